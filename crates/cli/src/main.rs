@@ -1,0 +1,256 @@
+//! `letterpress`: check, render and build email templates from the command line.
+//!
+//! Exit codes: 0 success (warnings allowed), 1 the templates have errors, 2 usage or I/O error.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use letterpress_engine::{Diagnostic, Limits, RenderOutput};
+use letterpress_studio::{Project, StudioError};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "letterpress", version, about = "Transactional email templates: MJML + Jinja + Fluent")]
+struct Cli {
+    /// Project directory (default: search upward from the current directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    project: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render every template × locale × fixture and report problems (exit 1 on errors).
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Render one template (or a standalone .mjml file) to stdout or a file.
+    Render {
+        /// Template id, or a path to a .mjml file.
+        target: String,
+        /// Locale (default: the project's default locale).
+        #[arg(long, short)]
+        locale: Option<String>,
+        /// Fixture name (default: `default`, or the first one).
+        #[arg(long, short)]
+        data: Option<String>,
+        /// Which part to print.
+        #[arg(long, value_enum, default_value_t = Part::Html)]
+        part: Part,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Render everything to a directory with a manifest.json (nothing changes on failure).
+    Build {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// List templates with their fixtures and locale overrides.
+    List,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Part {
+    Html,
+    Text,
+    Subject,
+    Preheader,
+    /// Everything, with diagnostics, as JSON.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut msg = format!("error: {e}");
+            for cause in e.chain().skip(1) {
+                msg.push_str(&format!("\n  caused by: {cause}"));
+            }
+            if let Some(StudioError::Config(d)) = e.downcast_ref::<StudioError>() {
+                msg = d.to_string();
+            }
+            eprintln!("{}", msg.trim_end());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Render {
+            target,
+            locale,
+            data,
+            part,
+            output,
+        } if target.ends_with(".mjml") && Path::new(&target).is_file() => {
+            let out = letterpress_studio::render_standalone(Path::new(&target), Limits::default())?;
+            let dir = Path::new(&target).parent().unwrap_or(Path::new("")).to_owned();
+            let _ = (locale, data);
+            emit_render(&out, part, output.as_deref(), &|file| {
+                std::fs::read_to_string(dir.join(file)).ok()
+            })
+        }
+        command => {
+            let project = open_project(cli.project.as_deref())?;
+            match command {
+                Command::Check { format } => check(&project, format),
+                Command::Render {
+                    target,
+                    locale,
+                    data,
+                    part,
+                    output,
+                } => {
+                    let out = project.render(&target, locale.as_deref(), data.as_deref())?;
+                    emit_render(&out, part, output.as_deref(), &|f| project.source(f).map(|s| s.to_string()))
+                }
+                Command::Build { out } => build(&project, &out),
+                Command::List => {
+                    for t in project.templates()? {
+                        let overrides = if t.overrides.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  overrides: {}", t.overrides.join(", "))
+                        };
+                        println!("{:<20} fixtures: {}{overrides}", t.id, t.fixtures.join(", "));
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
+    }
+}
+
+fn open_project(dir: Option<&Path>) -> Result<Project> {
+    let root = match dir {
+        Some(d) => d.to_owned(),
+        None => Project::discover(&std::env::current_dir().context("current directory")?)?,
+    };
+    Ok(Project::open(&root)?)
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) {
+    let mut err = std::io::stderr().lock();
+    for d in diagnostics {
+        let text = d.location.as_ref().and_then(|l| source(&l.file));
+        let _ = writeln!(err, "{}", d.display_with_source(text.as_deref()));
+    }
+}
+
+fn emit_render(
+    out: &RenderOutput,
+    part: Part,
+    file: Option<&Path>,
+    source: &dyn Fn(&str) -> Option<String>,
+) -> Result<ExitCode> {
+    if part != Part::Json {
+        print_diagnostics(&out.diagnostics, source);
+    }
+    if !out.is_ok() && part != Part::Json {
+        return Ok(ExitCode::from(1));
+    }
+    let text = match part {
+        Part::Html => out.html.clone(),
+        Part::Text => out.text.clone(),
+        Part::Subject => format!("{}\n", out.subject),
+        Part::Preheader => format!("{}\n", out.preheader),
+        Part::Json => serde_json::to_string_pretty(out)? + "\n",
+    };
+    match file {
+        Some(path) => letterpress_studio::fsx::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(if out.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn progress_bar(label: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_owned());
+    Some(bar)
+}
+
+fn check(project: &Project, format: Format) -> Result<ExitCode> {
+    let bar = progress_bar("checking");
+    let report = project.check(&|done, total| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Human => {
+            print_diagnostics(&report.diagnostics, &|f| project.source(f).map(|s| s.to_string()));
+            eprintln!(
+                "checked {} renders: {} error(s), {} warning(s)",
+                report.renders,
+                report.errors(),
+                report.warnings()
+            );
+        }
+    }
+    Ok(if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn build(project: &Project, out: &Path) -> Result<ExitCode> {
+    let bar = progress_bar("building");
+    let started = std::time::Instant::now();
+    let result = project.build(out, &|done, total| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    match result {
+        Ok(report) => {
+            print_diagnostics(&report.diagnostics, &|f| project.source(f).map(|s| s.to_string()));
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "built {} emails into {} in {:.2}s ({:.0} renders/s)",
+                report.entries.len(),
+                out.display(),
+                secs,
+                report.entries.len() as f64 / secs.max(1e-9)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StudioError::BuildFailed(diagnostics)) => {
+            print_diagnostics(&diagnostics, &|f| project.source(f).map(|s| s.to_string()));
+            let n = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!("build failed with {n} error(s); {} was not changed", out.display());
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

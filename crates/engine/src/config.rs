@@ -1,0 +1,306 @@
+//! `letterpress.toml` (the project) and `template.toml` (one template), parsed from text.
+
+use crate::diagnostic::{Code, Diagnostic, Location};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use unic_langid::LanguageIdentifier;
+
+/// File name of the project manifest at the project root.
+pub const PROJECT_FILE: &str = "letterpress.toml";
+
+/// The project manifest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectConfig {
+    /// Display name.
+    pub name: String,
+    /// The source locale: every message must exist in it; every chain ends with it.
+    pub default_locale: String,
+    /// All locales, default first.
+    pub locales: Vec<String>,
+    /// Extra fallbacks per locale, tried before the default locale.
+    pub fallbacks: BTreeMap<String, Vec<String>>,
+    /// Static values available to templates as `globals.*`.
+    pub globals: serde_json::Map<String, serde_json::Value>,
+    /// Web fonts (`name = "css url"`) that mrml may link when a template uses them.
+    /// Empty by default: remote fonts leak opens and most clients ignore them.
+    pub fonts: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProjectFile {
+    project: RawProject,
+    #[serde(default)]
+    locales: RawLocales,
+    #[serde(default)]
+    globals: toml::Table,
+    #[serde(default)]
+    fonts: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    name: String,
+    default_locale: String,
+    locales: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLocales {
+    #[serde(default)]
+    fallbacks: BTreeMap<String, Vec<String>>,
+}
+
+impl ProjectConfig {
+    /// A one-locale configuration, for standalone `.mjml` files outside any project.
+    pub fn standalone() -> ProjectConfig {
+        ProjectConfig {
+            name: "standalone".into(),
+            default_locale: "en".into(),
+            locales: vec!["en".into()],
+            fallbacks: BTreeMap::new(),
+            globals: serde_json::Map::new(),
+            fonts: BTreeMap::new(),
+        }
+    }
+
+    /// Parses and validates `letterpress.toml`.
+    pub fn parse(text: &str) -> Result<ProjectConfig, Box<Diagnostic>> {
+        let raw: RawProjectFile = toml::from_str(text).map_err(|e| toml_diagnostic(PROJECT_FILE, text, &e))?;
+        let invalid = |msg: String| {
+            Box::new(
+                Diagnostic::error(Code::InvalidConfig, msg, Some(Location::start_of(PROJECT_FILE))),
+            )
+        };
+        let mut locales = Vec::new();
+        for tag in &raw.project.locales {
+            let normalised = normalise_locale(tag).ok_or_else(|| {
+                invalid(format!("`{tag}` in project.locales is not a valid BCP 47 language tag"))
+            })?;
+            if locales.contains(&normalised) {
+                return Err(invalid(format!("locale `{tag}` is listed twice")));
+            }
+            locales.push(normalised);
+        }
+        let default_locale = normalise_locale(&raw.project.default_locale).ok_or_else(|| {
+            invalid(format!(
+                "default_locale `{}` is not a valid BCP 47 language tag",
+                raw.project.default_locale
+            ))
+        })?;
+        if !locales.contains(&default_locale) {
+            return Err(invalid(format!(
+                "default_locale `{default_locale}` is not in project.locales"
+            )));
+        }
+        locales.retain(|l| *l != default_locale);
+        locales.insert(0, default_locale.clone());
+        let mut fallbacks = BTreeMap::new();
+        for (from, chain) in raw.locales.fallbacks {
+            let from_n = normalise_locale(&from)
+                .filter(|l| locales.contains(l))
+                .ok_or_else(|| invalid(format!("fallbacks for `{from}`: not a configured locale")))?;
+            let mut to = Vec::new();
+            for l in chain {
+                let n = normalise_locale(&l).filter(|n| locales.contains(n)).ok_or_else(|| {
+                    invalid(format!("fallback `{l}` of `{from}` is not a configured locale"))
+                })?;
+                to.push(n);
+            }
+            fallbacks.insert(from_n, to);
+        }
+        let globals = match serde_json::to_value(&raw.globals) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        Ok(ProjectConfig {
+            name: raw.project.name,
+            default_locale,
+            locales,
+            fallbacks,
+            globals,
+            fonts: raw.fonts,
+        })
+    }
+
+    /// The locales tried in order for `locale`: itself, its configured fallbacks, its bare
+    /// language when configured (`de-AT` → `de`), then the default locale. No duplicates.
+    pub fn fallback_chain(&self, locale: &str) -> Vec<String> {
+        let mut chain = vec![locale.to_owned()];
+        let mut push = |l: &str| {
+            if !chain.iter().any(|c| c == l) {
+                chain.push(l.to_owned());
+            }
+        };
+        if let Some(extra) = self.fallbacks.get(locale) {
+            for l in extra {
+                push(l);
+            }
+        }
+        if let Some((lang, _)) = locale.split_once('-')
+            && self.locales.iter().any(|l| l == lang)
+        {
+            push(lang);
+        }
+        push(&self.default_locale);
+        chain
+    }
+
+    /// Resolves a user-typed locale tag to a configured locale (`de_at` → `de-AT`).
+    pub fn resolve_locale(&self, tag: &str) -> Option<String> {
+        let n = normalise_locale(tag)?;
+        self.locales.iter().find(|l| **l == n).cloned()
+    }
+}
+
+/// Canonical BCP 47 form (`de_at` → `de-AT`), `None` when not a language tag.
+pub fn normalise_locale(tag: &str) -> Option<String> {
+    tag.replace('_', "-")
+        .parse::<LanguageIdentifier>()
+        .ok()
+        .map(|l| l.to_string())
+}
+
+/// Per-template settings from `templates/<id>/template.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TemplateMeta {
+    /// What the email is for (shown in the app).
+    pub description: String,
+    /// Jinja source of the subject (plain text).
+    pub subject: String,
+    /// Byte range of the subject's string body inside template.toml.
+    #[serde(skip)]
+    pub subject_span: Range<usize>,
+    /// Jinja source of the preheader (plain text), may be empty.
+    pub preheader: String,
+    /// Byte range of the preheader's string body inside template.toml.
+    #[serde(skip)]
+    pub preheader_span: Range<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTemplateMeta {
+    #[serde(default)]
+    description: String,
+    subject: toml::Spanned<String>,
+    #[serde(default)]
+    preheader: Option<toml::Spanned<String>>,
+}
+
+impl TemplateMeta {
+    /// Parses `template.toml`; `file` is its project-relative path (for diagnostics).
+    pub fn parse(file: &str, text: &str) -> Result<TemplateMeta, Box<Diagnostic>> {
+        let raw: RawTemplateMeta = toml::from_str(text).map_err(|e| toml_diagnostic(file, text, &e))?;
+        let body = |s: &toml::Spanned<String>| {
+            let span = s.span();
+            // Skip the opening quote(s) so Jinja positions map onto the string's text.
+            let quote = text[span.clone()]
+                .find(|c| c != '"' && c != '\'')
+                .unwrap_or(0)
+                .min(3);
+            span.start + quote..span.end
+        };
+        let (preheader, preheader_span) = match &raw.preheader {
+            Some(p) => (p.get_ref().clone(), body(p)),
+            None => (String::new(), 0..0),
+        };
+        Ok(TemplateMeta {
+            description: raw.description,
+            subject_span: body(&raw.subject),
+            subject: raw.subject.into_inner(),
+            preheader,
+            preheader_span,
+        })
+    }
+}
+
+fn toml_diagnostic(file: &str, text: &str, e: &toml::de::Error) -> Box<Diagnostic> {
+    let location = match e.span() {
+        Some(span) => Location::at_offset(file, text, span.start),
+        None => Location::start_of(file),
+    };
+    Box::new(Diagnostic::error(
+        Code::InvalidConfig,
+        e.message().trim().to_owned(),
+        Some(location),
+    ))
+}
+
+/// Every user-reachable limit of the engine, in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Jinja instructions one render may execute (minijinja fuel).
+    pub template_fuel: u64,
+    /// Nesting of include/extends/import.
+    pub include_depth: usize,
+    /// Nesting of MJML elements (mrml recurses once per level).
+    pub mjml_depth: usize,
+    /// Bytes of rendered MJML or HTML.
+    pub output_bytes: usize,
+    /// Bytes of one source file (template, catalog, fixture).
+    pub source_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            template_fuel: 5_000_000,
+            include_depth: 16,
+            mjml_depth: 64,
+            output_bytes: 8 * 1024 * 1024,
+            source_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = r#"
+[project]
+name = "Acme"
+default_locale = "en"
+locales = ["de", "en", "de_AT", "ar"]
+
+[locales.fallbacks]
+"de-AT" = ["de"]
+
+[globals]
+company = "Acme"
+"#;
+
+    #[test]
+    fn default_locale_comes_first_and_tags_are_normalised() {
+        let c = ProjectConfig::parse(CONFIG).unwrap();
+        assert_eq!(c.locales, ["en", "de", "de-AT", "ar"]);
+        assert_eq!(c.globals["company"], "Acme");
+    }
+
+    #[test]
+    fn fallback_chain_ends_with_the_default_locale() {
+        let c = ProjectConfig::parse(CONFIG).unwrap();
+        assert_eq!(c.fallback_chain("de-AT"), ["de-AT", "de", "en"]);
+        assert_eq!(c.fallback_chain("en"), ["en"]);
+        assert_eq!(c.resolve_locale("DE_at").as_deref(), Some("de-AT"));
+    }
+
+    #[test]
+    fn config_errors_point_into_the_file() {
+        let err = ProjectConfig::parse("[project]\nname = 3\n").unwrap_err();
+        assert_eq!(err.code, Code::InvalidConfig);
+        assert_eq!(err.location.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn template_meta_spans_point_at_the_string_body() {
+        let text = "description = \"x\"\nsubject = \"Hi {{ name }}\"\n";
+        let m = TemplateMeta::parse("t.toml", text).unwrap();
+        assert_eq!(&text[m.subject_span.clone()], "Hi {{ name }}\"");
+        assert_eq!(m.preheader, "");
+    }
+}

@@ -1,0 +1,683 @@
+//! Letterpress engine: turns a template, a locale and preview data into an email.
+//!
+//! Pure: no file system, network, clock or threads of its own. Files come in through
+//! [`Sources`]; the same engine renders the preview, the build/export and production.
+//!
+//! Pipeline: Jinja (minijinja, strict undefined, HTML escaping, `t()` for Fluent) → MJML →
+//! mrml → HTML, plus subject, preheader and a text part, with [`Diagnostic`]s that point at
+//! file:line:col.
+
+pub mod catalog;
+pub mod config;
+pub mod deps;
+pub mod diagnostic;
+pub mod format;
+mod jinja;
+pub mod mjml;
+pub mod sources;
+
+pub use catalog::{CatalogFile, Catalogs, LocaleInfo};
+pub use config::{Limits, PROJECT_FILE, ProjectConfig, TemplateMeta};
+pub use diagnostic::{Code, Diagnostic, Location, Severity};
+pub use jinja::{escape_markup, normalise_newlines};
+pub use sources::{MemorySources, SourceError, Sources, check_relative_path};
+
+use jinja::{CatalogsHandle, Findings, RenderScope, SCOPE_VAR};
+use minijinja::value::{Serde, Value};
+use minijinja::{Environment, ErrorKind, context};
+use mrml::prelude::parser::loader::IncludeLoader;
+use mrml::prelude::parser::{ParserOptions, loader::IncludeLoaderError};
+use mrml::prelude::render::RenderOptions;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Fixture keys the engine provides itself; a fixture may not define them.
+pub const RESERVED_KEYS: &[&str] = &["locale", "email", "globals"];
+
+/// What to render: a template of the project, in a locale, with preview (or recipient) data.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderRequest<'a> {
+    /// Template id: the folder name under `templates/`.
+    pub template: &'a str,
+    /// A configured locale (tags are normalised: `de_at` works for `de-AT`).
+    pub locale: &'a str,
+    /// The data: a JSON object (a fixture, or a recipient's data at send time).
+    pub data: &'a serde_json::Value,
+}
+
+/// A rendered email and everything found while rendering it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RenderOutput {
+    /// The HTML part (empty when an error stopped the render).
+    pub html: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The subject line.
+    pub subject: String,
+    /// The preheader (inbox preview text).
+    pub preheader: String,
+    /// Errors and warnings, errors first.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Project files this render read (body, layouts, partials, template.toml...).
+    pub files: Vec<String>,
+    /// Fluent message ids the render asked for.
+    pub used_messages: BTreeSet<String>,
+    /// Locale and direction used.
+    pub locale: Option<LocaleInfo>,
+}
+
+impl RenderOutput {
+    /// True when there is no error (warnings allowed).
+    pub fn is_ok(&self) -> bool {
+        !self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    fn failed(mut self, d: Diagnostic) -> RenderOutput {
+        self.diagnostics.push(d);
+        self.finish()
+    }
+
+    fn finish(mut self) -> RenderOutput {
+        let mut seen = std::collections::HashSet::new();
+        self.diagnostics.retain(|d| seen.insert(d.clone()));
+        self.diagnostics.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.location.cmp(&b.location))
+        });
+        if !self.is_ok() {
+            self.html.clear();
+            self.text.clear();
+        }
+        self
+    }
+}
+
+/// Paths of a template's files.
+pub mod paths {
+    /// `templates/<id>/template.toml`
+    pub fn meta(id: &str) -> String {
+        format!("templates/{id}/template.toml")
+    }
+    /// `templates/<id>/body.mjml`, or the per-locale override `body.<locale>.mjml`.
+    pub fn body(id: &str, locale: Option<&str>) -> String {
+        match locale {
+            Some(l) => format!("templates/{id}/body.{l}.mjml"),
+            None => format!("templates/{id}/body.mjml"),
+        }
+    }
+    /// `templates/<id>/text.txt`, the optional hand-written text part.
+    pub fn text(id: &str) -> String {
+        format!("templates/{id}/text.txt")
+    }
+    /// `templates/<id>/fixtures/<name>.json`
+    pub fn fixture(id: &str, name: &str) -> String {
+        format!("templates/{id}/fixtures/{name}.json")
+    }
+}
+
+/// A loaded project, ready to render any template × locale × data, from many threads.
+pub struct Engine {
+    config: ProjectConfig,
+    limits: Limits,
+    sources: Arc<dyn Sources>,
+    env: Environment<'static>,
+    catalogs: Arc<CatalogsHandle>,
+    globals: Value,
+    load_diagnostics: Vec<Diagnostic>,
+}
+
+impl Engine {
+    /// Loads a project from its configuration, catalogs and sources. Catalog problems are kept
+    /// in [`load_diagnostics`](Self::load_diagnostics); the engine still renders.
+    pub fn new(
+        config: ProjectConfig,
+        catalog_files: Vec<CatalogFile>,
+        sources: Arc<dyn Sources>,
+        limits: Limits,
+    ) -> Engine {
+        let (catalogs, load_diagnostics) = Catalogs::build(&config, catalog_files, &limits);
+        let env = jinja::environment(sources.clone(), &limits);
+        let globals = Value::from(Serde(&config.globals));
+        Engine {
+            config,
+            limits,
+            sources,
+            env,
+            catalogs: Arc::new(CatalogsHandle(catalogs)),
+            globals,
+            load_diagnostics,
+        }
+    }
+
+    /// An engine for standalone `.mjml` files (no project, one locale, no catalogs).
+    pub fn standalone(sources: Arc<dyn Sources>, limits: Limits) -> Engine {
+        Engine::new(ProjectConfig::standalone(), Vec::new(), sources, limits)
+    }
+
+    /// The project configuration.
+    pub fn config(&self) -> &ProjectConfig {
+        &self.config
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Problems found while loading catalogs (syntax errors, duplicates).
+    pub fn load_diagnostics(&self) -> &[Diagnostic] {
+        &self.load_diagnostics
+    }
+
+    /// The catalogs.
+    pub fn catalogs(&self) -> &Catalogs {
+        &self.catalogs.0
+    }
+
+    /// Renders one template in one locale with `data`.
+    pub fn render(&self, request: &RenderRequest<'_>) -> RenderOutput {
+        let id = request.template;
+        let mut out = RenderOutput::default();
+        if id.contains('/') || check_relative_path(id).is_err() {
+            return out.failed(Diagnostic::error(
+                Code::UnknownTemplate,
+                format!("`{id}` is not a template name"),
+                None,
+            ));
+        }
+        let meta_path = paths::meta(id);
+        let meta_text = match self.read(&meta_path) {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                return out.failed(Diagnostic::error(
+                    Code::UnknownTemplate,
+                    format!("template `{id}` does not exist (no {meta_path})"),
+                    None,
+                ));
+            }
+            Err(d) => return out.failed(*d),
+        };
+        out.files.push(meta_path.clone());
+        let meta = match TemplateMeta::parse(&meta_path, &meta_text) {
+            Ok(m) => m,
+            Err(d) => return out.failed(*d),
+        };
+        let Some(locale) = self.config.resolve_locale(request.locale) else {
+            return out.failed(Diagnostic::error(
+                Code::InvalidLocale,
+                format!(
+                    "`{}` is not a locale of this project ({})",
+                    request.locale,
+                    self.config.locales.join(", ")
+                ),
+                Some(Location::start_of(PROJECT_FILE)),
+            ));
+        };
+        if let Err(d) = check_data(request.data) {
+            return out.failed(*d);
+        }
+        let chain = self.config.fallback_chain(&locale);
+        let scope = Arc::new(RenderScope {
+            locale: LocaleInfo::new(&locale),
+            chain: chain.clone(),
+            format: format::LocaleFormat::for_locale(&locale),
+            catalogs: self.catalogs.clone(),
+            sources: self.sources.clone(),
+            findings: Mutex::new(Findings::default()),
+        });
+        out.locale = Some(scope.locale.clone());
+        let scope_value = Value::from_dyn_object(scope.clone());
+        // Engine names win over data keys (check_data refuses collisions anyway).
+        let base = minijinja::value::merge_maps([
+            context! {
+                locale => Value::from(Serde(&scope.locale)),
+                globals => self.globals.clone(),
+                __letterpress => scope_value,
+            },
+            Value::from(Serde(request.data)),
+        ]);
+        debug_assert!(base.get_attr(SCOPE_VAR).is_ok());
+
+        let inline = |source: &str, span: &std::ops::Range<usize>, part: &str| {
+            let name = meta_path.clone();
+            self.env
+                .render_named_str(&name, source, base.clone())
+                .map(|s| collapse_whitespace(&s))
+                .map_err(|e| self.inline_error(&e, &meta_path, &meta_text, span, part))
+        };
+        match inline(&meta.subject, &meta.subject_span, "subject") {
+            Ok(s) => out.subject = s,
+            Err(d) => out.diagnostics.push(d),
+        }
+        if !meta.preheader.is_empty() {
+            match inline(&meta.preheader, &meta.preheader_span, "preheader") {
+                Ok(s) => out.preheader = s,
+                Err(d) => out.diagnostics.push(d),
+            }
+        }
+
+        // The body: the first per-locale override along the chain, else body.mjml.
+        let mut body_path = paths::body(id, None);
+        for l in &chain {
+            let candidate = paths::body(id, Some(l));
+            match self.read(&candidate) {
+                Ok(Some(_)) => {
+                    body_path = candidate;
+                    break;
+                }
+                Ok(None) => {}
+                Err(d) => return out.failed(*d),
+            }
+        }
+        match self.read(&body_path) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return out.failed(Diagnostic::error(
+                    Code::UnknownTemplate,
+                    format!("template `{id}` has no body ({body_path})"),
+                    Some(Location::start_of(&meta_path)),
+                ));
+            }
+            Err(d) => return out.failed(*d),
+        }
+        let (files, problems) = deps::walk(self.sources.as_ref(), &body_path, &self.limits);
+        out.files.extend(files.iter().cloned());
+        out.diagnostics.extend(problems);
+        for file in &files {
+            if let Ok(Some(text)) = self.read(file) {
+                out.diagnostics.extend(mjml::lint_source(file, &text));
+            }
+        }
+        if !out.is_ok() {
+            return self.collect(out, &scope);
+        }
+
+        let body_ctx = context! {
+            email => context! { subject => out.subject.clone(), preheader => out.preheader.clone() },
+            ..base.clone()
+        };
+        let mjml_source = match self.render_file(&body_path, &body_ctx) {
+            Ok(s) => s,
+            Err(d) => {
+                out.diagnostics.push(d);
+                return self.collect(out, &scope);
+            }
+        };
+        match self.mjml_to_html(&mjml_source, &body_path, &files) {
+            Ok(html) => out.html = html,
+            Err(d) => {
+                out.diagnostics.push(d);
+                return self.collect(out, &scope);
+            }
+        }
+
+        let text_path = paths::text(id);
+        match self.read(&text_path) {
+            Ok(Some(_)) => {
+                out.files.push(text_path.clone());
+                match self.render_file(&text_path, &body_ctx) {
+                    Ok(t) => out.text = t,
+                    Err(d) => out.diagnostics.push(d),
+                }
+            }
+            Ok(None) => out.text = mjml::html_to_text(&out.html),
+            Err(d) => out.diagnostics.push(*d),
+        }
+        self.collect(out, &scope)
+    }
+
+    /// Renders a standalone `.mjml` file (no Jinja, like the mjml CLI); `mj-include` resolves
+    /// relative to the file, inside the sources' root.
+    pub fn render_mjml_file(&self, path: &str) -> RenderOutput {
+        let mut out = RenderOutput::default();
+        match self.read(path) {
+            Ok(Some(text)) => {
+                out.files.push(path.to_owned());
+                out.diagnostics.extend(mjml::lint_source(path, &text));
+                match self.mjml_to_html(&text, path, &[path.to_owned()]) {
+                    Ok(html) => {
+                        out.text = mjml::html_to_text(&html);
+                        out.html = html;
+                    }
+                    Err(d) => out.diagnostics.push(d),
+                }
+                out.finish()
+            }
+            Ok(None) => out.failed(Diagnostic::error(
+                Code::UnknownTemplate,
+                format!("`{path}` does not exist"),
+                None,
+            )),
+            Err(d) => out.failed(*d),
+        }
+    }
+
+    /// Catalog-wide checks that need the set of messages used by all renders: messages no
+    /// template used (in the default locale), and messages other locales define that the
+    /// default locale does not.
+    pub fn catalog_diagnostics(&self, used: &BTreeSet<String>) -> Vec<Diagnostic> {
+        let catalogs = &self.catalogs.0;
+        let default = &self.config.default_locale;
+        let mut out = Vec::new();
+        for (id, site) in catalogs.messages(default) {
+            if !used.contains(id) {
+                out.push(Diagnostic::warning(
+                    Code::UnusedMessage,
+                    format!("message `{id}` is not used by any template"),
+                    Some(site.location.clone()),
+                ));
+            }
+        }
+        for locale in self.config.locales.iter().filter(|l| *l != default) {
+            for (id, site) in catalogs.messages(locale) {
+                if !catalogs.has_message(default, id) {
+                    out.push(
+                        Diagnostic::warning(
+                            Code::UnknownMessage,
+                            format!("message `{id}` does not exist in the default locale `{default}`"),
+                            Some(site.location.clone()),
+                        )
+                        .with_help(format!("add it to locales/{default}/ or remove it")),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Arc<str>>, Box<Diagnostic>> {
+        match self.sources.read(path) {
+            Ok(Some(text)) if text.len() > self.limits.source_bytes => Err(Box::new(Diagnostic::error(
+                Code::LimitSourceSize,
+                format!(
+                    "file is {} bytes, more than the limit of {} bytes",
+                    text.len(),
+                    self.limits.source_bytes
+                ),
+                Some(Location::start_of(path)),
+            ))),
+            Ok(Some(text)) if text.contains('\r') => Ok(Some(normalise_newlines(&text).into())),
+            Ok(found) => Ok(found),
+            Err(SourceError::OutsideProject(p)) => Err(Box::new(Diagnostic::error(
+                Code::PathOutsideProject,
+                format!("`{p}` leads outside the project"),
+                None,
+            ))),
+            Err(e) => Err(Box::new(Diagnostic::error(
+                Code::UnknownTemplate,
+                e.to_string(),
+                Some(Location::start_of(path)),
+            ))),
+        }
+    }
+
+    fn collect(&self, mut out: RenderOutput, scope: &RenderScope) -> RenderOutput {
+        let findings = std::mem::take(
+            &mut *scope
+                .findings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        out.diagnostics.extend(findings.diagnostics);
+        out.used_messages = findings.used_messages;
+        out.finish()
+    }
+
+    fn render_file(&self, path: &str, ctx: &Value) -> Result<String, Diagnostic> {
+        let template = self
+            .env
+            .get_template(path)
+            .map_err(|e| self.jinja_error(&e, path))?;
+        let rendered = template
+            .render(ctx.clone())
+            .map_err(|e| self.jinja_error(&e, path))?;
+        if rendered.len() > self.limits.output_bytes {
+            return Err(Diagnostic::error(
+                Code::LimitOutputSize,
+                format!(
+                    "the rendered template is {} bytes, more than the limit of {} bytes",
+                    rendered.len(),
+                    self.limits.output_bytes
+                ),
+                Some(Location::start_of(path)),
+            ));
+        }
+        Ok(rendered)
+    }
+
+    fn mjml_to_html(&self, mjml_source: &str, root: &str, files: &[String]) -> Result<String, Diagnostic> {
+        let (depth, at) = mjml::max_depth(mjml_source);
+        if depth > self.limits.mjml_depth {
+            let snippet: String = mjml_source[at..].chars().take(40).collect();
+            return Err(Diagnostic::error(
+                Code::LimitMjmlDepth,
+                format!(
+                    "elements nest {depth} levels deep, more than the limit of {}",
+                    self.limits.mjml_depth
+                ),
+                Some(self.find_in_files(files, snippet.split_whitespace().next().unwrap_or(""), root)),
+            ));
+        }
+        let options = ParserOptions {
+            include_loader: Box::new(BoundedIncludeLoader {
+                sources: self.sources.clone(),
+                root: root.to_owned(),
+                remaining: AtomicUsize::new(self.limits.include_depth * 4),
+            }),
+        };
+        let parsed = mrml::parse_with_options(mjml_source, &options).map_err(|e| {
+            let (location, rendered_at) = match mjml::error_span(&e) {
+                Some((start, end)) => {
+                    let snippet = mjml_source.get(start..end.min(start + 60)).unwrap_or("");
+                    let needle = snippet.split(['>', '\n']).next().unwrap_or(snippet).trim();
+                    let (l, c) = diagnostic::line_col(mjml_source, start);
+                    (self.find_in_files(files, needle, root), format!(" (rendered MJML {l}:{c}: `{needle}`)"))
+                }
+                None => (Location::start_of(root), String::new()),
+            };
+            Diagnostic::error(Code::MjmlSyntax, format!("{e}{rendered_at}"), Some(location))
+        })?;
+        let options = RenderOptions {
+            disable_comments: false,
+            social_icon_origin: None,
+            fonts: self
+                .config
+                .fonts
+                .iter()
+                .map(|(k, v)| (k.clone(), Cow::Owned(v.clone())))
+                .collect::<HashMap<_, _>>(),
+        };
+        let html = parsed
+            .element
+            .render(&options)
+            .map_err(|e| Diagnostic::error(Code::MjmlSyntax, e.to_string(), Some(Location::start_of(root))))?;
+        if html.len() > self.limits.output_bytes {
+            return Err(Diagnostic::error(
+                Code::LimitOutputSize,
+                format!(
+                    "the HTML is {} bytes, more than the limit of {} bytes",
+                    html.len(),
+                    self.limits.output_bytes
+                ),
+                Some(Location::start_of(root)),
+            ));
+        }
+        Ok(html)
+    }
+
+    /// The first place `needle` appears in `files`, or the start of `fallback`.
+    fn find_in_files(&self, files: &[String], needle: &str, fallback: &str) -> Location {
+        if !needle.is_empty() {
+            for file in files {
+                if let Ok(Some(text)) = self.read(file)
+                    && let Some(offset) = text.find(needle)
+                {
+                    return Location::at_offset(file, &text, offset);
+                }
+            }
+        }
+        Location::start_of(fallback)
+    }
+
+    fn jinja_error(&self, e: &minijinja::Error, fallback_file: &str) -> Diagnostic {
+        // Errors raised inside an include carry the innermost template in their cause chain.
+        let mut innermost = e;
+        let mut cur: &dyn std::error::Error = e;
+        while let Some(next) = cur.source() {
+            if let Some(j) = next.downcast_ref::<minijinja::Error>()
+                && j.name().is_some()
+            {
+                innermost = j;
+            }
+            cur = next;
+        }
+        let file = innermost.name().unwrap_or(fallback_file).to_owned();
+        let source = self.read(&file).ok().flatten();
+        let location = match (&source, innermost.range(), innermost.line()) {
+            (Some(src), Some(range), _) => Location::at_offset(&file, src, range.start),
+            (Some(src), None, Some(line)) => {
+                Location::at_offset(&file, src, diagnostic::line_offset(src, line as u32).unwrap_or(0))
+            }
+            _ => Location::start_of(&file),
+        };
+        let expression = match (&source, innermost.range()) {
+            (Some(src), Some(range)) => src.get(range).map(str::to_owned),
+            _ => None,
+        };
+        jinja_diagnostic(innermost, location, expression.as_deref())
+    }
+
+    fn inline_error(
+        &self,
+        e: &minijinja::Error,
+        meta_path: &str,
+        meta_text: &str,
+        span: &std::ops::Range<usize>,
+        part: &str,
+    ) -> Diagnostic {
+        let in_string = span.start..span.end.max(span.start);
+        let offset = match (e.range(), e.line()) {
+            (Some(r), _) => in_string.start + r.start,
+            (None, Some(line)) => {
+                let body = &meta_text[in_string.clone()];
+                in_string.start + diagnostic::line_offset(body, line as u32).unwrap_or(0)
+            }
+            _ => in_string.start,
+        };
+        let expression = e
+            .range()
+            .and_then(|r| meta_text.get(in_string.start + r.start..in_string.start + r.end));
+        let mut d = jinja_diagnostic(e, Location::at_offset(meta_path, meta_text, offset), expression);
+        d.message = format!("{part}: {}", d.message);
+        d
+    }
+}
+
+/// The data must be a JSON object that leaves the engine's own names alone.
+fn check_data(data: &serde_json::Value) -> Result<(), Box<Diagnostic>> {
+    let Some(map) = data.as_object() else {
+        return Err(Box::new(Diagnostic::error(
+            Code::InvalidFixture,
+            "preview data must be a JSON object",
+            None,
+        )));
+    };
+    if let Some(key) = map
+        .keys()
+        .find(|k| RESERVED_KEYS.contains(&k.as_str()) || k.starts_with("__"))
+    {
+        return Err(Box::new(Diagnostic::error(
+            Code::InvalidFixture,
+            format!("`{key}` is reserved for the engine; rename this key in the data"),
+            None,
+        )));
+    }
+    Ok(())
+}
+
+fn jinja_diagnostic(e: &minijinja::Error, location: Location, expression: Option<&str>) -> Diagnostic {
+    let detail = e.detail().map(str::to_owned);
+    let (code, message) = match e.kind() {
+        ErrorKind::SyntaxError => (
+            Code::TemplateSyntax,
+            format!("syntax error: {}", detail.unwrap_or_else(|| "unexpected input".into())),
+        ),
+        ErrorKind::UndefinedError => (
+            Code::UndefinedVariable,
+            match expression {
+                Some(expr) if !expr.trim().is_empty() => {
+                    format!("`{}` is undefined in the preview data", expr.trim())
+                }
+                _ => "undefined value".to_owned(),
+            },
+        ),
+        ErrorKind::TemplateNotFound => (
+            Code::MissingInclude,
+            detail.unwrap_or_else(|| "template not found".into()),
+        ),
+        ErrorKind::OutOfFuel => (
+            Code::LimitFuel,
+            "the template ran out of fuel (too many steps: is there a runaway loop?)".to_owned(),
+        ),
+        kind => (
+            Code::TemplateRuntime,
+            match detail {
+                Some(d) => format!("{kind}: {d}"),
+                None => kind.to_string(),
+            },
+        ),
+    };
+    let d = Diagnostic::error(code, message, Some(location));
+    match code {
+        Code::UndefinedVariable => d.with_help(
+            "add it to the fixture, or guard it: {% if x is defined %} or {{ x | default(\"\") }}",
+        ),
+        _ => d,
+    }
+}
+
+/// Subjects and preheaders are one line: collapse whitespace left by template tags.
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// mrml include loader that reads through [`Sources`] relative to the including file and
+/// stops after a fixed number of loads (a self-including file would never end otherwise).
+struct BoundedIncludeLoader {
+    sources: Arc<dyn Sources>,
+    root: String,
+    remaining: AtomicUsize,
+}
+
+impl std::fmt::Debug for BoundedIncludeLoader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundedIncludeLoader")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IncludeLoader for BoundedIncludeLoader {
+    fn resolve(&self, path: &str) -> Result<String, IncludeLoaderError> {
+        use mrml::prelude::parser::loader::IncludeLoaderError as E;
+        use std::io::ErrorKind as K;
+        if self
+            .remaining
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_err()
+        {
+            return Err(E::new(path, K::OutOfMemory).with_message("too many mj-include loads (include cycle?)"));
+        }
+        let joined = sources::join_relative(&self.root, path)
+            .map_err(|_| E::new(path, K::PermissionDenied).with_message("path leaves the project"))?;
+        match self.sources.read(&joined) {
+            Ok(Some(text)) => Ok(normalise_newlines(&text)),
+            Ok(None) => Err(E::not_found(path)),
+            Err(_) => Err(E::new(path, K::PermissionDenied).with_message("path leaves the project")),
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! The MJML layer: validation of `mj-*` elements and attributes against MJML 4, a nesting
+//! depth guard, and the mrml parse + render.
+
+use crate::diagnostic::{Code, Diagnostic, Location};
+
+const PADDING: &[&str] = &["padding", "padding-top", "padding-bottom", "padding-left", "padding-right"];
+const BORDERS: &[&str] = &["border", "border-top", "border-bottom", "border-left", "border-right", "border-radius"];
+const FONT: &[&str] = &[
+    "color", "font-family", "font-size", "font-style", "font-weight", "letter-spacing",
+    "line-height", "text-decoration", "text-transform",
+];
+const LINK: &[&str] = &["href", "rel", "target", "title", "name"];
+
+/// Attributes MJML 4 defines per element (besides `mj-class` and `css-class`, allowed
+/// everywhere). `None` means any attribute is accepted (containers of defaults).
+fn element_attributes(tag: &str) -> Option<Option<Vec<&'static str>>> {
+    let list = |groups: &[&[&'static str]]| Some(Some(groups.concat()));
+    match tag {
+        "mjml" => list(&[&["lang", "dir", "owa"]]),
+        "mj-head" | "mj-title" | "mj-preview" => list(&[]),
+        "mj-attributes" | "mj-all" | "mj-class" | "mj-html-attributes" | "mj-selector"
+        | "mj-html-attribute" => Some(None),
+        "mj-body" => list(&[&["width", "background-color"]]),
+        "mj-breakpoint" => list(&[&["width"]]),
+        "mj-font" => list(&[&["name", "href"]]),
+        "mj-style" => list(&[&["inline"]]),
+        "mj-include" => list(&[&["path", "type", "css-inline"]]),
+        "mj-raw" => list(&[&["position"]]),
+        "mj-accordion" | "mj-accordion-element" => list(&[&[
+            "border", "container-background-color", "font-family", "icon-align", "icon-height",
+            "icon-position", "icon-unwrapped-alt", "icon-unwrapped-url", "icon-width",
+            "icon-wrapped-alt", "icon-wrapped-url", "background-color",
+        ], PADDING]),
+        "mj-accordion-title" | "mj-accordion-text" => {
+            list(&[&["background-color", "font-size"], FONT, PADDING])
+        }
+        "mj-button" => list(&[
+            &[
+                "align", "background-color", "container-background-color", "height",
+                "inner-padding", "text-align", "vertical-align", "width",
+            ],
+            BORDERS,
+            FONT,
+            LINK,
+            PADDING,
+        ]),
+        "mj-carousel" => list(&[&[
+            "align", "border-radius", "container-background-color", "icon-width", "left-icon",
+            "right-icon", "tb-border", "tb-border-radius", "tb-hover-border-color",
+            "tb-selected-border-color", "tb-width", "thumbnails",
+        ], PADDING]),
+        "mj-carousel-image" => list(&[
+            &["alt", "src", "thumbnails-src", "border-radius", "tb-border", "tb-border-radius"],
+            LINK,
+        ]),
+        "mj-column" => list(&[
+            &[
+                "background-color", "inner-background-color", "inner-border", "inner-border-top",
+                "inner-border-bottom", "inner-border-left", "inner-border-right",
+                "inner-border-radius", "vertical-align", "width", "direction",
+            ],
+            BORDERS,
+            PADDING,
+        ]),
+        "mj-divider" => list(&[
+            &["align", "border-color", "border-style", "border-width", "container-background-color", "width"],
+            PADDING,
+        ]),
+        "mj-group" => list(&[&["background-color", "direction", "vertical-align", "width"]]),
+        "mj-hero" => list(&[
+            &[
+                "background-color", "background-height", "background-position", "background-url",
+                "background-width", "border-radius", "container-background-color", "height",
+                "inner-background-color", "inner-padding", "inner-padding-top",
+                "inner-padding-bottom", "inner-padding-left", "inner-padding-right", "mode",
+                "vertical-align", "width",
+            ],
+            PADDING,
+        ]),
+        "mj-image" => list(&[
+            &[
+                "align", "alt", "container-background-color", "fluid-on-mobile", "height", "sizes",
+                "src", "srcset", "usemap", "width",
+            ],
+            BORDERS,
+            LINK,
+            PADDING,
+        ]),
+        "mj-navbar" => list(&[&[
+            "align", "base-url", "hamburger", "ico-align", "ico-close", "ico-color",
+            "ico-font-family", "ico-font-size", "ico-line-height", "ico-open", "ico-padding",
+            "ico-padding-top", "ico-padding-bottom", "ico-padding-left", "ico-padding-right",
+            "ico-text-decoration", "ico-text-transform",
+        ]]),
+        "mj-navbar-link" => list(&[FONT, LINK, PADDING]),
+        "mj-section" | "mj-wrapper" => list(&[
+            &[
+                "background-color", "background-position", "background-position-x",
+                "background-position-y", "background-repeat", "background-size", "background-url",
+                "direction", "full-width", "text-align", "gap",
+            ],
+            BORDERS,
+            PADDING,
+        ]),
+        "mj-social" => list(&[
+            &[
+                "align", "border-radius", "container-background-color", "icon-height",
+                "icon-padding", "icon-size", "inner-padding", "mode", "table-layout", "text-padding",
+            ],
+            FONT,
+            PADDING,
+        ]),
+        "mj-social-element" => list(&[
+            &[
+                "align", "alt", "background-color", "border-radius", "icon-height", "icon-padding",
+                "icon-position", "icon-size", "sizes", "src", "srcset", "text-padding",
+                "vertical-align",
+            ],
+            FONT,
+            LINK,
+            PADDING,
+        ]),
+        "mj-spacer" => list(&[&["container-background-color", "height"], PADDING]),
+        "mj-table" => list(&[
+            &[
+                "align", "border", "cellpadding", "cellspacing", "container-background-color",
+                "role", "table-layout", "width",
+            ],
+            FONT,
+            PADDING,
+        ]),
+        "mj-text" => list(&[
+            &["align", "container-background-color", "height"],
+            FONT,
+            PADDING,
+        ]),
+        _ => None,
+    }
+}
+
+/// Warnings for unknown `mj-*` elements and attributes in a source file (Jinja included:
+/// template expressions inside tags are skipped). Positions are exact, in the source.
+pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let bytes = source.as_bytes();
+    let mut search = 0;
+    // Inside mj-attributes, children name elements whose defaults they set.
+    let mut in_attributes = false;
+    while let Some(found) = source[search..].find('<') {
+        let start = search + found;
+        search = start + 1;
+        if source[start..].starts_with("</mj-attributes") {
+            in_attributes = false;
+            continue;
+        }
+        if source[start..].starts_with("<!--") {
+            search = source[start..].find("-->").map_or(source.len(), |n| start + n + 3);
+            continue;
+        }
+        let name_start = start + 1;
+        let name_end = source[name_start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .map_or(source.len(), |n| name_start + n);
+        let tag = &source[name_start..name_end];
+        if !(tag.starts_with("mj-") || tag == "mjml") {
+            continue;
+        }
+        let allowed = match element_attributes(tag) {
+            Some(a) => a,
+            None => {
+                out.push(
+                    Diagnostic::warning(
+                        Code::UnknownElement,
+                        format!("`<{tag}>` is not an MJML element"),
+                        Some(Location::at_offset(file, source, name_start)),
+                    )
+                    .with_help("see https://documentation.mjml.io for the list of elements"),
+                );
+                continue;
+            }
+        };
+        let check_attrs = !in_attributes && tag != "mj-attributes";
+        if tag == "mj-attributes" {
+            in_attributes = !source[start..].split('>').next().unwrap_or("").ends_with('/');
+        }
+        // Walk the attributes up to the closing `>` of the tag.
+        let mut i = name_end;
+        loop {
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            match bytes.get(i) {
+                None | Some(b'>') => break,
+                Some(b'/') => {
+                    i += 1;
+                    continue;
+                }
+                Some(b'{') if matches!(bytes.get(i + 1), Some(b'{' | b'%' | b'#')) => {
+                    let close = match bytes[i + 1] {
+                        b'{' => "}}",
+                        b'%' => "%}",
+                        _ => "#}",
+                    };
+                    i = source[i + 2..].find(close).map_or(source.len(), |n| i + 2 + n + 2);
+                    continue;
+                }
+                _ => {}
+            }
+            let attr_start = i;
+            while bytes
+                .get(i)
+                .is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/' | b'{'))
+            {
+                i += 1;
+            }
+            let attr = &source[attr_start..i];
+            if attr.is_empty() {
+                i += 1;
+                continue;
+            }
+            if check_attrs
+                && let Some(allowed) = &allowed
+                && attr != "mj-class"
+                && attr != "css-class"
+                && !allowed.contains(&attr)
+            {
+                out.push(Diagnostic::warning(
+                    Code::UnknownAttribute,
+                    format!("`{attr}` is not an attribute of `<{tag}>`"),
+                    Some(Location::at_offset(file, source, attr_start)),
+                ));
+            }
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if bytes.get(i) == Some(&b'=') {
+                i += 1;
+                while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                    i += 1;
+                }
+                match bytes.get(i) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        i = source[i + 1..].find(q as char).map_or(source.len(), |n| i + 1 + n + 1);
+                    }
+                    _ => {
+                        while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>') {
+                            i += 1;
+                        }
+                    }
+                }
+            }
+        }
+        search = i.max(search);
+    }
+    out
+}
+
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// The deepest element nesting in `mjml` and the byte offset where it is reached.
+pub fn max_depth(mjml: &str) -> (usize, usize) {
+    let bytes = mjml.as_bytes();
+    let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while let Some(found) = mjml[i..].find('<') {
+        let start = i + found;
+        i = start + 1;
+        if mjml[start..].starts_with("<!--") {
+            i = mjml[start..].find("-->").map_or(mjml.len(), |n| start + n + 3);
+            continue;
+        }
+        if mjml[start..].starts_with("<!") || mjml[start..].starts_with("<?") {
+            continue;
+        }
+        let closing = bytes.get(start + 1) == Some(&b'/');
+        let name_start = start + 1 + usize::from(closing);
+        let name_end = mjml[name_start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':'))
+            .map_or(mjml.len(), |n| name_start + n);
+        let name = &mjml[name_start..name_end];
+        if name.is_empty() {
+            continue;
+        }
+        let tag_end = find_tag_end(mjml, name_end);
+        i = tag_end;
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !(mjml[..tag_end].ends_with("/>") || VOID_ELEMENTS.contains(&name.to_ascii_lowercase().as_str())) {
+            depth += 1;
+            if depth > max {
+                max = depth;
+                at = start;
+            }
+        }
+    }
+    (max, at)
+}
+
+/// Index just past the `>` closing a tag, skipping quoted attribute values.
+fn find_tag_end(s: &str, from: usize) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = from;
+    let mut quote: Option<u8> = None;
+    while let Some(&b) = bytes.get(i) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return i + 1,
+            None => {}
+        }
+        i += 1;
+    }
+    s.len()
+}
+
+/// Byte span of an mrml parse error, when it has one.
+pub fn error_span(e: &mrml::prelude::parser::Error) -> Option<(usize, usize)> {
+    use mrml::prelude::parser::Error as E;
+    match e {
+        E::UnexpectedElement { position, .. }
+        | E::UnexpectedToken { position, .. }
+        | E::MissingAttribute { position, .. }
+        | E::InvalidAttribute { position, .. }
+        | E::InvalidFormat { position, .. }
+        | E::IncludeLoaderError { position, .. } => Some((position.start, position.end)),
+        _ => None,
+    }
+}
+
+/// Plain-text rendering of email HTML: links as footnotes, tables flattened, 78 columns.
+pub fn html_to_text(html: &str) -> String {
+    let config = html2text::config::plain()
+        .link_footnotes(true)
+        .no_table_borders()
+        .do_decorate();
+    match config.string_from_read(html.as_bytes(), 78) {
+        Ok(text) => tidy_text(&text),
+        Err(_) => String::new(),
+    }
+}
+
+/// Trims trailing spaces and collapses runs of blank lines left by layout tables.
+fn tidy_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        out.push_str(line);
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lint_flags_unknown_elements_and_attributes_at_their_position() {
+        let src = "<mjml>\n  <mj-body>\n    <mj-text colour=\"red\" {% if x %}align=\"left\"{% endif %} padding=\"0\">Hi</mj-text>\n    <mj-txt>no</mj-txt>\n  </mj-body>\n</mjml>";
+        let d = lint_source("t.mjml", src);
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| format!("{} {} {}", d.code, d.location.as_ref().unwrap(), d.message))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "unknown-attribute t.mjml:3:14 `colour` is not an attribute of `<mj-text>`",
+                "unknown-element t.mjml:4:6 `<mj-txt>` is not an MJML element",
+            ]
+        );
+    }
+
+    #[test]
+    fn lint_accepts_defaults_inside_mj_attributes() {
+        let src = "<mj-attributes><mj-all font-family=\"x\" /><mj-text padding=\"0\" /></mj-attributes>";
+        assert!(lint_source("t.mjml", src).is_empty());
+    }
+
+    #[test]
+    fn depth_counts_nesting_and_ignores_void_and_self_closing() {
+        let (d, _) = max_depth("<a><b><br><img src=\"x>y\"/><c/></b><!-- <x><y><z> --></a>");
+        assert_eq!(d, 2);
+        let deep = "<mj-section>".repeat(1000);
+        assert_eq!(max_depth(&deep).0, 1000);
+    }
+}

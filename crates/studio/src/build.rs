@@ -1,0 +1,174 @@
+//! `letterpress build`: every template × locale × fixture to files plus `manifest.json`,
+//! rendered in parallel into a staging directory that replaces the output only when
+//! everything succeeded.
+
+use crate::{Project, RenderJob, StudioError, fsx, io_error, sort_unique};
+use letterpress_engine::Diagnostic;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// One rendered email in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildEntry {
+    /// Template id.
+    pub template: String,
+    /// Locale tag.
+    pub locale: String,
+    /// `ltr` or `rtl`.
+    pub dir: String,
+    /// Fixture name.
+    pub fixture: String,
+    /// Subject line.
+    pub subject: String,
+    /// Preheader.
+    pub preheader: String,
+    /// HTML file, relative to the output directory.
+    pub html: String,
+    /// Text file, relative to the output directory.
+    pub text: String,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// Project name.
+    pub project: String,
+    /// Version of Letterpress that built it.
+    pub generator: String,
+    /// Every email, sorted by template, locale, fixture.
+    pub entries: Vec<BuildEntry>,
+    /// Warnings (a build with errors writes nothing).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Name of the manifest in the output directory.
+pub const MANIFEST: &str = "manifest.json";
+
+impl Project {
+    /// Builds everything into `out`. On any error `out` is left exactly as it was.
+    pub fn build(&self, out: &Path, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport, StudioError> {
+        let jobs = self.jobs()?;
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+        let staging = tempfile::Builder::new()
+            .prefix(".letterpress-build-")
+            .tempdir_in(&parent)
+            .map_err(io_error(&parent))?;
+        let done = AtomicUsize::new(0);
+        let results: Vec<Result<(BuildEntry, Vec<Diagnostic>), StudioError>> = jobs
+            .par_iter()
+            .map(|job| {
+                let r = self.build_one(job, staging.path());
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
+                r
+            })
+            .collect();
+        let mut entries = Vec::with_capacity(results.len());
+        let mut diagnostics = self.engine.load_diagnostics().to_vec();
+        for r in results {
+            let (entry, d) = r?;
+            entries.push(entry);
+            diagnostics.extend(d);
+        }
+        let diagnostics = sort_unique(diagnostics);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(StudioError::BuildFailed(diagnostics));
+        }
+        let report = BuildReport {
+            project: self.config().name.clone(),
+            generator: format!("letterpress {}", env!("CARGO_PKG_VERSION")),
+            entries,
+            diagnostics,
+        };
+        let manifest = serde_json::to_vec_pretty(&report).map_err(|e| StudioError::Io {
+            path: out.join(MANIFEST),
+            source: std::io::Error::other(e),
+        })?;
+        let manifest_path = staging.path().join(MANIFEST);
+        fsx::write_atomic(&manifest_path, &manifest).map_err(io_error(&manifest_path))?;
+        replace_dir(staging.keep(), out)?;
+        Ok(report)
+    }
+
+    fn build_one(&self, job: &RenderJob, staging: &Path) -> Result<(BuildEntry, Vec<Diagnostic>), StudioError> {
+        let output = self.render_job(job);
+        let fixture = if job.fixture.is_empty() { "empty" } else { &job.fixture };
+        let rel = format!("{}/{}/{}", job.template, job.locale, fixture);
+        let entry = BuildEntry {
+            template: job.template.clone(),
+            locale: job.locale.clone(),
+            dir: output.locale.as_ref().map_or("ltr", |l| l.dir).to_owned(),
+            fixture: fixture.to_owned(),
+            subject: output.subject.clone(),
+            preheader: output.preheader.clone(),
+            html: format!("{rel}.html"),
+            text: format!("{rel}.txt"),
+        };
+        if output.is_ok() {
+            let dir = staging.join(&job.template).join(&job.locale);
+            std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+            for (name, content) in [(&entry.html, &output.html), (&entry.text, &output.text)] {
+                let path = staging.join(name);
+                write_synced(&path, content.as_bytes()).map_err(io_error(&path))?;
+            }
+        }
+        Ok((entry, output.diagnostics))
+    }
+}
+
+/// Staging files are fresh names in a private directory: no temp+rename needed, but they
+/// are synced so the directory swap below never exposes empty files after a crash.
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Moves the finished `staging` directory to `out`, replacing what was there.
+fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioError> {
+    sync_tree(&staging).map_err(io_error(&staging))?;
+    let cleanup = |e| {
+        let _ = std::fs::remove_dir_all(&staging);
+        e
+    };
+    if out.exists() {
+        if !out.join(MANIFEST).is_file() && std::fs::read_dir(out).map_err(io_error(out))?.next().is_some() {
+            return Err(cleanup(StudioError::Io {
+                path: out.to_owned(),
+                source: std::io::Error::other(
+                    "exists, is not empty and is not a previous build (no manifest.json); refusing to replace it",
+                ),
+            }));
+        }
+        let old = staging.with_extension("old");
+        std::fs::rename(out, &old).map_err(io_error(out)).map_err(cleanup)?;
+        if let Err(e) = std::fs::rename(&staging, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(cleanup(io_error(out)(e)));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&staging, out).map_err(io_error(out)).map_err(cleanup)?;
+    }
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fsx::sync_dir(parent).map_err(io_error(parent))?;
+    }
+    Ok(())
+}
+
+/// Syncs every directory of a tree (files were synced when written).
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_tree(&entry.path())?;
+        }
+    }
+    fsx::sync_dir(dir)
+}

@@ -1,0 +1,422 @@
+//! Letterpress studio: the project on disk and every side effect around the pure engine.
+//! One use-case API, called by the CLI (and later the desktop shell).
+
+pub mod build;
+pub mod disk;
+pub mod fsx;
+
+pub use build::{BuildReport, BuildEntry};
+pub use disk::DiskSources;
+
+use letterpress_engine::{
+    CatalogFile, Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig,
+    RenderOutput, RenderRequest, Sources, TemplateMeta, paths,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Failures of the studio itself (as opposed to diagnostics about the user's templates).
+#[derive(Debug, thiserror::Error)]
+pub enum StudioError {
+    /// No `letterpress.toml` in the directory or any parent.
+    #[error("no letterpress.toml found in {0} or any parent directory")]
+    NotAProject(PathBuf),
+    /// An I/O error on a path.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The project configuration is invalid.
+    #[error("{0}")]
+    Config(Box<Diagnostic>),
+    /// A named template or fixture does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The build found errors (all its diagnostics are here); nothing was written.
+    #[error("the build found {} error(s); nothing was written", .0.iter().filter(|d| d.is_error()).count())]
+    BuildFailed(Vec<Diagnostic>),
+}
+
+impl StudioError {
+    /// A stable code for the error, for JSON output and IPC.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StudioError::NotAProject(_) => "not-a-project",
+            StudioError::Io { .. } => "io",
+            StudioError::Config(_) => "invalid-config",
+            StudioError::NotFound(_) => "not-found",
+            StudioError::BuildFailed(_) => "build-failed",
+        }
+    }
+}
+
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StudioError + '_ {
+    move |source| StudioError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A template as listed in the sidebar / CLI.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateInfo {
+    /// Folder name under `templates/`.
+    pub id: String,
+    /// From template.toml (empty when it cannot be parsed).
+    pub description: String,
+    /// Fixture names, sorted (`default` first when present).
+    pub fixtures: Vec<String>,
+    /// Locales with a per-locale body override.
+    pub overrides: Vec<String>,
+}
+
+/// The result of checking every template × locale × fixture.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// Renders performed.
+    pub renders: usize,
+    /// Unique diagnostics, errors first.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckReport {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// One unit of work: a template in a locale with a fixture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RenderJob {
+    /// Template id.
+    pub template: String,
+    /// Locale tag.
+    pub locale: String,
+    /// Fixture name.
+    pub fixture: String,
+}
+
+/// An open project: its root, configuration and a loaded engine.
+pub struct Project {
+    root: PathBuf,
+    sources: Arc<DiskSources>,
+    engine: Engine,
+}
+
+impl Project {
+    /// The directory holding `letterpress.toml`, searching `start` and then its parents.
+    pub fn discover(start: &Path) -> Result<PathBuf, StudioError> {
+        let start = start.canonicalize().map_err(io_error(start))?;
+        start
+            .ancestors()
+            .find(|dir| dir.join(PROJECT_FILE).is_file())
+            .map(Path::to_path_buf)
+            .ok_or(StudioError::NotAProject(start))
+    }
+
+    /// Opens the project at `root` with the default limits.
+    pub fn open(root: &Path) -> Result<Project, StudioError> {
+        Project::open_with_limits(root, Limits::default())
+    }
+
+    /// Opens the project at `root`.
+    pub fn open_with_limits(root: &Path, limits: Limits) -> Result<Project, StudioError> {
+        let sources = Arc::new(DiskSources::new(root, limits.source_bytes).map_err(io_error(root))?);
+        let config_text = match sources.read(PROJECT_FILE) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Err(StudioError::NotAProject(root.to_owned())),
+            Err(e) => {
+                return Err(StudioError::Config(Box::new(Diagnostic::error(
+                    Code::InvalidConfig,
+                    e.to_string(),
+                    Some(Location::start_of(PROJECT_FILE)),
+                ))));
+            }
+        };
+        let config = ProjectConfig::parse(&config_text).map_err(StudioError::Config)?;
+        let catalogs = read_catalogs(sources.root())?;
+        let engine = Engine::new(config, catalogs, sources.clone(), limits);
+        Ok(Project {
+            root: sources.root().to_owned(),
+            sources,
+            engine,
+        })
+    }
+
+    /// The project root (canonical).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ProjectConfig {
+        self.engine.config()
+    }
+
+    /// The text of a project file, for source excerpts in diagnostics.
+    pub fn source(&self, path: &str) -> Option<Arc<str>> {
+        self.sources.read(path).ok().flatten()
+    }
+
+    /// Every template (folders under `templates/` with a template.toml), sorted by id.
+    pub fn templates(&self) -> Result<Vec<TemplateInfo>, StudioError> {
+        let dir = self.root.join("templates");
+        let mut out = Vec::new();
+        for id in sorted_entries(&dir)? {
+            let meta_path = paths::meta(&id);
+            let Some(meta_text) = self.source(&meta_path) else {
+                continue;
+            };
+            let description = TemplateMeta::parse(&meta_path, &meta_text)
+                .map(|m| m.description)
+                .unwrap_or_default();
+            let mut fixtures: Vec<String> = sorted_entries(&dir.join(&id).join("fixtures"))?
+                .into_iter()
+                .filter_map(|f| f.strip_suffix(".json").map(str::to_owned))
+                .collect();
+            if let Some(i) = fixtures.iter().position(|f| f == "default") {
+                let d = fixtures.remove(i);
+                fixtures.insert(0, d);
+            }
+            let overrides = self
+                .config()
+                .locales
+                .iter()
+                .filter(|l| self.source(&paths::body(&id, Some(l))).is_some())
+                .cloned()
+                .collect();
+            out.push(TemplateInfo {
+                id,
+                description,
+                fixtures,
+                overrides,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Reads and parses a fixture; problems come back as a diagnostic at the JSON error.
+    pub fn fixture(&self, template: &str, name: &str) -> Result<serde_json::Value, Box<Diagnostic>> {
+        let path = paths::fixture(template, name);
+        let text = match self.sources.read(&path) {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                return Err(Box::new(Diagnostic::error(
+                    Code::InvalidFixture,
+                    format!("fixture `{name}` of `{template}` does not exist"),
+                    None,
+                )));
+            }
+            Err(e) => {
+                return Err(Box::new(Diagnostic::error(
+                    Code::InvalidFixture,
+                    e.to_string(),
+                    Some(Location::start_of(&path)),
+                )));
+            }
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            Box::new(Diagnostic::error(
+                Code::InvalidFixture,
+                format!("invalid JSON: {e}"),
+                Some(Location {
+                    file: path.clone(),
+                    line: u32::try_from(e.line()).unwrap_or(1).max(1),
+                    column: u32::try_from(e.column()).unwrap_or(1).max(1),
+                }),
+            ))
+        })
+    }
+
+    /// Renders a template in a locale with a named fixture (`None`: the first fixture, or `{}`).
+    pub fn render(&self, template: &str, locale: Option<&str>, fixture: Option<&str>) -> Result<RenderOutput, StudioError> {
+        let info = self
+            .templates()?
+            .into_iter()
+            .find(|t| t.id == template)
+            .ok_or_else(|| StudioError::NotFound(format!(
+                "no template `{template}` in {}",
+                self.root.join("templates").display()
+            )))?;
+        let fixture = match fixture {
+            Some(f) if !info.fixtures.iter().any(|x| x == f) => {
+                return Err(StudioError::NotFound(format!(
+                    "template `{template}` has no fixture `{f}` (it has: {})",
+                    info.fixtures.join(", ")
+                )));
+            }
+            Some(f) => Some(f.to_owned()),
+            None => info.fixtures.first().cloned(),
+        };
+        let locale = locale.unwrap_or(&self.config().default_locale).to_owned();
+        Ok(self.render_job(&RenderJob {
+            template: template.to_owned(),
+            locale,
+            fixture: fixture.unwrap_or_default(),
+        }))
+    }
+
+    /// Renders one job; a bad fixture becomes the render's error.
+    pub fn render_job(&self, job: &RenderJob) -> RenderOutput {
+        let data = if job.fixture.is_empty() {
+            serde_json::Value::Object(serde_json::Map::new())
+        } else {
+            match self.fixture(&job.template, &job.fixture) {
+                Ok(d) => d,
+                Err(d) => {
+                    let mut out = RenderOutput::default();
+                    out.diagnostics.push(*d);
+                    return out;
+                }
+            }
+        };
+        self.engine.render(&RenderRequest {
+            template: &job.template,
+            locale: &job.locale,
+            data: &data,
+        })
+    }
+
+    /// Every template × locale × fixture (templates without fixtures render once with `{}`).
+    pub fn jobs(&self) -> Result<Vec<RenderJob>, StudioError> {
+        let mut jobs = Vec::new();
+        for t in self.templates()? {
+            let fixtures = if t.fixtures.is_empty() { vec![String::new()] } else { t.fixtures.clone() };
+            for locale in &self.config().locales {
+                for f in &fixtures {
+                    jobs.push(RenderJob {
+                        template: t.id.clone(),
+                        locale: locale.clone(),
+                        fixture: f.clone(),
+                    });
+                }
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Renders everything in parallel and reports every unique problem. `progress` is called
+    /// with (done, total) from worker threads.
+    pub fn check(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<CheckReport, StudioError> {
+        let jobs = self.jobs()?;
+        let done = AtomicUsize::new(0);
+        let outputs: Vec<(Vec<Diagnostic>, BTreeSet<String>)> = jobs
+            .par_iter()
+            .map(|job| {
+                let out = self.render_job(job);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
+                (out.diagnostics, out.used_messages)
+            })
+            .collect();
+        let mut used = BTreeSet::new();
+        let mut diagnostics: Vec<Diagnostic> = self.engine.load_diagnostics().to_vec();
+        for (d, u) in outputs {
+            diagnostics.extend(d);
+            used.extend(u);
+        }
+        for t in self.templates()? {
+            if t.fixtures.is_empty() {
+                diagnostics.push(Diagnostic::warning(
+                    Code::InvalidFixture,
+                    format!("template `{}` has no preview data; add templates/{}/fixtures/default.json", t.id, t.id),
+                    Some(Location::start_of(paths::meta(&t.id))),
+                ));
+            }
+        }
+        diagnostics.extend(self.engine.catalog_diagnostics(&used));
+        Ok(CheckReport {
+            renders: jobs.len(),
+            diagnostics: sort_unique(diagnostics),
+        })
+    }
+}
+
+/// Errors first, then by location; duplicates (the same problem seen from many renders) once.
+pub fn sort_unique(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.location.cmp(&b.location))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// Names of the entries of `dir`, sorted; a missing directory is empty.
+fn sorted_entries(dir: &Path) -> Result<Vec<String>, StudioError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error(dir)(e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(io_error(dir))?;
+        if let Some(name) = entry.file_name().to_str()
+            && !name.starts_with('.')
+        {
+            names.push(name.to_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Every `locales/<locale>/*.ftl`.
+fn read_catalogs(root: &Path) -> Result<Vec<CatalogFile>, StudioError> {
+    let dir = root.join("locales");
+    let mut files = Vec::new();
+    for locale in sorted_entries(&dir)? {
+        for name in sorted_entries(&dir.join(&locale))? {
+            if !name.ends_with(".ftl") {
+                continue;
+            }
+            let path = dir.join(&locale).join(&name);
+            let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+            files.push(CatalogFile {
+                locale: letterpress_engine::config::normalise_locale(&locale).unwrap_or(locale.clone()),
+                path: format!("locales/{locale}/{name}"),
+                text,
+            });
+        }
+    }
+    Ok(files)
+}
+
+/// Renders a standalone `.mjml` file outside any project, like the mjml CLI.
+pub fn render_standalone(file: &Path, limits: Limits) -> Result<RenderOutput, StudioError> {
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| StudioError::NotFound(format!("{} is not a file name", file.display())))?;
+    if !file.is_file() {
+        return Err(StudioError::NotFound(format!("{} does not exist", file.display())));
+    }
+    let sources = Arc::new(DiskSources::new(&dir, limits.source_bytes).map_err(io_error(&dir))?);
+    let engine = Engine::standalone(sources, limits);
+    Ok(engine.render_mjml_file(name))
+}
