@@ -328,7 +328,8 @@ mod tests {
         let (c, d) = Catalogs::build(&config(), f, &Limits::default());
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].code, Code::FluentSyntax);
-        assert_eq!(d[0].location.as_ref().unwrap().line, 6);
+        // Fluent reports where it noticed the unclosed placeable: the next line.
+        assert_eq!(d[0].location.as_ref().unwrap().line, 7);
         assert!(c.has_message("en", "ok-after"));
     }
 }

@@ -470,16 +470,30 @@ impl Engine {
             }),
         };
         let parsed = mrml::parse_with_options(mjml_source, &options).map_err(|e| {
-            let (location, rendered_at) = match mjml::error_span(&e) {
-                Some((start, end)) => {
+            let location = match mjml::error_span(&e) {
+                // Inside an mj-include: the span is in that file.
+                Some((Some(include), start, _)) => match sources::join_relative(root, include)
+                    .ok()
+                    .and_then(|p| self.read(&p).ok().flatten().map(|text| (p, text)))
+                {
+                    Some((p, text)) => Location::at_offset(p, &text, start),
+                    None => Location::start_of(root),
+                },
+                // In the MJML that Jinja produced: find the offending text in the sources.
+                Some((None, start, end)) => {
                     let snippet = mjml_source.get(start..end.min(start + 60)).unwrap_or("");
                     let needle = snippet.split(['>', '\n']).next().unwrap_or(snippet).trim();
-                    let (l, c) = diagnostic::line_col(mjml_source, start);
-                    (self.find_in_files(files, needle, root), format!(" (rendered MJML {l}:{c}: `{needle}`)"))
+                    self.find_in_files(files, needle, root)
                 }
-                None => (Location::start_of(root), String::new()),
+                None => Location::start_of(root),
             };
-            Diagnostic::error(Code::MjmlSyntax, format!("{e}{rendered_at}"), Some(location))
+            let message = match &e {
+                mrml::prelude::parser::Error::IncludeLoaderError { source, .. } => {
+                    format!("mj-include `{}`: {}", source.path, source.message.unwrap_or("cannot be loaded"))
+                }
+                other => other.to_string(),
+            };
+            Diagnostic::error(Code::MjmlSyntax, message, Some(location))
         })?;
         let options = RenderOptions {
             disable_comments: false,

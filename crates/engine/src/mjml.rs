@@ -317,24 +317,30 @@ fn find_tag_end(s: &str, from: usize) -> usize {
     s.len()
 }
 
-/// Byte span of an mrml parse error, when it has one.
-pub fn error_span(e: &mrml::prelude::parser::Error) -> Option<(usize, usize)> {
-    use mrml::prelude::parser::Error as E;
-    match e {
-        E::UnexpectedElement { position, .. }
-        | E::UnexpectedToken { position, .. }
-        | E::MissingAttribute { position, .. }
-        | E::InvalidAttribute { position, .. }
-        | E::InvalidFormat { position, .. }
-        | E::IncludeLoaderError { position, .. } => Some((position.start, position.end)),
-        _ => None,
-    }
+/// Byte span of an mrml parse error, and the `mj-include` path it is in (`None`: the root).
+pub fn error_span(e: &mrml::prelude::parser::Error) -> Option<(Option<&str>, usize, usize)> {
+    use mrml::prelude::parser::{Error as E, Origin};
+    let (origin, position) = match e {
+        E::UnexpectedElement { origin, position }
+        | E::UnexpectedToken { origin, position }
+        | E::MissingAttribute { origin, position, .. }
+        | E::InvalidAttribute { origin, position }
+        | E::InvalidFormat { origin, position }
+        | E::IncludeLoaderError { origin, position, .. } => (origin, position),
+        _ => return None,
+    };
+    let include = match origin {
+        Origin::Root => None,
+        Origin::Include { path } => Some(path.as_str()),
+    };
+    Some((include, position.start, position.end))
 }
 
 /// Plain-text rendering of email HTML: links as footnotes, tables flattened, 78 columns.
 pub fn html_to_text(html: &str) -> String {
     let config = html2text::config::plain()
         .link_footnotes(true)
+        .use_doc_css()
         .no_table_borders()
         .do_decorate();
     match config.string_from_read(html.as_bytes(), 78) {
