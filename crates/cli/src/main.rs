@@ -53,7 +53,11 @@ enum Command {
         out: PathBuf,
     },
     /// List templates with their fixtures and locale overrides.
-    List,
+    List {
+        /// Output format (json adds the project's locales).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -68,6 +72,8 @@ enum Part {
     Text,
     Subject,
     Preheader,
+    /// The MJML produced by the Jinja layer (input of the MJML renderer).
+    Mjml,
     /// Everything, with diagnostics, as JSON.
     Json,
 }
@@ -121,8 +127,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     emit_render(&out, part, output.as_deref(), &|f| project.source(f).map(|s| s.to_string()))
                 }
                 Command::Build { out } => build(&project, &out),
-                Command::List => {
-                    for t in project.templates()? {
+                Command::List { format } => {
+                    let templates = project.templates()?;
+                    if format == Format::Json {
+                        let listing = serde_json::json!({
+                            "name": project.config().name,
+                            "locales": project.config().locales,
+                            "templates": templates,
+                        });
+                        println!("{}", serde_json::to_string_pretty(&listing)?);
+                    }
+                    for t in templates.iter().filter(|_| format == Format::Human) {
                         let overrides = if t.overrides.is_empty() {
                             String::new()
                         } else {
@@ -170,6 +185,7 @@ fn emit_render(
         Part::Text => out.text.clone(),
         Part::Subject => format!("{}\n", out.subject),
         Part::Preheader => format!("{}\n", out.preheader),
+        Part::Mjml => out.mjml.clone(),
         Part::Json => serde_json::to_string_pretty(out)? + "\n",
     };
     match file {

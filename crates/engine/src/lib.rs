@@ -55,6 +55,9 @@ pub struct RenderOutput {
     pub html: String,
     /// The plain-text part.
     pub text: String,
+    /// The MJML that the Jinja layer produced (what mrml rendered), for debugging and for
+    /// comparing with other MJML implementations.
+    pub mjml: String,
     /// The subject line.
     pub subject: String,
     /// The preheader (inbox preview text).
@@ -307,7 +310,9 @@ impl Engine {
                 return self.collect(out, &scope);
             }
         };
-        match self.mjml_to_html(&mjml_source, &body_path, &files) {
+        let rendered = self.mjml_to_html(&mjml_source, &body_path, &files);
+        out.mjml = mjml_source;
+        match rendered {
             Ok(html) => out.html = html,
             Err(d) => {
                 out.diagnostics.push(d);
@@ -338,6 +343,7 @@ impl Engine {
             Ok(Some(text)) => {
                 out.files.push(path.to_owned());
                 out.diagnostics.extend(mjml::lint_source(path, &text));
+                out.mjml = text.to_string();
                 match self.mjml_to_html(&text, path, &[path.to_owned()]) {
                     Ok(html) => {
                         out.text = mjml::html_to_text(&html);

@@ -207,11 +207,20 @@ pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
                 _ => {}
             }
             let attr_start = i;
-            while bytes
-                .get(i)
-                .is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/' | b'{'))
-            {
-                i += 1;
+            // A name may be partly templated (`padding-{{ side }}`): then it is not checked.
+            let mut templated = false;
+            loop {
+                match bytes.get(i) {
+                    Some(b'{') if matches!(bytes.get(i + 1), Some(b'{' | b'%')) => {
+                        let close = if bytes[i + 1] == b'{' { "}}" } else { "%}" };
+                        i = source[i + 2..].find(close).map_or(source.len(), |n| i + 2 + n + 2);
+                        templated = true;
+                    }
+                    Some(b) if !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/' | b'{') => {
+                        i += 1;
+                    }
+                    _ => break,
+                }
             }
             let attr = &source[attr_start..i];
             if attr.is_empty() {
@@ -219,6 +228,7 @@ pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
                 continue;
             }
             if check_attrs
+                && !templated
                 && let Some(allowed) = &allowed
                 && attr != "mj-class"
                 && attr != "css-class"
@@ -240,7 +250,20 @@ pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
                 }
                 match bytes.get(i) {
                     Some(&q @ (b'"' | b'\'')) => {
-                        i = source[i + 1..].find(q as char).map_or(source.len(), |n| i + 1 + n + 1);
+                        // Quotes inside `{{ t("x") }}` do not end the value.
+                        i += 1;
+                        while let Some(&b) = bytes.get(i) {
+                            if b == q {
+                                i += 1;
+                                break;
+                            }
+                            if b == b'{' && matches!(bytes.get(i + 1), Some(b'{' | b'%')) {
+                                let close = if bytes[i + 1] == b'{' { "}}" } else { "%}" };
+                                i = source[i + 2..].find(close).map_or(source.len(), |n| i + 2 + n + 2);
+                            } else {
+                                i += 1;
+                            }
+                        }
                     }
                     _ => {
                         while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>') {
@@ -375,7 +398,7 @@ mod tests {
 
     #[test]
     fn lint_flags_unknown_elements_and_attributes_at_their_position() {
-        let src = "<mjml>\n  <mj-body>\n    <mj-text colour=\"red\" {% if x %}align=\"left\"{% endif %} padding=\"0\">Hi</mj-text>\n    <mj-txt>no</mj-txt>\n  </mj-body>\n</mjml>";
+        let src = "<mjml>\n  <mj-body>\n    <mj-text colour=\"red\" color=\"{{ t(\"a\") }}\" padding-{{ side }}=\"0\" {% if x %}align=\"left\"{% endif %} padding=\"0\">Hi</mj-text>\n    <mj-txt>no</mj-txt>\n  </mj-body>\n</mjml>";
         let d = lint_source("t.mjml", src);
         let got: Vec<_> = d
             .iter()
