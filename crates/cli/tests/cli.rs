@@ -1,0 +1,166 @@
+//! The `letterpress` binary on a copy of the sample project: exit codes, output files,
+//! compiler-style errors, and builds that never half-write.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_letterpress"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temporary copy of the bundled sample project.
+fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::copy(repo.join("letterpress.toml"), root.join("letterpress.toml")).unwrap();
+    for dir in ["templates", "layouts", "partials", "locales"] {
+        copy_dir(&repo.join(dir), &root.join(dir));
+    }
+    (tmp, root)
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output { status, stdout, stderr } = cmd.output().unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_passes_on_the_sample_and_finds_the_project_from_a_subdirectory() {
+    let (_tmp, root) = sample_copy();
+    let (code, _, err) = run(bin().arg("check").current_dir(root.join("templates/welcome")));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 error(s)"), "{err}");
+}
+
+#[test]
+fn check_reports_errors_like_a_compiler_and_exits_1() {
+    let (_tmp, root) = sample_copy();
+    let body = root.join("templates/welcome/body.mjml");
+    let text = std::fs::read_to_string(&body).unwrap();
+    std::fs::write(&body, format!("{text}\n{{{{ no_such_variable }}}}\n")).unwrap();
+    let (code, _, err) = run(bin().arg("--project").arg(&root).arg("check"));
+    assert_eq!(code, 1, "{err}");
+    let line = text.lines().count() + 2;
+    assert!(err.contains("error[undefined-variable]: `no_such_variable` is undefined"), "{err}");
+    assert!(err.contains(&format!("--> templates/welcome/body.mjml:{line}:4")), "{err}");
+
+    let (code, out, _) = run(bin().arg("--project").arg(&root).args(["check", "--format", "json"]));
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let first = &json["diagnostics"][0];
+    assert_eq!(first["code"], "undefined-variable");
+    assert_eq!(first["location"]["line"], line);
+}
+
+#[test]
+fn render_prints_each_part() {
+    let (_tmp, root) = sample_copy();
+    let render = |args: &[&str]| run(bin().arg("--project").arg(&root).arg("render").args(args));
+    let (code, html, err) = render(&["receipt", "--locale", "de"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(html.contains("<html") && html.contains("lang=\"de\""));
+    let (_, subject, _) = render(&["receipt", "--locale", "de", "--part", "subject"]);
+    assert!(!subject.trim().is_empty());
+    let (_, text, _) = render(&["welcome", "--part", "text"]);
+    assert!(!text.contains('<'), "{text}");
+    let (code, _, err) = render(&["welcome", "--data", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("has no fixture `nope`"), "{err}");
+    let (code, _, err) = render(&["no-such-template"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn render_writes_a_standalone_mjml_file_like_the_mjml_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("hello.mjml");
+    std::fs::write(
+        &file,
+        "<mjml><mj-body><mj-section><mj-column><mj-text>Hello {{ name }}</mj-text></mj-column></mj-section></mj-body></mjml>",
+    )
+    .unwrap();
+    let out_file = tmp.path().join("hello.html");
+    let (code, _, err) = run(bin().arg("render").arg(&file).arg("-o").arg(&out_file).current_dir(tmp.path()));
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&out_file).unwrap();
+    // No Jinja for plain MJML files: ESP placeholders pass through.
+    assert!(html.contains("Hello {{ name }}"), "{html}");
+}
+
+#[test]
+fn build_writes_every_email_and_a_manifest() {
+    let (_tmp, root) = sample_copy();
+    let out = root.join("dist");
+    let (code, _, err) = run(bin().arg("--project").arg(&root).arg("build").arg("--out").arg(&out));
+    assert_eq!(code, 0, "{err}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let entries = manifest["entries"].as_array().unwrap();
+    assert!(entries.len() >= 6 * 5 * 2);
+    for e in entries {
+        let html = std::fs::read_to_string(out.join(e["html"].as_str().unwrap())).unwrap();
+        assert!(html.starts_with("<!doctype html>"), "{}", e["html"]);
+        assert!(out.join(e["text"].as_str().unwrap()).is_file());
+        assert!(!e["subject"].as_str().unwrap().is_empty());
+    }
+    assert!(entries.iter().any(|e| e["dir"] == "rtl"));
+}
+
+#[test]
+fn failed_build_leaves_the_previous_output_untouched() {
+    let (_tmp, root) = sample_copy();
+    let out = root.join("dist");
+    let build = || run(bin().arg("--project").arg(&root).arg("build").arg("--out").arg(&out));
+    assert_eq!(build().0, 0);
+    let before = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    std::fs::write(root.join("templates/receipt/body.mjml"), "{% if %}").unwrap();
+    let (code, _, err) = build();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[template-syntax]"), "{err}");
+    assert_eq!(std::fs::read_to_string(out.join("manifest.json")).unwrap(), before);
+    // No staging directories are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".letterpress"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn build_refuses_to_replace_a_directory_that_is_not_a_build() {
+    let (_tmp, root) = sample_copy();
+    let out = root.join("precious");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let (code, _, err) = run(bin().arg("--project").arg(&root).arg("build").arg("--out").arg(&out));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
+}
+
+#[test]
+fn no_project_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(bin().arg("check").current_dir(tmp.path()));
+    assert_eq!(code, 2);
+    assert!(err.contains("no letterpress.toml found"), "{err}");
+}
