@@ -35,7 +35,11 @@ fn sample_copy() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output { status, stdout, stderr } = cmd.output().unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().unwrap();
     (
         status.code().unwrap_or(-1),
         String::from_utf8_lossy(&stdout).into_owned(),
@@ -46,7 +50,9 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 #[test]
 fn check_passes_on_the_sample_and_finds_the_project_from_a_subdirectory() {
     let (_tmp, root) = sample_copy();
-    let (code, _, err) = run(bin().arg("check").current_dir(root.join("templates/welcome")));
+    let (code, _, err) = run(bin()
+        .arg("check")
+        .current_dir(root.join("templates/welcome")));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("0 error(s)"), "{err}");
 }
@@ -60,10 +66,19 @@ fn check_reports_errors_like_a_compiler_and_exits_1() {
     let (code, _, err) = run(bin().arg("--project").arg(&root).arg("check"));
     assert_eq!(code, 1, "{err}");
     let line = text.lines().count() + 2;
-    assert!(err.contains("error[undefined-variable]: `no_such_variable` is undefined"), "{err}");
-    assert!(err.contains(&format!("--> templates/welcome/body.mjml:{line}:4")), "{err}");
+    assert!(
+        err.contains("error[undefined-variable]: `no_such_variable` is undefined"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("--> templates/welcome/body.mjml:{line}:4")),
+        "{err}"
+    );
 
-    let (code, out, _) = run(bin().arg("--project").arg(&root).args(["check", "--format", "json"]));
+    let (code, out, _) = run(bin()
+        .arg("--project")
+        .arg(&root)
+        .args(["check", "--format", "json"]));
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let first = &json["diagnostics"][0];
@@ -99,7 +114,12 @@ fn render_writes_a_standalone_mjml_file_like_the_mjml_cli() {
     )
     .unwrap();
     let out_file = tmp.path().join("hello.html");
-    let (code, _, err) = run(bin().arg("render").arg(&file).arg("-o").arg(&out_file).current_dir(tmp.path()));
+    let (code, _, err) = run(bin()
+        .arg("render")
+        .arg(&file)
+        .arg("-o")
+        .arg(&out_file)
+        .current_dir(tmp.path()));
     assert_eq!(code, 0, "{err}");
     let html = std::fs::read_to_string(&out_file).unwrap();
     // No Jinja for plain MJML files: ESP placeholders pass through.
@@ -110,7 +130,12 @@ fn render_writes_a_standalone_mjml_file_like_the_mjml_cli() {
 fn build_writes_every_email_and_a_manifest() {
     let (_tmp, root) = sample_copy();
     let out = root.join("dist");
-    let (code, _, err) = run(bin().arg("--project").arg(&root).arg("build").arg("--out").arg(&out));
+    let (code, _, err) = run(bin()
+        .arg("--project")
+        .arg(&root)
+        .arg("build")
+        .arg("--out")
+        .arg(&out));
     assert_eq!(code, 0, "{err}");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
@@ -129,14 +154,24 @@ fn build_writes_every_email_and_a_manifest() {
 fn failed_build_leaves_the_previous_output_untouched() {
     let (_tmp, root) = sample_copy();
     let out = root.join("dist");
-    let build = || run(bin().arg("--project").arg(&root).arg("build").arg("--out").arg(&out));
+    let build = || {
+        run(bin()
+            .arg("--project")
+            .arg(&root)
+            .arg("build")
+            .arg("--out")
+            .arg(&out))
+    };
     assert_eq!(build().0, 0);
     let before = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     std::fs::write(root.join("templates/receipt/body.mjml"), "{% if %}").unwrap();
     let (code, _, err) = build();
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("error[template-syntax]"), "{err}");
-    assert_eq!(std::fs::read_to_string(out.join("manifest.json")).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(out.join("manifest.json")).unwrap(),
+        before
+    );
     // No staging directories are left behind.
     let leftovers: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
@@ -152,9 +187,17 @@ fn build_refuses_to_replace_a_directory_that_is_not_a_build() {
     let out = root.join("precious");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("notes.txt"), "keep me").unwrap();
-    let (code, _, err) = run(bin().arg("--project").arg(&root).arg("build").arg("--out").arg(&out));
+    let (code, _, err) = run(bin()
+        .arg("--project")
+        .arg(&root)
+        .arg("build")
+        .arg("--out")
+        .arg(&out));
     assert_eq!(code, 2, "{err}");
-    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
 }
 
 #[test]

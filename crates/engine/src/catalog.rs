@@ -164,14 +164,21 @@ impl Catalogs {
                 if let Some(previous) = catalog.messages.get(id) {
                     diagnostics.push(Diagnostic::error(
                         Code::FluentSyntax,
-                        format!("message `{id}` is defined twice (first at {})", previous.location),
+                        format!(
+                            "message `{id}` is defined twice (first at {})",
+                            previous.location
+                        ),
                         Some(location.clone()),
                     ));
                 }
             }
             // Duplicates were reported above with positions; add_resource's own report is coarser.
             if let Err(errors) = catalog.bundle.add_resource(resource) {
-                debug_assert!(errors.iter().all(|e| matches!(e, FluentError::Overriding { .. })));
+                debug_assert!(
+                    errors
+                        .iter()
+                        .all(|e| matches!(e, FluentError::Overriding { .. }))
+                );
             }
             for (id, location) in sites {
                 catalog
@@ -246,10 +253,8 @@ mod tests {
     use super::*;
 
     fn config() -> ProjectConfig {
-        ProjectConfig::parse(
-            "[project]\nname='t'\ndefault_locale='en'\nlocales=['en','pl','ar']\n",
-        )
-        .unwrap()
+        ProjectConfig::parse("[project]\nname='t'\ndefault_locale='en'\nlocales=['en','pl','ar']\n")
+            .unwrap()
     }
 
     fn files() -> Vec<CatalogFile> {

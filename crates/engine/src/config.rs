@@ -69,16 +69,21 @@ impl ProjectConfig {
 
     /// Parses and validates `letterpress.toml`.
     pub fn parse(text: &str) -> Result<ProjectConfig, Box<Diagnostic>> {
-        let raw: RawProjectFile = toml::from_str(text).map_err(|e| toml_diagnostic(PROJECT_FILE, text, &e))?;
+        let raw: RawProjectFile =
+            toml::from_str(text).map_err(|e| toml_diagnostic(PROJECT_FILE, text, &e))?;
         let invalid = |msg: String| {
-            Box::new(
-                Diagnostic::error(Code::InvalidConfig, msg, Some(Location::start_of(PROJECT_FILE))),
-            )
+            Box::new(Diagnostic::error(
+                Code::InvalidConfig,
+                msg,
+                Some(Location::start_of(PROJECT_FILE)),
+            ))
         };
         let mut locales = Vec::new();
         for tag in &raw.project.locales {
             let normalised = normalise_locale(tag).ok_or_else(|| {
-                invalid(format!("`{tag}` in project.locales is not a valid BCP 47 language tag"))
+                invalid(format!(
+                    "`{tag}` in project.locales is not a valid BCP 47 language tag"
+                ))
             })?;
             if locales.contains(&normalised) {
                 return Err(invalid(format!("locale `{tag}` is listed twice")));
@@ -102,12 +107,18 @@ impl ProjectConfig {
         for (from, chain) in raw.locales.fallbacks {
             let from_n = normalise_locale(&from)
                 .filter(|l| locales.contains(l))
-                .ok_or_else(|| invalid(format!("fallbacks for `{from}`: not a configured locale")))?;
+                .ok_or_else(|| {
+                    invalid(format!("fallbacks for `{from}`: not a configured locale"))
+                })?;
             let mut to = Vec::new();
             for l in chain {
-                let n = normalise_locale(&l).filter(|n| locales.contains(n)).ok_or_else(|| {
-                    invalid(format!("fallback `{l}` of `{from}` is not a configured locale"))
-                })?;
+                let n = normalise_locale(&l)
+                    .filter(|n| locales.contains(n))
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "fallback `{l}` of `{from}` is not a configured locale"
+                        ))
+                    })?;
                 to.push(n);
             }
             fallbacks.insert(from_n, to);
@@ -194,7 +205,8 @@ struct RawTemplateMeta {
 impl TemplateMeta {
     /// Parses `template.toml`; `file` is its project-relative path (for diagnostics).
     pub fn parse(file: &str, text: &str) -> Result<TemplateMeta, Box<Diagnostic>> {
-        let raw: RawTemplateMeta = toml::from_str(text).map_err(|e| toml_diagnostic(file, text, &e))?;
+        let raw: RawTemplateMeta =
+            toml::from_str(text).map_err(|e| toml_diagnostic(file, text, &e))?;
         let body = |s: &toml::Spanned<String>| {
             let span = s.span();
             // Skip the opening quote(s) so Jinja positions map onto the string's text.

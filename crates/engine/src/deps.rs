@@ -35,7 +35,10 @@ pub fn references(source: &str) -> Vec<Reference> {
         let keyword_end = source[i..]
             .find(|c: char| !c.is_ascii_alphabetic())
             .map_or(source.len(), |n| i + n);
-        if !matches!(&source[i..keyword_end], "extends" | "include" | "import" | "from") {
+        if !matches!(
+            &source[i..keyword_end],
+            "extends" | "include" | "import" | "from"
+        ) {
             continue;
         }
         i = keyword_end;
@@ -58,15 +61,18 @@ pub fn references(source: &str) -> Vec<Reference> {
 
 /// Walks the include graph from `root`, returning every file reached (root first) and the
 /// problems found: missing files, cycles, depth over the limit, paths leaving the project.
-pub fn walk(
-    sources: &dyn Sources,
-    root: &str,
-    limits: &Limits,
-) -> (Vec<String>, Vec<Diagnostic>) {
+pub fn walk(sources: &dyn Sources, root: &str, limits: &Limits) -> (Vec<String>, Vec<Diagnostic>) {
     let mut visited = vec![root.to_owned()];
     let mut diagnostics = Vec::new();
     let mut stack = vec![root.to_owned()];
-    visit(sources, root, limits, &mut stack, &mut visited, &mut diagnostics);
+    visit(
+        sources,
+        root,
+        limits,
+        &mut stack,
+        &mut visited,
+        &mut diagnostics,
+    );
     (visited, diagnostics)
 }
 
@@ -122,7 +128,14 @@ fn visit(
                     visited.push(reference.target.clone());
                 }
                 stack.push(reference.target.clone());
-                visit(sources, &reference.target, limits, stack, visited, diagnostics);
+                visit(
+                    sources,
+                    &reference.target,
+                    limits,
+                    stack,
+                    visited,
+                    diagnostics,
+                );
                 stack.pop();
             }
             Ok(None) => diagnostics.push(Diagnostic::error(
@@ -154,7 +167,10 @@ mod tests {
         let src = r#"{% extends "layouts/base.mjml" %}{%- include 'partials/a.mjml' %}
 {% include name %}{% from "partials/m.mjml" import button %}{% if x %}{% endif %}"#;
         let targets: Vec<_> = references(src).into_iter().map(|r| r.target).collect();
-        assert_eq!(targets, ["layouts/base.mjml", "partials/a.mjml", "partials/m.mjml"]);
+        assert_eq!(
+            targets,
+            ["layouts/base.mjml", "partials/a.mjml", "partials/m.mjml"]
+        );
     }
 
     #[test]

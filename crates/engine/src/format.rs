@@ -35,45 +35,115 @@ enum DateOrder {
 }
 
 const EN_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const EN_SHORT: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 const DE_MONTHS: [&str; 12] = [
-    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-    "Oktober", "November", "Dezember",
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
 ];
 const DE_SHORT: [&str; 12] = [
     "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.",
 ];
 const FR_MONTHS: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 const FR_SHORT: [&str; 12] = [
     "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
     "déc.",
 ];
 const PL_MONTHS: [&str; 12] = [
-    "styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień",
-    "październik", "listopad", "grudzień",
+    "styczeń",
+    "luty",
+    "marzec",
+    "kwiecień",
+    "maj",
+    "czerwiec",
+    "lipiec",
+    "sierpień",
+    "wrzesień",
+    "październik",
+    "listopad",
+    "grudzień",
 ];
 const PL_MONTHS_GENITIVE: [&str; 12] = [
-    "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września",
-    "października", "listopada", "grudnia",
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
 ];
 const PL_SHORT: [&str; 12] = [
     "sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru",
 ];
 const AR_MONTHS: [&str; 12] = [
-    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
-    "نوفمبر", "ديسمبر",
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
 ];
 const ES_MONTHS: [&str; 12] = [
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 ];
 
 const NEUTRAL: LocaleFormat = LocaleFormat {
@@ -277,12 +347,21 @@ mod tests {
 
     #[test]
     fn numbers_follow_each_language() {
-        assert_eq!(LocaleFormat::for_locale("en").number(1234567.891, 2), "1,234,567.89");
+        assert_eq!(
+            LocaleFormat::for_locale("en").number(1234567.891, 2),
+            "1,234,567.89"
+        );
         assert_eq!(LocaleFormat::for_locale("de").number(1234.5, 2), "1.234,50");
-        assert_eq!(LocaleFormat::for_locale("fr").number(1234.5, 2), "1\u{202f}234,50");
+        assert_eq!(
+            LocaleFormat::for_locale("fr").number(1234.5, 2),
+            "1\u{202f}234,50"
+        );
         // Polish does not group four-digit numbers.
         assert_eq!(LocaleFormat::for_locale("pl").number(1234.5, 2), "1234,50");
-        assert_eq!(LocaleFormat::for_locale("pl").number(12345.5, 0), "12\u{a0}346");
+        assert_eq!(
+            LocaleFormat::for_locale("pl").number(12345.5, 0),
+            "12\u{a0}346"
+        );
         assert_eq!(LocaleFormat::for_locale("en").number(-0.001, 2), "0.00");
     }
 
@@ -290,9 +369,18 @@ mod tests {
     fn money_places_the_symbol_per_language() {
         assert_eq!(LocaleFormat::for_locale("en").money(19.9, "eur"), "€19.90");
         assert_eq!(LocaleFormat::for_locale("en").money(-5.0, "USD"), "-$5.00");
-        assert_eq!(LocaleFormat::for_locale("de").money(1299.0, "EUR"), "1.299,00\u{a0}€");
-        assert_eq!(LocaleFormat::for_locale("pl").money(49.0, "PLN"), "49,00\u{a0}zł");
-        assert_eq!(LocaleFormat::for_locale("en").money(49.0, "PLN"), "PLN\u{a0}49.00");
+        assert_eq!(
+            LocaleFormat::for_locale("de").money(1299.0, "EUR"),
+            "1.299,00\u{a0}€"
+        );
+        assert_eq!(
+            LocaleFormat::for_locale("pl").money(49.0, "PLN"),
+            "49,00\u{a0}zł"
+        );
+        assert_eq!(
+            LocaleFormat::for_locale("en").money(49.0, "PLN"),
+            "PLN\u{a0}49.00"
+        );
         assert_eq!(LocaleFormat::for_locale("en").money(500.0, "JPY"), "¥500");
         assert_eq!(
             LocaleFormat::for_locale("ar").money(19.99, "EUR"),
@@ -304,13 +392,31 @@ mod tests {
     fn dates_in_three_styles() {
         let en = LocaleFormat::for_locale("en-US");
         assert_eq!(en.date("2026-11-24", "long").unwrap(), "November 24, 2026");
-        assert_eq!(en.date("2026-11-24T10:00:00Z", "medium").unwrap(), "Nov 24, 2026");
+        assert_eq!(
+            en.date("2026-11-24T10:00:00Z", "medium").unwrap(),
+            "Nov 24, 2026"
+        );
         assert_eq!(en.date("2026-11-24", "short").unwrap(), "11/24/26");
         let pl = LocaleFormat::for_locale("pl");
         assert_eq!(pl.date("2026-11-24", "long").unwrap(), "24 listopada 2026");
-        assert_eq!(LocaleFormat::for_locale("de").date("2026-03-01", "long").unwrap(), "1. März 2026");
-        assert_eq!(LocaleFormat::for_locale("fr").date("2026-03-01", "medium").unwrap(), "1 mars 2026");
-        assert_eq!(LocaleFormat::for_locale("ja").date("2026-03-01", "long").unwrap(), "2026-03-01");
+        assert_eq!(
+            LocaleFormat::for_locale("de")
+                .date("2026-03-01", "long")
+                .unwrap(),
+            "1. März 2026"
+        );
+        assert_eq!(
+            LocaleFormat::for_locale("fr")
+                .date("2026-03-01", "medium")
+                .unwrap(),
+            "1 mars 2026"
+        );
+        assert_eq!(
+            LocaleFormat::for_locale("ja")
+                .date("2026-03-01", "long")
+                .unwrap(),
+            "2026-03-01"
+        );
         assert!(en.date("2026-02-30", "long").is_none());
         assert!(en.date("yesterday", "long").is_none());
     }

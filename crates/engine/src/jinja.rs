@@ -20,9 +20,8 @@ pub(crate) fn environment(sources: Arc<dyn Sources>, limits: &Limits) -> Environ
     let mut env = Environment::new();
     let source_limit = limits.source_bytes;
     env.set_loader(move |name| {
-        let path = check_relative_path(name).map_err(|e| {
-            Error::new(ErrorKind::InvalidOperation, e.to_string())
-        })?;
+        let path = check_relative_path(name)
+            .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?;
         match sources.read(path) {
             Ok(Some(text)) if text.len() > source_limit => Err(Error::new(
                 ErrorKind::InvalidOperation,
@@ -136,10 +135,14 @@ impl RenderScope {
         let file = state.name();
         let source = self.sources.read(file).ok().flatten();
         let offset = source.as_deref().and_then(|src| {
-            ['"', '\''].iter().find_map(|q| src.find(&format!("{q}{needle}{q}")).map(|i| i + 1))
+            ['"', '\'']
+                .iter()
+                .find_map(|q| src.find(&format!("{q}{needle}{q}")).map(|i| i + 1))
         });
         match (source, offset) {
-            (Some(src), Some(offset)) => Location::at_offset(file, &normalise_newlines(&src), offset),
+            (Some(src), Some(offset)) => {
+                Location::at_offset(file, &normalise_newlines(&src), offset)
+            }
             _ => Location::start_of(file),
         }
     }
@@ -149,7 +152,12 @@ fn scope(state: &State) -> Result<Arc<RenderScope>, Error> {
     state
         .lookup(SCOPE_VAR)
         .and_then(|v| v.downcast_object::<RenderScope>())
-        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "t() is only available in Letterpress renders"))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                "t() is only available in Letterpress renders",
+            )
+        })
 }
 
 /// `t("message-id", name=value, ...)`: the Fluent message in the render's locale.
@@ -173,7 +181,11 @@ fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<String, Error> {
         f.used_messages.insert(message_id);
     });
     match scope.catalogs.0.format(&scope.chain, id, &args) {
-        Formatted::Found { text, locale, errors } => {
+        Formatted::Found {
+            text,
+            locale,
+            errors,
+        } => {
             let mut found = Vec::new();
             // Falling back to a configured intermediate locale (de-AT → de) is intended; only
             // reaching the default locale means a translation is missing.
@@ -205,7 +217,10 @@ fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<String, Error> {
         Formatted::Missing => {
             let d = Diagnostic::error(
                 Code::MissingMessage,
-                format!("message `{id}` is not defined in any of {}", scope.chain.join(", ")),
+                format!(
+                    "message `{id}` is not defined in any of {}",
+                    scope.chain.join(", ")
+                ),
                 Some(scope.locate(state, id)),
             )
             .with_help(format!(
@@ -221,11 +236,22 @@ fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<String, Error> {
 fn number_arg(value: &Value, filter: &str) -> Result<f64, Error> {
     match value.kind() {
         ValueKind::Number => f64::try_from(value.clone()).map_err(|_| {
-            Error::new(ErrorKind::InvalidOperation, format!("{filter}: {value} is not a number"))
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("{filter}: {value} is not a number"),
+            )
         }),
-        ValueKind::String => value.as_str().unwrap_or_default().trim().parse().map_err(|_| {
-            Error::new(ErrorKind::InvalidOperation, format!("{filter}: `{value}` is not a number"))
-        }),
+        ValueKind::String => value
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .parse()
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("{filter}: `{value}` is not a number"),
+                )
+            }),
         _ => Err(Error::new(
             ErrorKind::InvalidOperation,
             format!("{filter}: expected a number, got {}", value.kind()),
@@ -266,9 +292,15 @@ fn date(state: &State, value: &Value, style: Option<&str>) -> Result<String, Err
         ));
     }
     let text = value.as_str().ok_or_else(|| {
-        Error::new(ErrorKind::InvalidOperation, format!("date: expected an ISO 8601 string, got {}", value.kind()))
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("date: expected an ISO 8601 string, got {}", value.kind()),
+        )
     })?;
     scope.format.date(text, style).ok_or_else(|| {
-        Error::new(ErrorKind::InvalidOperation, format!("date: `{text}` is not an ISO 8601 date (YYYY-MM-DD)"))
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("date: `{text}` is not an ISO 8601 date (YYYY-MM-DD)"),
+        )
     })
 }

@@ -384,7 +384,9 @@ impl Engine {
                     out.push(
                         Diagnostic::warning(
                             Code::UnknownMessage,
-                            format!("message `{id}` does not exist in the default locale `{default}`"),
+                            format!(
+                                "message `{id}` does not exist in the default locale `{default}`"
+                            ),
                             Some(site.location.clone()),
                         )
                         .with_help(format!("add it to locales/{default}/ or remove it")),
@@ -397,15 +399,17 @@ impl Engine {
 
     fn read(&self, path: &str) -> Result<Option<Arc<str>>, Box<Diagnostic>> {
         match self.sources.read(path) {
-            Ok(Some(text)) if text.len() > self.limits.source_bytes => Err(Box::new(Diagnostic::error(
-                Code::LimitSourceSize,
-                format!(
-                    "file is {} bytes, more than the limit of {} bytes",
-                    text.len(),
-                    self.limits.source_bytes
-                ),
-                Some(Location::start_of(path)),
-            ))),
+            Ok(Some(text)) if text.len() > self.limits.source_bytes => {
+                Err(Box::new(Diagnostic::error(
+                    Code::LimitSourceSize,
+                    format!(
+                        "file is {} bytes, more than the limit of {} bytes",
+                        text.len(),
+                        self.limits.source_bytes
+                    ),
+                    Some(Location::start_of(path)),
+                )))
+            }
             Ok(Some(text)) if text.contains('\r') => Ok(Some(normalise_newlines(&text).into())),
             Ok(found) => Ok(found),
             Err(SourceError::OutsideProject(p)) => Err(Box::new(Diagnostic::error(
@@ -455,7 +459,12 @@ impl Engine {
         Ok(rendered)
     }
 
-    fn mjml_to_html(&self, mjml_source: &str, root: &str, files: &[String]) -> Result<String, Diagnostic> {
+    fn mjml_to_html(
+        &self,
+        mjml_source: &str,
+        root: &str,
+        files: &[String],
+    ) -> Result<String, Diagnostic> {
         let (depth, at) = mjml::max_depth(mjml_source);
         if depth > self.limits.mjml_depth {
             let snippet: String = mjml_source[at..].chars().take(40).collect();
@@ -465,7 +474,11 @@ impl Engine {
                     "elements nest {depth} levels deep, more than the limit of {}",
                     self.limits.mjml_depth
                 ),
-                Some(self.find_in_files(files, snippet.split_whitespace().next().unwrap_or(""), root)),
+                Some(self.find_in_files(
+                    files,
+                    snippet.split_whitespace().next().unwrap_or(""),
+                    root,
+                )),
             ));
         }
         let options = ParserOptions {
@@ -495,7 +508,11 @@ impl Engine {
             };
             let message = match &e {
                 mrml::prelude::parser::Error::IncludeLoaderError { source, .. } => {
-                    format!("mj-include `{}`: {}", source.path, source.message.unwrap_or("cannot be loaded"))
+                    format!(
+                        "mj-include `{}`: {}",
+                        source.path,
+                        source.message.unwrap_or("cannot be loaded")
+                    )
                 }
                 other => other.to_string(),
             };
@@ -511,10 +528,13 @@ impl Engine {
                 .map(|(k, v)| (k.clone(), Cow::Owned(v.clone())))
                 .collect::<HashMap<_, _>>(),
         };
-        let html = parsed
-            .element
-            .render(&options)
-            .map_err(|e| Diagnostic::error(Code::MjmlSyntax, e.to_string(), Some(Location::start_of(root))))?;
+        let html = parsed.element.render(&options).map_err(|e| {
+            Diagnostic::error(
+                Code::MjmlSyntax,
+                e.to_string(),
+                Some(Location::start_of(root)),
+            )
+        })?;
         if html.len() > self.limits.output_bytes {
             return Err(Diagnostic::error(
                 Code::LimitOutputSize,
@@ -559,9 +579,11 @@ impl Engine {
         let source = self.read(&file).ok().flatten();
         let location = match (&source, innermost.range(), innermost.line()) {
             (Some(src), Some(range), _) => Location::at_offset(&file, src, range.start),
-            (Some(src), None, Some(line)) => {
-                Location::at_offset(&file, src, diagnostic::line_offset(src, line as u32).unwrap_or(0))
-            }
+            (Some(src), None, Some(line)) => Location::at_offset(
+                &file,
+                src,
+                diagnostic::line_offset(src, line as u32).unwrap_or(0),
+            ),
             _ => Location::start_of(&file),
         };
         let expression = match (&source, innermost.range()) {
@@ -591,7 +613,11 @@ impl Engine {
         let expression = e
             .range()
             .and_then(|r| meta_text.get(in_string.start + r.start..in_string.start + r.end));
-        let mut d = jinja_diagnostic(e, Location::at_offset(meta_path, meta_text, offset), expression);
+        let mut d = jinja_diagnostic(
+            e,
+            Location::at_offset(meta_path, meta_text, offset),
+            expression,
+        );
         d.message = format!("{part}: {}", d.message);
         d
     }
@@ -619,12 +645,19 @@ fn check_data(data: &serde_json::Value) -> Result<(), Box<Diagnostic>> {
     Ok(())
 }
 
-fn jinja_diagnostic(e: &minijinja::Error, location: Location, expression: Option<&str>) -> Diagnostic {
+fn jinja_diagnostic(
+    e: &minijinja::Error,
+    location: Location,
+    expression: Option<&str>,
+) -> Diagnostic {
     let detail = e.detail().map(str::to_owned);
     let (code, message) = match e.kind() {
         ErrorKind::SyntaxError => (
             Code::TemplateSyntax,
-            format!("syntax error: {}", detail.unwrap_or_else(|| "unexpected input".into())),
+            format!(
+                "syntax error: {}",
+                detail.unwrap_or_else(|| "unexpected input".into())
+            ),
         ),
         ErrorKind::UndefinedError => (
             Code::UndefinedVariable,
@@ -690,14 +723,18 @@ impl IncludeLoader for BoundedIncludeLoader {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
             .is_err()
         {
-            return Err(E::new(path, K::OutOfMemory).with_message("too many mj-include loads (include cycle?)"));
+            return Err(E::new(path, K::OutOfMemory)
+                .with_message("too many mj-include loads (include cycle?)"));
         }
-        let joined = sources::join_relative(&self.root, path)
-            .map_err(|_| E::new(path, K::PermissionDenied).with_message("path leaves the project"))?;
+        let joined = sources::join_relative(&self.root, path).map_err(|_| {
+            E::new(path, K::PermissionDenied).with_message("path leaves the project")
+        })?;
         match self.sources.read(&joined) {
             Ok(Some(text)) => Ok(normalise_newlines(&text)),
             Ok(None) => Err(E::not_found(path)),
-            Err(_) => Err(E::new(path, K::PermissionDenied).with_message("path leaves the project")),
+            Err(_) => {
+                Err(E::new(path, K::PermissionDenied).with_message("path leaves the project"))
+            }
         }
     }
 }

@@ -3,11 +3,31 @@
 
 use crate::diagnostic::{Code, Diagnostic, Location};
 
-const PADDING: &[&str] = &["padding", "padding-top", "padding-bottom", "padding-left", "padding-right"];
-const BORDERS: &[&str] = &["border", "border-top", "border-bottom", "border-left", "border-right", "border-radius"];
+const PADDING: &[&str] = &[
+    "padding",
+    "padding-top",
+    "padding-bottom",
+    "padding-left",
+    "padding-right",
+];
+const BORDERS: &[&str] = &[
+    "border",
+    "border-top",
+    "border-bottom",
+    "border-left",
+    "border-right",
+    "border-radius",
+];
 const FONT: &[&str] = &[
-    "color", "font-family", "font-size", "font-style", "font-weight", "letter-spacing",
-    "line-height", "text-decoration", "text-transform",
+    "color",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "letter-spacing",
+    "line-height",
+    "text-decoration",
+    "text-transform",
 ];
 const LINK: &[&str] = &["href", "rel", "target", "title", "name"];
 
@@ -26,94 +46,205 @@ fn element_attributes(tag: &str) -> Option<Option<Vec<&'static str>>> {
         "mj-style" => list(&[&["inline"]]),
         "mj-include" => list(&[&["path", "type", "css-inline"]]),
         "mj-raw" => list(&[&["position"]]),
-        "mj-accordion" | "mj-accordion-element" => list(&[&[
-            "border", "container-background-color", "font-family", "icon-align", "icon-height",
-            "icon-position", "icon-unwrapped-alt", "icon-unwrapped-url", "icon-width",
-            "icon-wrapped-alt", "icon-wrapped-url", "background-color",
-        ], PADDING]),
+        "mj-accordion" | "mj-accordion-element" => list(&[
+            &[
+                "border",
+                "container-background-color",
+                "font-family",
+                "icon-align",
+                "icon-height",
+                "icon-position",
+                "icon-unwrapped-alt",
+                "icon-unwrapped-url",
+                "icon-width",
+                "icon-wrapped-alt",
+                "icon-wrapped-url",
+                "background-color",
+            ],
+            PADDING,
+        ]),
         "mj-accordion-title" | "mj-accordion-text" => {
             list(&[&["background-color", "font-size"], FONT, PADDING])
         }
         "mj-button" => list(&[
             &[
-                "align", "background-color", "container-background-color", "height",
-                "inner-padding", "text-align", "vertical-align", "width",
+                "align",
+                "background-color",
+                "container-background-color",
+                "height",
+                "inner-padding",
+                "text-align",
+                "vertical-align",
+                "width",
             ],
             BORDERS,
             FONT,
             LINK,
             PADDING,
         ]),
-        "mj-carousel" => list(&[&[
-            "align", "border-radius", "container-background-color", "icon-width", "left-icon",
-            "right-icon", "tb-border", "tb-border-radius", "tb-hover-border-color",
-            "tb-selected-border-color", "tb-width", "thumbnails",
-        ], PADDING]),
+        "mj-carousel" => list(&[
+            &[
+                "align",
+                "border-radius",
+                "container-background-color",
+                "icon-width",
+                "left-icon",
+                "right-icon",
+                "tb-border",
+                "tb-border-radius",
+                "tb-hover-border-color",
+                "tb-selected-border-color",
+                "tb-width",
+                "thumbnails",
+            ],
+            PADDING,
+        ]),
         "mj-carousel-image" => list(&[
-            &["alt", "src", "thumbnails-src", "border-radius", "tb-border", "tb-border-radius"],
+            &[
+                "alt",
+                "src",
+                "thumbnails-src",
+                "border-radius",
+                "tb-border",
+                "tb-border-radius",
+            ],
             LINK,
         ]),
         "mj-column" => list(&[
             &[
-                "background-color", "inner-background-color", "inner-border", "inner-border-top",
-                "inner-border-bottom", "inner-border-left", "inner-border-right",
-                "inner-border-radius", "vertical-align", "width", "direction",
+                "background-color",
+                "inner-background-color",
+                "inner-border",
+                "inner-border-top",
+                "inner-border-bottom",
+                "inner-border-left",
+                "inner-border-right",
+                "inner-border-radius",
+                "vertical-align",
+                "width",
+                "direction",
             ],
             BORDERS,
             PADDING,
         ]),
         "mj-divider" => list(&[
-            &["align", "border-color", "border-style", "border-width", "container-background-color", "width"],
+            &[
+                "align",
+                "border-color",
+                "border-style",
+                "border-width",
+                "container-background-color",
+                "width",
+            ],
             PADDING,
         ]),
         "mj-group" => list(&[&["background-color", "direction", "vertical-align", "width"]]),
         "mj-hero" => list(&[
             &[
-                "background-color", "background-height", "background-position", "background-url",
-                "background-width", "border-radius", "container-background-color", "height",
-                "inner-background-color", "inner-padding", "inner-padding-top",
-                "inner-padding-bottom", "inner-padding-left", "inner-padding-right", "mode",
-                "vertical-align", "width",
+                "background-color",
+                "background-height",
+                "background-position",
+                "background-url",
+                "background-width",
+                "border-radius",
+                "container-background-color",
+                "height",
+                "inner-background-color",
+                "inner-padding",
+                "inner-padding-top",
+                "inner-padding-bottom",
+                "inner-padding-left",
+                "inner-padding-right",
+                "mode",
+                "vertical-align",
+                "width",
             ],
             PADDING,
         ]),
         "mj-image" => list(&[
             &[
-                "align", "alt", "container-background-color", "fluid-on-mobile", "height", "sizes",
-                "src", "srcset", "usemap", "width",
+                "align",
+                "alt",
+                "container-background-color",
+                "fluid-on-mobile",
+                "height",
+                "sizes",
+                "src",
+                "srcset",
+                "usemap",
+                "width",
             ],
             BORDERS,
             LINK,
             PADDING,
         ]),
         "mj-navbar" => list(&[&[
-            "align", "base-url", "hamburger", "ico-align", "ico-close", "ico-color",
-            "ico-font-family", "ico-font-size", "ico-line-height", "ico-open", "ico-padding",
-            "ico-padding-top", "ico-padding-bottom", "ico-padding-left", "ico-padding-right",
-            "ico-text-decoration", "ico-text-transform",
+            "align",
+            "base-url",
+            "hamburger",
+            "ico-align",
+            "ico-close",
+            "ico-color",
+            "ico-font-family",
+            "ico-font-size",
+            "ico-line-height",
+            "ico-open",
+            "ico-padding",
+            "ico-padding-top",
+            "ico-padding-bottom",
+            "ico-padding-left",
+            "ico-padding-right",
+            "ico-text-decoration",
+            "ico-text-transform",
         ]]),
         "mj-navbar-link" => list(&[FONT, LINK, PADDING]),
         "mj-section" | "mj-wrapper" => list(&[
             &[
-                "background-color", "background-position", "background-position-x",
-                "background-position-y", "background-repeat", "background-size", "background-url",
-                "direction", "full-width", "text-align", "gap",
+                "background-color",
+                "background-position",
+                "background-position-x",
+                "background-position-y",
+                "background-repeat",
+                "background-size",
+                "background-url",
+                "direction",
+                "full-width",
+                "text-align",
+                "gap",
             ],
             BORDERS,
             PADDING,
         ]),
         "mj-social" => list(&[
             &[
-                "align", "border-radius", "container-background-color", "icon-height",
-                "icon-padding", "icon-size", "inner-padding", "mode", "table-layout", "text-padding",
+                "align",
+                "border-radius",
+                "container-background-color",
+                "icon-height",
+                "icon-padding",
+                "icon-size",
+                "inner-padding",
+                "mode",
+                "table-layout",
+                "text-padding",
             ],
             FONT,
             PADDING,
         ]),
         "mj-social-element" => list(&[
             &[
-                "align", "alt", "background-color", "border-radius", "icon-height", "icon-padding",
-                "icon-position", "icon-size", "sizes", "src", "srcset", "text-padding",
+                "align",
+                "alt",
+                "background-color",
+                "border-radius",
+                "icon-height",
+                "icon-padding",
+                "icon-position",
+                "icon-size",
+                "sizes",
+                "src",
+                "srcset",
+                "text-padding",
                 "vertical-align",
             ],
             FONT,
@@ -123,8 +254,14 @@ fn element_attributes(tag: &str) -> Option<Option<Vec<&'static str>>> {
         "mj-spacer" => list(&[&["container-background-color", "height"], PADDING]),
         "mj-table" => list(&[
             &[
-                "align", "border", "cellpadding", "cellspacing", "container-background-color",
-                "role", "table-layout", "width",
+                "align",
+                "border",
+                "cellpadding",
+                "cellspacing",
+                "container-background-color",
+                "role",
+                "table-layout",
+                "width",
             ],
             FONT,
             PADDING,
@@ -154,7 +291,9 @@ pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
             continue;
         }
         if source[start..].starts_with("<!--") {
-            search = source[start..].find("-->").map_or(source.len(), |n| start + n + 3);
+            search = source[start..]
+                .find("-->")
+                .map_or(source.len(), |n| start + n + 3);
             continue;
         }
         let name_start = start + 1;
@@ -181,7 +320,11 @@ pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
         };
         let check_attrs = !in_attributes && tag != "mj-attributes";
         if tag == "mj-attributes" {
-            in_attributes = !source[start..].split('>').next().unwrap_or("").ends_with('/');
+            in_attributes = !source[start..]
+                .split('>')
+                .next()
+                .unwrap_or("")
+                .ends_with('/');
         }
         // Walk the attributes up to the closing `>` of the tag.
         let mut i = name_end;
@@ -201,7 +344,9 @@ pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
                         b'%' => "%}",
                         _ => "#}",
                     };
-                    i = source[i + 2..].find(close).map_or(source.len(), |n| i + 2 + n + 2);
+                    i = source[i + 2..]
+                        .find(close)
+                        .map_or(source.len(), |n| i + 2 + n + 2);
                     continue;
                 }
                 _ => {}
@@ -213,10 +358,14 @@ pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
                 match bytes.get(i) {
                     Some(b'{') if matches!(bytes.get(i + 1), Some(b'{' | b'%')) => {
                         let close = if bytes[i + 1] == b'{' { "}}" } else { "%}" };
-                        i = source[i + 2..].find(close).map_or(source.len(), |n| i + 2 + n + 2);
+                        i = source[i + 2..]
+                            .find(close)
+                            .map_or(source.len(), |n| i + 2 + n + 2);
                         templated = true;
                     }
-                    Some(b) if !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/' | b'{') => {
+                    Some(b)
+                        if !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/' | b'{') =>
+                    {
                         i += 1;
                     }
                     _ => break,
@@ -259,14 +408,19 @@ pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
                             }
                             if b == b'{' && matches!(bytes.get(i + 1), Some(b'{' | b'%')) {
                                 let close = if bytes[i + 1] == b'{' { "}}" } else { "%}" };
-                                i = source[i + 2..].find(close).map_or(source.len(), |n| i + 2 + n + 2);
+                                i = source[i + 2..]
+                                    .find(close)
+                                    .map_or(source.len(), |n| i + 2 + n + 2);
                             } else {
                                 i += 1;
                             }
                         }
                     }
                     _ => {
-                        while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>') {
+                        while bytes
+                            .get(i)
+                            .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>')
+                        {
                             i += 1;
                         }
                     }
@@ -292,7 +446,9 @@ pub fn max_depth(mjml: &str) -> (usize, usize) {
         let start = i + found;
         i = start + 1;
         if mjml[start..].starts_with("<!--") {
-            i = mjml[start..].find("-->").map_or(mjml.len(), |n| start + n + 3);
+            i = mjml[start..]
+                .find("-->")
+                .map_or(mjml.len(), |n| start + n + 3);
             continue;
         }
         if mjml[start..].starts_with("<!") || mjml[start..].starts_with("<?") {
@@ -311,7 +467,9 @@ pub fn max_depth(mjml: &str) -> (usize, usize) {
         i = tag_end;
         if closing {
             depth = depth.saturating_sub(1);
-        } else if !(mjml[..tag_end].ends_with("/>") || VOID_ELEMENTS.contains(&name.to_ascii_lowercase().as_str())) {
+        } else if !(mjml[..tag_end].ends_with("/>")
+            || VOID_ELEMENTS.contains(&name.to_ascii_lowercase().as_str()))
+        {
             depth += 1;
             if depth > max {
                 max = depth;
@@ -346,10 +504,14 @@ pub fn error_span(e: &mrml::prelude::parser::Error) -> Option<(Option<&str>, usi
     let (origin, position) = match e {
         E::UnexpectedElement { origin, position }
         | E::UnexpectedToken { origin, position }
-        | E::MissingAttribute { origin, position, .. }
+        | E::MissingAttribute {
+            origin, position, ..
+        }
         | E::InvalidAttribute { origin, position }
         | E::InvalidFormat { origin, position }
-        | E::IncludeLoaderError { origin, position, .. } => (origin, position),
+        | E::IncludeLoaderError {
+            origin, position, ..
+        } => (origin, position),
         _ => return None,
     };
     let include = match origin {
@@ -415,7 +577,8 @@ mod tests {
 
     #[test]
     fn lint_accepts_defaults_inside_mj_attributes() {
-        let src = "<mj-attributes><mj-all font-family=\"x\" /><mj-text padding=\"0\" /></mj-attributes>";
+        let src =
+            "<mj-attributes><mj-all font-family=\"x\" /><mj-text padding=\"0\" /></mj-attributes>";
         assert!(lint_source("t.mjml", src).is_empty());
     }
 

@@ -128,7 +128,10 @@ mod tests {
         ] {
             assert!(check_relative_path(bad).is_err(), "{bad}");
         }
-        assert_eq!(check_relative_path("partials/a.mjml"), Ok("partials/a.mjml"));
+        assert_eq!(
+            check_relative_path("partials/a.mjml"),
+            Ok("partials/a.mjml")
+        );
     }
 
     #[test]

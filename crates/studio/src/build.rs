@@ -48,7 +48,11 @@ pub const MANIFEST: &str = "manifest.json";
 
 impl Project {
     /// Builds everything into `out`. On any error `out` is left exactly as it was.
-    pub fn build(&self, out: &Path, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport, StudioError> {
+    pub fn build(
+        &self,
+        out: &Path,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<BuildReport, StudioError> {
         let jobs = self.jobs()?;
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -95,9 +99,17 @@ impl Project {
         Ok(report)
     }
 
-    fn build_one(&self, job: &RenderJob, staging: &Path) -> Result<(BuildEntry, Vec<Diagnostic>), StudioError> {
+    fn build_one(
+        &self,
+        job: &RenderJob,
+        staging: &Path,
+    ) -> Result<(BuildEntry, Vec<Diagnostic>), StudioError> {
         let output = self.render_job(job);
-        let fixture = if job.fixture.is_empty() { "empty" } else { &job.fixture };
+        let fixture = if job.fixture.is_empty() {
+            "empty"
+        } else {
+            &job.fixture
+        };
         let rel = format!("{}/{}/{}", job.template, job.locale, fixture);
         let entry = BuildEntry {
             template: job.template.clone(),
@@ -138,7 +150,12 @@ fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioError> {
         e
     };
     if out.exists() {
-        if !out.join(MANIFEST).is_file() && std::fs::read_dir(out).map_err(io_error(out))?.next().is_some() {
+        if !out.join(MANIFEST).is_file()
+            && std::fs::read_dir(out)
+                .map_err(io_error(out))?
+                .next()
+                .is_some()
+        {
             return Err(cleanup(StudioError::Io {
                 path: out.to_owned(),
                 source: std::io::Error::other(
@@ -147,14 +164,18 @@ fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioError> {
             }));
         }
         let old = staging.with_extension("old");
-        std::fs::rename(out, &old).map_err(io_error(out)).map_err(cleanup)?;
+        std::fs::rename(out, &old)
+            .map_err(io_error(out))
+            .map_err(cleanup)?;
         if let Err(e) = std::fs::rename(&staging, out) {
             let _ = std::fs::rename(&old, out);
             return Err(cleanup(io_error(out)(e)));
         }
         let _ = std::fs::remove_dir_all(&old);
     } else {
-        std::fs::rename(&staging, out).map_err(io_error(out)).map_err(cleanup)?;
+        std::fs::rename(&staging, out)
+            .map_err(io_error(out))
+            .map_err(cleanup)?;
     }
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fsx::sync_dir(parent).map_err(io_error(parent))?;

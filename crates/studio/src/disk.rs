@@ -120,8 +120,11 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("ok.mjml"), "ok").unwrap();
         #[cfg(unix)]
-        std::os::unix::fs::symlink(outside.path().join("secret.txt"), root.path().join("link.mjml"))
-            .unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            root.path().join("link.mjml"),
+        )
+        .unwrap();
         let sources = DiskSources::new(root.path(), 1024).unwrap();
         assert_eq!(sources.read("ok.mjml").unwrap().as_deref(), Some("ok"));
         assert_eq!(sources.read("missing.mjml").unwrap(), None);

@@ -5,7 +5,7 @@ pub mod build;
 pub mod disk;
 pub mod fsx;
 
-pub use build::{BuildReport, BuildEntry};
+pub use build::{BuildEntry, BuildReport};
 pub use disk::DiskSources;
 
 use letterpress_engine::{
@@ -134,7 +134,8 @@ impl Project {
 
     /// Opens the project at `root`.
     pub fn open_with_limits(root: &Path, limits: Limits) -> Result<Project, StudioError> {
-        let sources = Arc::new(DiskSources::new(root, limits.source_bytes).map_err(io_error(root))?);
+        let sources =
+            Arc::new(DiskSources::new(root, limits.source_bytes).map_err(io_error(root))?);
         let config_text = match sources.read(PROJECT_FILE) {
             Ok(Some(t)) => t,
             Ok(None) => return Err(StudioError::NotAProject(root.to_owned())),
@@ -214,7 +215,11 @@ impl Project {
     }
 
     /// Reads and parses a fixture; problems come back as a diagnostic at the JSON error.
-    pub fn fixture(&self, template: &str, name: &str) -> Result<serde_json::Value, Box<Diagnostic>> {
+    pub fn fixture(
+        &self,
+        template: &str,
+        name: &str,
+    ) -> Result<serde_json::Value, Box<Diagnostic>> {
         let path = paths::fixture(template, name);
         let text = match self.sources.read(&path) {
             Ok(Some(t)) => t,
@@ -247,15 +252,22 @@ impl Project {
     }
 
     /// Renders a template in a locale with a named fixture (`None`: the first fixture, or `{}`).
-    pub fn render(&self, template: &str, locale: Option<&str>, fixture: Option<&str>) -> Result<RenderOutput, StudioError> {
+    pub fn render(
+        &self,
+        template: &str,
+        locale: Option<&str>,
+        fixture: Option<&str>,
+    ) -> Result<RenderOutput, StudioError> {
         let info = self
             .templates()?
             .into_iter()
             .find(|t| t.id == template)
-            .ok_or_else(|| StudioError::NotFound(format!(
-                "no template `{template}` in {}",
-                self.root.join("templates").display()
-            )))?;
+            .ok_or_else(|| {
+                StudioError::NotFound(format!(
+                    "no template `{template}` in {}",
+                    self.root.join("templates").display()
+                ))
+            })?;
         let fixture = match fixture {
             Some(f) if !info.fixtures.iter().any(|x| x == f) => {
                 return Err(StudioError::NotFound(format!(
@@ -299,7 +311,11 @@ impl Project {
     pub fn jobs(&self) -> Result<Vec<RenderJob>, StudioError> {
         let mut jobs = Vec::new();
         for t in self.templates()? {
-            let fixtures = if t.fixtures.is_empty() { vec![String::new()] } else { t.fixtures.clone() };
+            let fixtures = if t.fixtures.is_empty() {
+                vec![String::new()]
+            } else {
+                t.fixtures.clone()
+            };
             for locale in &self.config().locales {
                 for f in &fixtures {
                     jobs.push(RenderJob {
@@ -315,7 +331,10 @@ impl Project {
 
     /// Renders everything in parallel and reports every unique problem. `progress` is called
     /// with (done, total) from worker threads.
-    pub fn check(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<CheckReport, StudioError> {
+    pub fn check(
+        &self,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<CheckReport, StudioError> {
         let jobs = self.jobs()?;
         let done = AtomicUsize::new(0);
         let outputs: Vec<(Vec<Diagnostic>, BTreeSet<String>)> = jobs
@@ -336,7 +355,10 @@ impl Project {
             if t.fixtures.is_empty() {
                 diagnostics.push(Diagnostic::warning(
                     Code::InvalidFixture,
-                    format!("template `{}` has no preview data; add templates/{}/fixtures/default.json", t.id, t.id),
+                    format!(
+                        "template `{}` has no preview data; add templates/{}/fixtures/default.json",
+                        t.id, t.id
+                    ),
                     Some(Location::start_of(paths::meta(&t.id))),
                 ));
             }
@@ -394,7 +416,8 @@ fn read_catalogs(root: &Path) -> Result<Vec<CatalogFile>, StudioError> {
             let path = dir.join(&locale).join(&name);
             let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
             files.push(CatalogFile {
-                locale: letterpress_engine::config::normalise_locale(&locale).unwrap_or(locale.clone()),
+                locale: letterpress_engine::config::normalise_locale(&locale)
+                    .unwrap_or(locale.clone()),
                 path: format!("locales/{locale}/{name}"),
                 text,
             });
@@ -414,7 +437,10 @@ pub fn render_standalone(file: &Path, limits: Limits) -> Result<RenderOutput, St
         .and_then(|n| n.to_str())
         .ok_or_else(|| StudioError::NotFound(format!("{} is not a file name", file.display())))?;
     if !file.is_file() {
-        return Err(StudioError::NotFound(format!("{} does not exist", file.display())));
+        return Err(StudioError::NotFound(format!(
+            "{} does not exist",
+            file.display()
+        )));
     }
     let sources = Arc::new(DiskSources::new(&dir, limits.source_bytes).map_err(io_error(&dir))?);
     let engine = Engine::standalone(sources, limits);

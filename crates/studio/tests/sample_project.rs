@@ -35,12 +35,16 @@ fn sample_project_renders_match_snapshots() {
             let dir = out.locale.as_ref().map_or("ltr", |l| l.dir);
             // lang/dir reach the <html> element: RTL locales read right to left.
             assert!(
-                out.html.contains(&format!("lang=\"{}\" dir=\"{dir}\"", job.locale)),
+                out.html
+                    .contains(&format!("lang=\"{}\" dir=\"{dir}\"", job.locale)),
                 "{name}: <html> lacks lang/dir"
             );
             insta::assert_snapshot!(
                 format!("{name}.text"),
-                format!("subject: {}\npreheader: {}\n---\n{}", out.subject, out.preheader, out.text)
+                format!(
+                    "subject: {}\npreheader: {}\n---\n{}",
+                    out.subject, out.preheader, out.text
+                )
             );
             insta::assert_snapshot!(format!("{name}.html"), out.html);
         }
