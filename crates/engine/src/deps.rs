@@ -20,6 +20,7 @@ pub struct Reference {
 /// `{% import "x" as y %}`, `{% from "x" import y %}`. Dynamic names are skipped (they are
 /// checked when rendering).
 pub fn references(source: &str) -> Vec<Reference> {
+    let source = &blank_comments(source);
     let mut out = Vec::new();
     let mut rest = 0;
     while let Some(found) = source[rest..].find("{%") {
@@ -57,6 +58,31 @@ pub fn references(source: &str) -> Vec<Reference> {
         }
     }
     out
+}
+
+/// `source` with the inside of every Jinja comment (`{# ... #}`) replaced by spaces, keeping
+/// newlines, so byte offsets and line numbers still match the original.
+pub fn blank_comments(source: &str) -> std::borrow::Cow<'_, str> {
+    if !source.contains("{#") {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("{#") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("#}").map_or(rest.len(), |n| start + n + 2);
+        for c in rest[start..end].chars() {
+            if c == '\n' {
+                out.push('\n');
+            } else {
+                // One space per byte keeps every later offset valid.
+                out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Walks the include graph from `root`, returning every file reached (root first) and the
@@ -171,6 +197,15 @@ mod tests {
             targets,
             ["layouts/base.mjml", "partials/a.mjml", "partials/m.mjml"]
         );
+    }
+
+    #[test]
+    fn references_in_comments_are_ignored() {
+        let src = "{# {% import \"partials/m.mjml\" as ui %} #}\n{% include \"a.mjml\" %}";
+        let refs = references(src);
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].target, "a.mjml");
+        assert_eq!(&src[refs[0].offset..refs[0].offset + 6], "a.mjml");
     }
 
     #[test]

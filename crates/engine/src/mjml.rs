@@ -278,6 +278,7 @@ fn element_attributes(tag: &str) -> Option<Option<Vec<&'static str>>> {
 /// Warnings for unknown `mj-*` elements and attributes in a source file (Jinja included:
 /// template expressions inside tags are skipped). Positions are exact, in the source.
 pub fn lint_source(file: &str, source: &str) -> Vec<Diagnostic> {
+    let source = &crate::deps::blank_comments(source);
     let mut out = Vec::new();
     let bytes = source.as_bytes();
     let mut search = 0;

@@ -6,7 +6,9 @@
 //! request. Without a `letterpress.toml` section the project has locales en, de, pl, ar.
 //! The template rendered is `t`.
 
-use letterpress_engine::{CatalogFile, Engine, Limits, MemorySources, ProjectConfig, RenderRequest};
+use letterpress_engine::{
+    CatalogFile, Engine, Limits, MemorySources, ProjectConfig, RenderRequest,
+};
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -39,7 +41,11 @@ fn parse_case(text: &str) -> Case {
     };
     let data = take(&mut files, "@data").unwrap_or_else(|| "{}".into());
     let locale = take(&mut files, "@locale").map_or("en".into(), |l| l.trim().to_owned());
-    Case { files, data, locale }
+    Case {
+        files,
+        data,
+        locale,
+    }
 }
 
 fn limits_for(path: &std::path::Path) -> Limits {
@@ -65,19 +71,38 @@ pub fn render_case(path: &std::path::Path) -> String {
         }
         if let Some(rest) = p.strip_prefix("locales/") {
             let locale = rest.split('/').next().unwrap().to_owned();
-            catalogs.push(CatalogFile { locale, path: p.clone(), text: body.clone() });
+            catalogs.push(CatalogFile {
+                locale,
+                path: p.clone(),
+                text: body.clone(),
+            });
         }
         sources.insert(p.clone(), body.as_str());
     }
     let config = ProjectConfig::parse(&config_text).expect("case config");
-    let engine = Engine::new(config, catalogs, Arc::new(sources.clone()), limits_for(path));
+    let engine = Engine::new(
+        config,
+        catalogs,
+        Arc::new(sources.clone()),
+        limits_for(path),
+    );
     let data: serde_json::Value = serde_json::from_str(&case.data).expect("case data");
-    let out = engine.render(&RenderRequest { template: "t", locale: &case.locale, data: &data });
+    let out = engine.render(&RenderRequest {
+        template: "t",
+        locale: &case.locale,
+        data: &data,
+    });
     let mut report = String::new();
     let mut diagnostics = engine.load_diagnostics().to_vec();
     diagnostics.extend(out.diagnostics.iter().cloned());
     for d in &diagnostics {
-        let src = d.location.as_ref().and_then(|l| sources.paths().find(|p| *p == l.file).and_then(|p| case.files.iter().find(|(f, _)| f == p)).map(|(_, b)| b.as_str()));
+        let src = d.location.as_ref().and_then(|l| {
+            sources
+                .paths()
+                .find(|p| *p == l.file)
+                .and_then(|p| case.files.iter().find(|(f, _)| f == p))
+                .map(|(_, b)| b.as_str())
+        });
         writeln!(report, "{}", d.display_with_source(src)).unwrap();
     }
     if out.is_ok() {
@@ -101,7 +126,10 @@ fn cases() {
             assert!(!has_error, "{name} should render:\n{report}");
         }
         if name.starts_with("warn_") {
-            assert!(report.lines().any(|l| l.starts_with("warning[")), "{name} should warn:\n{report}");
+            assert!(
+                report.lines().any(|l| l.starts_with("warning[")),
+                "{name} should warn:\n{report}"
+            );
         }
         let _ = case;
         insta::assert_snapshot!(report);
