@@ -8,7 +8,7 @@ common-header-logo = { -brand-name }
 
 common-greeting = مرحبًا { $name }،
 
-common-signoff = نتمنى لك تخطيطًا موفقًا،
+common-signoff = مع أطيب التحيات،
 common-signature = فريق { -brand-name }
 
 common-button-fallback = إذا لم يعمل الزر، انسخ الرابط التالي والصقه في متصفحك:

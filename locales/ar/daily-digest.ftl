@@ -22,12 +22,12 @@ daily-digest-summary = { $tasks ->
 ## قسم لكل شخص
 
 daily-digest-person-tasks = { $count ->
-    [zero] لم تُنجز أي مهمة
-    [one] أنجز مهمة واحدة
-    [two] أنجز مهمتين
-    [few] أنجز { $count } مهام
-    [many] أنجز { $count } مهمة
-   *[other] أنجز { $count } مهمة
+    [zero] لا مهام منجزة
+    [one] مهمة واحدة منجزة
+    [two] مهمتان منجزتان
+    [few] { $count } مهام منجزة
+    [many] { $count } مهمة منجزة
+   *[other] { $count } مهمة منجزة
 }
 daily-digest-person-comments = { $count ->
     [zero] لا تعليقات

@@ -10,7 +10,7 @@ password-reset-preheader = { $minutes ->
    *[other] تنتهي صلاحية رابط إعادة التعيين خلال { $minutes } دقيقة.
 }
 password-reset-heading = إعادة تعيين كلمة المرور
-password-reset-intro = تلقّينا طلبًا لإعادة تعيين كلمة المرور لحساب { -brand-name } المرتبط بالعنوان { $email }. استخدم الزر أدناه لاختيار كلمة مرور جديدة.
+password-reset-intro = تلقّينا طلبًا لإعادة تعيين كلمة المرور لحساب { -brand-name } المرتبط بالعنوان { $email }.
 password-reset-cta = إعادة تعيين كلمة المرور
 password-reset-text-link = افتح هذا الرابط لاختيار كلمة مرور جديدة:
 password-reset-expiry = { $minutes ->

@@ -13,6 +13,7 @@ welcome-step-invite-body = تنجح المشاريع أكثر بالعمل ال�
 welcome-step-connect-title = اربط أدواتك
 welcome-step-connect-body = اجمع التحديثات من Slack وGitHub وتقويم Google لتكون جميع أعمالك في مكان واحد.
 
+welcome-signoff = نتمنى لك تخطيطًا موفقًا،
 welcome-cta = الانتقال إلى لوحة التحكم
 welcome-help = لديك أسئلة؟ يضم مركز المساعدة دليلًا لكل ميزة، ويسعد فريقنا بمساعدتك عبر { $email }.
 welcome-footer-reason = تصلك هذه الرسالة لأنك سجّلت في { -brand-name } باستخدام { $email }.

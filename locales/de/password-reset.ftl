@@ -6,7 +6,7 @@ password-reset-preheader = { $minutes ->
    *[other] Ihr Link zum Zurücksetzen ist { $minutes } Minuten lang gültig.
 }
 password-reset-heading = Passwort zurücksetzen
-password-reset-intro = Wir haben eine Anfrage erhalten, das Passwort für das { -brand-name }-Konto { $email } zurückzusetzen. Über die Schaltfläche unten können Sie ein neues Passwort festlegen.
+password-reset-intro = Wir haben eine Anfrage erhalten, das Passwort für das { -brand-name }-Konto { $email } zurückzusetzen.
 password-reset-cta = Passwort zurücksetzen
 password-reset-text-link = Öffnen Sie diesen Link, um ein neues Passwort festzulegen:
 password-reset-expiry = { $minutes ->

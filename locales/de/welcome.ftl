@@ -13,6 +13,7 @@ welcome-step-invite-body = Gemeinsam läuft es besser: Laden Sie Kolleginnen und
 welcome-step-connect-title = Tools verbinden
 welcome-step-connect-body = Holen Sie Updates aus Slack, GitHub und Google Kalender dazu, damit Ihre gesamte Arbeit an einem Ort zusammenläuft.
 
+welcome-signoff = Viel Erfolg beim Planen!
 welcome-cta = Zum Dashboard
 welcome-help = Fragen? Im Hilfe-Center finden Sie Anleitungen zu allen Funktionen, und unser Team hilft Ihnen unter { $email } gern weiter.
 welcome-footer-reason = Sie erhalten diese E-Mail, weil Sie sich mit { $email } bei { -brand-name } registriert haben.

@@ -10,7 +10,7 @@ common-header-logo = { -brand-name }
 common-greeting = Hi { $name },
 
 # Closing line and signature, printed on two lines.
-common-signoff = Happy planning,
+common-signoff = Best regards,
 common-signature = The { -brand-name } team
 
 # Shown under a button, followed by the button's URL.

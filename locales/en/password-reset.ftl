@@ -6,7 +6,7 @@ password-reset-preheader = { $minutes ->
    *[other] Your password reset link expires in { $minutes } minutes.
 }
 password-reset-heading = Reset your password
-password-reset-intro = We received a request to reset the password for the { -brand-name } account { $email }. Use the button below to choose a new one.
+password-reset-intro = We received a request to reset the password for the { -brand-name } account { $email }.
 password-reset-cta = Reset password
 # Text part only: followed by the reset URL on the next line.
 password-reset-text-link = Open this link to choose a new password:

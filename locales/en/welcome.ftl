@@ -14,6 +14,7 @@ welcome-step-invite-body = Projects run better together. Invite colleagues to as
 welcome-step-connect-title = Connect your tools
 welcome-step-connect-body = Bring in updates from Slack, GitHub and Google Calendar, so all your work lives in one place.
 
+welcome-signoff = Happy planning,
 welcome-cta = Go to your dashboard
 # $email is the support address.
 welcome-help = Questions? Our Help Center has a guide for every feature, and our team is happy to help at { $email }.

@@ -1,4 +1,4 @@
-## Textes communs : mise en page, en-tête, pied de page et formule de politesse.
+## Textes communs : mise en page, en-tête, pied de page et formule de politesse.
 
 # Nom du produit dans le texte courant. Ne pas traduire.
 -brand-name = Northwind
@@ -8,16 +8,16 @@ common-header-logo = { -brand-name }
 
 common-greeting = Bonjour { $name },
 
-common-signoff = À très bientôt,
-common-signature = L'équipe { -brand-name }
+common-signoff = Bien cordialement,
+common-signature = L’équipe { -brand-name }
 
-common-button-fallback = Si le bouton ne fonctionne pas, copiez et collez ce lien dans votre navigateur :
+common-button-fallback = Si le bouton ne fonctionne pas, copiez et collez ce lien dans votre navigateur :
 
 ## Pied de page
 
-common-footer-help-center = Centre d'aide
+common-footer-help-center = Centre d’aide
 common-footer-privacy = Politique de confidentialité
-common-footer-terms = Conditions d'utilisation
+common-footer-terms = Conditions d’utilisation
 common-footer-preferences = Paramètres de notification
 common-footer-unsubscribe = Se désabonner
 common-footer-copyright = © { $company }. Tous droits réservés.

@@ -8,7 +8,7 @@ common-header-logo = { -brand-name }
 
 common-greeting = Cześć { $name },
 
-common-signoff = Owocnego planowania!
+common-signoff = Pozdrawiamy
 common-signature = Zespół { -brand-name }
 
 common-button-fallback = Jeśli przycisk nie działa, skopiuj ten link i wklej go w przeglądarce:

@@ -8,7 +8,7 @@ password-reset-preheader = { $minutes ->
    *[other] Link do zresetowania hasła wygaśnie za { $minutes } minuty.
 }
 password-reset-heading = Zresetuj hasło
-password-reset-intro = Otrzymaliśmy prośbę o zresetowanie hasła do konta { -brand-name } powiązanego z adresem { $email }. Kliknij przycisk poniżej, aby ustawić nowe hasło.
+password-reset-intro = Otrzymaliśmy prośbę o zresetowanie hasła do konta { -brand-name } powiązanego z adresem { $email }.
 password-reset-cta = Zresetuj hasło
 password-reset-text-link = Otwórz ten link, aby ustawić nowe hasło:
 password-reset-expiry = { $minutes ->

@@ -13,6 +13,7 @@ welcome-step-invite-body = Razem projekty idą sprawniej. Zaproś osoby z zespo�
 welcome-step-connect-title = Połącz swoje narzędzia
 welcome-step-connect-body = Zbieraj aktualizacje ze Slacka, GitHuba i Kalendarza Google, aby cała praca była w jednym miejscu.
 
+welcome-signoff = Owocnego planowania!
 welcome-cta = Przejdź do pulpitu
 welcome-help = Masz pytania? W Centrum pomocy znajdziesz poradnik do każdej funkcji, a nasz zespół chętnie pomoże pod adresem { $email }.
 welcome-footer-reason = Otrzymujesz tę wiadomość, ponieważ adres { $email } został użyty do rejestracji w { -brand-name }.
