@@ -12,7 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "letterpress", version, about = "Transactional email templates: MJML + Jinja + Fluent")]
+#[command(
+    name = "letterpress",
+    version,
+    about = "Transactional email templates: MJML + Jinja + Fluent"
+)]
 struct Cli {
     /// Project directory (default: search upward from the current directory).
     #[arg(long, global = true, value_name = "DIR")]
@@ -106,7 +110,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
         } if target.ends_with(".mjml") && Path::new(&target).is_file() => {
             let out = letterpress_studio::render_standalone(Path::new(&target), Limits::default())?;
-            let dir = Path::new(&target).parent().unwrap_or(Path::new("")).to_owned();
+            let dir = Path::new(&target)
+                .parent()
+                .unwrap_or(Path::new(""))
+                .to_owned();
             let _ = (locale, data);
             emit_render(&out, part, output.as_deref(), &|file| {
                 std::fs::read_to_string(dir.join(file)).ok()
@@ -124,7 +131,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     output,
                 } => {
                     let out = project.render(&target, locale.as_deref(), data.as_deref())?;
-                    emit_render(&out, part, output.as_deref(), &|f| project.source(f).map(|s| s.to_string()))
+                    emit_render(&out, part, output.as_deref(), &|f| {
+                        project.source(f).map(|s| s.to_string())
+                    })
                 }
                 Command::Build { out } => build(&project, &out),
                 Command::List { format } => {
@@ -143,7 +152,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         } else {
                             format!("  overrides: {}", t.overrides.join(", "))
                         };
-                        println!("{:<20} fixtures: {}{overrides}", t.id, t.fixtures.join(", "));
+                        println!(
+                            "{:<20} fixtures: {}{overrides}",
+                            t.id,
+                            t.fixtures.join(", ")
+                        );
                     }
                     Ok(ExitCode::SUCCESS)
                 }
@@ -193,7 +206,11 @@ fn emit_render(
             .with_context(|| format!("writing {}", path.display()))?,
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
-    Ok(if out.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if out.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn progress_bar(label: &str) -> Option<ProgressBar> {
@@ -224,7 +241,9 @@ fn check(project: &Project, format: Format) -> Result<ExitCode> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Human => {
-            print_diagnostics(&report.diagnostics, &|f| project.source(f).map(|s| s.to_string()));
+            print_diagnostics(&report.diagnostics, &|f| {
+                project.source(f).map(|s| s.to_string())
+            });
             eprintln!(
                 "checked {} renders: {} error(s), {} warning(s)",
                 report.renders,
@@ -233,7 +252,11 @@ fn check(project: &Project, format: Format) -> Result<ExitCode> {
             );
         }
     }
-    Ok(if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn build(project: &Project, out: &Path) -> Result<ExitCode> {
@@ -250,7 +273,9 @@ fn build(project: &Project, out: &Path) -> Result<ExitCode> {
     }
     match result {
         Ok(report) => {
-            print_diagnostics(&report.diagnostics, &|f| project.source(f).map(|s| s.to_string()));
+            print_diagnostics(&report.diagnostics, &|f| {
+                project.source(f).map(|s| s.to_string())
+            });
             let secs = started.elapsed().as_secs_f64();
             eprintln!(
                 "built {} emails into {} in {:.2}s ({:.0} renders/s)",
@@ -264,7 +289,10 @@ fn build(project: &Project, out: &Path) -> Result<ExitCode> {
         Err(StudioError::BuildFailed(diagnostics)) => {
             print_diagnostics(&diagnostics, &|f| project.source(f).map(|s| s.to_string()));
             let n = diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("build failed with {n} error(s); {} was not changed", out.display());
+            eprintln!(
+                "build failed with {n} error(s); {} was not changed",
+                out.display()
+            );
             Ok(ExitCode::from(1))
         }
         Err(e) => Err(e.into()),
