@@ -70,7 +70,9 @@ pub fn blank_comments(source: &str) -> std::borrow::Cow<'_, str> {
     let mut rest = source;
     while let Some(start) = rest.find("{#") {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find("#}").map_or(rest.len(), |n| start + n + 2);
+        let end = rest[start..]
+            .find("#}")
+            .map_or(rest.len(), |n| start + n + 2);
         for c in rest[start..end].chars() {
             if c == '\n' {
                 out.push('\n');
