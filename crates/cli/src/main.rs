@@ -62,6 +62,45 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Measure speed (timings are reported, never asserted; see scripts/bench.sh).
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Time the engine (lint + mrml + text part) on standalone .mjml files, mean per file.
+    Mjml {
+        /// The .mjml files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Timed renders per file.
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+        /// Untimed renders per file first.
+        #[arg(long, default_value_t = 20)]
+        warmup: usize,
+    },
+    /// Generate a large project from this one, then time opening and building it.
+    Build {
+        /// Templates (cloned round-robin from this project's).
+        #[arg(long, default_value_t = 200)]
+        templates: usize,
+        /// Locales (this project's, then es it nl pt sv ...).
+        #[arg(long, default_value_t = 10)]
+        locales: usize,
+        /// Fixtures per template.
+        #[arg(long, default_value_t = 2)]
+        fixtures: usize,
+        /// Generate into this (empty) directory and keep it.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -119,6 +158,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 std::fs::read_to_string(dir.join(file)).ok()
             })
         }
+        Command::Bench { what, format } => {
+            use letterpress_studio::bench;
+            let report: bench::BenchReport = match what {
+                BenchCommand::Mjml {
+                    files,
+                    iterations,
+                    warmup,
+                } => bench::mjml(&files, warmup, iterations)?.into(),
+                BenchCommand::Build {
+                    templates,
+                    locales,
+                    fixtures,
+                    keep,
+                } => {
+                    let project = open_project(cli.project.as_deref())?;
+                    let options = bench::BuildOptions {
+                        templates,
+                        locales,
+                        fixtures,
+                        keep,
+                    };
+                    bench::build(&project, &options)?.into()
+                }
+            };
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                Format::Human => print!("{report}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         command => {
             let project = open_project(cli.project.as_deref())?;
             match command {
@@ -160,6 +229,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     Ok(ExitCode::SUCCESS)
                 }
+                Command::Bench { .. } => unreachable!("handled above"),
             }
         }
     }

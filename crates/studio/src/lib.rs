@@ -1,6 +1,7 @@
 //! Letterpress studio: the project on disk and every side effect around the pure engine.
 //! One use-case API, called by the CLI (and later the desktop shell).
 
+pub mod bench;
 pub mod build;
 pub mod disk;
 pub mod fsx;
