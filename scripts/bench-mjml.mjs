@@ -140,7 +140,7 @@ const restRatio = geomean(files.map((f) => f.restRatio));
 console.log(`geometric mean ratio (mjml / letterpress engine): ${ratio.toFixed(1)}×  (target ≥ 30×)`);
 console.log(`geometric mean ratio (mjml / letterpress without text part and lint): ${restRatio.toFixed(1)}×`);
 console.log(
-  "letterpress ms = lint + mrml parse/render + text part (html2text); npm mjml makes no text part. " +
+  "letterpress ms = lint + mrml parse/render + text part; npm mjml makes no text part. " +
     "rest = letterpress − text − lint: mrml plus engine bookkeeping (an upper bound for mrml alone).",
 );
 

@@ -5,7 +5,7 @@
 //!   (layout + partials + macros + Fluent catalogs): Jinja → MJML → mrml → HTML → text.
 //! - `mrml/receipt/{en,pl}`: mrml alone (parse + render) on the MJML that the Jinja layer
 //!   produced for the same request, with the engine's render options.
-//! - `stages/receipt/en/*`: the other stages on their own (lint, html2text), to see where the
+//! - `stages/receipt/en/*`: the other stages on their own (lint, text part), to see where the
 //!   engine's time goes.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -306,8 +306,8 @@ fn benches(c: &mut Criterion) {
             group.bench_function("stages/receipt/en/lint", |b| {
                 b.iter(|| letterpress_engine::mjml::lint_source("body.mjml", black_box(&body)))
             });
-            group.bench_function("stages/receipt/en/html2text", |b| {
-                b.iter(|| letterpress_engine::mjml::html_to_text(black_box(&out.html)))
+            group.bench_function("stages/receipt/en/text", |b| {
+                b.iter(|| letterpress_engine::text::html_to_text(black_box(&out.html)))
             });
         }
     }

@@ -15,6 +15,7 @@ pub mod format;
 mod jinja;
 pub mod mjml;
 pub mod sources;
+pub mod text;
 
 pub use catalog::{CatalogFile, Catalogs, LocaleInfo};
 pub use config::{Limits, PROJECT_FILE, ProjectConfig, TemplateMeta};
@@ -329,7 +330,7 @@ impl Engine {
                     Err(d) => out.diagnostics.push(d),
                 }
             }
-            Ok(None) => out.text = mjml::html_to_text(&out.html),
+            Ok(None) => out.text = text::html_to_text(&out.html),
             Err(d) => out.diagnostics.push(*d),
         }
         self.collect(out, &scope)
@@ -346,7 +347,7 @@ impl Engine {
                 out.mjml = text.to_string();
                 match self.mjml_to_html(&text, path, &[path.to_owned()]) {
                     Ok(html) => {
-                        out.text = mjml::html_to_text(&html);
+                        out.text = text::html_to_text(&html);
                         out.html = html;
                     }
                     Err(d) => out.diagnostics.push(d),

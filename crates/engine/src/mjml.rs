@@ -522,53 +522,6 @@ pub fn error_span(e: &mrml::prelude::parser::Error) -> Option<(Option<&str>, usi
     Some((include, position.start, position.end))
 }
 
-/// Plain-text rendering of email HTML: links as footnotes, tables flattened, 78 columns.
-pub fn html_to_text(html: &str) -> String {
-    // The preheader is a hidden div (mj-preview); it is not part of the visible email. Removing
-    // it directly is ~4x cheaper than letting html2text evaluate the document's CSS.
-    let html = strip_hidden_preview(html);
-    let config = html2text::config::plain()
-        .link_footnotes(true)
-        .no_table_borders()
-        .do_decorate();
-    match config.string_from_read(html.as_bytes(), 78) {
-        Ok(text) => tidy_text(&text),
-        Err(_) => String::new(),
-    }
-}
-
-/// `html` without the hidden preview div that mrml writes for `<mj-preview>`.
-fn strip_hidden_preview(html: &str) -> std::borrow::Cow<'_, str> {
-    const OPEN: &str = "<div style=\"display:none;";
-    if let Some(start) = html.find(OPEN)
-        && let Some(len) = html[start..].find("</div>")
-    {
-        let end = start + len + "</div>".len();
-        return std::borrow::Cow::Owned(format!("{}{}", &html[..start], &html[end..]));
-    }
-    std::borrow::Cow::Borrowed(html)
-}
-
-/// Trims trailing spaces and collapses runs of blank lines left by layout tables.
-fn tidy_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank = 0;
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            blank += 1;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
-        }
-        blank = 0;
-        out.push_str(line);
-    }
-    out.push('\n');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,11 +90,11 @@ pub struct MjmlTiming {
     pub mjml_bytes: usize,
     /// Size of the HTML produced.
     pub html_bytes: usize,
-    /// `Engine::render_mjml_file`: lint + depth check + mrml parse/render + html2text.
+    /// `Engine::render_mjml_file`: lint + depth check + mrml parse/render + text part.
     pub engine_ms: f64,
     /// The MJML lint alone.
     pub lint_ms: f64,
-    /// The text part (html2text) alone.
+    /// The text part alone.
     pub text_ms: f64,
     /// What remains (`engine − lint − text`): mrml parse + render plus the engine's own
     /// bookkeeping (depth check, copies). An upper bound for mrml alone.
@@ -193,7 +193,7 @@ pub fn mjml(files: &[PathBuf], warmup: usize, iterations: usize) -> Result<MjmlR
                 });
             text_ms += share
                 * mean_ms(n, || {
-                    letterpress_engine::mjml::html_to_text(std::hint::black_box(&first.html))
+                    letterpress_engine::text::html_to_text(std::hint::black_box(&first.html))
                 });
         }
         out.push(MjmlTiming {
