@@ -8,29 +8,12 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_letterpress"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A temporary copy of the bundled sample project.
 fn sample_copy() -> (tempfile::TempDir, PathBuf) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("project");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::copy(repo.join("letterpress.toml"), root.join("letterpress.toml")).unwrap();
-    for dir in ["templates", "layouts", "partials", "locales"] {
-        copy_dir(&repo.join(dir), &root.join(dir));
-    }
+    letterpress_studio::copy_project(&repo, &root).unwrap();
     (tmp, root)
 }
 

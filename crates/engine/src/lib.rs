@@ -79,6 +79,11 @@ impl RenderOutput {
         !self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
+    /// An output that only carries `error` (e.g. the preview data could not be read).
+    pub fn with_error(error: Diagnostic) -> RenderOutput {
+        RenderOutput::default().failed(error)
+    }
+
     fn failed(mut self, d: Diagnostic) -> RenderOutput {
         self.diagnostics.push(d);
         self.finish()
@@ -154,6 +159,21 @@ impl Engine {
             catalogs: Arc::new(CatalogsHandle(catalogs)),
             globals,
             load_diagnostics,
+        }
+    }
+
+    /// The same project (configuration, catalogs) reading its templates from other sources:
+    /// the live preview overlays unsaved editor buffers on the disk this way. Cheap: catalogs
+    /// are shared, only the template cache starts empty.
+    pub fn with_sources(&self, sources: Arc<dyn Sources>) -> Engine {
+        Engine {
+            config: self.config.clone(),
+            limits: self.limits,
+            env: jinja::environment(sources.clone(), &self.limits),
+            sources,
+            catalogs: self.catalogs.clone(),
+            globals: self.globals.clone(),
+            load_diagnostics: self.load_diagnostics.clone(),
         }
     }
 

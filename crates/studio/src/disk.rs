@@ -38,6 +38,14 @@ impl DiskSources {
             .clear();
     }
 
+    /// Forgets one cached file.
+    pub fn invalidate_path(&self, path: &str) {
+        self.cache
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(path);
+    }
+
     fn read_uncached(&self, path: &str) -> Result<Option<Arc<str>>, SourceError> {
         let full = self.root.join(path);
         let canonical = match full.canonicalize() {

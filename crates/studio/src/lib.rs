@@ -4,14 +4,17 @@
 pub mod bench;
 pub mod build;
 pub mod disk;
+pub mod edit;
 pub mod fsx;
+pub mod watch;
 
 pub use build::{BuildEntry, BuildReport};
 pub use disk::DiskSources;
+pub use edit::{Buffers, EditSession, ExternalChange, OverlaySources, Revision, SaveError};
 
 use letterpress_engine::{
     CatalogFile, Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig,
-    RenderOutput, RenderRequest, Sources, TemplateMeta, paths,
+    RenderOutput, RenderRequest, Sources, TemplateMeta, check_relative_path, paths,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -149,13 +152,144 @@ impl Project {
             }
         };
         let config = ProjectConfig::parse(&config_text).map_err(StudioError::Config)?;
-        let catalogs = read_catalogs(sources.root())?;
+        let catalogs = read_catalogs(sources.root(), sources.as_ref())?;
         let engine = Engine::new(config, catalogs, sources.clone(), limits);
         Ok(Project {
             root: sources.root().to_owned(),
             sources,
             engine,
         })
+    }
+
+    /// Takes changes on disk into account: forgets cached files and, when the configuration or
+    /// a catalog changed, reloads them. Call it for every [`watch::Change`].
+    pub fn reload(&mut self, changed: &[String]) -> Result<(), StudioError> {
+        if changed.is_empty() {
+            self.sources.invalidate();
+        } else {
+            for path in changed {
+                self.sources.invalidate_path(path);
+            }
+        }
+        let engine_inputs_changed = changed.is_empty()
+            || changed
+                .iter()
+                .any(|p| p == PROJECT_FILE || (p.starts_with("locales/") && p.ends_with(".ftl")));
+        if engine_inputs_changed {
+            *self = Project::open_with_limits(&self.root, *self.engine.limits())?;
+        } else {
+            // Compiled templates are cached by the environment: start from a fresh one.
+            self.engine = self.engine.with_sources(self.sources.clone());
+        }
+        Ok(())
+    }
+
+    /// Renders one job with unsaved editor buffers (`path → text`) in place of the files on
+    /// disk: templates, layouts, partials, fixtures, catalogs and letterpress.toml alike.
+    pub fn preview(&self, job: &RenderJob, buffers: &Buffers) -> RenderOutput {
+        if buffers.is_empty() {
+            return self.render_job(job);
+        }
+        let overlay: Arc<dyn Sources> = Arc::new(OverlaySources {
+            base: self.sources.clone(),
+            buffers: buffers.clone(),
+        });
+        let catalogs_edited = buffers
+            .keys()
+            .any(|p| p == PROJECT_FILE || (p.starts_with("locales/") && p.ends_with(".ftl")));
+        let engine = if catalogs_edited {
+            let config = match overlay.read(PROJECT_FILE) {
+                Ok(Some(text)) => match ProjectConfig::parse(&text) {
+                    Ok(c) => c,
+                    Err(d) => return RenderOutput::with_error(*d),
+                },
+                _ => self.config().clone(),
+            };
+            match read_catalogs(&self.root, overlay.as_ref()) {
+                Ok(catalogs) => {
+                    Engine::new(config, catalogs, overlay.clone(), *self.engine.limits())
+                }
+                Err(e) => {
+                    return RenderOutput::with_error(Diagnostic::error(
+                        Code::InvalidConfig,
+                        e.to_string(),
+                        None,
+                    ));
+                }
+            }
+        } else {
+            self.engine.with_sources(overlay.clone())
+        };
+        render_with(&engine, overlay.as_ref(), job)
+    }
+
+    /// Templates whose render reads `path` (a layout, partial, or one of their own files).
+    pub fn dependents(&self, path: &str) -> Result<Vec<String>, StudioError> {
+        let mut out = Vec::new();
+        for t in self.templates()? {
+            if path.starts_with(&format!("templates/{}/", t.id)) {
+                out.push(t.id);
+                continue;
+            }
+            let mut bodies = vec![paths::body(&t.id, None)];
+            bodies.extend(t.overrides.iter().map(|l| paths::body(&t.id, Some(l))));
+            let uses = bodies.iter().any(|body| {
+                let (files, _) = letterpress_engine::deps::walk(
+                    self.sources.as_ref(),
+                    body,
+                    self.engine.limits(),
+                );
+                files.iter().any(|f| f == path)
+            });
+            if uses {
+                out.push(t.id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Saves `text` to the project file `path` atomically. `base` is the revision the editor
+    /// loaded: when the file changed on disk since then, nothing is written and the disk's
+    /// text comes back as a conflict. `base: None` overwrites (after the user chose to).
+    pub fn save(
+        &self,
+        path: &str,
+        text: &str,
+        base: Option<Revision>,
+    ) -> Result<Revision, SaveError> {
+        check_relative_path(path).map_err(|e| SaveError::Refused(e.to_string()))?;
+        let full = self.root.join(path);
+        let parent = full.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(parent).map_err(|e| SaveError::Io(io_error(parent)(e)))?;
+        let canonical_parent = parent
+            .canonicalize()
+            .map_err(|e| SaveError::Io(io_error(parent)(e)))?;
+        if !canonical_parent.starts_with(&self.root)
+            || full
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(SaveError::Refused(format!(
+                "`{path}` leads outside the project"
+            )));
+        }
+        if let Some(base) = base {
+            let on_disk = match std::fs::read_to_string(&full) {
+                Ok(t) => Some(t),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(SaveError::Io(io_error(&full)(e))),
+            };
+            let disk_revision = on_disk.as_deref().map_or(Revision::ABSENT, Revision::of);
+            if disk_revision != base {
+                return Err(SaveError::Conflict {
+                    path: path.to_owned(),
+                    theirs: on_disk,
+                });
+            }
+        }
+        fsx::write_atomic(&full, text.as_bytes()).map_err(|e| SaveError::Io(io_error(&full)(e)))?;
+        self.sources.invalidate_path(path);
+        Ok(Revision::of(text))
     }
 
     /// The project root (canonical).
@@ -221,35 +355,7 @@ impl Project {
         template: &str,
         name: &str,
     ) -> Result<serde_json::Value, Box<Diagnostic>> {
-        let path = paths::fixture(template, name);
-        let text = match self.sources.read(&path) {
-            Ok(Some(t)) => t,
-            Ok(None) => {
-                return Err(Box::new(Diagnostic::error(
-                    Code::InvalidFixture,
-                    format!("fixture `{name}` of `{template}` does not exist"),
-                    None,
-                )));
-            }
-            Err(e) => {
-                return Err(Box::new(Diagnostic::error(
-                    Code::InvalidFixture,
-                    e.to_string(),
-                    Some(Location::start_of(&path)),
-                )));
-            }
-        };
-        serde_json::from_str(&text).map_err(|e| {
-            Box::new(Diagnostic::error(
-                Code::InvalidFixture,
-                format!("invalid JSON: {e}"),
-                Some(Location {
-                    file: path.clone(),
-                    line: u32::try_from(e.line()).unwrap_or(1).max(1),
-                    column: u32::try_from(e.column()).unwrap_or(1).max(1),
-                }),
-            ))
-        })
+        read_fixture(self.sources.as_ref(), template, name)
     }
 
     /// Renders a template in a locale with a named fixture (`None`: the first fixture, or `{}`).
@@ -289,23 +395,7 @@ impl Project {
 
     /// Renders one job; a bad fixture becomes the render's error.
     pub fn render_job(&self, job: &RenderJob) -> RenderOutput {
-        let data = if job.fixture.is_empty() {
-            serde_json::Value::Object(serde_json::Map::new())
-        } else {
-            match self.fixture(&job.template, &job.fixture) {
-                Ok(d) => d,
-                Err(d) => {
-                    let mut out = RenderOutput::default();
-                    out.diagnostics.push(*d);
-                    return out;
-                }
-            }
-        };
-        self.engine.render(&RenderRequest {
-            template: &job.template,
-            locale: &job.locale,
-            data: &data,
-        })
+        render_with(&self.engine, self.sources.as_ref(), job)
     }
 
     /// Every template × locale × fixture (templates without fixtures render once with `{}`).
@@ -372,6 +462,60 @@ impl Project {
     }
 }
 
+/// Reads and parses a fixture through `sources`.
+fn read_fixture(
+    sources: &dyn Sources,
+    template: &str,
+    name: &str,
+) -> Result<serde_json::Value, Box<Diagnostic>> {
+    let path = paths::fixture(template, name);
+    let text = match sources.read(&path) {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return Err(Box::new(Diagnostic::error(
+                Code::InvalidFixture,
+                format!("fixture `{name}` of `{template}` does not exist"),
+                None,
+            )));
+        }
+        Err(e) => {
+            return Err(Box::new(Diagnostic::error(
+                Code::InvalidFixture,
+                e.to_string(),
+                Some(Location::start_of(&path)),
+            )));
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        Box::new(Diagnostic::error(
+            Code::InvalidFixture,
+            format!("invalid JSON: {e}"),
+            Some(Location {
+                file: path.clone(),
+                line: u32::try_from(e.line()).unwrap_or(1).max(1),
+                column: u32::try_from(e.column()).unwrap_or(1).max(1),
+            }),
+        ))
+    })
+}
+
+/// Renders a job with `engine`, reading the fixture through `sources`.
+fn render_with(engine: &Engine, sources: &dyn Sources, job: &RenderJob) -> RenderOutput {
+    let data = if job.fixture.is_empty() {
+        serde_json::Value::Object(serde_json::Map::new())
+    } else {
+        match read_fixture(sources, &job.template, &job.fixture) {
+            Ok(d) => d,
+            Err(d) => return RenderOutput::with_error(*d),
+        }
+    };
+    engine.render(&RenderRequest {
+        template: &job.template,
+        locale: &job.locale,
+        data: &data,
+    })
+}
+
 /// Errors first, then by location; duplicates (the same problem seen from many renders) once.
 pub fn sort_unique(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics.sort_by(|a, b| {
@@ -405,8 +549,9 @@ fn sorted_entries(dir: &Path) -> Result<Vec<String>, StudioError> {
     Ok(names)
 }
 
-/// Every `locales/<locale>/*.ftl`.
-fn read_catalogs(root: &Path) -> Result<Vec<CatalogFile>, StudioError> {
+/// Every `locales/<locale>/*.ftl`: names listed on disk, text read through `sources` (so
+/// unsaved catalog buffers count).
+fn read_catalogs(root: &Path, sources: &dyn Sources) -> Result<Vec<CatalogFile>, StudioError> {
     let dir = root.join("locales");
     let mut files = Vec::new();
     for locale in sorted_entries(&dir)? {
@@ -414,17 +559,65 @@ fn read_catalogs(root: &Path) -> Result<Vec<CatalogFile>, StudioError> {
             if !name.ends_with(".ftl") {
                 continue;
             }
-            let path = dir.join(&locale).join(&name);
-            let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+            let path = format!("locales/{locale}/{name}");
+            let text = match sources.read(&path) {
+                Ok(Some(t)) => t.to_string(),
+                Ok(None) => continue,
+                Err(e) => {
+                    return Err(io_error(&dir.join(&locale).join(&name))(
+                        std::io::Error::other(e.to_string()),
+                    ));
+                }
+            };
             files.push(CatalogFile {
                 locale: letterpress_engine::config::normalise_locale(&locale)
                     .unwrap_or(locale.clone()),
-                path: format!("locales/{locale}/{name}"),
+                path,
                 text,
             });
         }
     }
     Ok(files)
+}
+
+/// The files and folders that make up a project (everything else, like `dist/` or `.git/`,
+/// is not copied when starting a new project from another).
+pub const PROJECT_ENTRIES: &[&str] = &[PROJECT_FILE, "templates", "layouts", "partials", "locales"];
+
+/// Starts a new project at `to` as a copy of the project at `from` (e.g. the bundled sample).
+/// `to` must not exist or be empty.
+pub fn copy_project(from: &Path, to: &Path) -> Result<(), StudioError> {
+    if std::fs::read_dir(to).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(io_error(to)(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "is not empty",
+        )));
+    }
+    std::fs::create_dir_all(to).map_err(io_error(to))?;
+    for entry in PROJECT_ENTRIES {
+        let src = from.join(entry);
+        if src.is_dir() {
+            copy_tree(&src, &to.join(entry))?;
+        } else if src.is_file() {
+            std::fs::copy(&src, to.join(entry)).map_err(io_error(&src))?;
+        }
+    }
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), StudioError> {
+    std::fs::create_dir_all(to).map_err(io_error(to))?;
+    for entry in std::fs::read_dir(from).map_err(io_error(from))? {
+        let entry = entry.map_err(io_error(from))?;
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().map_err(io_error(&entry.path()))?;
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).map_err(io_error(&entry.path()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Renders a standalone `.mjml` file outside any project, like the mjml CLI.

@@ -1,0 +1,242 @@
+//! Editing on a real copy of the sample project: saves, conflicts with outside edits, the
+//! live preview over unsaved buffers, and the file watcher.
+
+use letterpress_studio::watch::{Change, watch};
+use letterpress_studio::{
+    EditSession, ExternalChange, Project, RenderJob, SaveError, copy_project,
+};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    copy_project(&repo, &root).unwrap();
+    (tmp, root)
+}
+
+const BODY: &str = "templates/welcome/body.mjml";
+
+fn job(template: &str, locale: &str) -> RenderJob {
+    RenderJob {
+        template: template.into(),
+        locale: locale.into(),
+        fixture: "default".into(),
+    }
+}
+
+#[test]
+fn save_is_refused_when_the_file_changed_on_disk_since_it_was_opened() {
+    let (_tmp, root) = sample_copy();
+    let project = Project::open(&root).unwrap();
+    let mut session = EditSession::new();
+    let original = session.open(&project, BODY).unwrap().text.clone();
+    session
+        .edit(BODY, &format!("{original}\n{{# mine #}}\n"))
+        .unwrap();
+    std::fs::write(root.join(BODY), "theirs").unwrap();
+
+    match session.save(&project, BODY) {
+        Err(SaveError::Conflict { theirs, .. }) => assert_eq!(theirs.as_deref(), Some("theirs")),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(std::fs::read_to_string(root.join(BODY)).unwrap(), "theirs");
+
+    // Keeping mine makes the next save overwrite, deliberately.
+    session.keep_mine(&project, BODY).unwrap();
+    session.save(&project, BODY).unwrap();
+    assert!(
+        std::fs::read_to_string(root.join(BODY))
+            .unwrap()
+            .ends_with("{# mine #}\n")
+    );
+    assert!(session.dirty_paths().is_empty());
+}
+
+#[test]
+fn outside_changes_reload_clean_buffers_and_conflict_with_dirty_ones() {
+    let (_tmp, root) = sample_copy();
+    let project = Project::open(&root).unwrap();
+    let mut session = EditSession::new();
+    session.open(&project, BODY).unwrap();
+    session.open(&project, "partials/footer.mjml").unwrap();
+
+    // Our own save echoes back from the watcher: not a change.
+    session.edit(BODY, "saved by us").unwrap();
+    session.save(&project, BODY).unwrap();
+    assert_eq!(session.on_disk_change(&project, BODY).unwrap(), None);
+
+    // Clean buffer: reloads.
+    std::fs::write(root.join(BODY), "from git pull").unwrap();
+    assert_eq!(
+        session.on_disk_change(&project, BODY).unwrap(),
+        Some(ExternalChange::Reloaded { path: BODY.into() })
+    );
+    assert_eq!(session.document(BODY).unwrap().text, "from git pull");
+
+    // Dirty buffer: conflict, both sides kept, nothing written.
+    session.edit("partials/footer.mjml", "my footer").unwrap();
+    std::fs::write(root.join("partials/footer.mjml"), "their footer").unwrap();
+    let change = session
+        .on_disk_change(&project, "partials/footer.mjml")
+        .unwrap();
+    assert_eq!(
+        change,
+        Some(ExternalChange::Conflict {
+            path: "partials/footer.mjml".into(),
+            mine: "my footer".into(),
+            theirs: Some("their footer".into()),
+        })
+    );
+    assert_eq!(
+        session.document("partials/footer.mjml").unwrap().text,
+        "my footer"
+    );
+    session
+        .take_theirs(&project, "partials/footer.mjml")
+        .unwrap();
+    assert_eq!(
+        session.document("partials/footer.mjml").unwrap().text,
+        "their footer"
+    );
+    assert!(session.dirty_paths().is_empty());
+
+    // Deleted while clean: closed.
+    std::fs::remove_file(root.join(BODY)).unwrap();
+    assert_eq!(
+        session.on_disk_change(&project, BODY).unwrap(),
+        Some(ExternalChange::Closed { path: BODY.into() })
+    );
+}
+
+#[test]
+fn preview_renders_unsaved_buffers_and_leaves_the_disk_alone() {
+    let (_tmp, root) = sample_copy();
+    let project = Project::open(&root).unwrap();
+    let mut session = EditSession::new();
+
+    // A template body.
+    let body = session.open(&project, BODY).unwrap().text.clone();
+    let edited = body.replacen(
+        "{% block content %}",
+        "{% block content %}<mj-text>Typed just now</mj-text>",
+        1,
+    );
+    assert_ne!(body, edited, "the welcome body fills the content block");
+    session.edit(BODY, &edited).unwrap();
+    let out = project.preview(&job("welcome", "en"), &session.buffers());
+    assert!(out.is_ok(), "{:?}", out.diagnostics);
+    assert!(out.text.contains("Typed just now"));
+    assert_eq!(std::fs::read_to_string(root.join(BODY)).unwrap(), body);
+
+    // A partial: every template that includes it is affected.
+    let users = project.dependents("partials/footer.mjml").unwrap();
+    assert!(users.len() >= 6, "{users:?}");
+    let footer = session
+        .open(&project, "partials/footer.mjml")
+        .unwrap()
+        .text
+        .clone();
+    session
+        .edit("partials/footer.mjml", &format!("{footer}<mj-section><mj-column><mj-text>Footer edit</mj-text></mj-column></mj-section>"))
+        .unwrap();
+    let out = project.preview(&job("receipt", "de"), &session.buffers());
+    assert!(out.text.contains("Footer edit"), "{:?}", out.diagnostics);
+
+    // A catalog: the German text changes in the preview.
+    let ftl = "locales/de/welcome.ftl";
+    let catalog = session.open(&project, ftl).unwrap().text.clone();
+    let line = catalog
+        .lines()
+        .find(|l| l.starts_with("welcome-cta ="))
+        .unwrap()
+        .to_owned();
+    session
+        .edit(ftl, &catalog.replace(&line, "welcome-cta = Los geht's"))
+        .unwrap();
+    let out = project.preview(&job("welcome", "de"), &session.buffers());
+    assert!(out.text.contains("Los geht's"), "{}", out.text);
+
+    // A syntax error in the buffer is a diagnostic at its line; the disk is untouched.
+    session.edit(BODY, "{% if %}").unwrap();
+    let out = project.preview(&job("welcome", "en"), &session.buffers());
+    assert!(!out.is_ok());
+    assert_eq!(out.diagnostics[0].location.as_ref().unwrap().file, BODY);
+}
+
+#[test]
+fn reload_picks_up_changes_made_outside() {
+    let (_tmp, root) = sample_copy();
+    let mut project = Project::open(&root).unwrap();
+    let before = project.render_job(&job("welcome", "en"));
+    assert!(before.is_ok());
+    let ftl = root.join("locales/en/welcome.ftl");
+    let text = std::fs::read_to_string(&ftl).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("welcome-cta ="))
+        .unwrap()
+        .to_owned();
+    std::fs::write(&ftl, text.replace(&line, "welcome-cta = Changed outside")).unwrap();
+    project.reload(&["locales/en/welcome.ftl".into()]).unwrap();
+    assert!(
+        project
+            .render_job(&job("welcome", "en"))
+            .text
+            .contains("Changed outside")
+    );
+}
+
+fn wait_for(rx: &mpsc::Receiver<Vec<Change>>, wanted: &Change) -> Vec<Change> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(batch) = rx.recv_timeout(Duration::from_millis(200)) {
+            seen.extend(batch);
+            if seen.contains(wanted) {
+                return seen;
+            }
+        }
+    }
+    panic!("no {wanted:?} within 10 s; saw {seen:?}");
+}
+
+#[test]
+fn watcher_reports_project_files_changed_outside_and_by_atomic_saves() {
+    let (_tmp, root) = sample_copy();
+    let project = Project::open(&root).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let _watcher = watch(&root, move |changes| {
+        let _ = tx.send(changes);
+    })
+    .unwrap();
+
+    std::fs::write(root.join("partials/footer.mjml"), "changed").unwrap();
+    wait_for(&rx, &Change::Modified("partials/footer.mjml".into()));
+
+    // An atomic save shows up as the target file, never as our temp file.
+    project.save(BODY, "saved", None).unwrap();
+    let seen = wait_for(&rx, &Change::Modified(BODY.into()));
+    assert!(
+        seen.iter()
+            .all(|c| !format!("{c:?}").contains(".letterpress-")),
+        "{seen:?}"
+    );
+
+    std::fs::remove_file(root.join("templates/welcome/fixtures/long-name.json")).unwrap();
+    wait_for(
+        &rx,
+        &Change::Removed("templates/welcome/fixtures/long-name.json".into()),
+    );
+
+    // Files outside the project's folders are not reported.
+    std::fs::write(root.join("notes.txt"), "x").unwrap();
+    std::fs::write(root.join("layouts/base.mjml"), "y").unwrap();
+    let seen = wait_for(&rx, &Change::Modified("layouts/base.mjml".into()));
+    assert!(
+        !seen.iter().any(|c| format!("{c:?}").contains("notes.txt")),
+        "{seen:?}"
+    );
+}
