@@ -480,6 +480,13 @@ impl Engine {
         Ok(rendered)
     }
 
+    /// MJML → HTML alone, exactly as a render does after the Jinja layer (depth guard, mrml
+    /// with this project's options). `root` names the document for diagnostics and
+    /// `mj-include` resolution.
+    pub fn render_mjml(&self, mjml_source: &str, root: &str) -> Result<String, Diagnostic> {
+        self.mjml_to_html(mjml_source, root, &[root.to_owned()])
+    }
+
     fn mjml_to_html(
         &self,
         mjml_source: &str,
