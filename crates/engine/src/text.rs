@@ -101,6 +101,16 @@ fn attr<'a>(tag: &'a Tag, name: &str) -> Option<&'a str> {
 }
 
 fn is_hidden_style(style: &str) -> bool {
+    // Most elements of MJML output carry a style: decide cheaply when it cannot hide anything.
+    let mentions = |needle: &[u8]| {
+        style
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if !mentions(b"none") && !mentions(b"mso-hide") {
+        return false;
+    }
     let compact: String = style
         .chars()
         .filter(|c| !c.is_whitespace())
