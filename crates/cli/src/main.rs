@@ -140,6 +140,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let project_dir = cli.project.as_deref();
     match cli.command {
         Command::Render {
             target,
@@ -148,91 +149,100 @@ fn run(cli: Cli) -> Result<ExitCode> {
             part,
             output,
         } if target.ends_with(".mjml") && Path::new(&target).is_file() => {
-            let out = letterpress_studio::render_standalone(Path::new(&target), Limits::default())?;
-            let dir = Path::new(&target)
-                .parent()
-                .unwrap_or(Path::new(""))
-                .to_owned();
-            let _ = (locale, data);
-            emit_render(&out, part, output.as_deref(), &|file| {
-                std::fs::read_to_string(dir.join(file)).ok()
+            if locale.is_some() || data.is_some() {
+                anyhow::bail!(
+                    "--locale and --data apply to project templates; {target} is rendered as plain MJML"
+                );
+            }
+            render_file(Path::new(&target), part, output.as_deref())
+        }
+        Command::Render {
+            target,
+            locale,
+            data,
+            part,
+            output,
+        } => {
+            let project = open_project(project_dir)?;
+            let out = project.render(&target, locale.as_deref(), data.as_deref())?;
+            emit_render(&out, part, output.as_deref(), &|f| {
+                project.source(f).map(|s| s.to_string())
             })
         }
-        Command::Bench { what, format } => {
-            use letterpress_studio::bench;
-            let report: bench::BenchReport = match what {
-                BenchCommand::Mjml {
-                    files,
-                    iterations,
-                    warmup,
-                } => bench::mjml(&files, warmup, iterations)?.into(),
-                BenchCommand::Build {
-                    templates,
-                    locales,
-                    fixtures,
-                    keep,
-                } => {
-                    let project = open_project(cli.project.as_deref())?;
-                    let options = bench::BuildOptions {
-                        templates,
-                        locales,
-                        fixtures,
-                        keep,
-                    };
-                    bench::build(&project, &options)?.into()
-                }
-            };
-            match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                Format::Human => print!("{report}"),
-            }
-            Ok(ExitCode::SUCCESS)
+        Command::Check { format } => check(&open_project(project_dir)?, format),
+        Command::Build { out } => build(&open_project(project_dir)?, &out),
+        Command::List { format } => list(&open_project(project_dir)?, format),
+        Command::Bench { what, format } => bench(project_dir, what, format),
+    }
+}
+
+/// `letterpress render file.mjml`: a standalone MJML file, like the mjml CLI.
+fn render_file(file: &Path, part: Part, output: Option<&Path>) -> Result<ExitCode> {
+    let out = letterpress_studio::render_standalone(file, Limits::default())?;
+    let dir = file.parent().unwrap_or(Path::new("")).to_owned();
+    emit_render(&out, part, output, &|name| {
+        std::fs::read_to_string(dir.join(name)).ok()
+    })
+}
+
+fn list(project: &Project, format: Format) -> Result<ExitCode> {
+    let templates = project.templates()?;
+    match format {
+        Format::Json => {
+            let listing = serde_json::json!({
+                "name": project.config().name,
+                "locales": project.config().locales,
+                "templates": templates,
+            });
+            println!("{}", serde_json::to_string_pretty(&listing)?);
         }
-        command => {
-            let project = open_project(cli.project.as_deref())?;
-            match command {
-                Command::Check { format } => check(&project, format),
-                Command::Render {
-                    target,
-                    locale,
-                    data,
-                    part,
-                    output,
-                } => {
-                    let out = project.render(&target, locale.as_deref(), data.as_deref())?;
-                    emit_render(&out, part, output.as_deref(), &|f| {
-                        project.source(f).map(|s| s.to_string())
-                    })
-                }
-                Command::Build { out } => build(&project, &out),
-                Command::List { format } => {
-                    let templates = project.templates()?;
-                    if format == Format::Json {
-                        let listing = serde_json::json!({
-                            "name": project.config().name,
-                            "locales": project.config().locales,
-                            "templates": templates,
-                        });
-                        println!("{}", serde_json::to_string_pretty(&listing)?);
-                    }
-                    for t in templates.iter().filter(|_| format == Format::Human) {
-                        let overrides = if t.overrides.is_empty() {
-                            String::new()
-                        } else {
-                            format!("  overrides: {}", t.overrides.join(", "))
-                        };
-                        println!(
-                            "{:<20} fixtures: {}{overrides}",
-                            t.id,
-                            t.fixtures.join(", ")
-                        );
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Command::Bench { .. } => unreachable!("handled above"),
+        Format::Human => {
+            for t in &templates {
+                let overrides = if t.overrides.is_empty() {
+                    String::new()
+                } else {
+                    format!("  overrides: {}", t.overrides.join(", "))
+                };
+                println!(
+                    "{:<20} fixtures: {}{overrides}",
+                    t.id,
+                    t.fixtures.join(", ")
+                );
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(project_dir: Option<&Path>, what: BenchCommand, format: Format) -> Result<ExitCode> {
+    use letterpress_studio::bench;
+    let report: bench::BenchReport = match what {
+        BenchCommand::Mjml {
+            files,
+            iterations,
+            warmup,
+        } => bench::mjml(&files, warmup, iterations)?.into(),
+        BenchCommand::Build {
+            templates,
+            locales,
+            fixtures,
+            keep,
+        } => {
+            let project = open_project(project_dir)?;
+            let options = bench::BuildOptions {
+                templates,
+                locales,
+                fixtures,
+                keep,
+            };
+            bench::build(&project, &options)?.into()
+        }
+    };
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Human => print!("{report}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn open_project(dir: Option<&Path>) -> Result<Project> {

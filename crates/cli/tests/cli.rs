@@ -107,6 +107,13 @@ fn render_writes_a_standalone_mjml_file_like_the_mjml_cli() {
     let html = std::fs::read_to_string(&out_file).unwrap();
     // No Jinja for plain MJML files: ESP placeholders pass through.
     assert!(html.contains("Hello {{ name }}"), "{html}");
+    // Project-only flags are refused rather than silently ignored.
+    let (code, _, err) = run(bin().arg("render").arg(&file).args(["--locale", "de"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--locale and --data apply to project templates"),
+        "{err}"
+    );
 }
 
 #[test]
