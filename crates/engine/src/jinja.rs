@@ -27,7 +27,7 @@ pub(crate) fn environment(sources: Arc<dyn Sources>, limits: &Limits) -> Environ
                 ErrorKind::InvalidOperation,
                 format!("`{name}` is larger than the source size limit ({source_limit} bytes)"),
             )),
-            Ok(Some(text)) => Ok(Some(normalise_newlines(&text))),
+            Ok(Some(text)) => Ok(Some(normalise_newlines(&text).into_owned())),
             Ok(None) => Ok(None),
             Err(e) => Err(Error::new(ErrorKind::InvalidOperation, e.to_string())),
         }
@@ -65,11 +65,11 @@ pub(crate) fn environment(sources: Arc<dyn Sources>, limits: &Limits) -> Environ
 }
 
 /// CRLF and lone CR to LF (mrml and line numbers both want LF).
-pub fn normalise_newlines(text: &str) -> String {
+pub fn normalise_newlines(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
-        text.to_owned()
+        std::borrow::Cow::Borrowed(text)
     }
 }
 

@@ -431,7 +431,9 @@ impl Engine {
                     Some(Location::start_of(path)),
                 )))
             }
-            Ok(Some(text)) if text.contains('\r') => Ok(Some(normalise_newlines(&text).into())),
+            Ok(Some(text)) if text.contains('\r') => {
+                Ok(Some(Arc::from(normalise_newlines(&text).as_ref())))
+            }
             Ok(found) => Ok(found),
             Err(SourceError::OutsideProject(p)) => Err(Box::new(Diagnostic::error(
                 Code::PathOutsideProject,
@@ -758,7 +760,7 @@ impl IncludeLoader for BoundedIncludeLoader {
             E::new(path, K::PermissionDenied).with_message("path leaves the project")
         })?;
         match self.sources.read(&joined) {
-            Ok(Some(text)) => Ok(normalise_newlines(&text)),
+            Ok(Some(text)) => Ok(normalise_newlines(&text).into_owned()),
             Ok(None) => Err(E::not_found(path)),
             Err(_) => {
                 Err(E::new(path, K::PermissionDenied).with_message("path leaves the project"))
