@@ -31,6 +31,55 @@ const FONT: &[&str] = &[
 ];
 const LINK: &[&str] = &["href", "rel", "target", "title", "name"];
 
+/// Every MJML 4 element the linter knows.
+pub const ELEMENTS: &[&str] = &[
+    "mjml",
+    "mj-head",
+    "mj-title",
+    "mj-preview",
+    "mj-attributes",
+    "mj-all",
+    "mj-class",
+    "mj-html-attributes",
+    "mj-selector",
+    "mj-html-attribute",
+    "mj-body",
+    "mj-breakpoint",
+    "mj-font",
+    "mj-style",
+    "mj-include",
+    "mj-raw",
+    "mj-accordion",
+    "mj-accordion-element",
+    "mj-accordion-title",
+    "mj-accordion-text",
+    "mj-button",
+    "mj-carousel",
+    "mj-carousel-image",
+    "mj-column",
+    "mj-divider",
+    "mj-group",
+    "mj-hero",
+    "mj-image",
+    "mj-navbar",
+    "mj-navbar-link",
+    "mj-section",
+    "mj-wrapper",
+    "mj-social",
+    "mj-social-element",
+    "mj-spacer",
+    "mj-table",
+    "mj-text",
+];
+
+/// Element → attributes (`None`: any), for editor completion. Same table as the linter.
+pub fn schema() -> std::collections::BTreeMap<&'static str, Option<Vec<&'static str>>> {
+    ELEMENTS
+        .iter()
+        .filter_map(|e| element_attributes(e).map(|attrs| (*e, attrs)))
+        .collect()
+}
+
 /// Attributes MJML 4 defines per element (besides `mj-class` and `css-class`, allowed
 /// everywhere). `None` means any attribute is accepted (containers of defaults).
 fn element_attributes(tag: &str) -> Option<Option<Vec<&'static str>>> {
@@ -541,6 +590,14 @@ mod tests {
                 "unknown-element t.mjml:4:6 `<mj-txt>` is not an MJML element",
             ]
         );
+    }
+
+    #[test]
+    fn schema_lists_every_element_the_linter_knows() {
+        let schema = schema();
+        assert_eq!(schema.len(), ELEMENTS.len());
+        assert!(schema["mj-button"].as_ref().unwrap().contains(&"href"));
+        assert!(schema["mj-all"].is_none());
     }
 
     #[test]

@@ -6,11 +6,13 @@ pub mod build;
 pub mod disk;
 pub mod edit;
 pub mod fsx;
+pub mod session;
 pub mod watch;
 
 pub use build::{BuildEntry, BuildReport};
 pub use disk::DiskSources;
 pub use edit::{Buffers, EditSession, ExternalChange, OverlaySources, Revision, SaveError};
+pub use session::StudioSession;
 
 use letterpress_engine::{
     CatalogFile, Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig,
@@ -530,7 +532,7 @@ pub fn sort_unique(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 /// Names of the entries of `dir`, sorted; a missing directory is empty.
-fn sorted_entries(dir: &Path) -> Result<Vec<String>, StudioError> {
+pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<String>, StudioError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

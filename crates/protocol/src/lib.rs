@@ -1,0 +1,156 @@
+//! What crosses IPC between the Tauri shell and the Leptos UI. Compiled for native and wasm;
+//! both sides agree through these types, never through hand-written JSON.
+
+pub mod diagnostic;
+
+pub use diagnostic::{Code, Diagnostic, Location, Severity};
+use serde::{Deserialize, Serialize};
+
+/// An error as the UI sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpcError {
+    /// Stable machine-readable code (`not-a-project`, `save-conflict`, `io`...).
+    pub code: String,
+    /// One sentence for a person.
+    pub message: String,
+    /// Where, when it concerns a place in a project file.
+    pub location: Option<Location>,
+}
+
+impl std::fmt::Display for IpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some(l) => write!(f, "{l}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// A locale of the project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocaleEntry {
+    /// BCP 47 tag.
+    pub tag: String,
+    /// `ltr` or `rtl`.
+    pub dir: String,
+}
+
+/// A template in the sidebar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateEntry {
+    /// Folder name under `templates/`.
+    pub id: String,
+    /// What it is for.
+    pub description: String,
+    /// Fixture names (`default` first).
+    pub fixtures: Vec<String>,
+    /// Locales with a per-locale body override.
+    pub overrides: Vec<String>,
+}
+
+/// The open project, as the sidebar and pickers need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSnapshot {
+    /// Project folder.
+    pub root: String,
+    /// Display name.
+    pub name: String,
+    /// The source locale.
+    pub default_locale: String,
+    /// All locales, default first.
+    pub locales: Vec<LocaleEntry>,
+    /// Templates, sorted.
+    pub templates: Vec<TemplateEntry>,
+    /// `layouts/*.mjml`, project-relative.
+    pub layouts: Vec<String>,
+    /// `partials/*.mjml`, project-relative.
+    pub partials: Vec<String>,
+}
+
+/// Which email to preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRequest {
+    /// Template id.
+    pub template: String,
+    /// Locale tag.
+    pub locale: String,
+    /// Fixture name.
+    pub fixture: String,
+}
+
+/// A rendered preview (of the editor buffers, saved or not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    /// HTML part (empty when an error stopped the render).
+    pub html: String,
+    /// Text part.
+    pub text: String,
+    /// Subject line.
+    pub subject: String,
+    /// Preheader.
+    pub preheader: String,
+    /// `ltr` or `rtl`.
+    pub dir: String,
+    /// Errors and warnings, errors first.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Time the engine took, in microseconds.
+    pub engine_micros: u64,
+}
+
+impl Preview {
+    /// True when there is no error.
+    pub fn is_ok(&self) -> bool {
+        !self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// A file open in the editor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenDocument {
+    /// Project-relative path.
+    pub path: String,
+    /// The editor's text.
+    pub text: String,
+    /// Unsaved changes.
+    pub dirty: bool,
+}
+
+/// Something happened on disk to the project or an open file (emitted as an event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FileEvent {
+    /// An open, clean file changed on disk and was reloaded.
+    Reloaded {
+        /// The file.
+        path: String,
+        /// Its new text.
+        text: String,
+    },
+    /// An open file with unsaved edits changed on disk too.
+    Conflict {
+        /// The file.
+        path: String,
+        /// The disk's text (`None`: deleted).
+        theirs: Option<String>,
+    },
+    /// An open, clean file was deleted.
+    Closed {
+        /// The file.
+        path: String,
+    },
+    /// Project files changed (templates list, catalogs...): re-read the snapshot, re-render.
+    ProjectChanged,
+}
+
+/// Name of the event carrying [`FileEvent`]s.
+pub const FILE_EVENT: &str = "letterpress://file";
+
+/// How a conflict is resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Resolution {
+    /// Keep the editor's text; the next save overwrites the disk.
+    KeepMine,
+    /// Take the disk's text, dropping the editor's edits.
+    TakeTheirs,
+}

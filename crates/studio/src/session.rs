@@ -1,0 +1,219 @@
+//! The desktop app's use cases in one place: an open project with its editor buffers. The
+//! Tauri shell holds one [`StudioSession`] and maps each command onto one method.
+
+use crate::edit::{EditSession, SaveError};
+use crate::watch::Change;
+use crate::{Project, RenderJob, StudioError};
+use letterpress_engine::LocaleInfo;
+use letterpress_protocol::{
+    FileEvent, IpcError, LocaleEntry, OpenDocument, Preview, PreviewRequest, ProjectSnapshot,
+    Resolution, TemplateEntry,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+impl From<StudioError> for IpcError {
+    fn from(e: StudioError) -> IpcError {
+        let location = match &e {
+            StudioError::Config(d) => d.location.clone(),
+            _ => None,
+        };
+        IpcError {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            location,
+        }
+    }
+}
+
+impl From<SaveError> for IpcError {
+    fn from(e: SaveError) -> IpcError {
+        match e {
+            SaveError::Conflict { .. } => IpcError {
+                code: "save-conflict".into(),
+                message: e.to_string(),
+                location: None,
+            },
+            SaveError::Refused(message) => IpcError {
+                code: "save-refused".into(),
+                message,
+                location: None,
+            },
+            SaveError::Io(e) => e.into(),
+        }
+    }
+}
+
+/// An open project and what the editor holds for it.
+pub struct StudioSession {
+    project: Project,
+    edits: EditSession,
+}
+
+impl StudioSession {
+    /// Opens the project at `root`.
+    pub fn open(root: &Path) -> Result<StudioSession, StudioError> {
+        Ok(StudioSession {
+            project: Project::open(root)?,
+            edits: EditSession::new(),
+        })
+    }
+
+    /// The project.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// What the sidebar and pickers show.
+    pub fn snapshot(&self) -> Result<ProjectSnapshot, StudioError> {
+        let config = self.project.config();
+        let list = |dir: &str| -> Result<Vec<String>, StudioError> {
+            Ok(crate::sorted_entries(&self.project.root().join(dir))?
+                .into_iter()
+                .filter(|n| n.ends_with(".mjml"))
+                .map(|n| format!("{dir}/{n}"))
+                .collect())
+        };
+        Ok(ProjectSnapshot {
+            root: self.project.root().display().to_string(),
+            name: config.name.clone(),
+            default_locale: config.default_locale.clone(),
+            locales: config
+                .locales
+                .iter()
+                .map(|l| LocaleEntry {
+                    tag: l.clone(),
+                    dir: LocaleInfo::new(l).dir.to_owned(),
+                })
+                .collect(),
+            templates: self
+                .project
+                .templates()?
+                .into_iter()
+                .map(|t| TemplateEntry {
+                    id: t.id,
+                    description: t.description,
+                    fixtures: t.fixtures,
+                    overrides: t.overrides,
+                })
+                .collect(),
+            layouts: list("layouts")?,
+            partials: list("partials")?,
+        })
+    }
+
+    /// Renders the requested email from the editor's buffers (saved or not).
+    pub fn preview(&self, request: &PreviewRequest) -> Preview {
+        let started = Instant::now();
+        let out = self.project.preview(
+            &RenderJob {
+                template: request.template.clone(),
+                locale: request.locale.clone(),
+                fixture: request.fixture.clone(),
+            },
+            &self.edits.buffers(),
+        );
+        Preview {
+            engine_micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            dir: out.locale.as_ref().map_or("ltr", |l| l.dir).to_owned(),
+            html: out.html,
+            text: out.text,
+            subject: out.subject,
+            preheader: out.preheader,
+            diagnostics: out.diagnostics,
+        }
+    }
+
+    /// Opens a project file in the editor.
+    pub fn open_document(&mut self, path: &str) -> Result<OpenDocument, StudioError> {
+        let doc = self.edits.open(&self.project, path)?;
+        Ok(OpenDocument {
+            path: doc.path.clone(),
+            text: doc.text.clone(),
+            dirty: doc.is_dirty(),
+        })
+    }
+
+    /// The editor's text changed (every keystroke).
+    pub fn edit_document(&mut self, path: &str, text: &str) -> Result<(), StudioError> {
+        self.edits.edit(path, text)
+    }
+
+    /// Saves a document; a file changed on disk meanwhile is a `save-conflict` error.
+    pub fn save_document(&mut self, path: &str) -> Result<(), SaveError> {
+        self.edits.save(&self.project, path)?;
+        self.project.reload(&[path.to_owned()])?;
+        Ok(())
+    }
+
+    /// Files with unsaved changes.
+    pub fn dirty_paths(&self) -> Vec<String> {
+        self.edits.dirty_paths()
+    }
+
+    /// Resolves a conflict on `path`; returns the document as it now stands.
+    pub fn resolve_conflict(
+        &mut self,
+        path: &str,
+        resolution: Resolution,
+    ) -> Result<Option<OpenDocument>, StudioError> {
+        match resolution {
+            Resolution::KeepMine => self.edits.keep_mine(&self.project, path)?,
+            Resolution::TakeTheirs => self.edits.take_theirs(&self.project, path)?,
+        }
+        Ok(self.edits.document(path).map(|d| OpenDocument {
+            path: d.path.clone(),
+            text: d.text.clone(),
+            dirty: d.is_dirty(),
+        }))
+    }
+
+    /// Applies changes seen by the watcher; returns what the UI must be told.
+    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<Vec<FileEvent>, StudioError> {
+        let rescan = changes.iter().any(|c| matches!(c, Change::Rescan));
+        let paths: Vec<String> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Modified(p) | Change::Removed(p) => Some(p.clone()),
+                Change::Rescan => None,
+            })
+            .collect();
+        self.project.reload(if rescan { &[] } else { &paths })?;
+        let mut events = Vec::new();
+        for path in &paths {
+            match self.edits.on_disk_change(&self.project, path)? {
+                Some(crate::ExternalChange::Reloaded { path }) => {
+                    let text = self
+                        .edits
+                        .document(&path)
+                        .map(|d| d.text.clone())
+                        .unwrap_or_default();
+                    events.push(FileEvent::Reloaded { path, text });
+                }
+                Some(crate::ExternalChange::Conflict { path, theirs, .. }) => {
+                    events.push(FileEvent::Conflict { path, theirs });
+                }
+                Some(crate::ExternalChange::Closed { path }) => {
+                    events.push(FileEvent::Closed { path })
+                }
+                None => {}
+            }
+        }
+        events.push(FileEvent::ProjectChanged);
+        Ok(events)
+    }
+
+    /// MJML elements and their attributes, for editor completion.
+    pub fn mjml_schema() -> BTreeMap<String, Option<Vec<String>>> {
+        letterpress_engine::mjml::schema()
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k.to_owned(),
+                    v.map(|a| a.into_iter().map(str::to_owned).collect()),
+                )
+            })
+            .collect()
+    }
+}
