@@ -11,7 +11,7 @@ ensure_node_packages() {
   if ! command -v npm >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; fi
   fi
-  if [ ! -x "$ROOT/node_modules/.bin/mjml" ]; then
+  if [ ! -x "$ROOT/node_modules/.bin/mjml" ] || [ ! -x "$ROOT/node_modules/.bin/esbuild" ]; then
     (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -20,5 +20,30 @@ ensure_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
     echo "cargo is missing: install Rust with rustup (https://rustup.rs)" >&2
     exit 2
+  fi
+}
+
+# Debian packages the desktop app needs to build (WebKitGTK) and its end-to-end tests need to
+# run (Xvfb, WebKitWebDriver, ImageMagick for screenshots).
+SYSTEM_PACKAGES="libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev \
+  pkg-config libssl-dev build-essential xvfb webkit2gtk-driver imagemagick xauth"
+ensure_system_packages() {
+  if pkg-config --exists webkit2gtk-4.1 2>/dev/null && command -v Xvfb >/dev/null \
+    && command -v WebKitWebDriver >/dev/null; then
+    return
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing system packages; run as root or install: $SYSTEM_PACKAGES" >&2
+    exit 2
+  fi
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $SYSTEM_PACKAGES >/dev/null
+}
+
+# tauri-driver drives the real app through WebKitWebDriver in the e2e tests.
+ensure_tauri_driver() {
+  if [ "$(tauri-driver --version 2>/dev/null | awk '{print $2}')" != "2.1.0" ]; then
+    cargo install -q tauri-driver --version 2.1.0 --locked
   fi
 }

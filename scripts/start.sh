@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs Letterpress on the bundled sample project: checks every template × locale × fixture
-# and builds them all into dist/ (open dist/<template>/<locale>/<fixture>.html in a browser).
+# Opens the Letterpress desktop app on the bundled sample project (this repository).
+# Installs what a fresh machine lacks (WebKitGTK packages, the wasm target, npm packages).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 ensure_cargo
+ensure_system_packages
+ensure_node_packages
 cd "$ROOT"
-cargo build --release -q -p letterpress-cli
-bin="$CARGO_TARGET_DIR/release/letterpress"
-"$bin" check
-"$bin" build --out dist
-echo "open dist/ — e.g. dist/receipt/de/default.html"
+bash scripts/build-ui.sh
+cargo build -q -p letterpress-app
+exec "$CARGO_TARGET_DIR/debug/letterpress-app" "$ROOT"

@@ -4,13 +4,20 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 ensure_cargo
+ensure_system_packages
 ensure_node_packages
+ensure_tauri_driver
 cd "$ROOT"
+echo "== build the UI (wasm + editor bundle) — the app embeds ui/dist"
+bash scripts/build-ui.sh
 echo "== cargo fmt --check"
 cargo fmt --all --check
+(cd ui && cargo fmt --check)
 echo "== cargo clippy"
 cargo clippy -q --workspace --all-targets -- -D warnings
-echo "== cargo test"
+(cd ui && cargo clippy -q --release --target wasm32-unknown-unknown -- -D warnings)
+echo "== cargo test (the e2e test drives the app built here)"
+cargo build -q -p letterpress-app
 cargo test --workspace
 echo "== fidelity: letterpress vs npm mjml"
 cargo build -q -p letterpress-cli

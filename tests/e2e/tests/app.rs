@@ -1,0 +1,375 @@
+//! The real Letterpress app on a copy of the sample project, driven like a designer would:
+//! Xvfb (when no display is set) + tauri-driver + WebKitWebDriver + fantoccini.
+//! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
+
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Child processes stopped (SIGTERM via kill) when the test ends, pass or fail.
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for child in self.0.iter_mut().rev() {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+fn app_binary() -> PathBuf {
+    let bin = target_dir().join("debug/letterpress-app");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build -p letterpress-app` first (npm test does)",
+        bin.display()
+    );
+    bin
+}
+
+async fn wait_until<F, Fut>(what: &str, mut check: F) -> Value
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<Value>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn js(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.expect(script)
+}
+
+async fn srcdoc(client: &Client) -> String {
+    js(
+        client,
+        "const f = document.querySelector('[data-test=preview]'); return f ? f.srcdoc : '';",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+async fn wait_for_srcdoc(client: &Client, needle: &str) {
+    wait_until(&format!("preview containing {needle:?}"), || async {
+        srcdoc(client).await.contains(needle).then_some(Value::Null)
+    })
+    .await;
+}
+
+async fn editor_doc(client: &Client) -> String {
+    js(
+        client,
+        "return LetterpressEditor.getDoc(window.__letterpressEditor);",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+async fn shot(client: &Client, name: &str) {
+    let dir = target_dir().join("e2e-shots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    match client.screenshot().await {
+        Ok(png) => std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot"),
+        Err(e) => panic!("screenshot {name}: {e}"),
+    }
+}
+
+/// Puts the cursor right after the `>` of the first `<mj-text ...>` in the open document.
+async fn cursor_into_first_text(client: &Client) {
+    js(
+        client,
+        "const doc = LetterpressEditor.getDoc(window.__letterpressEditor);
+         const open = doc.indexOf('<mj-text');
+         const at = doc.indexOf('>', open) + 1;
+         const before = doc.slice(0, at).split('\\n');
+         LetterpressEditor.goto(window.__letterpressEditor, before.length, before[before.length - 1].length + 1);
+         return at;",
+    )
+    .await;
+}
+
+async fn type_keys(client: &Client, keys: &str) {
+    let content = client
+        .find(Locator::Css(".cm-content"))
+        .await
+        .expect("the editor content");
+    content.send_keys(keys).await.expect("typing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_designer_edits_previews_and_saves_a_template() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    letterpress_studio::copy_project(&repo, &project).expect("copy the sample");
+
+    let mut processes = Processes(Vec::new());
+    let display = match std::env::var("DISPLAY") {
+        Ok(d) if !d.is_empty() => d,
+        _ => {
+            let d = format!(":{}", 90 + std::process::id() % 100);
+            let xvfb = Command::new("Xvfb")
+                .args([
+                    d.as_str(),
+                    "-screen",
+                    "0",
+                    "1440x900x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb (apt install xvfb)");
+            processes.0.push(xvfb);
+            std::thread::sleep(Duration::from_millis(500));
+            d
+        }
+    };
+    let port = free_port();
+    let native_port = free_port();
+    let driver = Command::new("tauri-driver")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver (cargo install tauri-driver --version 2.1.0 --locked)");
+    processes.0.push(driver);
+
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app_binary(), "args": [project] }),
+    );
+    caps.insert("browserName".into(), json!("wry"));
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("cannot start a session on tauri-driver: {e}"),
+        }
+    };
+
+    // The sample opens with the first template selected; pick the welcome email.
+    let welcome = wait_until("the template list", || async {
+        client
+            .find(Locator::Css("[data-test=template-welcome] > a"))
+            .await
+            .ok()
+            .map(|_| Value::Null)
+    })
+    .await;
+    let _ = welcome;
+    client
+        .find(Locator::Css("[data-test=template-welcome] > a"))
+        .await
+        .expect("welcome")
+        .click()
+        .await
+        .expect("click welcome");
+    wait_for_srcdoc(&client, "northwind").await;
+    wait_until("the welcome body in the editor", || async {
+        editor_doc(&client)
+            .await
+            .contains("mj-text")
+            .then_some(Value::Null)
+    })
+    .await;
+    shot(&client, "01-welcome").await;
+
+    // Type into the editor: the preview follows every keystroke.
+    cursor_into_first_text(&client).await;
+    type_keys(&client, "Typed by e2e ").await;
+    wait_for_srcdoc(&client, "Typed by e2e").await;
+    let dirty = client
+        .find(Locator::Css("[data-test=dirty]"))
+        .await
+        .expect("dirty marker")
+        .text()
+        .await
+        .expect("dirty text");
+    assert!(dirty.contains("unsaved"), "{dirty}");
+
+    // German, then Arabic (right to left).
+    js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'de'; s.dispatchEvent(new Event('change'));").await;
+    wait_for_srcdoc(&client, "lang=\"de\"").await;
+    js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'ar'; s.dispatchEvent(new Event('change'));").await;
+    wait_for_srcdoc(&client, "dir=\"rtl\"").await;
+    shot(&client, "02-arabic").await;
+    js(&client, "const s = document.querySelector('[data-test=fixture]'); s.value = 'long-name'; s.dispatchEvent(new Event('change'));").await;
+    wait_for_srcdoc(&client, "Maximiliana").await;
+    js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'en'; s.dispatchEvent(new Event('change'));").await;
+    wait_for_srcdoc(&client, "lang=\"en\"").await;
+
+    // A syntax error: `{{` (the editor closes the braces) → a diagnostic on that line; the
+    // last good render stays. Backspace twice removes the pair and the error clears.
+    let line_of_cursor = js(
+        &client,
+        "const doc = LetterpressEditor.getDoc(window.__letterpressEditor);
+         return doc.slice(0, doc.indexOf('Typed by e2e')).split('\\n').length;",
+    )
+    .await;
+    type_keys(&client, "{{").await;
+    let problem = wait_until("a template-syntax diagnostic", || async {
+        let items = js(
+            &client,
+            "return [...document.querySelectorAll('[data-test=diagnostic]')].map(e => e.textContent);",
+        )
+        .await;
+        items
+            .as_array()?
+            .iter()
+            .find(|t| t.as_str().is_some_and(|t| t.contains("template-syntax")))
+            .cloned()
+    })
+    .await;
+    let expected = format!("templates/welcome/body.mjml:{}:", line_of_cursor);
+    assert!(
+        problem.as_str().unwrap_or_default().contains(&expected),
+        "{problem} (want {expected})"
+    );
+    assert!(
+        client
+            .find(Locator::Css("[data-test=error-banner]"))
+            .await
+            .is_ok()
+    );
+    assert!(
+        srcdoc(&client).await.contains("Typed by e2e"),
+        "the last good render stays"
+    );
+    shot(&client, "03-syntax-error").await;
+    type_keys(
+        &client,
+        &format!(
+            "{}{}",
+            char::from(Key::Backspace),
+            char::from(Key::Backspace)
+        ),
+    )
+    .await;
+    wait_until("the error to clear", || async {
+        client
+            .find(Locator::Css("[data-test=error-banner]"))
+            .await
+            .is_err()
+            .then_some(Value::Null)
+    })
+    .await;
+
+    // Save with Ctrl+S: the file on disk has the new content.
+    type_keys(
+        &client,
+        &format!("{}s{}", char::from(Key::Control), char::from(Key::Control)),
+    )
+    .await;
+    let body = project.join("templates/welcome/body.mjml");
+    wait_until("the save", || async {
+        std::fs::read_to_string(&body)
+            .ok()
+            .filter(|t| t.contains("Typed by e2e"))
+            .map(|_| Value::Null)
+    })
+    .await;
+
+    // Changed outside while clean: the editor reloads it.
+    let outside = std::fs::read_to_string(&body)
+        .expect("body")
+        .replace("Typed by e2e", "Changed outside");
+    std::fs::write(&body, &outside).expect("write outside");
+    wait_until("the reload", || async {
+        editor_doc(&client)
+            .await
+            .contains("Changed outside")
+            .then_some(Value::Null)
+    })
+    .await;
+    wait_for_srcdoc(&client, "Changed outside").await;
+
+    // Changed outside while dirty: a conflict, nothing overwritten.
+    cursor_into_first_text(&client).await;
+    type_keys(&client, "Mine ").await;
+    wait_for_srcdoc(&client, "Mine").await;
+    std::fs::write(&body, outside.replace("Changed outside", "Theirs")).expect("write outside");
+    wait_until("the conflict bar", || async {
+        client
+            .find(Locator::Css("[data-test=conflict]"))
+            .await
+            .ok()
+            .map(|_| Value::Null)
+    })
+    .await;
+    shot(&client, "04-conflict").await;
+    assert!(
+        std::fs::read_to_string(&body)
+            .expect("body")
+            .contains("Theirs")
+    );
+    assert!(editor_doc(&client).await.contains("Mine"));
+
+    // Keystroke → preview latency measured inside the app.
+    let timings = js(&client, "return window.__letterpressTimings || [];").await;
+    let mut ms: Vec<f64> = timings
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    ms.sort_by(f64::total_cmp);
+    if !ms.is_empty() {
+        let p95 = ms[((ms.len() as f64 * 0.95).ceil() as usize).saturating_sub(1)];
+        println!(
+            "keystroke → preview: {} samples, median {:.1} ms, p95 {:.1} ms",
+            ms.len(),
+            ms[ms.len() / 2],
+            p95
+        );
+    }
+    assert!(
+        !ms.is_empty(),
+        "the app records keystroke → preview timings"
+    );
+
+    client.close().await.expect("close the session");
+    drop(processes);
+}

@@ -1,0 +1,87 @@
+//! The one typed client for the Tauri shell: commands through `invoke`, events through
+//! `listen`, and the CodeMirror editor bundle (`window.LetterpressEditor`).
+
+use letterpress_protocol::IpcError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn tauri_listen(event: &str, handler: &js_sys::Function) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = create)]
+    pub fn editor_create(parent: &web_sys::HtmlElement, options: &JsValue) -> u32;
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = setDoc)]
+    pub fn editor_set_doc(handle: u32, text: &str);
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = setLanguage)]
+    pub fn editor_set_language(handle: u32, language: &str);
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = setDiagnostics)]
+    pub fn editor_set_diagnostics(handle: u32, list: &JsValue);
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = goto)]
+    pub fn editor_goto(handle: u32, line: u32, column: u32);
+}
+
+fn to_error(e: JsValue) -> IpcError {
+    serde_wasm_bindgen::from_value(e.clone()).unwrap_or_else(|_| IpcError {
+        code: "ipc".into(),
+        message: e.as_string().unwrap_or_else(|| format!("{e:?}")),
+        location: None,
+    })
+}
+
+/// Calls a shell command with named arguments and decodes its result.
+pub async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, IpcError> {
+    let args = serde_wasm_bindgen::to_value(args).map_err(|e| IpcError {
+        code: "ipc".into(),
+        message: e.to_string(),
+        location: None,
+    })?;
+    let value = tauri_invoke(cmd, args).await.map_err(to_error)?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| IpcError {
+        code: "ipc".into(),
+        message: format!("{cmd}: unexpected answer: {e}"),
+        location: None,
+    })
+}
+
+/// Calls `f` with every payload of `event`, for the life of the page.
+pub async fn listen<T: DeserializeOwned + 'static>(event: &str, f: impl Fn(T) + 'static) {
+    let handler = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+        let payload = js_sys::Reflect::get(&e, &"payload".into()).unwrap_or(JsValue::NULL);
+        if let Ok(value) = serde_wasm_bindgen::from_value(payload) {
+            f(value);
+        }
+    });
+    let function: js_sys::Function = handler.into_js_value().unchecked_into();
+    let _ = tauri_listen(event, &function).await;
+}
+
+/// Milliseconds since page load (for keystroke → preview timings).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Records a keystroke → preview latency in `window.__letterpressTimings` (read by e2e tests).
+pub fn record_timing(ms: f64) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = JsValue::from_str("__letterpressTimings");
+    let list = match js_sys::Reflect::get(&window, &key) {
+        Ok(v) if v.is_object() => v,
+        _ => {
+            let a = js_sys::Array::new().into();
+            let _ = js_sys::Reflect::set(&window, &key, &a);
+            a
+        }
+    };
+    let list: js_sys::Array = list.unchecked_into();
+    list.push(&JsValue::from_f64(ms));
+}
