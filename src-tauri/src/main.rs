@@ -4,7 +4,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use letterpress_protocol::{
-    FILE_EVENT, IpcError, OpenDocument, Preview, PreviewRequest, ProjectSnapshot, Resolution,
+    CLOSE_REQUESTED_EVENT, FILE_EVENT, IpcError, OpenDocument, Preview, PreviewRequest,
+    ProjectSnapshot, Resolution,
 };
 use letterpress_studio::StudioSession;
 use letterpress_studio::watch::{ProjectWatcher, watch};
@@ -114,6 +115,40 @@ fn dirty_paths(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
 }
 
 #[tauri::command(async)]
+fn create_template(state: State<'_, AppState>, id: String) -> Result<ProjectSnapshot, IpcError> {
+    with_session(&state, |s| Ok(s.create_template(&id)?))
+}
+
+#[tauri::command(async)]
+fn duplicate_template(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Result<ProjectSnapshot, IpcError> {
+    with_session(&state, |s| Ok(s.duplicate_template(&from, &to)?))
+}
+
+#[tauri::command(async)]
+fn rename_template(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Result<ProjectSnapshot, IpcError> {
+    with_session(&state, |s| Ok(s.rename_template(&from, &to)?))
+}
+
+#[tauri::command(async)]
+fn delete_template(state: State<'_, AppState>, id: String) -> Result<ProjectSnapshot, IpcError> {
+    with_session(&state, |s| Ok(s.delete_template(&id)?))
+}
+
+/// Leaves the app (after the UI dealt with unsaved changes).
+#[tauri::command]
+fn quit(app: AppHandle) {
+    app.exit(0);
+}
+
+#[tauri::command(async)]
 fn mjml_schema() -> BTreeMap<String, Option<Vec<String>>> {
     StudioSession::mjml_schema()
 }
@@ -142,8 +177,27 @@ fn main() {
             save_document,
             resolve_conflict,
             dirty_paths,
+            create_template,
+            duplicate_template,
+            rename_template,
+            delete_template,
             mjml_schema,
+            quit,
         ])
+        .on_window_event(|window, event| {
+            // Closing with unsaved edits: ask the UI, which saves or discards, then quits.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let state = window.state::<AppState>();
+                let dirty = lock(&state.session)
+                    .as_ref()
+                    .map(StudioSession::dirty_paths)
+                    .unwrap_or_default();
+                if !dirty.is_empty() {
+                    api.prevent_close();
+                    let _ = window.emit(CLOSE_REQUESTED_EVENT, dirty);
+                }
+            }
+        })
         .setup(|app| {
             // Nothing outside our own UI may be shown in the main window.
             if let Some(window) = app.get_webview_window("main") {

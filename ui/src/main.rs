@@ -6,8 +6,8 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letterpress_protocol::{
-    Diagnostic, FILE_EVENT, FileEvent, IpcError, OpenDocument, Preview, PreviewRequest,
-    ProjectSnapshot, Resolution,
+    CLOSE_REQUESTED_EVENT, Diagnostic, FILE_EVENT, FileEvent, IpcError, OpenDocument, Preview,
+    PreviewRequest, ProjectSnapshot, Resolution,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +54,17 @@ struct PreviewArgs<'a> {
 }
 
 #[derive(Serialize)]
+struct OwnedId {
+    id: String,
+}
+
+#[derive(Serialize)]
+struct OwnedFromTo {
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize)]
 struct ResolveArgs<'a> {
     path: &'a str,
     resolution: Resolution,
@@ -75,6 +86,12 @@ struct Ui {
     width: RwSignal<Width>,
     tab: RwSignal<Tab>,
     editor: RwSignal<Option<u32>>,
+    /// Name typed in the template form (new, duplicate, rename).
+    new_name: RwSignal<String>,
+    /// The template awaiting delete confirmation.
+    confirm_delete: RwSignal<Option<String>>,
+    /// Files with unsaved changes when the window was asked to close.
+    closing: RwSignal<Option<Vec<String>>>,
     schema: RwSignal<Option<BTreeMap<String, Option<Vec<String>>>>>,
     /// Sequence number of the newest preview request; older answers are dropped.
     preview_seq: StoredValue<u64>,
@@ -110,6 +127,9 @@ impl Ui {
             width: RwSignal::new(Width::Desktop),
             tab: RwSignal::new(Tab::Html),
             editor: RwSignal::new(None),
+            new_name: RwSignal::new(String::new()),
+            confirm_delete: RwSignal::new(None),
+            closing: RwSignal::new(None),
             schema: RwSignal::new(None),
             preview_seq: StoredValue::new(0),
             typed_at: StoredValue::new(None),
@@ -141,6 +161,10 @@ impl Ui {
             }
             ipc::listen(FILE_EVENT, move |event: FileEvent| {
                 self.on_file_event(event)
+            })
+            .await;
+            ipc::listen(CLOSE_REQUESTED_EVENT, move |dirty: Vec<String>| {
+                self.closing.set(Some(dirty))
             })
             .await;
         });
@@ -316,6 +340,86 @@ impl Ui {
         });
     }
 
+    /// Runs a template command that returns the new snapshot, then selects `select`.
+    fn manage<A: Serialize + 'static>(self, cmd: &'static str, args: A, select: Option<String>) {
+        spawn_local(async move {
+            match ipc::call::<_, ProjectSnapshot>(cmd, &args).await {
+                Ok(snapshot) => {
+                    self.snapshot.set(Some(snapshot));
+                    self.new_name.set(String::new());
+                    self.confirm_delete.set(None);
+                    self.problem.set(None);
+                    match select {
+                        Some(id) => self.select_template(&id),
+                        None => {
+                            let first = self.snapshot.with_untracked(|s| {
+                                s.as_ref()
+                                    .and_then(|s| s.templates.first().map(|t| t.id.clone()))
+                            });
+                            if let Some(id) = first {
+                                self.select_template(&id);
+                            }
+                        }
+                    }
+                }
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    fn create_template(self) {
+        let name = self.new_name.get_untracked();
+        self.manage("create_template", OwnedId { id: name.clone() }, Some(name));
+    }
+
+    fn duplicate_template(self) {
+        let (from, to) = (self.template.get_untracked(), self.new_name.get_untracked());
+        self.manage(
+            "duplicate_template",
+            OwnedFromTo {
+                from,
+                to: to.clone(),
+            },
+            Some(to),
+        );
+    }
+
+    fn rename_template(self) {
+        let (from, to) = (self.template.get_untracked(), self.new_name.get_untracked());
+        self.manage(
+            "rename_template",
+            OwnedFromTo {
+                from,
+                to: to.clone(),
+            },
+            Some(to),
+        );
+    }
+
+    fn delete_template(self, id: String) {
+        self.manage("delete_template", OwnedId { id }, None);
+    }
+
+    /// Saves every dirty file (or none) and leaves. A failed save keeps the app open.
+    fn quit(self, save: bool) {
+        let dirty = self.closing.get_untracked().unwrap_or_default();
+        spawn_local(async move {
+            if save {
+                for path in &dirty {
+                    if let Err(e) = ipc::call::<_, ()>("save_document", &DocArg { path }).await {
+                        self.closing.set(None);
+                        if e.code == "save-conflict" {
+                            self.conflict.set(Some(path.clone()));
+                        }
+                        self.fail(&e);
+                        return;
+                    }
+                }
+            }
+            let _ = ipc::call::<_, ()>("quit", &NoArgs {}).await;
+        });
+    }
+
     fn on_file_event(self, event: FileEvent) {
         match event {
             FileEvent::Reloaded { path, text } => {
@@ -441,6 +545,14 @@ fn App() -> impl IntoView {
                     </span>
                     <button class="save" on:click=move |_| ui.save()>"Save"</button>
                 </div>
+                {move || ui.closing.get().map(|dirty| view! {
+                    <div class="conflict" data-test="close-prompt">
+                        <span>{format!("Unsaved changes in {}.", dirty.join(", "))}</span>
+                        <button data-test="save-and-quit" on:click=move |_| ui.quit(true)>"Save and quit"</button>
+                        <button data-test="discard-and-quit" on:click=move |_| ui.quit(false)>"Discard and quit"</button>
+                        <button on:click=move |_| ui.closing.set(None)>"Cancel"</button>
+                    </div>
+                })}
                 {move || ui.conflict.get().map(|path| view! {
                     <div class="conflict" data-test="conflict">
                         <span>{format!("{path} changed on disk while you have unsaved edits.")}</span>
@@ -479,6 +591,27 @@ fn Sidebar(ui: Ui) -> impl IntoView {
         <nav class="sidebar">
             <h1>{move || ui.snapshot.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Letterpress".into()))}</h1>
             <h2>"Templates"</h2>
+            <div class="template-form">
+                <input data-test="template-name" placeholder="new-template-name"
+                    prop:value=move || ui.new_name.get()
+                    on:input=move |ev| ui.new_name.set(event_target_value(&ev)) />
+                <div class="template-actions">
+                    <button data-test="create-template" on:click=move |_| ui.create_template()>"New"</button>
+                    <button data-test="duplicate-template" on:click=move |_| ui.duplicate_template()>"Duplicate"</button>
+                    <button data-test="rename-template" on:click=move |_| ui.rename_template()>"Rename"</button>
+                    <button data-test="delete-template" on:click=move |_| ui.confirm_delete.set(Some(ui.template.get_untracked()))>"Delete"</button>
+                </div>
+                {move || ui.confirm_delete.get().map(|id| {
+                    let target = id.clone();
+                    view! {
+                        <div class="confirm" data-test="confirm-delete">
+                            <span>{format!("Delete {id} and all its files?")}</span>
+                            <button data-test="confirm-delete-yes" on:click=move |_| ui.delete_template(target.clone())>"Delete"</button>
+                            <button on:click=move |_| ui.confirm_delete.set(None)>"Cancel"</button>
+                        </div>
+                    }
+                })}
+            </div>
             <ul class="templates">
                 <For each=templates key=|t| t.id.clone() children=move |t| {
                     let id = t.id.clone();

@@ -142,6 +142,10 @@ pub enum FileEvent {
     ProjectChanged,
 }
 
+/// Emitted when the window is asked to close while files have unsaved changes (payload:
+/// their paths). The UI asks the user, then saves or discards and calls `quit`.
+pub const CLOSE_REQUESTED_EVENT: &str = "letterpress://close-requested";
+
 /// Name of the event carrying [`FileEvent`]s.
 pub const FILE_EVENT: &str = "letterpress://file";
 

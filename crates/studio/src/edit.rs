@@ -171,6 +171,11 @@ impl EditSession {
         Ok(())
     }
 
+    /// Closes every document whose path starts with `prefix` (a template folder).
+    pub fn close_under(&mut self, prefix: &str) {
+        self.documents.retain(|path, _| !path.starts_with(prefix));
+    }
+
     /// Unsaved buffers, for [`Project::preview`].
     pub fn buffers(&self) -> Buffers {
         self.documents

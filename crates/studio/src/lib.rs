@@ -7,6 +7,7 @@ pub mod disk;
 pub mod edit;
 pub mod fsx;
 pub mod session;
+pub mod templates;
 pub mod watch;
 
 pub use build::{BuildEntry, BuildReport};
@@ -607,7 +608,7 @@ pub fn copy_project(from: &Path, to: &Path) -> Result<(), StudioError> {
     Ok(())
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<(), StudioError> {
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<(), StudioError> {
     std::fs::create_dir_all(to).map_err(io_error(to))?;
     for entry in std::fs::read_dir(from).map_err(io_error(from))? {
         let entry = entry.map_err(io_error(from))?;

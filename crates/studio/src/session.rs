@@ -204,6 +204,61 @@ impl StudioSession {
         Ok(events)
     }
 
+    /// Refuses to touch a template whose files have unsaved edits, and closes its documents.
+    fn release_template(&mut self, id: &str) -> Result<(), StudioError> {
+        let prefix = format!("templates/{id}/");
+        if let Some(dirty) = self
+            .edits
+            .dirty_paths()
+            .iter()
+            .find(|p| p.starts_with(&prefix))
+        {
+            return Err(StudioError::NotFound(format!(
+                "{dirty} has unsaved changes: save or discard them first"
+            )));
+        }
+        self.edits.close_under(&prefix);
+        Ok(())
+    }
+
+    /// Creates a template from the starter; returns the new snapshot.
+    pub fn create_template(&mut self, id: &str) -> Result<ProjectSnapshot, StudioError> {
+        self.project.create_template(id)?;
+        self.project.reload(&[])?;
+        self.snapshot()
+    }
+
+    /// Copies a template under a new name.
+    pub fn duplicate_template(
+        &mut self,
+        from: &str,
+        to: &str,
+    ) -> Result<ProjectSnapshot, StudioError> {
+        self.project.duplicate_template(from, to)?;
+        self.project.reload(&[])?;
+        self.snapshot()
+    }
+
+    /// Renames a template (its open, saved documents are closed).
+    pub fn rename_template(
+        &mut self,
+        from: &str,
+        to: &str,
+    ) -> Result<ProjectSnapshot, StudioError> {
+        self.release_template(from)?;
+        self.project.rename_template(from, to)?;
+        self.project.reload(&[])?;
+        self.snapshot()
+    }
+
+    /// Deletes a template (after the UI's confirmation).
+    pub fn delete_template(&mut self, id: &str) -> Result<ProjectSnapshot, StudioError> {
+        self.release_template(id)?;
+        self.project.delete_template(id)?;
+        self.project.reload(&[])?;
+        self.snapshot()
+    }
+
     /// MJML elements and their attributes, for editor completion.
     pub fn mjml_schema() -> BTreeMap<String, Option<Vec<String>>> {
         letterpress_engine::mjml::schema()

@@ -240,3 +240,58 @@ fn watcher_reports_project_files_changed_outside_and_by_atomic_saves() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn templates_are_created_duplicated_renamed_and_deleted_whole() {
+    let (_tmp, root) = sample_copy();
+    let mut session = letterpress_studio::StudioSession::open(&root).unwrap();
+    let ids = |s: &letterpress_protocol::ProjectSnapshot| {
+        s.templates.iter().map(|t| t.id.clone()).collect::<Vec<_>>()
+    };
+
+    let snap = session.create_template("order-shipped").unwrap();
+    assert!(ids(&snap).contains(&"order-shipped".to_owned()));
+    let out = session
+        .project()
+        .render("order-shipped", Some("de"), None)
+        .unwrap();
+    assert!(out.is_ok(), "{:?}", out.diagnostics);
+    assert!(out.text.contains("order-shipped"));
+    assert!(
+        session.create_template("order-shipped").is_err(),
+        "names are unique"
+    );
+    assert!(session.create_template("../escape").is_err());
+
+    let snap = session
+        .duplicate_template("receipt", "receipt-copy")
+        .unwrap();
+    assert!(ids(&snap).contains(&"receipt-copy".to_owned()));
+    assert!(root.join("templates/receipt-copy/body.de.mjml").is_file());
+
+    // A template with unsaved edits is not renamed or deleted under the editor.
+    session
+        .open_document("templates/receipt-copy/body.mjml")
+        .unwrap();
+    session
+        .edit_document("templates/receipt-copy/body.mjml", "unsaved")
+        .unwrap();
+    assert!(session.delete_template("receipt-copy").is_err());
+    assert!(root.join("templates/receipt-copy").is_dir());
+    session
+        .save_document("templates/receipt-copy/body.mjml")
+        .unwrap();
+
+    let snap = session.rename_template("receipt-copy", "invoice").unwrap();
+    assert!(ids(&snap).contains(&"invoice".to_owned()));
+    assert!(!ids(&snap).contains(&"receipt-copy".to_owned()));
+    let snap = session.delete_template("invoice").unwrap();
+    assert!(!ids(&snap).contains(&"invoice".to_owned()));
+    assert!(!root.join("templates/invoice").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(root.join("templates"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}

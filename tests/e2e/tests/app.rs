@@ -349,6 +349,52 @@ async fn a_designer_edits_previews_and_saves_a_template() {
     );
     assert!(editor_doc(&client).await.contains("Mine"));
 
+    // Templates: create one from the starter, then delete it after confirming.
+    let name = client
+        .find(Locator::Css("[data-test=template-name]"))
+        .await
+        .expect("name field");
+    name.send_keys("order-shipped").await.expect("type a name");
+    client
+        .find(Locator::Css("[data-test=create-template]"))
+        .await
+        .expect("new")
+        .click()
+        .await
+        .expect("click new");
+    wait_until("the new template in the sidebar", || async {
+        client
+            .find(Locator::Css("[data-test=template-order-shipped]"))
+            .await
+            .ok()
+            .map(|_| Value::Null)
+    })
+    .await;
+    wait_for_srcdoc(&client, "order-shipped").await;
+    assert!(
+        project
+            .join("templates/order-shipped/fixtures/default.json")
+            .is_file()
+    );
+    client
+        .find(Locator::Css("[data-test=delete-template]"))
+        .await
+        .expect("delete")
+        .click()
+        .await
+        .expect("click delete");
+    client
+        .find(Locator::Css("[data-test=confirm-delete-yes]"))
+        .await
+        .expect("the confirmation")
+        .click()
+        .await
+        .expect("confirm");
+    wait_until("the template to go", || async {
+        (!project.join("templates/order-shipped").exists()).then_some(Value::Null)
+    })
+    .await;
+
     // Keystroke → preview latency measured inside the app.
     let timings = js(&client, "return window.__letterpressTimings || [];").await;
     let mut ms: Vec<f64> = timings
