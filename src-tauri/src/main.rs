@@ -7,8 +7,9 @@ use letterpress_protocol::{
     CLOSE_REQUESTED_EVENT, FILE_EVENT, IpcError, OpenDocument, Preview, PreviewRequest,
     ProjectSnapshot, Resolution,
 };
-use letterpress_studio::StudioSession;
+use letterpress_studio::local_state::{LocalState, RecentProject};
 use letterpress_studio::watch::{ProjectWatcher, watch};
+use letterpress_studio::{StudioSession, copy_project};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +22,22 @@ struct AppState {
     watcher: Mutex<Option<ProjectWatcher>>,
     /// Project opened at start (command line, or the bundled sample).
     initial_project: Mutex<Option<PathBuf>>,
+    /// Recent projects and window size, on this computer.
+    local: Mutex<Option<LocalState>>,
+}
+
+/// Setting key of the window size (`WIDTHxHEIGHT`, logical pixels).
+const WINDOW_SIZE: &str = "window-size";
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The bundled sample project (the repository this binary was built from).
+fn sample_project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn no_project() -> IpcError {
@@ -44,6 +61,34 @@ fn with_session<T>(
     f(session)
 }
 
+/// Opens `root`, starts watching it, and remembers it as recent.
+fn open_root(
+    app: &AppHandle,
+    state: &AppState,
+    root: &std::path::Path,
+) -> Result<ProjectSnapshot, IpcError> {
+    let session = StudioSession::open(root)?;
+    let snapshot = session.snapshot()?;
+    let watch_root = session.project().root().to_owned();
+    *lock(&state.session) = Some(session);
+    let shared = state.session.clone();
+    let emitter = app.clone();
+    let watcher = watch(&watch_root, move |changes| {
+        let events = match lock(&shared).as_mut() {
+            Some(session) => session.apply_changes(&changes).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        for event in events {
+            let _ = emitter.emit(FILE_EVENT, event);
+        }
+    })?;
+    *lock(&state.watcher) = Some(watcher);
+    if let Some(local) = lock(&state.local).as_ref() {
+        local.record_opened(&watch_root, &snapshot.name, now_unix())?;
+    }
+    Ok(snapshot)
+}
+
 /// Opens a project folder (`None`: the one given at start) and starts watching it.
 #[tauri::command(async)]
 fn open_project(
@@ -57,22 +102,62 @@ fn open_project(
             .clone()
             .ok_or_else(no_project)?,
     };
-    let session = StudioSession::open(&root)?;
-    let snapshot = session.snapshot()?;
-    let watch_root = session.project().root().to_owned();
-    *lock(&state.session) = Some(session);
-    let shared = state.session.clone();
-    let watcher = watch(&watch_root, move |changes| {
-        let events = match lock(&shared).as_mut() {
-            Some(session) => session.apply_changes(&changes).unwrap_or_default(),
-            None => Vec::new(),
-        };
-        for event in events {
-            let _ = app.emit(FILE_EVENT, event);
-        }
+    open_root(&app, &state, &root)
+}
+
+/// Asks for a project folder with the system dialog and opens it (`None`: cancelled).
+#[tauri::command(async)]
+fn choose_project(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<ProjectSnapshot>, IpcError> {
+    use tauri_plugin_dialog::DialogExt;
+    let Some(folder) = app
+        .dialog()
+        .file()
+        .set_title("Open a Letterpress project")
+        .blocking_pick_folder()
+    else {
+        return Ok(None);
+    };
+    let root = folder.into_path().map_err(|e| IpcError {
+        code: "io".into(),
+        message: e.to_string(),
+        location: None,
     })?;
-    *lock(&state.watcher) = Some(watcher);
-    Ok(snapshot)
+    open_root(&app, &state, &root).map(Some)
+}
+
+/// Asks for an empty folder, copies the bundled sample there as a starter, and opens it.
+#[tauri::command(async)]
+fn new_project_from_sample(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<ProjectSnapshot>, IpcError> {
+    use tauri_plugin_dialog::DialogExt;
+    let Some(folder) = app
+        .dialog()
+        .file()
+        .set_title("Choose an empty folder for the new project")
+        .blocking_pick_folder()
+    else {
+        return Ok(None);
+    };
+    let root = folder.into_path().map_err(|e| IpcError {
+        code: "io".into(),
+        message: e.to_string(),
+        location: None,
+    })?;
+    copy_project(&sample_project(), &root)?;
+    open_root(&app, &state, &root).map(Some)
+}
+
+#[tauri::command(async)]
+fn recent_projects(state: State<'_, AppState>) -> Result<Vec<RecentProject>, IpcError> {
+    match lock(&state.local).as_ref() {
+        Some(local) => Ok(local.recent(10)?),
+        None => Ok(Vec::new()),
+    }
 }
 
 #[tauri::command(async)]
@@ -142,9 +227,24 @@ fn delete_template(state: State<'_, AppState>, id: String) -> Result<ProjectSnap
     with_session(&state, |s| Ok(s.delete_template(&id)?))
 }
 
+/// Remembers the main window's size for the next start.
+fn remember_window_size(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let local = lock(&state.local);
+    let (Some(window), Some(local)) = (app.get_webview_window("main"), local.as_ref()) else {
+        return;
+    };
+    if let (Ok(size), Ok(scale)) = (window.inner_size(), window.scale_factor()) {
+        let logical = size.to_logical::<f64>(scale);
+        let value = format!("{}x{}", logical.width.round(), logical.height.round());
+        let _ = local.set_setting(WINDOW_SIZE, &value);
+    }
+}
+
 /// Leaves the app (after the UI dealt with unsaved changes).
 #[tauri::command]
 fn quit(app: AppHandle) {
+    remember_window_size(&app);
     app.exit(0);
 }
 
@@ -154,13 +254,13 @@ fn mjml_schema() -> BTreeMap<String, Option<Vec<String>>> {
 }
 
 /// The project to open first: the command-line argument, else `LETTERPRESS_PROJECT`, else the
-/// bundled sample (the repository this binary was built from).
+/// bundled sample.
 fn initial_project() -> PathBuf {
     std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("LETTERPRESS_PROJECT").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .unwrap_or_else(sample_project)
 }
 
 fn main() {
@@ -183,10 +283,15 @@ fn main() {
             delete_template,
             mjml_schema,
             quit,
+            choose_project,
+            new_project_from_sample,
+            recent_projects,
         ])
+        .plugin(tauri_plugin_dialog::init())
         .on_window_event(|window, event| {
             // Closing with unsaved edits: ask the UI, which saves or discards, then quits.
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                remember_window_size(window.app_handle());
                 let state = window.state::<AppState>();
                 let dirty = lock(&state.session)
                     .as_ref()
@@ -199,9 +304,25 @@ fn main() {
             }
         })
         .setup(|app| {
-            // Nothing outside our own UI may be shown in the main window.
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.set_title("Letterpress");
+            // Local state: LETTERPRESS_STATE_DIR (tests) or the platform's app data folder.
+            let dir = std::env::var_os("LETTERPRESS_STATE_DIR")
+                .map(PathBuf::from)
+                .or_else(|| app.path().app_data_dir().ok());
+            if let Some(dir) = dir {
+                match LocalState::open(&dir.join("letterpress.sqlite")) {
+                    Ok(local) => {
+                        let size = local.setting(WINDOW_SIZE).ok().flatten();
+                        if let (Some(size), Some(window)) = (size, app.get_webview_window("main"))
+                            && let Some((w, h)) = size.split_once('x')
+                            && let (Ok(w), Ok(h)) = (w.parse::<f64>(), h.parse::<f64>())
+                        {
+                            let _ = window
+                                .set_size(tauri::LogicalSize::new(w.max(900.0), h.max(560.0)));
+                        }
+                        *lock(&app.state::<AppState>().local) = Some(local);
+                    }
+                    Err(e) => eprintln!("letterpress: recent projects unavailable: {e}"),
+                }
             }
             Ok(())
         })

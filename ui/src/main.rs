@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letterpress_protocol::{
     CLOSE_REQUESTED_EVENT, Diagnostic, FILE_EVENT, FileEvent, IpcError, OpenDocument, Preview,
-    PreviewRequest, ProjectSnapshot, Resolution,
+    PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +54,11 @@ struct PreviewArgs<'a> {
 }
 
 #[derive(Serialize)]
+struct OwnedPath {
+    path: Option<String>,
+}
+
+#[derive(Serialize)]
 struct OwnedId {
     id: String,
 }
@@ -90,6 +95,8 @@ struct Ui {
     new_name: RwSignal<String>,
     /// The template awaiting delete confirmation.
     confirm_delete: RwSignal<Option<String>>,
+    /// Projects opened before on this computer.
+    recent: RwSignal<Vec<RecentProject>>,
     /// Files with unsaved changes when the window was asked to close.
     closing: RwSignal<Option<Vec<String>>>,
     schema: RwSignal<Option<BTreeMap<String, Option<Vec<String>>>>>,
@@ -130,6 +137,7 @@ impl Ui {
             new_name: RwSignal::new(String::new()),
             confirm_delete: RwSignal::new(None),
             closing: RwSignal::new(None),
+            recent: RwSignal::new(Vec::new()),
             schema: RwSignal::new(None),
             preview_seq: StoredValue::new(0),
             typed_at: StoredValue::new(None),
@@ -156,6 +164,7 @@ impl Ui {
                     if let Some(id) = first {
                         self.select_template(&id);
                     }
+                    self.load_recent();
                 }
                 Err(e) => self.fail(&e),
             }
@@ -336,6 +345,43 @@ impl Ui {
                     }
                 }
                 Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    /// Switches to another project (`cmd` returns its snapshot, or `None` when cancelled).
+    fn switch_project<A: Serialize + 'static>(self, cmd: &'static str, args: A) {
+        if !self.dirty.with_untracked(BTreeSet::is_empty) {
+            self.problem.set(Some(
+                "Save your changes before opening another project.".into(),
+            ));
+            return;
+        }
+        spawn_local(async move {
+            match ipc::call::<_, Option<ProjectSnapshot>>(cmd, &args).await {
+                Ok(Some(snapshot)) => {
+                    self.locale.set(snapshot.default_locale.clone());
+                    let first = snapshot.templates.first().map(|t| t.id.clone());
+                    self.snapshot.set(Some(snapshot));
+                    self.fixture.set(String::new());
+                    self.problem.set(None);
+                    if let Some(id) = first {
+                        self.select_template(&id);
+                    }
+                    self.load_recent();
+                }
+                Ok(None) => {}
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    fn load_recent(self) {
+        spawn_local(async move {
+            if let Ok(list) =
+                ipc::call::<_, Vec<RecentProject>>("recent_projects", &NoArgs {}).await
+            {
+                self.recent.set(list);
             }
         });
     }
@@ -590,6 +636,24 @@ fn Sidebar(ui: Ui) -> impl IntoView {
     view! {
         <nav class="sidebar">
             <h1>{move || ui.snapshot.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Letterpress".into()))}</h1>
+            <div class="project-actions">
+                <button data-test="open-project" on:click=move |_| ui.switch_project("choose_project", NoArgs {})>"Open…"</button>
+                <button data-test="new-project" on:click=move |_| ui.switch_project("new_project_from_sample", NoArgs {})>"New from sample…"</button>
+            </div>
+            <details class="recent">
+                <summary>"Recent projects"</summary>
+                <ul>
+                    {move || ui.recent.get().into_iter().map(|r| {
+                        let path = r.path.clone();
+                        view! {
+                            <li><a href="#" title=r.path.clone() on:click=move |ev| {
+                                ev.prevent_default();
+                                ui.switch_project("open_project", OwnedPath { path: Some(path.clone()) });
+                            }>{r.name.clone()}</a></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </details>
             <h2>"Templates"</h2>
             <div class="template-form">
                 <input data-test="template-name" placeholder="new-template-name"

@@ -158,3 +158,14 @@ pub enum Resolution {
     /// Take the disk's text, dropping the editor's edits.
     TakeTheirs,
 }
+
+/// A project opened before on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentProject {
+    /// Its folder.
+    pub path: String,
+    /// Its name when last opened.
+    pub name: String,
+    /// Seconds since the Unix epoch.
+    pub opened_at: i64,
+}

@@ -6,6 +6,7 @@ pub mod build;
 pub mod disk;
 pub mod edit;
 pub mod fsx;
+pub mod local_state;
 pub mod session;
 pub mod templates;
 pub mod watch;

@@ -155,6 +155,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
     };
     let port = free_port();
     let native_port = free_port();
+    let state_dir = tmp.path().join("state");
     let driver = Command::new("tauri-driver")
         .args([
             "--port",
@@ -163,6 +164,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
             &native_port.to_string(),
         ])
         .env("DISPLAY", &display)
+        .env("LETTERPRESS_STATE_DIR", &state_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -210,6 +212,19 @@ async fn a_designer_edits_previews_and_saves_a_template() {
         .await
         .expect("click welcome");
     wait_for_srcdoc(&client, "northwind").await;
+    // The project is remembered (SQLite in the app's state folder) and listed as recent.
+    wait_until("the recent projects list", || async {
+        let text = js(
+            &client,
+            "return document.querySelector('.recent').textContent;",
+        )
+        .await;
+        text.as_str()
+            .is_some_and(|t| t.contains("Northwind Cloud"))
+            .then_some(Value::Null)
+    })
+    .await;
+    assert!(state_dir.join("letterpress.sqlite").is_file());
     wait_until("the welcome body in the editor", || async {
         editor_doc(&client)
             .await
