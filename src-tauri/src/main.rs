@@ -105,27 +105,29 @@ fn open_project(
     open_root(&app, &state, &root)
 }
 
+/// A folder chosen in the system dialog (`None`: cancelled).
+fn pick_folder(app: &AppHandle, title: &str) -> Result<Option<PathBuf>, IpcError> {
+    use tauri_plugin_dialog::DialogExt;
+    let Some(folder) = app.dialog().file().set_title(title).blocking_pick_folder() else {
+        return Ok(None);
+    };
+    folder.into_path().map(Some).map_err(|e| IpcError {
+        code: "io".into(),
+        message: e.to_string(),
+        location: None,
+    })
+}
+
 /// Asks for a project folder with the system dialog and opens it (`None`: cancelled).
 #[tauri::command(async)]
 fn choose_project(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> Result<Option<ProjectSnapshot>, IpcError> {
-    use tauri_plugin_dialog::DialogExt;
-    let Some(folder) = app
-        .dialog()
-        .file()
-        .set_title("Open a Letterpress project")
-        .blocking_pick_folder()
-    else {
-        return Ok(None);
-    };
-    let root = folder.into_path().map_err(|e| IpcError {
-        code: "io".into(),
-        message: e.to_string(),
-        location: None,
-    })?;
-    open_root(&app, &state, &root).map(Some)
+    match pick_folder(&app, "Open a Letterpress project")? {
+        Some(root) => open_root(&app, &state, &root).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Asks for an empty folder, copies the bundled sample there as a starter, and opens it.
@@ -134,20 +136,9 @@ fn new_project_from_sample(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> Result<Option<ProjectSnapshot>, IpcError> {
-    use tauri_plugin_dialog::DialogExt;
-    let Some(folder) = app
-        .dialog()
-        .file()
-        .set_title("Choose an empty folder for the new project")
-        .blocking_pick_folder()
-    else {
+    let Some(root) = pick_folder(&app, "Choose an empty folder for the new project")? else {
         return Ok(None);
     };
-    let root = folder.into_path().map_err(|e| IpcError {
-        code: "io".into(),
-        message: e.to_string(),
-        location: None,
-    })?;
     copy_project(&sample_project(), &root)?;
     open_root(&app, &state, &root).map(Some)
 }
