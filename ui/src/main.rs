@@ -290,9 +290,9 @@ impl Ui {
         self.preview.set(Some(p));
         if let Some(t0) = self.typed_at.get_value() {
             self.typed_at.set_value(None);
-            // After the DOM update: the next animation frame paints the new preview.
-            let measured = ipc::now_ms() - t0;
-            ipc::record_timing(measured);
+            // Measured at the next animation frame: the new srcdoc is in the DOM and the frame
+            // that paints it is due, so the figure covers IPC, render and the DOM update.
+            request_animation_frame(move || ipc::record_timing(ipc::now_ms() - t0));
         }
     }
 
