@@ -3,9 +3,11 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod menu;
+
 use letterpress_protocol::{
-    CLOSE_REQUESTED_EVENT, FILE_EVENT, IpcError, OpenDocument, Preview, PreviewRequest,
-    ProjectSnapshot, Resolution,
+    CLOSE_REQUESTED_EVENT, ConflictSides, FILE_EVENT, IpcError, OpenDocument, Preview,
+    PreviewRequest, ProjectSnapshot, Resolution,
 };
 use letterpress_studio::local_state::{LocalState, RecentProject};
 use letterpress_studio::watch::{ProjectWatcher, watch};
@@ -172,8 +174,30 @@ fn edit_document(state: State<'_, AppState>, path: String, text: String) -> Resu
 }
 
 #[tauri::command(async)]
-fn save_document(state: State<'_, AppState>, path: String) -> Result<(), IpcError> {
-    with_session(&state, |s| Ok(s.save_document(&path)?))
+fn edit_and_preview(
+    state: State<'_, AppState>,
+    path: String,
+    text: String,
+    request: PreviewRequest,
+) -> Result<Preview, IpcError> {
+    with_session(&state, |s| Ok(s.edit_and_preview(&path, &text, &request)?))
+}
+
+#[tauri::command(async)]
+fn save_document(
+    state: State<'_, AppState>,
+    path: String,
+    text: Option<String>,
+) -> Result<(), IpcError> {
+    with_session(&state, |s| match text {
+        Some(text) => Ok(s.save_text(&path, &text)?),
+        None => Ok(s.save_document(&path)?),
+    })
+}
+
+#[tauri::command(async)]
+fn conflict_sides(state: State<'_, AppState>, path: String) -> Result<ConflictSides, IpcError> {
+    with_session(&state, |s| Ok(s.conflict_sides(&path)?))
 }
 
 #[tauri::command(async)]
@@ -205,6 +229,16 @@ fn duplicate_template(
 }
 
 #[tauri::command(async)]
+fn duplicate_fixture(
+    state: State<'_, AppState>,
+    template: String,
+    from: String,
+    to: String,
+) -> Result<(ProjectSnapshot, String), IpcError> {
+    with_session(&state, |s| Ok(s.duplicate_fixture(&template, &from, &to)?))
+}
+
+#[tauri::command(async)]
 fn rename_template(
     state: State<'_, AppState>,
     from: String,
@@ -230,6 +264,21 @@ fn remember_window_size(app: &AppHandle) {
         let value = format!("{}x{}", logical.width.round(), logical.height.round());
         let _ = local.set_setting(WINDOW_SIZE, &value);
     }
+}
+
+/// Files with unsaved edits; when there are any, the UI is asked what to do with them
+/// (save and quit / discard / cancel) and the caller must not close.
+fn ask_before_closing(app: &AppHandle) -> bool {
+    let state = app.state::<AppState>();
+    let dirty = lock(&state.session)
+        .as_ref()
+        .map(StudioSession::dirty_paths)
+        .unwrap_or_default();
+    if dirty.is_empty() {
+        return false;
+    }
+    let _ = app.emit(CLOSE_REQUESTED_EVENT, dirty);
+    true
 }
 
 /// Leaves the app (after the UI dealt with unsaved changes).
@@ -265,12 +314,15 @@ fn main() {
             preview,
             open_document,
             edit_document,
+            edit_and_preview,
             save_document,
             resolve_conflict,
+            conflict_sides,
             dirty_paths,
             create_template,
             duplicate_template,
             rename_template,
+            duplicate_fixture,
             delete_template,
             mjml_schema,
             quit,
@@ -283,18 +335,24 @@ fn main() {
             // Closing with unsaved edits: ask the UI, which saves or discards, then quits.
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                 remember_window_size(window.app_handle());
-                let state = window.state::<AppState>();
-                let dirty = lock(&state.session)
-                    .as_ref()
-                    .map(StudioSession::dirty_paths)
-                    .unwrap_or_default();
-                if !dirty.is_empty() {
+                if ask_before_closing(window.app_handle()) {
                     api.prevent_close();
-                    let _ = window.emit(CLOSE_REQUESTED_EVENT, dirty);
                 }
             }
         })
+        .on_menu_event(|app, event| {
+            let id = event.id().as_ref();
+            if id == menu::QUIT {
+                if !ask_before_closing(app) {
+                    quit(app.clone());
+                }
+            } else {
+                menu::forward(app, id);
+            }
+        })
         .setup(|app| {
+            let menu = menu::build(app.handle())?;
+            app.set_menu(menu)?;
             // Local state: LETTERPRESS_STATE_DIR (tests) or the platform's app data folder.
             let dir = std::env::var_os("LETTERPRESS_STATE_DIR")
                 .map(PathBuf::from)

@@ -13,6 +13,8 @@ import { html } from "@codemirror/lang-html";
 import { json } from "@codemirror/lang-json";
 import { autocompletion, snippetCompletion } from "@codemirror/autocomplete";
 import { linter, lintGutter, setDiagnostics as lintSetDiagnostics } from "@codemirror/lint";
+import { MergeView } from "@codemirror/merge";
+import * as preview from "./preview.js";
 
 const LANGUAGES = ["mjml", "json", "ftl", "text"];
 
@@ -804,5 +806,46 @@ function destroy(handle) {
   inst.view.destroy();
 }
 
-const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, destroy });
+// Side-by-side comparison (read-only): left and right documents with changed lines and words
+// highlighted and long unchanged stretches folded. Used for conflicts and version diffs.
+const comparisons = new Map();
+
+function compare(parent, left, right, language) {
+  if (!parent || typeof parent.appendChild !== "function") throw new TypeError("LetterpressEditor.compare: parent must be an element");
+  const handle = nextHandle++;
+  const lang = normalizeLanguage(language);
+  const pseudo = { schema: normalizeSchema(null) };
+  const side = (doc) => ({
+    doc: doc == null ? "" : String(doc),
+    extensions: [
+      basicSetup,
+      EditorView.lineWrapping,
+      EditorState.readOnly.of(true),
+      EditorView.editable.of(false),
+      theme,
+      syntaxHighlighting(highlightStyle),
+      languageExtensions(pseudo, lang === "json" ? "text" : lang),
+    ],
+  });
+  const view = new MergeView({
+    a: side(left),
+    b: side(right),
+    parent,
+    highlightChanges: true,
+    gutter: true,
+    collapseUnchanged: { margin: 3, minSize: 6 },
+  });
+  comparisons.set(handle, view);
+  return handle;
+}
+
+function destroyCompare(handle) {
+  const view = comparisons.get(Number(handle));
+  if (!view) return;
+  comparisons.delete(Number(handle));
+  view.destroy();
+}
+
+const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, destroy, compare, destroyCompare });
 window.LetterpressEditor = api;
+window.LetterpressPreview = Object.freeze({ show: preview.show, current: preview.current });

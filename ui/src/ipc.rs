@@ -18,12 +18,30 @@ extern "C" {
     pub fn editor_create(parent: &web_sys::HtmlElement, options: &JsValue) -> u32;
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = setDoc)]
     pub fn editor_set_doc(handle: u32, text: &str);
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = getDoc)]
+    pub fn editor_get_doc(handle: u32) -> String;
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = setLanguage)]
     pub fn editor_set_language(handle: u32, language: &str);
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = setDiagnostics)]
     pub fn editor_set_diagnostics(handle: u32, list: &JsValue);
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = goto)]
     pub fn editor_goto(handle: u32, line: u32, column: u32);
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = compare)]
+    pub fn editor_compare(
+        parent: &web_sys::HtmlElement,
+        left: &str,
+        right: &str,
+        language: &str,
+    ) -> u32;
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = destroyCompare)]
+    pub fn editor_destroy_compare(handle: u32);
+
+    /// Patches `html` into the preview iframe (see ui/editor/preview.js).
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = show)]
+    pub fn preview_show(frame: &JsValue, html: &str);
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "window"], js_name = getCurrentWindow, catch)]
+    fn current_window() -> Result<JsValue, JsValue>;
 }
 
 fn to_error(e: JsValue) -> IpcError {
@@ -68,12 +86,13 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// Records a keystroke → preview latency in `window.__letterpressTimings` (read by e2e tests).
-pub fn record_timing(ms: f64) {
+/// Appends a measurement to the array `window[list]` (keystroke → preview latencies and
+/// engine times, read by the e2e tests).
+pub fn record_timing(list: &str, ms: f64) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let key = JsValue::from_str("__letterpressTimings");
+    let key = JsValue::from_str(list);
     let list = match js_sys::Reflect::get(&window, &key) {
         Ok(v) if v.is_object() => v,
         _ => {
@@ -84,4 +103,17 @@ pub fn record_timing(ms: f64) {
     };
     let list: js_sys::Array = list.unchecked_into();
     list.push(&JsValue::from_f64(ms));
+}
+
+/// Sets the native window title (the document title is not shown by every platform).
+pub fn set_window_title(title: &str) {
+    let Ok(window) = current_window() else {
+        return;
+    };
+    if let Ok(set) = js_sys::Reflect::get(&window, &"setTitle".into())
+        && let Some(set) = set.dyn_ref::<js_sys::Function>()
+    {
+        // Returns a promise; a refusal only leaves the old title.
+        let _ = set.call1(&window, &title.into());
+    }
 }

@@ -104,6 +104,17 @@ impl Preview {
     }
 }
 
+/// Both sides of a conflict, for the side-by-side comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictSides {
+    /// Project-relative path.
+    pub path: String,
+    /// The editor's unsaved text.
+    pub mine: String,
+    /// The text on disk now (`None`: the file was deleted).
+    pub theirs: Option<String>,
+}
+
 /// A file open in the editor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenDocument {
@@ -148,6 +159,64 @@ pub const CLOSE_REQUESTED_EVENT: &str = "letterpress://close-requested";
 
 /// Name of the event carrying [`FileEvent`]s.
 pub const FILE_EVENT: &str = "letterpress://file";
+
+/// Event carrying a [`MenuCommand`] chosen in the native menu (or by its shortcut).
+pub const MENU_EVENT: &str = "letterpress://menu";
+
+/// What the native menu asks the UI to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MenuCommand {
+    /// Save the document in the editor.
+    Save,
+    /// Save every document with unsaved changes.
+    SaveAll,
+    /// Open another project folder.
+    OpenProject,
+    /// Start a new project from the sample.
+    NewProject,
+    /// Preview at desktop width.
+    DesktopWidth,
+    /// Preview at mobile width.
+    MobileWidth,
+    /// Show the HTML part.
+    ShowHtml,
+    /// Show the plain-text part.
+    ShowText,
+}
+
+impl MenuCommand {
+    /// Every command, for building the menu.
+    pub const ALL: [MenuCommand; 8] = [
+        MenuCommand::Save,
+        MenuCommand::SaveAll,
+        MenuCommand::OpenProject,
+        MenuCommand::NewProject,
+        MenuCommand::DesktopWidth,
+        MenuCommand::MobileWidth,
+        MenuCommand::ShowHtml,
+        MenuCommand::ShowText,
+    ];
+
+    /// The menu item id.
+    pub fn id(self) -> &'static str {
+        match self {
+            MenuCommand::Save => "save",
+            MenuCommand::SaveAll => "save-all",
+            MenuCommand::OpenProject => "open-project",
+            MenuCommand::NewProject => "new-project",
+            MenuCommand::DesktopWidth => "desktop-width",
+            MenuCommand::MobileWidth => "mobile-width",
+            MenuCommand::ShowHtml => "show-html",
+            MenuCommand::ShowText => "show-text",
+        }
+    }
+
+    /// The command with menu item id `id`.
+    pub fn from_id(id: &str) -> Option<MenuCommand> {
+        MenuCommand::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
 
 /// How a conflict is resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -121,7 +121,7 @@ pub struct EditSession {
     documents: BTreeMap<String, Document>,
 }
 
-fn read_disk(project: &Project, path: &str) -> Result<Option<String>, StudioError> {
+pub(crate) fn read_disk(project: &Project, path: &str) -> Result<Option<String>, StudioError> {
     check_relative_path(path).map_err(|e| StudioError::NotFound(e.to_string()))?;
     let full = project.root().join(path);
     match std::fs::read_to_string(&full) {
@@ -204,6 +204,20 @@ impl EditSession {
         doc.base = revision;
         doc.saved_text = Some(doc.text.clone());
         Ok(revision)
+    }
+
+    /// Both sides of a conflict on `path`: the editor's text and the disk's (`None`: deleted).
+    pub fn conflict_sides(
+        &self,
+        project: &Project,
+        path: &str,
+    ) -> Result<(String, Option<String>), StudioError> {
+        let mine = self
+            .documents
+            .get(path)
+            .map(|d| d.text.clone())
+            .ok_or_else(|| StudioError::NotFound(format!("`{path}` is not open")))?;
+        Ok((mine, read_disk(project, path)?))
     }
 
     /// Resolves a conflict by keeping the editor's text: the next save overwrites the disk.

@@ -6,8 +6,8 @@ use crate::watch::Change;
 use crate::{Project, RenderJob, StudioError};
 use letterpress_engine::LocaleInfo;
 use letterpress_protocol::{
-    FileEvent, IpcError, LocaleEntry, OpenDocument, Preview, PreviewRequest, ProjectSnapshot,
-    Resolution, TemplateEntry,
+    ConflictSides, FileEvent, IpcError, LocaleEntry, OpenDocument, Preview, PreviewRequest,
+    ProjectSnapshot, Resolution, TemplateEntry,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -140,6 +140,25 @@ impl StudioSession {
         self.edits.edit(path, text)
     }
 
+    /// One keystroke: takes the editor's new text for `path` and renders `request` with it,
+    /// so the app needs one round trip per edit instead of two.
+    pub fn edit_and_preview(
+        &mut self,
+        path: &str,
+        text: &str,
+        request: &PreviewRequest,
+    ) -> Result<Preview, StudioError> {
+        self.edits.edit(path, text)?;
+        Ok(self.preview(request))
+    }
+
+    /// Saves `text` as the document's content: the editor sends what it shows, so a save never
+    /// races with keystrokes still on their way.
+    pub fn save_text(&mut self, path: &str, text: &str) -> Result<(), SaveError> {
+        self.edits.edit(path, text).map_err(SaveError::Io)?;
+        self.save_document(path)
+    }
+
     /// Saves a document; a file changed on disk meanwhile is a `save-conflict` error.
     pub fn save_document(&mut self, path: &str) -> Result<(), SaveError> {
         self.edits.save(&self.project, path)?;
@@ -150,6 +169,16 @@ impl StudioSession {
     /// Files with unsaved changes.
     pub fn dirty_paths(&self) -> Vec<String> {
         self.edits.dirty_paths()
+    }
+
+    /// Both sides of a conflict on `path`, for "compare".
+    pub fn conflict_sides(&self, path: &str) -> Result<ConflictSides, StudioError> {
+        let (mine, theirs) = self.edits.conflict_sides(&self.project, path)?;
+        Ok(ConflictSides {
+            path: path.to_owned(),
+            mine,
+            theirs,
+        })
     }
 
     /// Resolves a conflict on `path`; returns the document as it now stands.
@@ -226,6 +255,25 @@ impl StudioSession {
         self.project.create_template(id)?;
         self.project.reload(&[])?;
         self.snapshot()
+    }
+
+    /// A new fixture `to` for `template`, copied from fixture `from` as the editor holds it
+    /// (unsaved edits included). Returns the new snapshot and the new fixture's path.
+    pub fn duplicate_fixture(
+        &mut self,
+        template: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<(ProjectSnapshot, String), StudioError> {
+        let source = format!("templates/{template}/fixtures/{from}.json");
+        let text = match self.edits.document(&source) {
+            Some(doc) => doc.text.clone(),
+            None => crate::edit::read_disk(&self.project, &source)?
+                .ok_or_else(|| StudioError::NotFound(format!("no fixture `{source}`")))?,
+        };
+        let path = self.project.create_fixture(template, to, &text)?;
+        self.project.reload(&[])?;
+        Ok((self.snapshot()?, path))
     }
 
     /// Copies a template under a new name.

@@ -119,6 +119,42 @@ impl Project {
         std::fs::remove_dir_all(&trash).map_err(io_error(&trash))?;
         fsx::sync_dir(&self.root().join("templates")).map_err(io_error(&dir))
     }
+
+    /// Adds fixture `name` to template `id` with `json` (a JSON object), refusing to replace
+    /// an existing fixture. Returns its project-relative path.
+    pub fn create_fixture(&self, id: &str, name: &str, json: &str) -> Result<String, StudioError> {
+        let dir = self.require_template(id)?;
+        check_template_id(name).map_err(|_| {
+            StudioError::NotFound(format!(
+                "`{name}` is not a valid fixture name: use lowercase letters, digits and dashes, starting with a letter"
+            ))
+        })?;
+        match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => {
+                return Err(StudioError::NotFound(
+                    "preview data must be a JSON object".into(),
+                ));
+            }
+            Err(e) => {
+                return Err(StudioError::NotFound(format!(
+                    "the preview data is not valid JSON (line {}, column {}): {e}",
+                    e.line(),
+                    e.column()
+                )));
+            }
+        }
+        let fixtures = dir.join("fixtures");
+        std::fs::create_dir_all(&fixtures).map_err(io_error(&fixtures))?;
+        let path = fixtures.join(format!("{name}.json"));
+        if path.exists() {
+            return Err(StudioError::NotFound(format!(
+                "template `{id}` already has a fixture `{name}`"
+            )));
+        }
+        fsx::write_atomic(&path, json.as_bytes()).map_err(io_error(&path))?;
+        Ok(format!("templates/{id}/fixtures/{name}.json"))
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Editing on a real copy of the sample project: saves, conflicts with outside edits, the
 //! live preview over unsaved buffers, and the file watcher.
 
+use letterpress_protocol::PreviewRequest;
 use letterpress_studio::watch::{Change, watch};
 use letterpress_studio::{
-    EditSession, ExternalChange, Project, RenderJob, SaveError, copy_project,
+    EditSession, ExternalChange, Project, RenderJob, SaveError, StudioSession, copy_project,
 };
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -294,4 +295,88 @@ fn templates_are_created_duplicated_renamed_and_deleted_whole() {
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn one_call_takes_a_keystroke_and_renders_it() {
+    let (_tmp, root) = sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let original = session.open_document(BODY).unwrap().text;
+    let typed = original.replacen("<mj-text", "<mj-text>Typed just now</mj-text><mj-text", 1);
+    let request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+    };
+    let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
+    assert!(preview.is_ok(), "{:?}", preview.diagnostics);
+    assert!(preview.html.contains("Typed just now"));
+    assert_eq!(session.dirty_paths(), vec![BODY.to_owned()]);
+    assert_eq!(std::fs::read_to_string(root.join(BODY)).unwrap(), original);
+    assert!(
+        session
+            .edit_and_preview("templates/nope/body.mjml", "x", &request)
+            .is_err(),
+        "a file that is not open is refused"
+    );
+}
+
+#[test]
+fn compare_shows_the_editor_text_beside_the_disk_text() {
+    let (_tmp, root) = sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    session.open_document(BODY).unwrap();
+    session.edit_document(BODY, "mine").unwrap();
+    std::fs::write(root.join(BODY), "theirs").unwrap();
+    let sides = session.conflict_sides(BODY).unwrap();
+    assert_eq!(sides.mine, "mine");
+    assert_eq!(sides.theirs.as_deref(), Some("theirs"));
+    std::fs::remove_file(root.join(BODY)).unwrap();
+    assert_eq!(session.conflict_sides(BODY).unwrap().theirs, None);
+    assert!(
+        session
+            .conflict_sides("templates/receipt/body.mjml")
+            .is_err()
+    );
+}
+
+#[test]
+fn a_new_fixture_starts_from_the_current_one_as_edited() {
+    let (_tmp, root) = sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let source = "templates/welcome/fixtures/default.json";
+    let text = session.open_document(source).unwrap().text;
+    let edited = text.replacen('{', "{\"edited\": true,", 1);
+    session.edit_document(source, &edited).unwrap();
+
+    let (snapshot, path) = session
+        .duplicate_fixture("welcome", "default", "returning-user")
+        .unwrap();
+    assert_eq!(path, "templates/welcome/fixtures/returning-user.json");
+    assert_eq!(std::fs::read_to_string(root.join(&path)).unwrap(), edited);
+    let welcome = snapshot
+        .templates
+        .iter()
+        .find(|t| t.id == "welcome")
+        .unwrap();
+    assert!(welcome.fixtures.contains(&"returning-user".to_owned()));
+    assert_eq!(
+        std::fs::read_to_string(root.join(source)).unwrap(),
+        text,
+        "the source fixture keeps its unsaved edits in the editor only"
+    );
+
+    let again = session.duplicate_fixture("welcome", "default", "returning-user");
+    assert!(again.is_err(), "an existing fixture is never replaced");
+    assert!(
+        session
+            .duplicate_fixture("welcome", "default", "../x")
+            .is_err()
+    );
+    session.edit_document(source, "{ not json").unwrap();
+    let broken = session
+        .duplicate_fixture("welcome", "default", "broken")
+        .unwrap_err();
+    assert!(broken.to_string().contains("not valid JSON"), "{broken}");
+    assert!(!root.join("templates/welcome/fixtures/broken.json").exists());
 }

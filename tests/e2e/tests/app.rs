@@ -66,7 +66,7 @@ async fn js(client: &Client, script: &str) -> Value {
 async fn srcdoc(client: &Client) -> String {
     js(
         client,
-        "const f = document.querySelector('[data-test=preview]'); return f ? f.srcdoc : '';",
+        "const f = document.querySelector('[data-test=preview]'); return f ? LetterpressPreview.current(f) : '';",
     )
     .await
     .as_str()
@@ -117,7 +117,7 @@ async fn cursor_into_first_text(client: &Client) {
 
 async fn type_keys(client: &Client, keys: &str) {
     let content = client
-        .find(Locator::Css(".cm-content"))
+        .find(Locator::Css(".editor .cm-content"))
         .await
         .expect("the editor content");
     content.send_keys(keys).await.expect("typing");
@@ -356,6 +356,28 @@ async fn a_designer_edits_previews_and_saves_a_template() {
             .map(|_| Value::Null)
     })
     .await;
+    // Compare: both sides side by side before choosing.
+    client
+        .find(Locator::Css("[data-test=compare]"))
+        .await
+        .expect("compare")
+        .click()
+        .await
+        .expect("click compare");
+    let sides = wait_until("the comparison", || async {
+        let text = js(
+            &client,
+            "const v = document.querySelector('[data-test=compare-view] .cm-mergeView'); return v ? v.textContent : null;",
+        )
+        .await;
+        text.as_str().map(|t| Value::String(t.to_owned()))
+    })
+    .await;
+    let sides = sides.as_str().unwrap_or_default();
+    assert!(
+        sides.contains("Mine") && sides.contains("Theirs"),
+        "both sides shown: {sides}"
+    );
     shot(&client, "04-conflict").await;
     assert!(
         std::fs::read_to_string(&body)
@@ -363,6 +385,69 @@ async fn a_designer_edits_previews_and_saves_a_template() {
             .contains("Theirs")
     );
     assert!(editor_doc(&client).await.contains("Mine"));
+
+    // A new fixture from the current one, then opened in the editor.
+    client
+        .find(Locator::Css("[data-test=new-fixture]"))
+        .await
+        .expect("copy fixture")
+        .click()
+        .await
+        .expect("click copy");
+    client
+        .find(Locator::Css("[data-test=new-fixture-name]"))
+        .await
+        .expect("fixture name")
+        .send_keys("returning-user")
+        .await
+        .expect("type the fixture name");
+    client
+        .find(Locator::Css("[data-test=new-fixture-create]"))
+        .await
+        .expect("create fixture")
+        .click()
+        .await
+        .expect("click create");
+    let fixture = project.join("templates/welcome/fixtures/returning-user.json");
+    wait_until("the new fixture file and editor", || async {
+        let shown = js(
+            &client,
+            "return document.querySelector('[data-test=doc-path]').textContent;",
+        )
+        .await;
+        (fixture.is_file()
+            && shown.as_str() == Some("templates/welcome/fixtures/returning-user.json"))
+        .then_some(Value::Null)
+    })
+    .await;
+    let copied = std::fs::read_to_string(&fixture).expect("the new fixture");
+    assert_eq!(
+        copied,
+        std::fs::read_to_string(project.join("templates/welcome/fixtures/long-name.json"))
+            .expect("its source"),
+        "copied from the fixture shown"
+    );
+
+    // Menu commands reach the UI (the native menu emits these; WebDriver cannot open it).
+    js(
+        &client,
+        "window.__TAURI__.event.emit('letterpress://menu', 'show-text'); return null;",
+    )
+    .await;
+    wait_until("the text part", || async {
+        client
+            .find(Locator::Css("[data-test=text-part]"))
+            .await
+            .ok()
+            .map(|_| Value::Null)
+    })
+    .await;
+    js(
+        &client,
+        "window.__TAURI__.event.emit('letterpress://menu', 'show-html'); return null;",
+    )
+    .await;
+    wait_for_srcdoc(&client, "northwind").await;
 
     // Templates: create one from the starter, then delete it after confirming.
     let name = client
@@ -410,6 +495,31 @@ async fn a_designer_edits_previews_and_saves_a_template() {
     })
     .await;
 
+    // A longer burst of typing for the latency figures (the receipt: the largest template).
+    client
+        .find(Locator::Css("[data-test=template-receipt] > a"))
+        .await
+        .expect("receipt")
+        .click()
+        .await
+        .expect("click receipt");
+    wait_until("the receipt body in the editor", || async {
+        (js(
+            &client,
+            "return document.querySelector('[data-test=doc-path]').textContent;",
+        )
+        .await
+        .as_str()
+            == Some("templates/receipt/body.mjml")
+            && editor_doc(&client).await.contains("mj-text"))
+        .then_some(Value::Null)
+    })
+    .await;
+    cursor_into_first_text(&client).await;
+    let burst = "Thank you for your order, we are preparing it now ";
+    type_keys(&client, burst).await;
+    wait_for_srcdoc(&client, burst.trim_end()).await;
+
     // Keystroke → preview latency measured inside the app.
     let timings = js(&client, "return window.__letterpressTimings || [];").await;
     let mut ms: Vec<f64> = timings
@@ -430,6 +540,21 @@ async fn a_designer_edits_previews_and_saves_a_template() {
         !ms.is_empty(),
         "the app records keystroke → preview timings"
     );
+    let engine = js(&client, "return window.__letterpressEngineTimings || [];").await;
+    let mut engine: Vec<f64> = engine
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    engine.sort_by(f64::total_cmp);
+    if !engine.is_empty() {
+        let p95 = engine[((engine.len() as f64 * 0.95).ceil() as usize).saturating_sub(1)];
+        println!(
+            "engine per keystroke preview: {} samples, median {:.2} ms, p95 {:.2} ms",
+            engine.len(),
+            engine[engine.len() / 2],
+            p95
+        );
+    }
 
     client.close().await.expect("close the session");
     drop(processes);

@@ -1,0 +1,33 @@
+//! The Problems panel: every diagnostic of the current render; click to jump to it.
+
+use crate::state::*;
+use leptos::prelude::*;
+
+#[component]
+pub fn Problems(ui: Ui) -> impl IntoView {
+    let diagnostics = move || {
+        ui.preview.with(|p| {
+            p.as_ref()
+                .map(|p| p.diagnostics.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <section class="problems" data-test="problems">
+            <h2>{move || format!("Problems ({})", diagnostics().len())}</h2>
+            <ul>
+                {move || diagnostics().into_iter().map(|d| {
+                    let place = d.location.as_ref().map(|l| l.to_string()).unwrap_or_default();
+                    let severity = if d.is_error() { "error" } else { "warning" };
+                    let text = format!("{} [{}]", d.message, d.code.as_str());
+                    view! {
+                        <li class=severity data-test="diagnostic" on:click=move |_| ui.jump(&d)>
+                            <span class="place">{place}</span>
+                            <span class="message">{text}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,103 @@
+//! The project sidebar: projects, templates with their fixtures, layouts, partials.
+
+use crate::state::*;
+use leptos::prelude::*;
+use letterpress_protocol::*;
+
+#[component]
+pub fn Sidebar(ui: Ui) -> impl IntoView {
+    let templates = move || {
+        ui.snapshot
+            .with(|s| s.as_ref().map(|s| s.templates.clone()).unwrap_or_default())
+    };
+    let files = move |f: fn(&ProjectSnapshot) -> &Vec<String>| {
+        ui.snapshot
+            .with(|s| s.as_ref().map(|s| f(s).clone()).unwrap_or_default())
+    };
+    let file_link = move |path: String| {
+        let label = path.rsplit('/').next().unwrap_or(&path).to_owned();
+        let p = path.clone();
+        view! {
+            <li class:active=move || ui.doc_path.get() == p>
+                <a href="#" on:click=move |ev| { ev.prevent_default(); ui.open(&path, None); }>{label}</a>
+            </li>
+        }
+    };
+    view! {
+        <nav class="sidebar">
+            <h1>{move || ui.snapshot.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Letterpress".into()))}</h1>
+            <div class="project-actions">
+                <button data-test="open-project" on:click=move |_| ui.switch_project("choose_project", NoArgs {})>"Open…"</button>
+                <button data-test="new-project" on:click=move |_| ui.switch_project("new_project_from_sample", NoArgs {})>"New from sample…"</button>
+            </div>
+            <details class="recent">
+                <summary>"Recent projects"</summary>
+                <ul>
+                    {move || ui.recent.get().into_iter().map(|r| {
+                        let path = r.path.clone();
+                        view! {
+                            <li><a href="#" title=r.path.clone() on:click=move |ev| {
+                                ev.prevent_default();
+                                ui.switch_project("open_project", OwnedPath { path: Some(path.clone()) });
+                            }>{r.name.clone()}</a></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </details>
+            <h2>"Templates"</h2>
+            <div class="template-form">
+                <input data-test="template-name" placeholder="new-template-name"
+                    prop:value=move || ui.new_name.get()
+                    on:input=move |ev| ui.new_name.set(event_target_value(&ev)) />
+                <div class="template-actions">
+                    <button data-test="create-template" on:click=move |_| ui.create_template()>"New"</button>
+                    <button data-test="duplicate-template" on:click=move |_| ui.duplicate_template()>"Duplicate"</button>
+                    <button data-test="rename-template" on:click=move |_| ui.rename_template()>"Rename"</button>
+                    <button data-test="delete-template" on:click=move |_| ui.confirm_delete.set(Some(ui.template.get_untracked()))>"Delete"</button>
+                </div>
+                {move || ui.confirm_delete.get().map(|id| {
+                    let target = id.clone();
+                    view! {
+                        <div class="confirm" data-test="confirm-delete">
+                            <span>{format!("Delete {id} and all its files?")}</span>
+                            <button data-test="confirm-delete-yes" on:click=move |_| ui.delete_template(target.clone())>"Delete"</button>
+                            <button on:click=move |_| ui.confirm_delete.set(None)>"Cancel"</button>
+                        </div>
+                    }
+                })}
+            </div>
+            <ul class="templates">
+                <For each=templates key=|t| t.id.clone() children=move |t| {
+                    let id = t.id.clone();
+                    let id_active = t.id.clone();
+                    let fixtures = t.fixtures.clone();
+                    let tid = t.id.clone();
+                    view! {
+                        <li class="template" class:active=move || ui.template.get() == id_active data-test=format!("template-{}", t.id)>
+                            <a href="#" title=t.description.clone() on:click=move |ev| { ev.prevent_default(); ui.select_template(&id); }>{t.id.clone()}</a>
+                            <ul class="fixtures">
+                                {fixtures.into_iter().map(|f| {
+                                    let path = format!("templates/{tid}/fixtures/{f}.json");
+                                    let fname = f.clone();
+                                    let tid2 = tid.clone();
+                                    view! {
+                                        <li><a href="#" on:click=move |ev| {
+                                            ev.prevent_default();
+                                            ui.template.set(tid2.clone());
+                                            ui.fixture.set(fname.clone());
+                                            ui.open(&path, None);
+                                        }>{format!("{f}.json")}</a></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </li>
+                    }
+                } />
+            </ul>
+            <h2>"Layouts"</h2>
+            <ul class="files">{move || files(|s| &s.layouts).into_iter().map(file_link).collect_view()}</ul>
+            <h2>"Partials"</h2>
+            <ul class="files">{move || files(|s| &s.partials).into_iter().map(file_link).collect_view()}</ul>
+        </nav>
+    }
+}

@@ -1,0 +1,707 @@
+//! UI state as signals, and every action the screens trigger (each one IPC call or a few).
+
+use crate::ipc;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use letterpress_protocol::{
+    CLOSE_REQUESTED_EVENT, ConflictSides, Diagnostic, FILE_EVENT, FileEvent, IpcError, MENU_EVENT,
+    MenuCommand, OpenDocument, Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    Desktop,
+    Mobile,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Html,
+    Text,
+}
+
+#[derive(Serialize)]
+pub struct NoArgs {}
+
+#[derive(Serialize)]
+pub struct PathArg<'a> {
+    pub path: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct DocArg<'a> {
+    pub path: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct EditArgs<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct EditPreviewArgs<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub request: &'a PreviewRequest,
+}
+
+#[derive(Serialize)]
+pub struct PreviewArgs<'a> {
+    pub request: &'a PreviewRequest,
+}
+
+#[derive(Serialize)]
+pub struct OwnedPath {
+    pub path: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct OwnedId {
+    pub id: String,
+}
+
+#[derive(Serialize)]
+pub struct OwnedFromTo {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Serialize)]
+pub struct SaveArgs<'a> {
+    pub path: &'a str,
+    pub text: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct FixtureArgs<'a> {
+    pub template: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct ResolveArgs<'a> {
+    pub path: &'a str,
+    pub resolution: Resolution,
+}
+
+/// All UI state, as signals (Copy), so every handler can hold it.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub snapshot: RwSignal<Option<ProjectSnapshot>>,
+    pub template: RwSignal<String>,
+    pub locale: RwSignal<String>,
+    pub fixture: RwSignal<String>,
+    pub doc_path: RwSignal<String>,
+    pub dirty: RwSignal<BTreeSet<String>>,
+    pub preview: RwSignal<Option<Preview>>,
+    pub last_good_html: RwSignal<String>,
+    pub problem: RwSignal<Option<String>>,
+    pub conflict: RwSignal<Option<String>>,
+    pub width: RwSignal<Width>,
+    pub tab: RwSignal<Tab>,
+    pub editor: RwSignal<Option<u32>>,
+    /// Name typed in the template form (new, duplicate, rename).
+    pub new_name: RwSignal<String>,
+    /// The template awaiting delete confirmation.
+    pub confirm_delete: RwSignal<Option<String>>,
+    /// Projects opened before on this computer.
+    pub recent: RwSignal<Vec<RecentProject>>,
+    /// Files with unsaved changes when the window was asked to close.
+    pub closing: RwSignal<Option<Vec<String>>>,
+    pub schema: RwSignal<Option<BTreeMap<String, Option<Vec<String>>>>>,
+    /// Sequence number of the newest preview request; older answers are dropped.
+    pub preview_seq: StoredValue<u64>,
+    /// When the oldest keystroke not yet sent to the studio happened.
+    pub typed_at: StoredValue<Option<f64>>,
+    /// The newest editor text not yet sent (path, text): keystrokes typed while a render is
+    /// under way are coalesced into one request.
+    pub pending_edit: StoredValue<Option<(String, String)>>,
+    /// True while an edit + render round trip is under way.
+    pub edit_in_flight: StoredValue<bool>,
+    /// Both sides of the conflict being compared.
+    pub compare: RwSignal<Option<ConflictSides>>,
+    /// Name typed for a new fixture copied from the current one (`None`: form closed).
+    pub new_fixture: RwSignal<Option<String>>,
+}
+
+pub fn language_of(path: &str) -> &'static str {
+    if path.ends_with(".mjml") {
+        "mjml"
+    } else if path.ends_with(".json") {
+        "json"
+    } else if path.ends_with(".ftl") {
+        "ftl"
+    } else {
+        "text"
+    }
+}
+
+impl Ui {
+    pub fn new() -> Ui {
+        Ui {
+            snapshot: RwSignal::new(None),
+            template: RwSignal::new(String::new()),
+            locale: RwSignal::new(String::new()),
+            fixture: RwSignal::new(String::new()),
+            doc_path: RwSignal::new(String::new()),
+            dirty: RwSignal::new(BTreeSet::new()),
+            preview: RwSignal::new(None),
+            last_good_html: RwSignal::new(String::new()),
+            problem: RwSignal::new(None),
+            conflict: RwSignal::new(None),
+            width: RwSignal::new(Width::Desktop),
+            tab: RwSignal::new(Tab::Html),
+            editor: RwSignal::new(None),
+            new_name: RwSignal::new(String::new()),
+            confirm_delete: RwSignal::new(None),
+            closing: RwSignal::new(None),
+            recent: RwSignal::new(Vec::new()),
+            schema: RwSignal::new(None),
+            preview_seq: StoredValue::new(0),
+            typed_at: StoredValue::new(None),
+            pending_edit: StoredValue::new(None),
+            edit_in_flight: StoredValue::new(false),
+            compare: RwSignal::new(None),
+            new_fixture: RwSignal::new(None),
+        }
+    }
+
+    pub fn fail(self, e: &IpcError) {
+        self.problem.set(Some(e.to_string()));
+    }
+
+    pub fn start(self) {
+        spawn_local(async move {
+            match ipc::call::<_, BTreeMap<String, Option<Vec<String>>>>("mjml_schema", &NoArgs {})
+                .await
+            {
+                Ok(schema) => self.schema.set(Some(schema)),
+                Err(e) => self.fail(&e),
+            }
+            match ipc::call::<_, ProjectSnapshot>("open_project", &PathArg { path: None }).await {
+                Ok(snapshot) => {
+                    self.locale.set(snapshot.default_locale.clone());
+                    let first = snapshot.templates.first().map(|t| t.id.clone());
+                    self.snapshot.set(Some(snapshot));
+                    if let Some(id) = first {
+                        self.select_template(&id);
+                    }
+                    self.load_recent();
+                }
+                Err(e) => self.fail(&e),
+            }
+            ipc::listen(FILE_EVENT, move |event: FileEvent| {
+                self.on_file_event(event)
+            })
+            .await;
+            ipc::listen(CLOSE_REQUESTED_EVENT, move |dirty: Vec<String>| {
+                self.closing.set(Some(dirty))
+            })
+            .await;
+            ipc::listen(MENU_EVENT, move |command: MenuCommand| {
+                self.on_menu(command)
+            })
+            .await;
+        });
+    }
+
+    pub fn select_template(self, id: &str) {
+        let fixtures = self.snapshot.with_untracked(|s| {
+            s.as_ref()
+                .and_then(|s| s.templates.iter().find(|t| t.id == id))
+                .map(|t| t.fixtures.clone())
+                .unwrap_or_default()
+        });
+        self.template.set(id.to_owned());
+        if !fixtures.contains(&self.fixture.get_untracked()) {
+            self.fixture
+                .set(fixtures.first().cloned().unwrap_or_default());
+        }
+        self.open(&format!("templates/{id}/body.mjml"), None);
+    }
+
+    /// Opens a file in the editor, then optionally moves the cursor.
+    pub fn open(self, path: &str, goto: Option<(u32, u32)>) {
+        let path = path.to_owned();
+        spawn_local(async move {
+            match ipc::call::<_, OpenDocument>("open_document", &DocArg { path: &path }).await {
+                Ok(doc) => {
+                    self.doc_path.set(doc.path.clone());
+                    if let Some(h) = self.editor.get_untracked() {
+                        ipc::editor_set_language(h, language_of(&doc.path));
+                        ipc::editor_set_doc(h, &doc.text);
+                        if let Some((line, column)) = goto {
+                            ipc::editor_goto(h, line, column);
+                        }
+                    }
+                    self.refresh();
+                }
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    /// Every keystroke: the buffer goes to the studio, which renders it in the same call.
+    /// While one round trip is under way, further keystrokes are coalesced: only the newest
+    /// text is sent when it returns, so the preview never falls behind the typing.
+    pub fn on_edit(self, text: String) {
+        let path = self.doc_path.get_untracked();
+        if path.is_empty() {
+            return;
+        }
+        if self.typed_at.get_value().is_none() {
+            self.typed_at.set_value(Some(ipc::now_ms()));
+        }
+        self.dirty.update(|d| {
+            d.insert(path.clone());
+        });
+        self.pending_edit.set_value(Some((path, text)));
+        if !self.edit_in_flight.get_value() {
+            self.send_edit();
+        }
+    }
+
+    fn preview_request(self) -> PreviewRequest {
+        PreviewRequest {
+            template: self.template.get_untracked(),
+            locale: self.locale.get_untracked(),
+            fixture: self.fixture.get_untracked(),
+        }
+    }
+
+    fn send_edit(self) {
+        let Some((path, text)) = self.pending_edit.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        // The latency recorded for this request is the oldest keystroke's it carries.
+        let typed_at = self.typed_at.try_update_value(Option::take).flatten();
+        let request = self.preview_request();
+        let seq = self.preview_seq.get_value() + 1;
+        self.preview_seq.set_value(seq);
+        self.edit_in_flight.set_value(true);
+        spawn_local(async move {
+            let answer = if request.template.is_empty() {
+                ipc::call::<_, ()>(
+                    "edit_document",
+                    &EditArgs {
+                        path: &path,
+                        text: &text,
+                    },
+                )
+                .await
+                .map(|()| None)
+            } else {
+                ipc::call::<_, Preview>(
+                    "edit_and_preview",
+                    &EditPreviewArgs {
+                        path: &path,
+                        text: &text,
+                        request: &request,
+                    },
+                )
+                .await
+                .map(Some)
+            };
+            self.edit_in_flight.set_value(false);
+            match answer {
+                Ok(Some(p)) if self.preview_seq.get_value() == seq => self.show(p, typed_at),
+                Ok(_) => {}
+                Err(e) => self.fail(&e),
+            }
+            if self.pending_edit.with_value(Option::is_some) {
+                self.send_edit();
+            }
+        });
+    }
+
+    pub fn refresh(self) {
+        let request = self.preview_request();
+        if request.template.is_empty() {
+            return;
+        }
+        let seq = self.preview_seq.get_value() + 1;
+        self.preview_seq.set_value(seq);
+        spawn_local(async move {
+            match ipc::call::<_, Preview>("preview", &PreviewArgs { request: &request }).await {
+                Ok(p) if self.preview_seq.get_value() == seq => self.show(p, None),
+                Ok(_) => {}
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    /// Shows a render; `typed_at` is the keystroke it answers, for the latency record.
+    pub fn show(self, p: Preview, typed_at: Option<f64>) {
+        if p.is_ok() {
+            self.last_good_html.set(p.html.clone());
+            self.problem.set(None);
+        }
+        let path = self.doc_path.get_untracked();
+        if let Some(h) = self.editor.get_untracked() {
+            let here: Vec<EditorDiagnostic> = p
+                .diagnostics
+                .iter()
+                .filter_map(|d| {
+                    let loc = d.location.as_ref().filter(|l| l.file == path)?;
+                    Some(EditorDiagnostic {
+                        line: loc.line,
+                        column: loc.column,
+                        severity: if d.is_error() { "error" } else { "warning" },
+                        message: d.message.clone(),
+                        code: d.code.as_str(),
+                    })
+                })
+                .collect();
+            if let Ok(list) = serde_wasm_bindgen::to_value(&here) {
+                ipc::editor_set_diagnostics(h, &list);
+            }
+        }
+        let engine_ms = p.engine_micros as f64 / 1000.0;
+        self.preview.set(Some(p));
+        if let Some(t0) = typed_at {
+            // Measured at the next animation frame: the preview document has been patched
+            // (synchronously, by the effect that follows `last_good_html`) and the frame that
+            // paints it is due, so the figure covers IPC, render and the DOM update.
+            request_animation_frame(move || {
+                ipc::record_timing("__letterpressTimings", ipc::now_ms() - t0);
+                ipc::record_timing("__letterpressEngineTimings", engine_ms);
+            });
+        }
+    }
+
+    /// A command from the native menu or its shortcut.
+    pub fn on_menu(self, command: MenuCommand) {
+        match command {
+            MenuCommand::Save => self.save(),
+            MenuCommand::SaveAll => self.save_all(),
+            MenuCommand::OpenProject => self.switch_project("choose_project", NoArgs {}),
+            MenuCommand::NewProject => self.switch_project("new_project_from_sample", NoArgs {}),
+            MenuCommand::DesktopWidth => self.width.set(Width::Desktop),
+            MenuCommand::MobileWidth => self.width.set(Width::Mobile),
+            MenuCommand::ShowHtml => self.tab.set(Tab::Html),
+            MenuCommand::ShowText => self.tab.set(Tab::Text),
+        }
+    }
+
+    /// Saves every file with unsaved edits; stops at the first conflict and shows it.
+    pub fn save_all(self) {
+        let dirty: Vec<String> = self.dirty.get_untracked().into_iter().collect();
+        spawn_local(async move {
+            for path in dirty {
+                let text = self.editor_text_of(&path);
+                let args = SaveArgs {
+                    path: &path,
+                    text: text.as_deref(),
+                };
+                match ipc::call::<_, ()>("save_document", &args).await {
+                    Ok(()) => self.dirty.update(|d| {
+                        d.remove(&path);
+                    }),
+                    Err(e) if e.code == "save-conflict" => {
+                        self.conflict.set(Some(path));
+                        return;
+                    }
+                    Err(e) => {
+                        self.fail(&e);
+                        return;
+                    }
+                }
+            }
+            self.refresh();
+        });
+    }
+
+    /// The editor's text when `path` is the document it shows (what a save must write).
+    fn editor_text_of(self, path: &str) -> Option<String> {
+        (path == self.doc_path.get_untracked())
+            .then(|| self.editor.get_untracked().map(ipc::editor_get_doc))
+            .flatten()
+    }
+
+    /// Saves the editor's document with the text it shows now.
+    pub fn save(self) {
+        let path = self.doc_path.get_untracked();
+        if path.is_empty() {
+            return;
+        }
+        let text = self.editor_text_of(&path);
+        spawn_local(async move {
+            let args = SaveArgs {
+                path: &path,
+                text: text.as_deref(),
+            };
+            match ipc::call::<_, ()>("save_document", &args).await {
+                Ok(()) => {
+                    self.dirty.update(|d| {
+                        d.remove(&path);
+                    });
+                    self.refresh();
+                }
+                Err(e) if e.code == "save-conflict" => self.conflict.set(Some(path)),
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    pub fn resolve(self, resolution: Resolution) {
+        let Some(path) = self.conflict.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match ipc::call::<_, Option<OpenDocument>>(
+                "resolve_conflict",
+                &ResolveArgs {
+                    path: &path,
+                    resolution,
+                },
+            )
+            .await
+            {
+                Ok(doc) => {
+                    self.conflict.set(None);
+                    self.compare.set(None);
+                    if let (Some(doc), Some(h)) = (doc, self.editor.get_untracked())
+                        && doc.path == self.doc_path.get_untracked()
+                    {
+                        ipc::editor_set_doc(h, &doc.text);
+                        if !doc.dirty {
+                            self.dirty.update(|d| {
+                                d.remove(&doc.path);
+                            });
+                        }
+                    }
+                    if resolution == Resolution::KeepMine {
+                        self.save();
+                    } else {
+                        self.refresh();
+                    }
+                }
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    /// Switches to another project (`cmd` returns its snapshot, or `None` when cancelled).
+    pub fn switch_project<A: Serialize + 'static>(self, cmd: &'static str, args: A) {
+        if !self.dirty.with_untracked(BTreeSet::is_empty) {
+            self.problem.set(Some(
+                "Save your changes before opening another project.".into(),
+            ));
+            return;
+        }
+        spawn_local(async move {
+            match ipc::call::<_, Option<ProjectSnapshot>>(cmd, &args).await {
+                Ok(Some(snapshot)) => {
+                    self.locale.set(snapshot.default_locale.clone());
+                    let first = snapshot.templates.first().map(|t| t.id.clone());
+                    self.snapshot.set(Some(snapshot));
+                    self.fixture.set(String::new());
+                    self.problem.set(None);
+                    if let Some(id) = first {
+                        self.select_template(&id);
+                    }
+                    self.load_recent();
+                }
+                Ok(None) => {}
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    pub fn load_recent(self) {
+        spawn_local(async move {
+            if let Ok(list) =
+                ipc::call::<_, Vec<RecentProject>>("recent_projects", &NoArgs {}).await
+            {
+                self.recent.set(list);
+            }
+        });
+    }
+
+    /// Runs a template command that returns the new snapshot, then selects `select`.
+    pub fn manage<A: Serialize + 'static>(
+        self,
+        cmd: &'static str,
+        args: A,
+        select: Option<String>,
+    ) {
+        spawn_local(async move {
+            match ipc::call::<_, ProjectSnapshot>(cmd, &args).await {
+                Ok(snapshot) => {
+                    self.snapshot.set(Some(snapshot));
+                    self.new_name.set(String::new());
+                    self.confirm_delete.set(None);
+                    self.problem.set(None);
+                    match select {
+                        Some(id) => self.select_template(&id),
+                        None => {
+                            let first = self.snapshot.with_untracked(|s| {
+                                s.as_ref()
+                                    .and_then(|s| s.templates.first().map(|t| t.id.clone()))
+                            });
+                            if let Some(id) = first {
+                                self.select_template(&id);
+                            }
+                        }
+                    }
+                }
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    pub fn create_template(self) {
+        let name = self.new_name.get_untracked();
+        self.manage("create_template", OwnedId { id: name.clone() }, Some(name));
+    }
+
+    pub fn duplicate_template(self) {
+        let (from, to) = (self.template.get_untracked(), self.new_name.get_untracked());
+        self.manage(
+            "duplicate_template",
+            OwnedFromTo {
+                from,
+                to: to.clone(),
+            },
+            Some(to),
+        );
+    }
+
+    pub fn rename_template(self) {
+        let (from, to) = (self.template.get_untracked(), self.new_name.get_untracked());
+        self.manage(
+            "rename_template",
+            OwnedFromTo {
+                from,
+                to: to.clone(),
+            },
+            Some(to),
+        );
+    }
+
+    /// A new fixture copied from the current one (unsaved edits included), then opened.
+    pub fn duplicate_fixture(self) {
+        let Some(to) = self.new_fixture.get_untracked() else {
+            return;
+        };
+        let template = self.template.get_untracked();
+        let from = self.fixture.get_untracked();
+        spawn_local(async move {
+            let args = FixtureArgs {
+                template: &template,
+                from: &from,
+                to: &to,
+            };
+            match ipc::call::<_, (ProjectSnapshot, String)>("duplicate_fixture", &args).await {
+                Ok((snapshot, path)) => {
+                    self.snapshot.set(Some(snapshot));
+                    self.new_fixture.set(None);
+                    self.problem.set(None);
+                    self.fixture.set(to.clone());
+                    self.open(&path, None);
+                }
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    /// Opens the side-by-side comparison of the conflicting file.
+    pub fn compare_conflict(self) {
+        let Some(path) = self.conflict.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match ipc::call::<_, ConflictSides>("conflict_sides", &DocArg { path: &path }).await {
+                Ok(sides) => self.compare.set(Some(sides)),
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    pub fn delete_template(self, id: String) {
+        self.manage("delete_template", OwnedId { id }, None);
+    }
+
+    /// Saves every dirty file (or none) and leaves. A failed save keeps the app open.
+    pub fn quit(self, save: bool) {
+        let dirty = self.closing.get_untracked().unwrap_or_default();
+        spawn_local(async move {
+            if save {
+                for path in &dirty {
+                    let text = self.editor_text_of(path);
+                    let args = SaveArgs {
+                        path,
+                        text: text.as_deref(),
+                    };
+                    if let Err(e) = ipc::call::<_, ()>("save_document", &args).await {
+                        self.closing.set(None);
+                        if e.code == "save-conflict" {
+                            self.conflict.set(Some(path.clone()));
+                        }
+                        self.fail(&e);
+                        return;
+                    }
+                }
+            }
+            let _ = ipc::call::<_, ()>("quit", &NoArgs {}).await;
+        });
+    }
+
+    pub fn on_file_event(self, event: FileEvent) {
+        match event {
+            FileEvent::Reloaded { path, text } => {
+                if path == self.doc_path.get_untracked()
+                    && let Some(h) = self.editor.get_untracked()
+                {
+                    ipc::editor_set_doc(h, &text);
+                }
+                self.dirty.update(|d| {
+                    d.remove(&path);
+                });
+            }
+            FileEvent::Conflict { path, .. } => self.conflict.set(Some(path)),
+            FileEvent::Closed { path } => {
+                if path == self.doc_path.get_untracked() {
+                    self.problem
+                        .set(Some(format!("{path} was deleted on disk")));
+                }
+            }
+            FileEvent::ProjectChanged => {
+                spawn_local(async move {
+                    if let Ok(s) =
+                        ipc::call::<_, ProjectSnapshot>("project_snapshot", &NoArgs {}).await
+                    {
+                        self.snapshot.set(Some(s));
+                    }
+                    self.refresh();
+                });
+            }
+        }
+    }
+
+    pub fn jump(self, d: &Diagnostic) {
+        let Some(loc) = d.location.clone() else {
+            return;
+        };
+        if loc.file == self.doc_path.get_untracked() {
+            if let Some(h) = self.editor.get_untracked() {
+                ipc::editor_goto(h, loc.line, loc.column);
+            }
+        } else {
+            self.open(&loc.file, Some((loc.line, loc.column)));
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct EditorDiagnostic {
+    pub line: u32,
+    pub column: u32,
+    pub severity: &'static str,
+    pub message: String,
+    pub code: &'static str,
+}
