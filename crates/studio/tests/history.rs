@@ -305,6 +305,10 @@ fn history_per_template_and_project_with_publish_marks() {
     let scope = History::template_paths(&project, "welcome");
     assert!(scope.contains(&"layouts/base.mjml".to_owned()), "{scope:?}");
     assert!(
+        scope.contains(&"locales/de/welcome.ftl".to_owned()),
+        "{scope:?}"
+    );
+    assert!(
         scope.contains(&"partials/macros.mjml".to_owned()),
         "{scope:?}"
     );

@@ -892,10 +892,17 @@ impl History {
         Ok(true)
     }
 
-    /// The paths whose history is a template's history: its folder, plus the layouts and
+    /// The paths whose history is a template's history: its folder, its catalogs by the
+    /// project's naming convention (`locales/<locale>/<template>.ftl`), and the layouts and
     /// partials its bodies include (as they are on disk now).
     pub fn template_paths(project: &crate::Project, template: &str) -> Vec<String> {
         let mut out = vec![format!("templates/{template}/")];
+        for locale in crate::sorted_entries(&project.root().join("locales")).unwrap_or_default() {
+            let catalog = format!("locales/{locale}/{template}.ftl");
+            if project.root().join(&catalog).is_file() {
+                out.push(catalog);
+            }
+        }
         let mut bodies = vec![letterpress_engine::paths::body(template, None)];
         for locale in &project.config().locales {
             bodies.push(letterpress_engine::paths::body(template, Some(locale)));
