@@ -149,6 +149,9 @@ fn init_then_first_save_creates_the_root_version() {
     );
 }
 
+/// A change group as (template, [(path, kind)]).
+type Group = (Option<String>, Vec<(String, ChangeKind)>);
+
 #[test]
 fn status_is_read_from_disk_and_grouped_per_template() {
     let (_tmp, root, history) = sample_with_history();
@@ -169,7 +172,7 @@ fn status_is_read_from_disk_and_grouped_per_template() {
     std::fs::write(root.join("partials/new.mjml"), "<mj-text>new</mj-text>").unwrap();
 
     let status = history.status().unwrap();
-    let summary: Vec<(Option<String>, Vec<(String, ChangeKind)>)> = status
+    let summary: Vec<Group> = status
         .groups
         .iter()
         .map(|g| {

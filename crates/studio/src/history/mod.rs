@@ -6,8 +6,9 @@
 //! - History is never rewritten: restore writes files, publish adds tags, pull merges.
 //! - Nothing uncommitted is ever lost: restore, pull and abort refuse (with the files) when
 //!   they would overwrite a change; conflicts stay in the files with both sides.
-//! - The clock is a parameter ([`When`]); nothing here reads the time except lock ages, which
-//!   take `now` from the caller too.
+//! - The clock is a parameter ([`When`] for versions and tags, `now` for clearing a stale
+//!   lock); only the age quoted in a [`HistoryError::Locked`] message is read from the clock.
+//! - libgit2 is told to fsync the git directory (objects, refs, packs) once per process.
 //! - The status is computed from the disk each time (HEAD tree vs. working files).
 
 mod diff;
@@ -212,6 +213,16 @@ impl HistoryError {
             HistoryError::Authentication(_) => "authentication-failed",
             HistoryError::Io { .. } => "io",
             HistoryError::Git(_) => "git",
+        }
+    }
+}
+
+impl From<HistoryError> for letterpress_protocol::IpcError {
+    fn from(e: HistoryError) -> Self {
+        letterpress_protocol::IpcError {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            location: None,
         }
     }
 }
