@@ -443,8 +443,7 @@ pub fn run(project: Option<&Path>, command: HistoryCommand) -> Result<ExitCode> 
             match history.clear_stale_lock(SystemTime::now(), Duration::from_secs(older_than))? {
                 Some(cleared) => println!(
                     "removed {} (left {}s ago)",
-                    cleared.path.display(),
-                    cleared.age_seconds
+                    cleared.path, cleared.age_seconds
                 ),
                 None => println!("the repository is not locked"),
             }

@@ -298,3 +298,43 @@ pub enum PullOutcome {
         paths: Vec<String>,
     },
 }
+
+/// A version just saved and the files it contains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveOutcome {
+    /// The new version.
+    pub version: VersionInfo,
+    /// The files it saved.
+    pub files: Vec<ChangedFile>,
+    /// It concluded a merge (two parents).
+    pub concluded_merge: bool,
+}
+
+/// What restoring a template wrote into the working copy (a change, not yet a version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreOutcome {
+    /// Files written (created or overwritten), project-relative.
+    pub written: Vec<String>,
+    /// Files removed because they did not exist in that version.
+    pub removed: Vec<String>,
+}
+
+/// What a push sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushOutcome {
+    /// The remote's name.
+    pub remote: String,
+    /// The branch pushed.
+    pub branch: String,
+    /// The publish tags pushed.
+    pub tags: Vec<String>,
+}
+
+/// A stale git lock file that was removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearedLock {
+    /// The removed lock file.
+    pub path: String,
+    /// Its age when removed, seconds.
+    pub age_seconds: u64,
+}

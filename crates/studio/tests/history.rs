@@ -1166,3 +1166,31 @@ fn push_is_rejected_when_the_remote_moved_on() {
         "unknown-remote"
     );
 }
+
+#[test]
+fn an_empty_history_pulls_a_shared_project_and_needs_a_remote() {
+    let r = two_clones();
+    let joined = r.a_root.parent().unwrap().join("joined");
+    std::fs::create_dir_all(&joined).unwrap();
+    let history = History::init(&joined).unwrap();
+    assert_eq!(history.push(None).err().unwrap().code(), "no-remote");
+    assert_eq!(
+        history.pull(None, &ben(), at(1)).err().unwrap().code(),
+        "no-remote"
+    );
+    let url = r.a.remotes().unwrap()[0].url.clone();
+    history.add_remote("origin", &url).unwrap();
+    assert_eq!(history.push(None).err().unwrap().code(), "no-versions");
+    // init wrote a .gitignore that the remote also has: the same content, so not in the way.
+    let outcome = history.pull(None, &ben(), at(1)).unwrap();
+    assert!(
+        matches!(outcome, PullOutcome::FastForward { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        read(&joined, "templates/welcome/body.mjml"),
+        read(&r.b_root, "templates/welcome/body.mjml")
+    );
+    assert!(history.status().unwrap().files.is_empty());
+    assert_eq!(all(&history, &[]), ["Start from the sample"]);
+}

@@ -19,12 +19,12 @@ mod tree_sources;
 
 pub use diff::DiffTarget;
 pub use letterpress_protocol::{
-    ChangeGroup, ChangeKind, ChangedFile, DiffHunk, DiffLine, DiffRow, DiffSide, EmailPart,
-    FileDiff, HistoryPage, PublishMark, PublishedVersion, PullOutcome, RemoteInfo, RenderedDiff,
-    RenderedSide, RowKind, Segment, SourceDiff, TextChange, VersionInfo, WorkingStatus,
+    ChangeGroup, ChangeKind, ChangedFile, ClearedLock, DiffHunk, DiffLine, DiffRow, DiffSide,
+    EmailPart, FileDiff, HistoryPage, PublishMark, PublishedVersion, PullOutcome, PushOutcome,
+    RemoteInfo, RenderedDiff, RenderedSide, RestoreOutcome, RowKind, SaveOutcome, Segment,
+    SourceDiff, TextChange, VersionInfo, WorkingStatus,
 };
 pub use publish::{PUBLISH_TAG_PREFIX, validate_environment};
-pub use remote::PushOutcome;
 pub use rendered::RenderedDiffRequest;
 pub use tree_sources::TreeSources;
 
@@ -162,6 +162,12 @@ pub enum HistoryError {
     /// A remote that is not configured.
     #[error("no remote `{0}`")]
     UnknownRemote(String),
+    /// No remote given and none (or several, none named `origin`) configured.
+    #[error("no remote to use: add one (`letterpress remote add origin URL`) or name it")]
+    NoRemote,
+    /// The operation needs at least one saved version.
+    #[error("no version saved yet")]
+    NoVersions,
     /// The remote refused the push because it has versions this copy does not.
     #[error("the remote has versions this copy does not have; pull first, then push")]
     PushRejected(String),
@@ -209,6 +215,8 @@ impl HistoryError {
             HistoryError::InvalidName(_) => "invalid-name",
             HistoryError::AlreadyLive { .. } => "already-live",
             HistoryError::UnknownRemote(_) => "unknown-remote",
+            HistoryError::NoRemote => "no-remote",
+            HistoryError::NoVersions => "no-versions",
             HistoryError::PushRejected(_) => "push-rejected",
             HistoryError::Authentication(_) => "authentication-failed",
             HistoryError::Io { .. } => "io",
@@ -273,35 +281,6 @@ impl When {
             &git2::Time::new(self.seconds, self.offset_minutes),
         )?)
     }
-}
-
-/// What `unlock` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClearedLock {
-    /// The removed lock file.
-    pub path: PathBuf,
-    /// Its age when removed, seconds.
-    pub age_seconds: u64,
-}
-
-/// A saved version and what it contains.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SaveOutcome {
-    /// The new version.
-    pub version: VersionInfo,
-    /// The files it saved.
-    pub files: Vec<ChangedFile>,
-    /// It concluded a merge (two parents).
-    pub concluded_merge: bool,
-}
-
-/// What restoring a template wrote into the working copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RestoreOutcome {
-    /// Files written (created or overwritten), project-relative.
-    pub written: Vec<String>,
-    /// Files removed because they did not exist in that version.
-    pub removed: Vec<String>,
 }
 
 /// Which versions a history page lists.
@@ -458,7 +437,7 @@ impl History {
         }
         std::fs::remove_file(&path).map_err(io_error(&path))?;
         Ok(Some(ClearedLock {
-            path,
+            path: path.display().to_string(),
             age_seconds: age.as_secs(),
         }))
     }

@@ -145,8 +145,7 @@ impl History {
                         changed.into_iter().map(|f| f.path).collect(),
                     ));
                 }
-                self.head_commit()?
-                    .ok_or_else(|| HistoryError::UnknownRevision("HEAD".into()))?
+                self.head_commit()?.ok_or(HistoryError::NoVersions)?
             }
         };
         let history = self.publish_history(environment)?;

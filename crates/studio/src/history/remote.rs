@@ -7,27 +7,16 @@
 //! Credentials come from the SSH agent (ssh URLs) or git's credential helpers (https), never
 //! from this program's own storage.
 
-use super::{Author, History, HistoryError, When, io_error};
+use super::{Author, ChangedFile, History, HistoryError, When, io_error};
 use crate::fsx;
 use git2::{
     AutotagOption, Cred, CredentialType, ErrorClass, ErrorCode, FetchOptions, PushOptions,
     RemoteCallbacks, RepositoryState, Tree, build::CheckoutBuilder,
 };
-use letterpress_protocol::{PullOutcome, RemoteInfo};
+use letterpress_protocol::{PullOutcome, PushOutcome, RemoteInfo};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// What a push sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushOutcome {
-    /// The remote's name.
-    pub remote: String,
-    /// The branch pushed.
-    pub branch: String,
-    /// The publish tags pushed.
-    pub tags: Vec<String>,
-}
 
 /// Credentials for one network operation; gives up after a few refusals instead of looping.
 fn callbacks<'a>(config: &'a git2::Config, attempts: &'a Cell<u32>) -> RemoteCallbacks<'a> {
@@ -121,7 +110,7 @@ impl History {
         match remotes.as_slice() {
             [only] => Ok(only.name.clone()),
             many if many.iter().any(|r| r.name == "origin") => Ok("origin".into()),
-            _ => Err(HistoryError::UnknownRemote(String::new())),
+            _ => Err(HistoryError::NoRemote),
         }
     }
 
@@ -153,7 +142,7 @@ impl History {
         let name = self.remote_name(remote)?;
         let branch = self.current_branch()?;
         if self.head_commit()?.is_none() {
-            return Err(HistoryError::NothingToSave);
+            return Err(HistoryError::NoVersions);
         }
         let mut remote = self.repo.find_remote(&name)?;
         let url = String::from_utf8_lossy(remote.url_bytes()).into_owned();
@@ -252,10 +241,10 @@ impl History {
         };
         // Files the pull may write: what changed on their side since the common version.
         let incoming = self.paths_between(base_tree.as_ref(), Some(&theirs.tree()?))?;
-        self.refuse_overwrite(&incoming)?;
+        let identical = self.refuse_overwrite(&incoming, &theirs.tree()?)?;
         let branch_ref = format!("refs/heads/{branch}");
         if analysis.is_unborn() || analysis.is_fast_forward() {
-            self.checkout_safely(&theirs.tree()?)?;
+            self.checkout_safely(&theirs.tree()?, &incoming, &identical)?;
             self.repo.reference(
                 &branch_ref,
                 theirs.id(),
@@ -281,7 +270,7 @@ impl History {
                 &tree,
                 &[&ours, &theirs],
             )?;
-            self.checkout_safely(&tree)?;
+            self.checkout_safely(&tree, &incoming, &identical)?;
             self.repo
                 .reference(&branch_ref, oid, true, &format!("pull: merge from {name}"))?;
             let commit = self.repo.find_commit(oid)?;
@@ -304,10 +293,37 @@ impl History {
     }
 
     /// Checks out `tree` over HEAD's, touching only files that differ between them (which the
-    /// caller checked are clean).
-    fn checkout_safely(&self, tree: &Tree<'_>) -> Result<(), HistoryError> {
+    /// caller checked are clean). `identical` files already hold the incoming bytes but are
+    /// unknown to git (e.g. the same new file on both sides): they are taken over first, which
+    /// rewrites the same content, so the safe checkout does not see them as in the way.
+    fn checkout_safely(
+        &self,
+        tree: &Tree<'_>,
+        incoming: &BTreeSet<String>,
+        identical: &[String],
+    ) -> Result<(), HistoryError> {
+        if !identical.is_empty() {
+            let mut take = CheckoutBuilder::new();
+            take.force().disable_pathspec_match(true);
+            for path in identical {
+                take.path(path);
+            }
+            self.repo
+                .checkout_tree(tree.as_object(), Some(&mut take))
+                .map_err(|e| self.locked(e))?;
+        }
+        let rest: Vec<&String> = incoming.iter().filter(|p| !identical.contains(p)).collect();
+        if rest.is_empty() {
+            return Ok(());
+        }
         let mut checkout = CheckoutBuilder::new();
-        checkout.safe().recreate_missing(true);
+        checkout
+            .safe()
+            .recreate_missing(true)
+            .disable_pathspec_match(true);
+        for path in rest {
+            checkout.path(path);
+        }
         self.repo
             .checkout_tree(tree.as_object(), Some(&mut checkout))
             .map_err(|e| {
@@ -337,21 +353,34 @@ impl History {
         Ok(out)
     }
 
-    /// Fails when a file in `incoming` has unsaved changes.
-    fn refuse_overwrite(&self, incoming: &BTreeSet<String>) -> Result<(), HistoryError> {
-        let dirty: Vec<String> = self
+    /// Fails when a file in `incoming` has unsaved changes (unless the disk already holds
+    /// exactly what comes in, e.g. the same new file on both sides).
+    fn refuse_overwrite(
+        &self,
+        incoming: &BTreeSet<String>,
+        theirs: &Tree<'_>,
+    ) -> Result<Vec<String>, HistoryError> {
+        let same_as_theirs = |path: &str| {
+            theirs.get_path(Path::new(path)).ok().is_some_and(|entry| {
+                self.repo.find_blob(entry.id()).ok().is_some_and(|blob| {
+                    std::fs::read(self.root.join(path)).ok().as_deref() == Some(blob.content())
+                })
+            })
+        };
+        let (identical, dirty): (Vec<ChangedFile>, Vec<ChangedFile>) = self
             .changed_files()?
             .into_iter()
             .filter(|f| {
                 incoming.contains(&f.path)
                     || f.old_path.as_ref().is_some_and(|o| incoming.contains(o))
             })
-            .map(|f| f.path)
-            .collect();
+            .partition(|f| f.old_path.is_none() && same_as_theirs(&f.path));
         if dirty.is_empty() {
-            Ok(())
+            Ok(identical.into_iter().map(|f| f.path).collect())
         } else {
-            Err(HistoryError::WouldOverwrite(dirty))
+            Err(HistoryError::WouldOverwrite(
+                dirty.into_iter().map(|f| f.path).collect(),
+            ))
         }
     }
 
@@ -362,9 +391,7 @@ impl History {
             return Err(HistoryError::NoMerge);
         }
         self.check_lock()?;
-        let head = self
-            .head_commit()?
-            .ok_or_else(|| HistoryError::UnknownRevision("HEAD".into()))?;
+        let head = self.head_commit()?.ok_or(HistoryError::NoVersions)?;
         let head_tree = head.tree()?;
         let mut touched = BTreeSet::new();
         for theirs in self.merge_heads()? {
