@@ -397,6 +397,9 @@ pub fn run(project: Option<&Path>, command: HistoryCommand) -> Result<ExitCode> 
         }
         HistoryCommand::Push { remote } => {
             let pushed = history.push(remote.as_deref())?;
+            for tag in &pushed.tag_conflicts {
+                eprintln!("warning: {tag} is a different version on the remote; not sent");
+            }
             println!(
                 "pushed {} and {} publish tag(s) to {}",
                 pushed.branch,
@@ -407,7 +410,13 @@ pub fn run(project: Option<&Path>, command: HistoryCommand) -> Result<ExitCode> 
         }
         HistoryCommand::Pull { remote, author } => {
             let author = history.author(parse_author(author.as_deref())?.as_ref())?;
-            match history.pull(remote.as_deref(), &author, now())? {
+            let report = history.pull(remote.as_deref(), &author, now())?;
+            for tag in &report.tag_conflicts {
+                eprintln!(
+                    "warning: {tag} is a different version on the remote; the local one is kept"
+                );
+            }
+            match report.outcome {
                 PullOutcome::UpToDate => println!("already up to date"),
                 PullOutcome::FastForward { to } => {
                     println!("updated to version {} {}", to.short_id, to.summary)

@@ -326,8 +326,11 @@ pub struct PushOutcome {
     pub remote: String,
     /// The branch pushed.
     pub branch: String,
-    /// The publish tags pushed.
+    /// The publish tags sent (those the remote did not have yet).
     pub tags: Vec<String>,
+    /// Publish tags the remote has for another version (both sides published the same
+    /// number): not sent; the remote's record stays.
+    pub tag_conflicts: Vec<String>,
 }
 
 /// A stale git lock file that was removed.
@@ -337,4 +340,15 @@ pub struct ClearedLock {
     pub path: String,
     /// Its age when removed, seconds.
     pub age_seconds: u64,
+}
+
+/// What a pull did, and publish tags that could not be taken over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullReport {
+    /// What happened to the versions.
+    pub outcome: PullOutcome,
+    /// Publish tags that exist on both sides for different versions (both published the same
+    /// number to an environment): the local tag is kept, the remote's is not applied, and a
+    /// later push of it is rejected until someone decides.
+    pub tag_conflicts: Vec<String>,
 }

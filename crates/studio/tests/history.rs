@@ -946,7 +946,7 @@ fn pull_fast_forwards_and_merges_changes_to_different_files() {
         "templates/verify-email/template.toml",
         "# unsaved in A",
     );
-    let outcome = r.a.pull(None, &ada(), at(4)).unwrap();
+    let outcome = r.a.pull(None, &ada(), at(4)).unwrap().outcome;
     let PullOutcome::Merged { merge } = outcome else {
         panic!("expected a merge, got {outcome:?}");
     };
@@ -968,7 +968,7 @@ fn pull_fast_forwards_and_merges_changes_to_different_files() {
     );
     r.a.push(None).unwrap();
 
-    let outcome = r.b.pull(None, &ben(), at(5)).unwrap();
+    let outcome = r.b.pull(None, &ben(), at(5)).unwrap().outcome;
     let PullOutcome::FastForward { to } = outcome else {
         panic!("expected a fast-forward, got {outcome:?}");
     };
@@ -976,7 +976,7 @@ fn pull_fast_forwards_and_merges_changes_to_different_files() {
     assert!(read(&r.b_root, "templates/welcome/body.mjml").contains("<mj-spacer />"));
     assert!(r.b.status().unwrap().files.is_empty());
     assert_eq!(
-        r.b.pull(None, &ben(), at(6)).unwrap(),
+        r.b.pull(None, &ben(), at(6)).unwrap().outcome,
         PullOutcome::UpToDate
     );
 }
@@ -1004,7 +1004,7 @@ fn conflict(r: &Remotes) -> PullOutcome {
         at(2),
     )
     .unwrap();
-    r.a.pull(None, &ada(), at(3)).unwrap()
+    r.a.pull(None, &ada(), at(3)).unwrap().outcome
 }
 
 #[test]
@@ -1062,7 +1062,7 @@ fn conflicting_pull_keeps_both_sides_until_resolved_and_saved() {
     assert!(!r.a.repository().index().unwrap().has_conflicts());
     r.a.push(None).unwrap();
     assert!(matches!(
-        r.b.pull(None, &ben(), at(6)).unwrap(),
+        r.b.pull(None, &ben(), at(6)).unwrap().outcome,
         PullOutcome::FastForward { .. }
     ));
     assert_eq!(read(&r.b_root, "templates/welcome/body.mjml"), resolved);
@@ -1128,7 +1128,7 @@ fn a_pull_that_would_overwrite_unsaved_changes_is_refused() {
 
     // Once saved, the same pull merges (different lines) or conflicts; nothing is lost.
     r.a.save("Mine", &[], &ada(), at(3)).unwrap();
-    let outcome = r.a.pull(None, &ada(), at(4)).unwrap();
+    let outcome = r.a.pull(None, &ada(), at(4)).unwrap().outcome;
     assert!(matches!(
         outcome,
         PullOutcome::Conflicts { .. } | PullOutcome::Merged { .. }
@@ -1182,7 +1182,7 @@ fn an_empty_history_pulls_a_shared_project_and_needs_a_remote() {
     history.add_remote("origin", &url).unwrap();
     assert_eq!(history.push(None).err().unwrap().code(), "no-versions");
     // init wrote a .gitignore that the remote also has: the same content, so not in the way.
-    let outcome = history.pull(None, &ben(), at(1)).unwrap();
+    let outcome = history.pull(None, &ben(), at(1)).unwrap().outcome;
     assert!(
         matches!(outcome, PullOutcome::FastForward { .. }),
         "{outcome:?}"
@@ -1193,4 +1193,62 @@ fn an_empty_history_pulls_a_shared_project_and_needs_a_remote() {
     );
     assert!(history.status().unwrap().files.is_empty());
     assert_eq!(all(&history, &[]), ["Start from the sample"]);
+}
+
+#[test]
+fn publish_tags_colliding_on_pull_keep_the_local_record() {
+    let r = two_clones();
+    edit(
+        &r.b_root,
+        "templates/welcome/body.mjml",
+        "<mj-divider />",
+        "<mj-spacer />",
+    );
+    r.b.save("B", &[], &ben(), at(1)).unwrap();
+    r.b.publish("staging", None, "B's release", &ben(), at(2))
+        .unwrap();
+    r.b.publish("production", None, "B to production", &ben(), at(2))
+        .unwrap();
+    r.b.push(None).unwrap();
+    r.a.publish("staging", None, "A's release", &ada(), at(3))
+        .unwrap();
+
+    let report = r.a.pull(None, &ada(), at(4)).unwrap();
+    assert!(matches!(report.outcome, PullOutcome::FastForward { .. }));
+    assert_eq!(report.tag_conflicts, ["published/staging/1"]);
+    let live: Vec<(String, String)> =
+        r.a.published()
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.tag, p.notes))
+            .collect();
+    assert_eq!(
+        live,
+        [
+            (
+                "published/production/1".to_owned(),
+                "B to production".to_owned()
+            ),
+            ("published/staging/1".to_owned(), "A's release".to_owned()),
+        ]
+    );
+    // The colliding tag is not pushed over the remote's; the rest is.
+    r.a.publish("staging", None, "A again", &ada(), at(5))
+        .unwrap();
+    let pushed = r.a.push(None).unwrap();
+    assert_eq!(pushed.tags, ["published/staging/2"]);
+    assert_eq!(pushed.tag_conflicts, ["published/staging/1"]);
+    let report = r.b.pull(None, &ben(), at(6)).unwrap();
+    assert_eq!(report.outcome, PullOutcome::UpToDate);
+    assert!(
+        report.tag_conflicts.is_empty(),
+        "B's own tag is the remote's"
+    );
+    let notes: Vec<String> =
+        r.b.publish_history("staging")
+            .unwrap()
+            .into_iter()
+            .map(|p| p.notes)
+            .collect();
+    assert_eq!(notes, ["A again", "B's release"]);
 }

@@ -20,9 +20,9 @@ mod tree_sources;
 pub use diff::DiffTarget;
 pub use letterpress_protocol::{
     ChangeGroup, ChangeKind, ChangedFile, ClearedLock, DiffHunk, DiffLine, DiffRow, DiffSide,
-    EmailPart, FileDiff, HistoryPage, PublishMark, PublishedVersion, PullOutcome, PushOutcome,
-    RemoteInfo, RenderedDiff, RenderedSide, RestoreOutcome, RowKind, SaveOutcome, Segment,
-    SourceDiff, TextChange, VersionInfo, WorkingStatus,
+    EmailPart, FileDiff, HistoryPage, PublishMark, PublishedVersion, PullOutcome, PullReport,
+    PushOutcome, RemoteInfo, RenderedDiff, RenderedSide, RestoreOutcome, RowKind, SaveOutcome,
+    Segment, SourceDiff, TextChange, VersionInfo, WorkingStatus,
 };
 pub use publish::{PUBLISH_TAG_PREFIX, validate_environment};
 pub use rendered::RenderedDiffRequest;

@@ -13,9 +13,9 @@ use git2::{
     AutotagOption, Cred, CredentialType, ErrorClass, ErrorCode, FetchOptions, PushOptions,
     RemoteCallbacks, RepositoryState, Tree, build::CheckoutBuilder,
 };
-use letterpress_protocol::{PullOutcome, PushOutcome, RemoteInfo};
+use letterpress_protocol::{PullOutcome, PullReport, PushOutcome, RemoteInfo};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// Credentials for one network operation; gives up after a few refusals instead of looping.
@@ -146,17 +146,43 @@ impl History {
         }
         let mut remote = self.repo.find_remote(&name)?;
         let url = String::from_utf8_lossy(remote.url_bytes()).into_owned();
-        let tags: Vec<String> = self
+        let local_tags: Vec<String> = self
             .repo
             .tag_names(Some("published/*"))?
             .iter()
             .filter_map(|n| n.ok().flatten())
             .map(str::to_owned)
             .collect();
-        let mut refspecs = vec![format!("refs/heads/{branch}:refs/heads/{branch}")];
-        refspecs.extend(tags.iter().map(|t| format!("refs/tags/{t}:refs/tags/{t}")));
         let config = self.repo.config()?;
         let attempts = Cell::new(0);
+        // Tags the remote already has are not sent again; one it has for another version is a
+        // collision (libgit2 cannot even compare tags as a fast-forward): reported, not sent.
+        let remote_refs: HashMap<String, git2::Oid> = {
+            let connection = remote
+                .connect_auth(
+                    git2::Direction::Push,
+                    Some(callbacks(&config, &attempts)),
+                    None,
+                )
+                .map_err(|e| self.network_error(&url, e))?;
+            connection
+                .list()?
+                .iter()
+                .map(|head| (head.name().to_owned(), head.oid()))
+                .collect()
+        };
+        let mut tags = Vec::new();
+        let mut tag_conflicts = Vec::new();
+        for tag in local_tags {
+            let local = self.repo.refname_to_id(&format!("refs/tags/{tag}"))?;
+            match remote_refs.get(&format!("refs/tags/{tag}")) {
+                None => tags.push(tag),
+                Some(theirs) if *theirs == local => {}
+                Some(_) => tag_conflicts.push(tag),
+            }
+        }
+        let mut refspecs = vec![format!("refs/heads/{branch}:refs/heads/{branch}")];
+        refspecs.extend(tags.iter().map(|t| format!("refs/tags/{t}:refs/tags/{t}")));
         let rejected: RefCell<Vec<String>> = RefCell::new(Vec::new());
         {
             let mut callbacks = callbacks(&config, &attempts);
@@ -180,15 +206,69 @@ impl History {
             remote: name,
             branch,
             tags,
+            tag_conflicts,
         })
     }
 
     /// Fetches the current branch (and publish tags) from a remote and brings it in:
     /// fast-forward, a merge version by `author` at `when` when both sides changed different
-    /// files, or the merge state with conflicts kept in the files.
+    /// files, or the merge state with conflicts kept in the files. Publish tags are fetched
+    /// aside and only added where no local tag of that name exists: a local publish record is
+    /// never replaced (collisions are reported).
     pub fn pull(
         &self,
         remote: Option<&str>,
+        author: &Author,
+        when: When,
+    ) -> Result<PullReport, HistoryError> {
+        let name = self.remote_name(remote)?;
+        let outcome = self.pull_versions(&name, author, when)?;
+        let tag_conflicts = self.take_remote_tags(&name)?;
+        Ok(PullReport {
+            outcome,
+            tag_conflicts,
+        })
+    }
+
+    /// Adds the remote's publish tags (fetched under `refs/letterpress/<remote>/`) that do not
+    /// exist locally; returns the names that exist locally for another object.
+    fn take_remote_tags(&self, remote: &str) -> Result<Vec<String>, HistoryError> {
+        let prefix = format!("refs/letterpress/{remote}/");
+        let mut conflicts = Vec::new();
+        let fetched: Vec<(String, git2::Oid)> = self
+            .repo
+            .references_glob(&format!("{prefix}published/*"))?
+            .filter_map(Result::ok)
+            .filter_map(|r| {
+                let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+                r.target().map(|t| (name, t))
+            })
+            .collect();
+        for (name, target) in fetched {
+            let Some(tag) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            let local = format!("refs/tags/{tag}");
+            match self.repo.find_reference(&local) {
+                Ok(existing) if existing.target() == Some(target) => {}
+                Ok(_) => conflicts.push(tag.to_owned()),
+                Err(_) => {
+                    self.repo.reference(
+                        &local,
+                        target,
+                        false,
+                        &format!("pull: {tag} from {remote}"),
+                    )?;
+                }
+            }
+        }
+        conflicts.sort();
+        Ok(conflicts)
+    }
+
+    fn pull_versions(
+        &self,
+        name: &str,
         author: &Author,
         when: When,
     ) -> Result<PullOutcome, HistoryError> {
@@ -196,14 +276,13 @@ impl History {
         if self.repo.state() == RepositoryState::Merge {
             return Err(HistoryError::MergeInProgress);
         }
-        let name = self.remote_name(remote)?;
         let branch = self.current_branch()?;
-        let mut remote = self.repo.find_remote(&name)?;
+        let mut remote = self.repo.find_remote(name)?;
         let url = String::from_utf8_lossy(remote.url_bytes()).into_owned();
         let tracking = format!("refs/remotes/{name}/{branch}");
         let refspecs = [
             format!("+refs/heads/{branch}:{tracking}"),
-            "refs/tags/published/*:refs/tags/published/*".to_owned(),
+            format!("+refs/tags/published/*:refs/letterpress/{name}/published/*"),
         ];
         let config = self.repo.config()?;
         let attempts = Cell::new(0);
