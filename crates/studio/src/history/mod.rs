@@ -977,6 +977,11 @@ impl History {
                 "a file name under `{path}` is not UTF-8"
             )));
         }
+        if let Some(bad) = wanted.keys().find(|p| !is_safe_work_path(p)) {
+            return Err(HistoryError::NotFound(format!(
+                "version {revision} has a file name that cannot be written safely: `{bad}`"
+            )));
+        }
         let mut written = Vec::new();
         for (path, (oid, mode)) in &wanted {
             if *mode == git2::FileMode::Link {
@@ -1049,6 +1054,15 @@ fn remove_empty_dirs(dir: &Path) {
     let _ = std::fs::remove_dir(dir);
 }
 
+/// A path from a git tree that may be written under the project: relative, no `.`/`..`
+/// segments, nothing inside `.git` (a crafted repository must not write outside).
+pub(crate) fn is_safe_work_path(path: &str) -> bool {
+    letterpress_engine::check_relative_path(path).is_ok()
+        && !path
+            .split('/')
+            .any(|segment| segment.eq_ignore_ascii_case(".git"))
+}
+
 /// Template ids are folder names: no separators, no dots at the start.
 fn validate_template_id(id: &str) -> Result<(), HistoryError> {
     if id.is_empty() || id.starts_with('.') || id.contains(['/', '\\', ':']) {
@@ -1089,4 +1103,34 @@ fn group_by_template(files: &[ChangedFile]) -> Vec<ChangeGroup> {
 /// One trailing newline, no trailing whitespace on the ends.
 fn normalise_message(message: &str) -> String {
     format!("{}\n", message.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_written() {
+        assert!(is_safe_work_path("templates/a/body.mjml"));
+        for bad in [
+            "../x",
+            "templates/../../x",
+            ".git/config",
+            "a/.GIT/hooks/x",
+            "/etc/x",
+            "a//b",
+        ] {
+            assert!(!is_safe_work_path(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn template_of_paths() {
+        assert_eq!(
+            template_of("templates/welcome/body.mjml").as_deref(),
+            Some("welcome")
+        );
+        assert_eq!(template_of("templates/x"), None);
+        assert_eq!(template_of("layouts/base.mjml"), None);
+    }
 }

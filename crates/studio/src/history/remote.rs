@@ -484,6 +484,9 @@ impl History {
         touched.extend(self.conflicted_paths()?);
         let mut index = self.repo.index().map_err(|e| self.locked(e))?;
         for path in &touched {
+            if !super::is_safe_work_path(path) {
+                continue;
+            }
             let full = self.root.join(path);
             let _ = index.conflict_remove(Path::new(path));
             match head_tree.get_path(Path::new(path)) {
