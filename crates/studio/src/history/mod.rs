@@ -300,12 +300,13 @@ pub struct HistoryQuery {
 fn enable_fsync() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        // SAFETY: `git_libgit2_opts` with GIT_OPT_ENABLE_FSYNC_GITDIR takes exactly one int
-        // argument; libgit2 is initialised first (git2 does it in `opts` helpers and on first
-        // use, so call one of those before).
+        // Any git2 `opts` call initialises libgit2 first (this one sets the default again).
         git2::opts::strict_hash_verification(true);
         let option = libgit2_sys::GIT_OPT_ENABLE_FSYNC_GITDIR as std::ffi::c_int;
-        let _ = unsafe { libgit2_sys::git_libgit2_opts(option, 1 as std::ffi::c_int) };
+        let enable: std::ffi::c_int = 1;
+        // SAFETY: libgit2 is initialised (above); GIT_OPT_ENABLE_FSYNC_GITDIR takes exactly
+        // one int argument; the call only sets a global flag. Failure leaves the default.
+        let _ = unsafe { libgit2_sys::git_libgit2_opts(option, enable) };
     });
 }
 
