@@ -99,12 +99,12 @@ impl History {
             ),
             (false, true) => (
                 self.repo
-                    .diff_tree_to_workdir(left.tree.as_ref(), Some(&mut options))?,
+                    .diff_tree_to_workdir_with_index(left.tree.as_ref(), Some(&mut options))?,
                 false,
             ),
             (true, false) => (
                 self.repo
-                    .diff_tree_to_workdir(right.tree.as_ref(), Some(&mut options))?,
+                    .diff_tree_to_workdir_with_index(right.tree.as_ref(), Some(&mut options))?,
                 true,
             ),
             (true, true) => {

@@ -575,7 +575,7 @@ impl History {
             .include_typechange(true);
         let mut diff = self
             .repo
-            .diff_tree_to_workdir(head_tree.as_ref(), Some(&mut options))?;
+            .diff_tree_to_workdir_with_index(head_tree.as_ref(), Some(&mut options))?;
         let mut find = DiffFindOptions::new();
         find.renames(true).for_untracked(true);
         diff.find_similar(Some(&mut find))?;
