@@ -352,3 +352,33 @@ pub struct PullReport {
     /// later push of it is rejected until someone decides.
     pub tag_conflicts: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tagged_enums_use_kebab_case_names_the_ui_can_match() {
+        let conflicts = PullOutcome::Conflicts {
+            paths: vec!["templates/a/body.mjml".into()],
+        };
+        assert_eq!(
+            serde_json::to_string(&conflicts).unwrap(),
+            r#"{"outcome":"conflicts","paths":["templates/a/body.mjml"]}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&PullOutcome::UpToDate).unwrap(),
+            r#"{"outcome":"up-to-date"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&DiffSide::Working).unwrap(),
+            r#"{"kind":"working"}"#
+        );
+        let back: PullOutcome = serde_json::from_str(r#"{"outcome":"up-to-date"}"#).unwrap();
+        assert_eq!(back, PullOutcome::UpToDate);
+        assert_eq!(
+            serde_json::to_string(&ChangeKind::Conflicted).unwrap(),
+            r#""conflicted""#
+        );
+    }
+}
