@@ -1,6 +1,9 @@
 //! `letterpress`: check, render and build email templates from the command line.
 //!
-//! Exit codes: 0 success (warnings allowed), 1 the templates have errors, 2 usage or I/O error.
+//! Exit codes: 0 success (warnings allowed), 1 the templates have errors (or a pull stopped on
+//! conflicts), 2 usage or I/O error, or a refused history operation.
+
+mod history;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -62,6 +65,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    #[command(flatten)]
+    History(history::HistoryCommand),
     /// Measure speed (timings are reported, never asserted; see scripts/bench.sh).
     Bench {
         #[command(subcommand)]
@@ -126,7 +131,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let mut msg = format!("error: {e}");
+            let mut msg = match history::error_code(&e) {
+                Some(code) => format!("error[{code}]: {e}"),
+                None => format!("error: {e}"),
+            };
             for cause in e.chain().skip(1) {
                 msg.push_str(&format!("\n  caused by: {cause}"));
             }
@@ -173,6 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build { out } => build(&open_project(project_dir)?, &out),
         Command::List { format } => list(&open_project(project_dir)?, format),
         Command::Bench { what, format } => bench(project_dir, what, format),
+        Command::History(command) => history::run(project_dir, command),
     }
 }
 

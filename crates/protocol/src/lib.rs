@@ -2,8 +2,10 @@
 //! both sides agree through these types, never through hand-written JSON.
 
 pub mod diagnostic;
+pub mod history;
 
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
+pub use history::*;
 use serde::{Deserialize, Serialize};
 
 /// An error as the UI sees it.

@@ -6,6 +6,7 @@ pub mod build;
 pub mod disk;
 pub mod edit;
 pub mod fsx;
+pub mod history;
 pub mod local_state;
 pub mod session;
 pub mod templates;
@@ -14,6 +15,7 @@ pub mod watch;
 pub use build::{BuildEntry, BuildReport};
 pub use disk::DiskSources;
 pub use edit::{Buffers, EditSession, ExternalChange, OverlaySources, Revision, SaveError};
+pub use history::{Author, History, HistoryError, When};
 pub use session::StudioSession;
 
 use letterpress_engine::{
