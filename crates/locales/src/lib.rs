@@ -3,6 +3,7 @@
 //! exchange. The studio reads and writes the files; this crate decides what they contain.
 
 pub mod ftl;
+pub mod status;
 
 pub use ftl::{LocaleUnits, PatternError, Unit};
 

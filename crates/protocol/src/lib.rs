@@ -2,6 +2,7 @@
 //! both sides agree through these types, never through hand-written JSON.
 
 pub mod diagnostic;
+pub mod locales;
 
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 use serde::{Deserialize, Serialize};
