@@ -2,8 +2,12 @@
 //! placeholder validation, pseudo-locales, locale tags, and lossless XLIFF 2.0 / gettext PO
 //! exchange. The studio reads and writes the files; this crate decides what they contain.
 
+pub mod exchange;
 pub mod ftl;
+pub mod plural;
+pub mod po;
 pub mod status;
+pub mod xliff;
 
 pub use ftl::{LocaleUnits, PatternError, Unit};
 
