@@ -6,7 +6,10 @@ pub mod exchange;
 pub mod ftl;
 pub mod plural;
 pub mod po;
+pub mod pseudo;
 pub mod status;
+pub mod tag;
+pub mod usage;
 pub mod xliff;
 
 pub use ftl::{LocaleUnits, PatternError, Unit};
