@@ -11,6 +11,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod locales;
+
 #[derive(Parser)]
 #[command(
     name = "letterpress",
@@ -62,6 +64,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Translations: status, XLIFF/PO export and import, pseudo-locales, adding a locale.
+    Locales {
+        #[command(subcommand)]
+        what: locales::LocalesCommand,
+    },
     /// Measure speed (timings are reported, never asserted; see scripts/bench.sh).
     Bench {
         #[command(subcommand)]
@@ -104,7 +111,7 @@ enum BenchCommand {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Human,
     Json,
 }
@@ -173,6 +180,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build { out } => build(&open_project(project_dir)?, &out),
         Command::List { format } => list(&open_project(project_dir)?, format),
         Command::Bench { what, format } => bench(project_dir, what, format),
+        Command::Locales { what } => locales::run(open_project(project_dir)?, what),
     }
 }
 
@@ -253,7 +261,7 @@ fn open_project(dir: Option<&Path>) -> Result<Project> {
     Ok(Project::open(&root)?)
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) {
+pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) {
     let mut err = std::io::stderr().lock();
     for d in diagnostics {
         let text = d.location.as_ref().and_then(|l| source(&l.file));
