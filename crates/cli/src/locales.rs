@@ -3,9 +3,9 @@
 use crate::{Format, print_diagnostics};
 use anyhow::{Context, Result};
 use clap::{Subcommand, ValueEnum};
+use letterpress_protocol::locales::{CellStatus, ExchangeFormat, ImportReport};
 use letterpress_studio::Project;
 use letterpress_studio::locales::import_file;
-use letterpress_protocol::locales::{CellStatus, ExchangeFormat, ImportReport};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -192,7 +192,11 @@ fn status(project: &Project, locale: Option<&str>, format: Format) -> Result<Exi
 
 fn print_import(report: &ImportReport, dry_run: bool) {
     for change in &report.changed {
-        let verb = if change.before.is_some() { "changed" } else { "added" };
+        let verb = if change.before.is_some() {
+            "changed"
+        } else {
+            "added"
+        };
         eprintln!("  {verb:<8} {} ({})", change.key, change.file);
     }
     for r in &report.rejected {
@@ -201,7 +205,14 @@ fn print_import(report: &ImportReport, dry_run: bool) {
             .as_ref()
             .map(|l| format!("{l}: "))
             .unwrap_or_default();
-        eprintln!("  rejected {at}[{}] {}", serde_json::to_value(r.reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(), r.message);
+        eprintln!(
+            "  rejected {at}[{}] {}",
+            serde_json::to_value(r.reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            r.message
+        );
     }
     let outcome = if !report.rejected.is_empty() {
         "nothing was written"

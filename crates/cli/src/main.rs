@@ -261,7 +261,10 @@ fn open_project(dir: Option<&Path>) -> Result<Project> {
     Ok(Project::open(&root)?)
 }
 
-pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) {
+pub(crate) fn print_diagnostics(
+    diagnostics: &[Diagnostic],
+    source: &dyn Fn(&str) -> Option<String>,
+) {
     let mut err = std::io::stderr().lock();
     for d in diagnostics {
         let text = d.location.as_ref().and_then(|l| source(&l.file));

@@ -31,8 +31,14 @@ fn status_lists_progress_per_locale_and_the_grid_as_json() {
     let (_tmp, root) = sample_copy();
     let (code, out, err) = letterpress(&root, &["locales", "status"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("pl            103         100               3"), "{out}");
-    let (code, out, _) = letterpress(&root, &["locales", "status", "--locale", "ar", "--format", "json"]);
+    assert!(
+        out.contains("pl            103         100               3"),
+        "{out}"
+    );
+    let (code, out, _) = letterpress(
+        &root,
+        &["locales", "status", "--locale", "ar", "--format", "json"],
+    );
     assert_eq!(code, 0);
     let grid: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(grid["progress"].as_array().unwrap().len(), 1);
@@ -54,7 +60,15 @@ fn export_then_import_round_trips_and_a_bad_file_writes_nothing() {
         let file = tmp.path().join(format!("fr.{ext}"));
         let (code, _, err) = letterpress(
             &root,
-            &["locales", "export", "fr", "--format", format, "-o", file.to_str().unwrap()],
+            &[
+                "locales",
+                "export",
+                "fr",
+                "--format",
+                format,
+                "-o",
+                file.to_str().unwrap(),
+            ],
         );
         assert_eq!(code, 0, "{err}");
         let (code, _, err) = letterpress(&root, &["locales", "import", file.to_str().unwrap()]);
@@ -70,10 +84,31 @@ fn export_then_import_round_trips_and_a_bad_file_writes_nothing() {
             .replace("msgstr \"Centre d’aide\"", "msgstr \"Aide\""),
     )
     .unwrap();
-    let (code, _, err) = letterpress(&root, &["locales", "import", po.to_str().unwrap(), "--format", "json"]);
+    let (code, _, err) = letterpress(
+        &root,
+        &[
+            "locales",
+            "import",
+            po.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code, 1, "{err}");
-    assert_eq!(std::fs::read_to_string(root.join("locales/fr/common.ftl")).unwrap(), fr);
-    let (code, out, _) = letterpress(&root, &["locales", "import", po.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        std::fs::read_to_string(root.join("locales/fr/common.ftl")).unwrap(),
+        fr
+    );
+    let (code, out, _) = letterpress(
+        &root,
+        &[
+            "locales",
+            "import",
+            po.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code, 1);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["applied"], false);
@@ -106,7 +141,10 @@ fn check_reports_missing_outdated_and_broken_placeholders_per_locale() {
         err.contains("warning[missing-translation]: `common-footer-terms` has no `de` translation"),
         "{err}"
     );
-    assert!(err.contains("warning[outdated-translation]: `welcome-heading` (pl)"), "{err}");
+    assert!(
+        err.contains("warning[outdated-translation]: `welcome-heading` (pl)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -120,7 +158,10 @@ fn add_pseudo_accept_and_override() {
     assert!(err.contains("is not a BCP 47 language tag"), "{err}");
     let (code, out, _) = letterpress(&root, &["locales", "pseudo", "en-XA"]);
     assert_eq!(code, 0);
-    assert!(out.contains("common-greeting = [Ĥî { $name }, one]"), "{out}");
+    assert!(
+        out.contains("common-greeting = [Ĥî { $name }, one]"),
+        "{out}"
+    );
     let (code, html, _) = letterpress(&root, &["render", "welcome", "--locale", "ar-XB"]);
     assert_eq!(code, 0);
     assert!(html.contains("lang=\"ar-XB\" dir=\"rtl\""));

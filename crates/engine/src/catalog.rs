@@ -6,8 +6,8 @@ use crate::diagnostic::{Code, Diagnostic, Location};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentError, FluentResource};
 use fluent_syntax::ast;
-use std::collections::{BTreeMap, HashMap};
 use letterpress_locales::pseudo::PseudoLocale;
+use std::collections::{BTreeMap, HashMap};
 use unic_langid::LanguageIdentifier;
 
 /// One `.ftl` file, as read by the studio.

@@ -33,7 +33,11 @@ fn tasks(config: &ProjectConfig, catalogs: &Catalogs, locale: &str, count: i64) 
         _ => config.fallback_chain(locale),
     };
     match catalogs.format(&chain, "daily-digest-person-tasks", &args) {
-        Formatted::Found { text, locale: from, errors } => {
+        Formatted::Found {
+            text,
+            locale: from,
+            errors,
+        } => {
             assert!(errors.is_empty(), "{errors:?}");
             assert_eq!(from, locale);
             // Bidi isolation marks (Arabic) are not part of the comparison.
@@ -98,4 +102,3 @@ fn pseudo_locales_select_english_plurals_on_transformed_text() {
     );
     assert!(tasks(&config, &catalogs, "ar-XB", 4).contains("\u{202E}tasks\u{202C}"));
 }
-

@@ -70,7 +70,11 @@ impl ExchangeContext<'_> {
         }
     }
 
-    fn source_plural(&self, key: &str, format: ExchangeFormat) -> Option<(PluralForms, PluralMessage)> {
+    fn source_plural(
+        &self,
+        key: &str,
+        format: ExchangeFormat,
+    ) -> Option<(PluralForms, PluralMessage)> {
         let forms = self.forms(format)?;
         let message = PluralMessage::from_text(&self.source.get(key)?.text)?;
         Some((forms, message))
@@ -124,7 +128,11 @@ impl ExchangeContext<'_> {
     /// Validates an imported file against the catalogs and computes the files to write.
     /// `files` holds the current text of every `.ftl` of the locale and of its record.
     /// Nothing is planned for writing when any entry is rejected.
-    pub fn plan_import(&self, imported: ImportedFile, files: &BTreeMap<String, String>) -> ImportPlan {
+    pub fn plan_import(
+        &self,
+        imported: ImportedFile,
+        files: &BTreeMap<String, String>,
+    ) -> ImportPlan {
         let mut report = ImportReport {
             locale: self.locale.to_owned(),
             format: imported.format,
@@ -200,7 +208,9 @@ impl ExchangeContext<'_> {
                     .map(|d| d.message.clone())
                     .collect::<Vec<_>>()
                     .join("; ");
-                report.rejected.push(reject(RejectReason::BrokenPlaceholders, message));
+                report
+                    .rejected
+                    .push(reject(RejectReason::BrokenPlaceholders, message));
                 continue;
             }
             let file = self.file_for(&entry.key);
@@ -266,9 +276,11 @@ impl ExchangeContext<'_> {
             }
         }
         for (path, text) in &texts {
-            let before = files
-                .get(path)
-                .map_or(0, |t| LocaleUnits::parse([(path.as_str(), t.as_str())]).diagnostics.len());
+            let before = files.get(path).map_or(0, |t| {
+                LocaleUnits::parse([(path.as_str(), t.as_str())])
+                    .diagnostics
+                    .len()
+            });
             let after = LocaleUnits::parse([(path.as_str(), text.as_str())]);
             if after.diagnostics.len() > before {
                 return Err(LocalesError::Refused(format!(
@@ -300,7 +312,10 @@ impl ExchangeContext<'_> {
             Payload::Text(t) => ftl::canonical_text(t).map(Some).map_err(|e| {
                 (
                     RejectReason::BadSyntax,
-                    format!("`{key}`: Fluent syntax error at {}:{} of the text: {}", e.line, e.column, e.message),
+                    format!(
+                        "`{key}`: Fluent syntax error at {}:{} of the text: {}",
+                        e.line, e.column, e.message
+                    ),
                 )
             }),
             Payload::Plural(texts) => {
@@ -328,10 +343,17 @@ impl ExchangeContext<'_> {
                 if let Some(i) = texts.iter().position(String::is_empty) {
                     return Err((
                         RejectReason::Malformed,
-                        format!("`{key}`: plural form {i} ({}) is empty", forms.categories[i]),
+                        format!(
+                            "`{key}`: plural form {i} ({}) is empty",
+                            forms.categories[i]
+                        ),
                     ));
                 }
-                let message = match self.target.get(key).and_then(|t| PluralMessage::from_text(&t.text)) {
+                let message = match self
+                    .target
+                    .get(key)
+                    .and_then(|t| PluralMessage::from_text(&t.text))
+                {
                     Some(existing) if existing.selector == source.selector => {
                         existing.with_forms(&forms, texts)
                     }
@@ -340,7 +362,10 @@ impl ExchangeContext<'_> {
                 message.to_text().map(Some).map_err(|(category, e)| {
                     (
                         RejectReason::BadSyntax,
-                        format!("`{key}` [{category}]: Fluent syntax error at {}:{}: {}", e.line, e.column, e.message),
+                        format!(
+                            "`{key}` [{category}]: Fluent syntax error at {}:{}: {}",
+                            e.line, e.column, e.message
+                        ),
                     )
                 })
             }

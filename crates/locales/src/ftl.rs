@@ -77,7 +77,9 @@ impl LocaleUnits {
                     group = (!joined.trim().is_empty()).then_some(joined);
                     continue;
                 }
-                ast::Entry::Message(m) => (m.id.name, "", m.value.as_ref(), &m.attributes, &m.comment),
+                ast::Entry::Message(m) => {
+                    (m.id.name, "", m.value.as_ref(), &m.attributes, &m.comment)
+                }
                 ast::Entry::Term(t) => (t.id.name, "-", Some(&t.value), &t.attributes, &t.comment),
                 _ => continue,
             };
@@ -209,9 +211,10 @@ pub fn parse_pattern(text: &str) -> Result<ast::Pattern<String>, PatternError> {
             // Line 1 is the scratch id; the text is indented by four columns.
             return Err(PatternError {
                 message: e.map_or_else(|| "invalid Fluent syntax".into(), |e| e.kind.to_string()),
-                line: line
-                    .saturating_sub(1)
-                    .clamp(1, u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX)),
+                line: line.saturating_sub(1).clamp(
+                    1,
+                    u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX),
+                ),
                 column: column.saturating_sub(4).max(1),
             });
         }
@@ -225,7 +228,9 @@ pub fn parse_pattern(text: &str) -> Result<ast::Pattern<String>, PatternError> {
             })
         }
         _ => Err(PatternError {
-            message: "the text must be one Fluent pattern (a line starting with `.` starts an attribute)".into(),
+            message:
+                "the text must be one Fluent pattern (a line starting with `.` starts an attribute)"
+                    .into(),
             line: 1,
             column: 1,
         }),
@@ -281,7 +286,9 @@ fn collect_inline<S: AsRef<str>>(inline: &ast::InlineExpression<S>, out: &mut BT
         ast::InlineExpression::VariableReference { id } => {
             out.insert(id.name.as_ref().to_owned());
         }
-        ast::InlineExpression::FunctionReference { arguments, .. } => collect_arguments(arguments, out),
+        ast::InlineExpression::FunctionReference { arguments, .. } => {
+            collect_arguments(arguments, out)
+        }
         ast::InlineExpression::TermReference {
             arguments: Some(arguments),
             ..
@@ -483,7 +490,9 @@ fn serialize_entry(id: &str, entry: &EntryParts) -> String {
             comment: None,
         }),
         None => ast::Entry::Message(ast::Message {
-            id: ast::Identifier { name: id.to_owned() },
+            id: ast::Identifier {
+                name: id.to_owned(),
+            },
             value: entry.value.clone(),
             attributes,
             comment: None,
@@ -502,7 +511,10 @@ mod tests {
     fn units_cover_values_attributes_and_terms_with_notes() {
         let units = LocaleUnits::parse([("locales/en/a.ftl", FTL)]);
         assert!(units.diagnostics.is_empty(), "{:?}", units.diagnostics);
-        assert_eq!(units.order, ["hello", "hello.title", "-brand", "tasks", "last"]);
+        assert_eq!(
+            units.order,
+            ["hello", "hello.title", "-brand", "tasks", "last"]
+        );
         let hello = units.get("hello").unwrap();
         assert_eq!(hello.text, "Hello { $name }!");
         assert_eq!(hello.note.as_deref(), Some("Note for\ntranslators."));
@@ -520,13 +532,23 @@ mod tests {
     fn unit_text_parses_back_to_the_same_text() {
         let units = LocaleUnits::parse([("a.ftl", FTL)]);
         for unit in units.iter() {
-            assert_eq!(canonical_text(&unit.text).unwrap(), unit.text, "{}", unit.key);
+            assert_eq!(
+                canonical_text(&unit.text).unwrap(),
+                unit.text,
+                "{}",
+                unit.key
+            );
         }
     }
 
     #[test]
     fn set_unit_rewrites_only_that_entry() {
-        let out = set_unit(FTL, "tasks", Some("{ $count ->\n   *[other] { $count } things\n}")).unwrap();
+        let out = set_unit(
+            FTL,
+            "tasks",
+            Some("{ $count ->\n   *[other] { $count } things\n}"),
+        )
+        .unwrap();
         assert_eq!(
             out,
             FTL.replace(
@@ -535,7 +557,10 @@ mod tests {
             )
         );
         let out = set_unit(FTL, "hello.title", Some("Hi")).unwrap();
-        assert!(out.contains("hello = Hello { $name }!\n    .title = Hi\n-brand"), "{out}");
+        assert!(
+            out.contains("hello = Hello { $name }!\n    .title = Hi\n-brand"),
+            "{out}"
+        );
         let out = set_unit(FTL, "new-one", Some("New")).unwrap();
         assert!(out.ends_with("last = Bye\n\nnew-one = New\n"), "{out}");
         let out = set_unit(FTL, "last", None).unwrap();

@@ -213,7 +213,10 @@ mod tests {
 
     #[test]
     fn forms_for_the_sample_languages() {
-        assert_eq!(plural_forms("pl").unwrap().categories, ["one", "few", "many"]);
+        assert_eq!(
+            plural_forms("pl").unwrap().categories,
+            ["one", "few", "many"]
+        );
         assert_eq!(plural_forms("ar").unwrap().categories.len(), 6);
         assert_eq!(
             plural_forms("fr").unwrap().header(),
@@ -229,9 +232,14 @@ mod tests {
         let m = PluralMessage::from_text(text).unwrap();
         let pl = plural_forms("pl").unwrap();
         let forms = m.forms(&pl);
-        assert_eq!(forms, ["1 zadanie", "{ $count } zadania", "{ $count } zadań"]);
+        assert_eq!(
+            forms,
+            ["1 zadanie", "{ $count } zadania", "{ $count } zadań"]
+        );
         assert_eq!(m.with_forms(&pl, &forms).to_text().unwrap(), text);
-        let fresh = PluralMessage::from_forms("count", &pl, &forms).to_text().unwrap();
+        let fresh = PluralMessage::from_forms("count", &pl, &forms)
+            .to_text()
+            .unwrap();
         assert_eq!(
             fresh,
             "{ $count ->\n    [one] 1 zadanie\n    [few] { $count } zadania\n   *[many] { $count } zadań\n}"

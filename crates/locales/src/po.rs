@@ -58,7 +58,11 @@ pub fn write(project: &str, default_locale: &str, locale: &str, units: &[Exchang
         match (&unit.source, &unit.target) {
             (Payload::Plural(source), target) => {
                 write_field(&mut out, "msgid", source.first().map_or("", String::as_str));
-                write_field(&mut out, "msgid_plural", source.get(1).map_or("", String::as_str));
+                write_field(
+                    &mut out,
+                    "msgid_plural",
+                    source.get(1).map_or("", String::as_str),
+                );
                 let n = plural_forms(locale).map_or(2, |f| f.categories.len());
                 for i in 0..n {
                     let text = match target {
@@ -130,7 +134,12 @@ fn unescape(s: &str) -> Result<String, String> {
             Some('b') => out.push('\u{8}'),
             Some('f') => out.push('\u{c}'),
             Some('v') => out.push('\u{b}'),
-            other => return Err(format!("unknown escape `\\{}`", other.map(String::from).unwrap_or_default())),
+            other => {
+                return Err(format!(
+                    "unknown escape `\\{}`",
+                    other.map(String::from).unwrap_or_default()
+                ));
+            }
         }
     }
     Ok(out)
@@ -220,7 +229,10 @@ pub fn parse(name: &str, text: &str) -> ImportedFile {
                 }
             },
             _ => {
-                file.rejected.push(malformed(number, format!("expected a quoted string: `{line}`")));
+                file.rejected.push(malformed(
+                    number,
+                    format!("expected a quoted string: `{line}`"),
+                ));
                 continue;
             }
         };
@@ -236,7 +248,8 @@ pub fn parse(name: &str, text: &str) -> ImportedFile {
             "" => match field {
                 Some(f) => f,
                 None => {
-                    file.rejected.push(malformed(number, "a string outside any field".into()));
+                    file.rejected
+                        .push(malformed(number, "a string outside any field".into()));
                     continue;
                 }
             },
@@ -251,7 +264,8 @@ pub fn parse(name: &str, text: &str) -> ImportedFile {
             {
                 Some(n) => Field::StrN(n),
                 None => {
-                    file.rejected.push(malformed(number, format!("unknown keyword `{k}`")));
+                    file.rejected
+                        .push(malformed(number, format!("unknown keyword `{k}`")));
                     continue;
                 }
             },
@@ -297,7 +311,9 @@ pub fn parse(name: &str, text: &str) -> ImportedFile {
                 if let Some((k, v)) = line.split_once(':') {
                     match k.trim() {
                         "Language" => file.target_locale = Some(v.trim().replace('_', "-")),
-                        "X-Source-Language" => file.source_locale = Some(v.trim().replace('_', "-")),
+                        "X-Source-Language" => {
+                            file.source_locale = Some(v.trim().replace('_', "-"))
+                        }
                         _ => {}
                     }
                 }
@@ -322,10 +338,7 @@ pub fn parse(name: &str, text: &str) -> ImportedFile {
             let texts: Vec<String> = forms.into_iter().map(|(_, s)| s).collect();
             (!texts.iter().all(String::is_empty)).then_some(Payload::Plural(texts))
         } else {
-            entry
-                .msgstr
-                .filter(|s| !s.is_empty())
-                .map(Payload::Text)
+            entry.msgstr.filter(|s| !s.is_empty()).map(Payload::Text)
         };
         file.entries.push(ImportedEntry {
             key,
@@ -345,11 +358,15 @@ mod tests {
         let mut out = String::new();
         write_field(&mut out, "msgstr", "a \"b\"\n  c\\d");
         assert_eq!(out, "msgstr \"\"\n\"a \\\"b\\\"\\n\"\n\"  c\\\\d\"\n");
-        let po = format!("msgid \"\"\nmsgstr \"Language: pl\\n\"\n\nmsgctxt \"k\"\nmsgid \"x\"\n{out}");
+        let po =
+            format!("msgid \"\"\nmsgstr \"Language: pl\\n\"\n\nmsgctxt \"k\"\nmsgid \"x\"\n{out}");
         let f = parse("t.po", &po);
         assert!(f.rejected.is_empty(), "{:?}", f.rejected);
         assert_eq!(f.target_locale.as_deref(), Some("pl"));
-        assert_eq!(f.entries[0].target, Some(Payload::Text("a \"b\"\n  c\\d".into())));
+        assert_eq!(
+            f.entries[0].target,
+            Some(Payload::Text("a \"b\"\n  c\\d".into()))
+        );
         assert_eq!(f.entries[0].location.line, 4);
     }
 }

@@ -107,10 +107,9 @@ impl PseudoLocale {
             padding.push(' ');
             padding.push_str(word);
         }
-        pattern.elements.insert(
-            0,
-            ast::PatternElement::TextElement { value: "[".into() },
-        );
+        pattern
+            .elements
+            .insert(0, ast::PatternElement::TextElement { value: "[".into() });
         pattern.elements.push(ast::PatternElement::TextElement {
             value: format!("{padding}]"),
         });
@@ -201,7 +200,10 @@ mod tests {
 
     #[test]
     fn tags_resolve() {
-        assert_eq!(PseudoLocale::from_tag("en_xa"), Some(PseudoLocale::Accented));
+        assert_eq!(
+            PseudoLocale::from_tag("en_xa"),
+            Some(PseudoLocale::Accented)
+        );
         assert_eq!(PseudoLocale::from_tag("ar-XB"), Some(PseudoLocale::Bidi));
         assert_eq!(PseudoLocale::from_tag("en"), None);
     }
@@ -211,7 +213,10 @@ mod tests {
         let out = PseudoLocale::Accented
             .unit("Hello { $name }, see <b>your account</b> &amp; more")
             .unwrap();
-        assert!(out.starts_with("[Ĥéļļö { $name }, šéé <b>ýöûŕ åççöûñţ</b> &amp; ɱöŕé"), "{out}");
+        assert!(
+            out.starts_with("[Ĥéļļö { $name }, šéé <b>ýöûŕ åççöûñţ</b> &amp; ɱöŕé"),
+            "{out}"
+        );
         assert!(out.ends_with(']'));
         let plain = "Hello, see your account and more";
         let grown = PseudoLocale::Accented.unit(plain).unwrap();

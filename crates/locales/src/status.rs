@@ -67,7 +67,11 @@ impl TranslatedFrom {
              # translation is edited, imported or accepted; a mismatch marks it outdated.\n"
         );
         for (key, hash) in &self.hashes {
-            out.push_str(&format!("\"{}\" = \"{}\"\n", escape_toml(key), escape_toml(hash)));
+            out.push_str(&format!(
+                "\"{}\" = \"{}\"\n",
+                escape_toml(key),
+                escape_toml(hash)
+            ));
         }
         out
     }
@@ -175,8 +179,11 @@ pub fn locale_diagnostics(
             }
             Some(t) => {
                 out.extend(placeholder_diagnostics(unit, t, locale));
-                let status =
-                    translation_status(Some(unit), Some(t), record.hashes.get(&unit.key).map(String::as_str));
+                let status = translation_status(
+                    Some(unit),
+                    Some(t),
+                    record.hashes.get(&unit.key).map(String::as_str),
+                );
                 if status == CellStatus::Outdated {
                     out.push(
                         Diagnostic::warning(
@@ -240,11 +247,17 @@ mod tests {
             translation_status(en.get("a"), fr.get("a"), None),
             CellStatus::SameAsSource
         );
-        assert_eq!(translation_status(en.get("b"), fr.get("b"), None), CellStatus::Missing);
+        assert_eq!(
+            translation_status(en.get("b"), fr.get("b"), None),
+            CellStatus::Missing
+        );
         let d = locale_diagnostics("fr", &en, &fr, &TranslatedFrom::default(), &|_| None);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].code, Code::MissingTranslation);
-        assert_eq!(d[0].location.as_ref().unwrap().to_string(), "locales/en/a.ftl:2:1");
+        assert_eq!(
+            d[0].location.as_ref().unwrap().to_string(),
+            "locales/en/a.ftl:2:1"
+        );
     }
 
     #[test]
@@ -253,14 +266,32 @@ mod tests {
         let pl = units("pl", "\nhi = Cześć { $imie }, masz zadania\n");
         let d = placeholder_diagnostics(en.get("hi").unwrap(), pl.get("hi").unwrap(), "pl");
         assert_eq!(d.len(), 2, "{d:?}");
-        assert!(d.iter().all(|d| d.code == Code::PlaceholderMismatch && d.is_error()));
+        assert!(
+            d.iter()
+                .all(|d| d.code == Code::PlaceholderMismatch && d.is_error())
+        );
         assert!(d[0].message.contains("{ $imie }"), "{}", d[0].message);
-        assert!(d[1].message.contains("{ $count }, { $name }"), "{}", d[1].message);
-        assert_eq!(d[0].location.as_ref().unwrap().to_string(), "locales/pl/a.ftl:2:1");
+        assert!(
+            d[1].message.contains("{ $count }, { $name }"),
+            "{}",
+            d[1].message
+        );
+        assert_eq!(
+            d[0].location.as_ref().unwrap().to_string(),
+            "locales/pl/a.ftl:2:1"
+        );
         // Variables used only as a plural selector still count as used.
-        let en = units("en", "n = { $count ->\n    [one] one\n   *[other] { $count } many\n}\n");
-        let pl = units("pl", "n = { $count ->\n    [one] jedno\n   *[other] dużo\n}\n");
-        assert!(placeholder_diagnostics(en.get("n").unwrap(), pl.get("n").unwrap(), "pl").is_empty());
+        let en = units(
+            "en",
+            "n = { $count ->\n    [one] one\n   *[other] { $count } many\n}\n",
+        );
+        let pl = units(
+            "pl",
+            "n = { $count ->\n    [one] jedno\n   *[other] dużo\n}\n",
+        );
+        assert!(
+            placeholder_diagnostics(en.get("n").unwrap(), pl.get("n").unwrap(), "pl").is_empty()
+        );
     }
 
     #[test]

@@ -66,7 +66,9 @@ mod tests {
 
     #[test]
     fn direction_comes_from_the_script() {
-        for rtl in ["ar", "he", "fa", "ur", "ps", "dv", "yi", "az-Arab", "pa-Arab", "ar-EG"] {
+        for rtl in [
+            "ar", "he", "fa", "ur", "ps", "dv", "yi", "az-Arab", "pa-Arab", "ar-EG",
+        ] {
             assert_eq!(direction(rtl), "rtl", "{rtl}");
         }
         for ltr in ["en", "pl", "de-AT", "sr-Latn", "az", "pa", "ks-Deva", "zz"] {
@@ -78,12 +80,24 @@ mod tests {
     fn new_locales_are_validated_and_canonicalised() {
         let existing = ["en".to_owned(), "de".to_owned()];
         assert_eq!(validate_new_locale("pt_br", &existing).unwrap(), "pt-BR");
-        assert_eq!(validate_new_locale("sr-latn-rs", &existing).unwrap(), "sr-Latn-RS");
-        assert!(matches!(validate_new_locale("DE", &existing), Err(LocaleTagError::AlreadyConfigured(_))));
-        assert!(matches!(validate_new_locale("en-XA", &existing), Err(LocaleTagError::Pseudo(_))));
+        assert_eq!(
+            validate_new_locale("sr-latn-rs", &existing).unwrap(),
+            "sr-Latn-RS"
+        );
+        assert!(matches!(
+            validate_new_locale("DE", &existing),
+            Err(LocaleTagError::AlreadyConfigured(_))
+        ));
+        assert!(matches!(
+            validate_new_locale("en-XA", &existing),
+            Err(LocaleTagError::Pseudo(_))
+        ));
         for bad in ["", "english", "e", "de-", "12", "en-US-x-private", "de DE"] {
             assert!(validate_new_locale(bad, &existing).is_err(), "{bad}");
         }
-        assert!(matches!(validate_new_locale("und", &existing), Err(LocaleTagError::Undetermined(_))));
+        assert!(matches!(
+            validate_new_locale("und", &existing),
+            Err(LocaleTagError::Undetermined(_))
+        ));
     }
 }

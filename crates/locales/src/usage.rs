@@ -24,7 +24,11 @@ pub fn message_references(source: &str) -> Vec<(String, usize)> {
             continue;
         };
         let key = &rest[1..1 + end];
-        if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        if !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
             out.push((key.to_owned(), at));
         }
     }
@@ -38,7 +42,10 @@ mod tests {
     #[test]
     fn finds_literal_calls_only() {
         let src = "{{ t(\"a-b\") }} {{ t( 'c.alt', n=1) }} {{ not(\"x\") }} {{ t(var) }} {{ x.t(\"y\") }}";
-        let keys: Vec<_> = message_references(src).into_iter().map(|(k, _)| k).collect();
+        let keys: Vec<_> = message_references(src)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(keys, ["a-b", "c.alt"]);
     }
 }

@@ -92,7 +92,9 @@ fn payload_text(p: &Payload) -> String {
 }
 
 fn text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn attr(s: &str) -> String {
@@ -131,7 +133,9 @@ pub fn parse(name: &str, document: &str) -> ImportedFile {
                     key: None,
                     reason: RejectReason::Malformed,
                     message: format!("not well-formed XML: {e}"),
-                    location: Some(location(usize::try_from(reader.error_position()).unwrap_or(0))),
+                    location: Some(location(
+                        usize::try_from(reader.error_position()).unwrap_or(0),
+                    )),
                 });
                 return file;
             }
@@ -268,7 +272,10 @@ mod tests {
         let f = parse("t.xlf", &doc);
         assert_eq!(f.target_locale.as_deref(), Some("de"));
         assert_eq!(f.entries.len(), 2);
-        assert_eq!(f.entries[0].target, Some(Payload::Text("a <b> & é\n  { $n }".into())));
+        assert_eq!(
+            f.entries[0].target,
+            Some(Payload::Text("a <b> & é\n  { $n }".into()))
+        );
         assert_eq!(f.entries[1].target, None);
         assert_eq!(f.rejected.len(), 1);
         assert_eq!(f.rejected[0].location.as_ref().unwrap().line, 4);
@@ -276,7 +283,10 @@ mod tests {
 
     #[test]
     fn broken_xml_is_rejected_with_a_position() {
-        let f = parse("t.xlf", "<xliff version=\"2.0\">\n<file><unit id=\"a\"></file>");
+        let f = parse(
+            "t.xlf",
+            "<xliff version=\"2.0\">\n<file><unit id=\"a\"></file>",
+        );
         assert_eq!(f.rejected.len(), 1, "{:?}", f.rejected);
         assert_eq!(f.rejected[0].reason, RejectReason::Malformed);
     }

@@ -7,8 +7,8 @@ use letterpress_locales::plural::plural_forms;
 use std::process::Command;
 
 const LANGUAGES: &[&str] = &[
-    "en", "de", "fr", "pt", "pl", "ru", "uk", "cs", "sk", "ro", "ar", "ja", "zh", "tr", "es",
-    "it", "nl", "sv",
+    "en", "de", "fr", "pt", "pl", "ru", "uk", "cs", "sk", "ro", "ar", "ja", "zh", "tr", "es", "it",
+    "nl", "sv",
 ];
 
 #[test]
@@ -41,7 +41,11 @@ print(json.dumps(out))
         .expect("python3 is required by this test (scripts/env.sh installs it)");
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results: std::collections::BTreeMap<String, Vec<(usize, String)>> =
         serde_json::from_slice(&out.stdout).unwrap();
     for lang in LANGUAGES {

@@ -177,8 +177,11 @@ impl Project {
             let mut bodies = vec![paths::body(&t.id, None)];
             bodies.extend(t.overrides.iter().map(|l| paths::body(&t.id, Some(l))));
             for body in bodies {
-                let (walked, _) =
-                    letterpress_engine::deps::walk(self.sources.as_ref(), &body, self.engine.limits());
+                let (walked, _) = letterpress_engine::deps::walk(
+                    self.sources.as_ref(),
+                    &body,
+                    self.engine.limits(),
+                );
                 files.extend(walked);
                 files.insert(body);
             }
@@ -220,10 +223,7 @@ impl Project {
             .collect();
         let mut rows = Vec::new();
         for key in keys {
-            let any = config
-                .locales
-                .iter()
-                .find_map(|l| state.units(l).get(&key));
+            let any = config.locales.iter().find_map(|l| state.units(l).get(&key));
             let Some(any) = source.get(&key).or(any) else {
                 continue;
             };
@@ -325,7 +325,11 @@ impl Project {
         let state = self.catalog_state()?;
         let config = self.config();
         let mut out = Vec::new();
-        for locale in config.locales.iter().filter(|l| **l != config.default_locale) {
+        for locale in config
+            .locales
+            .iter()
+            .filter(|l| **l != config.default_locale)
+        {
             let chain = config.fallback_chain(locale);
             let intermediate: Vec<&String> = chain
                 .iter()
@@ -351,7 +355,10 @@ impl Project {
 
     /// Writes `files` (project-relative path → text) atomically, catalogs before records,
     /// then reloads the project.
-    fn write_files(&mut self, files: &BTreeMap<String, String>) -> Result<Vec<String>, StudioError> {
+    fn write_files(
+        &mut self,
+        files: &BTreeMap<String, String>,
+    ) -> Result<Vec<String>, StudioError> {
         let mut order: Vec<&String> = files.keys().collect();
         order.sort_by_key(|p| (p.ends_with(".toml"), p.as_str()));
         let mut written = Vec::new();
@@ -378,16 +385,18 @@ impl Project {
         text: Option<&str>,
     ) -> Result<GridCell, TranslationError> {
         let config = self.config();
-        let locale = config
-            .resolve_locale(locale)
-            .ok_or_else(|| TranslationError::Locale(format!("`{locale}` is not a locale of this project")))?;
+        let locale = config.resolve_locale(locale).ok_or_else(|| {
+            TranslationError::Locale(format!("`{locale}` is not a locale of this project"))
+        })?;
         let state = self.catalog_state()?;
         let is_source = locale == config.default_locale;
         let text = match text {
-            Some(t) => Some(ftl::canonical_text(t).map_err(|error| LocalesError::Syntax {
-                key: key.to_owned(),
-                error,
-            })?),
+            Some(t) => Some(
+                ftl::canonical_text(t).map_err(|error| LocalesError::Syntax {
+                    key: key.to_owned(),
+                    error,
+                })?,
+            ),
             None => None,
         };
         let files = if is_source {
@@ -516,7 +525,9 @@ impl Project {
         let locale = match config.resolve_locale(&declared) {
             Some(l) if l == config.default_locale => {
                 return Ok(wrong_locale(
-                    format!("the file targets `{l}`, the default locale; import translations into another locale"),
+                    format!(
+                        "the file targets `{l}`, the default locale; import translations into another locale"
+                    ),
                     l,
                 ));
             }
@@ -554,17 +565,22 @@ impl Project {
     }
 
     /// The default locale's units rendered in a pseudo-locale (`en-XA`, `ar-XB`): key → text.
-    pub fn pseudo_translations(&self, tag: &str) -> Result<Vec<(String, String)>, TranslationError> {
+    pub fn pseudo_translations(
+        &self,
+        tag: &str,
+    ) -> Result<Vec<(String, String)>, TranslationError> {
         let pseudo = PseudoLocale::from_tag(tag).ok_or_else(|| {
             TranslationError::Locale(format!("`{tag}` is not a pseudo-locale (en-XA, ar-XB)"))
         })?;
         let state = self.catalog_state()?;
         let mut out = Vec::new();
         for unit in state.source().iter() {
-            let text = pseudo.unit(&unit.text).map_err(|error| LocalesError::Syntax {
-                key: unit.key.clone(),
-                error,
-            })?;
+            let text = pseudo
+                .unit(&unit.text)
+                .map_err(|error| LocalesError::Syntax {
+                    key: unit.key.clone(),
+                    error,
+                })?;
             out.push((unit.key.clone(), text));
         }
         Ok(out)
@@ -635,7 +651,11 @@ impl Project {
 
     /// Creates `templates/<id>/body.<locale>.mjml` from the template's base body, so the
     /// locale can have its own layout or wording. Returns its path.
-    pub fn create_override(&mut self, template: &str, locale: &str) -> Result<String, TranslationError> {
+    pub fn create_override(
+        &mut self,
+        template: &str,
+        locale: &str,
+    ) -> Result<String, TranslationError> {
         let locale = self.config().resolve_locale(locale).ok_or_else(|| {
             TranslationError::Locale(format!("`{locale}` is not a locale of this project"))
         })?;
@@ -646,9 +666,9 @@ impl Project {
         if self.source(&path).is_some() {
             return Err(TranslationError::Exists(path));
         }
-        let base = self
-            .source(&paths::body(template, None))
-            .ok_or_else(|| StudioError::NotFound(format!("template `{template}` has no body.mjml")))?;
+        let base = self.source(&paths::body(template, None)).ok_or_else(|| {
+            StudioError::NotFound(format!("template `{template}` has no body.mjml"))
+        })?;
         self.write_files(&BTreeMap::from([(path.clone(), base.to_string())]))?;
         Ok(path)
     }
@@ -693,7 +713,10 @@ impl StudioSession {
     }
 
     /// Sets one cell; the preview picks the change up on its next render.
-    pub fn set_translation(&mut self, request: &SetTranslation) -> Result<GridCell, TranslationError> {
+    pub fn set_translation(
+        &mut self,
+        request: &SetTranslation,
+    ) -> Result<GridCell, TranslationError> {
         self.project_mut()
             .set_translation(&request.locale, &request.key, request.text.as_deref())
     }
@@ -722,7 +745,11 @@ impl StudioSession {
     }
 
     /// Creates a per-locale override of a template's body.
-    pub fn create_override(&mut self, template: &str, locale: &str) -> Result<String, TranslationError> {
+    pub fn create_override(
+        &mut self,
+        template: &str,
+        locale: &str,
+    ) -> Result<String, TranslationError> {
         self.project_mut().create_override(template, locale)
     }
 

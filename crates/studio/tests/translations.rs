@@ -122,7 +122,10 @@ fn export_then_import_changes_no_byte_for_every_locale_and_format() {
         ] {
             let text = project.export_translations(locale, format).unwrap();
             let report = project.import_translations(name, &text, false).unwrap();
-            assert!(report.rejected.is_empty(), "{locale} {format:?}: {report:?}");
+            assert!(
+                report.rejected.is_empty(),
+                "{locale} {format:?}: {report:?}"
+            );
             assert!(report.changed.is_empty(), "{locale} {format:?}: {report:?}");
             assert_eq!(report.unchanged, 103, "{locale} {format:?}");
             assert!(!report.applied);
@@ -139,8 +142,13 @@ fn po_export_passes_msgfmt_check_and_reads_in_polib_with_plural_forms() {
     let project = Project::open(&root).unwrap();
     for (locale, nplurals) in [("de", 2), ("fr", 2), ("pl", 3), ("ar", 6)] {
         let po = tmp.path().join(format!("{locale}.po"));
-        std::fs::write(&po, project.export_translations(locale, ExchangeFormat::Po).unwrap())
-            .unwrap();
+        std::fs::write(
+            &po,
+            project
+                .export_translations(locale, ExchangeFormat::Po)
+                .unwrap(),
+        )
+        .unwrap();
         run_ok(
             tool("msgfmt", "apt-get install gettext")
                 .args(["--check", "-o", "/dev/null"])
@@ -179,7 +187,12 @@ print(json.dumps({
         let forms = json["tasks_forms"].as_array().unwrap();
         assert_eq!(forms.len(), nplurals, "{json}");
         assert!(json["greeting"].as_str().unwrap().contains("{ $name }"));
-        assert!(json["greeting_note"].as_str().unwrap().contains("Salutation"));
+        assert!(
+            json["greeting_note"]
+                .as_str()
+                .unwrap()
+                .contains("Salutation")
+        );
         if locale == "pl" {
             assert_eq!(forms[0], "1 ukończone zadanie");
             assert_eq!(forms[1], "{ $count } ukończone zadania");
@@ -193,7 +206,13 @@ fn a_po_file_edited_by_polib_imports_only_what_changed() {
     let (tmp, root) = sample_copy();
     let mut project = Project::open(&root).unwrap();
     let po = tmp.path().join("pl.po");
-    std::fs::write(&po, project.export_translations("pl", ExchangeFormat::Po).unwrap()).unwrap();
+    std::fs::write(
+        &po,
+        project
+            .export_translations("pl", ExchangeFormat::Po)
+            .unwrap(),
+    )
+    .unwrap();
     // polib rewrites the whole file in its own layout (line wrapping, header order) and
     // changes one plain entry and one plural form.
     let script = r#"
@@ -232,17 +251,28 @@ po.save(sys.argv[1])
         original.replace(greeting, "common-greeting = Dzień dobry, { $name },")
     );
     let digest = std::fs::read_to_string(root.join("locales/pl/daily-digest.ftl")).unwrap();
-    assert!(digest.contains("[many] { $count } zakończonych zadań"), "{digest}");
+    assert!(
+        digest.contains("[many] { $count } zakończonych zadań"),
+        "{digest}"
+    );
     // The fraction variant (`other`), which gettext cannot express, is kept.
-    assert!(digest.contains("*[other] { $count } ukończonego zadania"), "{digest}");
+    assert!(
+        digest.contains("*[other] { $count } ukończonego zadania"),
+        "{digest}"
+    );
     let grid = project.locale_grid().unwrap();
-    let row = grid.rows.iter().find(|r| r.key == "common-greeting").unwrap();
+    let row = grid
+        .rows
+        .iter()
+        .find(|r| r.key == "common-greeting")
+        .unwrap();
     let pl = row.cells.iter().find(|c| c.locale == "pl").unwrap();
     assert_eq!(pl.status, CellStatus::Translated);
-    let rendered = project
-        .render("password-reset", Some("pl"), None)
-        .unwrap();
-    assert!(rendered.html.contains("Dzień dobry,"), "greeting not rendered");
+    let rendered = project.render("password-reset", Some("pl"), None).unwrap();
+    assert!(
+        rendered.html.contains("Dzień dobry,"),
+        "greeting not rendered"
+    );
 }
 
 #[test]
@@ -253,7 +283,9 @@ fn xliff_export_is_well_formed_and_npm_xliff_reads_and_writes_it() {
         let path = tmp.path().join(format!("{locale}.xlf"));
         std::fs::write(
             &path,
-            project.export_translations(locale, ExchangeFormat::Xliff).unwrap(),
+            project
+                .export_translations(locale, ExchangeFormat::Xliff)
+                .unwrap(),
         )
         .unwrap();
         run_ok(
@@ -277,7 +309,12 @@ const fs = require('fs');
   console.log(JSON.stringify({ units, tasks }));
 })().catch(e => { console.error(e); process.exit(1); });
 "#;
-    let out = run_ok(node_with_xliff().args(["-e", script]).arg(&input).arg(&output));
+    let out = run_ok(
+        node_with_xliff()
+            .args(["-e", script])
+            .arg(&input)
+            .arg(&output),
+    );
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["units"], 103);
     assert_eq!(
@@ -297,24 +334,28 @@ const fs = require('fs');
 fn import_is_all_or_nothing_and_says_why_entries_were_rejected() {
     let (_tmp, root) = sample_copy();
     let mut project = Project::open(&root).unwrap();
-    let po = project.export_translations("de", ExchangeFormat::Po).unwrap();
+    let po = project
+        .export_translations("de", ExchangeFormat::Po)
+        .unwrap();
     let edited = po
         // A valid change that must not be written because others are rejected.
-        .replace("msgstr \"Hallo { $name },\"", "msgstr \"Servus { $name },\"")
+        .replace(
+            "msgstr \"Hallo { $name },\"",
+            "msgstr \"Servus { $name },\"",
+        )
         // Drops a variable.
         .replace(
             "msgstr \"{ $workspace } öffnen\"",
             "msgstr \"Arbeitsbereich öffnen\"",
         )
         // Bad Fluent syntax.
-        .replace(
-            "msgstr \"Ein ruhiger Tag\"",
-            "msgstr \"Ein ruhiger { Tag\"",
-        )
+        .replace("msgstr \"Ein ruhiger Tag\"", "msgstr \"Ein ruhiger { Tag\"")
         + "\nmsgctxt \"no-such-key\"\nmsgid \"x\"\nmsgstr \"y\"\n";
     assert_ne!(edited, po);
     let before = snapshot(&root);
-    let report = project.import_translations("de.po", &edited, false).unwrap();
+    let report = project
+        .import_translations("de.po", &edited, false)
+        .unwrap();
     assert!(!report.applied);
     let reasons: Vec<(Option<String>, RejectReason)> = report
         .rejected
@@ -324,8 +365,14 @@ fn import_is_all_or_nothing_and_says_why_entries_were_rejected() {
     assert_eq!(
         reasons,
         [
-            (Some("daily-digest-cta".into()), RejectReason::BrokenPlaceholders),
-            (Some("daily-digest-empty-title".into()), RejectReason::BadSyntax),
+            (
+                Some("daily-digest-cta".into()),
+                RejectReason::BrokenPlaceholders
+            ),
+            (
+                Some("daily-digest-empty-title".into()),
+                RejectReason::BadSyntax
+            ),
             (Some("no-such-key".into()), RejectReason::UnknownKey),
         ],
         "{report:#?}"
@@ -343,7 +390,9 @@ fn import_is_all_or_nothing_and_says_why_entries_were_rejected() {
         .export_translations("fr", ExchangeFormat::Xliff)
         .unwrap()
         .replace("trgLang=\"fr\"", "trgLang=\"en\"");
-    let report = project.import_translations("fr.xlf", &xliff, false).unwrap();
+    let report = project
+        .import_translations("fr.xlf", &xliff, false)
+        .unwrap();
     assert_eq!(report.rejected[0].reason, RejectReason::WrongLocale);
     assert_eq!(changed_files(&before, &root), Vec::<String>::new());
 }
@@ -380,20 +429,32 @@ fn grid_edit_rewrites_one_entry_and_validates_placeholders_first() {
     );
     // The engine sees it at once.
     let out = project.render("password-reset", Some("de"), None).unwrap();
-    assert!(out.html.contains("Moin"), "the preview does not show the edit");
+    assert!(
+        out.html.contains("Moin"),
+        "the preview does not show the edit"
+    );
 
     // An attribute.
     let cell = project
-        .set_translation("de", "common-header-logo.alt", Some("Logo von { -brand-name }"))
+        .set_translation(
+            "de",
+            "common-header-logo.alt",
+            Some("Logo von { -brand-name }"),
+        )
         .unwrap();
     assert_eq!(cell.status, CellStatus::Translated);
     // Removing a translation makes the cell missing (the default locale's text is shown).
-    let cell = project.set_translation("de", "common-signoff", None).unwrap();
+    let cell = project
+        .set_translation("de", "common-signoff", None)
+        .unwrap();
     assert_eq!(cell.status, CellStatus::Missing);
     assert_eq!(cell.fallback_locale.as_deref(), Some("en"));
     let report = project.check(&|_, _| {}).unwrap();
-    assert!(report.diagnostics.iter().any(|d| d.code == Code::MissingTranslation
-        && d.message.contains("`common-signoff` has no `de` translation")));
+    assert!(report.diagnostics.iter().any(|d| {
+        d.code == Code::MissingTranslation
+            && d.message
+                .contains("`common-signoff` has no `de` translation")
+    }));
 }
 
 #[test]
@@ -416,7 +477,11 @@ fn changing_the_source_text_makes_translations_outdated_until_edited_or_accepted
     };
     assert_eq!(status(&project, "fr"), CellStatus::Translated);
     let cell = project
-        .set_translation("en", "welcome-heading", Some("Welcome to the team, { $name }!"))
+        .set_translation(
+            "en",
+            "welcome-heading",
+            Some("Welcome to the team, { $name }!"),
+        )
         .unwrap();
     assert_eq!(cell.status, CellStatus::Source);
     for locale in LOCALES {
@@ -434,9 +499,13 @@ fn changing_the_source_text_makes_translations_outdated_until_edited_or_accepted
         "locales/ar/welcome.ftl"
     );
     // The PO export flags it fuzzy, the XLIFF export with a subState.
-    let po = project.export_translations("fr", ExchangeFormat::Po).unwrap();
+    let po = project
+        .export_translations("fr", ExchangeFormat::Po)
+        .unwrap();
     assert!(po.contains("#, fuzzy\nmsgctxt \"welcome-heading\""), "{po}");
-    let xlf = project.export_translations("fr", ExchangeFormat::Xliff).unwrap();
+    let xlf = project
+        .export_translations("fr", ExchangeFormat::Xliff)
+        .unwrap();
     assert!(xlf.contains("subState=\"letterpress:outdated\""));
     // Editing re-bases one translation; accepting re-bases the rest.
     let fr = project.locale_grid().unwrap();
@@ -453,7 +522,11 @@ fn changing_the_source_text_makes_translations_outdated_until_edited_or_accepted
         .clone()
         .unwrap();
     project
-        .set_translation("fr", "welcome-heading", Some(&text.replace("à bord", "dans l’équipe")))
+        .set_translation(
+            "fr",
+            "welcome-heading",
+            Some(&text.replace("à bord", "dans l’équipe")),
+        )
         .unwrap();
     assert_eq!(status(&project, "fr"), CellStatus::Translated);
     assert_eq!(status(&project, "de"), CellStatus::Outdated);
@@ -484,7 +557,11 @@ fn add_locale_validates_derives_direction_and_keeps_the_manifest_layout() {
     assert_eq!((entry.tag.as_str(), entry.dir.as_str()), ("pt-BR", "ltr"));
     for (code, tag) in [("he", "he"), ("fa", "fa"), ("ur", "ur"), ("ar-ma", "ar-MA")] {
         let entry = project.add_locale(code).unwrap();
-        assert_eq!((entry.tag.as_str(), entry.dir.as_str()), (tag, "rtl"), "{code}");
+        assert_eq!(
+            (entry.tag.as_str(), entry.dir.as_str()),
+            (tag, "rtl"),
+            "{code}"
+        );
     }
     let after = std::fs::read_to_string(root.join("letterpress.toml")).unwrap();
     assert_eq!(
@@ -512,7 +589,11 @@ fn add_locale_validates_derives_direction_and_keeps_the_manifest_layout() {
     let out = project.render("welcome", Some("he"), None).unwrap();
     assert!(out.html.contains("dir=\"rtl\""));
     // ar-MA falls back to ar first: shown as such.
-    let row = grid.rows.iter().find(|r| r.key == "common-greeting").unwrap();
+    let row = grid
+        .rows
+        .iter()
+        .find(|r| r.key == "common-greeting")
+        .unwrap();
     let cell = row.cells.iter().find(|c| c.locale == "ar-MA").unwrap();
     assert_eq!(cell.status, CellStatus::Fallback);
     assert_eq!(cell.fallback_locale.as_deref(), Some("ar"));
@@ -540,8 +621,12 @@ fn per_locale_override_is_created_from_the_base_body_and_listed() {
         Err(TranslationError::Exists(_))
     ));
     // Its diagnostics point into the override.
-    std::fs::write(root.join(&path), "<mjml><mj-body>{{ nope }}</mj-body></mjml>").unwrap();
-    project.reload(&[path.clone()]).unwrap();
+    std::fs::write(
+        root.join(&path),
+        "<mjml><mj-body>{{ nope }}</mj-body></mjml>",
+    )
+    .unwrap();
+    project.reload(std::slice::from_ref(&path)).unwrap();
     let out = project.render("welcome", Some("pl"), None).unwrap();
     assert_eq!(out.diagnostics[0].location.as_ref().unwrap().file, path);
 }
@@ -562,7 +647,11 @@ fn grid_rows_know_which_templates_use_each_key() {
     assert_eq!(used_by("welcome-heading"), ["welcome"]);
     // From the shared layout: every template.
     assert_eq!(used_by("common-footer-privacy").len(), 6);
-    let row = grid.rows.iter().find(|r| r.key == "common-greeting").unwrap();
+    let row = grid
+        .rows
+        .iter()
+        .find(|r| r.key == "common-greeting")
+        .unwrap();
     assert_eq!(row.variables, ["name"]);
     assert_eq!(row.cells.len(), 5);
     assert_eq!(row.cells[0].status, CellStatus::Source);
@@ -595,7 +684,13 @@ fn pseudo_locales_render_without_touching_the_disk() {
         .replace('\u{2069}', "<PDI>");
     insta::assert_snapshot!("pseudo_ar_xb_subject", visible);
     assert!(xb.html.contains("dir=\"rtl\""));
-    assert!(!project.config().locales.iter().any(|l| l.ends_with("XA") || l.ends_with("XB")));
+    assert!(
+        !project
+            .config()
+            .locales
+            .iter()
+            .any(|l| l.ends_with("XA") || l.ends_with("XB"))
+    );
     assert_eq!(changed_files(&before, &root), Vec::<String>::new());
     let texts = project.pseudo_translations("en-XA").unwrap();
     let lines: Vec<String> = texts
