@@ -266,7 +266,9 @@ impl ExchangeContext<'_> {
                 .or_else(|| files.get(&path))
                 .cloned()
                 .unwrap_or_default();
-            let updated = ftl::set_unit(&current, key, text.as_deref())?;
+            let anchors = self.anchors(key);
+            let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+            let updated = ftl::set_unit_after(&current, key, text.as_deref(), &anchors)?;
             texts.insert(path, updated);
             match (text, self.source.get(key)) {
                 (Some(_), Some(source)) => record.record(key, &source.text),
@@ -298,6 +300,26 @@ impl ExchangeContext<'_> {
             }
         }
         Ok(texts)
+    }
+
+    /// Entry ids that precede `key` in its source file, nearest first.
+    fn anchors(&self, key: &str) -> Vec<String> {
+        let Some(file) = self.source.get(key).map(|u| u.file.as_str()) else {
+            return Vec::new();
+        };
+        let (id, _) = ftl::split_key(key);
+        let mut out: Vec<String> = Vec::new();
+        let position = self.source.order.iter().position(|k| k == key).unwrap_or(0);
+        for other in self.source.order[..position].iter().rev() {
+            let (other_id, _) = ftl::split_key(other);
+            if other_id != id
+                && self.source.get(other).is_some_and(|u| u.file == file)
+                && !out.iter().any(|o| o == other_id)
+            {
+                out.push(other_id.to_owned());
+            }
+        }
+        out
     }
 
     /// Fluent text for an imported payload; `Ok(None)` when it carries no translation.

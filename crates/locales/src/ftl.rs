@@ -358,6 +358,18 @@ pub fn entry_range(text: &str, id: &str) -> Option<std::ops::Range<usize>> {
 /// the new text. Only the entry holding the unit is rewritten (in canonical form); every
 /// other entry, comment and blank line stays byte for byte. A new entry is appended.
 pub fn set_unit(file_text: &str, key: &str, value: Option<&str>) -> Result<String, LocalesError> {
+    set_unit_after(file_text, key, value, &[])
+}
+
+/// Like [`set_unit`], but a new entry goes right after the first of `anchors` (entry ids,
+/// nearest first: the keys that precede it in the source catalog) that the file defines,
+/// so translations keep the source's order.
+pub fn set_unit_after(
+    file_text: &str,
+    key: &str,
+    value: Option<&str>,
+    anchors: &[&str],
+) -> Result<String, LocalesError> {
     let (id, attribute) = split_key(key);
     let pattern = match value {
         Some(v) => Some(parse_pattern(v).map_err(|e| LocalesError::Syntax {
@@ -412,14 +424,25 @@ pub fn set_unit(file_text: &str, key: &str, value: Option<&str>) -> Result<Strin
             out.push_str(&file_text[r.end..]);
         }
         (Some(r), None) => {
-            // Drop the entry's lines (and its line break).
+            // Drop the entry's lines, its attached comment and its line break.
             let end = if file_text[r.end..].starts_with('\n') {
                 r.end + 1
             } else {
                 r.end
             };
-            out.push_str(&file_text[..r.start]);
+            out.push_str(&file_text[..attached_comment_start(file_text, r.start)]);
             out.push_str(&file_text[end..]);
+        }
+        (None, Some(s))
+            if let Some(anchor) = anchors.iter().find_map(|a| entry_range(file_text, a)) =>
+        {
+            out.push_str(&file_text[..anchor.end]);
+            out.push('\n');
+            out.push_str(s.trim_end_matches('\n'));
+            out.push_str(&file_text[anchor.end..]);
+            if anchor.end == file_text.len() {
+                out.push('\n');
+            }
         }
         (None, Some(s)) => {
             out.push_str(file_text);
@@ -434,6 +457,23 @@ pub fn set_unit(file_text: &str, key: &str, value: Option<&str>) -> Result<Strin
         (None, None) => out.push_str(file_text),
     }
     Ok(out)
+}
+
+/// Where the `#` comment attached to the entry starting at `start` begins (Fluent attaches
+/// the single-`#` comment lines directly above an entry), or `start` when there is none.
+fn attached_comment_start(text: &str, start: usize) -> usize {
+    let mut begin = start;
+    while begin > 0 {
+        let line_end = begin - 1;
+        let line_start = text[..line_end].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[line_start..line_end];
+        if line == "#" || line.starts_with("# ") {
+            begin = line_start;
+        } else {
+            break;
+        }
+    }
+    begin
 }
 
 struct EntryParts {
@@ -563,8 +603,20 @@ mod tests {
         );
         let out = set_unit(FTL, "new-one", Some("New")).unwrap();
         assert!(out.ends_with("last = Bye\n\nnew-one = New\n"), "{out}");
+        let out = set_unit_after(FTL, "between", Some("B"), &["nope", "-brand"]).unwrap();
+        assert!(
+            out.contains("-brand = Northwind\nbetween = B\n\ntasks ="),
+            "{out}"
+        );
         let out = set_unit(FTL, "last", None).unwrap();
-        assert!(out.ends_with("# trailing\n"), "{out}");
+        assert!(out.ends_with("}\n\n"), "{out}");
+        let out = set_unit(FTL, "hello", None).unwrap();
+        assert!(
+            out.contains("# translators.\nhello =\n    .title = Greeting\n-brand"),
+            "{out}"
+        );
+        let out = set_unit(&out, "hello.title", None).unwrap();
+        assert!(out.starts_with("## Group\n\n-brand = Northwind\n"), "{out}");
     }
 
     #[test]

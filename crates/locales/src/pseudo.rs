@@ -47,15 +47,9 @@ impl PseudoLocale {
         let mut chars = s.chars().peekable();
         while let Some(c) = chars.next() {
             // Markup and character references pass through untouched.
-            if c == '<' || c == '&' {
-                let close = if c == '<' { '>' } else { ';' };
+            if let Some(len) = markup_len(c, chars.clone()) {
                 out.push(c);
-                for d in chars.by_ref() {
-                    out.push(d);
-                    if d == close {
-                        break;
-                    }
-                }
+                out.extend(chars.by_ref().take(len));
                 continue;
             }
             match self {
@@ -181,6 +175,32 @@ impl PseudoLocale {
     }
 }
 
+/// When `first` starts a tag (`<b>`, `</a>`, `<br/>`) or a character reference (`&amp;`,
+/// `&#233;`), how many more characters belong to it. A lone `<` or `&` is text.
+fn markup_len(first: char, rest: std::iter::Peekable<std::str::Chars<'_>>) -> Option<usize> {
+    let (close, max) = match first {
+        '<' => ('>', 200),
+        '&' => (';', 12),
+        _ => return None,
+    };
+    let mut len = 0;
+    for (i, c) in rest.enumerate() {
+        len += 1;
+        if c == close {
+            return (i > 0).then_some(len);
+        }
+        let fits = match (first, i) {
+            ('<', 0) => c.is_ascii_alphabetic() || c == '/',
+            ('<', _) => c != '<' && c != '\n',
+            (_, _) => c.is_ascii_alphanumeric() || (i == 0 && c == '#'),
+        };
+        if !fits || len >= max {
+            return None;
+        }
+    }
+    None
+}
+
 const PADDING: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 ];
@@ -218,6 +238,9 @@ mod tests {
             "{out}"
         );
         assert!(out.ends_with(']'));
+        // A lone `&` or `<` is text, not the start of markup.
+        let out = PseudoLocale::Accented.unit("Q&A, a < b; c").unwrap();
+        assert!(out.starts_with("[Ǫ&Å, å < ƀ; ç"), "{out}");
         let plain = "Hello, see your account and more";
         let grown = PseudoLocale::Accented.unit(plain).unwrap();
         let ratio = grown.chars().count() as f64 / plain.chars().count() as f64;
