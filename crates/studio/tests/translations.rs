@@ -455,6 +455,14 @@ fn grid_edit_rewrites_one_entry_and_validates_placeholders_first() {
             && d.message
                 .contains("`common-signoff` has no `de` translation")
     }));
+    // Added again, it goes back to the source's position (after the greeting).
+    project
+        .set_translation("de", "common-signoff", Some("Beste Grüße"))
+        .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = |needle: &str| text.find(needle).unwrap();
+    assert!(at("common-greeting =") < at("common-signoff = Beste Grüße"));
+    assert!(at("common-signoff = Beste Grüße") < at("common-signature ="));
 }
 
 #[test]
