@@ -49,3 +49,151 @@ mod tests {
         assert_eq!(keys, ["a-b", "c.alt"]);
     }
 }
+
+/// Keys whose text matches the `snippet` clicked in a rendered email, best match first.
+/// A text matches when the snippet reads like it with its placeables filled in
+/// (`Hi { $name },` matches "Hi Ada,"), or when the snippet is part of one of its literal
+/// pieces (a selection inside a long paragraph). `units` are searched in order (the locale,
+/// then its fallbacks); the first unit of a key wins.
+pub fn keys_for_text<'a>(
+    units: impl IntoIterator<Item = &'a crate::ftl::Unit>,
+    snippet: &str,
+) -> Vec<String> {
+    let snippet = normalise(snippet);
+    if snippet.chars().count() < 2 {
+        return Vec::new();
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut scored: Vec<(usize, String)> = Vec::new();
+    for unit in units {
+        if !seen.insert(unit.key.clone()) {
+            continue;
+        }
+        let Ok(pattern) = crate::ftl::parse_pattern(&unit.text) else {
+            continue;
+        };
+        let mut best = None;
+        for shape in shapes(&pattern) {
+            let literal: usize = shape
+                .iter()
+                .filter_map(|p| p.as_deref())
+                .map(str::len)
+                .sum();
+            let score = if literal > 0 && glob_matches(&shape, &snippet) {
+                Some(literal * 2)
+            } else if shape
+                .iter()
+                .flatten()
+                .any(|piece| piece.chars().count() >= 3 && piece.contains(snippet.as_str()))
+            {
+                Some(snippet.len())
+            } else {
+                None
+            };
+            best = best.max(score);
+        }
+        if let Some(score) = best {
+            scored.push((score, unit.key.clone()));
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.into_iter().map(|(_, k)| k).collect()
+}
+
+fn normalise(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A pattern as literal pieces (`Some`) and holes (`None`), one shape per combination of
+/// select variants (capped).
+type Shape = Vec<Option<String>>;
+
+fn shapes(pattern: &fluent_syntax::ast::Pattern<String>) -> Vec<Shape> {
+    use fluent_syntax::ast;
+    const MAX: usize = 32;
+    let mut out: Vec<Shape> = vec![Vec::new()];
+    for element in &pattern.elements {
+        match element {
+            ast::PatternElement::TextElement { value } => {
+                for shape in &mut out {
+                    shape.push(Some(normalise(value)));
+                }
+            }
+            ast::PatternElement::Placeable {
+                expression: ast::Expression::Select { variants, .. },
+            } => {
+                let mut next = Vec::new();
+                for shape in &out {
+                    for v in variants {
+                        for tail in shapes(&v.value) {
+                            if next.len() < MAX {
+                                let mut s = shape.clone();
+                                s.extend(tail);
+                                next.push(s);
+                            }
+                        }
+                    }
+                }
+                out = next;
+            }
+            ast::PatternElement::Placeable { .. } => {
+                for shape in &mut out {
+                    shape.push(None);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// True when `text` is `shape` with its holes filled (whitespace-normalised, so the pieces
+/// are compared without their surrounding spaces).
+fn glob_matches(shape: &Shape, text: &str) -> bool {
+    let pieces: Vec<&str> = shape
+        .iter()
+        .map(|p| p.as_deref().map_or("", str::trim))
+        .collect();
+    let holes_at_start = shape.first().is_some_and(Option::is_none);
+    let holes_at_end = shape.last().is_some_and(Option::is_none);
+    let literal: Vec<&str> = pieces.iter().copied().filter(|p| !p.is_empty()).collect();
+    let Some((first, rest)) = literal.split_first() else {
+        return false;
+    };
+    let mut cursor = match (holes_at_start, text.find(first)) {
+        (_, None) => return false,
+        (false, Some(0)) => first.len(),
+        (false, Some(_)) => return false,
+        (true, Some(i)) => i + first.len(),
+    };
+    for piece in rest {
+        match text[cursor..].find(piece) {
+            Some(i) => cursor += i + piece.len(),
+            None => return false,
+        }
+    }
+    holes_at_end || text[cursor..].trim().is_empty()
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+    use crate::ftl::LocaleUnits;
+
+    #[test]
+    fn clicked_text_finds_its_key() {
+        // "Hi" alone is not enough: the whole shape must match.
+        let units = LocaleUnits::parse([(
+            "locales/en/a.ftl",
+            "greeting = Hi { $name },\nsignoff = Best regards,\ntasks = { $n ->\n    [one] one task done\n   *[other] { $n } tasks done\n}\n",
+        )]);
+        assert_eq!(keys_for_text(units.iter(), "Hi Ada,"), ["greeting"]);
+        assert_eq!(
+            keys_for_text(units.iter(), "  Best\n regards, "),
+            ["signoff"]
+        );
+        assert_eq!(keys_for_text(units.iter(), "3 tasks done"), ["tasks"]);
+        assert!(keys_for_text(units.iter(), "nothing like it").is_empty());
+        assert!(keys_for_text(units.iter(), "Hi there, how are you? Bye").is_empty());
+        assert_eq!(keys_for_text(units.iter(), "regards"), ["signoff"]);
+    }
+}

@@ -564,6 +564,18 @@ impl Project {
         Ok(report)
     }
 
+    /// Keys whose text in `locale` (or the fallback shown for it) matches text clicked in
+    /// the preview, best match first.
+    pub fn keys_for_text(&self, locale: &str, snippet: &str) -> Result<Vec<String>, StudioError> {
+        let state = self.catalog_state()?;
+        let chain = match self.config().resolve_locale(locale) {
+            Some(l) => self.config().fallback_chain(&l),
+            None => vec![self.config().default_locale.clone()],
+        };
+        let units = chain.iter().flat_map(|l| state.units(l).iter());
+        Ok(letterpress_locales::usage::keys_for_text(units, snippet))
+    }
+
     /// The default locale's units rendered in a pseudo-locale (`en-XA`, `ar-XB`): key → text.
     pub fn pseudo_translations(
         &self,
@@ -751,6 +763,11 @@ impl StudioSession {
         locale: &str,
     ) -> Result<String, TranslationError> {
         self.project_mut().create_override(template, locale)
+    }
+
+    /// Keys matching text clicked in the preview.
+    pub fn keys_for_text(&self, locale: &str, snippet: &str) -> Result<Vec<String>, StudioError> {
+        self.project().keys_for_text(locale, snippet)
     }
 
     /// Marks translations as current.

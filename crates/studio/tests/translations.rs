@@ -653,6 +653,15 @@ fn grid_rows_know_which_templates_use_each_key() {
             .clone()
     };
     assert_eq!(used_by("welcome-heading"), ["welcome"]);
+    // Text clicked in the German preview leads back to its key.
+    assert_eq!(
+        project
+            .keys_for_text("de", "Hallo Amara,")
+            .unwrap()
+            .first()
+            .map(String::as_str),
+        Some("common-greeting")
+    );
     // From the shared layout: every template.
     assert_eq!(used_by("common-footer-privacy").len(), 6);
     let row = grid
