@@ -96,7 +96,7 @@ pub fn keys_for_text<'a>(
             scored.push((score, unit.key.clone()));
         }
     }
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     scored.into_iter().map(|(_, k)| k).collect()
 }
 
