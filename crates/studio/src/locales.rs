@@ -532,6 +532,12 @@ impl Project {
                 ));
             }
             Some(l) => l,
+            None if declared.is_empty() => {
+                return Ok(wrong_locale(
+                    "the file does not name its target locale (XLIFF `trgLang`, PO `Language` header)".into(),
+                    declared,
+                ));
+            }
             None => {
                 return Ok(wrong_locale(
                     format!(
