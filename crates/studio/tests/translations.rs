@@ -717,3 +717,53 @@ fn pseudo_locales_render_without_touching_the_disk() {
         .collect();
     insta::assert_snapshot!("pseudo_en_xa_common", lines.join("\n"));
 }
+
+#[test]
+fn files_rewritten_by_polib_and_npm_xliff_without_edits_import_as_unchanged() {
+    let (tmp, root) = sample_copy();
+    let mut project = Project::open(&root).unwrap();
+    let before = snapshot(&root);
+    for locale in LOCALES {
+        let po = tmp.path().join(format!("{locale}.po"));
+        std::fs::write(
+            &po,
+            project
+                .export_translations(locale, ExchangeFormat::Po)
+                .unwrap(),
+        )
+        .unwrap();
+        run_ok(
+            python_with_polib()
+                .args([
+                    "-c",
+                    "import sys, polib; polib.pofile(sys.argv[1]).save(sys.argv[1])",
+                ])
+                .arg(&po),
+        );
+        let xlf = tmp.path().join(format!("{locale}.xlf"));
+        std::fs::write(
+            &xlf,
+            project
+                .export_translations(locale, ExchangeFormat::Xliff)
+                .unwrap(),
+        )
+        .unwrap();
+        let script = r#"
+const { xliff2js, js2xliff } = require('xliff');
+const fs = require('fs');
+xliff2js(fs.readFileSync(process.argv[1], 'utf8'))
+  .then(js => js2xliff(js))
+  .then(out => fs.writeFileSync(process.argv[1], out))
+  .catch(e => { console.error(e); process.exit(1); });
+"#;
+        run_ok(node_with_xliff().args(["-e", script]).arg(&xlf));
+        for file in [&po, &xlf] {
+            let report =
+                letterpress_studio::locales::import_file(&mut project, file, false).unwrap();
+            assert!(report.rejected.is_empty(), "{locale}: {report:?}");
+            assert!(report.changed.is_empty(), "{locale}: {report:?}");
+            assert_eq!(report.unchanged, 103, "{locale} {}", file.display());
+        }
+    }
+    assert_eq!(changed_files(&before, &root), Vec::<String>::new());
+}
