@@ -153,7 +153,6 @@ struct RawEntry {
     msgid_plural: Option<String>,
     msgstr: Option<String>,
     msgstr_n: Vec<(usize, String)>,
-    obsolete: bool,
 }
 
 impl RawEntry {
@@ -204,10 +203,7 @@ pub fn parse(name: &str, text: &str) -> ImportedFile {
             field = None;
             continue;
         }
-        if line.starts_with("#~") {
-            current.obsolete = true;
-            continue;
-        }
+        // Obsolete entries (`#~ …`) are comments as far as the catalogs are concerned.
         if line.starts_with('#') {
             // A comment after strings starts the next entry.
             if field.is_some() && !current.is_empty() {
@@ -297,9 +293,6 @@ pub fn parse(name: &str, text: &str) -> ImportedFile {
         raw.push(current);
     }
     for entry in raw {
-        if entry.obsolete {
-            continue;
-        }
         let location = Location {
             file: name.to_owned(),
             line: entry.line,
@@ -368,5 +361,15 @@ mod tests {
             Some(Payload::Text("a \"b\"\n  c\\d".into()))
         );
         assert_eq!(f.entries[0].location.line, 4);
+    }
+
+    #[test]
+    fn obsolete_entries_are_skipped_and_do_not_swallow_the_next_one() {
+        let po = "msgid \"\"\nmsgstr \"Language: de\\n\"\n\n#~ msgctxt \"old\"\n#~ msgid \"x\"\n#~ msgstr \"y\"\n\n#, fuzzy\nmsgctxt \"k\"\nmsgid \"a\"\nmsgstr \"\"\n\"b\"\n";
+        let f = parse("t.po", po);
+        assert!(f.rejected.is_empty(), "{:?}", f.rejected);
+        assert_eq!(f.entries.len(), 1);
+        assert_eq!(f.entries[0].key, "k");
+        assert_eq!(f.entries[0].target, Some(Payload::Text("b".into())));
     }
 }

@@ -86,6 +86,8 @@ struct CatalogState {
     records: BTreeMap<String, TranslatedFrom>,
     /// Current text of every `.ftl` and record file, by project-relative path.
     files: BTreeMap<String, String>,
+    /// Records that could not be read (treated as empty).
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl CatalogState {
@@ -132,6 +134,7 @@ impl Project {
         }
         let mut units = BTreeMap::new();
         let mut records = BTreeMap::new();
+        let mut diagnostics = Vec::new();
         for locale in &config.locales {
             let list = by_locale.remove(locale).unwrap_or_default();
             units.insert(
@@ -140,9 +143,15 @@ impl Project {
             );
             let path = record_path(locale);
             if let Some(text) = self.source(&path) {
-                let record = TranslatedFrom::parse(&path, &text).map_err(StudioError::Config)?;
+                match TranslatedFrom::parse(&path, &text) {
+                    Ok(record) => {
+                        records.insert(locale.clone(), record);
+                    }
+                    Err(d) => diagnostics.push(d.with_help(
+                        "fix or delete the file; translations count as current until then",
+                    )),
+                }
                 files.insert(path, text.to_string());
-                records.insert(locale.clone(), record);
             }
         }
         Ok(CatalogState {
@@ -150,6 +159,7 @@ impl Project {
             units,
             records,
             files,
+            diagnostics,
         })
     }
 
@@ -324,7 +334,7 @@ impl Project {
     pub fn translation_diagnostics(&self) -> Result<Vec<Diagnostic>, StudioError> {
         let state = self.catalog_state()?;
         let config = self.config();
-        let mut out = Vec::new();
+        let mut out = state.diagnostics.clone();
         for locale in config
             .locales
             .iter()

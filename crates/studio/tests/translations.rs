@@ -547,6 +547,21 @@ fn changing_the_source_text_makes_translations_outdated_until_edited_or_accepted
     assert_eq!(status(&project, "de"), CellStatus::Translated);
     let record = std::fs::read_to_string(root.join("locales/de/translated-from.toml")).unwrap();
     assert!(record.contains("\"welcome-heading\" = \""));
+    // A broken record is a diagnostic, not a failure of `check`.
+    std::fs::write(root.join("locales/de/translated-from.toml"), "\"x\" = \n").unwrap();
+    project
+        .reload(&["locales/de/translated-from.toml".to_owned()])
+        .unwrap();
+    let report = project.check(&|_, _| {}).unwrap();
+    let broken = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::InvalidConfig)
+        .unwrap_or_else(|| panic!("{:#?}", report.diagnostics));
+    assert_eq!(
+        broken.location.as_ref().unwrap().file,
+        "locales/de/translated-from.toml"
+    );
 }
 
 #[test]
