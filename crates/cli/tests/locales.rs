@@ -136,6 +136,12 @@ fn check_reports_missing_outdated_and_broken_placeholders_per_locale() {
         err.contains("error[placeholder-mismatch]: `common-greeting` (de) uses { $vorname }"),
         "{err}"
     );
+    // The invented variable is pointed at; the dropped one at its message.
+    assert!(err.contains("--> locales/de/common.ftl:9:27"), "{err}");
+    assert!(
+        err.contains("error[placeholder-mismatch]: `common-greeting` (de) drops { $name }"),
+        "{err}"
+    );
     assert!(err.contains("--> locales/de/common.ftl:9:1"), "{err}");
     assert!(
         err.contains("warning[missing-translation]: `common-footer-terms` has no `de` translation"),

@@ -199,6 +199,7 @@ impl ExchangeContext<'_> {
                     .map(|p| ftl::variables(&p))
                     .unwrap_or_default(),
                 location: entry.location.clone(),
+                variable_sites: BTreeMap::new(),
                 ..source.clone()
             };
             let problems = placeholder_diagnostics(source, &candidate, self.locale);

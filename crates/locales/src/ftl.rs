@@ -30,6 +30,9 @@ pub struct Unit {
     pub location: Location,
     /// Variables (`$name`) the pattern references, without `$`.
     pub variables: BTreeSet<String>,
+    /// Where each variable is first referenced (for diagnostics); may be empty for units
+    /// that were not read from a file.
+    pub variable_sites: BTreeMap<String, Location>,
 }
 
 /// The units of one locale, parsed from its `.ftl` files.
@@ -102,6 +105,15 @@ impl LocaleUnits {
                     group: group.clone(),
                     location: location.clone(),
                     variables: variables(pattern),
+                    variable_sites: variable_references(pattern)
+                        .into_iter()
+                        .rev()
+                        .map(|name| {
+                            // `$` precedes the name.
+                            let at = offset_in(text, name).saturating_sub(1);
+                            (name.to_owned(), Location::at_offset(path, text, at))
+                        })
+                        .collect(),
                 };
                 self.order.push(key.clone());
                 self.units.insert(key, unit);
@@ -256,12 +268,21 @@ pub fn canonical_text(text: &str) -> Result<String, PatternError> {
 
 /// Every variable a pattern references (selectors, placeables, function arguments).
 pub fn variables<S: AsRef<str>>(pattern: &ast::Pattern<S>) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+    variable_references(pattern)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every variable reference of a pattern, in order, as slices of the pattern (for a pattern
+/// parsed from a file, slices of the file text, so their positions are known).
+pub fn variable_references<S: AsRef<str>>(pattern: &ast::Pattern<S>) -> Vec<&str> {
+    let mut out = Vec::new();
     collect_pattern(pattern, &mut out);
     out
 }
 
-fn collect_pattern<S: AsRef<str>>(pattern: &ast::Pattern<S>, out: &mut BTreeSet<String>) {
+fn collect_pattern<'a, S: AsRef<str>>(pattern: &'a ast::Pattern<S>, out: &mut Vec<&'a str>) {
     for element in &pattern.elements {
         if let ast::PatternElement::Placeable { expression } = element {
             collect_expression(expression, out);
@@ -269,7 +290,10 @@ fn collect_pattern<S: AsRef<str>>(pattern: &ast::Pattern<S>, out: &mut BTreeSet<
     }
 }
 
-fn collect_expression<S: AsRef<str>>(expression: &ast::Expression<S>, out: &mut BTreeSet<String>) {
+fn collect_expression<'a, S: AsRef<str>>(
+    expression: &'a ast::Expression<S>,
+    out: &mut Vec<&'a str>,
+) {
     match expression {
         ast::Expression::Select { selector, variants } => {
             collect_inline(selector, out);
@@ -281,10 +305,10 @@ fn collect_expression<S: AsRef<str>>(expression: &ast::Expression<S>, out: &mut 
     }
 }
 
-fn collect_inline<S: AsRef<str>>(inline: &ast::InlineExpression<S>, out: &mut BTreeSet<String>) {
+fn collect_inline<'a, S: AsRef<str>>(inline: &'a ast::InlineExpression<S>, out: &mut Vec<&'a str>) {
     match inline {
         ast::InlineExpression::VariableReference { id } => {
-            out.insert(id.name.as_ref().to_owned());
+            out.push(id.name.as_ref());
         }
         ast::InlineExpression::FunctionReference { arguments, .. } => {
             collect_arguments(arguments, out)
@@ -298,7 +322,7 @@ fn collect_inline<S: AsRef<str>>(inline: &ast::InlineExpression<S>, out: &mut BT
     }
 }
 
-fn collect_arguments<S: AsRef<str>>(args: &ast::CallArguments<S>, out: &mut BTreeSet<String>) {
+fn collect_arguments<'a, S: AsRef<str>>(args: &'a ast::CallArguments<S>, out: &mut Vec<&'a str>) {
     for p in &args.positional {
         collect_inline(p, out);
     }

@@ -124,7 +124,14 @@ pub fn placeholder_diagnostics(source: &Unit, target: &Unit, locale: &str) -> Ve
                     target.key,
                     list(&invented)
                 ),
-                Some(target.location.clone()),
+                // At the first invented variable when the position is known.
+                Some(
+                    invented
+                        .iter()
+                        .find_map(|v| target.variable_sites.get(*v))
+                        .unwrap_or(&target.location)
+                        .clone(),
+                ),
             )
             .with_help(format!(
                 "the source has: {}",
@@ -276,8 +283,13 @@ mod tests {
             "{}",
             d[1].message
         );
+        // Invented: at the variable; dropped: at the message.
         assert_eq!(
             d[0].location.as_ref().unwrap().to_string(),
+            "locales/pl/a.ftl:2:14"
+        );
+        assert_eq!(
+            d[1].location.as_ref().unwrap().to_string(),
             "locales/pl/a.ftl:2:1"
         );
         // Variables used only as a plural selector still count as used.

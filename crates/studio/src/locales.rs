@@ -430,6 +430,7 @@ impl Project {
                 let candidate = ftl::Unit {
                     text: t.clone(),
                     variables: ftl::variables(&pattern),
+                    variable_sites: BTreeMap::new(),
                     ..source.clone()
                 };
                 let problems = placeholder_diagnostics(source, &candidate, &locale);
