@@ -768,6 +768,17 @@ impl StudioSession {
         import_file(self.project_mut(), file, dry_run)
     }
 
+    /// Imports XLIFF/PO text the UI already holds (drag and drop); `name` gives the format
+    /// by its extension and names the file in rejections.
+    pub fn import_translations_text(
+        &mut self,
+        name: &str,
+        text: &str,
+        dry_run: bool,
+    ) -> Result<ImportReport, TranslationError> {
+        self.project_mut().import_translations(name, text, dry_run)
+    }
+
     /// Adds a locale.
     pub fn add_locale(&mut self, code: &str) -> Result<LocaleEntry, TranslationError> {
         self.project_mut().add_locale(code)
