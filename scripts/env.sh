@@ -11,7 +11,8 @@ ensure_node_packages() {
   if ! command -v npm >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; fi
   fi
-  if [ ! -x "$ROOT/node_modules/.bin/mjml" ] || [ ! -x "$ROOT/node_modules/.bin/esbuild" ]; then
+  if [ ! -x "$ROOT/node_modules/.bin/mjml" ] || [ ! -x "$ROOT/node_modules/.bin/esbuild" ] \
+    || [ ! -f "$ROOT/node_modules/xliff/package.json" ]; then
     (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -26,10 +27,12 @@ ensure_cargo() {
 # Debian packages the desktop app needs to build (WebKitGTK) and its end-to-end tests need to
 # run (Xvfb, WebKitWebDriver, ImageMagick for screenshots).
 SYSTEM_PACKAGES="libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev \
-  pkg-config libssl-dev build-essential xvfb webkit2gtk-driver imagemagick xauth"
+  pkg-config libssl-dev build-essential xvfb webkit2gtk-driver imagemagick xauth \
+  gettext libxml2-utils python3 python3-pip"
 ensure_system_packages() {
   if pkg-config --exists webkit2gtk-4.1 2>/dev/null && command -v Xvfb >/dev/null \
-    && command -v WebKitWebDriver >/dev/null; then
+    && command -v WebKitWebDriver >/dev/null && command -v msgfmt >/dev/null \
+    && command -v xmllint >/dev/null && command -v python3 >/dev/null; then
     return
   fi
   if [ "$(id -u)" != 0 ]; then
@@ -39,6 +42,20 @@ ensure_system_packages() {
   apt-get update -qq
   # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $SYSTEM_PACKAGES >/dev/null
+}
+
+# Python packages the translation tests use as independent implementations (PO: polib; CLDR plural rules: babel).
+PYTHON_PACKAGES="polib babel"
+ensure_python_packages() {
+  local missing=""
+  for pkg in $PYTHON_PACKAGES; do
+    python3 -c "import $pkg" 2>/dev/null || missing="$missing $pkg"
+  done
+  if [ -n "$missing" ]; then
+    # shellcheck disable=SC2086
+    python3 -m pip install --quiet $missing 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages $missing
+  fi
 }
 
 # tauri-driver drives the real app through WebKitWebDriver in the e2e tests.

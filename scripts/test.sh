@@ -6,6 +6,7 @@ source "$(dirname "$0")/env.sh"
 ensure_cargo
 ensure_system_packages
 ensure_node_packages
+ensure_python_packages
 ensure_tauri_driver
 cd "$ROOT"
 echo "== build the UI (wasm + editor bundle) — the app embeds ui/dist"

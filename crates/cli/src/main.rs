@@ -14,6 +14,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod locales;
+
 #[derive(Parser)]
 #[command(
     name = "letterpress",
@@ -67,6 +69,11 @@ enum Command {
     },
     #[command(flatten)]
     History(history::HistoryCommand),
+    /// Translations: status, XLIFF/PO export and import, pseudo-locales, adding a locale.
+    Locales {
+        #[command(subcommand)]
+        what: locales::LocalesCommand,
+    },
     /// Measure speed (timings are reported, never asserted; see scripts/bench.sh).
     Bench {
         #[command(subcommand)]
@@ -109,7 +116,7 @@ enum BenchCommand {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Human,
     Json,
 }
@@ -182,6 +189,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::List { format } => list(&open_project(project_dir)?, format),
         Command::Bench { what, format } => bench(project_dir, what, format),
         Command::History(command) => history::run(project_dir, command),
+        Command::Locales { what } => locales::run(open_project(project_dir)?, what),
     }
 }
 
@@ -262,7 +270,10 @@ fn open_project(dir: Option<&Path>) -> Result<Project> {
     Ok(Project::open(&root)?)
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) {
+pub(crate) fn print_diagnostics(
+    diagnostics: &[Diagnostic],
+    source: &dyn Fn(&str) -> Option<String>,
+) {
     let mut err = std::io::stderr().lock();
     for d in diagnostics {
         let text = d.location.as_ref().and_then(|l| source(&l.file));

@@ -6,8 +6,9 @@ use crate::diagnostic::{Code, Diagnostic, Location};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentError, FluentResource};
 use fluent_syntax::ast;
+use letterpress_locales::pseudo::PseudoLocale;
 use std::collections::{BTreeMap, HashMap};
-use unic_langid::{CharacterDirection, LanguageIdentifier};
+use unic_langid::LanguageIdentifier;
 
 /// One `.ftl` file, as read by the studio.
 #[derive(Debug, Clone)]
@@ -35,10 +36,7 @@ impl LocaleInfo {
     /// Derives the writing direction from the script of `tag` (`ar`, `he`, `fa`, `ur` → rtl;
     /// `az-Arab` → rtl; `ks-Deva` → ltr).
     pub fn new(tag: &str) -> LocaleInfo {
-        let dir = match tag.parse::<LanguageIdentifier>() {
-            Ok(id) if id.character_direction() == CharacterDirection::RTL => "rtl",
-            _ => "ltr",
-        };
+        let dir = letterpress_locales::tag::direction(tag);
         LocaleInfo {
             tag: tag.to_owned(),
             lang: tag.to_owned(),
@@ -111,6 +109,7 @@ impl Catalogs {
         }
         let mut files = files;
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut default_texts = Vec::new();
         for file in files {
             let Some(catalog) = by_locale.get_mut(&file.locale) else {
                 diagnostics.push(Diagnostic::warning(
@@ -136,6 +135,9 @@ impl Catalogs {
                 continue;
             }
             let text = file.text.replace("\r\n", "\n");
+            if file.locale == config.default_locale {
+                default_texts.push(text.clone());
+            }
             let resource = match FluentResource::try_new(text) {
                 Ok(r) => r,
                 Err((r, errors)) => {
@@ -186,6 +188,29 @@ impl Catalogs {
                     .entry(id)
                     .or_insert(MessageSite { location });
             }
+        }
+        // Pseudo-locales: generated from the default locale's catalogs, never from files.
+        for pseudo in PseudoLocale::ALL {
+            if by_locale.contains_key(pseudo.tag()) {
+                continue;
+            }
+            let id: LanguageIdentifier = pseudo.tag().parse().unwrap_or_default();
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            bundle.set_use_isolating(LocaleInfo::new(pseudo.tag()).is_rtl());
+            for text in &default_texts {
+                let resource = match FluentResource::try_new(pseudo.catalog(text)) {
+                    Ok(r) | Err((r, _)) => r,
+                };
+                // Syntax errors and duplicates were reported for the default locale itself.
+                let _ = bundle.add_resource(resource);
+            }
+            by_locale.insert(
+                pseudo.tag().to_owned(),
+                LocaleCatalog {
+                    bundle,
+                    messages: BTreeMap::new(),
+                },
+            );
         }
         (Catalogs { by_locale }, diagnostics)
     }

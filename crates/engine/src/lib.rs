@@ -230,7 +230,13 @@ impl Engine {
             Ok(m) => m,
             Err(d) => return out.failed(*d),
         };
-        let Some(locale) = self.config.resolve_locale(request.locale) else {
+        let configured = self.config.resolve_locale(request.locale);
+        // A pseudo-locale (en-XA, ar-XB) renders the default locale's text, transformed.
+        let pseudo = match configured {
+            Some(_) => None,
+            None => letterpress_locales::pseudo::PseudoLocale::from_tag(request.locale),
+        };
+        let Some(locale) = configured.or_else(|| pseudo.map(|p| p.tag().to_owned())) else {
             return out.failed(Diagnostic::error(
                 Code::InvalidLocale,
                 format!(
@@ -244,7 +250,10 @@ impl Engine {
         if let Err(d) = check_data(request.data) {
             return out.failed(*d);
         }
-        let chain = self.config.fallback_chain(&locale);
+        let chain = match pseudo {
+            Some(_) => vec![locale.clone(), self.config.default_locale.clone()],
+            None => self.config.fallback_chain(&locale),
+        };
         let scope = Arc::new(RenderScope {
             locale: LocaleInfo::new(&locale),
             chain: chain.clone(),

@@ -135,6 +135,10 @@ pub enum Code {
     InvalidLocale,
     /// The requested template does not exist.
     UnknownTemplate,
+    /// A translation was made from a source text that has changed since.
+    OutdatedTranslation,
+    /// A translation drops or invents a `{ $variable }` compared to the source text.
+    PlaceholderMismatch,
 }
 
 impl Code {
@@ -165,6 +169,8 @@ impl Code {
             Code::LimitSourceSize => "limit-source-size",
             Code::InvalidLocale => "invalid-locale",
             Code::UnknownTemplate => "unknown-template",
+            Code::OutdatedTranslation => "outdated-translation",
+            Code::PlaceholderMismatch => "placeholder-mismatch",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod diagnostic;
 pub mod history;
+pub mod locales;
 
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use history::*;

@@ -8,6 +8,7 @@ pub mod edit;
 pub mod fsx;
 pub mod history;
 pub mod local_state;
+pub mod locales;
 pub mod session;
 pub mod templates;
 pub mod watch;
@@ -461,6 +462,7 @@ impl Project {
             }
         }
         diagnostics.extend(self.engine.catalog_diagnostics(&used));
+        diagnostics.extend(self.translation_diagnostics()?);
         Ok(CheckReport {
             renders: jobs.len(),
             diagnostics: sort_unique(diagnostics),

@@ -65,6 +65,11 @@ impl StudioSession {
         &self.project
     }
 
+    /// The project, for use cases that change files (translations).
+    pub(crate) fn project_mut(&mut self) -> &mut Project {
+        &mut self.project
+    }
+
     /// What the sidebar and pickers show.
     pub fn snapshot(&self) -> Result<ProjectSnapshot, StudioError> {
         let config = self.project.config();

@@ -1,0 +1,61 @@
+//! The gettext `Plural-Forms` we write agree with CLDR: for n = 0..=1000, Python's `gettext`
+//! module evaluates each `plural=` expression (an independent C-expression evaluator) and
+//! PyPI `babel` (CLDR data) names the category n needs; the form at that index must be the
+//! one holding that category.
+
+use letterpress_locales::plural::plural_forms;
+use std::process::Command;
+
+const LANGUAGES: &[&str] = &[
+    "en", "de", "fr", "pt", "pl", "ru", "uk", "cs", "sk", "ro", "ar", "ja", "zh", "tr", "es", "it",
+    "nl", "sv",
+];
+
+#[test]
+fn gettext_plural_expressions_pick_the_cldr_category() {
+    let mut input = String::new();
+    for lang in LANGUAGES {
+        let forms = plural_forms(lang).unwrap();
+        input.push_str(&format!("{lang}\t{}\n", forms.expression));
+    }
+    let script = r#"
+import gettext, json, sys
+try:
+    import babel
+except ImportError:
+    sys.exit("PyPI `babel` is required by this test: pip install babel (scripts/env.sh does)")
+out = {}
+for line in sys.stdin.read().splitlines():
+    lang, expr = line.split("\t")
+    f = gettext.c2py(expr)
+    locale = babel.Locale.parse(lang)
+    out[lang] = [[f(n), locale.plural_form(n)] for n in range(1001)]
+print(json.dumps(out))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is required by this test (scripts/env.sh installs it)");
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: std::collections::BTreeMap<String, Vec<(usize, String)>> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    for lang in LANGUAGES {
+        let forms = plural_forms(lang).unwrap();
+        for (n, (index, cldr)) in results[*lang].iter().enumerate() {
+            let form = forms.categories[*index];
+            assert_eq!(
+                form, cldr,
+                "{lang}: n={n} goes to msgstr[{index}], which holds `{form}`; CLDR says `{cldr}`"
+            );
+        }
+    }
+}
