@@ -115,6 +115,10 @@ pub struct Ui {
     pub schema: RwSignal<Option<BTreeMap<String, Option<Vec<String>>>>>,
     /// Sequence number of the newest preview request; older answers are dropped.
     pub preview_seq: StoredValue<u64>,
+    /// The diagnostics the editor shows now, and for which file.
+    pub editor_diagnostics: StoredValue<(String, Vec<EditorDiagnostic>)>,
+    /// Sequence number of the newest `open`; older answers are dropped.
+    pub open_seq: StoredValue<u64>,
     /// When the oldest keystroke not yet sent to the studio happened.
     pub typed_at: StoredValue<Option<f64>>,
     /// The newest editor text not yet sent (path, text): keystrokes typed while a render is
@@ -163,6 +167,8 @@ impl Ui {
             schema: RwSignal::new(None),
             preview_seq: StoredValue::new(0),
             typed_at: StoredValue::new(None),
+            open_seq: StoredValue::new(0),
+            editor_diagnostics: StoredValue::new((String::new(), Vec::new())),
             pending_edit: StoredValue::new(None),
             edit_in_flight: StoredValue::new(false),
             compare: RwSignal::new(None),
@@ -225,15 +231,26 @@ impl Ui {
     }
 
     /// Opens a file in the editor, then optionally moves the cursor.
+    /// Replaces the editor's text (a fresh editor state: its diagnostics are gone too).
+    fn set_editor_doc(self, handle: u32, text: &str) {
+        ipc::editor_set_doc(handle, text);
+        self.editor_diagnostics
+            .set_value((String::new(), Vec::new()));
+    }
+
+    /// When several opens overlap (quick clicks), only the newest one is shown.
     pub fn open(self, path: &str, goto: Option<(u32, u32)>) {
         let path = path.to_owned();
+        let seq = self.open_seq.get_value() + 1;
+        self.open_seq.set_value(seq);
         spawn_local(async move {
             match ipc::call::<_, OpenDocument>("open_document", &DocArg { path: &path }).await {
+                Ok(_) if self.open_seq.get_value() != seq => {}
                 Ok(doc) => {
                     self.doc_path.set(doc.path.clone());
                     if let Some(h) = self.editor.get_untracked() {
                         ipc::editor_set_language(h, language_of(&doc.path));
-                        ipc::editor_set_doc(h, &doc.text);
+                        self.set_editor_doc(h, &doc.text);
                         if let Some((line, column)) = goto {
                             ipc::editor_goto(h, line, column);
                         }
@@ -284,6 +301,7 @@ impl Ui {
         self.preview_seq.set_value(seq);
         self.edit_in_flight.set_value(true);
         spawn_local(async move {
+            let sent_at = ipc::now_ms();
             let answer = if request.template.is_empty() {
                 ipc::call::<_, ()>(
                     "edit_document",
@@ -307,6 +325,8 @@ impl Ui {
                 .map(Some)
             };
             self.edit_in_flight.set_value(false);
+            // The round trip alone (IPC both ways + render), next to the full latency.
+            ipc::record_timing("__letterpressRoundTrips", ipc::now_ms() - sent_at);
             match answer {
                 Ok(Some(p)) if self.preview_seq.get_value() == seq => self.show(p, typed_at),
                 Ok(_) => {}
@@ -356,8 +376,13 @@ impl Ui {
                     })
                 })
                 .collect();
-            if let Ok(list) = serde_wasm_bindgen::to_value(&here) {
+            // Most keystrokes change no diagnostic: leave the editor alone then.
+            let shown = (path.clone(), here.clone());
+            if self.editor_diagnostics.with_value(|d| d != &shown)
+                && let Ok(list) = serde_wasm_bindgen::to_value(&here)
+            {
                 ipc::editor_set_diagnostics(h, &list);
+                self.editor_diagnostics.set_value(shown);
             }
         }
         let engine_ms = p.engine_micros as f64 / 1000.0;
@@ -467,7 +492,7 @@ impl Ui {
                     if let (Some(doc), Some(h)) = (doc, self.editor.get_untracked())
                         && doc.path == self.doc_path.get_untracked()
                     {
-                        ipc::editor_set_doc(h, &doc.text);
+                        self.set_editor_doc(h, &doc.text);
                         if !doc.dirty {
                             self.dirty.update(|d| {
                                 d.remove(&doc.path);
@@ -539,9 +564,15 @@ impl Ui {
                     match select {
                         Some(id) => self.select_template(&id),
                         None => {
+                            // Only move away when the shown template is gone (the person may
+                            // have picked another one meanwhile).
+                            let current = self.template.get_untracked();
                             let first = self.snapshot.with_untracked(|s| {
-                                s.as_ref()
-                                    .and_then(|s| s.templates.first().map(|t| t.id.clone()))
+                                let s = s.as_ref()?;
+                                if s.templates.iter().any(|t| t.id == current) {
+                                    return None;
+                                }
+                                s.templates.first().map(|t| t.id.clone())
                             });
                             if let Some(id) = first {
                                 self.select_template(&id);
@@ -657,7 +688,7 @@ impl Ui {
                 if path == self.doc_path.get_untracked()
                     && let Some(h) = self.editor.get_untracked()
                 {
-                    ipc::editor_set_doc(h, &text);
+                    self.set_editor_doc(h, &text);
                 }
                 self.dirty.update(|d| {
                     d.remove(&path);
@@ -697,7 +728,7 @@ impl Ui {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone, PartialEq)]
 pub struct EditorDiagnostic {
     pub line: u32,
     pub column: u32,
