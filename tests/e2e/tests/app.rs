@@ -543,6 +543,25 @@ async fn a_designer_edits_previews_and_saves_a_template() {
     }
     wait_for_srcdoc(&client, paced).await;
     assert!(take_timings(&client, "paced typing (120 ms per key)").await > 0);
+    // The floor under those figures: a round trip of a command that does nothing.
+    let floor = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const times = [];
+               for (let i = 0; i < 30; i++) {
+                 const t = performance.now();
+                 await window.__TAURI__.core.invoke('dirty_paths');
+                 times.push(performance.now() - t);
+               }
+               times.sort((a, b) => a - b);
+               done(times[15]);
+             })();",
+            vec![],
+        )
+        .await
+        .expect("timing an empty command");
+    println!("empty IPC round trip: median {floor} ms");
 
     // Closing with unsaved edits asks first (the shell sends this event when the window is
     // asked to close; WebDriver cannot press the window manager's close button). "Save and
