@@ -65,7 +65,7 @@ fn App() -> impl IntoView {
     });
 
     // The window title carries the project name and a dirty marker.
-    Effect::new(move |_| {
+    Effect::new(move |shown: Option<String>| {
         let name = ui
             .snapshot
             .with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
@@ -75,10 +75,13 @@ fn App() -> impl IntoView {
             "• "
         };
         let title = format!("{marker}{name} — Letterpress");
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            doc.set_title(&title);
+        if shown.as_deref() != Some(title.as_str()) {
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                doc.set_title(&title);
+            }
+            ipc::set_window_title(&title);
         }
-        ipc::set_window_title(&title);
+        title
     });
 
     view! {

@@ -273,9 +273,12 @@ impl Ui {
         if self.typed_at.get_value().is_none() {
             self.typed_at.set_value(Some(ipc::now_ms()));
         }
-        self.dirty.update(|d| {
-            d.insert(path.clone());
-        });
+        // Only a change of the dirty set notifies (title, markers), not every keystroke.
+        if !self.dirty.with_untracked(|d| d.contains(&path)) {
+            self.dirty.update(|d| {
+                d.insert(path.clone());
+            });
+        }
         self.pending_edit.set_value(Some((path, text)));
         if !self.edit_in_flight.get_value() {
             self.send_edit();
