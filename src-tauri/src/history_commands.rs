@@ -337,11 +337,7 @@ fn changed_since(history: &History, before: Option<&str>, after: &str) -> Vec<St
         return Vec::new();
     };
     history
-        .diff_sources(
-            &DiffTarget::parse(before),
-            &DiffTarget::parse(after),
-            None,
-        )
+        .diff_sources(&DiffTarget::parse(before), &DiffTarget::parse(after), None)
         .map(|d| {
             d.files
                 .into_iter()

@@ -21,7 +21,10 @@ pub fn ChangesPanel(ui: Ui) -> impl IntoView {
                 .map(|v| format!("{} “{}”", v.short_id, v.summary))
         })
     };
-    let has_changes = move || h.status.with(|s| s.as_ref().is_some_and(|s| !s.files.is_empty()));
+    let has_changes = move || {
+        h.status
+            .with(|s| s.as_ref().is_some_and(|s| !s.files.is_empty()))
+    };
     view! {
         <section class="changes" data-test="changes">
             <h2>"Changes since last version"</h2>
@@ -46,9 +49,12 @@ pub fn ChangesPanel(ui: Ui) -> impl IntoView {
                         <ul class="change-groups">
                             {move || groups().into_iter().map(|g| {
                                 let title = g.template.clone().unwrap_or_else(|| "Project files".into());
+                                // Long lists (a first version has every file) start folded.
+                                let open = g.files.len() <= 4;
                                 view! {
                                     <li class="change-group" data-test=format!("changes-{}", g.template.clone().unwrap_or_else(|| "project".into()))>
-                                        <div class="group-title">{title}</div>
+                                        <details open=open>
+                                        <summary class="group-title">{format!("{title} ({})", g.files.len())}</summary>
                                         <ul>
                                             {g.files.into_iter().map(|f| {
                                                 let path = f.path.clone();
@@ -68,6 +74,7 @@ pub fn ChangesPanel(ui: Ui) -> impl IntoView {
                                                 }
                                             }).collect_view()}
                                         </ul>
+                                        </details>
                                     </li>
                                 }
                             }).collect_view()}

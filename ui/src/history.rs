@@ -9,9 +9,9 @@ use leptos::html::{Div, Iframe};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letterpress_protocol::{
-    AuthorInfo, ChangeKind, DiffSide, EmailPart, FileDiff, HistoryPage,
-    PublishedVersion, PullOutcome, PullReport, PushOutcome, RemoteInfo, RenderedDiff,
-    RestoreOutcome, SaveOutcome, SourceDiff, VersionInfo, WorkingStatus,
+    AuthorInfo, ChangeKind, DiffSide, EmailPart, FileDiff, HistoryPage, PublishedVersion,
+    PullOutcome, PullReport, PushOutcome, RemoteInfo, RenderedDiff, RestoreOutcome, SaveOutcome,
+    SourceDiff, VersionInfo, WorkingStatus,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -265,7 +265,8 @@ impl Ui {
                     return;
                 }
             }
-            if let Ok(author) = ipc::call::<_, Option<AuthorInfo>>("history_author", &NoArgs {}).await
+            if let Ok(author) =
+                ipc::call::<_, Option<AuthorInfo>>("history_author", &NoArgs {}).await
             {
                 h.author.set(author);
             }
@@ -279,11 +280,8 @@ impl Ui {
     /// Does this template have changes since the last version?
     pub fn template_changed(self, id: &str) -> bool {
         self.history.status.with(|s| {
-            s.as_ref().is_some_and(|s| {
-                s.groups
-                    .iter()
-                    .any(|g| g.template.as_deref() == Some(id))
-            })
+            s.as_ref()
+                .is_some_and(|s| s.groups.iter().any(|g| g.template.as_deref() == Some(id)))
         })
     }
 
@@ -354,7 +352,9 @@ impl Ui {
                     self.history_refresh();
                     self.load_log(false);
                 }
-                Err(e) if e.code == "no-author" => h.author_form.set(Some(AfterAuthor::SaveVersion)),
+                Err(e) if e.code == "no-author" => {
+                    h.author_form.set(Some(AfterAuthor::SaveVersion))
+                }
                 Err(e) => self.fail(&e),
             }
         });
@@ -514,8 +514,7 @@ impl Ui {
                 Ok(_) => return,
                 Err(e) => self.fail(&e),
             }
-            match ipc::call::<_, SourceDiff>("history_diff_sources", &DiffArgs { from, to }).await
-            {
+            match ipc::call::<_, SourceDiff>("history_diff_sources", &DiffArgs { from, to }).await {
                 Ok(d) if h.diff_seq.get_value() == seq => {
                     // The template's own files first.
                     let prefix = format!("templates/{template}/");
@@ -1102,21 +1101,33 @@ fn Comparison(ui: Ui) -> impl IntoView {
         let file = h.source_file.get();
         let texts = h.source.with(|d| {
             let d = d.as_ref()?;
-            let f = d.files.iter().find(|f| Some(&f.file.path) == file.as_ref())?;
+            let f = d
+                .files
+                .iter()
+                .find(|f| Some(&f.file.path) == file.as_ref())?;
             (!f.binary).then(|| (side_text(f, true), side_text(f, false), f.file.path.clone()))
         });
         if let Some(handle) = mounted.try_update_value(Option::take).flatten() {
             ipc::editor_destroy_compare(handle);
         }
         if let (true, Some((left, right, path)), Some(el)) = (shown, texts, host.get()) {
-            mounted.set_value(Some(ipc::editor_compare(&el, &left, &right, language_of(&path))));
+            mounted.set_value(Some(ipc::editor_compare(
+                &el,
+                &left,
+                &right,
+                language_of(&path),
+            )));
         }
     });
     let label = move |after_side: bool| {
         h.rendered.with(|d| {
             d.as_ref()
                 .map(|d| {
-                    let side = if after_side { &d.after.side } else { &d.before.side };
+                    let side = if after_side {
+                        &d.after.side
+                    } else {
+                        &d.before.side
+                    };
                     h.versions.with(|v| side_label(side, v))
                 })
                 .unwrap_or_default()

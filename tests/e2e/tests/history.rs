@@ -177,12 +177,15 @@ async fn save_file(client: &Client, file: &Path, needle: &str) {
         &format!("{}s{}", char::from(Key::Control), char::from(Key::Control)),
     )
     .await;
-    wait_until(&format!("{} to hold {needle:?}", file.display()), || async {
-        std::fs::read_to_string(file)
-            .ok()
-            .filter(|t| t.contains(needle))
-            .map(|_| Value::Null)
-    })
+    wait_until(
+        &format!("{} to hold {needle:?}", file.display()),
+        || async {
+            std::fs::read_to_string(file)
+                .ok()
+                .filter(|t| t.contains(needle))
+                .map(|_| Value::Null)
+        },
+    )
     .await;
 }
 
@@ -349,7 +352,10 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
     shot(&client, "history-01-author").await;
     click(&client, "[data-test=author-save]").await;
     wait_for_text(&client, "[data-test=history-notice]", "First version").await;
-    assert_eq!(git(&project, &["log", "--format=%s|%an|%ae"]), "First version|Dana Designer|dana@example.com");
+    assert_eq!(
+        git(&project, &["log", "--format=%s|%an|%ae"]),
+        "First version|Dana Designer|dana@example.com"
+    );
     wait_until("no changes left", || async {
         client
             .find(Locator::Css("[data-test=no-changes]"))
@@ -372,7 +378,9 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
     .await;
     assert!(
         client
-            .find(Locator::Css("[data-test=template-welcome] [data-test=changed]"))
+            .find(Locator::Css(
+                "[data-test=template-welcome] [data-test=changed]"
+            ))
             .await
             .is_ok(),
         "the template is marked as changed"
@@ -419,7 +427,10 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
          return [...f.contentDocument.querySelectorAll('mark.lp-inserted')].map(m => m.textContent).join(' ');",
     )
     .await;
-    assert!(marked.contains("Version") && marked.contains("two"), "marked: {marked}");
+    assert!(
+        marked.contains("Version") && marked.contains("two"),
+        "marked: {marked}"
+    );
     let before = wait_for_frame(&client, "diff-before", "Version one").await;
     assert!(
         before.contains("Version one") && !before.contains("Version two"),
@@ -495,7 +506,15 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
         first_id
     );
     assert_eq!(
-        git(&project, &["tag", "--list", "--format=%(contents:subject)", "published/*"]),
+        git(
+            &project,
+            &[
+                "tag",
+                "--list",
+                "--format=%(contents:subject)",
+                "published/*"
+            ]
+        ),
         "First release"
     );
     shot(&client, "history-04-published").await;
