@@ -120,6 +120,10 @@ async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
 async fn click(client: &Client, css: &str) {
     wait_until(&format!("{css} to be clickable"), || async {
         let el = client.find(Locator::Css(css)).await.ok()?;
+        // A disabled button ignores the click: wait until it is enabled.
+        if !el.is_enabled().await.ok()? {
+            return None;
+        }
         el.click().await.ok().map(|_| Value::Null)
     })
     .await;
@@ -518,6 +522,106 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
         "First release"
     );
     shot(&client, "history-04-published").await;
+
+    // The restored wording becomes a version of its own (nothing was rewritten).
+    wait_until("the restore listed as a change", || async {
+        client
+            .find(Locator::Css("[data-test=changes-welcome]"))
+            .await
+            .ok()
+            .map(|_| Value::Null)
+    })
+    .await;
+    save_version(&client, "Back to the first wording").await;
+    wait_for_text(
+        &client,
+        "[data-test=history-notice]",
+        "Back to the first wording",
+    )
+    .await;
+
+    // Share: a remote (a bare repository at a file URL), push versions and the publish mark.
+    let remote = tmp.path().join("remote.git");
+    git(tmp.path(), &["init", "--bare", "-b", "main", "remote.git"]);
+    click(&client, "[data-test=remotes] summary").await;
+    let remote_url = format!("file://{}", remote.display());
+    type_into(&client, "[data-test=remote-url]", &remote_url).await;
+    click(&client, "[data-test=add-remote]").await;
+    wait_for_text(&client, "[data-test=remote]", "origin").await;
+    click(&client, "[data-test=push]").await;
+    wait_for_text(&client, "[data-test=history-notice]", "Sent main to origin").await;
+    let head = git(&project, &["rev-parse", "HEAD"]);
+    assert_eq!(git(&remote, &["rev-parse", "main"]), head);
+    assert_eq!(
+        git(&remote, &["tag", "--list", "published/*"]),
+        "published/staging/1"
+    );
+
+    // A colleague changes the same heading and pushes; here it changes too and is saved.
+    let clone = tmp.path().join("clone");
+    git(tmp.path(), &["clone", "-q", &remote_url, "clone"]);
+    let theirs = clone.join("templates/welcome/body.mjml");
+    let text = std::fs::read_to_string(&theirs).expect("the clone's body");
+    std::fs::write(
+        &theirs,
+        text.replacen("Version one", "Version from a colleague", 1),
+    )
+    .expect("the colleague's edit");
+    git(
+        &clone,
+        &[
+            "-c",
+            "user.name=Colleague",
+            "-c",
+            "user.email=colleague@example.com",
+            "commit",
+            "-qam",
+            "Colleague's wording",
+        ],
+    );
+    git(&clone, &["push", "-q", "origin", "main"]);
+    click(&client, "[data-test=mode-edit]").await;
+    type_into_first_text(&client, "Mine ").await;
+    save_file(&client, &body, "Mine Version one").await;
+    save_version(&client, "My wording").await;
+    wait_for_text(&client, "[data-test=history-notice]", "My wording").await;
+
+    // Pull: the conflict is listed, both sides are kept in the file; abort puts it back.
+    click(&client, "[data-test=mode-history]").await;
+    click(&client, "[data-test=pull]").await;
+    wait_for_text(
+        &client,
+        "[data-test=merge-banner] [data-test=conflict-file]",
+        "templates/welcome/body.mjml",
+    )
+    .await;
+    let conflicted = std::fs::read_to_string(&body).expect("body");
+    assert!(
+        conflicted.contains("<<<<<<<")
+            && conflicted.contains("Mine Version one")
+            && conflicted.contains("Version from a colleague"),
+        "both sides kept: {conflicted}"
+    );
+    shot(&client, "history-05-conflict").await;
+    click(&client, "[data-test=abort-merge]").await;
+    wait_until("the merge banner to go", || async {
+        client
+            .find(Locator::Css("[data-test=merge-banner]"))
+            .await
+            .is_err()
+            .then_some(Value::Null)
+    })
+    .await;
+    let after_abort = std::fs::read_to_string(&body).expect("body");
+    assert!(
+        after_abort.contains("Mine Version one") && !after_abort.contains("<<<<<<<"),
+        "back as before the pull: {after_abort}"
+    );
+    wait_until("the editor to follow the abort", || async {
+        let doc = editor_doc(&client).await;
+        (doc.contains("Mine Version one") && !doc.contains("<<<<<<<")).then_some(Value::Null)
+    })
+    .await;
 
     // Restore with unsaved edits of that template: refused, with the reason.
     click(&client, "[data-test=mode-edit]").await;
