@@ -9,9 +9,9 @@ use leptos::html::{Div, Iframe};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letterpress_protocol::{
-    AuthorInfo, ChangeKind, DiffSide, EmailPart, FileDiff, HistoryPage, PublishedVersion,
-    PullOutcome, PullReport, PushOutcome, RemoteInfo, RenderedDiff, RestoreOutcome, SaveOutcome,
-    SourceDiff, VersionInfo, WorkingStatus,
+    AuthorInfo, ChangeKind, ClearedLock, DiffSide, EmailPart, FileDiff, HistoryPage, IpcError,
+    PublishedVersion, PullOutcome, PullReport, PushOutcome, RemoteInfo, RenderedDiff,
+    RestoreOutcome, SaveOutcome, SourceDiff, VersionInfo, WorkingStatus,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -97,6 +97,8 @@ pub struct HistoryUi {
     pub notice: RwSignal<Option<String>>,
     /// A git operation (push, pull) is under way.
     pub busy: RwSignal<bool>,
+    /// The last failure was git's index lock (offer to clear it when stale).
+    pub locked: RwSignal<bool>,
     /// Newest history and diff requests; older answers are dropped.
     pub log_seq: StoredValue<u64>,
     pub diff_seq: StoredValue<u64>,
@@ -134,6 +136,7 @@ impl HistoryUi {
             conflicts: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             busy: RwSignal::new(false),
+            locked: RwSignal::new(false),
             log_seq: StoredValue::new(0),
             diff_seq: StoredValue::new(0),
         }
@@ -239,6 +242,31 @@ pub fn change_word(kind: ChangeKind) -> &'static str {
 }
 
 impl Ui {
+    /// Shows a failed history action in the banner; remembers a lock so it can be cleared.
+    fn history_fail(self, e: &IpcError) {
+        self.history.locked.set(e.code == "repository-locked");
+        self.fail(e);
+    }
+
+    /// Removes git's index lock when a crashed program left it behind (the studio refuses a
+    /// recent one, which may belong to a git program still running).
+    pub fn clear_lock(self) {
+        let h = self.history;
+        spawn_local(async move {
+            match ipc::call::<_, Option<ClearedLock>>("history_unlock", &NoArgs {}).await {
+                Ok(cleared) => {
+                    h.locked.set(false);
+                    self.problem.set(None);
+                    h.notice.set(Some(match cleared {
+                        Some(lock) => format!("Removed the stale lock {}. Try again.", lock.path),
+                        None => "There was no lock any more. Try again.".to_owned(),
+                    }));
+                }
+                Err(e) => self.history_fail(&e),
+            }
+        });
+    }
+
     /// Re-reads what changed since the last version, who saves versions, and what is live.
     pub fn history_refresh(self) {
         let h = self.history;
@@ -261,7 +289,7 @@ impl Ui {
                     return;
                 }
                 Err(e) => {
-                    self.fail(&e);
+                    self.history_fail(&e);
                     return;
                 }
             }
@@ -272,7 +300,7 @@ impl Ui {
             }
             match ipc::call::<_, Vec<PublishedVersion>>("history_published", &NoArgs {}).await {
                 Ok(live) => h.published.set(live),
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -299,7 +327,7 @@ impl Ui {
                     self.problem.set(None);
                     self.history_refresh();
                 }
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -355,7 +383,7 @@ impl Ui {
                 Err(e) if e.code == "no-author" => {
                     h.author_form.set(Some(AfterAuthor::SaveVersion))
                 }
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -379,7 +407,7 @@ impl Ui {
                         None => {}
                     }
                 }
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -434,7 +462,7 @@ impl Ui {
                     h.next_cursor.set(page.next_cursor);
                 }
                 Ok(_) => {}
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -512,7 +540,7 @@ impl Ui {
             match ipc::call::<_, RenderedDiff>("history_diff_rendered", &rendered).await {
                 Ok(d) if h.diff_seq.get_value() == seq => h.rendered.set(Some(d)),
                 Ok(_) => return,
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
             match ipc::call::<_, SourceDiff>("history_diff_sources", &DiffArgs { from, to }).await {
                 Ok(d) if h.diff_seq.get_value() == seq => {
@@ -528,7 +556,7 @@ impl Ui {
                     h.source.set(Some(d));
                 }
                 Ok(_) => {}
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -565,7 +593,7 @@ impl Ui {
                 }
                 Err(e) => {
                     h.confirm_restore.set(None);
-                    self.fail(&e);
+                    self.history_fail(&e);
                 }
             }
         });
@@ -596,7 +624,7 @@ impl Ui {
                     self.load_log(false);
                 }
                 Err(e) if e.code == "no-author" => h.author_form.set(Some(AfterAuthor::Publish)),
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -610,7 +638,7 @@ impl Ui {
         spawn_local(async move {
             match ipc::call::<_, Vec<RemoteInfo>>("history_remotes", &NoArgs {}).await {
                 Ok(list) => h.remotes.set(list),
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -630,7 +658,7 @@ impl Ui {
                     self.problem.set(None);
                     self.load_remotes();
                 }
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -658,7 +686,7 @@ impl Ui {
                     h.notice.set(Some(text));
                     self.problem.set(None);
                 }
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -709,7 +737,7 @@ impl Ui {
                 Err(e) if e.code == "no-author" => {
                     h.author_form.set(Some(AfterAuthor::Pull(remote)))
                 }
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -729,7 +757,7 @@ impl Ui {
                     self.problem.set(None);
                     self.history_refresh();
                 }
-                Err(e) => self.fail(&e),
+                Err(e) => self.history_fail(&e),
             }
         });
     }
@@ -795,7 +823,12 @@ pub fn HistoryMessages(ui: Ui) -> impl IntoView {
     let h = ui.history;
     view! {
         {move || ui.problem.get().map(|p| view! {
-            <div class="banner" data-test="history-problem">{p}</div>
+            <div class="banner" data-test="history-problem">
+                {p}
+                {move || h.locked.get().then(|| view! {
+                    " "<button data-test="clear-lock" on:click=move |_| ui.clear_lock()>"Clear the lock"</button>
+                })}
+            </div>
         })}
         {move || h.notice.get().map(|n| view! {
             <div class="notice" data-test="history-notice">
@@ -1147,6 +1180,21 @@ fn Comparison(ui: Ui) -> impl IntoView {
         })
     };
     let ready = move || h.rendered.with(Option::is_some);
+    // A side that could not be rendered (the template did not exist yet, or had errors).
+    let render_failure = move |after_side: bool| {
+        h.rendered.with(|d| {
+            let side = d
+                .as_ref()
+                .map(|d| if after_side { &d.after } else { &d.before })?;
+            let first = side.diagnostics.iter().find(|x| x.is_error())?;
+            let text = if side.html.is_empty() {
+                format!("Not rendered: {}", first.message)
+            } else {
+                format!("Errors: {}", first.message)
+            };
+            Some(view! { <div class="side-error">{text}</div> })
+        })
+    };
     view! {
         <div class="comparison" data-test="comparison">
             <div class="comparison-head">
@@ -1167,12 +1215,14 @@ fn Comparison(ui: Ui) -> impl IntoView {
             <div class="rendered-diff" class:hidden=move || h.view.get() != DiffView::Rendered || !ready()>
                 <div class="side">
                     <div class="side-label" data-test="before-label">{move || label(false)}</div>
+                    {move || render_failure(false)}
                     <div class="side-subject">{move || subject(false)}</div>
                     <iframe title="Before" data-test="diff-before" node_ref=before
                         sandbox="allow-same-origin" referrerpolicy="no-referrer"></iframe>
                 </div>
                 <div class="side">
                     <div class="side-label" data-test="after-label">{move || label(true)}</div>
+                    {move || render_failure(true)}
                     <div class="side-subject">{move || subject(true)}</div>
                     <iframe title="After" data-test="diff-after" node_ref=after
                         sandbox="allow-same-origin" referrerpolicy="no-referrer"></iframe>

@@ -623,6 +623,36 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
     })
     .await;
 
+    // A lock left behind by a crashed git program: saving says so, the lock is cleared from
+    // the app, and saving works again.
+    let lock = project.join(".git/index.lock");
+    let stale = std::fs::File::create(&lock).expect("a stale lock");
+    stale
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .expect("an old lock");
+    drop(stale);
+    click(&client, "[data-test=mode-edit]").await;
+    type_into_first_text(&client, "Locked ").await;
+    save_file(&client, &body, "Locked Mine").await;
+    save_version(&client, "After the lock").await;
+    wait_for_text(
+        &client,
+        "[data-test=save-dialog] [data-test=history-problem]",
+        "locked",
+    )
+    .await;
+    click(&client, "[data-test=save-dialog] [data-test=clear-lock]").await;
+    wait_for_text(
+        &client,
+        "[data-test=history-notice]",
+        "Removed the stale lock",
+    )
+    .await;
+    assert!(!lock.exists(), "the stale lock is gone");
+    click(&client, "[data-test=save-version]").await;
+    wait_for_text(&client, "[data-test=history-notice]", "After the lock").await;
+    click(&client, "[data-test=mode-history]").await;
+
     // Restore with unsaved edits of that template: refused, with the reason.
     click(&client, "[data-test=mode-edit]").await;
     type_into_first_text(&client, "Unsaved ").await;
