@@ -14,7 +14,8 @@ use letterpress_protocol::{
     WorkingStatus,
 };
 use letterpress_studio::history::{
-    Author, DiffTarget, History, HistoryQuery, RenderedDiffRequest, STALE_LOCK_AGE, When,
+    Author, DiffTarget, History, HistoryError, HistoryQuery, RenderedDiffRequest, STALE_LOCK_AGE,
+    When,
 };
 use letterpress_studio::watch::Change;
 use std::path::PathBuf;
@@ -25,6 +26,11 @@ use tauri::{AppHandle, Emitter, State};
 const AUTHOR_NAME: &str = "author-name";
 /// Setting key of the author's email.
 const AUTHOR_EMAIL: &str = "author-email";
+/// The stable code of [`HistoryError::UncommittedChanges`] (kept when the message is reworded).
+fn uncommitted_changes_code() -> &'static str {
+    HistoryError::UncommittedChanges(Vec::new()).code()
+}
+
 /// Largest history page the UI may ask for.
 const MAX_PAGE: usize = 200;
 
@@ -246,7 +252,20 @@ pub fn history_restore(
     let prefix = format!("templates/{template}/");
     refuse_unsaved_edits(&state, |p| p.starts_with(&prefix), "restore a version")?;
     let root = project_root(&state)?;
-    let outcome = History::open(&root)?.restore_template(&template, &revision, false)?;
+    let outcome = History::open(&root)?
+        .restore_template(&template, &revision, false)
+        .map_err(|e| match e {
+            // Said without git's words: the designer's way out is "save a version".
+            HistoryError::UncommittedChanges(files) => refused(
+                uncommitted_changes_code(),
+                format!(
+                    "{template} has changes that are not in a version yet ({}): save a version \
+                     first, so nothing is lost",
+                    files.join(", ")
+                ),
+            ),
+            other => other.into(),
+        })?;
     let touched: Vec<String> = outcome
         .written
         .iter()
