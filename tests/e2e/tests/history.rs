@@ -486,6 +486,18 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
         "history is not rewritten by a restore"
     );
 
+    // A version against the working copy: picking "Working copy" replaces the oldest pick;
+    // the words the restore took out are marked as removed on the left.
+    click(&client, "[data-test=version-working] [data-test=pick]").await;
+    wait_for_text(&client, "[data-test=after-label]", "Working copy").await;
+    let left = wait_for_frame(&client, "diff-before", "lp-removed").await;
+    assert!(left.contains("two"), "the second version on the left");
+    let right = wait_for_frame(&client, "diff-after", "Version one").await;
+    assert!(
+        !right.contains("Version two"),
+        "the working copy on the right"
+    );
+
     // Publish the first version to staging: badge and live marker shown, tag in the repo.
     click_in_version(&client, "First version", "publish-open").await;
     let env = client
