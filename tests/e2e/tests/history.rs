@@ -680,6 +680,44 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
         "nothing was restored"
     );
 
+    // A longer history (made outside the app) is listed a page at a time.
+    for n in 1..=20 {
+        git(
+            &project,
+            &[
+                "-c",
+                "user.name=Script",
+                "-c",
+                "user.email=script@example.com",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                &format!("Housekeeping {n}"),
+            ],
+        );
+    }
+    let count = "return document.querySelectorAll('[data-test=version]').length;";
+    click(&client, "[data-test=scope-project]").await;
+    wait_until("the first page of the project's history", || async {
+        let listed = js(&client, count).await;
+        (listed == json!(20)).then_some(Value::Null)
+    })
+    .await;
+    click(&client, "[data-test=load-more]").await;
+    wait_until("the rest of the history", || async {
+        let listed = js(&client, count).await;
+        (listed == json!(25)).then_some(Value::Null)
+    })
+    .await;
+    assert!(
+        client
+            .find(Locator::Css("[data-test=load-more]"))
+            .await
+            .is_err(),
+        "no more pages"
+    );
+
     client.close().await.expect("close the session");
     drop(processes);
 }
