@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod history_commands;
 mod menu;
 
 use letterpress_protocol::{
@@ -329,6 +330,23 @@ fn main() {
             choose_project,
             new_project_from_sample,
             recent_projects,
+            history_commands::history_status,
+            history_commands::history_init,
+            history_commands::history_author,
+            history_commands::history_set_author,
+            history_commands::history_save,
+            history_commands::history_log,
+            history_commands::history_diff_sources,
+            history_commands::history_diff_rendered,
+            history_commands::history_restore,
+            history_commands::history_publish,
+            history_commands::history_published,
+            history_commands::history_remotes,
+            history_commands::history_add_remote,
+            history_commands::history_push,
+            history_commands::history_pull,
+            history_commands::history_abort_merge,
+            history_commands::history_unlock,
         ])
         .plugin(tauri_plugin_dialog::init())
         .on_window_event(|window, event| {

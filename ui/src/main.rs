@@ -1,5 +1,7 @@
 //! Letterpress desktop UI: sidebar, editor, live preview, diagnostics.
 
+mod changes;
+mod history;
 mod ipc;
 mod preview;
 mod problems;
@@ -12,7 +14,7 @@ use letterpress_protocol::Resolution;
 use preview::PreviewPane;
 use problems::Problems;
 use sidebar::Sidebar;
-use state::Ui;
+use state::{Mode, Ui};
 use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
 
@@ -85,8 +87,14 @@ fn App() -> impl IntoView {
     });
 
     view! {
-        <div class="app">
+        <div class="app" class:history-mode=move || ui.mode.get() == Mode::History>
             <Sidebar ui=ui />
+            <div class="mode-bar segmented" data-test="mode-bar">
+                <button data-test="mode-edit" class:on=move || ui.mode.get() == Mode::Edit
+                    on:click=move |_| ui.mode.set(Mode::Edit)>"Edit"</button>
+                <button data-test="mode-history" class:on=move || ui.mode.get() == Mode::History
+                    on:click=move |_| ui.mode.set(Mode::History)>"History"</button>
+            </div>
             <main class="workspace">
                 <div class="doc-bar">
                     <span class="doc-path" data-test="doc-path">{move || ui.doc_path.get()}</span>
@@ -116,6 +124,7 @@ fn App() -> impl IntoView {
                 <Problems ui=ui />
             </main>
             <PreviewPane ui=ui />
+            <history::HistoryScreen ui=ui />
         </div>
     }
 }

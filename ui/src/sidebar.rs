@@ -44,6 +44,7 @@ pub fn Sidebar(ui: Ui) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </details>
+            <crate::changes::ChangesPanel ui=ui />
             <h2>"Templates"</h2>
             <div class="template-form">
                 <input data-test="template-name" placeholder="new-template-name"
@@ -74,7 +75,12 @@ pub fn Sidebar(ui: Ui) -> impl IntoView {
                     let tid = t.id.clone();
                     view! {
                         <li class="template" class:active=move || ui.template.get() == id_active data-test=format!("template-{}", t.id)>
-                            <a href="#" title=t.description.clone() on:click=move |ev| { ev.prevent_default(); ui.select_template(&id); }>{t.id.clone()}</a>
+                            <a href="#" title=t.description.clone() on:click=move |ev| { ev.prevent_default(); ui.select_template(&id); }>
+                                {t.id.clone()}
+                                {let changed = t.id.clone(); move || ui.template_changed(&changed).then(|| view! {
+                                    <span class="changed-dot" data-test="changed" title="changed since the last version">" ●"</span>
+                                })}
+                            </a>
                             <ul class="fixtures">
                                 {fixtures.into_iter().map(|f| {
                                     let path = format!("templates/{tid}/fixtures/{f}.json");

@@ -22,6 +22,15 @@ pub enum Tab {
     Text,
 }
 
+/// Which screen the workspace shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Editor and live preview.
+    Edit,
+    /// Versions: history, comparisons, restore, publish, remotes.
+    History,
+}
+
 #[derive(Serialize)]
 pub struct NoArgs {}
 
@@ -130,6 +139,10 @@ pub struct Ui {
     pub compare: RwSignal<Option<ConflictSides>>,
     /// Name typed for a new fixture copied from the current one (`None`: form closed).
     pub new_fixture: RwSignal<Option<String>>,
+    /// The screen shown in the workspace.
+    pub mode: RwSignal<Mode>,
+    /// Versions (the History screen and the sidebar's changes panel).
+    pub history: crate::history::HistoryUi,
 }
 
 pub fn language_of(path: &str) -> &'static str {
@@ -173,6 +186,8 @@ impl Ui {
             edit_in_flight: StoredValue::new(false),
             compare: RwSignal::new(None),
             new_fixture: RwSignal::new(None),
+            mode: RwSignal::new(Mode::Edit),
+            history: crate::history::HistoryUi::new(),
         }
     }
 
@@ -197,6 +212,7 @@ impl Ui {
                         self.select_template(&id);
                     }
                     self.load_recent();
+                    self.history_refresh();
                 }
                 Err(e) => self.fail(&e),
             }
@@ -533,6 +549,8 @@ impl Ui {
                         self.select_template(&id);
                     }
                     self.load_recent();
+                    self.history_refresh();
+                    self.load_log(false);
                 }
                 Ok(None) => {}
                 Err(e) => self.fail(&e),
@@ -712,6 +730,7 @@ impl Ui {
                         self.snapshot.set(Some(s));
                     }
                     self.refresh();
+                    self.history_refresh();
                 });
             }
         }

@@ -353,6 +353,15 @@ pub struct PullReport {
     pub tag_conflicts: Vec<String>,
 }
 
+/// Who new versions and publishes are recorded as (from the app's settings or git config).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorInfo {
+    /// Display name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
