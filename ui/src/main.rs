@@ -5,6 +5,7 @@ mod preview;
 mod problems;
 mod sidebar;
 mod state;
+mod translations;
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -12,7 +13,8 @@ use letterpress_protocol::Resolution;
 use preview::PreviewPane;
 use problems::Problems;
 use sidebar::Sidebar;
-use state::Ui;
+use state::{Mode, Ui};
+use translations::TranslationsScreen;
 use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
 
@@ -84,6 +86,17 @@ fn App() -> impl IntoView {
     view! {
         <div class="app">
             <Sidebar ui=ui />
+            <div class="stage">
+            <div class="mode-bar">
+                <span class="segmented" data-test="mode-switch">
+                    <button data-test="mode-edit" class:on=move || ui.mode.get() == Mode::Edit
+                        on:click=move |_| ui.mode.set(Mode::Edit)>"Edit"</button>
+                    <button data-test="mode-translate" class:on=move || ui.mode.get() == Mode::Translate
+                        on:click=move |_| ui.mode.set(Mode::Translate)>"Translate"</button>
+                </span>
+            </div>
+            // The editor stays mounted (hidden) while another screen shows.
+            <div class="mode-edit" class:hidden=move || ui.mode.get() != Mode::Edit>
             <main class="workspace">
                 <div class="doc-bar">
                     <span class="doc-path" data-test="doc-path">{move || ui.doc_path.get()}</span>
@@ -113,6 +126,9 @@ fn App() -> impl IntoView {
                 <Problems ui=ui />
             </main>
             <PreviewPane ui=ui />
+            </div>
+            {move || (ui.mode.get() == Mode::Translate).then(|| view! { <TranslationsScreen ui=ui /> })}
+            </div>
         </div>
     }
 }

@@ -16,6 +16,15 @@ pub enum Width {
     Mobile,
 }
 
+/// The screen the workspace shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Templates in the editor beside the preview.
+    Edit,
+    /// The translators' locale grid beside the preview.
+    Translate,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Html,
@@ -126,6 +135,10 @@ pub struct Ui {
     pub compare: RwSignal<Option<ConflictSides>>,
     /// Name typed for a new fixture copied from the current one (`None`: form closed).
     pub new_fixture: RwSignal<Option<String>>,
+    /// The screen shown.
+    pub mode: RwSignal<Mode>,
+    /// The Translate screen's state.
+    pub translations: crate::translations::Translations,
 }
 
 pub fn language_of(path: &str) -> &'static str {
@@ -167,6 +180,8 @@ impl Ui {
             edit_in_flight: StoredValue::new(false),
             compare: RwSignal::new(None),
             new_fixture: RwSignal::new(None),
+            mode: RwSignal::new(Mode::Edit),
+            translations: crate::translations::Translations::new(),
         }
     }
 
@@ -226,6 +241,7 @@ impl Ui {
 
     /// Opens a file in the editor, then optionally moves the cursor.
     pub fn open(self, path: &str, goto: Option<(u32, u32)>) {
+        self.mode.set(Mode::Edit);
         let path = path.to_owned();
         spawn_local(async move {
             match ipc::call::<_, OpenDocument>("open_document", &DocArg { path: &path }).await {
@@ -376,6 +392,9 @@ impl Ui {
     /// A command from the native menu or its shortcut.
     pub fn on_menu(self, command: MenuCommand) {
         match command {
+            MenuCommand::Save if self.mode.get_untracked() == Mode::Translate => {
+                self.translations.save(self)
+            }
             MenuCommand::Save => self.save(),
             MenuCommand::SaveAll => self.save_all(),
             MenuCommand::OpenProject => self.switch_project("choose_project", NoArgs {}),
