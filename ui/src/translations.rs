@@ -427,7 +427,10 @@ impl Translations {
                     self.load_grid(ui);
                 }
                 Err(e) => {
-                    self.notice.set(None);
+                    self.notice.set(Some(format!(
+                        "Not saved: {} ({}) was refused, nothing was written",
+                        translation.key, translation.locale
+                    )));
                     self.draft_error.set(Some(e));
                 }
             }
@@ -617,43 +620,45 @@ fn scroll_to_row(key: &str) {
     }
 }
 
-/// Listens for clicks in the preview's document (once per document; the preview patches
-/// the same document on every render). The listener belongs to the app, so it runs although
-/// the sandboxed email itself runs no script.
-fn listen_for_clicks(frame: &JsValue, on_text: impl Fn(String) + 'static) {
-    let Ok(document) = js_sys::Reflect::get(frame, &"contentDocument".into()) else {
+/// The text under a click on the layer over the preview. Clicks inside the sandboxed
+/// email reach no listener (WebKit runs no handler, not even the app's, in a frame without
+/// scripts), so a transparent layer over it takes the click and asks the email's document,
+/// from the app's side, which element is at that point.
+fn text_at_point(frame: &JsValue, client_x: f64, client_y: f64) -> Option<String> {
+    let get = |target: &JsValue, name: &str| js_sys::Reflect::get(target, &name.into()).ok();
+    let call = |target: &JsValue, name: &str, args: &[JsValue]| -> Option<JsValue> {
+        let function = get(target, name)?.dyn_into::<js_sys::Function>().ok()?;
+        let args: js_sys::Array = args.iter().collect();
+        function.apply(target, &args).ok()
+    };
+    let rect = call(frame, "getBoundingClientRect", &[])?;
+    let number = |v: &JsValue, name: &str| get(v, name).and_then(|n| n.as_f64()).unwrap_or(0.0);
+    let x = client_x - number(&rect, "left") - number(frame, "clientLeft");
+    let y = client_y - number(&rect, "top") - number(frame, "clientTop");
+    let document = get(frame, "contentDocument").filter(JsValue::is_object)?;
+    let element = call(&document, "elementFromPoint", &[x.into(), y.into()])
+        .filter(JsValue::is_object)?;
+    ["innerText", "textContent"]
+        .iter()
+        .filter_map(|p| get(&element, p))
+        .filter_map(|v| v.as_string())
+        .map(|t| t.trim().to_owned())
+        .find(|t| !t.is_empty())
+}
+
+/// Scrolls the email under the click layer (wheel events land on the layer).
+fn scroll_frame(frame: &JsValue, dx: f64, dy: f64) {
+    let Some(window) = js_sys::Reflect::get(frame, &"contentWindow".into())
+        .ok()
+        .filter(JsValue::is_object)
+    else {
         return;
     };
-    if !document.is_object() {
-        return;
-    }
-    let marker = JsValue::from_str("__letterpressKeyClicks");
-    if js_sys::Reflect::get(&document, &marker).is_ok_and(|v| v.is_truthy()) {
-        return;
-    }
-    let handler = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
-        // Links in the email must not navigate the preview.
-        event.prevent_default();
-        let Some(target) = event.target() else {
-            return;
-        };
-        let target: &JsValue = target.as_ref();
-        let text = ["innerText", "textContent"]
-            .iter()
-            .filter_map(|p| js_sys::Reflect::get(target, &(*p).into()).ok())
-            .filter_map(|v| v.as_string())
-            .map(|t| t.trim().to_owned())
-            .find(|t| !t.is_empty());
-        if let Some(text) = text {
-            on_text(text);
-        }
-    });
-    let add = js_sys::Reflect::get(&document, &"addEventListener".into())
+    if let Some(scroll) = js_sys::Reflect::get(&window, &"scrollBy".into())
         .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let Some(add) = add {
-        let _ = add.call2(&document, &"click".into(), &handler.into_js_value());
-        let _ = js_sys::Reflect::set(&document, &marker, &JsValue::TRUE);
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = scroll.call2(&window, &dx.into(), &dy.into());
     }
 }
 
@@ -1019,18 +1024,27 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
     };
     let field = move |f: fn(&Preview) -> String| tx.preview.with(|p| p.as_ref().map(f).unwrap_or_default());
     let frame = NodeRef::<leptos::html::Iframe>::new();
-    let attach = move || {
-        if let Some(el) = frame.get_untracked() {
-            listen_for_clicks(el.as_ref(), move |text| tx.find_key(ui, text));
-        }
-    };
     Effect::new(move |_| {
         let html = tx.html.get();
         if let Some(el) = frame.get() {
             ipc::preview_show(el.as_ref(), &html);
-            attach();
         }
     });
+    let on_pick = move |ev: web_sys::MouseEvent| {
+        let Some(el) = frame.get_untracked() else {
+            return;
+        };
+        match text_at_point(el.as_ref(), f64::from(ev.client_x()), f64::from(ev.client_y())) {
+            Some(text) => tx.find_key(ui, text),
+            None => tx.notice.set(Some("No text there.".into())),
+        }
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        if let Some(el) = frame.get_untracked() {
+            ev.prevent_default();
+            scroll_frame(el.as_ref(), ev.delta_x(), ev.delta_y());
+        }
+    };
     let on_locale = move |value: String| {
         tx.preview_locale.set(value.clone());
         // A project locale: the editor follows, on the same key.
@@ -1082,9 +1096,12 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
                 <div class="preheader">{move || field(|p| p.preheader.clone())}</div>
             </div>
             <div class="frame">
-                <iframe title="Email preview in the cell's locale" data-test="tx-preview" node_ref=frame
-                    sandbox="allow-same-origin" referrerpolicy="no-referrer"
-                    on:load=move |_| attach()></iframe>
+                <div class="frame-box">
+                    <iframe title="Email preview in the cell's locale" data-test="tx-preview" node_ref=frame
+                        sandbox="allow-same-origin" referrerpolicy="no-referrer"></iframe>
+                    <div class="pick-layer" data-test="tx-pick" title="Click text to find its key"
+                        on:click=on_pick on:wheel=on_wheel></div>
+                </div>
             </div>
         </section>
     }
