@@ -67,7 +67,7 @@ pub fn Sidebar(ui: Ui) -> impl IntoView {
                 })}
             </div>
             <ul class="templates">
-                <For each=templates key=|t| t.id.clone() children=move |t| {
+                <For each=templates key=|t| (t.id.clone(), t.fixtures.clone(), t.overrides.clone()) children=move |t| {
                     let id = t.id.clone();
                     let id_active = t.id.clone();
                     let fixtures = t.fixtures.clone();

@@ -610,14 +610,25 @@ async fn reload_snapshot(ui: Ui) {
     }
 }
 
+/// Brings the row of `key` into the middle of the grid, once the grid shows it.
 fn scroll_to_row(key: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
     let selector = format!("[data-test=\"row-{key}\"]");
-    if let Ok(Some(row)) = document.query_selector(&selector) {
-        row.scroll_into_view_with_bool(false);
-    }
+    request_animation_frame(move || {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(Some(row)) = document.query_selector(&selector) else {
+            return;
+        };
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"block".into(), &"center".into());
+        if let Some(scroll) = js_sys::Reflect::get(&row, &"scrollIntoView".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        {
+            let _ = scroll.call1(&row, &options);
+        }
+    });
 }
 
 /// The text under a click on the layer over the preview. Clicks inside the sandboxed

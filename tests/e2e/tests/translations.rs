@@ -107,6 +107,22 @@ async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
     .to_owned()
 }
 
+/// Waits until the DOM text (`textContent`, no CSS applied) of `css` contains `needle`.
+async fn wait_for_content(client: &Client, css: &str, needle: &str) {
+    let script = format!(
+        "const e = document.querySelector({}); return e ? e.textContent : null;",
+        json!(css)
+    );
+    wait_until(&format!("{css} with text {needle:?}"), || async {
+        js(client, &script)
+            .await
+            .as_str()
+            .filter(|t| t.contains(needle))
+            .map(|_| Value::Null)
+    })
+    .await;
+}
+
 async fn click(client: &Client, css: &str) {
     wait_until(&format!("{css} to appear"), || async {
         client.find(Locator::Css(css)).await.ok().map(|_| Value::Null)
@@ -405,7 +421,114 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
     );
     shot(&client, "translate-pseudo-en-xa").await;
 
-    // Back to the editor: the app.rs flows keep working from here.
+    // Editing the source text makes the translations outdated; the filter finds them and a
+    // translator accepts one as current (recorded in translated-from.toml).
+    click(&client, "[data-test=cell-welcome-signoff-en]").await;
+    wait_for_content(&client, "[data-test=tx-selected-locale]", "en").await;
+    retype_draft(&client, "Happy planning, everyone!").await;
+    press(&client, &char::from(Key::Enter).to_string()).await;
+    wait_for_content(&client, "[data-test=tx-notice]", "Saved welcome-signoff (en)").await;
+    wait_for_content(&client, "[data-test=cell-welcome-signoff-de]", "outdated").await;
+    client
+        .find(Locator::Css("[data-test=tx-locale-filter]"))
+        .await
+        .expect("locale filter")
+        .select_by_value("de")
+        .await
+        .expect("only German");
+    client
+        .find(Locator::Css("[data-test=tx-status-filter]"))
+        .await
+        .expect("status filter")
+        .select_by_value("outdated")
+        .await
+        .expect("filter outdated");
+    wait_until("the German column only", || async {
+        let columns = js(
+            &client,
+            "return document.querySelectorAll('[data-test=locale-grid] thead th.locale').length;",
+        )
+        .await;
+        (columns.as_u64() == Some(2)).then_some(Value::Null)
+    })
+    .await;
+    wait_until("only outdated rows", || async {
+        let rows = js(
+            &client,
+            "return Array.from(document.querySelectorAll('[data-test=locale-grid] tbody tr'))
+               .map(r => r.dataset.test);",
+        )
+        .await;
+        (rows == json!(["row-welcome-signoff"])).then_some(Value::Null)
+    })
+    .await;
+    let record = project.join("locales/de/translated-from.toml");
+    let record_before = std::fs::read_to_string(&record).unwrap_or_default();
+    click(&client, "[data-test=cell-welcome-signoff-de]").await;
+    click(&client, "[data-test=tx-accept]").await;
+    wait_for_content(&client, "[data-test=tx-notice]", "Accepted welcome-signoff (de)").await;
+    wait_for_content(&client, "[data-test=locale-grid]", "No key matches.").await;
+    assert_ne!(
+        std::fs::read_to_string(&record).unwrap_or_default(),
+        record_before,
+        "the acceptance is recorded"
+    );
+    client
+        .find(Locator::Css("[data-test=tx-status-filter]"))
+        .await
+        .expect("status filter")
+        .select_by_value("")
+        .await
+        .expect("all statuses");
+    client
+        .find(Locator::Css("[data-test=tx-locale-filter]"))
+        .await
+        .expect("locale filter")
+        .select_by_value("")
+        .await
+        .expect("all locales");
+
+    // Adding a locale: an invalid code is refused in the banner; a valid one gets a column
+    // with its direction.
+    let new_locale = client
+        .find(Locator::Css("[data-test=tx-new-locale]"))
+        .await
+        .expect("add locale field");
+    new_locale.send_keys("not a locale!").await.expect("type");
+    click(&client, "[data-test=tx-add-locale]").await;
+    wait_until("the refusal", || async {
+        client
+            .find(Locator::Css("[data-test=tx-problem]"))
+            .await
+            .ok()
+            .map(|_| Value::Null)
+    })
+    .await;
+    new_locale.clear().await.expect("clear");
+    new_locale.send_keys("fa").await.expect("type");
+    click(&client, "[data-test=tx-add-locale]").await;
+    wait_for_content(&client, "[data-test=tx-notice]", "Added locale fa (dir: rtl)").await;
+    wait_for_content(&client, "[data-test=progress-fa]", "rtl").await;
+    let manifest = std::fs::read_to_string(project.join("letterpress.toml")).expect("manifest");
+    assert!(manifest.contains("\"fa\""), "fa added: {manifest}");
+    shot(&client, "translate-added-locale").await;
+
+    // A German override of the welcome template, marked in the sidebar, opened in the editor.
+    client
+        .find(Locator::Css("[data-test=tx-preview-locale]"))
+        .await
+        .expect("locale picker")
+        .select_by_value("de")
+        .await
+        .expect("pick German");
+    wait_for_content(&client, "[data-test=tx-override]", "Create de override").await;
+    click(&client, "[data-test=tx-override]").await;
+    wait_for_content(&client, "[data-test=doc-path]", "templates/welcome/body.de.mjml").await;
+    wait_for_content(&client, "[data-test=override-welcome-de]", "de override").await;
+    assert!(project.join("templates/welcome/body.de.mjml").is_file());
+    shot(&client, "translate-override-in-editor").await;
+
+    // Back to the editor.
     click(&client, "[data-test=mode-edit]").await;
     client.close().await.expect("close the session");
     drop(processes);
