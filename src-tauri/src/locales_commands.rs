@@ -40,7 +40,9 @@ pub fn preview_translation(
     request: PreviewRequest,
     translation: SetTranslation,
 ) -> Result<Preview, IpcError> {
-    with_session(&state, |s| Ok(s.preview_translation(&request, &translation)?))
+    with_session(&state, |s| {
+        Ok(s.preview_translation(&request, &translation)?)
+    })
 }
 
 /// Marks `keys` of `locale` as translated from the current source text (no longer outdated).

@@ -14,8 +14,8 @@ use preview::PreviewPane;
 use problems::Problems;
 use sidebar::Sidebar;
 use state::{Mode, Ui};
-use translations::TranslationsScreen;
 use std::collections::BTreeSet;
+use translations::TranslationsScreen;
 use wasm_bindgen::prelude::*;
 
 fn main() {

@@ -371,7 +371,9 @@ impl Translations {
                     };
                     ipc::call::<_, Preview>("preview_translation", &args).await
                 }
-                None => ipc::call::<_, Preview>("preview", &PreviewArgs { request: &request }).await,
+                None => {
+                    ipc::call::<_, Preview>("preview", &PreviewArgs { request: &request }).await
+                }
             };
             self.preview_in_flight.set_value(false);
             if self.preview_seq.get_value() == seq {
@@ -466,8 +468,7 @@ impl Translations {
     fn add_locale(self, ui: Ui) {
         let code = self.new_locale.get_untracked();
         spawn_local(async move {
-            match ipc::call::<_, LocaleEntry>("add_locale", &CodeArgs { code: code.trim() }).await
-            {
+            match ipc::call::<_, LocaleEntry>("add_locale", &CodeArgs { code: code.trim() }).await {
                 Ok(entry) => {
                     self.new_locale.set(String::new());
                     self.notice.set(Some(format!(
@@ -519,7 +520,9 @@ impl Translations {
                 format,
             };
             match ipc::call::<_, Option<String>>("export_translations", &args).await {
-                Ok(Some(path)) => self.notice.set(Some(format!("Exported {locale} to {path}"))),
+                Ok(Some(path)) => self
+                    .notice
+                    .set(Some(format!("Exported {locale} to {path}"))),
                 Ok(None) => {}
                 Err(e) => ui.fail(&e),
             }
@@ -647,8 +650,8 @@ fn text_at_point(frame: &JsValue, client_x: f64, client_y: f64) -> Option<String
     let x = client_x - number(&rect, "left") - number(frame, "clientLeft");
     let y = client_y - number(&rect, "top") - number(frame, "clientTop");
     let document = get(frame, "contentDocument").filter(JsValue::is_object)?;
-    let element = call(&document, "elementFromPoint", &[x.into(), y.into()])
-        .filter(JsValue::is_object)?;
+    let element =
+        call(&document, "elementFromPoint", &[x.into(), y.into()]).filter(JsValue::is_object)?;
     ["innerText", "textContent"]
         .iter()
         .filter_map(|p| get(&element, p))
@@ -703,8 +706,11 @@ fn GridToolbar(ui: Ui) -> impl IntoView {
             .with(|g| g.as_ref().map(|g| g.locales.clone()).unwrap_or_default())
     };
     let default_locale = move || {
-        tx.grid
-            .with(|g| g.as_ref().map(|g| g.default_locale.clone()).unwrap_or_default())
+        tx.grid.with(|g| {
+            g.as_ref()
+                .map(|g| g.default_locale.clone())
+                .unwrap_or_default()
+        })
     };
     view! {
         <div class="toolbar grid-toolbar">
@@ -777,9 +783,11 @@ fn LocaleTable(ui: Ui) -> impl IntoView {
         let progress = tx
             .grid
             .with(|g| g.as_ref().map(|g| g.progress.clone()).unwrap_or_default());
-        let default_locale = tx
-            .grid
-            .with(|g| g.as_ref().map(|g| g.default_locale.clone()).unwrap_or_default());
+        let default_locale = tx.grid.with(|g| {
+            g.as_ref()
+                .map(|g| g.default_locale.clone())
+                .unwrap_or_default()
+        });
         shown()
             .into_iter()
             .map(|l| {
@@ -918,11 +926,16 @@ fn CellEditor(ui: Ui) -> impl IntoView {
     };
     let cell = move || {
         let selected = tx.selected.get()?;
-        row()?.cells.into_iter().find(|c| c.locale == selected.locale)
+        row()?
+            .cells
+            .into_iter()
+            .find(|c| c.locale == selected.locale)
     };
     let source_text = move || {
         let row = row()?;
-        let default_locale = tx.grid.with(|g| g.as_ref().map(|g| g.default_locale.clone()))?;
+        let default_locale = tx
+            .grid
+            .with(|g| g.as_ref().map(|g| g.default_locale.clone()))?;
         row.cells
             .into_iter()
             .find(|c| c.locale == default_locale)
@@ -1024,8 +1037,7 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let has_override =
-        move || override_exists(ui, &tx.template.get(), &tx.preview_locale.get());
+    let has_override = move || override_exists(ui, &tx.template.get(), &tx.preview_locale.get());
     let is_pseudo = move || {
         let locale = tx.preview_locale.get();
         tx.grid.with(|g| {
@@ -1033,7 +1045,8 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
                 .is_some_and(|g| g.pseudo_locales.iter().any(|l| l.tag == locale))
         })
     };
-    let field = move |f: fn(&Preview) -> String| tx.preview.with(|p| p.as_ref().map(f).unwrap_or_default());
+    let field =
+        move |f: fn(&Preview) -> String| tx.preview.with(|p| p.as_ref().map(f).unwrap_or_default());
     let frame = NodeRef::<leptos::html::Iframe>::new();
     Effect::new(move |_| {
         let html = tx.html.get();
@@ -1045,7 +1058,11 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
         let Some(el) = frame.get_untracked() else {
             return;
         };
-        match text_at_point(el.as_ref(), f64::from(ev.client_x()), f64::from(ev.client_y())) {
+        match text_at_point(
+            el.as_ref(),
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        ) {
             Some(text) => tx.find_key(ui, text),
             None => tx.notice.set(Some("No text there.".into())),
         }

@@ -122,7 +122,6 @@ impl StudioSession {
         self.edits.buffers()
     }
 
-
     /// Opens a project file in the editor.
     pub fn open_document(&mut self, path: &str) -> Result<OpenDocument, StudioError> {
         let doc = self.edits.open(&self.project, path)?;

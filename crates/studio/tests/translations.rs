@@ -803,13 +803,22 @@ fn an_unsaved_cell_is_previewed_validated_and_never_written() {
             &buffers,
         )
         .unwrap();
-    assert!(out.html.contains("Hallo und willkommen"), "the draft is rendered");
+    assert!(
+        out.html.contains("Hallo und willkommen"),
+        "the draft is rendered"
+    );
     let err = project
         .preview_translation(&job, "de", "welcome-heading", Some("Hallo!"), &buffers)
         .unwrap_err();
     assert_eq!(err.code(), "placeholder-mismatch");
     let err = project
-        .preview_translation(&job, "de", "welcome-heading", Some("Hallo { $name"), &buffers)
+        .preview_translation(
+            &job,
+            "de",
+            "welcome-heading",
+            Some("Hallo { $name"),
+            &buffers,
+        )
         .unwrap_err();
     assert_eq!(err.code(), "fluent-syntax");
     assert!(err.to_string().contains("1:"), "line:column: {err}");

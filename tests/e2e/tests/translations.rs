@@ -79,10 +79,13 @@ async fn preview_html(client: &Client) -> String {
 }
 
 async fn wait_for_preview(client: &Client, needle: &str) -> String {
-    wait_until(&format!("translation preview containing {needle:?}"), || async {
-        let html = preview_html(client).await;
-        html.contains(needle).then_some(Value::String(html))
-    })
+    wait_until(
+        &format!("translation preview containing {needle:?}"),
+        || async {
+            let html = preview_html(client).await;
+            html.contains(needle).then_some(Value::String(html))
+        },
+    )
     .await
     .as_str()
     .unwrap_or_default()
@@ -125,7 +128,11 @@ async fn wait_for_content(client: &Client, css: &str, needle: &str) {
 
 async fn click(client: &Client, css: &str) {
     wait_until(&format!("{css} to appear"), || async {
-        client.find(Locator::Css(css)).await.ok().map(|_| Value::Null)
+        client
+            .find(Locator::Css(css))
+            .await
+            .ok()
+            .map(|_| Value::Null)
     })
     .await;
     client
@@ -145,7 +152,11 @@ async fn retype_draft(client: &Client, text: &str) {
         .expect("the cell editor");
     draft.click().await.expect("focus the cell editor");
     draft
-        .send_keys(&format!("{}a{}", char::from(Key::Control), char::from(Key::Control)))
+        .send_keys(&format!(
+            "{}a{}",
+            char::from(Key::Control),
+            char::from(Key::Control)
+        ))
         .await
         .expect("select all");
     draft.send_keys(text).await.expect("typing");
@@ -248,7 +259,10 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
     click(&client, "[data-test=mode-translate]").await;
     wait_for_text(&client, "[data-test=progress-de]", "translated").await;
     let status = wait_for_text(&client, "[data-test=cell-welcome-heading-de]", "Schön").await;
-    assert!(status.to_lowercase().contains("translated"), "status shown as text: {status}");
+    assert!(
+        status.to_lowercase().contains("translated"),
+        "status shown as text: {status}"
+    );
 
     // Search narrows the rows; the German cell of a key used by the welcome template.
     client
@@ -274,9 +288,16 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
         "return document.querySelector('[data-test=tx-template]').value;",
     )
     .await;
-    assert_eq!(template.as_str(), Some("welcome"), "a template using the key");
+    assert_eq!(
+        template.as_str(),
+        Some("welcome"),
+        "a template using the key"
+    );
     let before = wait_for_preview(&client, "Schön, dass Sie da sind").await;
-    assert!(before.contains("lang=\"de\""), "the cell's locale is previewed");
+    assert!(
+        before.contains("lang=\"de\""),
+        "the cell's locale is previewed"
+    );
 
     // Typing updates the preview before anything is saved.
     retype_draft(&client, "Hallo und herzlich willkommen, { $name }!").await;
@@ -290,7 +311,12 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
 
     // Enter saves: only that entry of the .ftl changed on disk.
     press(&client, &char::from(Key::Enter).to_string()).await;
-    wait_for_text(&client, "[data-test=tx-notice]", "Saved welcome-heading (de)").await;
+    wait_for_text(
+        &client,
+        "[data-test=tx-notice]",
+        "Saved welcome-heading (de)",
+    )
+    .await;
     let saved = std::fs::read_to_string(&de_welcome).expect("catalog");
     assert!(
         saved.contains("welcome-heading = Hallo und herzlich willkommen, { $name }!"),
@@ -304,7 +330,12 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
         original,
         "every other byte kept"
     );
-    wait_for_text(&client, "[data-test=cell-welcome-heading-de]", "Hallo und herzlich").await;
+    wait_for_text(
+        &client,
+        "[data-test=cell-welcome-heading-de]",
+        "Hallo und herzlich",
+    )
+    .await;
 
     // Dropping the placeholder: the error shows while typing, and a save writes nothing.
     retype_draft(&client, "Hallo ohne Namen!").await;
@@ -387,7 +418,10 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
     )
     .await;
     assert!(
-        selected_row.as_str().unwrap_or_default().contains("selected"),
+        selected_row
+            .as_str()
+            .unwrap_or_default()
+            .contains("selected"),
         "the row is selected: {selected_row}"
     );
 
@@ -410,7 +444,10 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
         .await
         .expect("locale picker");
     let options = picker.text().await.expect("options");
-    assert!(options.contains("en-XA (pseudo)"), "pseudo-locales marked: {options}");
+    assert!(
+        options.contains("en-XA (pseudo)"),
+        "pseudo-locales marked: {options}"
+    );
     picker.select_by_value("en-XA").await.expect("pick en-XA");
     wait_for_text(&client, "[data-test=tx-pseudo-note]", "Pseudo-locale").await;
     let pseudo = wait_for_preview(&client, "lang=\"en-XA\"").await;
@@ -427,7 +464,12 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
     wait_for_content(&client, "[data-test=tx-selected-locale]", "en").await;
     retype_draft(&client, "Happy planning, everyone!").await;
     press(&client, &char::from(Key::Enter).to_string()).await;
-    wait_for_content(&client, "[data-test=tx-notice]", "Saved welcome-signoff (en)").await;
+    wait_for_content(
+        &client,
+        "[data-test=tx-notice]",
+        "Saved welcome-signoff (en)",
+    )
+    .await;
     wait_for_content(&client, "[data-test=cell-welcome-signoff-de]", "outdated").await;
     client
         .find(Locator::Css("[data-test=tx-locale-filter]"))
@@ -466,7 +508,12 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
     let record_before = std::fs::read_to_string(&record).unwrap_or_default();
     click(&client, "[data-test=cell-welcome-signoff-de]").await;
     click(&client, "[data-test=tx-accept]").await;
-    wait_for_content(&client, "[data-test=tx-notice]", "Accepted welcome-signoff (de)").await;
+    wait_for_content(
+        &client,
+        "[data-test=tx-notice]",
+        "Accepted welcome-signoff (de)",
+    )
+    .await;
     wait_for_content(&client, "[data-test=locale-grid]", "No key matches.").await;
     assert_ne!(
         std::fs::read_to_string(&record).unwrap_or_default(),
@@ -507,7 +554,12 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
     new_locale.clear().await.expect("clear");
     new_locale.send_keys("fa").await.expect("type");
     click(&client, "[data-test=tx-add-locale]").await;
-    wait_for_content(&client, "[data-test=tx-notice]", "Added locale fa (dir: rtl)").await;
+    wait_for_content(
+        &client,
+        "[data-test=tx-notice]",
+        "Added locale fa (dir: rtl)",
+    )
+    .await;
     wait_for_content(&client, "[data-test=progress-fa]", "rtl").await;
     let manifest = std::fs::read_to_string(project.join("letterpress.toml")).expect("manifest");
     assert!(manifest.contains("\"fa\""), "fa added: {manifest}");
@@ -523,7 +575,12 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
         .expect("pick German");
     wait_for_content(&client, "[data-test=tx-override]", "Create de override").await;
     click(&client, "[data-test=tx-override]").await;
-    wait_for_content(&client, "[data-test=doc-path]", "templates/welcome/body.de.mjml").await;
+    wait_for_content(
+        &client,
+        "[data-test=doc-path]",
+        "templates/welcome/body.de.mjml",
+    )
+    .await;
     wait_for_content(&client, "[data-test=override-welcome-de]", "de override").await;
     assert!(project.join("templates/welcome/body.de.mjml").is_file());
     shot(&client, "translate-override-in-editor").await;
