@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod history_commands;
+mod locales_commands;
 mod menu;
 
 use letterpress_protocol::{
@@ -347,6 +348,15 @@ fn main() {
             history_commands::history_pull,
             history_commands::history_abort_merge,
             history_commands::history_unlock,
+            locales_commands::locale_grid,
+            locales_commands::set_translation,
+            locales_commands::preview_translation,
+            locales_commands::accept_translations,
+            locales_commands::add_locale,
+            locales_commands::create_override,
+            locales_commands::keys_for_text,
+            locales_commands::export_translations,
+            locales_commands::import_translations,
         ])
         .plugin(tauri_plugin_dialog::init())
         .on_window_event(|window, event| {

@@ -7,6 +7,7 @@ mod preview;
 mod problems;
 mod sidebar;
 mod state;
+mod translations;
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -16,6 +17,7 @@ use problems::Problems;
 use sidebar::Sidebar;
 use state::{Mode, Ui};
 use std::collections::BTreeSet;
+use translations::TranslationsScreen;
 use wasm_bindgen::prelude::*;
 
 fn main() {
@@ -87,14 +89,21 @@ fn App() -> impl IntoView {
     });
 
     view! {
-        <div class="app" class:history-mode=move || ui.mode.get() == Mode::History>
+        <div class="app">
             <Sidebar ui=ui />
-            <div class="mode-bar segmented" data-test="mode-bar">
-                <button data-test="mode-edit" class:on=move || ui.mode.get() == Mode::Edit
-                    on:click=move |_| ui.mode.set(Mode::Edit)>"Edit"</button>
-                <button data-test="mode-history" class:on=move || ui.mode.get() == Mode::History
-                    on:click=move |_| ui.mode.set(Mode::History)>"History"</button>
+            <div class="stage">
+            <div class="mode-bar">
+                <span class="segmented" data-test="mode-switch">
+                    <button data-test="mode-edit" class:on=move || ui.mode.get() == Mode::Edit
+                        on:click=move |_| ui.mode.set(Mode::Edit)>"Edit"</button>
+                    <button data-test="mode-translate" class:on=move || ui.mode.get() == Mode::Translate
+                        on:click=move |_| ui.mode.set(Mode::Translate)>"Translate"</button>
+                    <button data-test="mode-history" class:on=move || ui.mode.get() == Mode::History
+                        on:click=move |_| ui.mode.set(Mode::History)>"History"</button>
+                </span>
             </div>
+            // The editor stays mounted (hidden) while another screen shows.
+            <div class="mode-edit" class:hidden=move || ui.mode.get() != Mode::Edit>
             <main class="workspace">
                 <div class="doc-bar">
                     <span class="doc-path" data-test="doc-path">{move || ui.doc_path.get()}</span>
@@ -124,7 +133,12 @@ fn App() -> impl IntoView {
                 <Problems ui=ui />
             </main>
             <PreviewPane ui=ui />
-            <history::HistoryScreen ui=ui />
+            </div>
+            {move || (ui.mode.get() == Mode::Translate).then(|| view! { <TranslationsScreen ui=ui /> })}
+            <div class="mode-history" class:hidden=move || ui.mode.get() != Mode::History>
+                <history::HistoryScreen ui=ui />
+            </div>
+            </div>
         </div>
     }
 }

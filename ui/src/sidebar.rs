@@ -68,11 +68,13 @@ pub fn Sidebar(ui: Ui) -> impl IntoView {
                 })}
             </div>
             <ul class="templates">
-                <For each=templates key=|t| t.id.clone() children=move |t| {
+                <For each=templates key=|t| (t.id.clone(), t.fixtures.clone(), t.overrides.clone()) children=move |t| {
                     let id = t.id.clone();
                     let id_active = t.id.clone();
                     let fixtures = t.fixtures.clone();
+                    let overrides = t.overrides.clone();
                     let tid = t.id.clone();
+                    let oid = t.id.clone();
                     view! {
                         <li class="template" class:active=move || ui.template.get() == id_active data-test=format!("template-{}", t.id)>
                             <a href="#" title=t.description.clone() on:click=move |ev| { ev.prevent_default(); ui.select_template(&id); }>
@@ -93,6 +95,25 @@ pub fn Sidebar(ui: Ui) -> impl IntoView {
                                             ui.fixture.set(fname.clone());
                                             ui.open(&path, None);
                                         }>{format!("{f}.json")}</a></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            // Per-locale body overrides: this locale renders its own body.
+                            <ul class="overrides">
+                                {overrides.into_iter().map(|locale| {
+                                    let path = format!("templates/{oid}/body.{locale}.mjml");
+                                    let p = path.clone();
+                                    let (tid3, l) = (oid.clone(), locale.clone());
+                                    view! {
+                                        <li class="override" class:active=move || ui.doc_path.get() == p
+                                            data-test=format!("override-{oid}-{locale}")>
+                                            <a href="#" title=format!("{locale} uses its own body instead of body.mjml") on:click=move |ev| {
+                                                ev.prevent_default();
+                                                ui.template.set(tid3.clone());
+                                                ui.locale.set(l.clone());
+                                                ui.open(&path, None);
+                                            }>{format!("body.{locale}.mjml")}<span class="override-badge">{format!("{locale} override")}</span></a>
+                                        </li>
                                     }
                                 }).collect_view()}
                             </ul>

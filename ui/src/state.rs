@@ -16,19 +16,21 @@ pub enum Width {
     Mobile,
 }
 
+/// The screen the workspace shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Templates in the editor beside the preview.
+    Edit,
+    /// The translators' locale grid beside the preview.
+    Translate,
+    /// Versions: history, comparisons, restore, publish, remotes.
+    History,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Html,
     Text,
-}
-
-/// Which screen the workspace shows.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Editor and live preview.
-    Edit,
-    /// Versions: history, comparisons, restore, publish, remotes.
-    History,
 }
 
 #[derive(Serialize)]
@@ -139,10 +141,12 @@ pub struct Ui {
     pub compare: RwSignal<Option<ConflictSides>>,
     /// Name typed for a new fixture copied from the current one (`None`: form closed).
     pub new_fixture: RwSignal<Option<String>>,
-    /// The screen shown in the workspace.
+    /// The screen shown.
     pub mode: RwSignal<Mode>,
     /// Versions (the History screen and the sidebar's changes panel).
     pub history: crate::history::HistoryUi,
+    /// The Translate screen's state.
+    pub translations: crate::translations::Translations,
 }
 
 pub fn language_of(path: &str) -> &'static str {
@@ -188,6 +192,7 @@ impl Ui {
             new_fixture: RwSignal::new(None),
             mode: RwSignal::new(Mode::Edit),
             history: crate::history::HistoryUi::new(),
+            translations: crate::translations::Translations::new(),
         }
     }
 
@@ -256,6 +261,7 @@ impl Ui {
 
     /// When several opens overlap (quick clicks), only the newest one is shown.
     pub fn open(self, path: &str, goto: Option<(u32, u32)>) {
+        self.mode.set(Mode::Edit);
         let path = path.to_owned();
         let seq = self.open_seq.get_value() + 1;
         self.open_seq.set_value(seq);
@@ -420,6 +426,9 @@ impl Ui {
     /// A command from the native menu or its shortcut.
     pub fn on_menu(self, command: MenuCommand) {
         match command {
+            MenuCommand::Save if self.mode.get_untracked() == Mode::Translate => {
+                self.translations.save(self)
+            }
             MenuCommand::Save => self.save(),
             MenuCommand::SaveAll => self.save_all(),
             MenuCommand::OpenProject => self.switch_project("choose_project", NoArgs {}),

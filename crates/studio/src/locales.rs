@@ -19,7 +19,7 @@ use letterpress_protocol::locales::{
     CellStatus, ExchangeFormat, GridCell, GridRow, ImportRejection, ImportReport, LocaleGrid,
     LocaleProgress, RejectReason, SetTranslation,
 };
-use letterpress_protocol::{IpcError, LocaleEntry};
+use letterpress_protocol::{IpcError, LocaleEntry, Preview, PreviewRequest};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -394,6 +394,41 @@ impl Project {
         key: &str,
         text: Option<&str>,
     ) -> Result<GridCell, TranslationError> {
+        let (locale, files) = self.translation_files(locale, key, text)?;
+        self.write_files(&files)?;
+        let state = self.catalog_state()?;
+        Ok(self.cell(&state, &locale, key))
+    }
+
+    /// Renders `job` as if `text` were the translation of `key` in `locale`, over the
+    /// editor's `buffers`; nothing is written. The text is validated as by
+    /// [`Project::set_translation`], so a translator sees the refusal while typing.
+    pub fn preview_translation(
+        &self,
+        job: &crate::RenderJob,
+        locale: &str,
+        key: &str,
+        text: Option<&str>,
+        buffers: &crate::Buffers,
+    ) -> Result<letterpress_engine::RenderOutput, TranslationError> {
+        let (_, files) = self.translation_files(locale, key, text)?;
+        let mut buffers = buffers.clone();
+        for (path, text) in files {
+            if path.ends_with(".ftl") {
+                buffers.insert(path, std::sync::Arc::from(text));
+            }
+        }
+        Ok(self.preview(job, &buffers))
+    }
+
+    /// The resolved locale and the files (catalog and record) that setting `key` to `text`
+    /// in `locale` writes, validated but not written.
+    fn translation_files(
+        &self,
+        locale: &str,
+        key: &str,
+        text: Option<&str>,
+    ) -> Result<(String, BTreeMap<String, String>), TranslationError> {
         let config = self.config();
         let locale = config.resolve_locale(locale).ok_or_else(|| {
             TranslationError::Locale(format!("`{locale}` is not a locale of this project"))
@@ -442,9 +477,7 @@ impl Project {
                 .context(&locale)
                 .apply(&[(key.to_owned(), text)], &state.files)?
         };
-        self.write_files(&files)?;
-        let state = self.catalog_state()?;
-        Ok(self.cell(&state, &locale, key))
+        Ok((locale, files))
     }
 
     /// Marks translations of `locale` as made from the current source text (all translated
@@ -750,6 +783,24 @@ impl StudioSession {
             .set_translation(&request.locale, &request.key, request.text.as_deref())
     }
 
+    /// Renders `request` with `translation` in place of the catalogs' text (unsaved, as the
+    /// translator types); an invalid text is refused as by [`StudioSession::set_translation`].
+    pub fn preview_translation(
+        &self,
+        request: &PreviewRequest,
+        translation: &SetTranslation,
+    ) -> Result<Preview, TranslationError> {
+        let started = std::time::Instant::now();
+        let out = self.project().preview_translation(
+            &crate::session::render_job(request),
+            &translation.locale,
+            &translation.key,
+            translation.text.as_deref(),
+            &self.buffers(),
+        )?;
+        Ok(crate::session::preview_of(out, started))
+    }
+
     /// Exports a locale as XLIFF 2.0 or PO text (the shell saves it where the user chose).
     pub fn export_translations(
         &self,
@@ -757,6 +808,19 @@ impl StudioSession {
         format: ExchangeFormat,
     ) -> Result<String, TranslationError> {
         self.project().export_translations(locale, format)
+    }
+
+    /// Exports a locale as XLIFF 2.0 or PO into `file` (chosen by the user; written
+    /// atomically, outside the project as well).
+    pub fn export_translations_to(
+        &self,
+        locale: &str,
+        format: ExchangeFormat,
+        file: &Path,
+    ) -> Result<(), TranslationError> {
+        let text = self.project().export_translations(locale, format)?;
+        fsx::write_atomic(file, text.as_bytes()).map_err(io_error(file))?;
+        Ok(())
     }
 
     /// Imports an XLIFF/PO file the user picked.

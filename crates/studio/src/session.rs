@@ -111,23 +111,15 @@ impl StudioSession {
     /// Renders the requested email from the editor's buffers (saved or not).
     pub fn preview(&self, request: &PreviewRequest) -> Preview {
         let started = Instant::now();
-        let out = self.project.preview(
-            &RenderJob {
-                template: request.template.clone(),
-                locale: request.locale.clone(),
-                fixture: request.fixture.clone(),
-            },
-            &self.edits.buffers(),
-        );
-        Preview {
-            engine_micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            dir: out.locale.as_ref().map_or("ltr", |l| l.dir).to_owned(),
-            html: out.html,
-            text: out.text,
-            subject: out.subject,
-            preheader: out.preheader,
-            diagnostics: out.diagnostics,
-        }
+        let out = self
+            .project
+            .preview(&render_job(request), &self.edits.buffers());
+        preview_of(out, started)
+    }
+
+    /// The editor's unsaved buffers (what a preview renders over the disk).
+    pub(crate) fn buffers(&self) -> crate::Buffers {
+        self.edits.buffers()
     }
 
     /// Opens a project file in the editor.
@@ -323,5 +315,27 @@ impl StudioSession {
                 )
             })
             .collect()
+    }
+}
+
+/// The render job a preview request names.
+pub(crate) fn render_job(request: &PreviewRequest) -> RenderJob {
+    RenderJob {
+        template: request.template.clone(),
+        locale: request.locale.clone(),
+        fixture: request.fixture.clone(),
+    }
+}
+
+/// A render as the app shows it; `started` is when the render began (engine time).
+pub(crate) fn preview_of(out: letterpress_engine::RenderOutput, started: Instant) -> Preview {
+    Preview {
+        engine_micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        dir: out.locale.as_ref().map_or("ltr", |l| l.dir).to_owned(),
+        html: out.html,
+        text: out.text,
+        subject: out.subject,
+        preheader: out.preheader,
+        diagnostics: out.diagnostics,
     }
 }

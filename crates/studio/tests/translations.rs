@@ -782,3 +782,45 @@ xliff2js(fs.readFileSync(process.argv[1], 'utf8'))
     }
     assert_eq!(changed_files(&before, &root), Vec::<String>::new());
 }
+
+#[test]
+fn an_unsaved_cell_is_previewed_validated_and_never_written() {
+    let (_tmp, root) = sample_copy();
+    let project = Project::open(&root).unwrap();
+    let before = snapshot(&root);
+    let job = letterpress_studio::RenderJob {
+        template: "welcome".into(),
+        locale: "de".into(),
+        fixture: "default".into(),
+    };
+    let buffers = letterpress_studio::Buffers::default();
+    let out = project
+        .preview_translation(
+            &job,
+            "de",
+            "welcome-heading",
+            Some("Hallo und willkommen, { $name }!"),
+            &buffers,
+        )
+        .unwrap();
+    assert!(
+        out.html.contains("Hallo und willkommen"),
+        "the draft is rendered"
+    );
+    let err = project
+        .preview_translation(&job, "de", "welcome-heading", Some("Hallo!"), &buffers)
+        .unwrap_err();
+    assert_eq!(err.code(), "placeholder-mismatch");
+    let err = project
+        .preview_translation(
+            &job,
+            "de",
+            "welcome-heading",
+            Some("Hallo { $name"),
+            &buffers,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "fluent-syntax");
+    assert!(err.to_string().contains("1:"), "line:column: {err}");
+    assert!(changed_files(&before, &root).is_empty(), "nothing written");
+}

@@ -1,0 +1,592 @@
+//! The translators' workspace in the real app, on a copy of the sample project: the locale
+//! grid, editing a German string with the preview beside it, saving to the `.ftl`, refused
+//! edits, finding a key from the preview, the Arabic preview and the en-XA pseudo-locale.
+//! Same harness as `app.rs`: Xvfb (when no display is set) + tauri-driver + WebKitWebDriver +
+//! fantoccini. Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
+
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Child processes stopped (SIGTERM via kill) when the test ends, pass or fail.
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for child in self.0.iter_mut().rev() {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+fn app_binary() -> PathBuf {
+    let bin = target_dir().join("debug/letterpress-app");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build -p letterpress-app` first (npm test does)",
+        bin.display()
+    );
+    bin
+}
+
+async fn wait_until<F, Fut>(what: &str, mut check: F) -> Value
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<Value>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn js(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.expect(script)
+}
+
+/// The HTML the Translate screen's preview shows now.
+async fn preview_html(client: &Client) -> String {
+    js(
+        client,
+        "const f = document.querySelector('[data-test=tx-preview]'); return f ? LetterpressPreview.current(f) : '';",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+async fn wait_for_preview(client: &Client, needle: &str) -> String {
+    wait_until(
+        &format!("translation preview containing {needle:?}"),
+        || async {
+            let html = preview_html(client).await;
+            html.contains(needle).then_some(Value::String(html))
+        },
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+async fn text_of(client: &Client, css: &str) -> Option<String> {
+    let element = client.find(Locator::Css(css)).await.ok()?;
+    element.text().await.ok()
+}
+
+async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+    wait_until(&format!("{css} containing {needle:?}"), || async {
+        text_of(client, css)
+            .await
+            .filter(|t| t.contains(needle))
+            .map(Value::String)
+    })
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Waits until the DOM text (`textContent`, no CSS applied) of `css` contains `needle`.
+async fn wait_for_content(client: &Client, css: &str, needle: &str) {
+    let script = format!(
+        "const e = document.querySelector({}); return e ? e.textContent : null;",
+        json!(css)
+    );
+    wait_until(&format!("{css} with text {needle:?}"), || async {
+        js(client, &script)
+            .await
+            .as_str()
+            .filter(|t| t.contains(needle))
+            .map(|_| Value::Null)
+    })
+    .await;
+}
+
+async fn click(client: &Client, css: &str) {
+    wait_until(&format!("{css} to appear"), || async {
+        client
+            .find(Locator::Css(css))
+            .await
+            .ok()
+            .map(|_| Value::Null)
+    })
+    .await;
+    client
+        .find(Locator::Css(css))
+        .await
+        .expect(css)
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Replaces the cell editor's text by typing, like a translator (select all, then type).
+async fn retype_draft(client: &Client, text: &str) {
+    let draft = client
+        .find(Locator::Css("[data-test=tx-draft]"))
+        .await
+        .expect("the cell editor");
+    draft.click().await.expect("focus the cell editor");
+    draft
+        .send_keys(&format!(
+            "{}a{}",
+            char::from(Key::Control),
+            char::from(Key::Control)
+        ))
+        .await
+        .expect("select all");
+    draft.send_keys(text).await.expect("typing");
+}
+
+async fn press(client: &Client, keys: &str) {
+    client
+        .find(Locator::Css("[data-test=tx-draft]"))
+        .await
+        .expect("the cell editor")
+        .send_keys(keys)
+        .await
+        .expect("keys");
+}
+
+async fn shot(client: &Client, name: &str) {
+    let dir = target_dir().join("e2e-shots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    match client.screenshot().await {
+        Ok(png) => std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot"),
+        Err(e) => panic!("screenshot {name}: {e}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    letterpress_studio::copy_project(&repo, &project).expect("copy the sample");
+
+    let mut processes = Processes(Vec::new());
+    let display = match std::env::var("DISPLAY") {
+        Ok(d) if !d.is_empty() => d,
+        _ => {
+            let d = format!(":{}", 90 + std::process::id() % 100);
+            let xvfb = Command::new("Xvfb")
+                .args([
+                    d.as_str(),
+                    "-screen",
+                    "0",
+                    "1440x900x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb (apt install xvfb)");
+            processes.0.push(xvfb);
+            std::thread::sleep(Duration::from_millis(500));
+            d
+        }
+    };
+    let port = free_port();
+    let native_port = free_port();
+    let state_dir = tmp.path().join("state");
+    let driver = Command::new("tauri-driver")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .env("LETTERPRESS_STATE_DIR", &state_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver (cargo install tauri-driver --version 2.1.0 --locked)");
+    processes.0.push(driver);
+
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app_binary(), "args": [project] }),
+    );
+    caps.insert("browserName".into(), json!("wry"));
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("cannot start a session on tauri-driver: {e}"),
+        }
+    };
+
+    let de_welcome = project.join("locales/de/welcome.ftl");
+    let original = std::fs::read_to_string(&de_welcome).expect("the German catalog");
+
+    // The Translate screen: the grid with a status per cell and per-locale progress.
+    click(&client, "[data-test=mode-translate]").await;
+    wait_for_text(&client, "[data-test=progress-de]", "translated").await;
+    let status = wait_for_text(&client, "[data-test=cell-welcome-heading-de]", "Schön").await;
+    assert!(
+        status.to_lowercase().contains("translated"),
+        "status shown as text: {status}"
+    );
+
+    // Search narrows the rows; the German cell of a key used by the welcome template.
+    client
+        .find(Locator::Css("[data-test=tx-search]"))
+        .await
+        .expect("search")
+        .send_keys("welcome-heading")
+        .await
+        .expect("type a search");
+    wait_until("only matching rows", || async {
+        let rows = js(
+            &client,
+            "return document.querySelectorAll('[data-test=locale-grid] tbody tr').length;",
+        )
+        .await;
+        (rows.as_u64() == Some(1)).then_some(Value::Null)
+    })
+    .await;
+    click(&client, "[data-test=cell-welcome-heading-de]").await;
+    wait_for_text(&client, "[data-test=tx-selected-key]", "welcome-heading").await;
+    let template = js(
+        &client,
+        "return document.querySelector('[data-test=tx-template]').value;",
+    )
+    .await;
+    assert_eq!(
+        template.as_str(),
+        Some("welcome"),
+        "a template using the key"
+    );
+    let before = wait_for_preview(&client, "Schön, dass Sie da sind").await;
+    assert!(
+        before.contains("lang=\"de\""),
+        "the cell's locale is previewed"
+    );
+
+    // Typing updates the preview before anything is saved.
+    retype_draft(&client, "Hallo und herzlich willkommen, { $name }!").await;
+    wait_for_preview(&client, "Hallo und herzlich willkommen").await;
+    assert_eq!(
+        std::fs::read_to_string(&de_welcome).expect("catalog"),
+        original,
+        "typing writes nothing"
+    );
+    shot(&client, "translate-typing-de").await;
+
+    // Enter saves: only that entry of the .ftl changed on disk.
+    press(&client, &char::from(Key::Enter).to_string()).await;
+    wait_for_text(
+        &client,
+        "[data-test=tx-notice]",
+        "Saved welcome-heading (de)",
+    )
+    .await;
+    let saved = std::fs::read_to_string(&de_welcome).expect("catalog");
+    assert!(
+        saved.contains("welcome-heading = Hallo und herzlich willkommen, { $name }!"),
+        "saved: {saved}"
+    );
+    assert_eq!(
+        saved.replace(
+            "welcome-heading = Hallo und herzlich willkommen, { $name }!",
+            "welcome-heading = Schön, dass Sie da sind, { $name }!"
+        ),
+        original,
+        "every other byte kept"
+    );
+    wait_for_text(
+        &client,
+        "[data-test=cell-welcome-heading-de]",
+        "Hallo und herzlich",
+    )
+    .await;
+
+    // Dropping the placeholder: the error shows while typing, and a save writes nothing.
+    retype_draft(&client, "Hallo ohne Namen!").await;
+    let error = wait_for_text(&client, "[data-test=cell-error]", "placeholder").await;
+    assert!(error.contains("$name"), "names the variable: {error}");
+    press(
+        &client,
+        &format!("{}s{}", char::from(Key::Control), char::from(Key::Control)),
+    )
+    .await;
+    wait_for_text(&client, "[data-test=tx-notice]", "Not saved").await;
+    assert_eq!(
+        std::fs::read_to_string(&de_welcome).expect("catalog"),
+        saved,
+        "a refused edit writes nothing"
+    );
+    shot(&client, "translate-placeholder-error").await;
+
+    // A Fluent syntax error is shown at its line:column.
+    retype_draft(&client, "Hallo { $name").await;
+    let syntax = wait_for_text(&client, "[data-test=cell-error]", "fluent-syntax").await;
+    assert!(syntax.contains("1:"), "line:column shown: {syntax}");
+    click(&client, "[data-test=tx-revert]").await;
+    wait_until("the error cleared", || async {
+        client
+            .find(Locator::Css("[data-test=cell-error]"))
+            .await
+            .is_err()
+            .then_some(Value::Null)
+    })
+    .await;
+
+    // Clicking text in the preview selects its key.
+    client
+        .find(Locator::Css("[data-test=tx-search]"))
+        .await
+        .expect("search")
+        .clear()
+        .await
+        .expect("clear the search");
+    // The click lands where the intro paragraph is drawn (viewport coordinates).
+    let point = js(
+        &client,
+        "const f = document.querySelector('[data-test=tx-preview]');
+         const d = f.contentDocument;
+         const hit = Array.from(d.querySelectorAll('body *'))
+           .find(e => e.children.length === 0 && e.textContent.includes('ist eingerichtet'));
+         if (!hit) return null;
+         hit.scrollIntoView({ block: 'center' });
+         const r = hit.getBoundingClientRect();
+         const o = f.getBoundingClientRect();
+         return [o.left + f.clientLeft + r.left + Math.min(20, r.width / 2),
+                 o.top + f.clientTop + r.top + r.height / 2];",
+    )
+    .await;
+    let (x, y) = match point.as_array().map(|p| (p[0].as_f64(), p[1].as_f64())) {
+        Some((Some(x), Some(y))) => (x, y),
+        _ => panic!("the intro paragraph is not in the preview: {point}"),
+    };
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x.round(),
+            y: y.round(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client
+        .perform_actions(mouse)
+        .await
+        .expect("click on the preview text");
+    wait_for_text(&client, "[data-test=tx-selected-key]", "welcome-intro").await;
+    let selected_row = js(
+        &client,
+        "const r = document.querySelector('[data-test=row-welcome-intro]'); return r ? r.className : '';",
+    )
+    .await;
+    assert!(
+        selected_row
+            .as_str()
+            .unwrap_or_default()
+            .contains("selected"),
+        "the row is selected: {selected_row}"
+    );
+
+    // Arabic: the preview turns right-to-left; the grid beside it.
+    client
+        .find(Locator::Css("[data-test=tx-preview-locale]"))
+        .await
+        .expect("locale picker")
+        .select_by_value("ar")
+        .await
+        .expect("pick Arabic");
+    let arabic = wait_for_preview(&client, "dir=\"rtl\"").await;
+    assert!(arabic.contains("lang=\"ar\""), "Arabic preview");
+    wait_for_text(&client, "[data-test=tx-selected-locale]", "ar").await;
+    shot(&client, "translate-grid-arabic").await;
+
+    // The pseudo-locale en-XA renders bracketed, accented text.
+    let picker = client
+        .find(Locator::Css("[data-test=tx-preview-locale]"))
+        .await
+        .expect("locale picker");
+    let options = picker.text().await.expect("options");
+    assert!(
+        options.contains("en-XA (pseudo)"),
+        "pseudo-locales marked: {options}"
+    );
+    picker.select_by_value("en-XA").await.expect("pick en-XA");
+    wait_for_text(&client, "[data-test=tx-pseudo-note]", "Pseudo-locale").await;
+    let pseudo = wait_for_preview(&client, "lang=\"en-XA\"").await;
+    assert!(pseudo.contains('[') && pseudo.contains(']'), "bracketed");
+    assert!(
+        pseudo.contains('é') || pseudo.contains('á') || pseudo.contains('ö'),
+        "accented"
+    );
+    shot(&client, "translate-pseudo-en-xa").await;
+
+    // Editing the source text makes the translations outdated; the filter finds them and a
+    // translator accepts one as current (recorded in translated-from.toml).
+    click(&client, "[data-test=cell-welcome-signoff-en]").await;
+    wait_for_content(&client, "[data-test=tx-selected-locale]", "en").await;
+    retype_draft(&client, "Happy planning, everyone!").await;
+    press(&client, &char::from(Key::Enter).to_string()).await;
+    wait_for_content(
+        &client,
+        "[data-test=tx-notice]",
+        "Saved welcome-signoff (en)",
+    )
+    .await;
+    wait_for_content(&client, "[data-test=cell-welcome-signoff-de]", "outdated").await;
+    client
+        .find(Locator::Css("[data-test=tx-locale-filter]"))
+        .await
+        .expect("locale filter")
+        .select_by_value("de")
+        .await
+        .expect("only German");
+    client
+        .find(Locator::Css("[data-test=tx-status-filter]"))
+        .await
+        .expect("status filter")
+        .select_by_value("outdated")
+        .await
+        .expect("filter outdated");
+    wait_until("the German column only", || async {
+        let columns = js(
+            &client,
+            "return document.querySelectorAll('[data-test=locale-grid] thead th.locale').length;",
+        )
+        .await;
+        (columns.as_u64() == Some(2)).then_some(Value::Null)
+    })
+    .await;
+    wait_until("only outdated rows", || async {
+        let rows = js(
+            &client,
+            "return Array.from(document.querySelectorAll('[data-test=locale-grid] tbody tr'))
+               .map(r => r.dataset.test);",
+        )
+        .await;
+        (rows == json!(["row-welcome-signoff"])).then_some(Value::Null)
+    })
+    .await;
+    let record = project.join("locales/de/translated-from.toml");
+    let record_before = std::fs::read_to_string(&record).unwrap_or_default();
+    click(&client, "[data-test=cell-welcome-signoff-de]").await;
+    click(&client, "[data-test=tx-accept]").await;
+    wait_for_content(
+        &client,
+        "[data-test=tx-notice]",
+        "Accepted welcome-signoff (de)",
+    )
+    .await;
+    wait_for_content(&client, "[data-test=locale-grid]", "No key matches.").await;
+    assert_ne!(
+        std::fs::read_to_string(&record).unwrap_or_default(),
+        record_before,
+        "the acceptance is recorded"
+    );
+    client
+        .find(Locator::Css("[data-test=tx-status-filter]"))
+        .await
+        .expect("status filter")
+        .select_by_value("")
+        .await
+        .expect("all statuses");
+    client
+        .find(Locator::Css("[data-test=tx-locale-filter]"))
+        .await
+        .expect("locale filter")
+        .select_by_value("")
+        .await
+        .expect("all locales");
+
+    // Adding a locale: an invalid code is refused in the banner; a valid one gets a column
+    // with its direction.
+    let new_locale = client
+        .find(Locator::Css("[data-test=tx-new-locale]"))
+        .await
+        .expect("add locale field");
+    new_locale.send_keys("not a locale!").await.expect("type");
+    click(&client, "[data-test=tx-add-locale]").await;
+    wait_until("the refusal", || async {
+        client
+            .find(Locator::Css("[data-test=tx-problem]"))
+            .await
+            .ok()
+            .map(|_| Value::Null)
+    })
+    .await;
+    new_locale.clear().await.expect("clear");
+    new_locale.send_keys("fa").await.expect("type");
+    click(&client, "[data-test=tx-add-locale]").await;
+    wait_for_content(
+        &client,
+        "[data-test=tx-notice]",
+        "Added locale fa (dir: rtl)",
+    )
+    .await;
+    wait_for_content(&client, "[data-test=progress-fa]", "rtl").await;
+    let manifest = std::fs::read_to_string(project.join("letterpress.toml")).expect("manifest");
+    assert!(manifest.contains("\"fa\""), "fa added: {manifest}");
+    shot(&client, "translate-added-locale").await;
+
+    // A German override of the welcome template, marked in the sidebar, opened in the editor.
+    client
+        .find(Locator::Css("[data-test=tx-preview-locale]"))
+        .await
+        .expect("locale picker")
+        .select_by_value("de")
+        .await
+        .expect("pick German");
+    wait_for_content(&client, "[data-test=tx-override]", "Create de override").await;
+    click(&client, "[data-test=tx-override]").await;
+    wait_for_content(
+        &client,
+        "[data-test=doc-path]",
+        "templates/welcome/body.de.mjml",
+    )
+    .await;
+    wait_for_content(&client, "[data-test=override-welcome-de]", "de override").await;
+    assert!(project.join("templates/welcome/body.de.mjml").is_file());
+    shot(&client, "translate-override-in-editor").await;
+
+    // Back to the editor.
+    click(&client, "[data-test=mode-edit]").await;
+    client.close().await.expect("close the session");
+    drop(processes);
+}

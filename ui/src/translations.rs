@@ -1,0 +1,1178 @@
+//! The Translate screen: the locale grid (keys × locales, a status per cell, per-locale
+//! progress, filters and search), the cell editor with validation, and the preview beside
+//! the grid in the cell's locale, re-rendered with the unsaved text as the translator types.
+//! Clicking text in the preview selects its key. Also: accept outdated translations, add a
+//! locale, pseudo-locales, per-locale template overrides, XLIFF/PO export and import.
+
+use crate::ipc;
+use crate::state::{Mode, NoArgs, Ui};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use letterpress_protocol::locales::{
+    CellStatus, ExchangeFormat, GridCell, GridRow, ImportReport, LocaleGrid, RejectReason,
+    SetTranslation,
+};
+use letterpress_protocol::{IpcError, LocaleEntry, Preview, PreviewRequest, ProjectSnapshot};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// The cell being edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedCell {
+    /// Message key.
+    pub key: String,
+    /// Project locale of the cell.
+    pub locale: String,
+}
+
+/// State of the Translate screen, as signals (Copy). It lives in `Ui`, so it survives
+/// switching to the editor and back.
+#[derive(Clone, Copy)]
+pub struct Translations {
+    /// The grid as last loaded.
+    pub grid: RwSignal<Option<LocaleGrid>>,
+    /// Show only rows with a cell in this status (`None`: all).
+    pub status_filter: RwSignal<Option<CellStatus>>,
+    /// Show only this locale's column beside the source (`""`: all locales).
+    pub locale_filter: RwSignal<String>,
+    /// Search in keys and texts.
+    pub search: RwSignal<String>,
+    /// The cell being edited.
+    pub selected: RwSignal<Option<SelectedCell>>,
+    /// The cell editor's text (Fluent syntax), unsaved.
+    pub draft: RwSignal<String>,
+    /// Why the draft is refused (syntax at line:col, placeholder mismatch).
+    pub draft_error: RwSignal<Option<IpcError>>,
+    /// A short confirmation (saved, accepted, exported...).
+    pub notice: RwSignal<Option<String>>,
+    /// Preview: template, fixture and locale (project locale or pseudo-locale).
+    pub template: RwSignal<String>,
+    pub fixture: RwSignal<String>,
+    pub preview_locale: RwSignal<String>,
+    /// The newest render, and the HTML of the newest one without errors.
+    pub preview: RwSignal<Option<Preview>>,
+    pub html: RwSignal<String>,
+    /// Sequence number of the newest preview request (older answers are dropped).
+    preview_seq: StoredValue<u64>,
+    /// A render is under way; `preview_again` asks for one more when it returns, so
+    /// keystrokes typed meanwhile are coalesced into one render of the newest text.
+    preview_in_flight: StoredValue<bool>,
+    preview_again: StoredValue<bool>,
+    /// Locale code typed in the "add locale" form.
+    pub new_locale: RwSignal<String>,
+    /// Locale and format for export.
+    pub exchange_locale: RwSignal<String>,
+    pub exchange_format: RwSignal<ExchangeFormat>,
+    /// The last import's report.
+    pub report: RwSignal<Option<ImportReport>>,
+}
+
+#[derive(Serialize)]
+struct TranslationArgs<'a> {
+    translation: &'a SetTranslation,
+}
+
+#[derive(Serialize)]
+struct PreviewTranslationArgs<'a> {
+    request: &'a PreviewRequest,
+    translation: &'a SetTranslation,
+}
+
+#[derive(Serialize)]
+struct PreviewArgs<'a> {
+    request: &'a PreviewRequest,
+}
+
+#[derive(Serialize)]
+struct AcceptArgs<'a> {
+    locale: &'a str,
+    keys: &'a [String],
+}
+
+#[derive(Serialize)]
+struct CodeArgs<'a> {
+    code: &'a str,
+}
+
+#[derive(Serialize)]
+struct OverrideArgs<'a> {
+    template: &'a str,
+    locale: &'a str,
+}
+
+#[derive(Serialize)]
+struct KeysForTextArgs<'a> {
+    locale: &'a str,
+    snippet: &'a str,
+}
+
+#[derive(Serialize)]
+struct ExportArgs<'a> {
+    locale: &'a str,
+    format: ExchangeFormat,
+}
+
+/// Every status, in the order of the filter menu.
+const STATUSES: [CellStatus; 6] = [
+    CellStatus::Missing,
+    CellStatus::Outdated,
+    CellStatus::SameAsSource,
+    CellStatus::Fallback,
+    CellStatus::Translated,
+    CellStatus::Source,
+];
+
+/// What a person reads for a status.
+fn status_label(status: CellStatus) -> &'static str {
+    match status {
+        CellStatus::Source => "source",
+        CellStatus::Translated => "translated",
+        CellStatus::SameAsSource => "same as source",
+        CellStatus::Outdated => "outdated",
+        CellStatus::Missing => "missing",
+        CellStatus::Fallback => "fallback",
+    }
+}
+
+fn reject_label(reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::UnknownKey => "unknown key",
+        RejectReason::BrokenPlaceholders => "broken placeholders",
+        RejectReason::BadSyntax => "bad syntax",
+        RejectReason::WrongLocale => "wrong locale",
+        RejectReason::Malformed => "malformed file",
+        RejectReason::DuplicateKey => "duplicate key",
+    }
+}
+
+/// The first `max` characters of `text` on one line, with an ellipsis when cut.
+fn excerpt(text: &str, max: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        line
+    } else {
+        let cut: String = line.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The locale columns shown: every locale, or the default one and the filtered one.
+fn shown_locales(grid: &LocaleGrid, filter: &str) -> Vec<LocaleEntry> {
+    grid.locales
+        .iter()
+        .filter(|l| filter.is_empty() || l.tag == filter || l.tag == grid.default_locale)
+        .cloned()
+        .collect()
+}
+
+/// Rows passing the status filter (on the shown translation columns) and the search (key
+/// or any shown text, case-insensitive).
+fn visible_rows(
+    grid: &LocaleGrid,
+    shown: &[LocaleEntry],
+    status: Option<CellStatus>,
+    search: &str,
+) -> Vec<GridRow> {
+    let needle = search.trim().to_lowercase();
+    let shown_cells = |row: &GridRow| -> Vec<GridCell> {
+        row.cells
+            .iter()
+            .filter(|c| shown.iter().any(|l| l.tag == c.locale))
+            .cloned()
+            .collect()
+    };
+    grid.rows
+        .iter()
+        .filter(|row| {
+            let cells = shown_cells(row);
+            let status_ok = status.is_none_or(|s| cells.iter().any(|c| c.status == s));
+            let search_ok = needle.is_empty()
+                || row.key.to_lowercase().contains(&needle)
+                || cells.iter().any(|c| {
+                    c.text
+                        .as_deref()
+                        .is_some_and(|t| t.to_lowercase().contains(&needle))
+                });
+            status_ok && search_ok
+        })
+        .cloned()
+        .collect()
+}
+
+impl Translations {
+    /// Empty state; the grid loads when the screen opens.
+    pub fn new() -> Translations {
+        Translations {
+            grid: RwSignal::new(None),
+            status_filter: RwSignal::new(None),
+            locale_filter: RwSignal::new(String::new()),
+            search: RwSignal::new(String::new()),
+            selected: RwSignal::new(None),
+            draft: RwSignal::new(String::new()),
+            draft_error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            template: RwSignal::new(String::new()),
+            fixture: RwSignal::new(String::new()),
+            preview_locale: RwSignal::new(String::new()),
+            preview: RwSignal::new(None),
+            html: RwSignal::new(String::new()),
+            preview_seq: StoredValue::new(0),
+            preview_in_flight: StoredValue::new(false),
+            preview_again: StoredValue::new(false),
+            new_locale: RwSignal::new(String::new()),
+            exchange_locale: RwSignal::new(String::new()),
+            exchange_format: RwSignal::new(ExchangeFormat::Xliff),
+            report: RwSignal::new(None),
+        }
+    }
+
+    /// The selected row.
+    fn selected_row(self) -> Option<GridRow> {
+        let selected = self.selected.get_untracked()?;
+        self.grid.with_untracked(|g| {
+            g.as_ref()?
+                .rows
+                .iter()
+                .find(|r| r.key == selected.key)
+                .cloned()
+        })
+    }
+
+    /// The saved text of a cell (`None`: missing in that locale).
+    fn saved_text(self, key: &str, locale: &str) -> Option<String> {
+        self.grid.with_untracked(|g| {
+            g.as_ref()?
+                .rows
+                .iter()
+                .find(|r| r.key == key)?
+                .cells
+                .iter()
+                .find(|c| c.locale == locale)?
+                .text
+                .clone()
+        })
+    }
+
+    fn is_project_locale(self, tag: &str) -> bool {
+        self.grid.with_untracked(|g| {
+            g.as_ref()
+                .is_some_and(|g| g.locales.iter().any(|l| l.tag == tag))
+        })
+    }
+
+    /// Loads (or reloads) the grid; on first load picks the preview's template and locale.
+    pub fn load_grid(self, ui: Ui) {
+        spawn_local(async move {
+            match ipc::call::<_, LocaleGrid>("locale_grid", &NoArgs {}).await {
+                Ok(grid) => {
+                    if self.preview_locale.get_untracked().is_empty() {
+                        let first_translation = grid
+                            .locales
+                            .iter()
+                            .find(|l| l.tag != grid.default_locale)
+                            .or(grid.locales.first())
+                            .map(|l| l.tag.clone())
+                            .unwrap_or_default();
+                        self.preview_locale.set(first_translation.clone());
+                        self.exchange_locale.set(first_translation);
+                    }
+                    self.grid.set(Some(grid));
+                    if self.template.get_untracked().is_empty() {
+                        self.set_template(ui, &ui.template.get_untracked());
+                    }
+                    self.refresh_preview(ui);
+                }
+                Err(e) => ui.fail(&e),
+            }
+        });
+    }
+
+    /// Sets the preview's template, keeping the fixture when the template has it.
+    fn set_template(self, ui: Ui, id: &str) {
+        let fixtures = fixtures_of(ui, id);
+        self.template.set(id.to_owned());
+        if !fixtures.contains(&self.fixture.get_untracked()) {
+            self.fixture
+                .set(fixtures.first().cloned().unwrap_or_default());
+        }
+    }
+
+    /// Selects a cell: its text goes to the editor, the preview follows its locale and
+    /// shows a template using the key.
+    pub fn select(self, ui: Ui, key: &str, locale: &str) {
+        let next = SelectedCell {
+            key: key.to_owned(),
+            locale: locale.to_owned(),
+        };
+        if self.selected.get_untracked().as_ref() == Some(&next) {
+            return;
+        }
+        self.selected.set(Some(next));
+        self.draft
+            .set(self.saved_text(key, locale).unwrap_or_default());
+        self.draft_error.set(None);
+        self.notice.set(None);
+        self.preview_locale.set(locale.to_owned());
+        if let Some(row) = self.selected_row()
+            && !row.used_by.is_empty()
+            && !row.used_by.contains(&self.template.get_untracked())
+        {
+            self.set_template(ui, &row.used_by[0]);
+        }
+        self.refresh_preview(ui);
+    }
+
+    /// The translation to render instead of the catalogs' text: the draft, when it differs
+    /// from the saved text of a cell in the previewed locale.
+    fn unsaved_translation(self) -> Option<SetTranslation> {
+        let selected = self.selected.get_untracked()?;
+        if selected.locale != self.preview_locale.get_untracked() {
+            return None;
+        }
+        let draft = self.draft.get_untracked();
+        let saved = self.saved_text(&selected.key, &selected.locale);
+        if draft.trim().is_empty() || Some(&draft) == saved.as_ref() {
+            return None;
+        }
+        Some(SetTranslation {
+            locale: selected.locale,
+            key: selected.key,
+            text: Some(draft),
+        })
+    }
+
+    /// Re-renders the preview (coalesced: at most one render under way).
+    pub fn refresh_preview(self, ui: Ui) {
+        if self.preview_in_flight.get_value() {
+            self.preview_again.set_value(true);
+            return;
+        }
+        let request = PreviewRequest {
+            template: self.template.get_untracked(),
+            locale: self.preview_locale.get_untracked(),
+            fixture: self.fixture.get_untracked(),
+        };
+        if request.template.is_empty() || request.locale.is_empty() {
+            return;
+        }
+        let translation = self.unsaved_translation();
+        if translation.is_none() {
+            self.draft_error.set(None);
+        }
+        let seq = self.preview_seq.get_value() + 1;
+        self.preview_seq.set_value(seq);
+        self.preview_in_flight.set_value(true);
+        spawn_local(async move {
+            let answer = match &translation {
+                Some(t) => {
+                    let args = PreviewTranslationArgs {
+                        request: &request,
+                        translation: t,
+                    };
+                    ipc::call::<_, Preview>("preview_translation", &args).await
+                }
+                None => {
+                    ipc::call::<_, Preview>("preview", &PreviewArgs { request: &request }).await
+                }
+            };
+            self.preview_in_flight.set_value(false);
+            if self.preview_seq.get_value() == seq {
+                match answer {
+                    Ok(p) => {
+                        if translation.is_some() {
+                            self.draft_error.set(None);
+                        }
+                        if p.is_ok() {
+                            self.html.set(p.html.clone());
+                        }
+                        self.preview.set(Some(p));
+                    }
+                    // The draft is refused (syntax, placeholders): say why, keep the last
+                    // good render.
+                    Err(e) if translation.is_some() => self.draft_error.set(Some(e)),
+                    Err(e) => ui.fail(&e),
+                }
+            }
+            if self.preview_again.get_value() {
+                self.preview_again.set_value(false);
+                self.refresh_preview(ui);
+            }
+        });
+    }
+
+    /// Saves the draft into the selected cell (an empty draft removes the translation, so
+    /// the fallback shows). A refused text writes nothing and shows the reason.
+    pub fn save(self, ui: Ui) {
+        let Some(selected) = self.selected.get_untracked() else {
+            return;
+        };
+        let draft = self.draft.get_untracked();
+        let translation = SetTranslation {
+            locale: selected.locale.clone(),
+            key: selected.key.clone(),
+            text: (!draft.trim().is_empty()).then_some(draft),
+        };
+        spawn_local(async move {
+            let args = TranslationArgs {
+                translation: &translation,
+            };
+            match ipc::call::<_, GridCell>("set_translation", &args).await {
+                Ok(cell) => {
+                    self.draft_error.set(None);
+                    self.draft.set(cell.text.clone().unwrap_or_default());
+                    self.notice.set(Some(format!(
+                        "Saved {} ({}): {}",
+                        translation.key,
+                        translation.locale,
+                        status_label(cell.status)
+                    )));
+                    self.load_grid(ui);
+                }
+                Err(e) => {
+                    self.notice.set(Some(format!(
+                        "Not saved: {} ({}) was refused, nothing was written",
+                        translation.key, translation.locale
+                    )));
+                    self.draft_error.set(Some(e));
+                }
+            }
+        });
+    }
+
+    /// Accepts the selected (outdated) translation as made from the current source.
+    fn accept(self, ui: Ui) {
+        let Some(selected) = self.selected.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let keys = [selected.key.clone()];
+            let args = AcceptArgs {
+                locale: &selected.locale,
+                keys: &keys,
+            };
+            match ipc::call::<_, usize>("accept_translations", &args).await {
+                Ok(_) => {
+                    self.notice.set(Some(format!(
+                        "Accepted {} ({}) as current",
+                        selected.key, selected.locale
+                    )));
+                    self.load_grid(ui);
+                }
+                Err(e) => ui.fail(&e),
+            }
+        });
+    }
+
+    /// Adds the locale typed in the form; the sidebar and pickers learn it from a new
+    /// snapshot.
+    fn add_locale(self, ui: Ui) {
+        let code = self.new_locale.get_untracked();
+        spawn_local(async move {
+            match ipc::call::<_, LocaleEntry>("add_locale", &CodeArgs { code: code.trim() }).await {
+                Ok(entry) => {
+                    self.new_locale.set(String::new());
+                    self.notice.set(Some(format!(
+                        "Added locale {} (dir: {})",
+                        entry.tag, entry.dir
+                    )));
+                    ui.problem.set(None);
+                    reload_snapshot(ui).await;
+                    self.load_grid(ui);
+                }
+                Err(e) => ui.fail(&e),
+            }
+        });
+    }
+
+    /// Creates a body override of the previewed template for the previewed locale (or
+    /// opens the existing one) in the editor.
+    fn open_override(self, ui: Ui) {
+        let template = self.template.get_untracked();
+        let locale = self.preview_locale.get_untracked();
+        let path = format!("templates/{template}/body.{locale}.mjml");
+        let exists = override_exists(ui, &template, &locale);
+        spawn_local(async move {
+            if !exists {
+                let args = OverrideArgs {
+                    template: &template,
+                    locale: &locale,
+                };
+                if let Err(e) = ipc::call::<_, String>("create_override", &args).await {
+                    ui.fail(&e);
+                    return;
+                }
+                reload_snapshot(ui).await;
+            }
+            ui.template.set(template.clone());
+            ui.locale.set(locale.clone());
+            ui.mode.set(Mode::Edit);
+            ui.open(&path, None);
+        });
+    }
+
+    /// Exports the chosen locale to a file picked in the save dialog.
+    fn export(self, ui: Ui) {
+        let locale = self.exchange_locale.get_untracked();
+        let format = self.exchange_format.get_untracked();
+        spawn_local(async move {
+            let args = ExportArgs {
+                locale: &locale,
+                format,
+            };
+            match ipc::call::<_, Option<String>>("export_translations", &args).await {
+                Ok(Some(path)) => self
+                    .notice
+                    .set(Some(format!("Exported {locale} to {path}"))),
+                Ok(None) => {}
+                Err(e) => ui.fail(&e),
+            }
+        });
+    }
+
+    /// Imports a file picked in the open dialog and shows the report.
+    fn import(self, ui: Ui) {
+        spawn_local(async move {
+            match ipc::call::<_, Option<ImportReport>>("import_translations", &NoArgs {}).await {
+                Ok(Some(report)) => {
+                    let applied = report.applied;
+                    self.report.set(Some(report));
+                    if applied {
+                        self.load_grid(ui);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => ui.fail(&e),
+            }
+        });
+    }
+
+    /// Text clicked in the preview: selects the key it comes from.
+    fn find_key(self, ui: Ui, snippet: String) {
+        let locale = self.preview_locale.get_untracked();
+        spawn_local(async move {
+            let args = KeysForTextArgs {
+                locale: &locale,
+                snippet: &snippet,
+            };
+            match ipc::call::<_, Vec<String>>("keys_for_text", &args).await {
+                Ok(keys) => match keys.first() {
+                    Some(key) => {
+                        let cell_locale = if self.is_project_locale(&locale) {
+                            locale.clone()
+                        } else {
+                            self.selected
+                                .get_untracked()
+                                .map(|s| s.locale)
+                                .unwrap_or_else(|| locale.clone())
+                        };
+                        // The row must be visible to be selected.
+                        self.search.set(String::new());
+                        self.status_filter.set(None);
+                        self.select(ui, key, &cell_locale);
+                        self.notice.set(Some(format!("Found {key}")));
+                        scroll_to_row(key);
+                    }
+                    None => self.notice.set(Some(format!(
+                        "No key has the text “{}”",
+                        excerpt(&snippet, 60)
+                    ))),
+                },
+                Err(e) => ui.fail(&e),
+            }
+        });
+    }
+}
+
+impl Default for Translations {
+    fn default() -> Self {
+        Translations::new()
+    }
+}
+
+fn fixtures_of(ui: Ui, template: &str) -> Vec<String> {
+    ui.snapshot.with_untracked(|s| {
+        s.as_ref()
+            .and_then(|s| s.templates.iter().find(|t| t.id == template))
+            .map(|t| t.fixtures.clone())
+            .unwrap_or_default()
+    })
+}
+
+fn override_exists(ui: Ui, template: &str, locale: &str) -> bool {
+    ui.snapshot.with(|s| {
+        s.as_ref()
+            .and_then(|s| s.templates.iter().find(|t| t.id == template))
+            .is_some_and(|t| t.overrides.iter().any(|l| l == locale))
+    })
+}
+
+async fn reload_snapshot(ui: Ui) {
+    match ipc::call::<_, ProjectSnapshot>("project_snapshot", &NoArgs {}).await {
+        Ok(s) => ui.snapshot.set(Some(s)),
+        Err(e) => ui.fail(&e),
+    }
+}
+
+/// Brings the row of `key` into the middle of the grid, once the grid shows it.
+fn scroll_to_row(key: &str) {
+    let selector = format!("[data-test=\"row-{key}\"]");
+    request_animation_frame(move || {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(Some(row)) = document.query_selector(&selector) else {
+            return;
+        };
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"block".into(), &"center".into());
+        if let Some(scroll) = js_sys::Reflect::get(&row, &"scrollIntoView".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        {
+            let _ = scroll.call1(&row, &options);
+        }
+    });
+}
+
+/// The text under a click on the layer over the preview. Clicks inside the sandboxed
+/// email reach no listener (WebKit runs no handler, not even the app's, in a frame without
+/// scripts), so a transparent layer over it takes the click and asks the email's document,
+/// from the app's side, which element is at that point.
+fn text_at_point(frame: &JsValue, client_x: f64, client_y: f64) -> Option<String> {
+    let get = |target: &JsValue, name: &str| js_sys::Reflect::get(target, &name.into()).ok();
+    let call = |target: &JsValue, name: &str, args: &[JsValue]| -> Option<JsValue> {
+        let function = get(target, name)?.dyn_into::<js_sys::Function>().ok()?;
+        let args: js_sys::Array = args.iter().collect();
+        function.apply(target, &args).ok()
+    };
+    let rect = call(frame, "getBoundingClientRect", &[])?;
+    let number = |v: &JsValue, name: &str| get(v, name).and_then(|n| n.as_f64()).unwrap_or(0.0);
+    let x = client_x - number(&rect, "left") - number(frame, "clientLeft");
+    let y = client_y - number(&rect, "top") - number(frame, "clientTop");
+    let document = get(frame, "contentDocument").filter(JsValue::is_object)?;
+    let element =
+        call(&document, "elementFromPoint", &[x.into(), y.into()]).filter(JsValue::is_object)?;
+    ["innerText", "textContent"]
+        .iter()
+        .filter_map(|p| get(&element, p))
+        .filter_map(|v| v.as_string())
+        .map(|t| t.trim().to_owned())
+        .find(|t| !t.is_empty())
+}
+
+/// Scrolls the email under the click layer (wheel events land on the layer).
+fn scroll_frame(frame: &JsValue, dx: f64, dy: f64) {
+    let Some(window) = js_sys::Reflect::get(frame, &"contentWindow".into())
+        .ok()
+        .filter(JsValue::is_object)
+    else {
+        return;
+    };
+    if let Some(scroll) = js_sys::Reflect::get(&window, &"scrollBy".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = scroll.call2(&window, &dx.into(), &dy.into());
+    }
+}
+
+/// The Translate screen.
+#[component]
+pub fn TranslationsScreen(ui: Ui) -> impl IntoView {
+    let tx = ui.translations;
+    // Loaded on opening, and again when the project changes (files, locales).
+    Effect::new(move |_| {
+        ui.snapshot.track();
+        tx.load_grid(ui);
+    });
+    view! {
+        <div class="translate" data-test="translate-screen">
+            <section class="grid-pane">
+                <GridToolbar ui=ui />
+                {move || tx.report.get().map(|r| view! { <ImportReportView ui=ui report=r /> })}
+                <LocaleTable ui=ui />
+                <CellEditor ui=ui />
+            </section>
+            <TranslationPreview ui=ui />
+        </div>
+    }
+}
+
+#[component]
+fn GridToolbar(ui: Ui) -> impl IntoView {
+    let tx = ui.translations;
+    let locales = move || {
+        tx.grid
+            .with(|g| g.as_ref().map(|g| g.locales.clone()).unwrap_or_default())
+    };
+    let default_locale = move || {
+        tx.grid.with(|g| {
+            g.as_ref()
+                .map(|g| g.default_locale.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <div class="toolbar grid-toolbar">
+            <input class="search" data-test="tx-search" type="search" placeholder="Search keys and text"
+                prop:value=move || tx.search.get()
+                on:input=move |ev| tx.search.set(event_target_value(&ev)) />
+            <label>"Status "
+                <select data-test="tx-status-filter"
+                    prop:value=move || tx.status_filter.get().map(|s| s.as_str()).unwrap_or("")
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        tx.status_filter.set(STATUSES.into_iter().find(|s| s.as_str() == value));
+                    }>
+                    <option value="">"all"</option>
+                    {STATUSES.into_iter().map(|s| view! { <option value=s.as_str()>{status_label(s)}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Locale "
+                <select data-test="tx-locale-filter" prop:value=move || tx.locale_filter.get()
+                    on:change=move |ev| tx.locale_filter.set(event_target_value(&ev))>
+                    <option value="">"all"</option>
+                    {move || locales().into_iter().filter(|l| l.tag != default_locale()).map(|l| {
+                        view! { <option value=l.tag.clone()>{l.tag.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <span class="inline-form">
+                <input data-test="tx-new-locale" placeholder="add locale (e.g. de-AT)"
+                    prop:value=move || tx.new_locale.get()
+                    on:input=move |ev| tx.new_locale.set(event_target_value(&ev))
+                    on:keydown=move |ev| if ev.key() == "Enter" { tx.add_locale(ui) } />
+                <button data-test="tx-add-locale" on:click=move |_| tx.add_locale(ui)>"Add"</button>
+            </span>
+            <span class="inline-form exchange">
+                <select data-test="tx-exchange-locale" prop:value=move || tx.exchange_locale.get()
+                    on:change=move |ev| tx.exchange_locale.set(event_target_value(&ev))>
+                    {move || locales().into_iter().filter(|l| l.tag != default_locale()).map(|l| {
+                        view! { <option value=l.tag.clone()>{l.tag.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <select data-test="tx-exchange-format"
+                    on:change=move |ev| tx.exchange_format.set(if event_target_value(&ev) == "po" { ExchangeFormat::Po } else { ExchangeFormat::Xliff })>
+                    <option value="xliff">"XLIFF 2.0"</option>
+                    <option value="po">"PO"</option>
+                </select>
+                <button data-test="tx-export" on:click=move |_| tx.export(ui)>"Export…"</button>
+                <button data-test="tx-import" on:click=move |_| tx.import(ui)>"Import…"</button>
+            </span>
+        </div>
+        {move || ui.problem.get().map(|p| view! {
+            <div class="banner" data-test="tx-problem">{p}
+                <button class="dismiss" on:click=move |_| ui.problem.set(None)>"×"</button>
+            </div>
+        })}
+        {move || tx.notice.get().map(|n| view! { <div class="notice" data-test="tx-notice">{n}</div> })}
+    }
+}
+
+#[component]
+fn LocaleTable(ui: Ui) -> impl IntoView {
+    let tx = ui.translations;
+    let shown = move || {
+        tx.grid.with(|g| {
+            g.as_ref()
+                .map(|g| shown_locales(g, &tx.locale_filter.get()))
+                .unwrap_or_default()
+        })
+    };
+    let header = move || {
+        let progress = tx
+            .grid
+            .with(|g| g.as_ref().map(|g| g.progress.clone()).unwrap_or_default());
+        let default_locale = tx.grid.with(|g| {
+            g.as_ref()
+                .map(|g| g.default_locale.clone())
+                .unwrap_or_default()
+        });
+        shown()
+            .into_iter()
+            .map(|l| {
+                let p = progress.iter().find(|p| p.locale == l.tag).cloned();
+                let summary = if l.tag == default_locale {
+                    "source".to_owned()
+                } else {
+                    p.as_ref().map_or_else(String::new, |p| {
+                        let pct = (p.translated * 100).checked_div(p.total).unwrap_or(0);
+                        format!("{pct}% · {}/{} translated", p.translated, p.total)
+                    })
+                };
+                let detail = p.as_ref().map_or_else(String::new, |p| {
+                    format!(
+                        "{} missing, {} outdated, {} same as source, {} fallback",
+                        p.missing, p.outdated, p.same_as_source, p.fallback
+                    )
+                });
+                let width = |n: usize| {
+                    let total = p.as_ref().map_or(0, |p| p.total).max(1);
+                    format!("width: {}%", n * 100 / total)
+                };
+                let bar = p.as_ref().filter(|_| l.tag != default_locale).map(|p| {
+                    view! {
+                        <div class="progress" title=detail.clone()>
+                            <span class="translated" style=width(p.translated)></span>
+                            <span class="outdated" style=width(p.outdated)></span>
+                            <span class="same-as-source" style=width(p.same_as_source)></span>
+                            <span class="fallback" style=width(p.fallback)></span>
+                        </div>
+                    }
+                });
+                view! {
+                    <th class="locale" data-test=format!("progress-{}", l.tag) title=detail.clone()>
+                        <div>{l.tag.clone()} <span class="dir">{l.dir.clone()}</span></div>
+                        <div class="summary">{summary}</div>
+                        {bar}
+                    </th>
+                }
+            })
+            .collect_view()
+    };
+    let rows = move || {
+        let shown = shown();
+        tx.grid.with(|g| {
+            g.as_ref()
+                .map(|g| visible_rows(g, &shown, tx.status_filter.get(), &tx.search.get()))
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <div class="grid-scroll">
+            <table class="locale-grid" data-test="locale-grid">
+                <thead><tr><th class="key">"Key"</th>{header}</tr></thead>
+                <tbody>
+                    {move || {
+                        let shown = shown();
+                        let rows = rows();
+                        if rows.is_empty() {
+                            return view! { <tr><td class="empty" colspan="99">"No key matches."</td></tr> }.into_any();
+                        }
+                        rows.into_iter().map(|row| grid_row(ui, row, &shown)).collect_view().into_any()
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn grid_row(ui: Ui, row: GridRow, shown: &[LocaleEntry]) -> impl IntoView + use<> {
+    let tx = ui.translations;
+    let key = row.key.clone();
+    let row_key = row.key.clone();
+    let cells = shown
+        .iter()
+        .filter_map(|l| row.cells.iter().find(|c| c.locale == l.tag).cloned())
+        .map(|cell| {
+            let key = row.key.clone();
+            let key_sel = row.key.clone();
+            let locale = cell.locale.clone();
+            let locale_sel = cell.locale.clone();
+            let label = match (&cell.status, &cell.fallback_locale) {
+                (CellStatus::Missing | CellStatus::Fallback, Some(from)) => {
+                    format!("{} → {from}", status_label(cell.status))
+                }
+                _ => status_label(cell.status).to_owned(),
+            };
+            let warning = (!cell.diagnostics.is_empty()).then(|| {
+                let text = cell
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                view! { <span class="cell-warning" title=text>"⚠"</span> }
+            });
+            let text = cell.text.as_deref().map(|t| excerpt(t, 140)).unwrap_or_default();
+            view! {
+                <td class=format!("cell {}", cell.status.as_str())
+                    class:current=move || tx.selected.with(|s| s.as_ref().is_some_and(|s| s.key == key_sel && s.locale == locale_sel))
+                    data-test=format!("cell-{}-{}", row.key, cell.locale)
+                    dir=move || if text_is_rtl(ui, &locale) { "rtl" } else { "auto" }
+                    on:click=move |_| tx.select(ui, &key, &cell.locale)>
+                    <div class="cell-text">{text}</div>
+                    <div class="status" dir="ltr">{warning}{label}</div>
+                </td>
+            }
+        })
+        .collect_view();
+    view! {
+        <tr data-test=format!("row-{}", row.key)
+            class:selected=move || tx.selected.with(|s| s.as_ref().is_some_and(|s| s.key == row_key))>
+            <th class="key" title=row.note.clone().unwrap_or_default()>
+                <div class="key-name">{key}</div>
+                <div class="key-file">{row.file.clone()}</div>
+            </th>
+            {cells}
+        </tr>
+    }
+}
+
+fn text_is_rtl(ui: Ui, locale: &str) -> bool {
+    ui.translations.grid.with_untracked(|g| {
+        g.as_ref()
+            .is_some_and(|g| g.locales.iter().any(|l| l.tag == locale && l.dir == "rtl"))
+    })
+}
+
+#[component]
+fn CellEditor(ui: Ui) -> impl IntoView {
+    let tx = ui.translations;
+    let row = move || {
+        tx.selected.track();
+        tx.grid.track();
+        tx.selected_row()
+    };
+    let cell = move || {
+        let selected = tx.selected.get()?;
+        row()?
+            .cells
+            .into_iter()
+            .find(|c| c.locale == selected.locale)
+    };
+    let source_text = move || {
+        let row = row()?;
+        let default_locale = tx
+            .grid
+            .with(|g| g.as_ref().map(|g| g.default_locale.clone()))?;
+        row.cells
+            .into_iter()
+            .find(|c| c.locale == default_locale)
+            .and_then(|c| c.text)
+    };
+    let is_source = move || cell().is_some_and(|c| c.status == CellStatus::Source);
+    let is_outdated = move || cell().is_some_and(|c| c.status == CellStatus::Outdated);
+    view! {
+        <div class="cell-editor" data-test="cell-editor">
+            {move || match tx.selected.get() {
+                None => view! { <p class="hint">"Select a cell to translate it. Click text in the preview to find its key."</p> }.into_any(),
+                Some(selected) => view! {
+                    <div class="cell-head">
+                        <strong data-test="tx-selected-key">{selected.key.clone()}</strong>
+                        <span class="badge" data-test="tx-selected-locale">{selected.locale.clone()}</span>
+                        {move || cell().map(|c| view! {
+                            <span class=format!("status-chip {}", c.status.as_str())>{status_label(c.status)}</span>
+                        })}
+                        {move || row().map(|r| {
+                            let vars = r.variables.iter().map(|v| format!("${v}")).collect::<Vec<_>>().join(" ");
+                            view! { <span class="vars" title="Variables the translation must use">{vars}</span> }
+                        })}
+                    </div>
+                    {move || row().and_then(|r| r.note).map(|n| view! { <div class="note">{n}</div> })}
+                    {move || (!is_source()).then(|| view! {
+                        <div class="source-text" dir="auto"><span class="label">"Source: "</span>{source_text().unwrap_or_default()}</div>
+                    })}
+                    {move || is_source().then(|| view! {
+                        <div class="note">"You are editing the source text: translations of this key become outdated."</div>
+                    })}
+                    <textarea data-test="tx-draft" rows="4" spellcheck="false"
+                        dir=move || if text_is_rtl(ui, &tx.selected.get().map(|s| s.locale).unwrap_or_default()) { "rtl" } else { "ltr" }
+                        placeholder="Fluent text, e.g. { $count -> [one] One file *[other] { $count } files }"
+                        prop:value=move || tx.draft.get()
+                        on:input=move |ev| { tx.draft.set(event_target_value(&ev)); tx.notice.set(None); tx.refresh_preview(ui); }
+                        on:keydown=move |ev| {
+                            let save = (ev.key() == "Enter" && !ev.shift_key() && !ev.alt_key())
+                                || ((ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("s"));
+                            if save {
+                                ev.prevent_default();
+                                tx.save(ui);
+                            }
+                        }></textarea>
+                    {move || tx.draft_error.get().map(|e| view! {
+                        <div class="cell-error" data-test="cell-error">
+                            <span class="code">{e.code.clone()}</span>" "{e.to_string()}
+                        </div>
+                    })}
+                    <div class="cell-actions">
+                        <button data-test="tx-save" on:click=move |_| tx.save(ui)>"Save"</button>
+                        <button data-test="tx-revert" on:click=move |_| {
+                            if let Some(s) = tx.selected.get_untracked() {
+                                tx.draft.set(tx.saved_text(&s.key, &s.locale).unwrap_or_default());
+                                tx.refresh_preview(ui);
+                            }
+                        }>"Revert"</button>
+                        {move || is_outdated().then(|| view! {
+                            <button data-test="tx-accept" title="The source changed since this was translated; keep the translation as it is"
+                                on:click=move |_| tx.accept(ui)>"Accept as current"</button>
+                        })}
+                        <span class="hint">"Enter or Ctrl+S saves, Shift+Enter: new line, empty: remove (fallback shows)"</span>
+                    </div>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn TranslationPreview(ui: Ui) -> impl IntoView {
+    let tx = ui.translations;
+    let templates = move || {
+        let all: Vec<String> = ui.snapshot.with(|s| {
+            s.as_ref()
+                .map(|s| s.templates.iter().map(|t| t.id.clone()).collect())
+                .unwrap_or_default()
+        });
+        tx.selected.track();
+        match tx.grid.with(|_| tx.selected_row()) {
+            Some(row) if !row.used_by.is_empty() => row.used_by,
+            _ => all,
+        }
+    };
+    let unused = move || {
+        tx.selected.track();
+        tx.grid
+            .with(|_| tx.selected_row())
+            .is_some_and(|r| r.used_by.is_empty())
+    };
+    let fixtures = move || fixtures_of(ui, &tx.template.get());
+    let locales = move || {
+        tx.grid.with(|g| {
+            g.as_ref()
+                .map(|g| {
+                    let project = g.locales.iter().map(|l| (l.clone(), false));
+                    let pseudo = g.pseudo_locales.iter().map(|l| (l.clone(), true));
+                    project.chain(pseudo).collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let has_override = move || override_exists(ui, &tx.template.get(), &tx.preview_locale.get());
+    let is_pseudo = move || {
+        let locale = tx.preview_locale.get();
+        tx.grid.with(|g| {
+            g.as_ref()
+                .is_some_and(|g| g.pseudo_locales.iter().any(|l| l.tag == locale))
+        })
+    };
+    let field =
+        move |f: fn(&Preview) -> String| tx.preview.with(|p| p.as_ref().map(f).unwrap_or_default());
+    let frame = NodeRef::<leptos::html::Iframe>::new();
+    Effect::new(move |_| {
+        let html = tx.html.get();
+        if let Some(el) = frame.get() {
+            ipc::preview_show(el.as_ref(), &html);
+        }
+    });
+    let on_pick = move |ev: web_sys::MouseEvent| {
+        let Some(el) = frame.get_untracked() else {
+            return;
+        };
+        match text_at_point(
+            el.as_ref(),
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        ) {
+            Some(text) => tx.find_key(ui, text),
+            None => tx.notice.set(Some("No text there.".into())),
+        }
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        if let Some(el) = frame.get_untracked() {
+            ev.prevent_default();
+            scroll_frame(el.as_ref(), ev.delta_x(), ev.delta_y());
+        }
+    };
+    let on_locale = move |value: String| {
+        tx.preview_locale.set(value.clone());
+        // A project locale: the editor follows, on the same key.
+        if tx.is_project_locale(&value)
+            && let Some(selected) = tx.selected.get_untracked()
+        {
+            tx.select(ui, &selected.key, &value);
+        }
+        tx.refresh_preview(ui);
+    };
+    view! {
+        <section class="preview-pane tx-preview-pane">
+            <div class="toolbar">
+                <label>"Template "
+                    <select data-test="tx-template" prop:value=move || tx.template.get()
+                        on:change=move |ev| { tx.set_template(ui, &event_target_value(&ev)); tx.refresh_preview(ui); }>
+                        {move || templates().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Data "
+                    <select data-test="tx-fixture" prop:value=move || tx.fixture.get()
+                        on:change=move |ev| { tx.fixture.set(event_target_value(&ev)); tx.refresh_preview(ui); }>
+                        {move || fixtures().into_iter().map(|f| view! { <option value=f.clone()>{f.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Locale "
+                    <select data-test="tx-preview-locale" prop:value=move || tx.preview_locale.get()
+                        on:change=move |ev| on_locale(event_target_value(&ev))>
+                        {move || locales().into_iter().map(|(l, pseudo)| {
+                            let mut label = l.tag.clone();
+                            if pseudo { label.push_str(" (pseudo)"); }
+                            if l.dir == "rtl" { label.push_str(" · rtl"); }
+                            view! { <option value=l.tag.clone() class:pseudo=pseudo>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                {move || (!is_pseudo()).then(|| view! {
+                    <button data-test="tx-override"
+                        title="A body.<locale>.mjml for this template: its own layout or wording in this locale"
+                        on:click=move |_| tx.open_override(ui)>
+                        {move || if has_override() { format!("Open {} override", tx.preview_locale.get()) } else { format!("Create {} override", tx.preview_locale.get()) }}
+                    </button>
+                })}
+            </div>
+            {move || unused().then(|| view! { <div class="notice">"No template uses this key through t(\"…\"): showing another template."</div> })}
+            {move || is_pseudo().then(|| view! { <div class="notice pseudo-note" data-test="tx-pseudo-note">"Pseudo-locale: generated from the source text to spot truncation and untranslated strings; never saved or synced."</div> })}
+            <div class="inbox" dir=move || field(|p| p.dir.clone())>
+                <div class="subject" data-test="tx-subject">{move || field(|p| p.subject.clone())}</div>
+                <div class="preheader">{move || field(|p| p.preheader.clone())}</div>
+            </div>
+            <div class="frame">
+                <div class="frame-box">
+                    <iframe title="Email preview in the cell's locale" data-test="tx-preview" node_ref=frame
+                        sandbox="allow-same-origin" referrerpolicy="no-referrer"></iframe>
+                    <div class="pick-layer" data-test="tx-pick" title="Click text to find its key"
+                        on:click=on_pick on:wheel=on_wheel></div>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn ImportReportView(ui: Ui, report: ImportReport) -> impl IntoView {
+    let tx = ui.translations;
+    let format = match report.format {
+        ExchangeFormat::Xliff => "XLIFF",
+        ExchangeFormat::Po => "PO",
+    };
+    let title = if report.applied {
+        format!("Imported {} ({format})", report.locale)
+    } else {
+        format!("Nothing written: {} ({format}) was rejected", report.locale)
+    };
+    let counts = format!(
+        "{} changed, {} unchanged, {} untranslated, {} rejected",
+        report.changed.len(),
+        report.unchanged,
+        report.untranslated,
+        report.rejected.len()
+    );
+    view! {
+        <div class="import-report" class:rejected=!report.applied data-test="import-report">
+            <div class="report-head">
+                <strong>{title}</strong>" "<span>{counts}</span>
+                <button class="dismiss" on:click=move |_| tx.report.set(None)>"×"</button>
+            </div>
+            <ul class="changed">
+                {report.changed.into_iter().map(|c| view! {
+                    <li><code>{c.key}</code>": "<del>{c.before.unwrap_or_default()}</del>" → "<ins>{c.after}</ins></li>
+                }).collect_view()}
+            </ul>
+            <ul class="rejections">
+                {report.rejected.into_iter().map(|r| {
+                    let place = r.location.map(|l| format!(" ({l})")).unwrap_or_default();
+                    view! {
+                        <li><code>{r.key.unwrap_or_default()}</code>" "<strong>{reject_label(r.reason)}</strong>": "{r.message}{place}</li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
