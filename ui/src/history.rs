@@ -341,6 +341,7 @@ impl Ui {
                 .unwrap_or_default()
         });
         h.save_chosen.set(files);
+        h.notice.set(None);
         h.save_open.set(true);
     }
 
