@@ -265,6 +265,32 @@ impl Translations {
         spawn_local(async move {
             match ipc::call::<_, LocaleGrid>("locale_grid", &NoArgs {}).await {
                 Ok(grid) => {
+                    // Another project, or locales/keys/templates gone: start from defaults.
+                    let locale = self.preview_locale.get_untracked();
+                    let known = |tag: &str| {
+                        grid.locales
+                            .iter()
+                            .chain(&grid.pseudo_locales)
+                            .any(|l| l.tag == tag)
+                    };
+                    if !known(&locale) {
+                        self.preview_locale.set(String::new());
+                    }
+                    if !known(&self.exchange_locale.get_untracked()) {
+                        self.exchange_locale.set(String::new());
+                    }
+                    if let Some(selected) = self.selected.get_untracked()
+                        && !(known(&selected.locale)
+                            && grid.rows.iter().any(|r| r.key == selected.key))
+                    {
+                        self.selected.set(None);
+                        self.draft.set(String::new());
+                        self.draft_error.set(None);
+                    }
+                    let template = self.template.get_untracked();
+                    if !fixtures_of(ui, &template).contains(&self.fixture.get_untracked()) {
+                        self.template.set(String::new());
+                    }
                     if self.preview_locale.get_untracked().is_empty() {
                         let first_translation = grid
                             .locales
@@ -274,7 +300,9 @@ impl Translations {
                             .map(|l| l.tag.clone())
                             .unwrap_or_default();
                         self.preview_locale.set(first_translation.clone());
-                        self.exchange_locale.set(first_translation);
+                        if self.exchange_locale.get_untracked().is_empty() {
+                            self.exchange_locale.set(first_translation);
+                        }
                     }
                     self.grid.set(Some(grid));
                     if self.template.get_untracked().is_empty() {
@@ -972,7 +1000,7 @@ fn CellEditor(ui: Ui) -> impl IntoView {
                         prop:value=move || tx.draft.get()
                         on:input=move |ev| { tx.draft.set(event_target_value(&ev)); tx.notice.set(None); tx.refresh_preview(ui); }
                         on:keydown=move |ev| {
-                            let save = (ev.key() == "Enter" && !ev.shift_key() && !ev.alt_key())
+                            let save = (ev.key() == "Enter" && !ev.shift_key() && !ev.alt_key() && !ev.is_composing())
                                 || ((ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("s"));
                             if save {
                                 ev.prevent_default();
