@@ -265,6 +265,32 @@ impl Translations {
         spawn_local(async move {
             match ipc::call::<_, LocaleGrid>("locale_grid", &NoArgs {}).await {
                 Ok(grid) => {
+                    // Another project, or locales/keys/templates gone: start from defaults.
+                    let locale = self.preview_locale.get_untracked();
+                    let known = |tag: &str| {
+                        grid.locales
+                            .iter()
+                            .chain(&grid.pseudo_locales)
+                            .any(|l| l.tag == tag)
+                    };
+                    if !known(&locale) {
+                        self.preview_locale.set(String::new());
+                    }
+                    if !known(&self.exchange_locale.get_untracked()) {
+                        self.exchange_locale.set(String::new());
+                    }
+                    if let Some(selected) = self.selected.get_untracked()
+                        && !(known(&selected.locale)
+                            && grid.rows.iter().any(|r| r.key == selected.key))
+                    {
+                        self.selected.set(None);
+                        self.draft.set(String::new());
+                        self.draft_error.set(None);
+                    }
+                    let template = self.template.get_untracked();
+                    if !fixtures_of(ui, &template).contains(&self.fixture.get_untracked()) {
+                        self.template.set(String::new());
+                    }
                     if self.preview_locale.get_untracked().is_empty() {
                         let first_translation = grid
                             .locales
@@ -274,7 +300,9 @@ impl Translations {
                             .map(|l| l.tag.clone())
                             .unwrap_or_default();
                         self.preview_locale.set(first_translation.clone());
-                        self.exchange_locale.set(first_translation);
+                        if self.exchange_locale.get_untracked().is_empty() {
+                            self.exchange_locale.set(first_translation);
+                        }
                     }
                     self.grid.set(Some(grid));
                     if self.template.get_untracked().is_empty() {
@@ -639,6 +667,39 @@ fn scroll_to_row(key: &str) {
 /// scripts), so a transparent layer over it takes the click and asks the email's document,
 /// from the app's side, which element is at that point.
 fn text_at_point(frame: &JsValue, client_x: f64, client_y: f64) -> Option<String> {
+    let element = element_at_point(frame, client_x, client_y)?;
+    ["innerText", "textContent"]
+        .iter()
+        .filter_map(|p| js_sys::Reflect::get(&element, &(*p).into()).ok())
+        .filter_map(|v| v.as_string())
+        .map(|t| t.trim().to_owned())
+        .find(|t| !t.is_empty())
+}
+
+/// Outlines the element under the pointer in the email (undone on the next one), so the
+/// translator sees which text a click will look up. The next render replaces the outline.
+fn highlight(previous: &StoredValue<Option<JsValue>, LocalStorage>, element: Option<JsValue>) {
+    let set_outline = |element: &JsValue, value: &str| {
+        if let Ok(style) = js_sys::Reflect::get(element, &"style".into())
+            && style.is_object()
+        {
+            let _ = js_sys::Reflect::set(&style, &"outline".into(), &value.into());
+        }
+    };
+    let old = previous.try_update_value(Option::take).flatten();
+    if let Some(old) = &old
+        && element.as_ref() != Some(old)
+    {
+        set_outline(old, "");
+    }
+    if let Some(element) = element {
+        set_outline(&element, "2px dashed #4f46e5");
+        previous.set_value(Some(element));
+    }
+}
+
+/// The element of the email at a point of the app's viewport.
+fn element_at_point(frame: &JsValue, client_x: f64, client_y: f64) -> Option<JsValue> {
     let get = |target: &JsValue, name: &str| js_sys::Reflect::get(target, &name.into()).ok();
     let call = |target: &JsValue, name: &str, args: &[JsValue]| -> Option<JsValue> {
         let function = get(target, name)?.dyn_into::<js_sys::Function>().ok()?;
@@ -650,14 +711,7 @@ fn text_at_point(frame: &JsValue, client_x: f64, client_y: f64) -> Option<String
     let x = client_x - number(&rect, "left") - number(frame, "clientLeft");
     let y = client_y - number(&rect, "top") - number(frame, "clientTop");
     let document = get(frame, "contentDocument").filter(JsValue::is_object)?;
-    let element =
-        call(&document, "elementFromPoint", &[x.into(), y.into()]).filter(JsValue::is_object)?;
-    ["innerText", "textContent"]
-        .iter()
-        .filter_map(|p| get(&element, p))
-        .filter_map(|v| v.as_string())
-        .map(|t| t.trim().to_owned())
-        .find(|t| !t.is_empty())
+    call(&document, "elementFromPoint", &[x.into(), y.into()]).filter(JsValue::is_object)
 }
 
 /// Scrolls the email under the click layer (wheel events land on the layer).
@@ -972,7 +1026,7 @@ fn CellEditor(ui: Ui) -> impl IntoView {
                         prop:value=move || tx.draft.get()
                         on:input=move |ev| { tx.draft.set(event_target_value(&ev)); tx.notice.set(None); tx.refresh_preview(ui); }
                         on:keydown=move |ev| {
-                            let save = (ev.key() == "Enter" && !ev.shift_key() && !ev.alt_key())
+                            let save = (ev.key() == "Enter" && !ev.shift_key() && !ev.alt_key() && !ev.is_composing())
                                 || ((ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("s"));
                             if save {
                                 ev.prevent_default();
@@ -1067,6 +1121,18 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
             None => tx.notice.set(Some("No text there.".into())),
         }
     };
+    let hovered = StoredValue::new_local(None::<JsValue>);
+    let on_hover = move |ev: web_sys::MouseEvent| {
+        if let Some(el) = frame.get_untracked() {
+            let element = element_at_point(
+                el.as_ref(),
+                f64::from(ev.client_x()),
+                f64::from(ev.client_y()),
+            );
+            highlight(&hovered, element);
+        }
+    };
+    let on_leave = move |_: web_sys::MouseEvent| highlight(&hovered, None);
     let on_wheel = move |ev: web_sys::WheelEvent| {
         if let Some(el) = frame.get_untracked() {
             ev.prevent_default();
@@ -1128,7 +1194,7 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
                     <iframe title="Email preview in the cell's locale" data-test="tx-preview" node_ref=frame
                         sandbox="allow-same-origin" referrerpolicy="no-referrer"></iframe>
                     <div class="pick-layer" data-test="tx-pick" title="Click text to find its key"
-                        on:click=on_pick on:wheel=on_wheel></div>
+                        on:click=on_pick on:wheel=on_wheel on:mousemove=on_hover on:mouseleave=on_leave></div>
                 </div>
             </div>
         </section>

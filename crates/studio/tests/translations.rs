@@ -824,3 +824,23 @@ fn an_unsaved_cell_is_previewed_validated_and_never_written() {
     assert!(err.to_string().contains("1:"), "line:column: {err}");
     assert!(changed_files(&before, &root).is_empty(), "nothing written");
 }
+
+#[test]
+fn the_app_exports_to_the_chosen_file_and_imports_it_back_without_changes() {
+    let (tmp, root) = sample_copy();
+    let mut session = letterpress_studio::StudioSession::open(&root).unwrap();
+    let before = snapshot(&root);
+    for (format, name) in [
+        (ExchangeFormat::Xliff, "de.xlf"),
+        (ExchangeFormat::Po, "de.po"),
+    ] {
+        let file = tmp.path().join(name);
+        session.export_translations_to("de", format, &file).unwrap();
+        let report = session.import_translations(&file, false).unwrap();
+        assert_eq!(report.locale, "de");
+        assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+        assert!(report.changed.is_empty(), "{:?}", report.changed);
+        assert!(report.written.is_empty(), "{:?}", report.written);
+    }
+    assert!(changed_files(&before, &root).is_empty());
+}

@@ -458,6 +458,55 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
     );
     shot(&client, "translate-pseudo-en-xa").await;
 
+    // A Polish plural (one/few/many/other selector), typed over several lines (Shift+Enter),
+    // previewed in Polish, saved with Ctrl+S.
+    click(&client, "[data-test=cell-daily-digest-person-tasks-pl]").await;
+    wait_for_content(&client, "[data-test=tx-selected-locale]", "pl").await;
+    let draft = js(
+        &client,
+        "return document.querySelector('[data-test=tx-draft]').value;",
+    )
+    .await;
+    assert!(
+        draft.as_str().unwrap_or_default().contains("[few]"),
+        "the plural's variants are edited as Fluent: {draft}"
+    );
+    let newline = format!(
+        "{}{}{}",
+        char::from(Key::Shift),
+        char::from(Key::Enter),
+        char::from(Key::Shift)
+    );
+    let plural = [
+        "{ $count ->",
+        "    [one] 1 zadanie GOTOWE",
+        "    [few] { $count } zadania GOTOWE",
+        "    [many] { $count } zadań GOTOWE",
+        "   *[other] { $count } zadania GOTOWE",
+        "}",
+    ]
+    .join(&newline);
+    retype_draft(&client, &plural).await;
+    let polish = wait_for_preview(&client, "zadania GOTOWE").await;
+    assert!(polish.contains("lang=\"pl\""), "previewed in Polish");
+    press(
+        &client,
+        &format!("{}s{}", char::from(Key::Control), char::from(Key::Control)),
+    )
+    .await;
+    wait_for_content(
+        &client,
+        "[data-test=tx-notice]",
+        "Saved daily-digest-person-tasks (pl)",
+    )
+    .await;
+    let pl_digest = std::fs::read_to_string(project.join("locales/pl/daily-digest.ftl"))
+        .expect("the Polish catalog");
+    assert!(
+        pl_digest.contains("[many] { $count } zadań GOTOWE"),
+        "saved: {pl_digest}"
+    );
+
     // Editing the source text makes the translations outdated; the filter finds them and a
     // translator accepts one as current (recorded in translated-from.toml).
     click(&client, "[data-test=cell-welcome-signoff-en]").await;
