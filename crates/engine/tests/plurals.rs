@@ -83,10 +83,13 @@ fn arabic_uses_all_six_categories() {
     assert_eq!(ar(99), "99 مهمة منجزة");
     assert_eq!(ar(100), "100 مهمة منجزة");
     assert_eq!(ar(102), "102 مهمة منجزة");
-    // Not asserted: n % 100 in 3..=99 for n >= 103. CLDR says few/many there, but
-    // intl_pluralrules 7.0.2 (the runtime fluent-bundle uses) tests `i` instead of `i % 100`
-    // for Arabic and picks `other`. The PO Plural-Forms we write follow CLDR
-    // (crates/locales/tests/plural_forms.rs checks them against babel).
+    // CLDR: few is `n % 100 = 3..10`, many `n % 100 = 11..99`, for every hundred. The
+    // published intl_pluralrules dropped the `% 100`; vendor/intl_pluralrules fixes it.
+    assert_eq!(ar(103), "103 مهام منجزة");
+    assert_eq!(ar(110), "110 مهام منجزة");
+    assert_eq!(ar(1005), "1005 مهام منجزة");
+    assert_eq!(ar(111), "111 مهمة منجزة");
+    assert_eq!(ar(200), "200 مهمة منجزة");
 }
 
 #[test]
