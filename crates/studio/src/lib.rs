@@ -51,6 +51,10 @@ pub enum StudioError {
     /// A named template or fixture does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A request that cannot be carried out as asked: an invalid name, a name already taken,
+    /// data that does not parse. Nothing was changed.
+    #[error("{0}")]
+    Refused(String),
     /// The build found errors (all its diagnostics are here); nothing was written.
     #[error("the build found {} error(s); nothing was written", .0.iter().filter(|d| d.is_error()).count())]
     BuildFailed(Vec<Diagnostic>),
@@ -64,6 +68,7 @@ impl StudioError {
             StudioError::Io { .. } => "io",
             StudioError::Config(_) => "invalid-config",
             StudioError::NotFound(_) => "not-found",
+            StudioError::Refused(_) => "refused",
             StudioError::BuildFailed(_) => "build-failed",
         }
     }

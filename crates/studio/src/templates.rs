@@ -15,7 +15,7 @@ pub fn check_template_id(id: &str) -> Result<(), StudioError> {
     if ok {
         Ok(())
     } else {
-        Err(StudioError::NotFound(format!(
+        Err(StudioError::Refused(format!(
             "`{id}` is not a valid template name: use lowercase letters, digits and dashes, starting with a letter"
         )))
     }
@@ -40,7 +40,7 @@ impl Project {
         check_template_id(id)?;
         let dir = self.template_dir(id);
         if dir.exists() {
-            Err(StudioError::NotFound(format!(
+            Err(StudioError::Refused(format!(
                 "a template `{id}` already exists"
             )))
         } else {
@@ -125,19 +125,19 @@ impl Project {
     pub fn create_fixture(&self, id: &str, name: &str, json: &str) -> Result<String, StudioError> {
         let dir = self.require_template(id)?;
         check_template_id(name).map_err(|_| {
-            StudioError::NotFound(format!(
+            StudioError::Refused(format!(
                 "`{name}` is not a valid fixture name: use lowercase letters, digits and dashes, starting with a letter"
             ))
         })?;
         match serde_json::from_str::<serde_json::Value>(json) {
             Ok(serde_json::Value::Object(_)) => {}
             Ok(_) => {
-                return Err(StudioError::NotFound(
+                return Err(StudioError::Refused(
                     "preview data must be a JSON object".into(),
                 ));
             }
             Err(e) => {
-                return Err(StudioError::NotFound(format!(
+                return Err(StudioError::Refused(format!(
                     "the preview data is not valid JSON (line {}, column {}): {e}",
                     e.line(),
                     e.column()
@@ -148,7 +148,7 @@ impl Project {
         std::fs::create_dir_all(&fixtures).map_err(io_error(&fixtures))?;
         let path = fixtures.join(format!("{name}.json"));
         if path.exists() {
-            return Err(StudioError::NotFound(format!(
+            return Err(StudioError::Refused(format!(
                 "template `{id}` already has a fixture `{name}`"
             )));
         }

@@ -367,7 +367,11 @@ fn a_new_fixture_starts_from_the_current_one_as_edited() {
     );
 
     let again = session.duplicate_fixture("welcome", "default", "returning-user");
-    assert!(again.is_err(), "an existing fixture is never replaced");
+    assert_eq!(
+        again.map(|_| ()).map_err(|e| e.code()),
+        Err("refused"),
+        "an existing fixture is never replaced"
+    );
     assert!(
         session
             .duplicate_fixture("welcome", "default", "../x")

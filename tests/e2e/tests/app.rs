@@ -34,8 +34,12 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
 }
 
+/// The app under test: `LETTERPRESS_APP_BIN` (e.g. a release build, for measurements), else
+/// the debug build.
 fn app_binary() -> PathBuf {
-    let bin = target_dir().join("debug/letterpress-app");
+    let bin = std::env::var_os("LETTERPRESS_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/letterpress-app"));
     assert!(
         bin.is_file(),
         "{} is missing: run `cargo build -p letterpress-app` first (npm test does)",
