@@ -132,9 +132,9 @@ pub struct Ui {
     pub open_seq: StoredValue<u64>,
     /// When the oldest keystroke not yet sent to the studio happened.
     pub typed_at: StoredValue<Option<f64>>,
-    /// The newest editor text not yet sent (path, text): keystrokes typed while a render is
-    /// under way are coalesced into one request.
-    pub pending_edit: StoredValue<Option<(String, String)>>,
+    /// The newest editor text not yet sent, per file: keystrokes typed while a render is
+    /// under way are coalesced into one request (a file left meanwhile keeps its own entry).
+    pub pending_edit: StoredValue<BTreeMap<String, String>>,
     /// True while an edit + render round trip is under way.
     pub edit_in_flight: StoredValue<bool>,
     /// Both sides of the conflict being compared.
@@ -186,7 +186,7 @@ impl Ui {
             typed_at: StoredValue::new(None),
             open_seq: StoredValue::new(0),
             editor_diagnostics: StoredValue::new((String::new(), Vec::new())),
-            pending_edit: StoredValue::new(None),
+            pending_edit: StoredValue::new(BTreeMap::new()),
             edit_in_flight: StoredValue::new(false),
             compare: RwSignal::new(None),
             new_fixture: RwSignal::new(None),
@@ -301,7 +301,9 @@ impl Ui {
                 d.insert(path.clone());
             });
         }
-        self.pending_edit.set_value(Some((path, text)));
+        self.pending_edit.update_value(|p| {
+            p.insert(path, text);
+        });
         if !self.edit_in_flight.get_value() {
             self.send_edit();
         }
@@ -316,39 +318,56 @@ impl Ui {
     }
 
     fn send_edit(self) {
-        let Some((path, text)) = self.pending_edit.try_update_value(Option::take).flatten() else {
+        let mut pending = self
+            .pending_edit
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        if pending.is_empty() {
             return;
-        };
+        }
         // The latency recorded for this request is the oldest keystroke's it carries.
         let typed_at = self.typed_at.try_update_value(Option::take).flatten();
         let request = self.preview_request();
+        // The shown document is rendered with its edit; files left meanwhile are only stored.
+        let shown = pending.remove(&self.doc_path.get_untracked());
+        let shown_path = self.doc_path.get_untracked();
         let seq = self.preview_seq.get_value() + 1;
         self.preview_seq.set_value(seq);
         self.edit_in_flight.set_value(true);
         spawn_local(async move {
             let sent_at = ipc::now_ms();
-            let answer = if request.template.is_empty() {
-                ipc::call::<_, ()>(
-                    "edit_document",
-                    &EditArgs {
-                        path: &path,
-                        text: &text,
-                    },
-                )
-                .await
-                .map(|()| None)
-            } else {
-                ipc::call::<_, Preview>(
-                    "edit_and_preview",
-                    &EditPreviewArgs {
-                        path: &path,
-                        text: &text,
-                        request: &request,
-                    },
-                )
-                .await
-                .map(Some)
-            };
+            let mut answer = Ok(None);
+            for (path, text) in &pending {
+                if let Err(e) = ipc::call::<_, ()>("edit_document", &EditArgs { path, text }).await
+                {
+                    answer = Err(e);
+                }
+            }
+            if let Some(text) = shown {
+                let sent = if request.template.is_empty() {
+                    ipc::call::<_, ()>(
+                        "edit_document",
+                        &EditArgs {
+                            path: &shown_path,
+                            text: &text,
+                        },
+                    )
+                    .await
+                    .map(|()| None)
+                } else {
+                    ipc::call::<_, Preview>(
+                        "edit_and_preview",
+                        &EditPreviewArgs {
+                            path: &shown_path,
+                            text: &text,
+                            request: &request,
+                        },
+                    )
+                    .await
+                    .map(Some)
+                };
+                answer = answer.and(sent);
+            }
             self.edit_in_flight.set_value(false);
             // The round trip alone (IPC both ways + render), next to the full latency.
             ipc::record_timing("__letterpressRoundTrips", ipc::now_ms() - sent_at);
@@ -357,7 +376,7 @@ impl Ui {
                 Ok(_) => {}
                 Err(e) => self.fail(&e),
             }
-            if self.pending_edit.with_value(Option::is_some) {
+            if self.pending_edit.with_value(|p| !p.is_empty()) {
                 self.send_edit();
             }
         });
