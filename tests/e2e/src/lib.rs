@@ -1,1 +1,169 @@
-//! End-to-end tests live in `tests/`; see `tests/app.rs`.
+//! The harness the end-to-end tests in `tests/` share: a temp copy of the sample project, the
+//! real app started under Xvfb (when no display is set) through tauri-driver and
+//! WebKitWebDriver, a fantoccini client, waiting, scripts and screenshots.
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+use std::ffi::OsStr;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Child processes stopped (SIGTERM via kill) when the test ends, pass or fail.
+pub struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for child in self.0.iter_mut().rev() {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Where cargo builds (`$CARGO_TARGET_DIR`, else the workspace's `target/`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+/// The app under test: `LETTERPRESS_APP_BIN` (e.g. a release build, for measurements), else
+/// the debug build.
+pub fn app_binary() -> PathBuf {
+    let bin = std::env::var_os("LETTERPRESS_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/letterpress-app"));
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build -p letterpress-app` first (npm test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A temp folder holding `project/`, a copy of the bundled sample project.
+pub fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let project = tmp.path().join("project");
+    letterpress_studio::copy_project(&repo, &project).expect("copy the sample");
+    (tmp, project)
+}
+
+/// Starts the app on `project` with its SQLite state in `state_dir` (plus `env` for the app),
+/// and a WebDriver session on it. Keep the processes alive as long as the client is used.
+pub async fn start_app(
+    project: &Path,
+    state_dir: &Path,
+    env: &[(&str, &OsStr)],
+) -> (Client, Processes) {
+    let mut processes = Processes(Vec::new());
+    let display = match std::env::var("DISPLAY") {
+        Ok(d) if !d.is_empty() => d,
+        _ => {
+            let d = format!(":{}", 90 + std::process::id() % 400);
+            let xvfb = Command::new("Xvfb")
+                .args([
+                    d.as_str(),
+                    "-screen",
+                    "0",
+                    "1440x900x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb (apt install xvfb)");
+            processes.0.push(xvfb);
+            std::thread::sleep(Duration::from_millis(500));
+            d
+        }
+    };
+    let port = free_port();
+    let native_port = free_port();
+    let mut driver = Command::new("tauri-driver");
+    driver
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .env("LETTERPRESS_STATE_DIR", state_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (key, value) in env {
+        driver.env(key, value);
+    }
+    let driver = driver
+        .spawn()
+        .expect("tauri-driver (cargo install tauri-driver --version 2.1.0 --locked)");
+    processes.0.push(driver);
+
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app_binary(), "args": [project] }),
+    );
+    caps.insert("browserName".into(), json!("wry"));
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => break c,
+            Err(_) if started.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("cannot start a session on tauri-driver: {e}"),
+        }
+    };
+    (client, processes)
+}
+
+/// Polls `check` every 100 ms until it answers, for at most 30 s.
+pub async fn wait_until<F, Fut>(what: &str, mut check: F) -> Value
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<Value>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs `script` in the app's window and returns its result.
+pub async fn js(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.expect(script)
+}
+
+/// Saves a screenshot as `$CARGO_TARGET_DIR/e2e-shots/NAME.png` and returns its path.
+pub async fn shot(client: &Client, name: &str) -> PathBuf {
+    let dir = target_dir().join("e2e-shots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    let path = dir.join(format!("{name}.png"));
+    match client.screenshot().await {
+        Ok(png) => std::fs::write(&path, png).expect("write screenshot"),
+        Err(e) => panic!("screenshot {name}: {e}"),
+    }
+    path
+}

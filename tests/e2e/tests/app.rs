@@ -2,70 +2,10 @@
 //! Xvfb (when no display is set) + tauri-driver + WebKitWebDriver + fantoccini.
 //! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
 
-use fantoccini::{Client, ClientBuilder, Locator, key::Key};
-use serde_json::{Value, json};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Child processes stopped (SIGTERM via kill) when the test ends, pass or fail.
-struct Processes(Vec<Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for child in self.0.iter_mut().rev() {
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-}
-
-/// The app under test: `LETTERPRESS_APP_BIN` (e.g. a release build, for measurements), else
-/// the debug build.
-fn app_binary() -> PathBuf {
-    let bin = std::env::var_os("LETTERPRESS_APP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug/letterpress-app"));
-    assert!(
-        bin.is_file(),
-        "{} is missing: run `cargo build -p letterpress-app` first (npm test does)",
-        bin.display()
-    );
-    bin
-}
-
-async fn wait_until<F, Fut>(what: &str, mut check: F) -> Value
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<Value>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn js(client: &Client, script: &str) -> Value {
-    client.execute(script, vec![]).await.expect(script)
-}
+use fantoccini::{Client, Locator, key::Key};
+use letterpress_e2e::{js, sample_copy, shot, start_app, wait_until};
+use serde_json::Value;
+use std::time::Duration;
 
 async fn srcdoc(client: &Client) -> String {
     js(
@@ -96,15 +36,6 @@ async fn editor_doc(client: &Client) -> String {
     .to_owned()
 }
 
-async fn shot(client: &Client, name: &str) {
-    let dir = target_dir().join("e2e-shots");
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    match client.screenshot().await {
-        Ok(png) => std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot"),
-        Err(e) => panic!("screenshot {name}: {e}"),
-    }
-}
-
 /// Puts the cursor right after the `>` of the first `<mj-text ...>` in the open document.
 async fn cursor_into_first_text(client: &Client) {
     js(
@@ -129,74 +60,10 @@ async fn type_keys(client: &Client, keys: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_designer_edits_previews_and_saves_a_template() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let project = tmp.path().join("project");
-    letterpress_studio::copy_project(&repo, &project).expect("copy the sample");
+    let (tmp, project) = sample_copy();
 
-    let mut processes = Processes(Vec::new());
-    let display = match std::env::var("DISPLAY") {
-        Ok(d) if !d.is_empty() => d,
-        _ => {
-            let d = format!(":{}", 90 + std::process::id() % 100);
-            let xvfb = Command::new("Xvfb")
-                .args([
-                    d.as_str(),
-                    "-screen",
-                    "0",
-                    "1440x900x24",
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("Xvfb (apt install xvfb)");
-            processes.0.push(xvfb);
-            std::thread::sleep(Duration::from_millis(500));
-            d
-        }
-    };
-    let port = free_port();
-    let native_port = free_port();
     let state_dir = tmp.path().join("state");
-    let driver = Command::new("tauri-driver")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("DISPLAY", &display)
-        .env("LETTERPRESS_STATE_DIR", &state_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tauri-driver (cargo install tauri-driver --version 2.1.0 --locked)");
-    processes.0.push(driver);
-
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        json!({ "application": app_binary(), "args": [project] }),
-    );
-    caps.insert("browserName".into(), json!("wry"));
-    let url = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    let client = loop {
-        match ClientBuilder::native()
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            Ok(c) => break c,
-            Err(e) if started.elapsed() < Duration::from_secs(20) => {
-                let _ = e;
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            Err(e) => panic!("cannot start a session on tauri-driver: {e}"),
-        }
-    };
+    let (client, processes) = start_app(&project, &state_dir, &[]).await;
 
     // The sample opens with the first template selected; pick the welcome email.
     let welcome = wait_until("the template list", || async {

@@ -4,66 +4,13 @@
 //! temp copy of the sample; Xvfb (when no display is set) + tauri-driver + fantoccini.
 //! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
 
-use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use fantoccini::{Client, Locator, key::Key};
+use letterpress_e2e::{js, sample_copy, shot, start_app, wait_until};
 use serde_json::{Value, json};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Child processes stopped (SIGTERM via kill) when the test ends, pass or fail.
-struct Processes(Vec<Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for child in self.0.iter_mut().rev() {
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-}
-
-fn app_binary() -> PathBuf {
-    let bin = target_dir().join("debug/letterpress-app");
-    assert!(
-        bin.is_file(),
-        "{} is missing: run `cargo build -p letterpress-app` first (npm test does)",
-        bin.display()
-    );
-    bin
-}
-
-async fn wait_until<F, Fut>(what: &str, mut check: F) -> Value
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<Value>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn js(client: &Client, script: &str) -> Value {
-    client.execute(script, vec![]).await.expect(script)
-}
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 async fn js_text(client: &Client, script: &str) -> String {
     js(client, script)
@@ -145,17 +92,6 @@ async fn editor_doc(client: &Client) -> String {
         "return LetterpressEditor.getDoc(window.__letterpressEditor);",
     )
     .await
-}
-
-async fn shot(client: &Client, name: &str) -> PathBuf {
-    let dir = target_dir().join("e2e-shots");
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    let path = dir.join(format!("{name}.png"));
-    match client.screenshot().await {
-        Ok(png) => std::fs::write(&path, png).expect("write screenshot"),
-        Err(e) => panic!("screenshot {name}: {e}"),
-    }
-    path
 }
 
 /// Types `text` right after the `>` of the first `<mj-text ...>` of the open document.
@@ -240,79 +176,23 @@ fn git(project: &Path, args: &[&str]) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_designer_versions_compares_restores_and_publishes_a_template() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let project = tmp.path().join("project");
-    letterpress_studio::copy_project(&repo, &project).expect("copy the sample");
+    let (tmp, project) = sample_copy();
     // A home without git identity: the app must ask for the author (once).
     let home = tmp.path().join("home");
     std::fs::create_dir_all(home.join(".config")).expect("home");
 
-    let mut processes = Processes(Vec::new());
-    let display = match std::env::var("DISPLAY") {
-        Ok(d) if !d.is_empty() => d,
-        _ => {
-            let d = format!(":{}", 190 + std::process::id() % 100);
-            let xvfb = Command::new("Xvfb")
-                .args([
-                    d.as_str(),
-                    "-screen",
-                    "0",
-                    "1440x900x24",
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("Xvfb (apt install xvfb)");
-            processes.0.push(xvfb);
-            std::thread::sleep(Duration::from_millis(500));
-            d
-        }
-    };
-    let port = free_port();
-    let native_port = free_port();
     let state_dir = tmp.path().join("state");
-    let driver = Command::new("tauri-driver")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("DISPLAY", &display)
-        .env("LETTERPRESS_STATE_DIR", &state_dir)
-        .env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tauri-driver (cargo install tauri-driver --version 2.1.0 --locked)");
-    processes.0.push(driver);
-
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        json!({ "application": app_binary(), "args": [project] }),
-    );
-    caps.insert("browserName".into(), json!("wry"));
-    let url = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    let client = loop {
-        match ClientBuilder::native()
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            Ok(c) => break c,
-            Err(_) if started.elapsed() < Duration::from_secs(20) => {
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            Err(e) => panic!("cannot start a session on tauri-driver: {e}"),
-        }
-    };
+    let config_home = home.join(".config");
+    let (client, processes) = start_app(
+        &project,
+        &state_dir,
+        &[
+            ("HOME", home.as_os_str()),
+            ("XDG_CONFIG_HOME", config_home.as_os_str()),
+            ("GIT_CONFIG_NOSYSTEM", OsStr::new("1")),
+        ],
+    )
+    .await;
 
     // The welcome email in the editor.
     click(&client, "[data-test=template-welcome] > a").await;
