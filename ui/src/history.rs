@@ -769,17 +769,7 @@ impl Ui {
         if let Some(id) = template_of(path)
             && id != self.template.get_untracked()
         {
-            let fixtures = self.snapshot.with_untracked(|s| {
-                s.as_ref()
-                    .and_then(|s| s.templates.iter().find(|t| t.id == id))
-                    .map(|t| t.fixtures.clone())
-                    .unwrap_or_default()
-            });
-            self.template.set(id.to_owned());
-            if !fixtures.contains(&self.fixture.get_untracked()) {
-                self.fixture
-                    .set(fixtures.first().cloned().unwrap_or_default());
-            }
+            self.use_template(id);
         }
         self.open(path, None);
     }

@@ -236,7 +236,8 @@ impl Ui {
         });
     }
 
-    pub fn select_template(self, id: &str) {
+    /// Makes `id` the previewed template, keeping the fixture when it has one of that name.
+    pub fn use_template(self, id: &str) {
         let fixtures = self.snapshot.with_untracked(|s| {
             s.as_ref()
                 .and_then(|s| s.templates.iter().find(|t| t.id == id))
@@ -248,10 +249,13 @@ impl Ui {
             self.fixture
                 .set(fixtures.first().cloned().unwrap_or_default());
         }
+    }
+
+    pub fn select_template(self, id: &str) {
+        self.use_template(id);
         self.open(&format!("templates/{id}/body.mjml"), None);
     }
 
-    /// Opens a file in the editor, then optionally moves the cursor.
     /// Replaces the editor's text (a fresh editor state: its diagnostics are gone too).
     fn set_editor_doc(self, handle: u32, text: &str) {
         ipc::editor_set_doc(handle, text);
@@ -259,7 +263,8 @@ impl Ui {
             .set_value((String::new(), Vec::new()));
     }
 
-    /// When several opens overlap (quick clicks), only the newest one is shown.
+    /// Opens a file in the editor, then optionally moves the cursor. When several opens
+    /// overlap (quick clicks), only the newest one is shown.
     pub fn open(self, path: &str, goto: Option<(u32, u32)>) {
         self.mode.set(Mode::Edit);
         let path = path.to_owned();
