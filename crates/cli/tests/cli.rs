@@ -1,33 +1,13 @@
 //! The `letterpress` binary on a copy of the sample project: exit codes, output files,
 //! compiler-style errors, and builds that never half-write.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{run, sample_copy};
+use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_letterpress"))
-}
-
-/// A temporary copy of the bundled sample project.
-fn sample_copy() -> (tempfile::TempDir, PathBuf) {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("project");
-    letterpress_studio::copy_project(&repo, &root).unwrap();
-    (tmp, root)
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -2,8 +2,11 @@
 //! status, history, diff (source and rendered), publish, restore, remotes with push/pull and a
 //! conflict (exit 1) aborted, locks, and the errors' stable codes and exit codes.
 
+mod common;
+
+use common::run;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 const ADA: &str = "Ada Designer <ada@example.com>";
 const BEN: &str = "Ben Translator <ben@example.com>";
@@ -17,26 +20,11 @@ fn bin(home: &Path) -> Command {
     cmd
 }
 
+/// A copy of the sample with an empty `home/` beside it (no git identity).
 fn sample_copy() -> (tempfile::TempDir, PathBuf) {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("project");
-    letterpress_studio::copy_project(&repo, &root).unwrap();
+    let (tmp, root) = common::sample_copy();
     std::fs::create_dir_all(tmp.path().join("home")).unwrap();
     (tmp, root)
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
 }
 
 /// Runs `letterpress --project root ARGS` and returns (exit code, stdout, stderr).

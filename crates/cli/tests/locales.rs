@@ -1,29 +1,18 @@
 //! `letterpress locales …` and the translation checks of `letterpress check`, on a temporary
 //! copy of the sample project.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{run, sample_copy};
+use std::path::Path;
 use std::process::Command;
 
-fn sample_copy() -> (tempfile::TempDir, PathBuf) {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("project");
-    letterpress_studio::copy_project(&repo, &root).unwrap();
-    (tmp, root)
-}
-
+/// Runs `letterpress --project root ARGS`; returns (exit code, stdout, stderr).
 fn letterpress(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_letterpress"))
+    run(Command::new(env!("CARGO_BIN_EXE_letterpress"))
         .arg("--project")
         .arg(root)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .args(args))
 }
 
 #[test]
