@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use letterpress_protocol::{
     AuthorInfo, ChangeKind, ClearedLock, DiffSide, EmailPart, FileDiff, HistoryPage, IpcError,
     PublishedVersion, PullOutcome, PullReport, PushOutcome, RemoteInfo, RenderedDiff,
-    RestoreOutcome, SaveOutcome, SourceDiff, VersionInfo, WorkingStatus,
+    RestoreOutcome, SaveOutcome, SourceDiff, VersionInfo, WorkingStatus, format_local_time,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -199,28 +199,6 @@ struct RemoteArgs {
 #[derive(Serialize)]
 struct RemoteName {
     remote: Option<String>,
-}
-
-/// `2026-11-24 19:40` in the author's own UTC offset (what git recorded).
-pub fn format_time(seconds: i64, offset_minutes: i32) -> String {
-    let local = seconds + i64::from(offset_minutes) * 60;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
 }
 
 /// The template a project path belongs to (`templates/<id>/...`).
@@ -801,7 +779,7 @@ fn side_label(side: &DiffSide, versions: &[VersionInfo]) -> String {
             Some(v) => format!(
                 "{short_id} · {} · {}",
                 v.summary,
-                format_time(v.time, v.offset_minutes)
+                format_local_time(v.time, v.offset_minutes)
             ),
             None => format!("Version {short_id}"),
         },
@@ -911,7 +889,7 @@ pub fn HistoryScreen(ui: Ui) -> impl IntoView {
                     } else {
                         live().into_iter().map(|p| view! {
                             <span class="live-env" data-test=format!("live-{}", p.environment)
-                                title=format!("{} — published by {} on {}", p.notes, p.publisher, format_time(p.time, 0))>
+                                title=format!("{} — published by {} on {}", p.notes, p.publisher, format_local_time(p.time, 0))>
                                 <b>{p.environment.clone()}</b>
                                 {format!(" #{} · {} · {}", p.number, p.version.short_id, p.version.summary)}
                             </span>
@@ -1019,7 +997,7 @@ fn VersionList(ui: Ui) -> impl IntoView {
                                 <span class="summary" data-test="version-summary">{v.summary.clone()}</span>
                             </label>
                             <div class="meta">
-                                {format!("{} · {} · {}", v.author, format_time(v.time, v.offset_minutes), v.short_id)}
+                                {format!("{} · {} · {}", v.author, format_local_time(v.time, v.offset_minutes), v.short_id)}
                             </div>
                             <div class="badges">
                                 {v.published.iter().map(|m| {

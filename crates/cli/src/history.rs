@@ -529,26 +529,13 @@ fn print_version(v: &VersionInfo) {
     );
 }
 
-/// `YYYY-MM-DD HH:MM +HHMM` without a date library (civil-from-days).
+/// `YYYY-MM-DD HH:MM +HHMM`: the time in the author's offset, and that offset.
 fn format_time(seconds: i64, offset_minutes: i32) -> String {
-    let local = seconds + i64::from(offset_minutes) * 60;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     let sign = if offset_minutes < 0 { '-' } else { '+' };
     let off = offset_minutes.abs();
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} {sign}{:02}{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
+        "{} {sign}{:02}{:02}",
+        letterpress_protocol::format_local_time(seconds, offset_minutes),
         off / 60,
         off % 60
     )

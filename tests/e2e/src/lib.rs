@@ -156,6 +156,20 @@ pub async fn js(client: &Client, script: &str) -> Value {
     client.execute(script, vec![]).await.expect(script)
 }
 
+/// Puts the cursor right after the `>` of the first `<mj-text ...>` in the open document.
+pub async fn cursor_into_first_text(client: &Client) {
+    js(
+        client,
+        "const doc = LetterpressEditor.getDoc(window.__letterpressEditor);
+         const open = doc.indexOf('<mj-text');
+         const at = doc.indexOf('>', open) + 1;
+         const before = doc.slice(0, at).split('\\n');
+         LetterpressEditor.goto(window.__letterpressEditor, before.length, before[before.length - 1].length + 1);
+         return at;",
+    )
+    .await;
+}
+
 /// Saves a screenshot as `$CARGO_TARGET_DIR/e2e-shots/NAME.png` and returns its path.
 pub async fn shot(client: &Client, name: &str) -> PathBuf {
     let dir = target_dir().join("e2e-shots");

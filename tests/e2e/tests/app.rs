@@ -3,7 +3,7 @@
 //! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
 
 use fantoccini::{Client, Locator, key::Key};
-use letterpress_e2e::{js, sample_copy, shot, start_app, wait_until};
+use letterpress_e2e::{cursor_into_first_text, js, sample_copy, shot, start_app, wait_until};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -34,20 +34,6 @@ async fn editor_doc(client: &Client) -> String {
     .as_str()
     .unwrap_or_default()
     .to_owned()
-}
-
-/// Puts the cursor right after the `>` of the first `<mj-text ...>` in the open document.
-async fn cursor_into_first_text(client: &Client) {
-    js(
-        client,
-        "const doc = LetterpressEditor.getDoc(window.__letterpressEditor);
-         const open = doc.indexOf('<mj-text');
-         const at = doc.indexOf('>', open) + 1;
-         const before = doc.slice(0, at).split('\\n');
-         LetterpressEditor.goto(window.__letterpressEditor, before.length, before[before.length - 1].length + 1);
-         return at;",
-    )
-    .await;
 }
 
 async fn type_keys(client: &Client, keys: &str) {

@@ -5,7 +5,7 @@
 //! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
 
 use fantoccini::{Client, Locator, key::Key};
-use letterpress_e2e::{js, sample_copy, shot, start_app, wait_until};
+use letterpress_e2e::{cursor_into_first_text, js, sample_copy, shot, start_app, wait_until};
 use serde_json::{Value, json};
 use std::ffi::OsStr;
 use std::path::Path;
@@ -96,16 +96,7 @@ async fn editor_doc(client: &Client) -> String {
 
 /// Types `text` right after the `>` of the first `<mj-text ...>` of the open document.
 async fn type_into_first_text(client: &Client, text: &str) {
-    js(
-        client,
-        "const doc = LetterpressEditor.getDoc(window.__letterpressEditor);
-         const open = doc.indexOf('<mj-text');
-         const at = doc.indexOf('>', open) + 1;
-         const before = doc.slice(0, at).split('\\n');
-         LetterpressEditor.goto(window.__letterpressEditor, before.length, before[before.length - 1].length + 1);
-         return at;",
-    )
-    .await;
+    cursor_into_first_text(client).await;
     type_into(client, ".editor .cm-content", text).await;
 }
 
