@@ -7,7 +7,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentError, FluentResource};
 use fluent_syntax::ast;
 use letterpress_locales::pseudo::PseudoLocale;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use unic_langid::LanguageIdentifier;
 
 /// One `.ftl` file, as read by the studio.
@@ -254,6 +254,71 @@ impl Catalogs {
             };
         }
         Formatted::Missing
+    }
+
+    /// Variables of `id` (as found along `chain`) that choose a variant (`{ $n -> … }`) or
+    /// that a function formats (`NUMBER($n)`): values that must be known when the message is
+    /// formatted, not pasted in later.
+    pub fn computed_variables(&self, chain: &[String], id: &str) -> BTreeSet<String> {
+        use fluent_syntax::ast::{Expression, InlineExpression, Pattern, PatternElement};
+        fn inline(e: &InlineExpression<&str>, computed: bool, out: &mut BTreeSet<String>) {
+            match e {
+                InlineExpression::VariableReference { id } if computed => {
+                    out.insert(id.name.to_owned());
+                }
+                InlineExpression::FunctionReference { arguments, .. } => {
+                    for a in &arguments.positional {
+                        inline(a, true, out);
+                    }
+                    for n in &arguments.named {
+                        inline(&n.value, true, out);
+                    }
+                }
+                InlineExpression::Placeable { expression } => expr(expression, out),
+                _ => {}
+            }
+        }
+        fn expr(e: &Expression<&str>, out: &mut BTreeSet<String>) {
+            match e {
+                Expression::Select { selector, variants } => {
+                    inline(selector, true, out);
+                    for v in variants {
+                        pattern(&v.value, out);
+                    }
+                }
+                Expression::Inline(i) => inline(i, false, out),
+            }
+        }
+        fn pattern(p: &Pattern<&str>, out: &mut BTreeSet<String>) {
+            for element in &p.elements {
+                if let PatternElement::Placeable { expression } = element {
+                    expr(expression, out);
+                }
+            }
+        }
+        let (message_id, attribute) = match id.split_once('.') {
+            Some((m, a)) => (m, Some(a)),
+            None => (id, None),
+        };
+        let mut out = BTreeSet::new();
+        for locale in chain {
+            let Some(message) = self
+                .by_locale
+                .get(locale)
+                .and_then(|c| c.bundle.get_message(message_id))
+            else {
+                continue;
+            };
+            let found = match attribute {
+                Some(a) => message.get_attribute(a).map(|a| a.value()),
+                None => message.value(),
+            };
+            if let Some(p) = found {
+                pattern(p, &mut out);
+                break;
+            }
+        }
+        out
     }
 
     /// Message ids defined in `locale`, with where each is defined.

@@ -148,7 +148,7 @@ impl RenderScope {
     }
 }
 
-fn scope(state: &State) -> Result<Arc<RenderScope>, Error> {
+pub(crate) fn scope(state: &State) -> Result<Arc<RenderScope>, Error> {
     state
         .lookup(SCOPE_VAR)
         .and_then(|v| v.downcast_object::<RenderScope>())
@@ -161,7 +161,7 @@ fn scope(state: &State) -> Result<Arc<RenderScope>, Error> {
 }
 
 /// `t("message-id", name=value, ...)`: the Fluent message in the render's locale.
-fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<String, Error> {
+pub(crate) fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<String, Error> {
     let scope = scope(state)?;
     let mut args = FluentArgs::new();
     for key in kwargs.args() {
@@ -260,13 +260,13 @@ fn number_arg(value: &Value, filter: &str) -> Result<f64, Error> {
 }
 
 /// `{{ 19.9 | money("EUR") }}` → `€19.90` / `19,90 €`.
-fn money(state: &State, value: &Value, currency: &str) -> Result<String, Error> {
+pub(crate) fn money(state: &State, value: &Value, currency: &str) -> Result<String, Error> {
     let scope = scope(state)?;
     Ok(scope.format.money(number_arg(value, "money")?, currency))
 }
 
 /// `{{ 1234.5 | number }}` → `1,234.5`; `{{ x | number(2) }}` fixes the fraction digits.
-fn number(state: &State, value: &Value, decimals: Option<u32>) -> Result<String, Error> {
+pub(crate) fn number(state: &State, value: &Value, decimals: Option<u32>) -> Result<String, Error> {
     let scope = scope(state)?;
     let n = number_arg(value, "number")?;
     let decimals = match decimals {
@@ -282,7 +282,7 @@ fn number(state: &State, value: &Value, decimals: Option<u32>) -> Result<String,
 }
 
 /// `{{ "2026-11-24" | date("long") }}`: `short`, `medium` (default) or `long`.
-fn date(state: &State, value: &Value, style: Option<&str>) -> Result<String, Error> {
+pub(crate) fn date(state: &State, value: &Value, style: Option<&str>) -> Result<String, Error> {
     let scope = scope(state)?;
     let style = style.unwrap_or("medium");
     if !matches!(style, "short" | "medium" | "long") {

@@ -7,6 +7,7 @@
 //! mrml → HTML, plus subject, preheader and a text part, with [`Diagnostic`]s that point at
 //! file:line:col.
 
+pub mod bridge;
 pub mod catalog;
 pub mod config;
 pub mod deps;
@@ -33,7 +34,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Fixture keys the engine provides itself; a fixture may not define them.
 pub const RESERVED_KEYS: &[&str] = &["locale", "email", "globals"];
@@ -137,6 +138,15 @@ pub struct Engine {
     catalogs: Arc<CatalogsHandle>,
     globals: Value,
     load_diagnostics: Vec<Diagnostic>,
+    /// The same project prepared for the send-time bridge, built on first use.
+    bridge: OnceLock<Box<Engine>>,
+}
+
+/// The data a render sees: JSON (a fixture or a recipient's data), or symbolic recipient
+/// data for the send-time bridge.
+enum Data<'a> {
+    Json(&'a serde_json::Value),
+    Symbolic(Arc<bridge::BridgeState>),
 }
 
 impl Engine {
@@ -159,6 +169,7 @@ impl Engine {
             catalogs: Arc::new(CatalogsHandle(catalogs)),
             globals,
             load_diagnostics,
+            bridge: OnceLock::new(),
         }
     }
 
@@ -174,6 +185,7 @@ impl Engine {
             catalogs: self.catalogs.clone(),
             globals: self.globals.clone(),
             load_diagnostics: self.load_diagnostics.clone(),
+            bridge: OnceLock::new(),
         }
     }
 
@@ -204,7 +216,78 @@ impl Engine {
 
     /// Renders one template in one locale with `data`.
     pub fn render(&self, request: &RenderRequest<'_>) -> RenderOutput {
-        let id = request.template;
+        self.render_with(request.template, request.locale, Data::Json(request.data))
+    }
+
+    /// Compiles one template in one locale for a sending service: build-time parts resolved,
+    /// recipient data left as the service's own expressions (see [`bridge`]). Errors (and
+    /// everything that cannot be bridged) come back as diagnostics with file and line.
+    pub fn compile_send_time(
+        &self,
+        template: &str,
+        locale: &str,
+        dialect: bridge::Dialect,
+    ) -> Result<bridge::SendTimeTemplate, Vec<Diagnostic>> {
+        let bridge::Dialect::Handlebars = dialect;
+        let engine = self.bridge.get_or_init(|| {
+            let sources: Arc<dyn Sources> =
+                Arc::new(bridge::RewritingSources(self.sources.clone()));
+            let mut env = jinja::environment(sources.clone(), &self.limits);
+            bridge::install(&mut env);
+            Box::new(Engine {
+                config: self.config.clone(),
+                limits: self.limits,
+                sources,
+                env,
+                catalogs: self.catalogs.clone(),
+                globals: self.globals.clone(),
+                load_diagnostics: Vec::new(),
+                bridge: OnceLock::new(),
+            })
+        });
+        let state = Arc::new(bridge::BridgeState::default());
+        let out = engine.render_with(template, locale, Data::Symbolic(state.clone()));
+        let body = out
+            .files
+            .get(1)
+            .cloned()
+            .unwrap_or_else(|| paths::meta(template));
+        let mut errors: Vec<Diagnostic> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .map(|mut d| {
+                if d.code == Code::TemplateRuntime {
+                    d.code = Code::SendTimeUnsupported;
+                }
+                d
+            })
+            .collect();
+        let mut problems = state.problems();
+        let compiled = bridge::SendTimeTemplate {
+            html: bridge::to_handlebars(&out.html, &state, true, &mut problems),
+            text: bridge::to_handlebars(&out.text, &state, false, &mut problems),
+            subject: bridge::to_handlebars(&out.subject, &state, false, &mut problems),
+            preheader: bridge::to_handlebars(&out.preheader, &state, false, &mut problems),
+        };
+        if compiled.html.contains("%EE%80%80") {
+            problems.push("a send-time value was URL-encoded by a filter".into());
+        }
+        problems.dedup();
+        errors.extend(
+            problems
+                .into_iter()
+                .map(|p| bridge::problem_diagnostic(p, &body)),
+        );
+        if errors.is_empty() {
+            Ok(compiled)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn render_with(&self, id: &str, locale: &str, data: Data<'_>) -> RenderOutput {
         let mut out = RenderOutput::default();
         if id.contains('/') || check_relative_path(id).is_err() {
             return out.failed(Diagnostic::error(
@@ -230,24 +313,26 @@ impl Engine {
             Ok(m) => m,
             Err(d) => return out.failed(*d),
         };
-        let configured = self.config.resolve_locale(request.locale);
+        let configured = self.config.resolve_locale(locale);
         // A pseudo-locale (en-XA, ar-XB) renders the default locale's text, transformed.
         let pseudo = match configured {
             Some(_) => None,
-            None => letterpress_locales::pseudo::PseudoLocale::from_tag(request.locale),
+            None => letterpress_locales::pseudo::PseudoLocale::from_tag(locale),
         };
         let Some(locale) = configured.or_else(|| pseudo.map(|p| p.tag().to_owned())) else {
             return out.failed(Diagnostic::error(
                 Code::InvalidLocale,
                 format!(
                     "`{}` is not a locale of this project ({})",
-                    request.locale,
+                    locale,
                     self.config.locales.join(", ")
                 ),
                 Some(Location::start_of(PROJECT_FILE)),
             ));
         };
-        if let Err(d) = check_data(request.data) {
+        if let Data::Json(json) = data
+            && let Err(d) = check_data(json)
+        {
             return out.failed(*d);
         }
         let chain = match pseudo {
@@ -265,20 +350,29 @@ impl Engine {
         out.locale = Some(scope.locale.clone());
         let scope_value = Value::from_dyn_object(scope.clone());
         // Engine names win over data keys (check_data refuses collisions anyway).
-        let base = minijinja::value::merge_maps([
-            context! {
-                locale => Value::from(Serde(&scope.locale)),
-                globals => self.globals.clone(),
-                __letterpress => scope_value,
-            },
-            Value::from(Serde(request.data)),
-        ]);
+        let known = context! {
+            locale => Value::from(Serde(&scope.locale)),
+            globals => self.globals.clone(),
+            __letterpress => scope_value,
+        };
+        let symbolic = match &data {
+            Data::Json(_) => None,
+            Data::Symbolic(state) => Some(state.clone()),
+        };
+        let base = match data {
+            Data::Json(json) => minijinja::value::merge_maps([known, Value::from(Serde(json))]),
+            Data::Symbolic(state) => Value::from_object(bridge::SymbolicRoot::new(known, state)),
+        };
         debug_assert!(base.get_attr(SCOPE_VAR).is_ok());
 
         let inline = |source: &str, span: &std::ops::Range<usize>, part: &str| {
             let name = meta_path.clone();
+            let source = match symbolic {
+                Some(_) => Cow::Owned(bridge::rewrite(source, &meta_path)),
+                None => Cow::Borrowed(source),
+            };
             self.env
-                .render_named_str(&name, source, base.clone())
+                .render_named_str(&name, &source, base.clone())
                 .map(|s| collapse_whitespace(&s))
                 .map_err(|e| self.inline_error(&e, &meta_path, &meta_text, span, part))
         };
@@ -339,6 +433,10 @@ impl Engine {
                 out.diagnostics.push(d);
                 return self.collect(out, &scope);
             }
+        };
+        let mjml_source = match symbolic {
+            Some(state) => bridge::place_block_markers(&mjml_source, state.as_ref()),
+            None => mjml_source,
         };
         let rendered = self.mjml_to_html(&mjml_source, &body_path, &files);
         out.mjml = mjml_source;

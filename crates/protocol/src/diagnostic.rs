@@ -139,6 +139,9 @@ pub enum Code {
     OutdatedTranslation,
     /// A translation drops or invents a `{ $variable }` compared to the source text.
     PlaceholderMismatch,
+    /// Recipient data is used in a way the sending service's template language cannot
+    /// express at send time (a filter, a comparison, a plural choice...).
+    SendTimeUnsupported,
 }
 
 impl Code {
@@ -171,6 +174,7 @@ impl Code {
             Code::UnknownTemplate => "unknown-template",
             Code::OutdatedTranslation => "outdated-translation",
             Code::PlaceholderMismatch => "placeholder-mismatch",
+            Code::SendTimeUnsupported => "send-time-unsupported",
         }
     }
 }

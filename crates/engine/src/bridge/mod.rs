@@ -1,0 +1,793 @@
+//! The send-time bridge: compiles a template in one locale into a template for the sending
+//! service's own language (Handlebars for Amazon SES), so the service renders at send time
+//! what the preview renders now.
+//!
+//! Build-time parts (locale strings, layouts, includes, macros, globals) are resolved here;
+//! recipient data stays a variable. It works by rendering the template once with *symbolic*
+//! recipient data: every name the engine does not provide itself is a [`Sym`] that renders as
+//! a marker. `{% if %}` and `{% for %}` over symbolic data are rewritten beforehand
+//! ([`rewrite`]) to render both branches between block markers. After MJML, the markers
+//! become Handlebars. Whatever Handlebars cannot express (a filter such as `money` on
+//! recipient data, a comparison, a plural chosen by a recipient's number) is a diagnostic with
+//! the file and line, never a silent change.
+//!
+//! Markers are private-use characters around an id (`\u{E000}lP12\u{E001}`): they survive
+//! HTML escaping, MJML and CSS inlining untouched, and a filter that changes case or cuts the
+//! text breaks them visibly instead of silently.
+
+mod rewrite;
+
+use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::sources::{SourceError, Sources};
+use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Rest, Value};
+use minijinja::{Environment, Error, ErrorKind, State};
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+
+pub(crate) use rewrite::rewrite;
+
+/// The template language of a sending service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// Handlebars, as Amazon SES (and SendGrid, Mailgun) render it.
+    Handlebars,
+}
+
+/// A template compiled for a sending service: every part with send-time expressions in the
+/// service's language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SendTimeTemplate {
+    /// Subject line (unescaped expressions: it is not HTML).
+    pub subject: String,
+    /// Preheader (also inside the HTML).
+    pub preheader: String,
+    /// The HTML part.
+    pub html: String,
+    /// The plain-text part (unescaped expressions).
+    pub text: String,
+}
+
+/// Name of the hidden context variable that carries the bridge state of one compile.
+pub(crate) const BRIDGE_VAR: &str = "__lp_bridge";
+
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// A path into recipient data, relative to where it was created.
+#[derive(Debug, Clone)]
+enum Base {
+    /// The top-level data.
+    Root,
+    /// The current item of the symbolic loop at this depth (1 = outermost).
+    Item(usize),
+    /// The `loop` variable of the symbolic loop at this depth.
+    Loop(usize),
+}
+
+/// One thing a marker stands for.
+#[derive(Debug, Clone)]
+enum Marker {
+    /// A value: `path` as Handlebars sees it where it was rendered, `label` as the template
+    /// wrote it, and the `default` filter's text, if any.
+    Value {
+        path: String,
+        default: Option<String>,
+    },
+    IfOpen {
+        path: String,
+        negate: bool,
+    },
+    Else,
+    IfClose {
+        negate: bool,
+    },
+    EachOpen {
+        path: String,
+    },
+    EachClose,
+    /// Something that cannot be bridged; the message says what.
+    Invalid(String),
+}
+
+/// The state of one compile: markers handed out, how deep in symbolic loops the render is,
+/// and problems found by values that cannot raise errors themselves.
+#[derive(Debug, Default)]
+pub(crate) struct BridgeState {
+    markers: Mutex<Vec<Marker>>,
+    depth: Mutex<usize>,
+    problems: Mutex<Vec<String>>,
+}
+
+impl Object for BridgeState {}
+
+impl BridgeState {
+    fn marker(&self, marker: Marker) -> String {
+        let mut markers = self.markers.lock().unwrap_or_else(PoisonError::into_inner);
+        markers.push(marker);
+        format!("{OPEN}lP{}{CLOSE}", markers.len() - 1)
+    }
+
+    fn depth(&self) -> usize {
+        *self.depth.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn problem(&self, message: String) {
+        let mut problems = self.problems.lock().unwrap_or_else(PoisonError::into_inner);
+        if !problems.contains(&message) {
+            problems.push(message);
+        }
+    }
+
+    /// Problems recorded during the render.
+    pub(crate) fn problems(&self) -> Vec<String> {
+        self.problems
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Recipient data whose value is only known at send time.
+#[derive(Debug, Clone)]
+pub(crate) struct Sym {
+    state: Arc<BridgeState>,
+    base: Base,
+    segments: Vec<String>,
+    /// The expression as the template wrote it (`order.total`, `task.title`).
+    label: String,
+}
+
+impl Sym {
+    /// Handlebars path of this value as seen from the current loop depth.
+    fn path(&self) -> Result<String, String> {
+        let depth = self.state.depth();
+        let rest = self.segments.join(".");
+        match self.base {
+            Base::Root if depth == 0 => Ok(rest),
+            Base::Root => Ok(format!("@root.{rest}")),
+            Base::Item(d) => {
+                let up = "../".repeat(depth.saturating_sub(d));
+                Ok(if rest.is_empty() {
+                    format!("{up}this")
+                } else if up.is_empty() {
+                    format!("this.{rest}")
+                } else {
+                    format!("{up}{rest}")
+                })
+            }
+            Base::Loop(d) => {
+                let up = "../".repeat(depth.saturating_sub(d));
+                match rest.as_str() {
+                    "index0" => Ok(format!("@{up}index")),
+                    "first" => Ok(format!("@{up}first")),
+                    "last" => Ok(format!("@{up}last")),
+                    other => Err(format!(
+                        "`loop.{other}` in a loop over recipient data has no Handlebars \
+                         equivalent (only loop.index0, loop.first and loop.last do)"
+                    )),
+                }
+            }
+        }
+    }
+
+    fn child(&self, key: &str) -> Sym {
+        let mut segments = self.segments.clone();
+        segments.push(key.to_owned());
+        Sym {
+            state: self.state.clone(),
+            base: self.base.clone(),
+            segments,
+            label: format!("{}.{key}", self.label),
+        }
+    }
+
+    fn value_marker(&self, default: Option<String>) -> String {
+        match self.path() {
+            Ok(path) => self.state.marker(Marker::Value { path, default }),
+            Err(message) => self.state.marker(Marker::Invalid(message)),
+        }
+    }
+}
+
+impl Object for Sym {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = match key.as_str() {
+            Some(k) => k.to_owned(),
+            None => key.to_string(),
+        };
+        Some(Value::from_object(self.child(&key)))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        self.state.problem(format!(
+            "`{}` is recipient data: it can only be looped over by a `{{% for %}}` tag",
+            self.label
+        ));
+        Enumerator::Empty
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        self.state.problem(format!(
+            "`{}` is recipient data used as a condition inside an expression; only \
+             `{{% if %}}` tags can test recipient data at send time",
+            self.label
+        ));
+        true
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value_marker(None))
+    }
+}
+
+fn as_sym(value: &Value) -> Option<Arc<Sym>> {
+    value.downcast_object::<Sym>()
+}
+
+/// The top-level context of a bridge render: the engine's own names, and recipient data
+/// (everything else) as symbols.
+#[derive(Debug)]
+pub(crate) struct SymbolicRoot {
+    known: Value,
+    state: Arc<BridgeState>,
+}
+
+/// Names that must fall through to the environment's globals (functions).
+const GLOBALS: &[&str] = &[
+    "t",
+    "range",
+    "dict",
+    "debug",
+    "namespace",
+    "__lp_cond",
+    "__lp_guard",
+    "__lp_sym",
+    "__lp_open",
+    "__lp_else",
+    "__lp_close",
+    "__lp_each_open",
+    "__lp_each_close",
+    "__lp_iter",
+    "__lp_loop",
+];
+
+impl SymbolicRoot {
+    pub(crate) fn new(known: Value, state: Arc<BridgeState>) -> SymbolicRoot {
+        SymbolicRoot { known, state }
+    }
+}
+
+impl Object for SymbolicRoot {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let name = key.as_str()?;
+        if name == BRIDGE_VAR {
+            return Some(Value::from_dyn_object(self.state.clone()));
+        }
+        if let Ok(v) = self.known.get_attr(name)
+            && !v.is_undefined()
+        {
+            return Some(v);
+        }
+        if GLOBALS.contains(&name) {
+            return None;
+        }
+        Some(Value::from_object(Sym {
+            state: self.state.clone(),
+            base: Base::Root,
+            segments: vec![name.to_owned()],
+            label: name.to_owned(),
+        }))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Empty
+    }
+}
+
+/// A condition over recipient data: the Handlebars path and whether it is negated.
+#[derive(Debug)]
+struct Cond {
+    path: String,
+    negate: bool,
+}
+
+impl Object for Cond {}
+
+fn bridge_state(state: &State) -> Result<Arc<BridgeState>, Error> {
+    state
+        .lookup(BRIDGE_VAR)
+        .and_then(|v| v.downcast_object::<BridgeState>())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                "bridge functions only work while compiling for a sending service",
+            )
+        })
+}
+
+fn unsupported(message: String) -> Error {
+    Error::new(ErrorKind::InvalidOperation, message)
+}
+
+fn safe(text: String) -> Value {
+    Value::from_safe_string(text)
+}
+
+/// Adds the bridge's functions to an environment built by [`crate::jinja::environment`] and
+/// replaces the filters that would silently compute with recipient data.
+pub(crate) fn install(env: &mut Environment<'static>) {
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    env.add_function(
+        "__lp_cond",
+        |value: Value, negate: bool, at: &str, test: &str| -> Result<Value, Error> {
+            let _ = (at, test);
+            Ok(match as_sym(&value) {
+                Some(sym) => match sym.path() {
+                    Ok(path) => Value::from_object(Cond { path, negate }),
+                    Err(message) => return Err(unsupported(message)),
+                },
+                None => Value::from(false),
+            })
+        },
+    );
+    env.add_function(
+        "__lp_guard",
+        |at: &str, test: &str, leaves: Rest<Value>| -> Result<Value, Error> {
+            let _ = at;
+            if let Some(sym) = leaves.iter().find_map(as_sym) {
+                return Err(unsupported(format!(
+                    "the condition `{test}` depends on recipient data (`{}`); at send time \
+                     Handlebars can only test whether a value is present: use \
+                     `{{% if {} %}}`, `not`, `is defined`, or `| length > 0`",
+                    sym.label, sym.label
+                )));
+            }
+            Ok(Value::from(false))
+        },
+    );
+    env.add_function("__lp_sym", |c: Value| {
+        c.downcast_object_ref::<Cond>().is_some()
+    });
+    env.add_function("__lp_open", |state: &State, c: Value| {
+        let Some(cond) = c.downcast_object_ref::<Cond>() else {
+            return Ok(safe(String::new()));
+        };
+        let bridge = bridge_state(state)?;
+        Ok(safe(bridge.marker(Marker::IfOpen {
+            path: cond.path.clone(),
+            negate: cond.negate,
+        })))
+    });
+    env.add_function("__lp_else", |state: &State, c: Value| {
+        if c.downcast_object_ref::<Cond>().is_none() {
+            return Ok(safe(String::new()));
+        }
+        Ok(safe(bridge_state(state)?.marker(Marker::Else)))
+    });
+    env.add_function("__lp_close", |state: &State, c: Value| {
+        let Some(cond) = c.downcast_object_ref::<Cond>() else {
+            return Ok(safe(String::new()));
+        };
+        let negate = cond.negate;
+        Ok(safe(
+            bridge_state(state)?.marker(Marker::IfClose { negate }),
+        ))
+    });
+    env.add_function("__lp_each_open", |state: &State, iter: Value| {
+        let Some(sym) = as_sym(&iter) else {
+            return Ok(safe(String::new()));
+        };
+        let bridge = bridge_state(state)?;
+        let path = sym.path().map_err(unsupported)?;
+        let marker = bridge.marker(Marker::EachOpen { path });
+        *bridge.depth.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        Ok(safe(marker))
+    });
+    env.add_function("__lp_each_close", |state: &State, iter: Value| {
+        if as_sym(&iter).is_none() {
+            return Ok(safe(String::new()));
+        }
+        let bridge = bridge_state(state)?;
+        let mut depth = bridge.depth.lock().unwrap_or_else(PoisonError::into_inner);
+        *depth = depth.saturating_sub(1);
+        drop(depth);
+        Ok(safe(bridge.marker(Marker::EachClose)))
+    });
+    env.add_function(
+        "__lp_iter",
+        |state: &State, iter: Value, has_else: bool, at: &str| -> Result<Value, Error> {
+            let _ = at;
+            let Some(sym) = as_sym(&iter) else {
+                return Ok(iter);
+            };
+            if has_else {
+                return Err(unsupported(format!(
+                    "`{{% for … in {} %}}` has an `{{% else %}}` branch; over recipient data \
+                     write `{{% if {} %}}…{{% else %}}…{{% endif %}}` around the loop instead",
+                    sym.label, sym.label
+                )));
+            }
+            let bridge = bridge_state(state)?;
+            let item = Sym {
+                state: bridge.clone(),
+                base: Base::Item(bridge.depth()),
+                segments: Vec::new(),
+                label: format!("{}[…]", sym.label),
+            };
+            Ok(Value::from(vec![Value::from_object(item)]))
+        },
+    );
+    env.add_function(
+        "__lp_loop",
+        |state: &State, iter: Value, real: Value| -> Result<Value, Error> {
+            if as_sym(&iter).is_none() {
+                return Ok(real);
+            }
+            let bridge = bridge_state(state)?;
+            Ok(Value::from_object(Sym {
+                state: bridge.clone(),
+                base: Base::Loop(bridge.depth()),
+                segments: Vec::new(),
+                label: "loop".into(),
+            }))
+        },
+    );
+    // Formatting recipient data needs the engine at send time.
+    env.add_filter(
+        "money",
+        |state: &State, value: Value, currency: Value| -> Result<String, Error> {
+            refuse_formatting("money", &value)?;
+            refuse_formatting("money", &currency)?;
+            let currency = currency.as_str().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    "money: the currency must be a string",
+                )
+            })?;
+            crate::jinja::money(state, &value, currency)
+        },
+    );
+    env.add_filter(
+        "number",
+        |state: &State, value: Value, decimals: Option<u32>| -> Result<String, Error> {
+            refuse_formatting("number", &value)?;
+            crate::jinja::number(state, &value, decimals)
+        },
+    );
+    env.add_filter(
+        "date",
+        |state: &State, value: Value, style: Option<&str>| -> Result<String, Error> {
+            refuse_formatting("date", &value)?;
+            crate::jinja::date(state, &value, style)
+        },
+    );
+    for name in ["default", "d"] {
+        env.add_filter(
+            name,
+            |value: Value, fallback: Option<Value>, _boolean: Option<bool>| -> Value {
+                match as_sym(&value) {
+                    Some(sym) => {
+                        let text = fallback.map(|v| v.to_string()).unwrap_or_default();
+                        safe(sym.value_marker(Some(text)))
+                    }
+                    None if value.is_undefined() || value.is_none() => fallback.unwrap_or_default(),
+                    None => value,
+                }
+            },
+        );
+    }
+    // Filters that would quietly compute with the marker text instead of the value (case
+    // changes and cuts break the marker and are caught when it is replaced).
+    for name in ["length", "count"] {
+        env.add_filter(name, move |value: Value| -> Result<usize, Error> {
+            refuse_filter(name, &value)?;
+            minijinja::filters::length(&value)
+        });
+    }
+    env.add_filter(
+        "replace",
+        |state: &State, value: Value, from: &str, to: &str| -> Result<String, Error> {
+            refuse_filter("replace", &value)?;
+            let text = value.to_string();
+            let _ = state;
+            Ok(text.replace(from, to))
+        },
+    );
+    env.add_filter("urlencode", |value: Value| -> Result<String, Error> {
+        refuse_filter("urlencode", &value)?;
+        minijinja::filters::urlencode(&value)
+    });
+    env.add_function(
+        "t",
+        |state: &State, id: &str, kwargs: Kwargs| -> Result<String, Error> {
+            let scope = crate::jinja::scope(state)?;
+            let computed = scope.catalogs.0.computed_variables(&scope.chain, id);
+            check_translation_args(id, &kwargs, &computed)?;
+            crate::jinja::translate(state, id, kwargs)
+        },
+    );
+}
+
+fn refuse_formatting(filter: &str, value: &Value) -> Result<(), Error> {
+    match as_sym(value) {
+        Some(sym) => Err(unsupported(format!(
+            "`{filter}` formats recipient data (`{}`) for the locale; the sending service's \
+             template language cannot do that at send time: send the value already \
+             formatted, or ship this template as a bundle",
+            sym.label
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn refuse_filter(filter: &str, value: &Value) -> Result<(), Error> {
+    match as_sym(value) {
+        Some(sym) => Err(unsupported(format!(
+            "the `{filter}` filter needs the value of recipient data (`{}`), which only \
+             exists at send time; Handlebars has no equivalent",
+            sym.label
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `t()` for the bridge: refuses recipient data that a message uses to choose a variant or
+/// formats with a function, then formats as the preview does.
+fn check_translation_args(
+    id: &str,
+    kwargs: &Kwargs,
+    computed: &std::collections::BTreeSet<String>,
+) -> Result<(), Error> {
+    for key in kwargs.args() {
+        let value: Value = kwargs.peek(key)?;
+        if let Some(sym) = as_sym(&value)
+            && computed.contains(key)
+        {
+            return Err(unsupported(format!(
+                "message `{id}` chooses its wording (e.g. a plural form) from `${key}`, which \
+                 is recipient data (`{}`); the sending service cannot choose at send time: \
+                 pass a value known when publishing, or ship this template as a bundle",
+                sym.label
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Wraps markers that sit between MJML elements in `<mj-raw>` so that MJML keeps them in
+/// place; markers inside text-like elements and attribute values stay as they are. MJML trims
+/// the whitespace around a text element's content; block markers at either end would shield
+/// it, so whitespace next to them there is dropped too.
+pub(crate) fn place_block_markers(mjml: &str, state: &BridgeState) -> String {
+    const ENDING: &[&str] = &[
+        "mj-text",
+        "mj-button",
+        "mj-table",
+        "mj-raw",
+        "mj-navbar-link",
+        "mj-accordion-title",
+        "mj-accordion-text",
+        "mj-social-element",
+        "mj-style",
+        "mj-title",
+        "mj-preview",
+    ];
+    let mut out = String::with_capacity(mjml.len() + 64);
+    // Inside a text-like element: its name and where its content starts in `out`.
+    let mut ending: Option<(&str, usize)> = None;
+    let mut rest = mjml;
+    while let Some(i) = rest.find(['<', OPEN]) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with(OPEN) {
+            let end = rest
+                .find(CLOSE)
+                .map_or(rest.len(), |e| e + CLOSE.len_utf8());
+            if ending.is_none() {
+                out.push_str("<mj-raw>");
+                out.push_str(&rest[..end]);
+                out.push_str("</mj-raw>");
+            } else {
+                out.push_str(&rest[..end]);
+            }
+            rest = &rest[end..];
+            continue;
+        }
+        // A tag or comment: copy it whole (markers in attribute values stay put).
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->").map_or(rest.len(), |e| e + 3)
+        } else {
+            tag_end(rest)
+        };
+        let tag = &rest[..end];
+        if let Some((name, start)) = ending {
+            if tag.starts_with("</") && tag[2..].starts_with(name) {
+                let content = out.split_off(start);
+                out.push_str(&tidy_edges(&content, state));
+                ending = None;
+            }
+            out.push_str(tag);
+        } else {
+            out.push_str(tag);
+            if !tag.starts_with("</") && !tag.ends_with("/>") && !tag.starts_with("<!--") {
+                let name: &str = tag[1..]
+                    .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                    .next()
+                    .unwrap_or("");
+                ending = ENDING
+                    .iter()
+                    .copied()
+                    .find(|e| *e == name)
+                    .map(|e| (e, out.len()));
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The block marker at the start of `text`, if any (with its length).
+fn leading_block_marker(text: &str, state: &BridgeState) -> Option<usize> {
+    let after = text.strip_prefix(OPEN)?;
+    let end = after.find(CLOSE)?;
+    let id: usize = after[..end].strip_prefix("lP")?.parse().ok()?;
+    let markers = state.markers.lock().unwrap_or_else(PoisonError::into_inner);
+    match markers.get(id)? {
+        Marker::Value { .. } | Marker::Invalid(_) => None,
+        _ => Some(OPEN.len_utf8() + end + CLOSE.len_utf8()),
+    }
+}
+
+fn trailing_block_marker(text: &str, state: &BridgeState) -> Option<usize> {
+    let before = text.strip_suffix(CLOSE)?;
+    let start = before.rfind(OPEN)?;
+    leading_block_marker(&text[start..], state).filter(|len| start + len == text.len())?;
+    Some(text.len() - start)
+}
+
+fn tidy_edges(content: &str, state: &BridgeState) -> String {
+    let mut head = String::new();
+    let mut rest = content.trim_start();
+    while let Some(len) = leading_block_marker(rest, state) {
+        head.push_str(&rest[..len]);
+        rest = rest[len..].trim_start();
+    }
+    let mut tail: Vec<&str> = Vec::new();
+    rest = rest.trim_end();
+    while let Some(len) = trailing_block_marker(rest, state) {
+        tail.push(&rest[rest.len() - len..]);
+        rest = rest[..rest.len() - len].trim_end();
+    }
+    let mut out = head;
+    out.push_str(rest);
+    for marker in tail.iter().rev() {
+        out.push_str(marker);
+    }
+    out
+}
+
+fn tag_end(text: &str) -> usize {
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '>' => return i + 1,
+            None => {}
+        }
+    }
+    text.len()
+}
+
+/// Replaces markers in `text` with Handlebars; `escape` picks `{{x}}` (HTML) over `{{{x}}}`.
+pub(crate) fn to_handlebars(
+    text: &str,
+    state: &BridgeState,
+    escape: bool,
+    problems: &mut Vec<String>,
+) -> String {
+    let markers = state.markers.lock().unwrap_or_else(PoisonError::into_inner);
+    // mrml writes private-use characters in attribute values as Rust escapes.
+    let unescaped;
+    let text = if text.contains("\\u{e000}") {
+        unescaped = text
+            .replace("\\u{e000}", &OPEN.to_string())
+            .replace("\\u{e001}", &CLOSE.to_string());
+        unescaped.as_str()
+    } else {
+        text
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + OPEN.len_utf8()..];
+        let Some(end) = after.find(CLOSE) else {
+            problems.push("a send-time value was cut by a filter".into());
+            rest = after;
+            continue;
+        };
+        let id = after[..end]
+            .strip_prefix("lP")
+            .and_then(|n| n.parse::<usize>().ok());
+        match id.and_then(|n| markers.get(n)) {
+            Some(marker) => out.push_str(&handlebars(marker, escape, problems)),
+            None => problems.push(format!(
+                "a send-time value was changed by a filter (`{}`): filters cannot run on \
+                 recipient data",
+                &after[..end]
+            )),
+        }
+        rest = &after[end + CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn handlebars(marker: &Marker, escape: bool, problems: &mut Vec<String>) -> String {
+    let value = |path: &str| {
+        if escape {
+            format!("{{{{{path}}}}}")
+        } else {
+            format!("{{{{{{{path}}}}}}}")
+        }
+    };
+    match marker {
+        Marker::Value {
+            path,
+            default: None,
+        } => value(path),
+        Marker::Value {
+            path,
+            default: Some(d),
+        } => format!(
+            "{{{{#if {path}}}}}{}{{{{else}}}}{d}{{{{/if}}}}",
+            value(path)
+        ),
+        Marker::IfOpen {
+            path,
+            negate: false,
+        } => format!("{{{{#if {path}}}}}"),
+        Marker::IfOpen { path, negate: true } => format!("{{{{#unless {path}}}}}"),
+        Marker::Else => "{{else}}".into(),
+        Marker::IfClose { negate: false } => "{{/if}}".into(),
+        Marker::IfClose { negate: true } => "{{/unless}}".into(),
+        Marker::EachOpen { path } => format!("{{{{#each {path}}}}}"),
+        Marker::EachClose => "{{/each}}".into(),
+        Marker::Invalid(message) => {
+            problems.push(message.clone());
+            String::new()
+        }
+    }
+}
+
+/// Sources that hand the bridge's rewritten text to the Jinja loader.
+pub(crate) struct RewritingSources(pub Arc<dyn Sources>);
+
+impl Sources for RewritingSources {
+    fn read(&self, path: &str) -> Result<Option<Arc<str>>, SourceError> {
+        Ok(self.0.read(path)?.map(|text| {
+            if path.ends_with(".mjml") || path.ends_with(".txt") || path.ends_with(".html") {
+                let text = crate::jinja::normalise_newlines(&text);
+                Arc::from(rewrite(&text, path).as_str())
+            } else {
+                text
+            }
+        }))
+    }
+}
+
+/// A diagnostic for a problem recorded without a position.
+pub(crate) fn problem_diagnostic(message: String, file: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::SendTimeUnsupported,
+        message,
+        Some(Location::start_of(file)),
+    )
+}
