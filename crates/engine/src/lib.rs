@@ -7,6 +7,8 @@
 //! mrml → HTML, plus subject, preheader and a text part, with [`Diagnostic`]s that point at
 //! file:line:col.
 
+// SHIM until the bridge lands (see bridge.rs).
+pub mod bridge;
 pub mod catalog;
 pub mod config;
 pub mod deps;
@@ -18,7 +20,7 @@ pub mod sources;
 pub mod text;
 
 pub use catalog::{CatalogFile, Catalogs, LocaleInfo};
-pub use config::{Limits, PROJECT_FILE, ProjectConfig, TemplateMeta};
+pub use config::{Limits, PROJECT_FILE, ProjectConfig, Provider, TargetConfig, TemplateMeta};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use jinja::{escape_markup, normalise_newlines};
 pub use sources::{MemorySources, SourceError, Sources, check_relative_path};
