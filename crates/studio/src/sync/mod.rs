@@ -461,6 +461,7 @@ impl TargetSync {
         progress: &mut dyn FnMut(&SyncProgress),
     ) -> Result<ApplyReport, SyncError> {
         let mut state = SyncState::open(&self.root)?;
+        let retries_before = self.client.retries();
         let (plan, desired) = self.plan_with_state(&state)?;
         let blocked: Vec<SyncItem> = plan
             .items
@@ -474,7 +475,6 @@ impl TargetSync {
         let target = self.target.name.clone();
         let now = || (self.clock)();
         let (run, resumed) = state.begin_run(&target, &plan.tag, &plan.version, now())?;
-        let retries_before = self.client.retries();
         let mut report = ApplyReport {
             target: target.clone(),
             tag: plan.tag.clone(),
