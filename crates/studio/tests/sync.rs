@@ -289,3 +289,47 @@ impl SyncPlanCheck {
         self.0.counts.pending() + self.0.counts.drift
     }
 }
+
+/// Plan time for a generated 200 templates × 10 locales project against the local peer
+/// (target ≤ 3 s). Printed, never asserted; what is asserted is that the plan is complete.
+#[test]
+fn plan_time_for_200_templates_by_10_locales() {
+    use letterpress_studio::bench::{BuildOptions, generate};
+    let peer = SesPeer::start();
+    let (tmp, sample) = sample_copy();
+    let root = tmp.path().join("big");
+    let source = letterpress_studio::Project::open(&sample).unwrap();
+    let options = BuildOptions {
+        templates: 200,
+        locales: 10,
+        fixtures: 1,
+        keep: None,
+    };
+    let (templates, locales) = generate(&source, &root, &options).unwrap();
+    assert_eq!((templates, locales.len()), (200, 10));
+    add_target(&root, TARGET, &peer.url(), PREFIX);
+    save_and_publish(&root, "staging", 1);
+    let sync = open(&root, ClientOptions::default());
+
+    let started = Instant::now();
+    let empty = sync.plan().unwrap();
+    let plan_empty = started.elapsed();
+    assert_eq!(empty.counts.create, 2000, "{:?}", empty.counts);
+
+    let started = Instant::now();
+    let report = sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap();
+    let apply = started.elapsed();
+    assert_eq!(report.created, 2000);
+
+    let started = Instant::now();
+    let full = sync.plan().unwrap();
+    let plan_full = started.elapsed();
+    assert_eq!(full.counts.unchanged, 2000, "{:?}", full.counts);
+    println!(
+        "sync 200 templates × 10 locales against aws-ses-v2-local: plan (empty remote) {:.2}s, \
+         apply (2000 creates) {:.2}s, plan (2000 remote, all unchanged) {:.2}s",
+        plan_empty.as_secs_f64(),
+        apply.as_secs_f64(),
+        plan_full.as_secs_f64()
+    );
+}
