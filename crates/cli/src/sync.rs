@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use letterpress_protocol::sync::{SyncAction, SyncPlan};
 use letterpress_studio::sync::{
-    self, ApplyOptions, ClientOptions, Credentials, EnvOverride, Keychain,
-    Secret, SyncError, TargetSync, credentials_from_env, system_clock,
+    self, ApplyOptions, ClientOptions, Credentials, EnvOverride, Keychain, Secret, SyncError,
+    TargetSync, credentials_from_env, system_clock,
 };
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -183,17 +183,21 @@ pub fn run(root: &Path, command: SyncCommand) -> Result<ExitCode> {
         } => {
             let sync = open(root, &target)?;
             let bar = super::progress_bar("syncing");
-            let result = sync.apply(ApplyOptions { overwrite_drift }, &mut |p| {
-                match &bar {
-                    Some(b) => {
-                        b.set_length(p.total as u64);
-                        b.set_position(p.done as u64);
-                    }
-                    None if format == Format::Human => {
-                        eprintln!("[{}/{}] {} {}", p.done, p.total, p.action.as_str(), p.remote_name);
-                    }
-                    None => {}
+            let result = sync.apply(ApplyOptions { overwrite_drift }, &mut |p| match &bar {
+                Some(b) => {
+                    b.set_length(p.total as u64);
+                    b.set_position(p.done as u64);
                 }
+                None if format == Format::Human => {
+                    eprintln!(
+                        "[{}/{}] {} {}",
+                        p.done,
+                        p.total,
+                        p.action.as_str(),
+                        p.remote_name
+                    );
+                }
+                None => {}
             });
             if let Some(b) = bar {
                 b.finish_and_clear();
@@ -219,10 +223,7 @@ pub fn run(root: &Path, command: SyncCommand) -> Result<ExitCode> {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 Format::Human => {
                     if !report.resumed_runs.is_empty() {
-                        eprintln!(
-                            "resumed interrupted run(s) {:?}",
-                            report.resumed_runs
-                        );
+                        eprintln!("resumed interrupted run(s) {:?}", report.resumed_runs);
                     }
                     eprintln!(
                         "{} {}: {} created, {} updated, {} deleted, {} unchanged ({} retries)",
@@ -253,10 +254,7 @@ pub fn run(root: &Path, command: SyncCommand) -> Result<ExitCode> {
 
 fn print_plan(plan: &SyncPlan) {
     let short = plan.version.get(..10).unwrap_or(&plan.version);
-    println!(
-        "target {} ← {} ({short})",
-        plan.target, plan.tag
-    );
+    println!("target {} ← {} ({short})", plan.target, plan.tag);
     for item in &plan.items {
         let mark = match item.action {
             SyncAction::Create => "+",
@@ -271,7 +269,11 @@ fn print_plan(plan: &SyncPlan) {
         } else {
             format!("  ({})", item.note)
         };
-        println!("{mark} {:<9} {}{note}", item.action.as_str(), item.remote_name);
+        println!(
+            "{mark} {:<9} {}{note}",
+            item.action.as_str(),
+            item.remote_name
+        );
         for d in &item.diagnostics {
             eprintln!("{}", d.display_with_source(None));
         }

@@ -37,7 +37,11 @@ fn set_endpoint(root: &Path, endpoint: &str) {
     let text = std::fs::read_to_string(&path).unwrap();
     let start = text.find("endpoint = \"").unwrap() + "endpoint = \"".len();
     let end = start + text[start..].find('"').unwrap();
-    std::fs::write(&path, format!("{}{endpoint}{}", &text[..start], &text[end..])).unwrap();
+    std::fs::write(
+        &path,
+        format!("{}{endpoint}{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -57,10 +61,14 @@ fn targets_plan_apply_exit_codes_and_json() {
 
     let (code, out, err) = run(letterpress(&root).args(["sync", "plan", TARGET]));
     assert_eq!(code, 3, "changes pending: {out}{err}");
-    assert!(out.contains(&format!("+ create    {PREFIX}welcome-en")), "{out}");
+    assert!(
+        out.contains(&format!("+ create    {PREFIX}welcome-en")),
+        "{out}"
+    );
     assert!(out.contains("30 to create"), "{out}");
 
-    let (code, out, err) = run(letterpress(&root).args(["sync", "apply", TARGET, "--format", "json"]));
+    let (code, out, err) =
+        run(letterpress(&root).args(["sync", "apply", TARGET, "--format", "json"]));
     assert_eq!(code, 0, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["created"], 30);
@@ -71,14 +79,18 @@ fn targets_plan_apply_exit_codes_and_json() {
     assert_eq!(plan["counts"]["unchanged"], 30);
     assert_eq!(plan["tag"], "published/staging/1");
 
-    peer.edit_subject(&format!("{PREFIX}verify-email-fr"), "changed in the console");
+    peer.edit_subject(
+        &format!("{PREFIX}verify-email-fr"),
+        "changed in the console",
+    );
     let (code, out, _) = run(letterpress(&root).args(["sync", "plan", TARGET]));
     assert_eq!(code, 4, "{out}");
     assert!(out.contains("! drift"), "{out}");
     let (code, _, err) = run(letterpress(&root).args(["sync", "apply", TARGET]));
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("warning[drift]"), "{err}");
-    let (code, _, err) = run(letterpress(&root).args(["sync", "apply", TARGET, "--overwrite-drift"]));
+    let (code, _, err) =
+        run(letterpress(&root).args(["sync", "apply", TARGET, "--overwrite-drift"]));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("1 updated"), "{err}");
 
@@ -89,10 +101,17 @@ fn targets_plan_apply_exit_codes_and_json() {
     // An invalid target is reported at its place in letterpress.toml.
     let path = root.join("letterpress.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("region = \"eu-west-1\"", "region = \"EU West\"")).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("region = \"eu-west-1\"", "region = \"EU West\""),
+    )
+    .unwrap();
     let (code, _, err) = run(letterpress(&root).args(["targets"]));
     assert_eq!(code, 2);
-    assert!(err.contains("letterpress.toml:") && err.contains("not a region name"), "{err}");
+    assert!(
+        err.contains("letterpress.toml:") && err.contains("not a region name"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -113,7 +132,10 @@ fn an_apply_killed_mid_way_is_resumed_without_duplicates_or_losses() {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     while !proxy.stalled() {
-        assert!(Instant::now() < deadline, "the apply never reached the 8th write");
+        assert!(
+            Instant::now() < deadline,
+            "the apply never reached the 8th write"
+        );
         assert!(child.try_wait().unwrap().is_none(), "apply ended early");
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -122,7 +144,8 @@ fn an_apply_killed_mid_way_is_resumed_without_duplicates_or_losses() {
     assert_eq!(peer.templates().len(), 8);
 
     set_endpoint(&root, &peer.url());
-    let (code, out, err) = run(letterpress(&root).args(["sync", "apply", TARGET, "--format", "json"]));
+    let (code, out, err) =
+        run(letterpress(&root).args(["sync", "apply", TARGET, "--format", "json"]));
     assert_eq!(code, 0, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["created"], 22, "{report}");
@@ -196,9 +219,18 @@ fn credentials_go_through_the_real_keychain() {
         .env_remove(ENV_SECRET_ACCESS_KEY));
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("status-before=1"), "{out}");
-    assert!(out.contains(&format!("{TARGET}: keychain (key id **********IN42)")), "{out}");
-    assert!(out.contains("plan=3"), "plan with keychain credentials: {out}\n{err}");
-    assert!(out.contains(&format!("{TARGET}: environment (key id *******MENV)")), "{out}");
+    assert!(
+        out.contains(&format!("{TARGET}: keychain (key id **********IN42)")),
+        "{out}"
+    );
+    assert!(
+        out.contains("plan=3"),
+        "plan with keychain credentials: {out}\n{err}"
+    );
+    assert!(
+        out.contains(&format!("{TARGET}: environment (key id *******MENV)")),
+        "{out}"
+    );
     let plan = std::fs::read_to_string(tmp.path().join("plan.json")).unwrap();
     assert!(plan.contains("\"create\": 30"), "{plan}");
     assert!(!out.contains(SECRET) && !err.contains(SECRET) && !plan.contains(SECRET));
@@ -226,7 +258,17 @@ fn without_a_keychain_auth_set_says_so_and_stores_nothing() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("error[no-keychain]") && err.contains("never stores credentials in a plain file"), "{err}");
+    assert!(
+        err.contains("error[no-keychain]")
+            && err.contains("never stores credentials in a plain file"),
+        "{err}"
+    );
     assert!(!err.contains(SECRET));
-    assert!(!root.join(".letterpress").exists() || !String::from_utf8_lossy(&std::fs::read(root.join(".letterpress/sync.sqlite")).unwrap_or_default()).contains(SECRET));
+    assert!(
+        !root.join(".letterpress").exists()
+            || !String::from_utf8_lossy(
+                &std::fs::read(root.join(".letterpress/sync.sqlite")).unwrap_or_default()
+            )
+            .contains(SECRET)
+    );
 }

@@ -547,7 +547,10 @@ company = "Acme"
         let staging = &c.targets["ses-staging"];
         assert_eq!(staging.provider, Provider::Ses);
         assert_eq!(staging.environment, "staging");
-        assert_eq!(staging.templates.as_deref(), Some(&["welcome".to_owned()][..]));
+        assert_eq!(
+            staging.templates.as_deref(),
+            Some(&["welcome".to_owned()][..])
+        );
         assert_eq!(
             staging.endpoint_url(),
             "https://email.eu-west-1.amazonaws.com"
@@ -562,17 +565,57 @@ company = "Acme"
     fn target_errors_point_at_the_value() {
         let base = "[project]\nname = \"A\"\ndefault_locale = \"en\"\nlocales = [\"en\"]\n";
         for (table, line, column, needle) in [
-            ("[targets.\"a b\"]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\n", 5, 10, "target name"),
-            ("[targets.t]\nprovider = \"postmark\"\nenvironment = \"staging\"\nregion = \"x\"\n", 6, 12, "unknown provider"),
-            ("[targets.t]\nprovider = \"ses\"\nenvironment = \"Staging\"\nregion = \"x\"\n", 7, 15, "environment name"),
-            ("[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nprefix = \"a.b\"\n", 9, 10, "prefix"),
-            ("[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nendpoint = \"ftp://h\"\n", 9, 12, "endpoint"),
-            ("[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\ntemplates = [\"a\", \"a\"]\n", 9, 19, "twice"),
-            ("[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nsecret = \"s\"\n", 9, 1, "unknown field"),
+            (
+                "[targets.\"a b\"]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\n",
+                5,
+                10,
+                "target name",
+            ),
+            (
+                "[targets.t]\nprovider = \"postmark\"\nenvironment = \"staging\"\nregion = \"x\"\n",
+                6,
+                12,
+                "unknown provider",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"Staging\"\nregion = \"x\"\n",
+                7,
+                15,
+                "environment name",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nprefix = \"a.b\"\n",
+                9,
+                10,
+                "prefix",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nendpoint = \"ftp://h\"\n",
+                9,
+                12,
+                "endpoint",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\ntemplates = [\"a\", \"a\"]\n",
+                9,
+                19,
+                "twice",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nsecret = \"s\"\n",
+                9,
+                1,
+                "unknown field",
+            ),
         ] {
             let err = ProjectConfig::parse(&format!("{base}{table}")).unwrap_err();
             let loc = err.location.as_ref().unwrap();
-            assert_eq!((loc.line, loc.column), (line, column), "{table}: {}", err.message);
+            assert_eq!(
+                (loc.line, loc.column),
+                (line, column),
+                "{table}: {}",
+                err.message
+            );
             assert!(err.message.contains(needle), "{}", err.message);
         }
     }

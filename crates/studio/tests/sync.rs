@@ -74,15 +74,24 @@ fn plan_apply_is_idempotent_and_detects_drift_and_deletes() {
 
     let mut seen = Vec::new();
     let report = sync
-        .apply(ApplyOptions::default(), &mut |p| seen.push((p.done, p.total)))
+        .apply(ApplyOptions::default(), &mut |p| {
+            seen.push((p.done, p.total))
+        })
         .unwrap();
     assert_eq!(report.created, 30);
     assert_eq!(seen.len(), 30);
     assert_eq!(seen.last(), Some(&(30, 30)));
     let remote = peer.templates();
-    let ours: Vec<String> = remote.keys().filter(|k| k.starts_with(PREFIX)).cloned().collect();
+    let ours: Vec<String> = remote
+        .keys()
+        .filter(|k| k.starts_with(PREFIX))
+        .cloned()
+        .collect();
     assert_eq!(ours, expected_names(&root));
-    assert!(remote.contains_key("someone-elses-template"), "names outside the prefix stay");
+    assert!(
+        remote.contains_key("someone-elses-template"),
+        "names outside the prefix stay"
+    );
     let (subject, html, text) = &remote[&format!("{PREFIX}welcome-de")];
     assert!(!subject.is_empty() && html.contains("<html") && !text.is_empty());
 
@@ -99,15 +108,31 @@ fn plan_apply_is_idempotent_and_detects_drift_and_deletes() {
     peer.edit_subject(&drifted, "Edited by hand");
     let plan = sync.plan().unwrap();
     assert_eq!(actions(&plan, SyncAction::Drift), [drifted.clone()]);
-    let item = plan.items.iter().find(|i| i.remote_name == drifted).unwrap();
+    let item = plan
+        .items
+        .iter()
+        .find(|i| i.remote_name == drifted)
+        .unwrap();
     let diff = item.diff.as_deref().unwrap();
     assert!(diff.contains("-Edited by hand"), "{diff}");
-    assert!(diff.contains(&format!("--- remote/{drifted}/subject")), "{diff}");
+    assert!(
+        diff.contains(&format!("--- remote/{drifted}/subject")),
+        "{diff}"
+    );
     let report = sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap();
     assert_eq!(report.drift_skipped, [drifted.clone()]);
-    assert_eq!(peer.templates()[&drifted].0, "Edited by hand", "drift is never overwritten silently");
+    assert_eq!(
+        peer.templates()[&drifted].0,
+        "Edited by hand",
+        "drift is never overwritten silently"
+    );
     let report = sync
-        .apply(ApplyOptions { overwrite_drift: true }, &mut |_| {})
+        .apply(
+            ApplyOptions {
+                overwrite_drift: true,
+            },
+            &mut |_| {},
+        )
         .unwrap();
     assert_eq!(report.updated, 1);
     assert_ne!(peer.templates()[&drifted].0, "Edited by hand");
@@ -119,10 +144,19 @@ fn plan_apply_is_idempotent_and_detects_drift_and_deletes() {
     let plan = sync.plan().unwrap();
     let deletes = actions(&plan, SyncAction::Delete);
     assert_eq!(deletes.len(), 5, "{deletes:?}");
-    assert!(deletes.iter().all(|n| n.starts_with(&format!("{PREFIX}daily-digest-"))));
+    assert!(
+        deletes
+            .iter()
+            .all(|n| n.starts_with(&format!("{PREFIX}daily-digest-")))
+    );
     let report = sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap();
     assert_eq!(report.deleted, 5);
-    let ours: Vec<String> = peer.templates().keys().filter(|k| k.starts_with(PREFIX)).cloned().collect();
+    let ours: Vec<String> = peer
+        .templates()
+        .keys()
+        .filter(|k| k.starts_with(PREFIX))
+        .cloned()
+        .collect();
     assert_eq!(ours, expected_names(&root));
     assert!(peer.templates().contains_key("someone-elses-template"));
 
@@ -131,7 +165,13 @@ fn plan_apply_is_idempotent_and_detects_drift_and_deletes() {
     let audit = state.audit(TARGET).unwrap();
     assert_eq!(audit.len(), 30 + 1 + 5);
     assert!(audit.iter().all(|a| a.outcome.is_some()), "{audit:#?}");
-    assert!(state.runs(TARGET).unwrap().iter().all(|r| r.outcome.as_deref() == Some("completed")));
+    assert!(
+        state
+            .runs(TARGET)
+            .unwrap()
+            .iter()
+            .all(|r| r.outcome.as_deref() == Some("completed"))
+    );
 }
 
 #[test]
@@ -142,8 +182,16 @@ fn working_copy_changes_are_never_synced() {
     sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap();
     let path = root.join("templates/welcome/template.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("subject = ", "subject = 'UNPUBLISHED' ~ ")).unwrap();
-    assert_eq!(sync.plan().unwrap().counts.pending(), 0, "unsaved edits are not published");
+    std::fs::write(
+        &path,
+        text.replace("subject = ", "subject = 'UNPUBLISHED' ~ "),
+    )
+    .unwrap();
+    assert_eq!(
+        sync.plan().unwrap().counts.pending(),
+        0,
+        "unsaved edits are not published"
+    );
 }
 
 #[test]
@@ -153,18 +201,31 @@ fn blocked_templates_stop_apply_with_their_diagnostics() {
     add_target(&root, TARGET, &peer.url(), PREFIX);
     let body = root.join("templates/welcome/body.mjml");
     let text = std::fs::read_to_string(&body).unwrap();
-    std::fs::write(&body, text.replace("{% endblock %}", "{% if %}{% endblock %}")).unwrap();
+    std::fs::write(
+        &body,
+        text.replace("{% endblock %}", "{% if %}{% endblock %}"),
+    )
+    .unwrap();
     save_and_publish(&root, "staging", 1);
     let sync = open(&root, ClientOptions::default());
     let plan = sync.plan().unwrap();
     assert_eq!(plan.counts.blocked, 5);
-    let blocked = plan.items.iter().find(|i| i.action == SyncAction::Blocked).unwrap();
+    let blocked = plan
+        .items
+        .iter()
+        .find(|i| i.action == SyncAction::Blocked)
+        .unwrap();
     let location = blocked.diagnostics[0].location.as_ref().unwrap();
     assert_eq!(location.file, "templates/welcome/body.mjml");
     assert!(location.line > 1);
-    let err = sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap_err();
+    let err = sync
+        .apply(ApplyOptions::default(), &mut |_| {})
+        .unwrap_err();
     assert_eq!(err.code(), "blocked");
-    assert!(peer.templates().is_empty(), "nothing is written while anything is blocked");
+    assert!(
+        peer.templates().is_empty(),
+        "nothing is written while anything is blocked"
+    );
 }
 
 #[test]
@@ -173,15 +234,30 @@ fn nothing_published_and_unknown_targets_are_errors_with_codes() {
     let (_tmp, root) = sample_copy();
     add_target(&root, TARGET, &peer.url(), PREFIX);
     let sync = open(&root, ClientOptions::default());
-    assert!(matches!(sync.plan(), Err(SyncError::History(_)) | Err(SyncError::NotPublished(_))));
-    let err = TargetSync::open(&root, "nope", &store(), ClientOptions::default(), system_clock())
-        .err()
-        .unwrap();
+    assert!(matches!(
+        sync.plan(),
+        Err(SyncError::History(_)) | Err(SyncError::NotPublished(_))
+    ));
+    let err = TargetSync::open(
+        &root,
+        "nope",
+        &store(),
+        ClientOptions::default(),
+        system_clock(),
+    )
+    .err()
+    .unwrap();
     assert_eq!(err.code(), "unknown-target");
     assert!(err.to_string().contains(TARGET));
-    let err = TargetSync::open(&root, TARGET, &MemoryStore::default(), ClientOptions::default(), system_clock())
-        .err()
-        .unwrap();
+    let err = TargetSync::open(
+        &root,
+        TARGET,
+        &MemoryStore::default(),
+        ClientOptions::default(),
+        system_clock(),
+    )
+    .err()
+    .unwrap();
     assert_eq!(err.code(), "no-credentials");
 }
 
@@ -217,10 +293,18 @@ fn faults_injected_by_a_proxy_still_end_in_the_exact_published_set() {
     // Second version through the faults: one template changed, one removed.
     let path = root.join("templates/welcome/template.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replace("description = \"", "description = \"v2 ")).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("description = \"", "description = \"v2 "),
+    )
+    .unwrap();
     let body = root.join("templates/welcome/body.mjml");
     let text = std::fs::read_to_string(&body).unwrap();
-    std::fs::write(&body, text.replace("<mj-divider />", "<mj-divider /><mj-text>v2</mj-text>")).unwrap();
+    std::fs::write(
+        &body,
+        text.replace("<mj-divider />", "<mj-divider /><mj-text>v2</mj-text>"),
+    )
+    .unwrap();
     std::fs::remove_dir_all(root.join("templates/receipt")).unwrap();
     save_and_publish(&root, "staging", 2);
     let report2 = sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap();
@@ -243,14 +327,21 @@ fn faults_injected_by_a_proxy_still_end_in_the_exact_published_set() {
         first,
         started.elapsed() - first,
     );
-    assert!(stats.timeouts + stats.resets + stats.server_errors + stats.throttles >= 8, "{stats:?}");
+    assert!(
+        stats.timeouts + stats.resets + stats.server_errors + stats.throttles >= 8,
+        "{stats:?}"
+    );
     assert!(stats.after_forwarding > 0, "{stats:?}");
     assert!(report.retries + report2.retries > 0);
 
     // Exactly the published set, as published.
     let ours: Vec<String> = peer.templates().keys().cloned().collect();
     assert_eq!(ours, expected_names(&root));
-    assert!(peer.templates()[&format!("{PREFIX}welcome-en")].1.contains("v2"));
+    assert!(
+        peer.templates()[&format!("{PREFIX}welcome-en")]
+            .1
+            .contains("v2")
+    );
     let direct = SyncPlanCheck::new(&root, &peer.url());
     assert_eq!(direct.pending(), 0);
 

@@ -295,7 +295,10 @@ mod tests {
         assert_eq!(c.access_key_id, "AKIDENV");
         assert_eq!(source, CredentialSource::Environment);
         let none = EnvOverride::new(None, MemoryStore::with("p/t", creds()));
-        assert_eq!(none.get("p/t").unwrap().unwrap().1, CredentialSource::Injected);
+        assert_eq!(
+            none.get("p/t").unwrap().unwrap().1,
+            CredentialSource::Injected
+        );
         let half = |k: &str| (k == ENV_ACCESS_KEY_ID).then(|| "AKID".to_owned());
         let err = credentials_from_env(half).unwrap_err();
         assert_eq!(err.code(), "invalid-credentials");

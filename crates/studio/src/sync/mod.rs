@@ -24,9 +24,7 @@ pub use state::{AuditEntry, RunRecord, STATE_DIR, STATE_FILE, SyncState};
 use crate::history::{History, HistoryError};
 use letterpress_engine::bridge::Dialect;
 use letterpress_engine::config::is_remote_name;
-use letterpress_engine::{
-    Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, TargetConfig,
-};
+use letterpress_engine::{Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, TargetConfig};
 use letterpress_protocol::sync::{
     ApplyReport, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan, SyncProgress,
     SyncTarget,
@@ -54,7 +52,9 @@ pub enum SyncError {
         known: String,
     },
     /// The environment has no publish tag yet.
-    #[error("nothing is published to `{0}` yet (publish a version first: `letterpress publish {0}`)")]
+    #[error(
+        "nothing is published to `{0}` yet (publish a version first: `letterpress publish {0}`)"
+    )]
     NotPublished(String),
     /// The project history could not be read.
     #[error("{0}")]
@@ -177,18 +177,31 @@ fn target_dto(t: &TargetConfig) -> SyncTarget {
 
 /// The targets configured in `<root>/letterpress.toml`.
 pub fn list_targets(root: &Path) -> Result<Vec<SyncTarget>, SyncError> {
-    Ok(working_config(root)?.targets.values().map(target_dto).collect())
+    Ok(working_config(root)?
+        .targets
+        .values()
+        .map(target_dto)
+        .collect())
 }
 
 fn find_target(config: &ProjectConfig, name: &str) -> Result<TargetConfig, SyncError> {
-    config.targets.get(name).cloned().ok_or_else(|| SyncError::UnknownTarget {
-        name: name.to_owned(),
-        known: if config.targets.is_empty() {
-            "none configured".into()
-        } else {
-            config.targets.keys().cloned().collect::<Vec<_>>().join(", ")
-        },
-    })
+    config
+        .targets
+        .get(name)
+        .cloned()
+        .ok_or_else(|| SyncError::UnknownTarget {
+            name: name.to_owned(),
+            known: if config.targets.is_empty() {
+                "none configured".into()
+            } else {
+                config
+                    .targets
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })
 }
 
 /// The keychain account of a target: `<project name>/<target>`.
@@ -302,7 +315,11 @@ impl TargetSync {
             }
         };
         let templates: Vec<(String, Option<Diagnostic>)> = match &self.target.templates {
-            None => version.templates.iter().map(|t| (t.clone(), None)).collect(),
+            None => version
+                .templates
+                .iter()
+                .map(|t| (t.clone(), None))
+                .collect(),
             Some(list) => list
                 .iter()
                 .map(|t| {
@@ -499,7 +516,11 @@ impl TargetSync {
         let total = writes.len();
         let synced = state.synced(&target)?;
         // Record what already matches (e.g. written by a killed run) without calling out.
-        for item in plan.items.iter().filter(|i| i.action == SyncAction::Unchanged) {
+        for item in plan
+            .items
+            .iter()
+            .filter(|i| i.action == SyncAction::Unchanged)
+        {
             report.unchanged += 1;
             if let Some(Ok(content)) = desired.get(&item.remote_name).map(|d| &d.content) {
                 let hash = content.hash();
@@ -509,7 +530,12 @@ impl TargetSync {
                         locale: item.locale.clone(),
                         content_hash: hash,
                     };
-                    state.record(&target, &item.remote_name, Some((&record, &plan.version)), now())?;
+                    state.record(
+                        &target,
+                        &item.remote_name,
+                        Some((&record, &plan.version)),
+                        now(),
+                    )?;
                 }
             }
         }
@@ -520,7 +546,13 @@ impl TargetSync {
         }
         let result = (|| {
             for (done, item) in writes.iter().enumerate() {
-                let action = self.write(&mut state, run, item, desired.get(&item.remote_name), &plan.version)?;
+                let action = self.write(
+                    &mut state,
+                    run,
+                    item,
+                    desired.get(&item.remote_name),
+                    &plan.version,
+                )?;
                 match action {
                     SyncAction::Create => report.created += 1,
                     SyncAction::Delete => report.deleted += 1,
@@ -535,7 +567,8 @@ impl TargetSync {
             }
             // Names we remember that are neither published nor on the remote any more.
             for name in synced.keys() {
-                if !desired.contains_key(name) && !plan.items.iter().any(|i| &i.remote_name == name) {
+                if !desired.contains_key(name) && !plan.items.iter().any(|i| &i.remote_name == name)
+                {
                     state.record(&target, name, None, now())?;
                 }
             }
@@ -581,31 +614,39 @@ impl TargetSync {
                     match self.client.create(name, content) {
                         Ok(ses::Created::Created) => Ok(("created", SyncAction::Create)),
                         // Made by an earlier attempt whose answer was lost, or by someone else.
-                        Ok(ses::Created::AlreadyExists) => self
-                            .client
-                            .update(name, content)
-                            .and_then(|f| match f {
+                        Ok(ses::Created::AlreadyExists) => {
+                            self.client.update(name, content).and_then(|f| match f {
                                 ses::Found::Done => Ok(("updated-existing", SyncAction::Update)),
                                 ses::Found::NotFound => Err(SyncError::Protocol(format!(
                                     "`{name}` exists and does not exist"
                                 ))),
-                            }),
+                            })
+                        }
                         Err(e) => Err(e),
                     }
                 } else {
                     match self.client.update(name, content) {
                         Ok(ses::Found::Done) => Ok(("updated", SyncAction::Update)),
                         // Deleted meanwhile: create it again.
-                        Ok(ses::Found::NotFound) => self.client.create(name, content).map(|c| match c {
-                            ses::Created::Created => ("created-missing", SyncAction::Create),
-                            ses::Created::AlreadyExists => ("updated", SyncAction::Update),
-                        }),
+                        Ok(ses::Found::NotFound) => {
+                            self.client.create(name, content).map(|c| match c {
+                                ses::Created::Created => ("created-missing", SyncAction::Create),
+                                ses::Created::AlreadyExists => ("updated", SyncAction::Update),
+                            })
+                        }
                         Err(e) => Err(e),
                     }
                 };
                 match outcome {
                     Ok((text, action)) => {
-                        state.complete(call, target, name, text, Some((&record, version)), now())?;
+                        state.complete(
+                            call,
+                            target,
+                            name,
+                            text,
+                            Some((&record, version)),
+                            now(),
+                        )?;
                         Ok(action)
                     }
                     Err(e) => {

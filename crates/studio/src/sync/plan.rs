@@ -75,7 +75,12 @@ pub fn compute(
                 } else if synced.contains_key(&d.remote_name)
                     || unfinished.contains_key(&d.remote_name)
                 {
-                    item(SyncAction::Update, Some(diff(&d.remote_name, have, want)), Vec::new(), "")
+                    item(
+                        SyncAction::Update,
+                        Some(diff(&d.remote_name, have, want)),
+                        Vec::new(),
+                        "",
+                    )
                 } else {
                     item(
                         SyncAction::Update,
@@ -141,7 +146,10 @@ pub fn diff(name: &str, have: &TemplateContent, want: &TemplateContent) -> Strin
             &text
                 .unified_diff()
                 .context_radius(2)
-                .header(&format!("remote/{name}/{part}"), &format!("published/{name}/{part}"))
+                .header(
+                    &format!("remote/{name}/{part}"),
+                    &format!("published/{name}/{part}"),
+                )
                 .to_string(),
         );
     }

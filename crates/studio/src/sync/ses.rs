@@ -77,7 +77,8 @@ pub struct TemplateContent {
 impl TemplateContent {
     /// A stable hash of the three parts (what sync state records).
     pub fn hash(&self) -> String {
-        let mut buf = Vec::with_capacity(self.subject.len() + self.html.len() + self.text.len() + 32);
+        let mut buf =
+            Vec::with_capacity(self.subject.len() + self.html.len() + self.text.len() + 32);
         for part in [&self.subject, &self.html, &self.text] {
             buf.extend_from_slice(format!("{}:", part.len()).as_bytes());
             buf.extend_from_slice(part.as_bytes());
@@ -98,7 +99,11 @@ struct WireContent {
 
 #[derive(Serialize, Deserialize)]
 struct WireTemplate {
-    #[serde(rename = "TemplateName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TemplateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     name: Option<String>,
     #[serde(rename = "TemplateContent", default)]
     content: WireContent,
@@ -178,7 +183,9 @@ impl SesClient {
         let rest = endpoint
             .strip_prefix("https://")
             .or_else(|| endpoint.strip_prefix("http://"))
-            .ok_or_else(|| SyncError::Config(format!("endpoint `{endpoint}` is not an http(s) URL")))?;
+            .ok_or_else(|| {
+                SyncError::Config(format!("endpoint `{endpoint}` is not an http(s) URL"))
+            })?;
         let (host, path) = match rest.find('/') {
             Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
             None => (rest, ""),
@@ -233,7 +240,12 @@ impl SesClient {
             }
             let (status, body) = self.call("GET", "/v2/email/templates", &query, None)?;
             let list: WireList = parse_body(status, &body)?;
-            names.extend(list.templates.into_iter().map(|m| m.name).filter(|n| n.starts_with(prefix)));
+            names.extend(
+                list.templates
+                    .into_iter()
+                    .map(|m| m.name)
+                    .filter(|n| n.starts_with(prefix)),
+            );
             match list.next_token.filter(|t| !t.is_empty()) {
                 Some(t) if Some(&t) != token.as_ref() => token = Some(t),
                 _ => break,
@@ -255,7 +267,9 @@ impl SesClient {
                     text: t.content.text.unwrap_or_default(),
                 }))
             }
-            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => Ok(None),
+            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => {
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     }
@@ -265,7 +279,9 @@ impl SesClient {
         let body = template_body(Some(name), content)?;
         match self.call("POST", "/v2/email/templates", &[], Some(&body)) {
             Ok(_) => Ok(Created::Created),
-            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::AlreadyExists.as_str() => {
+            Err(SyncError::Provider { kind, .. })
+                if kind == ProviderKind::AlreadyExists.as_str() =>
+            {
                 Ok(Created::AlreadyExists)
             }
             Err(e) => Err(e),
@@ -277,7 +293,9 @@ impl SesClient {
         let body = template_body(None, content)?;
         match self.call("PUT", &template_path(name), &[], Some(&body)) {
             Ok(_) => Ok(Found::Done),
-            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => Ok(Found::NotFound),
+            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => {
+                Ok(Found::NotFound)
+            }
             Err(e) => Err(e),
         }
     }
@@ -286,7 +304,9 @@ impl SesClient {
     pub fn delete(&self, name: &str) -> Result<Found, SyncError> {
         match self.call("DELETE", &template_path(name), &[], None) {
             Ok(_) => Ok(Found::Done),
-            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => Ok(Found::NotFound),
+            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => {
+                Ok(Found::NotFound)
+            }
             Err(e) => Err(e),
         }
     }
@@ -296,8 +316,12 @@ impl SesClient {
     pub fn test_render(&self, name: &str, data: &serde_json::Value) -> Result<String, SyncError> {
         let body = serde_json::to_vec(&serde_json::json!({ "TemplateData": data.to_string() }))
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let (status, text) =
-            self.call("POST", &format!("{}/render", template_path(name)), &[], Some(&body))?;
+        let (status, text) = self.call(
+            "POST",
+            &format!("{}/render", template_path(name)),
+            &[],
+            Some(&body),
+        )?;
         #[derive(Deserialize)]
         struct Rendered {
             #[serde(rename = "RenderedTemplate")]
@@ -348,7 +372,10 @@ impl SesClient {
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let d = exp.min(self.options.max_backoff);
         let r = {
-            let mut state = self.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut state = self
+                .rng
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             // xorshift64: enough for jitter, and reproducible from the seed.
             *state ^= *state << 13;
             *state ^= *state >> 7;
@@ -403,8 +430,12 @@ impl SesClient {
         let result = match (method, body) {
             ("GET", _) => with_headers(self.agent.get(&url), &headers, &auth).call(),
             ("DELETE", _) => with_headers(self.agent.delete(&url), &headers, &auth).call(),
-            ("POST", b) => with_headers(self.agent.post(&url), &headers, &auth).send(b.unwrap_or_default()),
-            ("PUT", b) => with_headers(self.agent.put(&url), &headers, &auth).send(b.unwrap_or_default()),
+            ("POST", b) => {
+                with_headers(self.agent.post(&url), &headers, &auth).send(b.unwrap_or_default())
+            }
+            ("PUT", b) => {
+                with_headers(self.agent.put(&url), &headers, &auth).send(b.unwrap_or_default())
+            }
             _ => return Attempt::Fail(SyncError::Protocol(format!("unsupported method {method}"))),
         };
         let mut response = match result {
@@ -439,7 +470,9 @@ impl SesClient {
         match kind {
             ProviderKind::Throttled => Attempt::Retry(error, retry_after),
             ProviderKind::Server => Attempt::Retry(error, retry_after),
-            ProviderKind::Auth => Attempt::Fail(SyncError::Auth(format!("{method} {path}: {message}"))),
+            ProviderKind::Auth => {
+                Attempt::Fail(SyncError::Auth(format!("{method} {path}: {message}")))
+            }
             _ => Attempt::Fail(error),
         }
     }
@@ -461,11 +494,16 @@ fn transport_failure(method: &str, path: &str, e: ureq::Error) -> Attempt {
     match e {
         ureq::Error::Timeout(t) => Attempt::Retry(SyncError::Timeout(format!("{what}: {t}")), None),
         ureq::Error::Io(io) => Attempt::Retry(SyncError::Network(format!("{what}: {io}")), None),
-        ureq::Error::ConnectionFailed => {
-            Attempt::Retry(SyncError::Network(format!("{what}: connection failed")), None)
+        ureq::Error::ConnectionFailed => Attempt::Retry(
+            SyncError::Network(format!("{what}: connection failed")),
+            None,
+        ),
+        ureq::Error::Protocol(p) => {
+            Attempt::Retry(SyncError::Network(format!("{what}: {p}")), None)
         }
-        ureq::Error::Protocol(p) => Attempt::Retry(SyncError::Network(format!("{what}: {p}")), None),
-        ureq::Error::HostNotFound => Attempt::Fail(SyncError::Network(format!("{what}: host not found"))),
+        ureq::Error::HostNotFound => {
+            Attempt::Fail(SyncError::Network(format!("{what}: host not found")))
+        }
         other => Attempt::Fail(SyncError::Network(format!("{what}: {other}"))),
     }
 }
@@ -525,7 +563,9 @@ pub fn classify(status: u16, error_type: Option<&str>, body: &str) -> (ProviderK
         .next()
         .unwrap_or_default()
         .to_owned();
-    let mut message = field("message").or_else(|| field("Message")).unwrap_or_default();
+    let mut message = field("message")
+        .or_else(|| field("Message"))
+        .unwrap_or_default();
     if let Some(detail) = field("detail") {
         message = format!("{message} ({detail})");
     }
@@ -572,9 +612,8 @@ fn template_body(name: Option<&str>, content: &TemplateContent) -> Result<Vec<u8
 }
 
 fn parse_body<T: for<'de> Deserialize<'de>>(status: u16, body: &str) -> Result<T, SyncError> {
-    serde_json::from_str(if body.trim().is_empty() { "{}" } else { body }).map_err(|e| {
-        SyncError::Protocol(format!("unexpected answer (HTTP {status}): {e}"))
-    })
+    serde_json::from_str(if body.trim().is_empty() { "{}" } else { body })
+        .map_err(|e| SyncError::Protocol(format!("unexpected answer (HTTP {status}): {e}")))
 }
 
 #[cfg(test)]
@@ -586,20 +625,42 @@ mod tests {
         let peer = r#"{"type":"AlreadyExistsException","message":"exists"}"#;
         assert_eq!(classify(400, None, peer).0, ProviderKind::AlreadyExists);
         assert_eq!(
-            classify(404, Some("NotFoundException:http://internal.amazon.com/"), "{}").0,
+            classify(
+                404,
+                Some("NotFoundException:http://internal.amazon.com/"),
+                "{}"
+            )
+            .0,
             ProviderKind::NotFound
         );
         assert_eq!(classify(429, None, "").0, ProviderKind::Throttled);
         assert_eq!(classify(503, None, "<html>").0, ProviderKind::Server);
-        assert_eq!(classify(403, None, r#"{"message":"Missing Authentication Token"}"#).0, ProviderKind::Auth);
-        assert_eq!(classify(400, None, r#"{"type":"BadRequestException"}"#).0, ProviderKind::Rejected);
-        assert_eq!(classify(400, None, r#"{"__type":"x#LimitExceededException"}"#).0, ProviderKind::Rejected);
+        assert_eq!(
+            classify(403, None, r#"{"message":"Missing Authentication Token"}"#).0,
+            ProviderKind::Auth
+        );
+        assert_eq!(
+            classify(400, None, r#"{"type":"BadRequestException"}"#).0,
+            ProviderKind::Rejected
+        );
+        assert_eq!(
+            classify(400, None, r#"{"__type":"x#LimitExceededException"}"#).0,
+            ProviderKind::Rejected
+        );
     }
 
     #[test]
     fn content_hash_separates_parts() {
-        let a = TemplateContent { subject: "ab".into(), html: "c".into(), text: String::new() };
-        let b = TemplateContent { subject: "a".into(), html: "bc".into(), text: String::new() };
+        let a = TemplateContent {
+            subject: "ab".into(),
+            html: "c".into(),
+            text: String::new(),
+        };
+        let b = TemplateContent {
+            subject: "a".into(),
+            html: "bc".into(),
+            text: String::new(),
+        };
         assert_ne!(a.hash(), b.hash());
         assert_eq!(a.hash(), a.clone().hash());
     }

@@ -92,11 +92,20 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
 }
 
 /// The `Authorization` header value (and the signed header list) for `request`.
-pub fn authorization(credentials: &Credentials, scope: &Scope<'_>, request: &RequestToSign<'_>) -> String {
+pub fn authorization(
+    credentials: &Credentials,
+    scope: &Scope<'_>,
+    request: &RequestToSign<'_>,
+) -> String {
     let mut headers: Vec<(String, String)> = request
         .headers
         .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .map(|(k, v)| {
+            (
+                k.to_ascii_lowercase(),
+                v.split_whitespace().collect::<Vec<_>>().join(" "),
+            )
+        })
         .collect();
     headers.sort();
     let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();

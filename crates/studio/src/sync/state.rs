@@ -114,9 +114,12 @@ impl SyncState {
         std::fs::create_dir_all(&dir)
             .map_err(|e| SyncError::State(format!("{}: {e}", dir.display())))?;
         let mut conn = Connection::open(dir.join(STATE_FILE)).map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -131,8 +134,12 @@ impl SyncState {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.transaction().map_err(db)?;
             tx.execute_batch(sql).map_err(db)?;
-            tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))
-                .map_err(db)?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(i + 1).unwrap_or(i64::MAX),
+            )
+            .map_err(db)?;
             tx.commit().map_err(db)?;
         }
         Ok(SyncState { conn })
@@ -142,7 +149,9 @@ impl SyncState {
     pub fn synced(&self, target: &str) -> Result<HashMap<String, SyncedRecord>, SyncError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT remote_name, template, locale, content_hash FROM synced WHERE target = ?1")
+            .prepare(
+                "SELECT remote_name, template, locale, content_hash FROM synced WHERE target = ?1",
+            )
             .map_err(db)?;
         let rows = stmt
             .query_map([target], |r| {
@@ -161,7 +170,10 @@ impl SyncState {
 
     /// Content hashes of writes to `target` whose outcome was never recorded (their process
     /// died): the remote may hold any of them, and they are ours, not drift.
-    pub fn unfinished_writes(&self, target: &str) -> Result<HashMap<String, Vec<String>>, SyncError> {
+    pub fn unfinished_writes(
+        &self,
+        target: &str,
+    ) -> Result<HashMap<String, Vec<String>>, SyncError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -170,7 +182,9 @@ impl SyncState {
             )
             .map_err(db)?;
         let rows = stmt
-            .query_map([target], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([target], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(db)?;
         let mut out: HashMap<String, Vec<String>> = HashMap::new();
         for row in rows {
@@ -353,7 +367,11 @@ impl SyncState {
     }
 
     /// The synced hash of one name (tests, diagnostics).
-    pub fn synced_hash(&self, target: &str, remote_name: &str) -> Result<Option<String>, SyncError> {
+    pub fn synced_hash(
+        &self,
+        target: &str,
+        remote_name: &str,
+    ) -> Result<Option<String>, SyncError> {
         self.conn
             .query_row(
                 "SELECT content_hash FROM synced WHERE target = ?1 AND remote_name = ?2",
@@ -409,28 +427,39 @@ mod tests {
     fn intents_without_outcome_are_unfinished_until_a_run_resumes_them() {
         let dir = tempfile::tempdir().unwrap();
         let state = SyncState::open(dir.path()).unwrap();
-        let (run, open) = state.begin_run("t", "published/staging/1", "abc", 1).unwrap();
+        let (run, open) = state
+            .begin_run("t", "published/staging/1", "abc", 1)
+            .unwrap();
         assert!(open.is_empty());
-        state.intent(run, "t", "p-a-en", "create", Some("h1"), 2).unwrap();
+        state
+            .intent(run, "t", "p-a-en", "create", Some("h1"), 2)
+            .unwrap();
         drop(state);
         // The process "died" here; a new one opens the same file.
         let mut state = SyncState::open(dir.path()).unwrap();
         assert_eq!(state.unfinished_writes("t").unwrap()["p-a-en"], ["h1"]);
-        let (run2, open) = state.begin_run("t", "published/staging/1", "abc", 3).unwrap();
+        let (run2, open) = state
+            .begin_run("t", "published/staging/1", "abc", 3)
+            .unwrap();
         assert_eq!(open, [run]);
         let record = SyncedRecord {
             template: "a".into(),
             locale: "en".into(),
             content_hash: "h1".into(),
         };
-        state.record("t", "p-a-en", Some((&record, "abc")), 4).unwrap();
+        state
+            .record("t", "p-a-en", Some((&record, "abc")), 4)
+            .unwrap();
         state.finish_run(run2, "completed", &open, 5).unwrap();
         assert!(state.unfinished_writes("t").unwrap().is_empty());
         let audit = state.audit("t").unwrap();
         assert_eq!(audit[0].outcome.as_deref(), Some("interrupted"));
         let runs = state.runs("t").unwrap();
         assert_eq!(runs[0].resumed_by, Some(run2));
-        assert_eq!(state.synced_hash("t", "p-a-en").unwrap().as_deref(), Some("h1"));
+        assert_eq!(
+            state.synced_hash("t", "p-a-en").unwrap().as_deref(),
+            Some("h1")
+        );
         let mode: String = state
             .conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))

@@ -119,7 +119,12 @@ impl Drop for SesPeer {
 }
 
 /// One HTTP/1.1 request with `Connection: close`; returns (status, body).
-pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
+pub fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     let body = body.unwrap_or("");
@@ -137,7 +142,10 @@ pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io:
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -295,7 +303,8 @@ fn read_request(conn: &mut TcpStream) -> Option<(String, Vec<u8>)> {
         .lines()
         .find_map(|l| {
             let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok())?
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
         })
         .unwrap_or(0);
     while buf.len() < head_end + len {
@@ -410,7 +419,12 @@ fn serve(s: &ProxyShared, mut conn: TcpStream) {
                     return;
                 }
                 None => {
-                    respond(&mut conn, "502 Bad Gateway", "", "{\"message\":\"upstream\"}");
+                    respond(
+                        &mut conn,
+                        "502 Bad Gateway",
+                        "",
+                        "{\"message\":\"upstream\"}",
+                    );
                     return;
                 }
             },
@@ -465,10 +479,18 @@ pub fn save_and_publish(root: &Path, environment: &str, minute: i64) -> String {
         Err(_) => History::init(root).expect("init"),
     };
     if !history.changed_files().expect("status").is_empty() {
-        history.save(&format!("Version {minute}"), &[], &author, when).expect("save");
+        history
+            .save(&format!("Version {minute}"), &[], &author, when)
+            .expect("save");
     }
     history
-        .publish(environment, None, &format!("Release {minute}"), &author, when)
+        .publish(
+            environment,
+            None,
+            &format!("Release {minute}"),
+            &author,
+            when,
+        )
         .expect("publish")
         .tag
 }
