@@ -107,7 +107,10 @@ fn plan_apply_is_idempotent_and_detects_drift_and_deletes() {
     let drifted = format!("{PREFIX}welcome-de");
     peer.edit_subject(&drifted, "Edited by hand");
     let plan = sync.plan().unwrap();
-    assert_eq!(actions(&plan, SyncAction::Drift), [drifted.clone()]);
+    assert_eq!(
+        actions(&plan, SyncAction::Drift),
+        std::slice::from_ref(&drifted)
+    );
     let item = plan
         .items
         .iter()
@@ -120,7 +123,7 @@ fn plan_apply_is_idempotent_and_detects_drift_and_deletes() {
         "{diff}"
     );
     let report = sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap();
-    assert_eq!(report.drift_skipped, [drifted.clone()]);
+    assert_eq!(report.drift_skipped, std::slice::from_ref(&drifted));
     assert_eq!(
         peer.templates()[&drifted].0,
         "Edited by hand",

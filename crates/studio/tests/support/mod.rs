@@ -354,9 +354,9 @@ enum Fault {
 }
 
 fn serve(s: &ProxyShared, mut conn: TcpStream) {
-    // The client may send several requests on one connection; answer each, then close after
-    // any fault (as a broken server would).
-    while let Some((head, body)) = read_request(&mut conn) {
+    // One request per connection: every answer says `Connection: close`, so the client opens
+    // a new connection for its next request (and a fault never leaks into the next one).
+    if let Some((head, body)) = read_request(&mut conn) {
         let method = head.split_whitespace().next().unwrap_or("").to_owned();
         let is_write = matches!(method.as_str(), "POST" | "PUT" | "DELETE");
         let (fault, after) = {
@@ -411,12 +411,9 @@ fn serve(s: &ProxyShared, mut conn: TcpStream) {
         match fault {
             Fault::None => match answer {
                 Some(a) => {
-                    if conn.write_all(&a).is_err() {
-                        return;
-                    }
                     // The upstream answer says `Connection: close`; so do we.
+                    let _ = conn.write_all(&a);
                     let _ = conn.shutdown(Shutdown::Both);
-                    return;
                 }
                 None => {
                     respond(
@@ -425,18 +422,15 @@ fn serve(s: &ProxyShared, mut conn: TcpStream) {
                         "",
                         "{\"message\":\"upstream\"}",
                     );
-                    return;
                 }
             },
             Fault::Timeout => {
                 s.stats.lock().unwrap().timeouts += 1;
                 thread::sleep(s.faults.hold);
-                return;
             }
             Fault::Reset => {
                 s.stats.lock().unwrap().resets += 1;
                 let _ = conn.shutdown(Shutdown::Both);
-                return;
             }
             Fault::ServerError => {
                 s.stats.lock().unwrap().server_errors += 1;
@@ -446,7 +440,6 @@ fn serve(s: &ProxyShared, mut conn: TcpStream) {
                     "",
                     "{\"message\":\"injected failure\"}",
                 );
-                return;
             }
             Fault::Throttle => {
                 s.stats.lock().unwrap().throttles += 1;
@@ -456,7 +449,6 @@ fn serve(s: &ProxyShared, mut conn: TcpStream) {
                     "Retry-After: 1\r\n",
                     "{\"type\":\"TooManyRequestsException\",\"message\":\"slow down\"}",
                 );
-                return;
             }
         }
     }
