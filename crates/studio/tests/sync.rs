@@ -95,6 +95,14 @@ fn plan_apply_is_idempotent_and_detects_drift_and_deletes() {
     let (subject, html, text) = &remote[&format!("{PREFIX}welcome-de")];
     assert!(!subject.is_empty() && html.contains("<html") && !text.is_empty());
 
+    // SES's own renderer (TestRenderEmailTemplate) gives back what we uploaded.
+    let mime = sync
+        .client()
+        .test_render(&format!("{PREFIX}welcome-de"), &serde_json::json!({}))
+        .unwrap();
+    assert!(mime.contains("Content-Type: text/html"), "{mime}");
+    assert!(mime.contains("Subject:"), "{mime}");
+
     // Applying again changes nothing and calls nothing.
     let again = sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap();
     assert_eq!((again.created, again.updated, again.deleted), (0, 0, 0));
