@@ -435,3 +435,47 @@ fn plan_time_for_200_templates_by_10_locales() {
         plan_full.as_secs_f64()
     );
 }
+
+#[test]
+fn a_second_apply_while_one_runs_is_refused() {
+    let peer = SesPeer::start();
+    let proxy = FaultProxy::stalling_after(peer.port, 2);
+    let (_tmp, root) = published_sample(&proxy.url());
+    let first = std::thread::spawn({
+        let root = root.clone();
+        move || {
+            let sync = open(
+                &root,
+                ClientOptions {
+                    read_timeout: Duration::from_secs(3),
+                    max_attempts: 1,
+                    ..ClientOptions::default()
+                },
+            );
+            sync.apply(ApplyOptions::default(), &mut |_| {})
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !proxy.stalled() {
+        assert!(
+            Instant::now() < deadline,
+            "the first apply never reached its third write"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let err = open(&root, ClientOptions::default())
+        .apply(ApplyOptions::default(), &mut |_| {})
+        .unwrap_err();
+    assert_eq!(err.code(), "busy");
+    // The first one times out on the held answer and records the failure.
+    let first = first.join().unwrap().unwrap_err();
+    assert_eq!(first.code(), "gave-up");
+    let state = SyncState::open(&root).unwrap();
+    let audit = state.audit(TARGET).unwrap();
+    assert_eq!(audit.len(), 3);
+    assert_eq!(audit[2].outcome.as_deref(), Some("failed"));
+    assert_eq!(
+        state.runs(TARGET).unwrap()[0].outcome.as_deref(),
+        Some("failed")
+    );
+}

@@ -110,6 +110,9 @@ pub enum SyncError {
     /// The sync database failed.
     #[error("sync state: {0}")]
     State(String),
+    /// Another apply of this project is running (the app and the CLI, or two terminals).
+    #[error("another `sync apply` of this project is running; try again when it has finished")]
+    Busy,
 }
 
 impl SyncError {
@@ -133,6 +136,7 @@ impl SyncError {
             SyncError::Protocol(_) => "protocol",
             SyncError::Blocked(_) => "blocked",
             SyncError::State(_) => "sync-state",
+            SyncError::Busy => "busy",
         }
     }
 }
@@ -478,6 +482,17 @@ impl TargetSync {
         progress: &mut dyn FnMut(&SyncProgress),
     ) -> Result<ApplyReport, SyncError> {
         let mut state = SyncState::open(&self.root)?;
+        // One apply per project at a time; the OS releases the lock if the process dies.
+        let lock_path = self.root.join(STATE_DIR).join("apply.lock");
+        let lock = std::fs::File::create(&lock_path)
+            .map_err(|e| SyncError::State(format!("{}: {e}", lock_path.display())))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(SyncError::Busy),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(SyncError::State(format!("{}: {e}", lock_path.display())));
+            }
+        }
         let retries_before = self.client.retries();
         let (plan, desired) = self.plan_with_state(&state)?;
         let blocked: Vec<SyncItem> = plan

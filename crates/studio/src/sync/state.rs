@@ -168,8 +168,10 @@ impl SyncState {
         rows.collect::<Result<_, _>>().map_err(db)
     }
 
-    /// Content hashes of writes to `target` whose outcome was never recorded (their process
-    /// died): the remote may hold any of them, and they are ours, not drift.
+    /// Content hashes of writes to `target` that may or may not have reached the remote:
+    /// no outcome (their process died), `interrupted`, or `failed` (a timeout can hide a write
+    /// the provider carried out), since the name's last successful write. The remote may hold
+    /// any of them, and they are ours, not drift.
     pub fn unfinished_writes(
         &self,
         target: &str,
@@ -177,8 +179,13 @@ impl SyncState {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT remote_name, content_hash FROM calls
-                 WHERE target = ?1 AND outcome IS NULL AND content_hash IS NOT NULL",
+                "SELECT remote_name, content_hash FROM calls AS c
+                 WHERE target = ?1 AND content_hash IS NOT NULL
+                   AND (outcome IS NULL OR outcome IN ('failed', 'interrupted'))
+                   AND id > COALESCE((SELECT MAX(id) FROM calls AS d
+                       WHERE d.target = c.target AND d.remote_name = c.remote_name
+                         AND d.outcome IS NOT NULL
+                         AND d.outcome NOT IN ('failed', 'interrupted')), 0)",
             )
             .map_err(db)?;
         let rows = stmt
@@ -451,6 +458,28 @@ mod tests {
             .record("t", "p-a-en", Some((&record, "abc")), 4)
             .unwrap();
         state.finish_run(run2, "completed", &open, 5).unwrap();
+        // Still uncertain: nothing succeeded for that name since.
+        assert_eq!(state.unfinished_writes("t").unwrap()["p-a-en"], ["h1"]);
+        let (run3, _) = state
+            .begin_run("t", "published/staging/2", "def", 6)
+            .unwrap();
+        let failed = state
+            .intent(run3, "t", "p-a-en", "update", Some("h2"), 7)
+            .unwrap();
+        state.failed(failed, "timed out", 8).unwrap();
+        let mut uncertain = state.unfinished_writes("t").unwrap()["p-a-en"].clone();
+        uncertain.sort();
+        assert_eq!(uncertain, ["h1", "h2"]);
+        let ok = state
+            .intent(run3, "t", "p-a-en", "update", Some("h2"), 9)
+            .unwrap();
+        let record2 = SyncedRecord {
+            content_hash: "h2".into(),
+            ..record.clone()
+        };
+        state
+            .complete(ok, "t", "p-a-en", "updated", Some((&record2, "def")), 10)
+            .unwrap();
         assert!(state.unfinished_writes("t").unwrap().is_empty());
         let audit = state.audit("t").unwrap();
         assert_eq!(audit[0].outcome.as_deref(), Some("interrupted"));
@@ -458,7 +487,7 @@ mod tests {
         assert_eq!(runs[0].resumed_by, Some(run2));
         assert_eq!(
             state.synced_hash("t", "p-a-en").unwrap().as_deref(),
-            Some("h1")
+            Some("h2")
         );
         let mode: String = state
             .conn
