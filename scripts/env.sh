@@ -12,7 +12,8 @@ ensure_node_packages() {
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; fi
   fi
   if [ ! -x "$ROOT/node_modules/.bin/mjml" ] || [ ! -x "$ROOT/node_modules/.bin/esbuild" ] \
-    || [ ! -f "$ROOT/node_modules/xliff/package.json" ]; then
+    || [ ! -f "$ROOT/node_modules/xliff/package.json" ] \
+    || [ ! -x "$ROOT/node_modules/.bin/aws-ses-v2-local" ]; then
     (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -25,14 +26,17 @@ ensure_cargo() {
 }
 
 # Debian packages the desktop app needs to build (WebKitGTK) and its end-to-end tests need to
-# run (Xvfb, WebKitWebDriver, ImageMagick for screenshots).
+# run (Xvfb, WebKitWebDriver, ImageMagick for screenshots); libdbus for the keyring crate, and
+# GNOME Keyring + D-Bus so the sync tests exercise the real Secret Service path.
 SYSTEM_PACKAGES="libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev \
   pkg-config libssl-dev build-essential xvfb webkit2gtk-driver imagemagick xauth \
-  gettext libxml2-utils python3 python3-pip"
+  gettext libxml2-utils python3 python3-pip libdbus-1-dev gnome-keyring dbus libsecret-tools"
 ensure_system_packages() {
   if pkg-config --exists webkit2gtk-4.1 2>/dev/null && command -v Xvfb >/dev/null \
     && command -v WebKitWebDriver >/dev/null && command -v msgfmt >/dev/null \
-    && command -v xmllint >/dev/null && command -v python3 >/dev/null; then
+    && command -v xmllint >/dev/null && command -v python3 >/dev/null \
+    && pkg-config --exists dbus-1 2>/dev/null && command -v gnome-keyring-daemon >/dev/null \
+    && command -v dbus-run-session >/dev/null; then
     return
   fi
   if [ "$(id -u)" != 0 ]; then

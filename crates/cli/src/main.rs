@@ -1,7 +1,8 @@
 //! `letterpress`: check, render and build email templates from the command line.
 //!
 //! Exit codes: 0 success (warnings allowed), 1 the templates have errors (or a pull stopped on
-//! conflicts), 2 usage or I/O error, or a refused history operation.
+//! conflicts, or sync is blocked by templates that do not compile), 2 usage or I/O error, or a
+//! refused history operation; `sync plan` 3 changes pending; `sync plan|apply` 4 drift.
 
 mod history;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod locales;
+mod sync;
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +75,22 @@ enum Command {
     Locales {
         #[command(subcommand)]
         what: locales::LocalesCommand,
+    },
+    /// Sync the latest publish of a target's environment to its provider (plan, apply).
+    Sync {
+        #[command(subcommand)]
+        what: sync::SyncCommand,
+    },
+    /// Provider credentials in the OS keychain.
+    Auth {
+        #[command(subcommand)]
+        what: sync::AuthCommand,
+    },
+    /// List the sync targets of letterpress.toml.
+    Targets {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Measure speed (timings are reported, never asserted; see scripts/bench.sh).
     Bench {
@@ -138,7 +156,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let mut msg = match history::error_code(&e) {
+            let mut msg = match history::error_code(&e).or_else(|| sync::error_code(&e)) {
                 Some(code) => format!("error[{code}]: {e}"),
                 None => format!("error: {e}"),
             };
@@ -190,6 +208,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench { what, format } => bench(project_dir, what, format),
         Command::History(command) => history::run(project_dir, command),
         Command::Locales { what } => locales::run(open_project(project_dir)?, what),
+        Command::Sync { what } => sync::run(&project_root(project_dir)?, what),
+        Command::Auth { what } => sync::auth(&project_root(project_dir)?, what),
+        Command::Targets { format } => sync::targets(&project_root(project_dir)?, format),
     }
 }
 
@@ -260,6 +281,15 @@ fn bench(project_dir: Option<&Path>, what: BenchCommand, format: Format) -> Resu
         Format::Human => print!("{report}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn project_root(dir: Option<&Path>) -> Result<PathBuf> {
+    match dir {
+        Some(d) => Ok(d.to_owned()),
+        None => Ok(Project::discover(
+            &std::env::current_dir().context("current directory")?,
+        )?),
+    }
 }
 
 fn open_project(dir: Option<&Path>) -> Result<Project> {

@@ -59,7 +59,9 @@ fn render_prints_each_part() {
     let (_, subject, _) = render(&["receipt", "--locale", "de", "--part", "subject"]);
     assert!(!subject.trim().is_empty());
     let (_, text, _) = render(&["welcome", "--part", "text"]);
-    assert!(!text.contains('<'), "{text}");
+    // Plain text: no markup, links followed by their address.
+    assert!(!text.contains("<div") && !text.contains("<a "), "{text}");
+    assert!(text.contains("Go to your dashboard <https://"), "{text}");
     let (code, _, err) = render(&["welcome", "--data", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("has no fixture `nope`"), "{err}");

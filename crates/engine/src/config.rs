@@ -25,6 +25,84 @@ pub struct ProjectConfig {
     /// Web fonts (`name = "css url"`) that mrml may link when a template uses them.
     /// Empty by default: remote fonts leak opens and most clients ignore them.
     pub fonts: BTreeMap<String, String>,
+    /// Sync targets (`[targets.<name>]`): where published versions are uploaded, by name.
+    pub targets: BTreeMap<String, TargetConfig>,
+}
+
+/// A sending service the published templates are synced to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provider {
+    /// Amazon SES v2 (email templates).
+    Ses,
+}
+
+impl Provider {
+    /// The name used in `letterpress.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Ses => "ses",
+        }
+    }
+}
+
+/// One `[targets.<name>]` table: a provider account/region and the environment it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetConfig {
+    /// The table's key (`ses-staging`).
+    pub name: String,
+    /// The sending service.
+    pub provider: Provider,
+    /// Environment whose latest publish tag (`published/<environment>/<n>`) is synced.
+    pub environment: String,
+    /// Provider region (`eu-west-1`).
+    pub region: String,
+    /// API base URL (`None`: the provider's default for the region).
+    pub endpoint: Option<String>,
+    /// Prepended to every remote name: `<prefix><template>-<locale>`.
+    pub prefix: String,
+    /// Only these templates (`None`: all).
+    pub templates: Option<Vec<String>>,
+}
+
+impl TargetConfig {
+    /// The remote name of a template in a locale: `<prefix><template>-<locale>`.
+    pub fn remote_name(&self, template: &str, locale: &str) -> String {
+        format!("{}{template}-{locale}", self.prefix)
+    }
+
+    /// The API base URL: the configured endpoint, else the provider's regional default.
+    pub fn endpoint_url(&self) -> String {
+        match (&self.endpoint, self.provider) {
+            (Some(e), _) => e.trim_end_matches('/').to_owned(),
+            (None, Provider::Ses) => format!("https://email.{}.amazonaws.com", self.region),
+        }
+    }
+}
+
+/// Longest remote template name SES accepts.
+pub const MAX_REMOTE_NAME: usize = 64;
+
+/// True for a valid SES template name: ASCII letters, digits, `-` and `_`, 1–64 characters.
+pub fn is_remote_name(name: &str) -> bool {
+    (1..=MAX_REMOTE_NAME).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    provider: toml::Spanned<String>,
+    environment: toml::Spanned<String>,
+    region: toml::Spanned<String>,
+    #[serde(default)]
+    endpoint: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    prefix: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    templates: Option<Vec<toml::Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +115,8 @@ struct RawProjectFile {
     globals: toml::Table,
     #[serde(default)]
     fonts: BTreeMap<String, String>,
+    #[serde(default)]
+    targets: BTreeMap<toml::Spanned<String>, RawTarget>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +144,7 @@ impl ProjectConfig {
             fallbacks: BTreeMap::new(),
             globals: serde_json::Map::new(),
             fonts: BTreeMap::new(),
+            targets: BTreeMap::new(),
         }
     }
 
@@ -127,6 +208,11 @@ impl ProjectConfig {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
+        let mut targets = BTreeMap::new();
+        for (name, target) in raw.targets {
+            let parsed = parse_target(text, &name, target)?;
+            targets.insert(parsed.name.clone(), parsed);
+        }
         Ok(ProjectConfig {
             name: raw.project.name,
             default_locale,
@@ -134,6 +220,7 @@ impl ProjectConfig {
             fallbacks,
             globals,
             fonts: raw.fonts,
+            targets,
         })
     }
 
@@ -165,6 +252,146 @@ impl ProjectConfig {
         let n = normalise_locale(tag)?;
         self.locales.iter().find(|l| **l == n).cloned()
     }
+}
+
+/// Validates one `[targets.<name>]` table; errors point at the offending value.
+fn parse_target(
+    text: &str,
+    name: &toml::Spanned<String>,
+    raw: RawTarget,
+) -> Result<TargetConfig, Box<Diagnostic>> {
+    let at = |span: std::ops::Range<usize>, msg: String| {
+        Box::new(Diagnostic::error(
+            Code::InvalidConfig,
+            msg,
+            Some(Location::at_offset(PROJECT_FILE, text, span.start)),
+        ))
+    };
+    let target = name.get_ref();
+    if !is_remote_name(target) {
+        return Err(at(
+            name.span(),
+            format!(
+                "target name `{target}`: use letters, digits, `-` and `_` (at most \
+                 {MAX_REMOTE_NAME} characters)"
+            ),
+        ));
+    }
+    let provider = match raw.provider.get_ref().as_str() {
+        "ses" => Provider::Ses,
+        other => {
+            return Err(at(
+                raw.provider.span(),
+                format!("target `{target}`: unknown provider `{other}` (supported: `ses`)"),
+            ));
+        }
+    };
+    let env = raw.environment.get_ref();
+    let env_ok = (1..=32).contains(&env.len())
+        && env.starts_with(|c: char| c.is_ascii_lowercase())
+        && env
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !env.ends_with('-');
+    if !env_ok {
+        return Err(at(
+            raw.environment.span(),
+            format!(
+                "target `{target}`: `{env}` is not an environment name (lowercase letters, \
+                 digits and `-`, starting with a letter, e.g. `staging`)"
+            ),
+        ));
+    }
+    let region = raw.region.get_ref();
+    let region_ok = !region.is_empty()
+        && region.len() <= 32
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !region_ok {
+        return Err(at(
+            raw.region.span(),
+            format!("target `{target}`: `{region}` is not a region name (e.g. `eu-west-1`)"),
+        ));
+    }
+    let endpoint = match &raw.endpoint {
+        Some(e) => {
+            let url = e.get_ref();
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            let host_ok = rest.is_some_and(|r| {
+                let host = r.split('/').next().unwrap_or_default();
+                !host.is_empty() && !host.contains('@')
+            });
+            if !host_ok || url.contains(['?', '#', ' ']) {
+                return Err(at(
+                    e.span(),
+                    format!(
+                        "target `{target}`: endpoint `{url}` must be an http:// or https:// URL \
+                         without user info, query or fragment"
+                    ),
+                ));
+            }
+            Some(url.clone())
+        }
+        None => None,
+    };
+    let prefix = match &raw.prefix {
+        Some(p) => {
+            let value = p.get_ref();
+            if !value.is_empty() && !is_remote_name(value) {
+                return Err(at(
+                    p.span(),
+                    format!(
+                        "target `{target}`: prefix `{value}` may only hold letters, digits, `-` \
+                         and `_` (it starts every remote template name)"
+                    ),
+                ));
+            }
+            value.clone()
+        }
+        None => String::new(),
+    };
+    let templates = match raw.templates {
+        Some(list) => {
+            let mut out: Vec<String> = Vec::new();
+            for t in list {
+                let id = t.get_ref();
+                if id.is_empty()
+                    || !id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(at(
+                        t.span(),
+                        format!(
+                            "target `{target}`: `{id}` is not a template id that can be synced \
+                             (letters, digits, `-` and `_`)"
+                        ),
+                    ));
+                }
+                if out.contains(id) {
+                    return Err(at(
+                        t.span(),
+                        format!("target `{target}`: template `{id}` is listed twice"),
+                    ));
+                }
+                out.push(id.clone());
+            }
+            Some(out)
+        }
+        None => None,
+    };
+    Ok(TargetConfig {
+        name: target.clone(),
+        provider,
+        environment: env.clone(),
+        region: region.clone(),
+        endpoint,
+        prefix,
+        templates,
+    })
 }
 
 /// Canonical BCP 47 form (`de_at` → `de-AT`), `None` when not a language tag.
@@ -306,6 +533,98 @@ company = "Acme"
         let err = ProjectConfig::parse("[project]\nname = 3\n").unwrap_err();
         assert_eq!(err.code, Code::InvalidConfig);
         assert_eq!(err.location.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn targets_are_parsed_with_defaults() {
+        let text = format!(
+            "{CONFIG}\n[targets.ses-staging]\nprovider = \"ses\"\nenvironment = \"staging\"\n\
+             region = \"eu-west-1\"\nprefix = \"nw-\"\ntemplates = [\"welcome\"]\n\n\
+             [targets.prod]\nprovider = \"ses\"\nenvironment = \"production\"\n\
+             region = \"us-east-1\"\nendpoint = \"http://127.0.0.1:8005/\"\n"
+        );
+        let c = ProjectConfig::parse(&text).unwrap();
+        let staging = &c.targets["ses-staging"];
+        assert_eq!(staging.provider, Provider::Ses);
+        assert_eq!(staging.environment, "staging");
+        assert_eq!(
+            staging.templates.as_deref(),
+            Some(&["welcome".to_owned()][..])
+        );
+        assert_eq!(
+            staging.endpoint_url(),
+            "https://email.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(staging.remote_name("welcome", "de"), "nw-welcome-de");
+        let prod = &c.targets["prod"];
+        assert_eq!(prod.prefix, "");
+        assert_eq!(prod.endpoint_url(), "http://127.0.0.1:8005");
+    }
+
+    #[test]
+    fn target_errors_point_at_the_value() {
+        let base = "[project]\nname = \"A\"\ndefault_locale = \"en\"\nlocales = [\"en\"]\n";
+        for (table, line, column, needle) in [
+            (
+                "[targets.\"a b\"]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\n",
+                5,
+                10,
+                "target name",
+            ),
+            (
+                "[targets.t]\nprovider = \"postmark\"\nenvironment = \"staging\"\nregion = \"x\"\n",
+                6,
+                12,
+                "unknown provider",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"Staging\"\nregion = \"x\"\n",
+                7,
+                15,
+                "environment name",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nprefix = \"a.b\"\n",
+                9,
+                10,
+                "prefix",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nendpoint = \"ftp://h\"\n",
+                9,
+                12,
+                "endpoint",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\ntemplates = [\"a\", \"a\"]\n",
+                9,
+                19,
+                "twice",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"x\"\nsecret = \"s\"\n",
+                9,
+                1,
+                "unknown field",
+            ),
+        ] {
+            let err = ProjectConfig::parse(&format!("{base}{table}")).unwrap_err();
+            let loc = err.location.as_ref().unwrap();
+            assert_eq!(
+                (loc.line, loc.column),
+                (line, column),
+                "{table}: {}",
+                err.message
+            );
+            assert!(err.message.contains(needle), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn remote_names() {
+        assert!(is_remote_name("nw-welcome-de_AT"));
+        assert!(!is_remote_name("a.b"));
+        assert!(!is_remote_name(&"x".repeat(65)));
     }
 
     #[test]

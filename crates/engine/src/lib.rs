@@ -19,7 +19,7 @@ pub mod sources;
 pub mod text;
 
 pub use catalog::{CatalogFile, Catalogs, LocaleInfo};
-pub use config::{Limits, PROJECT_FILE, ProjectConfig, TemplateMeta};
+pub use config::{Limits, PROJECT_FILE, ProjectConfig, Provider, TargetConfig, TemplateMeta};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use jinja::{escape_markup, normalise_newlines};
 pub use sources::{MemorySources, SourceError, Sources, check_relative_path};
@@ -265,9 +265,16 @@ impl Engine {
             })
             .collect();
         let mut problems = state.problems();
+        let html = bridge::to_handlebars(&out.html, &state, true, &mut problems);
+        let text = if out.files.contains(&paths::text(template)) {
+            bridge::to_handlebars(&out.text, &state, false, &mut problems)
+        } else {
+            // Derived the way the preview derives it; values are not HTML-escaped in text.
+            bridge::unescaped_values(&text::html_to_text(&html))
+        };
         let compiled = bridge::SendTimeTemplate {
-            html: bridge::to_handlebars(&out.html, &state, true, &mut problems),
-            text: bridge::to_handlebars(&out.text, &state, false, &mut problems),
+            html,
+            text,
             subject: bridge::to_handlebars(&out.subject, &state, false, &mut problems),
             preheader: bridge::to_handlebars(&out.preheader, &state, false, &mut problems),
         };
@@ -434,7 +441,7 @@ impl Engine {
                 return self.collect(out, &scope);
             }
         };
-        let mjml_source = match symbolic {
+        let mjml_source = match &symbolic {
             Some(state) => bridge::place_block_markers(&mjml_source, state.as_ref()),
             None => mjml_source,
         };
@@ -457,6 +464,8 @@ impl Engine {
                     Err(d) => out.diagnostics.push(d),
                 }
             }
+            // The bridge derives the text from the finished Handlebars HTML instead.
+            Ok(None) if symbolic.is_some() => {}
             Ok(None) => out.text = text::html_to_text(&out.html),
             Err(d) => out.diagnostics.push(*d),
         }

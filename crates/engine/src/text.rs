@@ -3,17 +3,20 @@
 //! Email HTML is layout tables around short blocks of text, so a general HTML-to-text layout
 //! engine (tables measured into columns) spends most of a render on structure that carries no
 //! meaning in plain text. This walks the HTML5 tokenizer's stream once instead: blocks become
-//! lines, table cells on one row are joined, links become numbered references listed at the
-//! end, hidden content (head, styles, the preheader, `display:none`) is dropped.
+//! lines, table cells on one row are joined, links are followed by their address in angle
+//! brackets (RFC 3986, appendix C), hidden content (head, styles, the preheader,
+//! `display:none`) is dropped.
+//!
+//! Lines are not wrapped and links are not numbered: both would depend on the recipient's
+//! data (a long name moves every break, an optional link shifts every number), and a sending
+//! service that fills in a template at send time cannot do either. So the text is the same
+//! whether Letterpress renders it or the service does (see [`crate::bridge`]).
 
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use std::cell::RefCell;
-
-/// Lines are wrapped at this many characters (RFC 5322 recommends at most 78).
-pub const WRAP_WIDTH: usize = 78;
 
 /// Converts email HTML to readable plain text.
 pub fn html_to_text(html: &str) -> String {
@@ -50,8 +53,6 @@ struct TextState {
     hidden: Vec<String>,
     /// Open links: (href, text length of `line`+`out` when opened, image alt seen inside).
     links: Vec<(String, usize, Option<String>)>,
-    /// Link references, numbered from 1.
-    references: Vec<String>,
     /// Cells written on the current table row.
     cells_in_row: usize,
     /// Open lists: `None` for bullets, `Some(n)` for the next number.
@@ -136,7 +137,7 @@ impl TextState {
             return;
         }
         let line = std::mem::take(&mut self.line);
-        wrap_into(&mut self.out, line.trim_end(), WRAP_WIDTH);
+        self.out.push_str(line.trim_end());
         self.out.push('\n');
     }
 
@@ -281,14 +282,9 @@ impl TextState {
                     && !shows_url
                     && self.written() > start
                 {
-                    let n = match self.references.iter().position(|r| *r == href) {
-                        Some(i) => i + 1,
-                        None => {
-                            self.references.push(href);
-                            self.references.len()
-                        }
-                    };
-                    self.line.push_str(&format!(" [{n}]"));
+                    self.line.push_str(" <");
+                    self.line.push_str(&href);
+                    self.line.push('>');
                 }
             }
             "ul" | "ol" => {
@@ -308,7 +304,7 @@ impl TextState {
 
     fn finish(mut self) -> String {
         self.flush_line();
-        let mut out = String::with_capacity(self.out.len() + 64 * self.references.len());
+        let mut out = String::with_capacity(self.out.len());
         // Collapse runs of blank lines left by nested layout blocks.
         let mut blank = 0;
         for line in self.out.lines() {
@@ -322,14 +318,7 @@ impl TextState {
             blank = 0;
             out.push_str(line);
         }
-        if !self.references.is_empty() {
-            out.push_str("\n\n");
-            for (i, r) in self.references.iter().enumerate() {
-                out.push_str(&format!("[{}] {r}\n", i + 1));
-            }
-        } else {
-            out.push('\n');
-        }
+        out.push('\n');
         out
     }
 }
@@ -337,26 +326,6 @@ impl TextState {
 /// HTML's collapsible whitespace (not the no-break space, which is meaningful in numbers).
 fn is_collapsible(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}')
-}
-
-/// Appends `line` to `out`, wrapped at `width` characters on spaces; words longer than the
-/// width (URLs) stay whole.
-fn wrap_into(out: &mut String, line: &str, width: usize) {
-    let mut current = 0;
-    for (i, word) in line.split(' ').enumerate() {
-        let len = word.chars().count();
-        if i > 0 {
-            if current > 0 && current + 1 + len > width {
-                out.push('\n');
-                current = 0;
-            } else {
-                out.push(' ');
-                current += 1;
-            }
-        }
-        out.push_str(word);
-        current += len;
-    }
 }
 
 impl TokenSink for TextSink {
@@ -406,28 +375,26 @@ mod tests {
     }
 
     #[test]
-    fn links_become_numbered_references_unless_they_show_their_url() {
+    fn links_are_followed_by_their_address_unless_they_show_it() {
         let html = r#"<p><a href="https://x.test/a">Open</a> or <a href="mailto:help@x.test">help@x.test</a>
 or <a href="https://x.test/a">again</a> <a href="https://x.test/logo"><img alt="Logo" src="l.png"></a></p>"#;
         assert_eq!(
             html_to_text(html),
-            "Open [1] or help@x.test or again [1] Logo [2]\n\n[1] https://x.test/a\n[2] https://x.test/logo\n"
+            "Open <https://x.test/a> or help@x.test or again <https://x.test/a> Logo <https://x.test/logo>\n"
         );
     }
 
     #[test]
-    fn lists_breaks_and_wrapping() {
+    fn lists_breaks_and_long_lines() {
         let html = "<ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>a<br>b<br><br>c";
         assert_eq!(
             html_to_text(html),
             "* one\n* two\n\n1. first\n\na\nb\n\nc\n"
         );
+        // Not wrapped: where a line breaks would depend on the recipient's data.
         let long = format!("<p>{}</p>", "word ".repeat(30));
         let text = html_to_text(&long);
-        assert!(
-            text.lines().all(|l| l.chars().count() <= WRAP_WIDTH),
-            "{text}"
-        );
+        assert_eq!(text.lines().count(), 1, "{text}");
         assert_eq!(text.split_whitespace().count(), 30);
     }
 

@@ -4,6 +4,7 @@
 pub mod diagnostic;
 pub mod history;
 pub mod locales;
+pub mod sync;
 
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use history::*;

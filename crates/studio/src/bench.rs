@@ -414,7 +414,7 @@ pub fn build(source: &Project, options: &BuildOptions) -> Result<BuildBenchRepor
 }
 
 /// Writes the generated project into `dir`; returns (templates, locales).
-fn generate(
+pub fn generate(
     source: &Project,
     dir: &Path,
     options: &BuildOptions,

@@ -10,6 +10,7 @@ pub mod history;
 pub mod local_state;
 pub mod locales;
 pub mod session;
+pub mod sync;
 pub mod templates;
 pub mod watch;
 

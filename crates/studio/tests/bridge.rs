@@ -55,6 +55,8 @@ fn handlebars_renders_what_the_preview_renders() {
             preview.html,
             "html of {what}"
         );
+        let text = hb.render_template(&compiled.text, &data).unwrap();
+        assert_eq!(text, preview.text, "text of {what}");
         let subject = hb.render_template(&compiled.subject, &data).unwrap();
         assert_eq!(subject, preview.subject, "subject of {what}");
         let preheader = hb.render_template(&compiled.preheader, &data).unwrap();
@@ -83,7 +85,11 @@ fn recipient_data_is_kept_as_handlebars_expressions() {
     );
     assert!(compiled.html.contains("href=\"{{dashboard_url}}\""));
     // An optional footer link becomes a Handlebars block, not a fixed choice.
-    assert!(compiled.html.contains("{{#if preferences_url}}"));
+    assert!(
+        compiled
+            .html
+            .contains("{{#if (lookup this \"preferences_url\")}}")
+    );
     assert!(compiled.html.contains("{{/if}}"));
     // Build-time parts are resolved: locale strings and globals are plain text.
     assert!(compiled.html.contains("Northwind Cloud GmbH"));

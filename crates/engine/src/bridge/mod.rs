@@ -71,7 +71,8 @@ enum Marker {
     /// wrote it, and the `default` filter's text, if any.
     Value {
         path: String,
-        default: Option<String>,
+        /// The `default` filter: the value's `lookup` test and the fallback text.
+        default: Option<(String, String)>,
     },
     IfOpen {
         path: String,
@@ -170,6 +171,22 @@ impl Sym {
         }
     }
 
+    /// The same value as a `lookup` subexpression, for block helpers: it yields nothing
+    /// (instead of failing, as SES's strict Handlebars does for paths) when a field is absent.
+    fn lookup(&self) -> Result<String, String> {
+        let depth = self.state.depth();
+        let mut expr = match self.base {
+            Base::Root if depth == 0 => "this".to_owned(),
+            Base::Root => "@root".to_owned(),
+            Base::Item(d) => format!("{}this", "../".repeat(depth.saturating_sub(d))),
+            Base::Loop(_) => return self.path(),
+        };
+        for segment in &self.segments {
+            expr = format!("(lookup {expr} \"{}\")", segment.replace(['"', '\\'], ""));
+        }
+        Ok(expr)
+    }
+
     fn child(&self, key: &str) -> Sym {
         let mut segments = self.segments.clone();
         segments.push(key.to_owned());
@@ -182,6 +199,10 @@ impl Sym {
     }
 
     fn value_marker(&self, default: Option<String>) -> String {
+        let default = match (default, self.lookup()) {
+            (Some(text), Ok(test)) => Some((test, text)),
+            _ => None,
+        };
         match self.path() {
             Ok(path) => self.state.marker(Marker::Value { path, default }),
             Err(message) => self.state.marker(Marker::Invalid(message)),
@@ -326,7 +347,7 @@ pub(crate) fn install(env: &mut Environment<'static>) {
         |value: Value, negate: bool, at: &str, test: &str| -> Result<Value, Error> {
             let _ = (at, test);
             Ok(match as_sym(&value) {
-                Some(sym) => match sym.path() {
+                Some(sym) => match sym.lookup() {
                     Ok(path) => Value::from_object(Cond { path, negate }),
                     Err(message) => return Err(unsupported(message)),
                 },
@@ -382,7 +403,7 @@ pub(crate) fn install(env: &mut Environment<'static>) {
             return Ok(safe(String::new()));
         };
         let bridge = bridge_state(state)?;
-        let path = sym.path().map_err(unsupported)?;
+        let path = sym.lookup().map_err(unsupported)?;
         let marker = bridge.marker(Marker::EachOpen { path });
         *bridge.depth.lock().unwrap_or_else(PoisonError::into_inner) += 1;
         Ok(safe(marker))
@@ -745,9 +766,9 @@ fn handlebars(marker: &Marker, escape: bool, problems: &mut Vec<String>) -> Stri
         } => value(path),
         Marker::Value {
             path,
-            default: Some(d),
+            default: Some((test, d)),
         } => format!(
-            "{{{{#if {path}}}}}{}{{{{else}}}}{d}{{{{/if}}}}",
+            "{{{{#if {test}}}}}{}{{{{else}}}}{d}{{{{/if}}}}",
             value(path)
         ),
         Marker::IfOpen {
@@ -765,6 +786,32 @@ fn handlebars(marker: &Marker, escape: bool, problems: &mut Vec<String>) -> Stri
             String::new()
         }
     }
+}
+
+/// `{{value}}` → `{{{value}}}` (block tags stay): for text derived from the Handlebars HTML,
+/// where values must not be HTML-escaped.
+pub(crate) fn unescaped_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(end) = rest.find("}}") else {
+            break;
+        };
+        let inner = &rest[2..end];
+        let block = inner.starts_with(['#', '/', '{', '^', '!', '>']) || inner == "else";
+        if block {
+            out.push_str(&rest[..end + 2]);
+        } else {
+            out.push_str("{{{");
+            out.push_str(inner);
+            out.push_str("}}}");
+        }
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Sources that hand the bridge's rewritten text to the Jinja loader.

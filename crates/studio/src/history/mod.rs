@@ -16,6 +16,7 @@ mod publish;
 mod remote;
 mod rendered;
 mod tree_sources;
+mod version;
 
 pub use diff::DiffTarget;
 pub use letterpress_protocol::{
@@ -27,6 +28,7 @@ pub use letterpress_protocol::{
 pub use publish::{PUBLISH_TAG_PREFIX, validate_environment};
 pub use rendered::RenderedDiffRequest;
 pub use tree_sources::TreeSources;
+pub use version::VersionProject;
 
 use crate::fsx;
 use git2::{

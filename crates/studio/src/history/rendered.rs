@@ -183,7 +183,7 @@ impl History {
 }
 
 /// Every `locales/<locale>/*.ftl` of a version.
-fn tree_catalogs(sources: &TreeSources) -> Vec<CatalogFile> {
+pub(super) fn tree_catalogs(sources: &TreeSources) -> Vec<CatalogFile> {
     let mut files = Vec::new();
     for locale in sources.list("locales") {
         for name in sources.list(&format!("locales/{locale}")) {

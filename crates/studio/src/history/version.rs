@@ -1,0 +1,65 @@
+//! A saved version loaded for rendering: its own configuration, catalogs and templates, read
+//! from its git tree (never the working copy). Sync compiles what it uploads from this.
+
+use super::rendered::tree_catalogs;
+use super::{History, HistoryError, TreeSources};
+use letterpress_engine::{
+    Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig, Sources, paths,
+};
+use std::sync::Arc;
+
+/// A version of the project, ready to render.
+pub struct VersionProject {
+    /// Full commit id.
+    pub id: String,
+    /// The version's `letterpress.toml`.
+    pub config: ProjectConfig,
+    /// An engine over the version's tree.
+    pub engine: Engine,
+    /// Template ids (folders under `templates/` with a `template.toml`), sorted.
+    pub templates: Vec<String>,
+}
+
+impl History {
+    /// Loads `revision` for rendering. `Ok(Err(diagnostic))` when its configuration does not
+    /// parse (a problem with the user's files, not with the history).
+    pub fn version_project(
+        &self,
+        revision: &str,
+    ) -> Result<Result<VersionProject, Box<Diagnostic>>, HistoryError> {
+        let commit = self.resolve(revision)?;
+        let tree = commit.tree()?;
+        let limits = Limits::default();
+        let sources = Arc::new(TreeSources::new(
+            self.repo.path(),
+            tree.id(),
+            limits.source_bytes,
+        )?);
+        let config = match sources.read(PROJECT_FILE) {
+            Ok(Some(text)) => match ProjectConfig::parse(&text) {
+                Ok(c) => c,
+                Err(d) => return Ok(Err(d)),
+            },
+            Ok(None) | Err(_) => {
+                return Ok(Err(Box::new(Diagnostic::error(
+                    Code::InvalidConfig,
+                    format!("this version has no readable {PROJECT_FILE}"),
+                    Some(Location::start_of(PROJECT_FILE)),
+                ))));
+            }
+        };
+        let templates = sources
+            .list("templates")
+            .into_iter()
+            .filter(|id| matches!(sources.read(&paths::meta(id)), Ok(Some(_))))
+            .collect();
+        let catalogs = tree_catalogs(&sources);
+        let engine = Engine::new(config.clone(), catalogs, sources, limits);
+        Ok(Ok(VersionProject {
+            id: commit.id().to_string(),
+            config,
+            engine,
+            templates,
+        }))
+    }
+}

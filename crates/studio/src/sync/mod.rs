@@ -1,0 +1,693 @@
+//! Sync of published versions to sending services (Amazon SES v2 first).
+//!
+//! `plan` compares three states per remote template (template × locale): what the latest
+//! publish tag of the target's environment compiles to (never the working copy), what the
+//! provider holds, and what we last synced (SQLite). `apply` re-plans, then writes, recording
+//! every write in the audit log before and after, so a killed apply resumes without
+//! duplicates or losses. Credentials come through [`CredentialStore`]; they never reach
+//! errors, logs, SQLite or IPC.
+
+pub mod credentials;
+pub mod plan;
+pub mod ses;
+pub mod sigv4;
+pub mod state;
+
+pub use credentials::{
+    CredentialSource, CredentialStore, Credentials, ENV_ACCESS_KEY_ID, ENV_SECRET_ACCESS_KEY,
+    ENV_SESSION_TOKEN, EnvOverride, Keychain, MemoryStore, Secret, credentials_from_env,
+    key_id_hint,
+};
+pub use ses::{ClientOptions, Clock, SesClient, TemplateContent, system_clock};
+pub use state::{AuditEntry, RunRecord, STATE_DIR, STATE_FILE, SyncState};
+
+use crate::history::{History, HistoryError};
+use letterpress_engine::bridge::Dialect;
+use letterpress_engine::config::is_remote_name;
+use letterpress_engine::{Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, TargetConfig};
+use letterpress_protocol::sync::{
+    ApplyReport, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan, SyncProgress,
+    SyncTarget,
+};
+use plan::Desired;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Sync failures. Messages never hold a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The project's `letterpress.toml` cannot be read or parsed.
+    #[error("{0}")]
+    Project(String),
+    /// A configuration problem (with its location when known).
+    #[error("{0}")]
+    Config(String),
+    /// No such target.
+    #[error("no target `{name}` in letterpress.toml (targets: {known})")]
+    UnknownTarget {
+        /// Asked for.
+        name: String,
+        /// Configured, comma separated.
+        known: String,
+    },
+    /// The environment has no publish tag yet.
+    #[error(
+        "nothing is published to `{0}` yet (publish a version first: `letterpress publish {0}`)"
+    )]
+    NotPublished(String),
+    /// The project history could not be read.
+    #[error("{0}")]
+    History(#[from] HistoryError),
+    /// No credentials for the target.
+    #[error(
+        "no credentials for target `{0}`: run `letterpress auth set {0}`, or set \
+         LETTERPRESS_AWS_ACCESS_KEY_ID and LETTERPRESS_AWS_SECRET_ACCESS_KEY"
+    )]
+    NoCredentials(String),
+    /// Credentials of the wrong shape.
+    #[error("invalid credentials: {0}")]
+    InvalidCredentials(String),
+    /// There is no OS keychain to use.
+    #[error("{0}")]
+    NoKeychain(String),
+    /// The keychain refused or failed.
+    #[error("keychain: {0}")]
+    Keychain(String),
+    /// The provider refused our credentials.
+    #[error("the provider refused the credentials: {0}")]
+    Auth(String),
+    /// The provider answered with an error.
+    #[error("provider error ({kind}, HTTP {status}): {message}")]
+    Provider {
+        /// HTTP status.
+        status: u16,
+        /// `not-found`, `already-exists`, `throttled`, `server-error`, `auth`, `rejected`.
+        kind: String,
+        /// The provider's message.
+        message: String,
+    },
+    /// A timeout.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// A connection problem.
+    #[error("network: {0}")]
+    Network(String),
+    /// Retries exhausted.
+    #[error("gave up after {attempts} attempts: {last}")]
+    GaveUp {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        last: Box<SyncError>,
+    },
+    /// The provider's answer made no sense.
+    #[error("unexpected provider answer: {0}")]
+    Protocol(String),
+    /// Templates do not compile; apply refuses to run.
+    #[error("{} template(s) do not compile; nothing was synced", .0.len())]
+    Blocked(Vec<SyncItem>),
+    /// The sync database failed.
+    #[error("sync state: {0}")]
+    State(String),
+    /// Another apply of this project is running (the app and the CLI, or two terminals).
+    #[error("another `sync apply` of this project is running; try again when it has finished")]
+    Busy,
+}
+
+impl SyncError {
+    /// A stable code for the error (CLI JSON, IPC).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Project(_) => "not-a-project",
+            SyncError::Config(_) => "invalid-config",
+            SyncError::UnknownTarget { .. } => "unknown-target",
+            SyncError::NotPublished(_) => "not-published",
+            SyncError::History(_) => "history",
+            SyncError::NoCredentials(_) => "no-credentials",
+            SyncError::InvalidCredentials(_) => "invalid-credentials",
+            SyncError::NoKeychain(_) => "no-keychain",
+            SyncError::Keychain(_) => "keychain",
+            SyncError::Auth(_) => "auth",
+            SyncError::Provider { .. } => "provider",
+            SyncError::Timeout(_) => "timeout",
+            SyncError::Network(_) => "network",
+            SyncError::GaveUp { .. } => "gave-up",
+            SyncError::Protocol(_) => "protocol",
+            SyncError::Blocked(_) => "blocked",
+            SyncError::State(_) => "sync-state",
+            SyncError::Busy => "busy",
+        }
+    }
+}
+
+impl From<SyncError> for letterpress_protocol::IpcError {
+    fn from(e: SyncError) -> Self {
+        letterpress_protocol::IpcError {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            location: None,
+        }
+    }
+}
+
+/// Options of an apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplyOptions {
+    /// Overwrite (or delete) remote templates changed since the last sync.
+    pub overwrite_drift: bool,
+}
+
+/// The project's configuration from the working copy (targets are operational settings,
+/// read from disk; what is uploaded comes from the published version only).
+fn working_config(root: &Path) -> Result<ProjectConfig, SyncError> {
+    let path = root.join(PROJECT_FILE);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| SyncError::Project(format!("{}: {e}", path.display())))?;
+    ProjectConfig::parse(&text).map_err(|d| SyncError::Config(d.to_string()))
+}
+
+fn target_dto(t: &TargetConfig) -> SyncTarget {
+    SyncTarget {
+        name: t.name.clone(),
+        provider: t.provider.as_str().to_owned(),
+        environment: t.environment.clone(),
+        region: t.region.clone(),
+        endpoint: t.endpoint_url(),
+        prefix: t.prefix.clone(),
+        templates: t.templates.clone(),
+    }
+}
+
+/// The targets configured in `<root>/letterpress.toml`.
+pub fn list_targets(root: &Path) -> Result<Vec<SyncTarget>, SyncError> {
+    Ok(working_config(root)?
+        .targets
+        .values()
+        .map(target_dto)
+        .collect())
+}
+
+fn find_target(config: &ProjectConfig, name: &str) -> Result<TargetConfig, SyncError> {
+    config
+        .targets
+        .get(name)
+        .cloned()
+        .ok_or_else(|| SyncError::UnknownTarget {
+            name: name.to_owned(),
+            known: if config.targets.is_empty() {
+                "none configured".into()
+            } else {
+                config
+                    .targets
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })
+}
+
+/// The keychain account of a target: `<project name>/<target>`.
+pub fn credential_account(config: &ProjectConfig, target: &str) -> String {
+    format!("{}/{target}", config.name)
+}
+
+/// Where `target`'s credentials would come from (never the secret itself).
+pub fn credential_status(
+    root: &Path,
+    target: &str,
+    store: &dyn CredentialStore,
+) -> Result<CredentialStatus, SyncError> {
+    let config = working_config(root)?;
+    find_target(&config, target)?;
+    let found = store.get(&credential_account(&config, target))?;
+    Ok(CredentialStatus {
+        target: target.to_owned(),
+        source: found
+            .as_ref()
+            .map_or("none", |(_, s)| s.as_str())
+            .to_owned(),
+        key_id_hint: found.map(|(c, _)| key_id_hint(&c.access_key_id)),
+    })
+}
+
+/// Stores `credentials` for `target` in `store` (the keychain for `letterpress auth set`).
+pub fn set_credentials(
+    root: &Path,
+    target: &str,
+    store: &dyn CredentialStore,
+    credentials: &Credentials,
+) -> Result<(), SyncError> {
+    let config = working_config(root)?;
+    find_target(&config, target)?;
+    credentials.validate()?;
+    store.set(&credential_account(&config, target), credentials)
+}
+
+/// One target of one project, ready to plan and apply.
+pub struct TargetSync {
+    root: PathBuf,
+    target: TargetConfig,
+    client: SesClient,
+    clock: Clock,
+}
+
+/// The desired state and the publish it comes from.
+struct Published {
+    tag: String,
+    version: String,
+    desired: Vec<Desired>,
+}
+
+impl TargetSync {
+    /// Opens `target` of the project at `root` with credentials from `store`.
+    pub fn open(
+        root: &Path,
+        target: &str,
+        store: &dyn CredentialStore,
+        options: ClientOptions,
+        clock: Clock,
+    ) -> Result<TargetSync, SyncError> {
+        let config = working_config(root)?;
+        let target = find_target(&config, target)?;
+        let (credentials, _) = store
+            .get(&credential_account(&config, &target.name))?
+            .ok_or_else(|| SyncError::NoCredentials(target.name.clone()))?;
+        let client = SesClient::new(
+            &target.endpoint_url(),
+            &target.region,
+            credentials,
+            options,
+            clock.clone(),
+        )?;
+        Ok(TargetSync {
+            root: root.to_owned(),
+            target,
+            client,
+            clock,
+        })
+    }
+
+    /// The target's settings.
+    pub fn target(&self) -> SyncTarget {
+        target_dto(&self.target)
+    }
+
+    /// The SES client (for TestRenderEmailTemplate and tests).
+    pub fn client(&self) -> &SesClient {
+        &self.client
+    }
+
+    /// Compiles the latest publish of the target's environment: one [`Desired`] per
+    /// template × locale (only the target's templates when it lists them).
+    fn published(&self) -> Result<Published, SyncError> {
+        let history = History::open(&self.root)?;
+        let env = &self.target.environment;
+        let live = history
+            .publish_history(env)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| SyncError::NotPublished(env.clone()))?;
+        let version = match history.version_project(&live.tag)? {
+            Ok(v) => v,
+            Err(d) => {
+                return Err(SyncError::Config(format!(
+                    "the published version {}: {d}",
+                    live.tag
+                )));
+            }
+        };
+        let templates: Vec<(String, Option<Diagnostic>)> = match &self.target.templates {
+            None => version
+                .templates
+                .iter()
+                .map(|t| (t.clone(), None))
+                .collect(),
+            Some(list) => list
+                .iter()
+                .map(|t| {
+                    let missing = (!version.templates.contains(t)).then(|| {
+                        Diagnostic::error(
+                            Code::UnknownTemplate,
+                            format!(
+                                "targets.{}.templates lists `{t}`, which is not in the published \
+                                 version {}",
+                                self.target.name, live.tag
+                            ),
+                            Some(Location::start_of(PROJECT_FILE)),
+                        )
+                    });
+                    (t.clone(), missing)
+                })
+                .collect(),
+        };
+        let jobs: Vec<(String, String, Option<Diagnostic>)> = templates
+            .iter()
+            .flat_map(|(t, missing)| {
+                version
+                    .config
+                    .locales
+                    .iter()
+                    .map(move |l| (t.clone(), l.clone(), missing.clone()))
+            })
+            .collect();
+        let engine = &version.engine;
+        let desired = jobs
+            .into_par_iter()
+            .map(|(template, locale, missing)| {
+                let remote_name = self.target.remote_name(&template, &locale);
+                let content = if let Some(d) = missing {
+                    Err(vec![d])
+                } else if !is_remote_name(&remote_name) {
+                    Err(vec![Diagnostic::error(
+                        Code::InvalidConfig,
+                        format!(
+                            "remote name `{remote_name}` is not a valid SES template name \
+                             (letters, digits, `-`, `_`, at most 64 characters): shorten \
+                             targets.{}.prefix or the template id",
+                            self.target.name
+                        ),
+                        Some(Location::start_of(PROJECT_FILE)),
+                    )])
+                } else {
+                    engine
+                        .compile_send_time(&template, &locale, Dialect::Handlebars)
+                        .map(|t| TemplateContent {
+                            subject: t.subject,
+                            html: t.html,
+                            text: t.text,
+                        })
+                };
+                Desired {
+                    remote_name,
+                    template,
+                    locale,
+                    content,
+                }
+            })
+            .collect();
+        Ok(Published {
+            tag: live.tag,
+            version: version.id,
+            desired,
+        })
+    }
+
+    /// Every remote template under the target's prefix, with its content (parallel reads).
+    fn remote(&self) -> Result<HashMap<String, TemplateContent>, SyncError> {
+        let names = self.client.list_names(&self.target.prefix)?;
+        let workers = self.client_options_concurrency().clamp(1, 32);
+        let chunks: Vec<&[String]> = names.chunks(names.len().div_ceil(workers).max(1)).collect();
+        let results: Vec<Result<Vec<(String, TemplateContent)>, SyncError>> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = chunks
+                    .into_iter()
+                    .map(|chunk| {
+                        scope.spawn(move || {
+                            let mut out = Vec::new();
+                            for name in chunk {
+                                if let Some(content) = self.client.get(name)? {
+                                    out.push((name.clone(), content));
+                                }
+                            }
+                            Ok(out)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(SyncError::Protocol("a reader thread panicked".into()))
+                        })
+                    })
+                    .collect()
+            });
+        let mut remote = HashMap::new();
+        for r in results {
+            remote.extend(r?);
+        }
+        Ok(remote)
+    }
+
+    fn client_options_concurrency(&self) -> usize {
+        self.client.read_concurrency()
+    }
+
+    fn plan_with_state(
+        &self,
+        state: &SyncState,
+    ) -> Result<(SyncPlan, HashMap<String, Desired>), SyncError> {
+        let (published, remote) = rayon::join(|| self.published(), || self.remote());
+        let published = published?;
+        let remote = remote?;
+        let synced = state.synced(&self.target.name)?;
+        let unfinished = state.unfinished_writes(&self.target.name)?;
+        let items = plan::compute(
+            &published.desired,
+            &remote,
+            &synced,
+            &unfinished,
+            &self.target.prefix,
+        );
+        let plan = SyncPlan {
+            target: self.target.name.clone(),
+            environment: self.target.environment.clone(),
+            tag: published.tag,
+            version: published.version,
+            counts: SyncCounts::of(&items),
+            items,
+        };
+        let desired = published
+            .desired
+            .into_iter()
+            .map(|d| (d.remote_name.clone(), d))
+            .collect();
+        Ok((plan, desired))
+    }
+
+    /// What apply would do now. Reads only (the provider and the sync database).
+    pub fn plan(&self) -> Result<SyncPlan, SyncError> {
+        let state = SyncState::open(&self.root)?;
+        Ok(self.plan_with_state(&state)?.0)
+    }
+
+    /// Re-plans, then makes the remote match the published version. Refuses to run while a
+    /// template is blocked; skips drifted templates unless `options.overwrite_drift`
+    /// (reported in `drift_skipped`). `progress` is called after every remote write.
+    pub fn apply(
+        &self,
+        options: ApplyOptions,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> Result<ApplyReport, SyncError> {
+        let mut state = SyncState::open(&self.root)?;
+        // One apply per project at a time; the OS releases the lock if the process dies.
+        let lock_path = self.root.join(STATE_DIR).join("apply.lock");
+        let lock = std::fs::File::create(&lock_path)
+            .map_err(|e| SyncError::State(format!("{}: {e}", lock_path.display())))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(SyncError::Busy),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(SyncError::State(format!("{}: {e}", lock_path.display())));
+            }
+        }
+        let retries_before = self.client.retries();
+        let (plan, desired) = self.plan_with_state(&state)?;
+        let blocked: Vec<SyncItem> = plan
+            .items
+            .iter()
+            .filter(|i| i.action == SyncAction::Blocked)
+            .cloned()
+            .collect();
+        if !blocked.is_empty() {
+            return Err(SyncError::Blocked(blocked));
+        }
+        let target = self.target.name.clone();
+        let now = || (self.clock)();
+        let (run, resumed) = state.begin_run(&target, &plan.tag, &plan.version, now())?;
+        let mut report = ApplyReport {
+            target: target.clone(),
+            tag: plan.tag.clone(),
+            run,
+            resumed_runs: resumed.clone(),
+            created: 0,
+            updated: 0,
+            deleted: 0,
+            unchanged: 0,
+            retries: 0,
+            drift_skipped: Vec::new(),
+        };
+        let writes: Vec<&SyncItem> = plan
+            .items
+            .iter()
+            .filter(|i| match i.action {
+                SyncAction::Create | SyncAction::Update | SyncAction::Delete => true,
+                SyncAction::Drift => options.overwrite_drift,
+                SyncAction::Unchanged | SyncAction::Blocked => false,
+            })
+            .collect();
+        let total = writes.len();
+        let synced = state.synced(&target)?;
+        // Record what already matches (e.g. written by a killed run) without calling out.
+        for item in plan
+            .items
+            .iter()
+            .filter(|i| i.action == SyncAction::Unchanged)
+        {
+            report.unchanged += 1;
+            if let Some(Ok(content)) = desired.get(&item.remote_name).map(|d| &d.content) {
+                let hash = content.hash();
+                if synced.get(&item.remote_name).map(|s| &s.content_hash) != Some(&hash) {
+                    let record = state::SyncedRecord {
+                        template: item.template.clone(),
+                        locale: item.locale.clone(),
+                        content_hash: hash,
+                    };
+                    state.record(
+                        &target,
+                        &item.remote_name,
+                        Some((&record, &plan.version)),
+                        now(),
+                    )?;
+                }
+            }
+        }
+        for item in plan.items.iter().filter(|i| i.action == SyncAction::Drift) {
+            if !options.overwrite_drift {
+                report.drift_skipped.push(item.remote_name.clone());
+            }
+        }
+        let result = (|| {
+            for (done, item) in writes.iter().enumerate() {
+                let action = self.write(
+                    &mut state,
+                    run,
+                    item,
+                    desired.get(&item.remote_name),
+                    &plan.version,
+                )?;
+                match action {
+                    SyncAction::Create => report.created += 1,
+                    SyncAction::Delete => report.deleted += 1,
+                    _ => report.updated += 1,
+                }
+                progress(&SyncProgress {
+                    done: done + 1,
+                    total,
+                    remote_name: item.remote_name.clone(),
+                    action,
+                });
+            }
+            // Names we remember that are neither published nor on the remote any more.
+            for name in synced.keys() {
+                if !desired.contains_key(name) && !plan.items.iter().any(|i| &i.remote_name == name)
+                {
+                    state.record(&target, name, None, now())?;
+                }
+            }
+            Ok::<(), SyncError>(())
+        })();
+        report.retries = self.client.retries() - retries_before;
+        match result {
+            Ok(()) => {
+                state.finish_run(run, "completed", &resumed, now())?;
+                Ok(report)
+            }
+            Err(e) => {
+                state.finish_run(run, "failed", &resumed, now())?;
+                Err(e)
+            }
+        }
+    }
+
+    /// One remote write, recorded before and after. Returns what was done.
+    fn write(
+        &self,
+        state: &mut SyncState,
+        run: i64,
+        item: &SyncItem,
+        desired: Option<&Desired>,
+        version: &str,
+    ) -> Result<SyncAction, SyncError> {
+        let target = &self.target.name;
+        let name = &item.remote_name;
+        let now = || (self.clock)();
+        match desired.map(|d| &d.content) {
+            Some(Ok(content)) => {
+                let hash = content.hash();
+                let record = state::SyncedRecord {
+                    template: item.template.clone(),
+                    locale: item.locale.clone(),
+                    content_hash: hash.clone(),
+                };
+                let create_first = item.action == SyncAction::Create;
+                let op = if create_first { "create" } else { "update" };
+                let call = state.intent(run, target, name, op, Some(&hash), now())?;
+                let outcome = if create_first {
+                    match self.client.create(name, content) {
+                        Ok(ses::Created::Created) => Ok(("created", SyncAction::Create)),
+                        // Made by an earlier attempt whose answer was lost, or by someone else.
+                        Ok(ses::Created::AlreadyExists) => {
+                            self.client.update(name, content).and_then(|f| match f {
+                                ses::Found::Done => Ok(("updated-existing", SyncAction::Update)),
+                                ses::Found::NotFound => Err(SyncError::Protocol(format!(
+                                    "`{name}` exists and does not exist"
+                                ))),
+                            })
+                        }
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    match self.client.update(name, content) {
+                        Ok(ses::Found::Done) => Ok(("updated", SyncAction::Update)),
+                        // Deleted meanwhile: create it again.
+                        Ok(ses::Found::NotFound) => {
+                            self.client.create(name, content).map(|c| match c {
+                                ses::Created::Created => ("created-missing", SyncAction::Create),
+                                ses::Created::AlreadyExists => ("updated", SyncAction::Update),
+                            })
+                        }
+                        Err(e) => Err(e),
+                    }
+                };
+                match outcome {
+                    Ok((text, action)) => {
+                        state.complete(
+                            call,
+                            target,
+                            name,
+                            text,
+                            Some((&record, version)),
+                            now(),
+                        )?;
+                        Ok(action)
+                    }
+                    Err(e) => {
+                        state.failed(call, &e.to_string(), now())?;
+                        Err(e)
+                    }
+                }
+            }
+            Some(Err(_)) => Err(SyncError::Blocked(vec![item.clone()])),
+            None => {
+                let call = state.intent(run, target, name, "delete", None, now())?;
+                match self.client.delete(name) {
+                    Ok(found) => {
+                        let text = match found {
+                            ses::Found::Done => "deleted",
+                            ses::Found::NotFound => "already-gone",
+                        };
+                        state.complete(call, target, name, text, None, now())?;
+                        Ok(SyncAction::Delete)
+                    }
+                    Err(e) => {
+                        state.failed(call, &e.to_string(), now())?;
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
+}
