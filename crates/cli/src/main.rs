@@ -57,6 +57,16 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Write a published version as a bundle for a self-hosted sender: a manifest, each
+    /// template × locale compiled with recipient data kept as expressions, and the version's
+    /// sources (nothing changes on failure).
+    Export {
+        /// A publish tag (`published/production/3` or `production/3`) or any commit.
+        version: String,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Render everything to a directory with a manifest.json (nothing changes on failure).
     Build {
         /// Output directory.
@@ -156,7 +166,13 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let mut msg = match history::error_code(&e).or_else(|| sync::error_code(&e)) {
+            let code = history::error_code(&e)
+                .or_else(|| sync::error_code(&e))
+                .or_else(|| {
+                    e.downcast_ref::<letterpress_studio::bundle::ExportError>()
+                        .map(|x| x.code())
+                });
+            let mut msg = match code {
                 Some(code) => format!("error[{code}]: {e}"),
                 None => format!("error: {e}"),
             };
@@ -204,6 +220,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Check { format } => check(&open_project(project_dir)?, format),
         Command::Build { out } => build(&open_project(project_dir)?, &out),
+        Command::Export { version, out } => export(&project_root(project_dir)?, &version, &out),
         Command::List { format } => list(&open_project(project_dir)?, format),
         Command::Bench { what, format } => bench(project_dir, what, format),
         Command::History(command) => history::run(project_dir, command),
@@ -212,6 +229,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Auth { what } => sync::auth(&project_root(project_dir)?, what),
         Command::Targets { format } => sync::targets(&project_root(project_dir)?, format),
     }
+}
+
+/// `letterpress export VERSION --out DIR`.
+fn export(root: &Path, version: &str, out: &Path) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let report = letterpress_studio::bundle::export(root, version, out)?;
+    let entries = &report.manifest.entries;
+    let compiled = entries.iter().filter(|e| e.compiled.is_some()).count();
+    for e in entries.iter().filter(|e| e.compiled.is_none()) {
+        if let Some(reason) = e.from_source_because.first() {
+            eprintln!(
+                "note: {} ({}) renders from source: {reason}",
+                e.template, e.locale
+            );
+        }
+    }
+    eprintln!(
+        "exported {} ({}) into {}: {} of {} emails compiled, {} render from source; {} files in {:.2}s",
+        report.manifest.version,
+        &report.manifest.commit[..report.manifest.commit.len().min(10)],
+        out.display(),
+        compiled,
+        entries.len(),
+        entries.len() - compiled,
+        report.files,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `letterpress render file.mjml`: a standalone MJML file, like the mjml CLI.

@@ -258,3 +258,32 @@ fn a_stale_lock_blocks_saving_until_unlocked() {
     assert!(out.starts_with("removed "), "{out}");
     assert_eq!(lp(&root, &["save", "-m", "First", "--author", ADA]).0, 0);
 }
+
+#[test]
+fn export_writes_a_bundle_of_a_published_version() {
+    let (tmp, root) = sample_copy();
+    for args in [
+        &["init"][..],
+        &["save", "-m", "First", "--author", ADA],
+        &["publish", "production", "-m", "Launch", "--author", ADA],
+    ] {
+        let (code, _, err) = lp(&root, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let out = tmp.path().join("bundle");
+    let out_arg = out.to_string_lossy().into_owned();
+    let (code, _, err) = lp(&root, &["export", "production/1", "--out", &out_arg]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("exported published/production/1"), "{err}");
+    assert!(err.contains("renders from source: "), "{err}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["version"], "published/production/1");
+    assert!(out.join("compiled/welcome/en/html.html").is_file());
+    // An unknown version is an error with its code, and writes nothing.
+    let other = tmp.path().join("other").to_string_lossy().into_owned();
+    let (code, _, err) = lp(&root, &["export", "production/7", "--out", &other]);
+    assert_eq!(code, 2);
+    assert!(err.contains("error[unknown-revision]"), "{err}");
+    assert!(!tmp.path().join("other").exists());
+}

@@ -8,6 +8,7 @@
 //! file:line:col.
 
 pub mod bridge;
+pub mod bundle;
 pub mod catalog;
 pub mod config;
 pub mod deps;
@@ -228,7 +229,6 @@ impl Engine {
         locale: &str,
         dialect: bridge::Dialect,
     ) -> Result<bridge::SendTimeTemplate, Vec<Diagnostic>> {
-        let bridge::Dialect::Handlebars = dialect;
         let engine = self.bridge.get_or_init(|| {
             let sources: Arc<dyn Sources> =
                 Arc::new(bridge::RewritingSources(self.sources.clone()));
@@ -265,18 +265,22 @@ impl Engine {
             })
             .collect();
         let mut problems = state.problems();
-        let html = bridge::to_handlebars(&out.html, &state, true, &mut problems);
+        let html = bridge::to_dialect(&out.html, &state, dialect, true, &mut problems);
         let text = if out.files.contains(&paths::text(template)) {
-            bridge::to_handlebars(&out.text, &state, false, &mut problems)
+            bridge::to_dialect(&out.text, &state, dialect, false, &mut problems)
         } else {
             // Derived the way the preview derives it; values are not HTML-escaped in text.
-            bridge::unescaped_values(&text::html_to_text(&html))
+            let derived = text::html_to_text(&html);
+            match dialect {
+                bridge::Dialect::Handlebars => bridge::unescaped_values(&derived),
+                bridge::Dialect::Jinja => bridge::standalone_blocks(&derived),
+            }
         };
         let compiled = bridge::SendTimeTemplate {
             html,
             text,
-            subject: bridge::to_handlebars(&out.subject, &state, false, &mut problems),
-            preheader: bridge::to_handlebars(&out.preheader, &state, false, &mut problems),
+            subject: bridge::to_dialect(&out.subject, &state, dialect, false, &mut problems),
+            preheader: bridge::to_dialect(&out.preheader, &state, dialect, false, &mut problems),
         };
         if compiled.html.contains("%EE%80%80") {
             problems.push("a send-time value was URL-encoded by a filter".into());

@@ -135,7 +135,7 @@ impl Project {
 
 /// Staging files are fresh names in a private directory: no temp+rename needed, but they
 /// are synced so the directory swap below never exposes empty files after a crash.
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut f = std::fs::File::create(path)?;
     f.write_all(bytes)?;
@@ -143,7 +143,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Moves the finished `staging` directory to `out`, replacing what was there.
-fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioError> {
+pub(crate) fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioError> {
     sync_tree(&staging).map_err(io_error(&staging))?;
     let cleanup = |e| {
         let _ = std::fs::remove_dir_all(&staging);

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod build;
+pub mod bundle;
 pub mod disk;
 pub mod edit;
 pub mod fsx;

@@ -31,6 +31,8 @@ pub(crate) use rewrite::rewrite;
 pub enum Dialect {
     /// Handlebars, as Amazon SES (and SendGrid, Mailgun) render it.
     Handlebars,
+    /// Jinja, as this engine renders it at send time (bundles for self-hosted senders).
+    Jinja,
 }
 
 /// A template compiled for a sending service: every part with send-time expressions in the
@@ -64,30 +66,75 @@ enum Base {
     Loop(usize),
 }
 
+/// How a condition tests its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Truthy,
+    Falsy,
+    Defined,
+    Undefined,
+}
+
+impl Mode {
+    fn parse(text: &str) -> Mode {
+        match text {
+            "falsy" => Mode::Falsy,
+            "defined" => Mode::Defined,
+            "undefined" => Mode::Undefined,
+            _ => Mode::Truthy,
+        }
+    }
+
+    fn negated(self) -> bool {
+        matches!(self, Mode::Falsy | Mode::Undefined)
+    }
+}
+
+/// A value's spelling in each dialect, where it was rendered (an error when a dialect has
+/// no spelling for it).
+#[derive(Debug, Clone)]
+struct Spelling {
+    /// Handlebars path (`user.name`, `this.title`, `@root.x`, `@index`).
+    handlebars: Result<String, String>,
+    /// Handlebars `lookup` subexpression, for block helpers (absent fields are falsy).
+    lookup: Result<String, String>,
+    /// Jinja expression.
+    jinja: Result<String, String>,
+}
+
+impl Spelling {
+    fn get(&self, dialect: Dialect, block: bool) -> Result<&str, &str> {
+        let r = match (dialect, block) {
+            (Dialect::Handlebars, false) => &self.handlebars,
+            (Dialect::Handlebars, true) => &self.lookup,
+            (Dialect::Jinja, _) => &self.jinja,
+        };
+        r.as_deref().map_err(String::as_str)
+    }
+}
+
 /// One thing a marker stands for.
 #[derive(Debug, Clone)]
 enum Marker {
-    /// A value: `path` as Handlebars sees it where it was rendered, `label` as the template
-    /// wrote it, and the `default` filter's text, if any.
+    /// A value, with the `default` filter's text if any.
     Value {
-        path: String,
-        /// The `default` filter: the value's `lookup` test and the fallback text.
-        default: Option<(String, String)>,
+        spelling: Spelling,
+        default: Option<String>,
     },
     IfOpen {
-        path: String,
-        negate: bool,
+        spelling: Spelling,
+        mode: Mode,
     },
     Else,
     IfClose {
-        negate: bool,
+        mode: Mode,
     },
     EachOpen {
-        path: String,
+        spelling: Spelling,
+        /// Loop depth inside (1 = outermost): names the Jinja loop variable.
+        depth: usize,
     },
     EachClose,
-    /// Something that cannot be bridged; the message says what.
-    Invalid(String),
 }
 
 /// The state of one compile: markers handed out, how deep in symbolic loops the render is,
@@ -139,26 +186,54 @@ pub(crate) struct Sym {
 }
 
 impl Sym {
-    /// Handlebars path of this value as seen from the current loop depth.
-    fn path(&self) -> Result<String, String> {
+    /// This value's spelling in every dialect, as seen from the current loop depth.
+    fn spelling(&self) -> Spelling {
         let depth = self.state.depth();
         let rest = self.segments.join(".");
+        let jinja_rest: String = self
+            .segments
+            .iter()
+            .map(|s| {
+                if !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    format!(".{s}")
+                } else {
+                    format!("[{}]", serde_json::Value::from(s.as_str()))
+                }
+            })
+            .collect();
+        let up = |d: usize| "../".repeat(depth.saturating_sub(d));
         match self.base {
-            Base::Root if depth == 0 => Ok(rest),
-            Base::Root => Ok(format!("@root.{rest}")),
+            Base::Root => {
+                let handlebars = if depth == 0 {
+                    rest.clone()
+                } else {
+                    format!("@root.{rest}")
+                };
+                let base = if depth == 0 { "this" } else { "@root" };
+                Spelling {
+                    handlebars: Ok(handlebars),
+                    lookup: Ok(self.lookup_chain(base)),
+                    jinja: Ok(jinja_rest.trim_start_matches('.').to_owned()),
+                }
+            }
             Base::Item(d) => {
-                let up = "../".repeat(depth.saturating_sub(d));
-                Ok(if rest.is_empty() {
+                let up = up(d);
+                let handlebars = if rest.is_empty() {
                     format!("{up}this")
                 } else if up.is_empty() {
                     format!("this.{rest}")
                 } else {
                     format!("{up}{rest}")
-                })
+                };
+                Spelling {
+                    handlebars: Ok(handlebars),
+                    lookup: Ok(self.lookup_chain(&format!("{up}this"))),
+                    jinja: Ok(format!("__lp_item{d}{jinja_rest}")),
+                }
             }
             Base::Loop(d) => {
-                let up = "../".repeat(depth.saturating_sub(d));
-                match rest.as_str() {
+                let up = up(d);
+                let handlebars = match rest.as_str() {
                     "index0" => Ok(format!("@{up}index")),
                     "first" => Ok(format!("@{up}first")),
                     "last" => Ok(format!("@{up}last")),
@@ -166,25 +241,39 @@ impl Sym {
                         "`loop.{other}` in a loop over recipient data has no Handlebars \
                          equivalent (only loop.index0, loop.first and loop.last do)"
                     )),
+                };
+                let jinja = if depth == d {
+                    Ok(format!("loop{jinja_rest}"))
+                } else {
+                    Err(format!(
+                        "`loop.{rest}` of an outer loop over recipient data is not reachable \
+                         inside an inner one; keep it in a variable before the inner loop"
+                    ))
+                };
+                Spelling {
+                    lookup: handlebars.clone(),
+                    handlebars,
+                    jinja,
                 }
             }
         }
     }
 
-    /// The same value as a `lookup` subexpression, for block helpers: it yields nothing
-    /// (instead of failing, as SES's strict Handlebars does for paths) when a field is absent.
-    fn lookup(&self) -> Result<String, String> {
-        let depth = self.state.depth();
-        let mut expr = match self.base {
-            Base::Root if depth == 0 => "this".to_owned(),
-            Base::Root => "@root".to_owned(),
-            Base::Item(d) => format!("{}this", "../".repeat(depth.saturating_sub(d))),
-            Base::Loop(_) => return self.path(),
-        };
+    /// `(lookup (lookup BASE "a") "b")`: yields nothing (instead of failing, as SES's strict
+    /// Handlebars does for paths) when a field is absent.
+    fn lookup_chain(&self, base: &str) -> String {
+        let mut expr = base.to_owned();
         for segment in &self.segments {
             expr = format!("(lookup {expr} \"{}\")", segment.replace(['"', '\\'], ""));
         }
-        Ok(expr)
+        expr
+    }
+
+    fn value_marker(&self, default: Option<String>) -> String {
+        self.state.marker(Marker::Value {
+            spelling: self.spelling(),
+            default,
+        })
     }
 
     fn child(&self, key: &str) -> Sym {
@@ -195,17 +284,6 @@ impl Sym {
             base: self.base.clone(),
             segments,
             label: format!("{}.{key}", self.label),
-        }
-    }
-
-    fn value_marker(&self, default: Option<String>) -> String {
-        let default = match (default, self.lookup()) {
-            (Some(text), Ok(test)) => Some((test, text)),
-            _ => None,
-        };
-        match self.path() {
-            Ok(path) => self.state.marker(Marker::Value { path, default }),
-            Err(message) => self.state.marker(Marker::Invalid(message)),
         }
     }
 }
@@ -309,11 +387,11 @@ impl Object for SymbolicRoot {
     }
 }
 
-/// A condition over recipient data: the Handlebars path and whether it is negated.
+/// A condition over recipient data: its value's spelling and how it is tested.
 #[derive(Debug)]
 struct Cond {
-    path: String,
-    negate: bool,
+    spelling: Spelling,
+    mode: Mode,
 }
 
 impl Object for Cond {}
@@ -344,13 +422,13 @@ pub(crate) fn install(env: &mut Environment<'static>) {
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.add_function(
         "__lp_cond",
-        |value: Value, negate: bool, at: &str, test: &str| -> Result<Value, Error> {
+        |value: Value, mode: &str, at: &str, test: &str| -> Result<Value, Error> {
             let _ = (at, test);
             Ok(match as_sym(&value) {
-                Some(sym) => match sym.lookup() {
-                    Ok(path) => Value::from_object(Cond { path, negate }),
-                    Err(message) => return Err(unsupported(message)),
-                },
+                Some(sym) => Value::from_object(Cond {
+                    spelling: sym.spelling(),
+                    mode: Mode::parse(mode),
+                }),
                 None => Value::from(false),
             })
         },
@@ -379,8 +457,8 @@ pub(crate) fn install(env: &mut Environment<'static>) {
         };
         let bridge = bridge_state(state)?;
         Ok(safe(bridge.marker(Marker::IfOpen {
-            path: cond.path.clone(),
-            negate: cond.negate,
+            spelling: cond.spelling.clone(),
+            mode: cond.mode,
         })))
     });
     env.add_function("__lp_else", |state: &State, c: Value| {
@@ -393,18 +471,18 @@ pub(crate) fn install(env: &mut Environment<'static>) {
         let Some(cond) = c.downcast_object_ref::<Cond>() else {
             return Ok(safe(String::new()));
         };
-        let negate = cond.negate;
-        Ok(safe(
-            bridge_state(state)?.marker(Marker::IfClose { negate }),
-        ))
+        let mode = cond.mode;
+        Ok(safe(bridge_state(state)?.marker(Marker::IfClose { mode })))
     });
     env.add_function("__lp_each_open", |state: &State, iter: Value| {
         let Some(sym) = as_sym(&iter) else {
             return Ok(safe(String::new()));
         };
         let bridge = bridge_state(state)?;
-        let path = sym.lookup().map_err(unsupported)?;
-        let marker = bridge.marker(Marker::EachOpen { path });
+        let marker = bridge.marker(Marker::EachOpen {
+            spelling: sym.spelling(),
+            depth: bridge.depth() + 1,
+        });
         *bridge.depth.lock().unwrap_or_else(PoisonError::into_inner) += 1;
         Ok(safe(marker))
     });
@@ -659,7 +737,7 @@ fn leading_block_marker(text: &str, state: &BridgeState) -> Option<usize> {
     let id: usize = after[..end].strip_prefix("lP")?.parse().ok()?;
     let markers = state.markers.lock().unwrap_or_else(PoisonError::into_inner);
     match markers.get(id)? {
-        Marker::Value { .. } | Marker::Invalid(_) => None,
+        Marker::Value { .. } => None,
         _ => Some(OPEN.len_utf8() + end + CLOSE.len_utf8()),
     }
 }
@@ -706,10 +784,12 @@ fn tag_end(text: &str) -> usize {
     text.len()
 }
 
-/// Replaces markers in `text` with Handlebars; `escape` picks `{{x}}` (HTML) over `{{{x}}}`.
-pub(crate) fn to_handlebars(
+/// Replaces markers in `text` with `dialect`'s expressions; for Handlebars `escape` picks
+/// `{{x}}` (HTML) over `{{{x}}}` (Jinja escapes by where the template is rendered).
+pub(crate) fn to_dialect(
     text: &str,
     state: &BridgeState,
+    dialect: Dialect,
     escape: bool,
     problems: &mut Vec<String>,
 ) -> String {
@@ -738,7 +818,10 @@ pub(crate) fn to_handlebars(
             .strip_prefix("lP")
             .and_then(|n| n.parse::<usize>().ok());
         match id.and_then(|n| markers.get(n)) {
-            Some(marker) => out.push_str(&handlebars(marker, escape, problems)),
+            Some(marker) => match dialect {
+                Dialect::Handlebars => out.push_str(&handlebars(marker, escape, problems)),
+                Dialect::Jinja => out.push_str(&jinja(marker, problems)),
+            },
             None => problems.push(format!(
                 "a send-time value was changed by a filter (`{}`): filters cannot run on \
                  recipient data",
@@ -751,7 +834,23 @@ pub(crate) fn to_handlebars(
     out
 }
 
+fn spelled(
+    spelling: &Spelling,
+    dialect: Dialect,
+    block: bool,
+    problems: &mut Vec<String>,
+) -> String {
+    match spelling.get(dialect, block) {
+        Ok(s) => s.to_owned(),
+        Err(message) => {
+            problems.push(message.to_owned());
+            String::new()
+        }
+    }
+}
+
 fn handlebars(marker: &Marker, escape: bool, problems: &mut Vec<String>) -> String {
+    let h = Dialect::Handlebars;
     let value = |path: &str| {
         if escape {
             format!("{{{{{path}}}}}")
@@ -761,31 +860,82 @@ fn handlebars(marker: &Marker, escape: bool, problems: &mut Vec<String>) -> Stri
     };
     match marker {
         Marker::Value {
-            path,
+            spelling,
             default: None,
-        } => value(path),
+        } => value(&spelled(spelling, h, false, problems)),
         Marker::Value {
-            path,
-            default: Some((test, d)),
+            spelling,
+            default: Some(d),
         } => format!(
-            "{{{{#if {test}}}}}{}{{{{else}}}}{d}{{{{/if}}}}",
-            value(path)
+            "{{{{#if {}}}}}{}{{{{else}}}}{d}{{{{/if}}}}",
+            spelled(spelling, h, true, problems),
+            value(&spelled(spelling, h, false, problems))
         ),
-        Marker::IfOpen {
-            path,
-            negate: false,
-        } => format!("{{{{#if {path}}}}}"),
-        Marker::IfOpen { path, negate: true } => format!("{{{{#unless {path}}}}}"),
+        Marker::IfOpen { spelling, mode } => {
+            let helper = if mode.negated() { "unless" } else { "if" };
+            format!("{{{{#{helper} {}}}}}", spelled(spelling, h, true, problems))
+        }
         Marker::Else => "{{else}}".into(),
-        Marker::IfClose { negate: false } => "{{/if}}".into(),
-        Marker::IfClose { negate: true } => "{{/unless}}".into(),
-        Marker::EachOpen { path } => format!("{{{{#each {path}}}}}"),
+        Marker::IfClose { mode } if mode.negated() => "{{/unless}}".into(),
+        Marker::IfClose { .. } => "{{/if}}".into(),
+        Marker::EachOpen { spelling, .. } => {
+            format!("{{{{#each {}}}}}", spelled(spelling, h, true, problems))
+        }
         Marker::EachClose => "{{/each}}".into(),
-        Marker::Invalid(message) => {
-            problems.push(message.clone());
-            String::new()
+    }
+}
+
+fn jinja(marker: &Marker, problems: &mut Vec<String>) -> String {
+    let j = Dialect::Jinja;
+    match marker {
+        Marker::Value {
+            spelling,
+            default: None,
+        } => format!("{{{{{}}}}}", spelled(spelling, j, false, problems)),
+        Marker::Value {
+            spelling,
+            default: Some(d),
+        } => format!(
+            "{{{{{}|default({})}}}}",
+            spelled(spelling, j, false, problems),
+            serde_json::Value::from(d.as_str())
+        ),
+        Marker::IfOpen { spelling, mode } => {
+            let path = spelled(spelling, j, true, problems);
+            match mode {
+                Mode::Truthy => format!("{{% if {path} %}}"),
+                Mode::Falsy => format!("{{% if not {path} %}}"),
+                Mode::Defined => format!("{{% if {path} is defined %}}"),
+                Mode::Undefined => format!("{{% if {path} is not defined %}}"),
+            }
+        }
+        Marker::Else => "{% else %}".into(),
+        Marker::IfClose { .. } => "{% endif %}".into(),
+        Marker::EachOpen { spelling, depth } => format!(
+            "{{% for __lp_item{depth} in {} %}}",
+            spelled(spelling, j, true, problems)
+        ),
+        Marker::EachClose => "{% endfor %}".into(),
+    }
+}
+
+/// Lines holding only Jinja block tags are joined to the next line, so that, as Handlebars
+/// does with such "standalone" lines, a block that renders nothing leaves no empty line.
+pub(crate) fn standalone_blocks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n').trim();
+        let only_tags = !body.is_empty()
+            && body.starts_with("{%")
+            && body.ends_with("%}")
+            && !body.contains("{{");
+        if only_tags {
+            out.push_str(body);
+        } else {
+            out.push_str(line);
         }
     }
+    out
 }
 
 /// `{{value}}` → `{{{value}}}` (block tags stay): for text derived from the Handlebars HTML,

@@ -16,7 +16,7 @@
 //! the tag they replace and keep its whitespace-control flags, so line numbers in errors and
 //! the whitespace of the output are those of the original source.
 
-use minijinja::machinery::ast::{CompareOpKind, Expr, UnaryOpKind};
+use minijinja::machinery::ast::{BinOpKind, Expr, UnaryOpKind};
 use minijinja::machinery::parse_expr;
 
 /// One `{% … %}` tag of the original source.
@@ -420,8 +420,8 @@ pub(crate) fn condition(test: &str, at: &str) -> String {
     let Ok(expr) = parse_expr(test) else {
         return format!("__lp_guard(\"{at}\", {quoted})");
     };
-    if let Some((path, negate)) = simple(&expr, test) {
-        return format!("__lp_cond({path}, {negate}, \"{at}\", {quoted})");
+    if let Some((path, mode)) = simple(&expr, test) {
+        return format!("__lp_cond({path}, \"{mode}\", \"{at}\", {quoted})");
     }
     let mut leaves = Vec::new();
     leaf_paths(&expr, test, &mut leaves);
@@ -464,41 +464,51 @@ fn is_path(expr: &Expr<'_>) -> bool {
 }
 
 /// `path`, `not X`, `path is defined`, `path is not defined`, `path | length`,
-/// `path | length > 0`, `path | length == 0` → (path source, negate).
-fn simple<'s>(expr: &Expr<'_>, test: &'s str) -> Option<(&'s str, bool)> {
+/// `path | length > 0`, `path | length == 0` → (path source, mode: truthy, falsy, defined or
+/// undefined).
+fn simple<'s>(expr: &Expr<'_>, test: &'s str) -> Option<(&'s str, &'static str)> {
     match expr {
-        e if is_path(e) => Some((source_of(e, test), false)),
+        e if is_path(e) => Some((source_of(e, test), "truthy")),
         Expr::UnaryOp(u) if matches!(u.op, UnaryOpKind::Not) => {
-            simple(&u.expr, test).map(|(p, n)| (p, !n))
+            simple(&u.expr, test).map(|(p, mode)| {
+                let flipped = match mode {
+                    "truthy" => "falsy",
+                    "falsy" => "truthy",
+                    "defined" => "undefined",
+                    _ => "defined",
+                };
+                (p, flipped)
+            })
         }
         Expr::Test(t) if t.args.is_empty() && is_path(&t.expr) => match t.name {
-            "defined" => Some((source_of(&t.expr, test), false)),
-            "undefined" => Some((source_of(&t.expr, test), true)),
+            "defined" => Some((source_of(&t.expr, test), "defined")),
+            "undefined" => Some((source_of(&t.expr, test), "undefined")),
             _ => None,
         },
         Expr::Filter(f) if f.name == "length" && f.args.is_empty() => {
             let inner = f.expr.as_ref()?;
-            is_path(inner).then(|| (source_of(inner, test), false))
+            is_path(inner).then(|| (source_of(inner, test), "truthy"))
         }
-        Expr::Compare(c) if c.ops.len() == 1 => {
-            let Expr::Filter(f) = &c.expr else {
+        // A single comparison parses as a binary operation.
+        Expr::BinOp(c) => {
+            let Expr::Filter(f) = &c.left else {
                 return None;
             };
             let inner = f.expr.as_ref()?;
             if f.name != "length" || !f.args.is_empty() || !is_path(inner) {
                 return None;
             }
-            let zero = c.ops[0]
-                .expr
+            let zero = c
+                .right
                 .as_const()
                 .is_some_and(|v| i64::try_from(v).ok() == Some(0));
             if !zero {
                 return None;
             }
             let path = source_of(inner, test);
-            match c.ops[0].op {
-                CompareOpKind::Gt | CompareOpKind::Ne => Some((path, false)),
-                CompareOpKind::Eq | CompareOpKind::Lte => Some((path, true)),
+            match c.op {
+                BinOpKind::Gt | BinOpKind::Ne => Some((path, "truthy")),
+                BinOpKind::Eq | BinOpKind::Lte => Some((path, "falsy")),
                 _ => None,
             }
         }
@@ -545,5 +555,71 @@ fn leaf_paths<'s>(expr: &Expr<'_>, test: &'s str, out: &mut Vec<&'s str>) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_other_than_if_and_for_are_left_alone() {
+        let src =
+            "{% extends \"layouts/base.mjml\" %}{% block content %}{{ x }}{# c #}{% endblock %}";
+        assert_eq!(rewrite(src, "t.mjml"), src);
+    }
+
+    #[test]
+    fn an_if_chain_keeps_its_lines_and_whitespace_flags() {
+        let src = "a\n{%- if user.vip %}V\n{%- elif not user.name %}N{% else -%}\n E{% endif %}\nb";
+        let out = rewrite(src, "t.mjml");
+        assert_eq!(out.lines().count(), src.lines().count(), "{out}");
+        assert!(
+            out.starts_with("a\n{{- __lp_open(__lp_cond(user.vip, \"truthy\""),
+            "{out}"
+        );
+        assert!(out.contains("__lp_cond(user.name, \"falsy\""), "{out}");
+        // The else branch keeps its right-trim flag; the chain closes innermost first.
+        assert!(out.contains("or not (not user.name) -%}"), "{out}");
+        let closes: Vec<_> = out.match_indices("__lp_close(").collect();
+        assert_eq!(closes.len(), 2);
+    }
+
+    #[test]
+    fn a_loop_gets_its_symbolic_form_and_loop_variable() {
+        let src = "{% for t in tasks %}{{ loop.index0 }}{{ t.title }}{% endfor %}";
+        let out = rewrite(src, "t.mjml");
+        assert!(out.contains("{{ __lp_each_open(tasks) }}"), "{out}");
+        assert!(
+            out.contains("for t in __lp_iter(tasks, false, \"t.mjml:1:1\")"),
+            "{out}"
+        );
+        assert!(out.contains("with loop = __lp_loop(tasks, loop)"), "{out}");
+        assert!(
+            out.ends_with("{% endwith %}{% endfor %}{{ __lp_each_close(tasks) }}"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn conditions_handlebars_cannot_express_are_guarded() {
+        assert!(
+            condition("order.vat_rate == 0", "f:1:1")
+                .starts_with("__lp_guard(\"f:1:1\", \"order.vat_rate == 0\", order.vat_rate")
+        );
+        assert_eq!(
+            condition("people | length > 0", "f:1:1"),
+            "__lp_cond(people, \"truthy\", \"f:1:1\", \"people | length > 0\")"
+        );
+        assert_eq!(
+            condition("request.ip is not defined", "f:1:1"),
+            "__lp_cond(request.ip, \"undefined\", \"f:1:1\", \"request.ip is not defined\")"
+        );
+    }
+
+    #[test]
+    fn raw_blocks_and_strings_with_delimiters_are_not_rewritten() {
+        let src = "{% raw %}{% if x %}{% endraw %}{{ \"%}\" }}";
+        assert_eq!(rewrite(src, "t.mjml"), src);
     }
 }

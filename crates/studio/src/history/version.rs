@@ -63,3 +63,40 @@ impl History {
         }))
     }
 }
+
+impl History {
+    /// Every project file of `revision` (letterpress.toml, templates, layouts, partials,
+    /// locales) as (path, text), sorted. Files that are not UTF-8 text are skipped.
+    pub fn version_files(&self, revision: &str) -> Result<Vec<(String, String)>, HistoryError> {
+        let commit = self.resolve(revision)?;
+        let tree = commit.tree()?;
+        let mut files = Vec::new();
+        let mut failure = None;
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            let path = format!("{dir}{}", entry.name().unwrap_or_default());
+            let top = path.split('/').next().unwrap_or_default();
+            if !crate::PROJECT_ENTRIES.contains(&top) {
+                return git2::TreeWalkResult::Skip;
+            }
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                match entry.to_object(&self.repo).map(|o| o.peel_to_blob()) {
+                    Ok(Ok(blob)) => {
+                        if let Ok(text) = std::str::from_utf8(blob.content()) {
+                            files.push((path, text.to_owned()));
+                        }
+                    }
+                    Ok(Err(e)) | Err(e) => {
+                        failure = Some(e);
+                        return git2::TreeWalkResult::Abort;
+                    }
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        files.sort();
+        Ok(files)
+    }
+}

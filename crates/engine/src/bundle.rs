@@ -1,0 +1,318 @@
+//! Bundles for self-hosted senders: a published version compiled ahead of time, rendered with
+//! each recipient's data at send time by this same engine (what the preview shows is what is
+//! sent).
+//!
+//! A bundle is a set of text files (the studio writes them to a folder; [`Bundle::load`]
+//! takes them back as a map, so this module stays free of IO):
+//!
+//! - `manifest.json`: a [`Manifest`]: the version, and one entry per template × locale;
+//! - `compiled/<template>/<locale>/{subject,preheader,text}.txt` and `…/html.html`: the email
+//!   with layouts, partials, locale strings and MJML already resolved, and recipient data left
+//!   as Jinja (`{{ user.first_name }}`, `{% if %}`, `{% for %}`); see [`crate::bridge`];
+//! - `sources/…`: the version's project files, for entries the bridge cannot compile (a money
+//!   amount or a plural chosen by recipient data): those render from source at send time,
+//!   exactly as the preview does.
+
+use crate::bridge::{Dialect, SendTimeTemplate};
+use crate::catalog::{CatalogFile, LocaleInfo};
+use crate::config::{Limits, PROJECT_FILE, ProjectConfig};
+use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::sources::MemorySources;
+use crate::{Engine, RenderOutput, RenderRequest};
+use minijinja::Environment;
+use minijinja::value::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Version of the bundle layout; [`Bundle::load`] refuses others.
+pub const FORMAT: u32 = 1;
+/// The manifest's file name.
+pub const MANIFEST: &str = "manifest.json";
+/// Where the version's project files are kept.
+pub const SOURCES_DIR: &str = "sources";
+
+/// What a bundle holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT`].
+    pub format: u32,
+    /// Project name.
+    pub project: String,
+    /// The version as asked for (a publish tag, a commit).
+    pub version: String,
+    /// Full commit id.
+    pub commit: String,
+    /// What wrote it (`letterpress 0.1.0`).
+    pub generator: String,
+    /// The project's default locale.
+    pub default_locale: String,
+    /// One per template × locale, sorted.
+    pub entries: Vec<ManifestEntry>,
+}
+
+/// One template in one locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// Template id.
+    pub template: String,
+    /// Locale tag.
+    pub locale: String,
+    /// Text direction (`ltr`, `rtl`).
+    pub dir: String,
+    /// Compiled files, when the bridge could compile this entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compiled: Option<CompiledFiles>,
+    /// Why it renders from source instead (the bridge's diagnostics).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from_source_because: Vec<String>,
+}
+
+/// Paths of an entry's compiled parts, relative to the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompiledFiles {
+    /// Subject line template.
+    pub subject: String,
+    /// Preheader template.
+    pub preheader: String,
+    /// HTML template.
+    pub html: String,
+    /// Plain-text template.
+    pub text: String,
+}
+
+impl CompiledFiles {
+    fn for_entry(template: &str, locale: &str) -> CompiledFiles {
+        let dir = format!("compiled/{template}/{locale}");
+        CompiledFiles {
+            subject: format!("{dir}/subject.txt"),
+            preheader: format!("{dir}/preheader.txt"),
+            html: format!("{dir}/html.html"),
+            text: format!("{dir}/text.txt"),
+        }
+    }
+}
+
+/// Compiles every template × locale of `engine`'s project: the manifest entries and the
+/// compiled files to write beside them (path, content).
+pub fn compile(
+    engine: &Engine,
+    templates: &[String],
+) -> (Vec<ManifestEntry>, Vec<(String, String)>) {
+    let mut entries = Vec::new();
+    let mut files = Vec::new();
+    for template in templates {
+        for locale in &engine.config().locales {
+            let dir = LocaleInfo::new(locale).dir.to_owned();
+            match engine.compile_send_time(template, locale, Dialect::Jinja) {
+                Ok(SendTimeTemplate {
+                    subject,
+                    preheader,
+                    html,
+                    text,
+                }) => {
+                    let paths = CompiledFiles::for_entry(template, locale);
+                    files.push((paths.subject.clone(), subject));
+                    files.push((paths.preheader.clone(), preheader));
+                    files.push((paths.html.clone(), html));
+                    files.push((paths.text.clone(), text));
+                    entries.push(ManifestEntry {
+                        template: template.clone(),
+                        locale: locale.clone(),
+                        dir,
+                        compiled: Some(paths),
+                        from_source_because: Vec::new(),
+                    });
+                }
+                Err(diagnostics) => entries.push(ManifestEntry {
+                    template: template.clone(),
+                    locale: locale.clone(),
+                    dir,
+                    compiled: None,
+                    from_source_because: diagnostics
+                        .iter()
+                        .map(|d| match &d.location {
+                            Some(at) => format!("{at}: {}", d.message),
+                            None => d.message.clone(),
+                        })
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect(),
+                }),
+            }
+        }
+    }
+    (entries, files)
+}
+
+/// Why a bundle cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// `manifest.json` is missing.
+    #[error("not a Letterpress bundle: {MANIFEST} is missing")]
+    NoManifest,
+    /// The manifest does not parse, or is of another format.
+    #[error("{MANIFEST}: {0}")]
+    BadManifest(String),
+    /// A file the manifest lists is missing, or a compiled template does not parse.
+    #[error("{path}: {message}")]
+    BadFile {
+        /// Bundle-relative path.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The version's configuration does not parse.
+    #[error("{0}")]
+    Config(Box<Diagnostic>),
+}
+
+/// A loaded bundle, ready to render any of its entries with recipient data, from many threads.
+pub struct Bundle {
+    manifest: Manifest,
+    engine: Engine,
+    env: Environment<'static>,
+}
+
+impl Bundle {
+    /// Loads a bundle from its files (bundle-relative path → text).
+    pub fn load(files: BTreeMap<String, String>) -> Result<Bundle, BundleError> {
+        let manifest_text = files.get(MANIFEST).ok_or(BundleError::NoManifest)?;
+        let manifest: Manifest = serde_json::from_str(manifest_text)
+            .map_err(|e| BundleError::BadManifest(e.to_string()))?;
+        if manifest.format != FORMAT {
+            return Err(BundleError::BadManifest(format!(
+                "format {} (this engine reads format {FORMAT})",
+                manifest.format
+            )));
+        }
+        let prefix = format!("{SOURCES_DIR}/");
+        let mut sources = MemorySources::new();
+        let mut catalogs = Vec::new();
+        for (path, text) in &files {
+            let Some(rel) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            sources.insert(rel, text.as_str());
+            let mut parts = rel.split('/');
+            if let (Some("locales"), Some(locale), Some(file)) =
+                (parts.next(), parts.next(), parts.next())
+                && file.ends_with(".ftl")
+                && parts.next().is_none()
+            {
+                catalogs.push(CatalogFile {
+                    locale: locale.to_owned(),
+                    path: rel.to_owned(),
+                    text: text.clone(),
+                });
+            }
+        }
+        let config_path = format!("{prefix}{PROJECT_FILE}");
+        let config_text = files
+            .get(&config_path)
+            .ok_or_else(|| BundleError::BadFile {
+                path: config_path.clone(),
+                message: "missing".into(),
+            })?;
+        let config = ProjectConfig::parse(config_text).map_err(BundleError::Config)?;
+        let limits = Limits::default();
+        let sources: Arc<MemorySources> = Arc::new(sources);
+        let engine = Engine::new(config, catalogs, sources.clone(), limits);
+        let mut env = crate::jinja::environment(sources, &limits);
+        for entry in &manifest.entries {
+            let Some(compiled) = &entry.compiled else {
+                continue;
+            };
+            for path in [
+                &compiled.subject,
+                &compiled.preheader,
+                &compiled.html,
+                &compiled.text,
+            ] {
+                let text = files.get(path).ok_or_else(|| BundleError::BadFile {
+                    path: path.clone(),
+                    message: "listed in the manifest but missing".into(),
+                })?;
+                // minijinja drops one trailing newline of a template; the compiled parts end
+                // exactly where the preview's output does, so give it one to drop.
+                env.add_template_owned(path.clone(), format!("{text}\n"))
+                    .map_err(|e| BundleError::BadFile {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    })?;
+            }
+        }
+        Ok(Bundle {
+            manifest,
+            engine,
+            env,
+        })
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Renders `template` in `locale` with a recipient's `data`: from the compiled files when
+    /// the entry has them, else from the version's sources. Same output as the preview.
+    pub fn render(&self, template: &str, locale: &str, data: &serde_json::Value) -> RenderOutput {
+        let entry = self
+            .manifest
+            .entries
+            .iter()
+            .find(|e| e.template == template && e.locale == locale);
+        let Some(entry) = entry else {
+            return RenderOutput::with_error(Diagnostic::error(
+                Code::UnknownTemplate,
+                format!("the bundle has no `{template}` in `{locale}`"),
+                Some(Location::start_of(MANIFEST)),
+            ));
+        };
+        let Some(compiled) = &entry.compiled else {
+            return self.engine.render(&RenderRequest {
+                template,
+                locale,
+                data,
+            });
+        };
+        if let Err(d) = crate::check_data(data) {
+            return RenderOutput::with_error(*d);
+        }
+        let context = Value::from(minijinja::value::Serde(data));
+        let part = |path: &str| {
+            self.env
+                .get_template(path)
+                .and_then(|t| t.render(context.clone()))
+                .map_err(|e| {
+                    Diagnostic::error(
+                        Code::TemplateRuntime,
+                        format!("{path}: {e}"),
+                        Some(Location::start_of(path)),
+                    )
+                })
+        };
+        let mut out = RenderOutput {
+            locale: Some(LocaleInfo::new(locale)),
+            ..RenderOutput::default()
+        };
+        match (
+            part(&compiled.subject),
+            part(&compiled.preheader),
+            part(&compiled.html),
+            part(&compiled.text),
+        ) {
+            (Ok(subject), Ok(preheader), Ok(html), Ok(text)) => {
+                out.subject = crate::collapse_whitespace(&subject);
+                out.preheader = crate::collapse_whitespace(&preheader);
+                out.html = html;
+                out.text = text;
+                out
+            }
+            (a, b, c, d) => {
+                out.diagnostics = [a, b, c, d].into_iter().filter_map(Result::err).collect();
+                out
+            }
+        }
+    }
+}
