@@ -182,6 +182,12 @@ fn main() -> ExitCode {
             if let Some(StudioError::Config(d)) = e.downcast_ref::<StudioError>() {
                 msg = d.to_string();
             }
+            // Already a compiler-style diagnostic with its code and location.
+            if let Some(letterpress_studio::sync::SyncError::Config(text)) =
+                e.downcast_ref::<letterpress_studio::sync::SyncError>()
+            {
+                msg = text.clone();
+            }
             eprintln!("{}", msg.trim_end());
             ExitCode::from(2)
         }

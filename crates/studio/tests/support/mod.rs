@@ -491,6 +491,15 @@ pub fn save_and_publish(root: &Path, environment: &str, minute: i64) -> String {
 pub fn add_target(root: &Path, name: &str, endpoint: &str, prefix: &str) {
     let path = root.join("letterpress.toml");
     let mut text = std::fs::read_to_string(&path).expect("read letterpress.toml");
+    // The sample defines a target of this name for real SES: replace it.
+    let header = format!("[targets.{name}]");
+    if let Some(start) = text.find(&header) {
+        let rest = &text[start + header.len()..];
+        let end = rest
+            .find("\n[")
+            .map_or(text.len(), |i| start + header.len() + i + 1);
+        text.replace_range(start..end, "");
+    }
     text.push_str(&format!(
         "\n[targets.{name}]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"eu-west-1\"\n\
          endpoint = \"{endpoint}\"\nprefix = \"{prefix}\"\n"
