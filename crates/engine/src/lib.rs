@@ -379,7 +379,7 @@ impl Engine {
         let inline = |source: &str, span: &std::ops::Range<usize>, part: &str| {
             let name = meta_path.clone();
             let source = match symbolic {
-                Some(_) => Cow::Owned(bridge::rewrite(source, &meta_path)),
+                Some(_) => Cow::Owned(bridge::rewrite(source)),
                 None => Cow::Borrowed(source),
             };
             self.env

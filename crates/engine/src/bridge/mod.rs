@@ -422,8 +422,7 @@ pub(crate) fn install(env: &mut Environment<'static>) {
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.add_function(
         "__lp_cond",
-        |value: Value, mode: &str, at: &str, test: &str| -> Result<Value, Error> {
-            let _ = (at, test);
+        |value: Value, mode: &str| -> Result<Value, Error> {
             Ok(match as_sym(&value) {
                 Some(sym) => Value::from_object(Cond {
                     spelling: sym.spelling(),
@@ -435,8 +434,7 @@ pub(crate) fn install(env: &mut Environment<'static>) {
     );
     env.add_function(
         "__lp_guard",
-        |at: &str, test: &str, leaves: Rest<Value>| -> Result<Value, Error> {
-            let _ = at;
+        |test: &str, leaves: Rest<Value>| -> Result<Value, Error> {
             if let Some(sym) = leaves.iter().find_map(as_sym) {
                 return Err(unsupported(format!(
                     "the condition `{test}` depends on recipient data (`{}`); at send time \
@@ -498,8 +496,7 @@ pub(crate) fn install(env: &mut Environment<'static>) {
     });
     env.add_function(
         "__lp_iter",
-        |state: &State, iter: Value, has_else: bool, at: &str| -> Result<Value, Error> {
-            let _ = at;
+        |state: &State, iter: Value, has_else: bool| -> Result<Value, Error> {
             let Some(sym) = as_sym(&iter) else {
                 return Ok(iter);
             };
@@ -972,7 +969,7 @@ impl Sources for RewritingSources {
         Ok(self.0.read(path)?.map(|text| {
             if path.ends_with(".mjml") || path.ends_with(".txt") || path.ends_with(".html") {
                 let text = crate::jinja::normalise_newlines(&text);
-                Arc::from(rewrite(&text, path).as_str())
+                Arc::from(rewrite(&text).as_str())
             } else {
                 text
             }

@@ -45,9 +45,8 @@ enum Frame {
     Other,
 }
 
-/// Rewrites `source` (a template file or an inline subject/preheader) for the bridge. `file`
-/// names it in the condition locations that errors report.
-pub(crate) fn rewrite(source: &str, file: &str) -> String {
+/// Rewrites `source` (a template file or an inline subject/preheader) for the bridge.
+pub(crate) fn rewrite(source: &str) -> String {
     let mut out = String::with_capacity(source.len() * 2);
     let mut stack: Vec<Frame> = Vec::new();
     let mut copied = 0;
@@ -73,7 +72,7 @@ pub(crate) fn rewrite(source: &str, file: &str) -> String {
                     pos = find_endraw(source, end).unwrap_or(source.len());
                     continue;
                 }
-                let replacement = rewrite_tag(&tag, keyword, source, &mut stack, file);
+                let replacement = rewrite_tag(&tag, keyword, source, &mut stack);
                 if let Some(text) = replacement {
                     out.push_str(&source[copied..tag.start]);
                     out.push_str(&text);
@@ -152,13 +151,11 @@ fn rewrite_tag(
     keyword: &str,
     source: &str,
     stack: &mut Vec<Frame>,
-    file: &str,
 ) -> Option<String> {
     let rest = tag.inner[keyword.len()..].trim();
-    let at = location(source, tag.start, file);
     match keyword {
         "if" => {
-            let cond = condition(rest, &at);
+            let cond = condition(rest);
             let text = pieces(
                 tag,
                 &[
@@ -174,7 +171,7 @@ fn rewrite_tag(
                 return None;
             };
             let (cond, test) = chain.last().cloned()?;
-            let next = condition(rest, &at);
+            let next = condition(rest);
             let text = pieces(
                 tag,
                 &[
@@ -235,7 +232,7 @@ fn rewrite_tag(
             let mut list = vec![
                 Piece::Expr(format!("__lp_each_open({iter})")),
                 Piece::Stmt(format!(
-                    "for {target} in __lp_iter({iter}, {has_else}, \"{at}\"){}",
+                    "for {target} in __lp_iter({iter}, {has_else}){}",
                     for_suffix(rest)
                 )),
             ];
@@ -315,17 +312,6 @@ fn pieces(tag: &Tag<'_>, list: &[Piece]) -> String {
         }
     }
     out
-}
-
-/// `file:line:col` of byte `offset`, as a string literal's content.
-fn location(source: &str, offset: usize, file: &str) -> String {
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.chars().count(), |n| before[n + 1..].chars().count())
-        + 1;
-    format!("{}:{line}:{col}", file.replace(['"', '\\'], "_"))
 }
 
 /// `x in items` → (`x`, `items`); None for forms the bridge leaves alone.
@@ -412,20 +398,20 @@ fn for_has_else(source: &str, from: usize) -> bool {
     false
 }
 
-/// Builds the condition expression for test `test`: `__lp_cond(path, negate, "at", "test")`
-/// for the forms Handlebars can express, else `__lp_guard("at", "test", leaf paths…)`,
-/// which refuses at render time when a leaf is recipient data.
-pub(crate) fn condition(test: &str, at: &str) -> String {
+/// Builds the condition expression for test `test`: `__lp_cond(path, "mode")` for the forms
+/// Handlebars can express, else `__lp_guard("test", leaf paths…)`, which refuses at render
+/// time when a leaf is recipient data.
+pub(crate) fn condition(test: &str) -> String {
     let quoted = quote(test);
     let Ok(expr) = parse_expr(test) else {
-        return format!("__lp_guard(\"{at}\", {quoted})");
+        return format!("__lp_guard({quoted})");
     };
     if let Some((path, mode)) = simple(&expr, test) {
-        return format!("__lp_cond({path}, \"{mode}\", \"{at}\", {quoted})");
+        return format!("__lp_cond({path}, \"{mode}\")");
     }
     let mut leaves = Vec::new();
     leaf_paths(&expr, test, &mut leaves);
-    let mut call = format!("__lp_guard(\"{at}\", {quoted}");
+    let mut call = format!("__lp_guard({quoted}");
     for leaf in leaves {
         call.push_str(", ");
         call.push_str(leaf);
@@ -566,13 +552,13 @@ mod tests {
     fn tags_other_than_if_and_for_are_left_alone() {
         let src =
             "{% extends \"layouts/base.mjml\" %}{% block content %}{{ x }}{# c #}{% endblock %}";
-        assert_eq!(rewrite(src, "t.mjml"), src);
+        assert_eq!(rewrite(src), src);
     }
 
     #[test]
     fn an_if_chain_keeps_its_lines_and_whitespace_flags() {
         let src = "a\n{%- if user.vip %}V\n{%- elif not user.name %}N{% else -%}\n E{% endif %}\nb";
-        let out = rewrite(src, "t.mjml");
+        let out = rewrite(src);
         assert_eq!(out.lines().count(), src.lines().count(), "{out}");
         assert!(
             out.starts_with("a\n{{- __lp_open(__lp_cond(user.vip, \"truthy\""),
@@ -588,12 +574,9 @@ mod tests {
     #[test]
     fn a_loop_gets_its_symbolic_form_and_loop_variable() {
         let src = "{% for t in tasks %}{{ loop.index0 }}{{ t.title }}{% endfor %}";
-        let out = rewrite(src, "t.mjml");
+        let out = rewrite(src);
         assert!(out.contains("{{ __lp_each_open(tasks) }}"), "{out}");
-        assert!(
-            out.contains("for t in __lp_iter(tasks, false, \"t.mjml:1:1\")"),
-            "{out}"
-        );
+        assert!(out.contains("for t in __lp_iter(tasks, false)"), "{out}");
         assert!(out.contains("with loop = __lp_loop(tasks, loop)"), "{out}");
         assert!(
             out.ends_with("{% endwith %}{% endfor %}{{ __lp_each_close(tasks) }}"),
@@ -603,23 +586,23 @@ mod tests {
 
     #[test]
     fn conditions_handlebars_cannot_express_are_guarded() {
-        assert!(
-            condition("order.vat_rate == 0", "f:1:1")
-                .starts_with("__lp_guard(\"f:1:1\", \"order.vat_rate == 0\", order.vat_rate")
+        assert_eq!(
+            condition("order.vat_rate == 0"),
+            "__lp_guard(\"order.vat_rate == 0\", order.vat_rate)"
         );
         assert_eq!(
-            condition("people | length > 0", "f:1:1"),
-            "__lp_cond(people, \"truthy\", \"f:1:1\", \"people | length > 0\")"
+            condition("people | length > 0"),
+            "__lp_cond(people, \"truthy\")"
         );
         assert_eq!(
-            condition("request.ip is not defined", "f:1:1"),
-            "__lp_cond(request.ip, \"undefined\", \"f:1:1\", \"request.ip is not defined\")"
+            condition("request.ip is not defined"),
+            "__lp_cond(request.ip, \"undefined\")"
         );
     }
 
     #[test]
     fn raw_blocks_and_strings_with_delimiters_are_not_rewritten() {
         let src = "{% raw %}{% if x %}{% endraw %}{{ \"%}\" }}";
-        assert_eq!(rewrite(src, "t.mjml"), src);
+        assert_eq!(rewrite(src), src);
     }
 }
