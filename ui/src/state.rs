@@ -3,11 +3,11 @@
 use crate::ipc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use letterpress_protocol::sync::{SYNC_PROGRESS_EVENT, SyncProgress};
 use letterpress_protocol::{
     CLOSE_REQUESTED_EVENT, ConflictSides, Diagnostic, FILE_EVENT, FileEvent, IpcError, MENU_EVENT,
     MenuCommand, OpenDocument, Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
 };
-use letterpress_protocol::sync::{SYNC_PROGRESS_EVENT, SyncProgress};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

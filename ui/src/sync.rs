@@ -117,12 +117,14 @@ impl Ui {
     /// Reads the targets again and keeps the selected one when it still exists.
     pub fn sync_load_targets(self) {
         let s = self.sync;
+        self.sync_load_published();
         spawn_local(async move {
             match ipc::call::<_, Vec<SyncTarget>>("sync_targets", &NoArgs {}).await {
                 Ok(targets) => {
-                    let keep = s.selected.get_untracked().filter(|name| {
-                        targets.iter().any(|t| &t.name == name)
-                    });
+                    let keep = s
+                        .selected
+                        .get_untracked()
+                        .filter(|name| targets.iter().any(|t| &t.name == name));
                     let pick = keep.or_else(|| targets.first().map(|t| t.name.clone()));
                     s.targets.set(Some(targets));
                     match pick {
@@ -242,7 +244,14 @@ impl Ui {
                     s.error.set(Some(e));
                 }
             }
-            // What is live where (the publish's notes and date beside the plan).
+            // A publish made meanwhile (CLI, History) is what the plan compared with.
+            self.sync_load_published();
+        });
+    }
+
+    /// What is live where (shown beside the target).
+    fn sync_load_published(self) {
+        spawn_local(async move {
             if let Ok(live) =
                 ipc::call::<_, Vec<PublishedVersion>>("history_published", &NoArgs {}).await
             {
@@ -394,6 +403,7 @@ pub fn SyncScreen(ui: Ui) -> impl IntoView {
                         <aside class="sync-side">
                             <TargetCard ui=ui />
                             <CredentialsCard ui=ui />
+                            <PublishedCard ui=ui />
                         </aside>
                         <div class="sync-main">
                             <PlanBar ui=ui />
@@ -444,6 +454,39 @@ fn TargetCard(ui: Ui) -> impl IntoView {
     }
 }
 
+/// What is live in the target's environment: the version a plan compares with.
+#[component]
+fn PublishedCard(ui: Ui) -> impl IntoView {
+    let s = ui.sync;
+    move || {
+        let environment = s.target()?.environment;
+        let live = ui
+            .history
+            .published
+            .with(|l| l.iter().find(|p| p.environment == environment).cloned());
+        Some(view! {
+            <div class="card published-card" data-test="sync-live">
+                <div class="card-title">{format!("Published to {environment}")}</div>
+                {match live {
+                    Some(p) => view! {
+                        <div class="live-tag"><b class="mono">{p.tag.clone()}</b></div>
+                        <div class="live-summary">
+                            <span class="mono muted">{p.version.short_id.clone()}</span>" "{p.version.summary.clone()}
+                        </div>
+                        <div class="muted small">{format!("by {} · {}", p.publisher, format_local_time(p.time, 0))}</div>
+                        {(!p.notes.is_empty()).then(|| view! { <div class="live-notes">{p.notes.clone()}</div> })}
+                        <p class="muted small">"Only this published version is synced, never the working copy."</p>
+                    }.into_any(),
+                    None => view! {
+                        <p class="muted">"Nothing is published to this environment yet."</p>
+                        <button on:click=move |_| ui.mode.set(Mode::History)>"Publish from History"</button>
+                    }.into_any(),
+                }}
+            </div>
+        })
+    }
+}
+
 /// Where the credentials come from, and the form to put an access key in the keychain.
 #[component]
 fn CredentialsCard(ui: Ui) -> impl IntoView {
@@ -465,10 +508,12 @@ fn CredentialsCard(ui: Ui) -> impl IntoView {
                     <div class=format!("credential-status {state}") data-test="sync-credential-status"
                         data-source=c.source.clone()>
                         <span class="dot"></span>
-                        <span>{text}</span>
-                        {c.key_id_hint.clone().map(|hint| view! {
-                            <span class="mono muted">{format!("key {hint}")}</span>
-                        })}
+                        <div>
+                            <div>{text}</div>
+                            {c.key_id_hint.clone().map(|hint| view! {
+                                <div class="mono muted">{format!("Access key {hint}")}</div>
+                            })}
+                        </div>
                     </div>
                 }
             })}
@@ -526,20 +571,15 @@ fn PlanBar(ui: Ui) -> impl IntoView {
     let apply_title = move || match counts() {
         None => "Plan first".to_owned(),
         Some(c) if c.blocked > 0 => {
-            format!("{} blocked template(s) must be fixed and published first", c.blocked)
+            format!(
+                "{} blocked template(s) must be fixed and published first",
+                c.blocked
+            )
         }
         Some(c) if c.pending() == 0 && !(c.drift > 0 && s.overwrite_drift.get()) => {
             "Nothing to change".to_owned()
         }
         Some(_) => "Make the remote match the published version".to_owned(),
-    };
-    let publish = move || {
-        let plan = s.plan.get()?;
-        let live = ui
-            .history
-            .published
-            .with(|l| l.iter().find(|p| p.tag == plan.tag).cloned());
-        Some((plan, live))
     };
     view! {
         <div class="plan-bar">
@@ -558,19 +598,13 @@ fn PlanBar(ui: Ui) -> impl IntoView {
                     "Overwrite drifted templates"
                 </label>
             })}
-            {move || publish().map(|(plan, live)| {
+            {move || s.plan.get().map(|plan| {
                 let short: String = plan.version.chars().take(8).collect();
-                let detail = live.map(|p| format!(
-                    " · {} · {} · {}",
-                    p.version.summary,
-                    p.publisher,
-                    format_local_time(p.time, 0)
-                )).unwrap_or_default();
                 view! {
                     <span class="publish-info" data-test="sync-published">
-                        "Syncing "<b class="mono">{plan.tag.clone()}</b>
+                        "Plan of "<b class="mono">{plan.tag.clone()}</b>
                         <span class="mono muted">{format!(" ({short})")}</span>
-                        <span class="muted">{detail}</span>
+                        " → "<b>{plan.target.clone()}</b>
                     </span>
                 }
             })}
@@ -692,7 +726,7 @@ fn Report(ui: Ui) -> impl IntoView {
             view! {
                 <div class="apply-report" data-test="sync-report">
                     <div class="report-title">
-                        "Applied "<b class="mono">{r.tag.clone()}</b>" to "<b>{r.target.clone()}</b>
+                        <span class="ok-mark">"✓"</span>"Applied "<b class="mono">{r.tag.clone()}</b>" to "<b>{r.target.clone()}</b>
                         <span class="muted">{format!(" · run #{}", r.run)}</span>
                         <button class="dismiss" on:click=move |_| s.report.set(None)>"×"</button>
                     </div>
@@ -766,7 +800,7 @@ fn PlanTable(ui: Ui) -> impl IntoView {
             <div class="plan-scroll">
             <table class="plan-table" data-test="sync-plan-table">
                 <thead>
-                    <tr><th class="locale">"Locale"</th><th>"Remote template"</th><th class="action-col">"Action"</th><th>"Details"</th></tr>
+                    <tr><th class="locale">"Locale"</th><th class="remote-col">"Remote template"</th><th class="action-col">"Action"</th><th>"Details"</th></tr>
                 </thead>
                 {grouped(items).into_iter().map(|(template, items)| {
                     let title = if template.is_empty() { "Not in the published version".to_owned() } else { template.clone() };
@@ -795,7 +829,8 @@ fn PlanTable(ui: Ui) -> impl IntoView {
 fn PlanRow(ui: Ui, item: SyncItem) -> impl IntoView {
     let s = ui.sync;
     let name = item.remote_name.clone();
-    let has_detail = item.diff.as_ref().is_some_and(|d| !d.is_empty()) || !item.diagnostics.is_empty();
+    let has_detail =
+        item.diff.as_ref().is_some_and(|d| !d.is_empty()) || !item.diagnostics.is_empty();
     let open = {
         let name = name.clone();
         move || s.expanded.with(|e| e.contains(&name))
@@ -811,7 +846,11 @@ fn PlanRow(ui: Ui, item: SyncItem) -> impl IntoView {
         }
     };
     let action = item.action.as_str();
-    let label = if item.diagnostics.is_empty() { "diff" } else { "diagnostics" };
+    let label = if item.diagnostics.is_empty() {
+        "diff"
+    } else {
+        "diagnostics"
+    };
     let note = item.note.clone();
     let diff = item.diff.clone().unwrap_or_default();
     let diagnostics = item.diagnostics.clone();

@@ -1,0 +1,422 @@
+//! The Sync screen in the real app against the real local SES peer (npm `aws-ses-v2-local`,
+//! started on a free 127.0.0.1 port, stopped by PID): a temp copy of the sample whose
+//! `ses-staging` target points at the peer, a version published to staging through the
+//! studio's history API, credentials through the `LETTERPRESS_AWS_*` override. Plan shows
+//! 10 creates (welcome + verify-email × 5 locales), apply reports them with progress
+//! events and the peer holds them, a new plan is all unchanged; a template edited on the
+//! provider shows as drift with its diff and is overwritten only after confirmation.
+//! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/sync-*.png`.
+
+use fantoccini::{Client, Locator};
+use letterpress_e2e::{js, sample_copy, shot, start_app, wait_until};
+use letterpress_studio::history::{Author, History, When};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TEMPLATES: [&str; 2] = ["verify-email", "welcome"];
+const LOCALES: [&str; 5] = ["ar", "de", "en", "fr", "pl"];
+const PREFIX: &str = "northwind-staging-";
+
+/// A running aws-ses-v2-local, killed by PID on drop.
+struct SesPeer {
+    child: Child,
+    port: u16,
+}
+
+impl SesPeer {
+    fn start() -> SesPeer {
+        let bin =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/.bin/aws-ses-v2-local");
+        assert!(
+            bin.exists(),
+            "{} is missing: run `npm ci` in the repository (scripts/test.sh does)",
+            bin.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(&bin)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aws-ses-v2-local");
+        let peer = SesPeer { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !matches!(peer.request("GET", "/health-check", None), Ok((200, _))) {
+            assert!(Instant::now() < deadline, "aws-ses-v2-local did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        peer
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// One HTTP/1.1 request with `Connection: close`; (status, body).
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> std::io::Result<(u16, String)> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
+        s.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let body = body.unwrap_or("");
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: AWS4-HMAC-SHA256 test\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        )?;
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw)?;
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        Ok((status, body))
+    }
+
+    fn json(&self, path: &str) -> Value {
+        let (status, body) = self.request("GET", path, None).expect(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
+    /// Names of the templates the peer holds (through the SES v2 API).
+    fn template_names(&self) -> BTreeSet<String> {
+        self.json("/v2/email/templates?PageSize=100")["TemplatesMetadata"]
+            .as_array()
+            .expect("TemplatesMetadata")
+            .iter()
+            .filter_map(|t| t["TemplateName"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Replaces a template's subject through the API (someone editing in the console).
+    fn edit_subject(&self, name: &str, subject: &str) {
+        let t = self.json(&format!("/v2/email/templates/{name}"));
+        let content = &t["TemplateContent"];
+        let body = json!({ "TemplateContent": {
+            "Subject": subject, "Html": content["Html"], "Text": content["Text"]
+        }})
+        .to_string();
+        let (status, answer) = self
+            .request("PUT", &format!("/v2/email/templates/{name}"), Some(&body))
+            .expect("PUT");
+        assert_eq!(status, 200, "{answer}");
+    }
+}
+
+impl Drop for SesPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Points the sample's `ses-staging` target at `endpoint`.
+fn point_target_at(project: &Path, endpoint: &str) {
+    let path = project.join("letterpress.toml");
+    let text = std::fs::read_to_string(&path).expect("read letterpress.toml");
+    let table = "[targets.ses-staging]\n";
+    assert!(
+        text.contains(table),
+        "the sample has the ses-staging target"
+    );
+    let text = text.replacen(table, &format!("{table}endpoint = \"{endpoint}\"\n"), 1);
+    std::fs::write(&path, text).expect("write letterpress.toml");
+}
+
+fn author() -> (Author, When) {
+    let author = Author {
+        name: "Ada Designer".into(),
+        email: "ada@example.com".into(),
+    };
+    let when = When {
+        seconds: 1_767_225_600,
+        offset_minutes: 0,
+    };
+    (author, when)
+}
+
+/// Starts versioning and saves everything as the first version.
+fn save_first_version(project: &Path) {
+    let (author, when) = author();
+    History::init(project)
+        .expect("start versioning")
+        .save("First version", &[], &author, when)
+        .expect("save a version");
+}
+
+/// Publishes the last version to staging.
+fn publish_to_staging(project: &Path) -> String {
+    let (author, when) = author();
+    History::open(project)
+        .expect("open the history")
+        .publish("staging", None, "First release", &author, when)
+        .expect("publish")
+        .tag
+}
+
+fn expected_names() -> BTreeSet<String> {
+    TEMPLATES
+        .iter()
+        .flat_map(|t| LOCALES.iter().map(move |l| format!("{PREFIX}{t}-{l}")))
+        .collect()
+}
+
+async fn click(client: &Client, css: &str) {
+    wait_until(&format!("{css} to be clickable"), || async {
+        let el = client.find(Locator::Css(css)).await.ok()?;
+        if !el.is_enabled().await.ok()? {
+            return None;
+        }
+        el.click().await.ok().map(|_| Value::Null)
+    })
+    .await;
+}
+
+/// Text of the first element matching `css` (`None`: no such element).
+async fn text_of(client: &Client, css: &str) -> Option<String> {
+    js(
+        client,
+        &format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;"),
+    )
+    .await
+    .as_str()
+    .map(str::to_owned)
+}
+
+async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+    let text = wait_until(&format!("{css} containing {needle:?}"), || async {
+        text_of(client, css)
+            .await
+            .filter(|t| t.contains(needle))
+            .map(Value::String)
+    })
+    .await;
+    text.as_str().unwrap_or_default().to_owned()
+}
+
+/// The plan table's rows as (remote name, action).
+async fn plan_rows(client: &Client) -> Vec<(String, String)> {
+    let rows = js(
+        client,
+        "return [...document.querySelectorAll('[data-test=sync-item]')]
+             .map(r => [r.dataset.remote, r.dataset.action]);",
+    )
+    .await;
+    rows.as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| {
+                    (
+                        r[0].as_str().unwrap_or_default().to_owned(),
+                        r[1].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits until the plan table lists `count` rows, all with `action` except those in `other`.
+async fn wait_for_plan(
+    client: &Client,
+    count: usize,
+    action: &str,
+    other: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let want: Vec<(String, String)> = expected_names()
+        .into_iter()
+        .map(|n| {
+            let a = other
+                .iter()
+                .find(|(name, _)| *name == n)
+                .map_or(action, |(_, a)| a);
+            (n, a.to_owned())
+        })
+        .collect();
+    assert_eq!(want.len(), count);
+    let started = Instant::now();
+    loop {
+        let mut rows = plan_rows(client).await;
+        rows.sort();
+        if rows == want {
+            return rows;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let error = text_of(client, "[data-test=sync-error]").await;
+            panic!("plan rows {rows:?}, want {want:?} (error shown: {error:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
+    let started = Instant::now();
+    let peer = SesPeer::start();
+    let (tmp, project) = sample_copy();
+    point_target_at(&project, &peer.url());
+    save_first_version(&project);
+    assert!(
+        peer.template_names().is_empty(),
+        "a fresh peer holds nothing"
+    );
+
+    let state_dir: PathBuf = tmp.path().join("state");
+    let env: [(&str, &OsStr); 2] = [
+        (
+            "LETTERPRESS_AWS_ACCESS_KEY_ID",
+            OsStr::new("AKIAE2ETESTEXAMPLE"),
+        ),
+        (
+            "LETTERPRESS_AWS_SECRET_ACCESS_KEY",
+            OsStr::new("e2e-secret/not-a-real-key"),
+        ),
+    ];
+    let (client, _processes) = start_app(&project, &state_dir, &env).await;
+    wait_for_text(&client, "[data-test=doc-path]", "templates/").await;
+
+    // Progress events, as the screen receives them.
+    js(
+        &client,
+        "window.__syncProgress = [];
+         window.__TAURI__.event.listen('letterpress://sync-progress', e => window.__syncProgress.push(e.payload));
+         return true;",
+    )
+    .await;
+
+    // The target, with credentials from the environment (key id masked, secret never shown).
+    click(&client, "[data-test=mode-sync]").await;
+    wait_for_text(&client, "[data-test=sync-endpoint]", &peer.url()).await;
+    wait_for_text(&client, "[data-test=sync-environment]", "staging").await;
+    wait_for_text(&client, "[data-test=sync-provider]", "Amazon SES").await;
+    let status = wait_for_text(
+        &client,
+        "[data-test=sync-credential-status]",
+        "environment variables",
+    )
+    .await;
+    assert!(status.contains("MPLE"), "key id hint: {status}");
+    assert!(!status.contains("AKIAE2E"), "key id masked: {status}");
+    let page = js(&client, "return document.body.innerHTML;").await;
+    assert!(
+        !page.as_str().unwrap_or_default().contains("not-a-real-key"),
+        "the secret never reaches the page"
+    );
+
+    // Saved but not published: nothing to sync, said plainly.
+    wait_for_text(&client, "[data-test=sync-live]", "Nothing is published").await;
+    click(&client, "[data-test=sync-plan]").await;
+    let error = wait_for_text(&client, "[data-test=sync-error]", "Nothing published").await;
+    assert!(error.contains("not-published"), "{error}");
+    let error_shot = shot(&client, "sync-not-published").await;
+
+    // Plan: 2 templates × 5 locales to create, from the published version.
+    assert_eq!(publish_to_staging(&project), "published/staging/1");
+    click(&client, "[data-test=sync-plan]").await;
+    wait_for_plan(&client, 10, "create", &[]).await;
+    let summary = wait_for_text(&client, "[data-test=sync-count-create]", "10").await;
+    assert!(summary.contains("create"), "{summary}");
+    wait_for_text(&client, "[data-test=sync-published]", "published/staging/1").await;
+    wait_for_text(&client, "[data-test=sync-live]", "First release").await;
+    let groups = js(
+        &client,
+        "return [...document.querySelectorAll('[data-test=sync-group]')].map(g => g.dataset.template);",
+    )
+    .await;
+    assert_eq!(groups, json!(["verify-email", "welcome"]));
+    let plan_shot = shot(&client, "sync-plan").await;
+
+    // Apply: the report, a progress event per write, and the peer holds the published set.
+    click(&client, "[data-test=sync-apply]").await;
+    wait_for_text(&client, "[data-test=report-created]", "10").await;
+    wait_for_text(&client, "[data-test=report-updated]", "0").await;
+    wait_for_text(&client, "[data-test=report-deleted]", "0").await;
+    let progress = js(&client, "return window.__syncProgress;").await;
+    let progress = progress.as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        progress.len(),
+        10,
+        "one progress event per write: {progress:?}"
+    );
+    assert_eq!(progress[9]["done"], json!(10));
+    assert_eq!(progress[9]["total"], json!(10));
+    assert_eq!(peer.template_names(), expected_names());
+    let welcome = peer.json(&format!("/v2/email/templates/{PREFIX}welcome-en"));
+    let subject = welcome["TemplateContent"]["Subject"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        !subject.is_empty() && !subject.contains("{%"),
+        "subject: {subject}"
+    );
+
+    // Plan again: everything unchanged, nothing to apply.
+    click(&client, "[data-test=sync-plan]").await;
+    wait_for_plan(&client, 10, "unchanged", &[]).await;
+    wait_for_text(&client, "[data-test=sync-count-unchanged]", "10").await;
+    let disabled = js(
+        &client,
+        "return document.querySelector('[data-test=sync-apply]').disabled;",
+    )
+    .await;
+    assert_eq!(disabled, json!(true), "nothing to apply");
+    let applied_shot = shot(&client, "sync-applied").await;
+
+    // Someone edits a template in the provider's console: drift, with its diff.
+    let drifted = format!("{PREFIX}welcome-de");
+    peer.edit_subject(&drifted, "Edited in the console");
+    click(&client, "[data-test=sync-plan]").await;
+    wait_for_plan(&client, 10, "unchanged", &[(drifted.as_str(), "drift")]).await;
+    js(
+        &client,
+        "document.querySelector('[data-test=sync-item][data-action=drift] [data-test=sync-toggle-detail]').click(); return true;",
+    )
+    .await;
+    let diff = wait_for_text(&client, "[data-test=sync-diff]", "Edited in the console").await;
+    assert!(diff.contains("-Edited in the console"), "{diff}");
+    let drift_shot = shot(&client, "sync-drift").await;
+
+    // Apply without overwrite is refused by the button; with it, after confirmation.
+    click(&client, "[data-test=sync-overwrite]").await;
+    click(&client, "[data-test=sync-apply]").await;
+    wait_for_text(&client, "[data-test=sync-confirm-overwrite]", &drifted).await;
+    click(&client, "[data-test=sync-confirm-apply]").await;
+    wait_for_text(&client, "[data-test=report-updated]", "1").await;
+    wait_for_plan(&client, 10, "unchanged", &[]).await;
+    let content = peer.json(&format!("/v2/email/templates/{drifted}"));
+    assert_ne!(
+        content["TemplateContent"]["Subject"],
+        json!("Edited in the console")
+    );
+
+    client.close().await.expect("close the session");
+    println!(
+        "sync e2e: {:.1} s; screenshots {}, {}, {}, {}",
+        started.elapsed().as_secs_f64(),
+        error_shot.display(),
+        plan_shot.display(),
+        applied_shot.display(),
+        drift_shot.display()
+    );
+}
