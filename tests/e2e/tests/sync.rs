@@ -140,7 +140,13 @@ fn point_target_at(project: &Path, endpoint: &str) {
         text.contains(table),
         "the sample has the ses-staging target"
     );
-    let text = text.replacen(table, &format!("{table}endpoint = \"{endpoint}\"\n"), 1);
+    let mut text = text.replacen(table, &format!("{table}endpoint = \"{endpoint}\"\n"), 1);
+    // A second target with a template SES's Handlebars cannot express (money formatting).
+    text.push_str(&format!(
+        "\n[targets.ses-staging-receipts]\nprovider = \"ses\"\nenvironment = \"staging\"\n\
+         region = \"eu-central-1\"\nendpoint = \"{endpoint}\"\nprefix = \"northwind-receipts-\"\n\
+         templates = [\"receipt\"]\n"
+    ));
     std::fs::write(&path, text).expect("write letterpress.toml");
 }
 
@@ -410,13 +416,59 @@ async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
         json!("Edited in the console")
     );
 
+    // A target whose template does not compile: blocked, with the diagnostic at its place;
+    // apply stays disabled; the diagnostic opens the file in the editor.
+    js(
+        &client,
+        "const s = document.querySelector('[data-test=sync-target-select]');
+         s.value = 'ses-staging-receipts';
+         s.dispatchEvent(new Event('change', { bubbles: true }));
+         return true;",
+    )
+    .await;
+    wait_for_text(&client, "[data-test=sync-target]", "northwind-receipts-").await;
+    click(&client, "[data-test=sync-plan]").await;
+    wait_for_text(&client, "[data-test=sync-count-blocked]", "5").await;
+    let rows = plan_rows(&client).await;
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert!(rows.iter().all(|(_, a)| a == "blocked"), "{rows:?}");
+    let disabled = js(
+        &client,
+        "return document.querySelector('[data-test=sync-apply]').disabled;",
+    )
+    .await;
+    assert_eq!(disabled, json!(true), "apply refuses blocked templates");
+    click(&client, "[data-test=sync-toggle-detail]").await;
+    let diagnostic = wait_for_text(
+        &client,
+        "[data-test=sync-diagnostic]",
+        "templates/receipt/template.toml:3:61",
+    )
+    .await;
+    assert!(diagnostic.contains("send-time-unsupported"), "{diagnostic}");
+    let blocked_shot = shot(&client, "sync-blocked").await;
+    click(&client, "[data-test=sync-diagnostic]").await;
+    wait_for_text(
+        &client,
+        "[data-test=doc-path]",
+        "templates/receipt/template.toml",
+    )
+    .await;
+    let edit_shown = js(
+        &client,
+        "return !document.querySelector('.mode-edit').classList.contains('hidden');",
+    )
+    .await;
+    assert_eq!(edit_shown, json!(true), "the editor is shown");
+
     client.close().await.expect("close the session");
     println!(
-        "sync e2e: {:.1} s; screenshots {}, {}, {}, {}",
+        "sync e2e: {:.1} s; screenshots {}, {}, {}, {}, {}",
         started.elapsed().as_secs_f64(),
         error_shot.display(),
         plan_shot.display(),
         applied_shot.display(),
-        drift_shot.display()
+        drift_shot.display(),
+        blocked_shot.display()
     );
 }
