@@ -324,8 +324,8 @@ fn explain(e: &IpcError, target: Option<&SyncTarget>) -> (&'static str, String) 
     match e.code.as_str() {
         "no-credentials" => (
             "No credentials",
-            "Set an access key for this target (left), or start the app with \
-             LETTERPRESS_AWS_ACCESS_KEY_ID and LETTERPRESS_AWS_SECRET_ACCESS_KEY."
+            "Enter an access key in the Credentials form on the left; it is kept in the OS \
+             keychain."
                 .into(),
         ),
         "not-published" => (

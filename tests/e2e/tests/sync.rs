@@ -472,3 +472,207 @@ async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
         blocked_shot.display()
     );
 }
+
+/// A private D-Bus session with an unlocked GNOME Keyring (the Secret Service the app's
+/// keychain uses on Linux), both killed by PID on drop.
+struct SessionKeyring {
+    dbus: Child,
+    keyring: Child,
+    address: String,
+}
+
+impl SessionKeyring {
+    /// `None` when the tools are missing (scripts/test.sh installs them).
+    fn start(home: &Path) -> Option<SessionKeyring> {
+        use std::io::BufRead;
+        let mut dbus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut address = String::new();
+        let read = dbus
+            .stdout
+            .take()
+            .map(|out| std::io::BufReader::new(out).read_line(&mut address));
+        let address = address.trim().to_owned();
+        if !matches!(read, Some(Ok(n)) if n > 0) || address.is_empty() {
+            let _ = dbus.kill();
+            let _ = dbus.wait();
+            return None;
+        }
+        std::fs::create_dir_all(home.join(".local/share")).expect("keyring home");
+        let keyring = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_RUNTIME_DIR", home)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let mut keyring = match keyring {
+            Ok(k) => k,
+            Err(_) => {
+                let _ = dbus.kill();
+                let _ = dbus.wait();
+                return None;
+            }
+        };
+        // The login keyring's password, then end of input.
+        if let Some(mut stdin) = keyring.stdin.take() {
+            let _ = stdin.write_all(b"test");
+        }
+        let session = SessionKeyring {
+            dbus,
+            keyring,
+            address,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let owned = Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &session.address)
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+                .unwrap_or(false);
+            if owned {
+                return Some(session);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "gnome-keyring-daemon did not register the Secret Service"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for SessionKeyring {
+    fn drop(&mut self) {
+        let _ = self.keyring.kill();
+        let _ = self.keyring.wait();
+        let _ = self.dbus.kill();
+        let _ = self.dbus.wait();
+    }
+}
+
+/// Every file under `dir` whose bytes contain `needle` (for "the secret is nowhere").
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_typed_in_the_sync_screen_go_to_the_keychain() {
+    const SECRET: &str = "typed-in-the-app-SECRET-7f3a";
+    assert!(
+        std::env::var_os("LETTERPRESS_AWS_ACCESS_KEY_ID").is_none(),
+        "run without LETTERPRESS_AWS_* (they override the keychain)"
+    );
+    let (tmp, project) = sample_copy();
+    let Some(keyring) = SessionKeyring::start(&tmp.path().join("home")) else {
+        println!("SKIPPED: dbus-daemon or gnome-keyring-daemon missing");
+        return;
+    };
+    let peer = SesPeer::start();
+    point_target_at(&project, &peer.url());
+    save_first_version(&project);
+    publish_to_staging(&project);
+
+    let state_dir = tmp.path().join("state");
+    let env: [(&str, &OsStr); 1] = [("DBUS_SESSION_BUS_ADDRESS", OsStr::new(&keyring.address))];
+    let (client, _processes) = start_app(&project, &state_dir, &env).await;
+    wait_for_text(&client, "[data-test=doc-path]", "templates/").await;
+    click(&client, "[data-test=mode-sync]").await;
+
+    // No credentials yet: said so, the form is open, and plan explains what to do.
+    wait_for_text(&client, "[data-test=sync-credential-status]", "Not set").await;
+    click(&client, "[data-test=sync-plan]").await;
+    let error = wait_for_text(&client, "[data-test=sync-error]", "No credentials").await;
+    assert!(error.contains("no-credentials"), "{error}");
+    let form = client
+        .find(Locator::Css("[data-test=sync-key-id]"))
+        .await
+        .expect("the credential form is open");
+    form.send_keys("AKIAKEYCHAINE2E9")
+        .await
+        .expect("type key id");
+    client
+        .find(Locator::Css("[data-test=sync-secret]"))
+        .await
+        .expect("secret field")
+        .send_keys(SECRET)
+        .await
+        .expect("type secret");
+    let form_shot = shot(&client, "sync-credentials").await;
+    click(&client, "[data-test=sync-store-credentials]").await;
+
+    // Stored in the keychain: the status says so with the masked key id; the secret field is
+    // cleared and the error about missing credentials is gone.
+    let status = wait_for_text(&client, "[data-test=sync-credential-status]", "keychain").await;
+    assert!(
+        status.contains("E2E9") && !status.contains("AKIAKEY"),
+        "{status}"
+    );
+    let secret_field = js(
+        &client,
+        "const e = document.querySelector('[data-test=sync-secret]'); return e ? e.value : '';",
+    )
+    .await;
+    assert_eq!(secret_field, json!(""));
+
+    // Plan with the keychain's credentials.
+    click(&client, "[data-test=sync-plan]").await;
+    wait_for_plan(&client, 10, "create", &[]).await;
+
+    let stored = Command::new("secret-tool")
+        .args(["lookup", "service", "letterpress"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &keyring.address)
+        .output()
+        .expect("secret-tool (libsecret-tools)");
+    assert!(
+        String::from_utf8_lossy(&stored.stdout).contains(SECRET),
+        "the keychain holds the secret (secret-tool: {})",
+        String::from_utf8_lossy(&stored.stderr)
+    );
+    let page = js(&client, "return document.documentElement.outerHTML;").await;
+    assert!(!page.as_str().unwrap_or_default().contains(SECRET));
+    assert_eq!(
+        files_containing(&project, SECRET.as_bytes()),
+        Vec::<PathBuf>::new(),
+        "the secret is in no project file (git, sync.sqlite)"
+    );
+    assert_eq!(
+        files_containing(&state_dir, SECRET.as_bytes()),
+        Vec::<PathBuf>::new(),
+        "the secret is not in the app's local state"
+    );
+    client.close().await.expect("close the session");
+    println!("sync credentials e2e: screenshot {}", form_shot.display());
+}
