@@ -23,6 +23,10 @@ const TEMPLATES: [&str; 2] = ["verify-email", "welcome"];
 const LOCALES: [&str; 5] = ["ar", "de", "en", "fr", "pl"];
 const PREFIX: &str = "northwind-staging-";
 
+/// The harness starts one Xvfb display per test process, and the first app to finish stops
+/// it: the tests of this file take turns.
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A running aws-ses-v2-local, killed by PID on drop.
 struct SesPeer {
     child: Child,
@@ -278,6 +282,7 @@ async fn wait_for_plan(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
+    let _turn = ONE_APP_AT_A_TIME.lock().await;
     let started = Instant::now();
     let peer = SesPeer::start();
     let (tmp, project) = sample_copy();
@@ -590,6 +595,7 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn credentials_typed_in_the_sync_screen_go_to_the_keychain() {
+    let _turn = ONE_APP_AT_A_TIME.lock().await;
     const SECRET: &str = "typed-in-the-app-SECRET-7f3a";
     assert!(
         std::env::var_os("LETTERPRESS_AWS_ACCESS_KEY_ID").is_none(),
