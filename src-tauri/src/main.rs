@@ -6,6 +6,7 @@
 mod history_commands;
 mod locales_commands;
 mod menu;
+mod sync_commands;
 
 use letterpress_protocol::{
     CLOSE_REQUESTED_EVENT, ConflictSides, FILE_EVENT, IpcError, OpenDocument, Preview,
@@ -357,6 +358,11 @@ fn main() {
             locales_commands::keys_for_text,
             locales_commands::export_translations,
             locales_commands::import_translations,
+            sync_commands::sync_targets,
+            sync_commands::sync_credential_status,
+            sync_commands::sync_set_credentials,
+            sync_commands::sync_plan,
+            sync_commands::sync_apply,
         ])
         .plugin(tauri_plugin_dialog::init())
         .on_window_event(|window, event| {

@@ -7,6 +7,7 @@ mod preview;
 mod problems;
 mod sidebar;
 mod state;
+mod sync;
 mod translations;
 
 use leptos::html::Div;
@@ -100,6 +101,8 @@ fn App() -> impl IntoView {
                         on:click=move |_| ui.mode.set(Mode::Translate)>"Translate"</button>
                     <button data-test="mode-history" class:on=move || ui.mode.get() == Mode::History
                         on:click=move |_| ui.mode.set(Mode::History)>"History"</button>
+                    <button data-test="mode-sync" class:on=move || ui.mode.get() == Mode::Sync
+                        on:click=move |_| ui.mode.set(Mode::Sync)>"Sync"</button>
                 </span>
             </div>
             // The editor stays mounted (hidden) while another screen shows.
@@ -137,6 +140,9 @@ fn App() -> impl IntoView {
             {move || (ui.mode.get() == Mode::Translate).then(|| view! { <TranslationsScreen ui=ui /> })}
             <div class="mode-history" class:hidden=move || ui.mode.get() != Mode::History>
                 <history::HistoryScreen ui=ui />
+            </div>
+            <div class="mode-sync" class:hidden=move || ui.mode.get() != Mode::Sync>
+                <sync::SyncScreen ui=ui />
             </div>
             </div>
         </div>

@@ -3,6 +3,7 @@
 use crate::ipc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use letterpress_protocol::sync::{SYNC_PROGRESS_EVENT, SyncProgress};
 use letterpress_protocol::{
     CLOSE_REQUESTED_EVENT, ConflictSides, Diagnostic, FILE_EVENT, FileEvent, IpcError, MENU_EVENT,
     MenuCommand, OpenDocument, Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
@@ -25,6 +26,8 @@ pub enum Mode {
     Translate,
     /// Versions: history, comparisons, restore, publish, remotes.
     History,
+    /// Published versions to a sending service: targets, plan, apply.
+    Sync,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -147,6 +150,8 @@ pub struct Ui {
     pub history: crate::history::HistoryUi,
     /// The Translate screen's state.
     pub translations: crate::translations::Translations,
+    /// The Sync screen's state.
+    pub sync: crate::sync::SyncUi,
 }
 
 pub fn language_of(path: &str) -> &'static str {
@@ -193,6 +198,7 @@ impl Ui {
             mode: RwSignal::new(Mode::Edit),
             history: crate::history::HistoryUi::new(),
             translations: crate::translations::Translations::new(),
+            sync: crate::sync::SyncUi::new(),
         }
     }
 
@@ -231,6 +237,10 @@ impl Ui {
             .await;
             ipc::listen(MENU_EVENT, move |command: MenuCommand| {
                 self.on_menu(command)
+            })
+            .await;
+            ipc::listen(SYNC_PROGRESS_EVENT, move |progress: SyncProgress| {
+                self.sync_progress(progress)
             })
             .await;
         });

@@ -4,6 +4,9 @@
 use crate::Diagnostic;
 use serde::{Deserialize, Serialize};
 
+/// Event carrying a [`SyncProgress`] after every remote write of an apply started in the app.
+pub const SYNC_PROGRESS_EVENT: &str = "letterpress://sync-progress";
+
 /// A configured target, as listed by `letterpress targets` and the Sync screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncTarget {
