@@ -16,7 +16,7 @@ use letterpress_studio::sync::{
     self, ApplyOptions, ClientOptions, Credentials, EnvOverride, Keychain, Secret, SyncError,
     TargetSync, credentials_from_env, system_clock,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Emitter, State};
 
 fn project_root(state: &AppState) -> Result<PathBuf, IpcError> {
@@ -81,21 +81,22 @@ pub async fn sync_set_credentials(
     .await
 }
 
+/// A target of the project, with the app's credentials and the default client settings.
+fn open_target(root: &Path, target: &str) -> Result<TargetSync, SyncError> {
+    TargetSync::open(
+        root,
+        target,
+        &store()?,
+        ClientOptions::default(),
+        system_clock(),
+    )
+}
+
 /// What apply would do: the latest publish of the target's environment against the remote.
 #[tauri::command]
 pub async fn sync_plan(state: State<'_, AppState>, target: String) -> Result<SyncPlan, IpcError> {
     let root = project_root(&state)?;
-    blocking(move || {
-        TargetSync::open(
-            &root,
-            &target,
-            &store()?,
-            ClientOptions::default(),
-            system_clock(),
-        )?
-        .plan()
-    })
-    .await
+    blocking(move || open_target(&root, &target)?.plan()).await
 }
 
 /// Makes the remote match the published version; a `SyncProgress` event after every write.
@@ -108,14 +109,7 @@ pub async fn sync_apply(
 ) -> Result<ApplyReport, IpcError> {
     let root = project_root(&state)?;
     blocking(move || {
-        TargetSync::open(
-            &root,
-            &target,
-            &store()?,
-            ClientOptions::default(),
-            system_clock(),
-        )?
-        .apply(ApplyOptions { overwrite_drift }, &mut |progress| {
+        open_target(&root, &target)?.apply(ApplyOptions { overwrite_drift }, &mut |progress| {
             let _ = app.emit(SYNC_PROGRESS_EVENT, progress);
         })
     })

@@ -2,7 +2,7 @@
 //! real app started under Xvfb (when no display is set) through tauri-driver and
 //! WebKitWebDriver, a fantoccini client, waiting, scripts and screenshots.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::ffi::OsStr;
 use std::net::TcpListener;
@@ -152,6 +152,42 @@ where
 }
 
 /// Runs `script` in the app's window and returns its result.
+/// Clicks `css` once it exists and is enabled (a disabled button would ignore the click).
+pub async fn click(client: &Client, css: &str) {
+    wait_until(&format!("{css} to be clickable"), || async {
+        let el = client.find(Locator::Css(css)).await.ok()?;
+        if !el.is_enabled().await.ok()? {
+            return None;
+        }
+        el.click().await.ok().map(|_| Value::Null)
+    })
+    .await;
+}
+
+/// The text content of every element matching `css`, one per line; `None` when empty.
+pub async fn text_of(client: &Client, css: &str) -> Option<String> {
+    let texts = js(
+        client,
+        &format!(
+            "return [...document.querySelectorAll({css:?})].map(e => e.textContent).join('\\n');"
+        ),
+    )
+    .await;
+    texts.as_str().filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
+/// Waits until the text of `css` contains `needle`; returns that text.
+pub async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+    let text = wait_until(&format!("{css} containing {needle:?}"), || async {
+        text_of(client, css)
+            .await
+            .filter(|t| t.contains(needle))
+            .map(Value::String)
+    })
+    .await;
+    text.as_str().unwrap_or_default().to_owned()
+}
+
 pub async fn js(client: &Client, script: &str) -> Value {
     client.execute(script, vec![]).await.expect(script)
 }

@@ -5,7 +5,10 @@
 //! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
 
 use fantoccini::{Client, Locator, key::Key};
-use letterpress_e2e::{cursor_into_first_text, js, sample_copy, shot, start_app, wait_until};
+use letterpress_e2e::{
+    click, cursor_into_first_text, js, sample_copy, shot, start_app, text_of, wait_for_text,
+    wait_until,
+};
 use serde_json::{Value, json};
 use std::ffi::OsStr;
 use std::path::Path;
@@ -38,42 +41,6 @@ async fn wait_for_frame(client: &Client, name: &str, needle: &str) -> String {
     })
     .await;
     html.as_str().unwrap_or_default().to_owned()
-}
-
-/// The text content of every element matching `css` (hidden ones too), one per line;
-/// `None` when nothing matches.
-async fn text_of(client: &Client, css: &str) -> Option<String> {
-    let texts = js(
-        client,
-        &format!(
-            "return [...document.querySelectorAll({css:?})].map(e => e.textContent).join('\\n');"
-        ),
-    )
-    .await;
-    texts.as_str().filter(|t| !t.is_empty()).map(str::to_owned)
-}
-
-async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
-    let text = wait_until(&format!("{css} containing {needle:?}"), || async {
-        text_of(client, css)
-            .await
-            .filter(|t| t.contains(needle))
-            .map(Value::String)
-    })
-    .await;
-    text.as_str().unwrap_or_default().to_owned()
-}
-
-async fn click(client: &Client, css: &str) {
-    wait_until(&format!("{css} to be clickable"), || async {
-        let el = client.find(Locator::Css(css)).await.ok()?;
-        // A disabled button ignores the click: wait until it is enabled.
-        if !el.is_enabled().await.ok()? {
-            return None;
-        }
-        el.click().await.ok().map(|_| Value::Null)
-    })
-    .await;
 }
 
 async fn type_into(client: &Client, css: &str, text: &str) {

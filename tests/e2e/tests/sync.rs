@@ -8,13 +8,12 @@
 //! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/sync-*.png`.
 
 use fantoccini::{Client, Locator};
-use letterpress_e2e::{js, sample_copy, shot, start_app, wait_until};
+use letterpress_e2e::{click, js, sample_copy, shot, start_app, text_of, wait_for_text};
 use letterpress_studio::history::{Author, History, When};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,112 +26,15 @@ const PREFIX: &str = "northwind-staging-";
 /// it: the tests of this file take turns.
 static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A running aws-ses-v2-local, killed by PID on drop.
-struct SesPeer {
-    child: Child,
-    port: u16,
-}
+/// The local SES peer (npm `aws-ses-v2-local`, killed by PID on drop), shared with the
+/// studio and CLI sync tests.
+#[path = "../../../crates/studio/tests/support/mod.rs"]
+mod support;
+use support::SesPeer;
 
-impl SesPeer {
-    fn start() -> SesPeer {
-        let bin =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/.bin/aws-ses-v2-local");
-        assert!(
-            bin.exists(),
-            "{} is missing: run `npm ci` in the repository (scripts/test.sh does)",
-            bin.display()
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let child = Command::new(&bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start aws-ses-v2-local");
-        let peer = SesPeer { child, port };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !matches!(peer.request("GET", "/health-check", None), Ok((200, _))) {
-            assert!(Instant::now() < deadline, "aws-ses-v2-local did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        peer
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// One HTTP/1.1 request with `Connection: close`; (status, body).
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&str>,
-    ) -> std::io::Result<(u16, String)> {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
-        s.set_read_timeout(Some(Duration::from_secs(10)))?;
-        let body = body.unwrap_or("");
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: AWS4-HMAC-SHA256 test\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.port,
-            body.len()
-        )?;
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw)?;
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let status = text
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let body = text
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default();
-        Ok((status, body))
-    }
-
-    fn json(&self, path: &str) -> Value {
-        let (status, body) = self.request("GET", path, None).expect(path);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
-    }
-
-    /// Names of the templates the peer holds (through the SES v2 API).
-    fn template_names(&self) -> BTreeSet<String> {
-        self.json("/v2/email/templates?PageSize=100")["TemplatesMetadata"]
-            .as_array()
-            .expect("TemplatesMetadata")
-            .iter()
-            .filter_map(|t| t["TemplateName"].as_str().map(str::to_owned))
-            .collect()
-    }
-
-    /// Replaces a template's subject through the API (someone editing in the console).
-    fn edit_subject(&self, name: &str, subject: &str) {
-        let t = self.json(&format!("/v2/email/templates/{name}"));
-        let content = &t["TemplateContent"];
-        let body = json!({ "TemplateContent": {
-            "Subject": subject, "Html": content["Html"], "Text": content["Text"]
-        }})
-        .to_string();
-        let (status, answer) = self
-            .request("PUT", &format!("/v2/email/templates/{name}"), Some(&body))
-            .expect("PUT");
-        assert_eq!(status, 200, "{answer}");
-    }
-}
-
-impl Drop for SesPeer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Names of the templates the peer holds.
+fn template_names(peer: &SesPeer) -> BTreeSet<String> {
+    peer.templates().into_keys().collect()
 }
 
 /// Points the sample's `ses-staging` target at `endpoint`.
@@ -190,39 +92,6 @@ fn expected_names() -> BTreeSet<String> {
         .iter()
         .flat_map(|t| LOCALES.iter().map(move |l| format!("{PREFIX}{t}-{l}")))
         .collect()
-}
-
-async fn click(client: &Client, css: &str) {
-    wait_until(&format!("{css} to be clickable"), || async {
-        let el = client.find(Locator::Css(css)).await.ok()?;
-        if !el.is_enabled().await.ok()? {
-            return None;
-        }
-        el.click().await.ok().map(|_| Value::Null)
-    })
-    .await;
-}
-
-/// Text of the first element matching `css` (`None`: no such element).
-async fn text_of(client: &Client, css: &str) -> Option<String> {
-    js(
-        client,
-        &format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;"),
-    )
-    .await
-    .as_str()
-    .map(str::to_owned)
-}
-
-async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
-    let text = wait_until(&format!("{css} containing {needle:?}"), || async {
-        text_of(client, css)
-            .await
-            .filter(|t| t.contains(needle))
-            .map(Value::String)
-    })
-    .await;
-    text.as_str().unwrap_or_default().to_owned()
 }
 
 /// The plan table's rows as (remote name, action).
@@ -289,7 +158,7 @@ async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
     point_target_at(&project, &peer.url());
     save_first_version(&project);
     assert!(
-        peer.template_names().is_empty(),
+        template_names(&peer).is_empty(),
         "a fresh peer holds nothing"
     );
 
@@ -372,11 +241,8 @@ async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
     );
     assert_eq!(progress[9]["done"], json!(10));
     assert_eq!(progress[9]["total"], json!(10));
-    assert_eq!(peer.template_names(), expected_names());
-    let welcome = peer.json(&format!("/v2/email/templates/{PREFIX}welcome-en"));
-    let subject = welcome["TemplateContent"]["Subject"]
-        .as_str()
-        .unwrap_or_default();
+    assert_eq!(template_names(&peer), expected_names());
+    let subject = peer.templates()[&format!("{PREFIX}welcome-en")].0.clone();
     assert!(
         !subject.is_empty() && !subject.contains("{%"),
         "subject: {subject}"
@@ -415,11 +281,7 @@ async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
     click(&client, "[data-test=sync-confirm-apply]").await;
     wait_for_text(&client, "[data-test=report-updated]", "1").await;
     wait_for_plan(&client, 10, "unchanged", &[]).await;
-    let content = peer.json(&format!("/v2/email/templates/{drifted}"));
-    assert_ne!(
-        content["TemplateContent"]["Subject"],
-        json!("Edited in the console")
-    );
+    assert_ne!(peer.templates()[&drifted].0, "Edited in the console");
 
     // A target whose template does not compile: blocked, with the diagnostic at its place;
     // apply stays disabled; the diagnostic opens the file in the editor.

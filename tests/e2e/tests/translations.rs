@@ -6,7 +6,7 @@
 
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::{Client, Locator, key::Key};
-use letterpress_e2e::{js, sample_copy, shot, start_app, wait_until};
+use letterpress_e2e::{click, js, sample_copy, shot, start_app, wait_until};
 use serde_json::{Value, json};
 
 /// The HTML the Translate screen's preview shows now.
@@ -67,24 +67,6 @@ async fn wait_for_content(client: &Client, css: &str, needle: &str) {
             .map(|_| Value::Null)
     })
     .await;
-}
-
-async fn click(client: &Client, css: &str) {
-    wait_until(&format!("{css} to appear"), || async {
-        client
-            .find(Locator::Css(css))
-            .await
-            .ok()
-            .map(|_| Value::Null)
-    })
-    .await;
-    client
-        .find(Locator::Css(css))
-        .await
-        .expect(css)
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// Replaces the cell editor's text by typing, like a translator (select all, then type).
