@@ -147,14 +147,18 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     (
         langid!(subtags::Language::from_raw_unchecked(25954u64), None, None),
         |po| {
-            if ((2..=4).contains(&(po.i)) && !(12..=14).contains(&(po.i))) {
+            if (po.n.fract() == 0.0
+                && (2..=4).contains(&(po.i % 10))
+                && !(12..=14).contains(&(po.i % 100)))
+            {
                 PluralCategory::FEW
-            } else if (po.i % 10 == 0)
-                || ((5..=9).contains(&(po.i)))
-                || ((11..=14).contains(&(po.i)))
+            } else if (po.n.fract() == 0.0
+                && (po.i % 10 == 0
+                    || (5..=9).contains(&(po.i % 10))
+                    || (11..=14).contains(&(po.i % 100))))
             {
                 PluralCategory::MANY
-            } else if (po.i % 10 == 1 && po.i % 100 != 11) {
+            } else if (po.n.fract() == 0.0 && po.i % 10 == 1 && po.i % 100 != 11) {
                 PluralCategory::ONE
             } else {
                 PluralCategory::OTHER
@@ -234,17 +238,28 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     (
         langid!(subtags::Language::from_raw_unchecked(29282u64), None, None),
         |po| {
-            if ((po.i % 10 == 9 || (3..=4).contains(&(po.i)))
-                && !(10..=19).contains(&(po.i))
-                && !(70..=79).contains(&(po.i))
-                && !(90..=99).contains(&(po.i)))
+            if (po.n.fract() == 0.0
+                && ((3..=4).contains(&(po.i % 10)) || po.i % 10 == 9)
+                && !(10..=19).contains(&(po.i % 100))
+                && !(70..=79).contains(&(po.i % 100))
+                && !(90..=99).contains(&(po.i % 100)))
             {
                 PluralCategory::FEW
-            } else if (po.n != 0.0 && po.i % 1000000 == 0) {
+            } else if (po.n != 0.0 && po.n.fract() == 0.0 && po.i % 1000000 == 0) {
                 PluralCategory::MANY
-            } else if (po.i % 10 == 1 && po.i % 100 != 11 && po.i % 100 != 71 && po.i % 100 != 91) {
+            } else if (po.n.fract() == 0.0
+                && po.i % 10 == 1
+                && po.i % 100 != 11
+                && po.i % 100 != 71
+                && po.i % 100 != 91)
+            {
                 PluralCategory::ONE
-            } else if (po.i % 10 == 2 && po.i % 100 != 12 && po.i % 100 != 72 && po.i % 100 != 92) {
+            } else if (po.n.fract() == 0.0
+                && po.i % 10 == 2
+                && po.i % 100 != 12
+                && po.i % 100 != 72
+                && po.i % 100 != 92)
+            {
                 PluralCategory::TWO
             } else {
                 PluralCategory::OTHER
@@ -733,9 +748,7 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     (
         langid!(subtags::Language::from_raw_unchecked(25960u64), None, None),
         |po| {
-            if (po.v == 0 && !(0..=10).contains(&(po.i)) && po.f == 0 && po.i % 10 == 0) {
-                PluralCategory::MANY
-            } else if (po.i == 1 && po.v == 0) {
+            if (po.i == 1 && po.v == 0) || (po.i == 0 && po.v != 0) {
                 PluralCategory::ONE
             } else if (po.i == 2 && po.v == 0) {
                 PluralCategory::TWO
@@ -879,9 +892,7 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     (
         langid!(subtags::Language::from_raw_unchecked(30569u64), None, None),
         |po| {
-            if (po.v == 0 && !(0..=10).contains(&(po.i)) && po.f == 0 && po.i % 10 == 0) {
-                PluralCategory::MANY
-            } else if (po.i == 1 && po.v == 0) {
+            if (po.i == 1 && po.v == 0) || (po.i == 0 && po.v != 0) {
                 PluralCategory::ONE
             } else if (po.i == 2 && po.v == 0) {
                 PluralCategory::TWO
@@ -1229,11 +1240,14 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     (
         langid!(subtags::Language::from_raw_unchecked(29804u64), None, None),
         |po| {
-            if ((2..=9).contains(&(po.i)) && !(11..=19).contains(&(po.i))) {
+            if (po.n.fract() == 0.0
+                && (2..=9).contains(&(po.i % 10))
+                && !(11..=19).contains(&(po.i % 100)))
+            {
                 PluralCategory::FEW
             } else if (po.f != 0) {
                 PluralCategory::MANY
-            } else if (po.i % 10 == 1 && !(11..=19).contains(&(po.i))) {
+            } else if (po.n.fract() == 0.0 && po.i % 10 == 1 && !(11..=19).contains(&(po.i % 100))) {
                 PluralCategory::ONE
             } else {
                 PluralCategory::OTHER
@@ -1249,7 +1263,7 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
             {
                 PluralCategory::ONE
             } else if (po.i % 10 == 0)
-                || ((11..=19).contains(&(po.i)))
+                || (po.n.fract() == 0.0 && (11..=19).contains(&(po.i % 100)))
                 || (po.v == 2 && (11..=19).contains(&(po.f % 100)))
             {
                 PluralCategory::ZERO
@@ -1331,7 +1345,10 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     (
         langid!(subtags::Language::from_raw_unchecked(28525u64), None, None),
         |po| {
-            if (po.v != 0) || (po.n == 0.0) || ((2..=19).contains(&(po.i))) {
+            if (po.v != 0)
+                || (po.n == 0.0)
+                || (po.n != 1.0 && po.n.fract() == 0.0 && (1..=19).contains(&(po.i % 100)))
+            {
                 PluralCategory::FEW
             } else if (po.i == 1 && po.v == 0) {
                 PluralCategory::ONE
@@ -1357,12 +1374,14 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     (
         langid!(subtags::Language::from_raw_unchecked(29805u64), None, None),
         |po| {
-            if (po.n == 0.0) || ((2..=10).contains(&(po.i))) {
-                PluralCategory::FEW
-            } else if ((11..=19).contains(&(po.i))) {
-                PluralCategory::MANY
-            } else if (po.n == 1.0) {
+            if (po.n == 1.0) {
                 PluralCategory::ONE
+            } else if (po.n == 2.0) {
+                PluralCategory::TWO
+            } else if (po.n == 0.0 || (po.n.fract() == 0.0 && (3..=10).contains(&(po.i % 100)))) {
+                PluralCategory::FEW
+            } else if (po.n.fract() == 0.0 && (11..=19).contains(&(po.i % 100))) {
+                PluralCategory::MANY
             } else {
                 PluralCategory::OTHER
             }
@@ -1638,7 +1657,7 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
             {
                 PluralCategory::ONE
             } else if (po.i % 10 == 0)
-                || ((11..=19).contains(&(po.i)))
+                || (po.n.fract() == 0.0 && (11..=19).contains(&(po.i % 100)))
                 || (po.v == 2 && (11..=19).contains(&(po.f % 100)))
             {
                 PluralCategory::ZERO
@@ -1694,7 +1713,10 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     (
         langid!(subtags::Language::from_raw_unchecked(28530u64), None, None),
         |po| {
-            if (po.v != 0) || (po.n == 0.0) || ((2..=19).contains(&(po.i))) {
+            if (po.v != 0)
+                || (po.n == 0.0)
+                || (po.n != 1.0 && po.n.fract() == 0.0 && (1..=19).contains(&(po.i % 100)))
+            {
                 PluralCategory::FEW
             } else if (po.i == 1 && po.v == 0) {
                 PluralCategory::ONE

@@ -1,0 +1,84 @@
+//! The plural rules fluent uses at runtime (intl_pluralrules, vendored with a fix) agree
+//! with CLDR as PyPI `babel` ships it, for integers 0..=1000, in every language both know.
+//! (The Arabic rule was wrong upstream; this checks that no other language is.)
+
+use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
+use std::process::Command;
+
+fn name(c: PluralCategory) -> &'static str {
+    match c {
+        PluralCategory::ZERO => "zero",
+        PluralCategory::ONE => "one",
+        PluralCategory::TWO => "two",
+        PluralCategory::FEW => "few",
+        PluralCategory::MANY => "many",
+        PluralCategory::OTHER => "other",
+    }
+}
+
+#[test]
+fn runtime_plural_rules_match_cldr_for_integers() {
+    let locales = PluralRules::get_locales(PluralRuleType::CARDINAL);
+    let tags: Vec<String> = locales.iter().map(|l| l.to_string()).collect();
+    let script = r#"
+import json, sys
+try:
+    import babel
+except ImportError:
+    sys.exit("PyPI `babel` is required by this test: pip install babel (scripts/env.sh does)")
+out = {}
+for tag in sys.stdin.read().split():
+    try:
+        locale = babel.Locale.parse(tag.replace("-", "_"))
+    except Exception:
+        continue
+    out[tag] = [locale.plural_form(n) for n in range(1001)]
+print(json.dumps(out))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is required by this test (scripts/env.sh installs it)");
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), tags.join(" ").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cldr: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    let mut wrong = Vec::new();
+    for (locale, tag) in locales.iter().zip(&tags) {
+        let Some(expected) = cldr.get(tag) else {
+            continue;
+        };
+        let rules = PluralRules::create(locale.clone(), PluralRuleType::CARDINAL).unwrap();
+        let bad: Vec<String> = (0..=1000u32)
+            .filter_map(|n| {
+                let got = name(rules.select(n).unwrap());
+                (got != expected[n as usize])
+                    .then(|| format!("{n}: {got} ≠ {}", expected[n as usize]))
+            })
+            .take(3)
+            .collect();
+        if !bad.is_empty() {
+            wrong.push(format!("{tag}: {}", bad.join(", ")));
+        }
+    }
+    assert!(
+        cldr.len() > 100,
+        "babel knew only {} of {} locales",
+        cldr.len(),
+        tags.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} languages disagree with CLDR:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
