@@ -17,6 +17,8 @@ cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy -q --workspace --all-targets -- -D warnings
 (cd ui && cargo clippy -q --release --target wasm32-unknown-unknown -- -D warnings)
+echo "== ui unit tests (host)"
+(cd ui && cargo test -q)
 echo "== cargo test (the e2e tests in tests/e2e drive the app built here; the sync ones also start node_modules' aws-ses-v2-local)"
 cargo build -q -p letterpress-app
 cargo test --workspace

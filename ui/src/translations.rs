@@ -643,23 +643,77 @@ async fn reload_snapshot(ui: Ui) {
 
 /// Brings the row of `key` into the middle of the grid, once the grid shows it.
 fn scroll_to_row(key: &str) {
-    let selector = format!("[data-test=\"row-{key}\"]");
+    scroll_into_view(format!("[data-test=\"row-{key}\"]"), "center");
+}
+
+/// Scrolls the element matching `selector` into view (`block`: `center`, `nearest`), once
+/// the next frame has rendered it.
+fn scroll_into_view(selector: String, block: &'static str) {
     request_animation_frame(move || {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        let Ok(Some(row)) = document.query_selector(&selector) else {
+        let Ok(Some(element)) = document.query_selector(&selector) else {
             return;
         };
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"block".into(), &"center".into());
-        if let Some(scroll) = js_sys::Reflect::get(&row, &"scrollIntoView".into())
+        let _ = js_sys::Reflect::set(&options, &"block".into(), &block.into());
+        let _ = js_sys::Reflect::set(&options, &"inline".into(), &"nearest".into());
+        if let Some(scroll) = js_sys::Reflect::get(&element, &"scrollIntoView".into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         {
-            let _ = scroll.call1(&row, &options);
+            let _ = scroll.call1(&element, &options);
         }
     });
+}
+
+/// Focuses the element matching `selector`, if it is there.
+fn focus(selector: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(element) = element
+        && let Ok(element) = element.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = element.focus();
+    }
+}
+
+/// The cell an arrow key moves to from `current` (row key, locale) in a grid of `rows` ×
+/// `locales`; the first cell when nothing is selected; `None` for other keys.
+fn cell_after_key(
+    key: &str,
+    current: Option<(&str, &str)>,
+    rows: &[&str],
+    locales: &[&str],
+) -> Option<(usize, usize)> {
+    if rows.is_empty() || locales.is_empty() {
+        return None;
+    }
+    let at = current.and_then(|(k, l)| {
+        Some((
+            rows.iter().position(|r| *r == k)?,
+            locales.iter().position(|x| *x == l)?,
+        ))
+    });
+    let Some((row, col)) = at else {
+        return matches!(key, "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight")
+            .then_some((0, 0));
+    };
+    let last_row = rows.len() - 1;
+    let last_col = locales.len() - 1;
+    match key {
+        "ArrowUp" => Some((row.saturating_sub(1), col)),
+        "ArrowDown" => Some(((row + 1).min(last_row), col)),
+        "ArrowLeft" => Some((row, col.saturating_sub(1))),
+        "ArrowRight" => Some((row, (col + 1).min(last_col))),
+        "Home" => Some((row, 0)),
+        "End" => Some((row, last_col)),
+        "PageUp" => Some((row.saturating_sub(10), col)),
+        "PageDown" => Some(((row + 10).min(last_row), col)),
+        _ => None,
+    }
 }
 
 /// The text under a click on the layer over the preview. Clicks inside the sandboxed
@@ -892,8 +946,36 @@ fn LocaleTable(ui: Ui) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // Keyboard: arrows, Home/End and PageUp/PageDown move between cells; Enter edits the
+    // cell (Escape in the editor comes back here).
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            if tx.selected.get_untracked().is_some() {
+                ev.prevent_default();
+                focus("[data-test=tx-draft]");
+            }
+            return;
+        }
+        let rows = rows();
+        let shown = shown();
+        let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        let tags: Vec<&str> = shown.iter().map(|l| l.tag.as_str()).collect();
+        let selected = tx.selected.get_untracked();
+        let current = selected
+            .as_ref()
+            .map(|s| (s.key.as_str(), s.locale.as_str()));
+        if let Some((row, col)) = cell_after_key(&ev.key(), current, &keys, &tags) {
+            ev.prevent_default();
+            tx.select(ui, keys[row], tags[col]);
+            scroll_into_view(
+                format!("[data-test=\"cell-{}-{}\"]", keys[row], tags[col]),
+                "nearest",
+            );
+        }
+    };
     view! {
-        <div class="grid-scroll">
+        <div class="grid-scroll" tabindex="0" data-test="grid-keys" on:keydown=on_key
+            title="Arrow keys move between cells, Enter edits">
             <table class="locale-grid" data-test="locale-grid">
                 <thead><tr><th class="key">"Key"</th>{header}</tr></thead>
                 <tbody>
@@ -1031,6 +1113,9 @@ fn CellEditor(ui: Ui) -> impl IntoView {
                             if save {
                                 ev.prevent_default();
                                 tx.save(ui);
+                            } else if ev.key() == "Escape" {
+                                ev.prevent_default();
+                                focus("[data-test=grid-keys]");
                             }
                         }></textarea>
                     {move || tx.draft_error.get().map(|e| view! {
@@ -1240,5 +1325,31 @@ fn ImportReportView(ui: Ui, report: ImportReport) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell_after_key;
+
+    #[test]
+    fn arrow_keys_move_between_cells_and_stop_at_the_edges() {
+        let rows = ["a", "b", "c"];
+        let locales = ["en", "de"];
+        let at = |k, cur| cell_after_key(k, cur, &rows, &locales);
+        assert_eq!(at("ArrowDown", None), Some((0, 0)));
+        assert_eq!(at("ArrowDown", Some(("a", "de"))), Some((1, 1)));
+        assert_eq!(at("ArrowDown", Some(("c", "de"))), Some((2, 1)));
+        assert_eq!(at("ArrowUp", Some(("a", "en"))), Some((0, 0)));
+        assert_eq!(at("ArrowRight", Some(("b", "en"))), Some((1, 1)));
+        assert_eq!(at("ArrowRight", Some(("b", "de"))), Some((1, 1)));
+        assert_eq!(at("ArrowLeft", Some(("b", "de"))), Some((1, 0)));
+        assert_eq!(at("Home", Some(("b", "de"))), Some((1, 0)));
+        assert_eq!(at("End", Some(("b", "en"))), Some((1, 1)));
+        assert_eq!(at("PageDown", Some(("a", "en"))), Some((2, 0)));
+        assert_eq!(at("x", Some(("a", "en"))), None);
+        // A selection the filter hides starts again at the first cell.
+        assert_eq!(at("ArrowDown", Some(("gone", "en"))), Some((0, 0)));
+        assert_eq!(cell_after_key("ArrowDown", None, &[], &locales), None);
     }
 }

@@ -135,6 +135,33 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
     .await;
     click(&client, "[data-test=cell-welcome-heading-de]").await;
     wait_for_text(&client, "[data-test=tx-selected-key]", "welcome-heading").await;
+    // The keyboard moves between cells (the click focused the grid) and Enter edits.
+    let grid_keys = |key: Key| {
+        let client = client.clone();
+        async move {
+            client
+                .find(Locator::Css("[data-test=grid-keys]"))
+                .await
+                .expect("the grid")
+                .send_keys(&char::from(key).to_string())
+                .await
+                .expect("keys");
+        }
+    };
+    grid_keys(Key::Left).await;
+    wait_for_text(&client, "[data-test=tx-selected-locale]", "en").await;
+    grid_keys(Key::Right).await;
+    wait_for_text(&client, "[data-test=tx-selected-locale]", "de").await;
+    grid_keys(Key::Enter).await;
+    wait_until("the cell editor to have the focus", || async {
+        let focused = js(
+            &client,
+            "return document.activeElement && document.activeElement.dataset.test;",
+        )
+        .await;
+        (focused.as_str() == Some("tx-draft")).then_some(Value::Null)
+    })
+    .await;
     let template = js(
         &client,
         "return document.querySelector('[data-test=tx-template]').value;",
