@@ -272,7 +272,9 @@ impl Engine {
             // Derived the way the preview derives it; values are not HTML-escaped in text.
             let derived = text::html_to_text(&html);
             match dialect {
-                bridge::Dialect::Handlebars => bridge::unescaped_values(&derived),
+                bridge::Dialect::Handlebars => {
+                    bridge::one_block_tag_per_line(&bridge::unescaped_values(&derived))
+                }
                 bridge::Dialect::Jinja => bridge::standalone_blocks(&derived),
             }
         };

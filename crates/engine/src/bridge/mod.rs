@@ -804,7 +804,7 @@ pub(crate) fn to_dialect(
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find(OPEN) {
-        out.push_str(&rest[..i]);
+        out.push_str(&literal(&rest[..i], dialect));
         let after = &rest[i + OPEN.len_utf8()..];
         let Some(end) = after.find(CLOSE) else {
             problems.push("a send-time value was cut by a filter".into());
@@ -827,7 +827,7 @@ pub(crate) fn to_dialect(
         }
         rest = &after[end + CLOSE.len_utf8()..];
     }
-    out.push_str(rest);
+    out.push_str(&literal(rest, dialect));
     out
 }
 
@@ -916,6 +916,29 @@ fn jinja(marker: &Marker, problems: &mut Vec<String>) -> String {
     }
 }
 
+/// Text the build produced, made literal for `dialect`: a `{{` (or Jinja's `{%`, `{#`) that
+/// a template printed on purpose must not become syntax at send time.
+fn literal(text: &str, dialect: Dialect) -> std::borrow::Cow<'_, str> {
+    match dialect {
+        Dialect::Handlebars if text.contains("{{") => text.replace("{{", "\\{{").into(),
+        Dialect::Jinja if text.contains("{{") || text.contains("{%") || text.contains("{#") => {
+            let mut out = String::with_capacity(text.len() + 16);
+            let mut chars = text.char_indices().peekable();
+            while let Some((_, c)) = chars.next() {
+                match (c, chars.peek().map(|&(_, n)| n)) {
+                    ('{', Some(n @ ('{' | '%' | '#'))) => {
+                        chars.next();
+                        out.push_str(&format!("{{{{ \"{{{n}\" }}}}"));
+                    }
+                    _ => out.push(c),
+                }
+            }
+            out.into()
+        }
+        _ => text.into(),
+    }
+}
+
 /// Lines holding only Jinja block tags are joined to the next line, so that, as Handlebars
 /// does with such "standalone" lines, a block that renders nothing leaves no empty line.
 pub(crate) fn standalone_blocks(text: &str) -> String {
@@ -935,6 +958,37 @@ pub(crate) fn standalone_blocks(text: &str) -> String {
     out
 }
 
+/// Lines holding only Handlebars block tags get one tag per line: Handlebars drops a
+/// "standalone" line (one tag and whitespace) entirely, but keeps the line break of a line
+/// with two tags, which would leave an empty line the preview does not have.
+pub(crate) fn one_block_tag_per_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let tags: Vec<&str> = body.split_inclusive("}}").collect();
+        let all_block_tags = tags.len() > 1
+            && tags.iter().all(|t| {
+                let t = t.trim();
+                t.starts_with("{{#")
+                    || t.starts_with("{{/")
+                    || t.starts_with("{{^")
+                    || t == "{{else}}"
+            });
+        if all_block_tags {
+            for t in tags {
+                out.push_str(t.trim());
+                out.push('\n');
+            }
+            if !line.ends_with('\n') {
+                out.pop();
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// `{{value}}` → `{{{value}}}` (block tags stay): for text derived from the Handlebars HTML,
 /// where values must not be HTML-escaped.
 pub(crate) fn unescaped_values(text: &str) -> String {
@@ -947,7 +1001,8 @@ pub(crate) fn unescaped_values(text: &str) -> String {
             break;
         };
         let inner = &rest[2..end];
-        let block = inner.starts_with(['#', '/', '{', '^', '!', '>']) || inner == "else";
+        let escaped = out.ends_with('\\');
+        let block = escaped || inner.starts_with(['#', '/', '{', '^', '!', '>']) || inner == "else";
         if block {
             out.push_str(&rest[..end + 2]);
         } else {

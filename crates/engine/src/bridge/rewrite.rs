@@ -59,7 +59,16 @@ pub(crate) fn rewrite(source: &str) -> String {
                 pos = source[at..].find("#}").map_or(source.len(), |e| at + e + 2);
             }
             Some(b'{') => {
-                pos = find_close(source, at + 2, "}}").unwrap_or(source.len());
+                let end = find_close(source, at + 2, "}}").unwrap_or(source.len());
+                // Inside a loop, `loop` is the bridge's loop variable (see `rename_loop`).
+                let expr = &source[at..end];
+                let renamed = rename_loop(expr, loop_depth(&stack));
+                if renamed != expr {
+                    out.push_str(&source[copied..at]);
+                    out.push_str(&renamed);
+                    copied = end;
+                }
+                pos = end;
             }
             Some(b'%') => {
                 let Some(end) = find_close(source, at + 2, "%}") else {
@@ -72,7 +81,15 @@ pub(crate) fn rewrite(source: &str) -> String {
                     pos = find_endraw(source, end).unwrap_or(source.len());
                     continue;
                 }
-                let replacement = rewrite_tag(&tag, keyword, source, &mut stack);
+                let renamed = rename_loop(tag.inner, loop_depth(&stack));
+                let tag = Tag {
+                    inner: &renamed,
+                    ..tag
+                };
+                let replacement = rewrite_tag(&tag, keyword, source, &mut stack).or_else(|| {
+                    (tag.inner != parse_tag(source, at, end).inner)
+                        .then(|| pieces(&tag, &[Piece::Stmt(tag.inner.to_owned())]))
+                });
                 if let Some(text) = replacement {
                     out.push_str(&source[copied..tag.start]);
                     out.push_str(&text);
@@ -85,6 +102,53 @@ pub(crate) fn rewrite(source: &str) -> String {
     }
     out.push_str(&source[copied..]);
     out
+}
+
+/// How many `{% for %}` loops enclose the current position.
+fn loop_depth(stack: &[Frame]) -> usize {
+    stack
+        .iter()
+        .filter(|f| matches!(f, Frame::For { .. }))
+        .count()
+}
+
+/// Inside the `depth`-th loop, the variable `loop` becomes `__lp_loop<depth>` (a `with` binds
+/// it to the real loop, or to the symbolic one over recipient data); string literals and
+/// attribute names (`x.loop`) are left alone.
+fn rename_loop(text: &str, depth: usize) -> std::borrow::Cow<'_, str> {
+    if depth == 0 || !text.contains("loop") {
+        return text.into();
+    }
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut quote: Option<char> = None;
+    let mut prev: Option<char> = None;
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        match quote {
+            Some(q) if c == q && prev != Some('\\') => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if rest.starts_with("loop")
+                && !prev.is_some_and(|p| ident(p) || p == '.')
+                && !rest[4..].chars().next().is_some_and(ident) =>
+            {
+                out.push_str(&format!("__lp_loop{depth}"));
+                prev = Some('p');
+                i += 4;
+                continue;
+            }
+            None => {}
+        }
+        out.push(c);
+        prev = Some(c);
+        i += c.len_utf8();
+    }
+    out.into()
 }
 
 /// Finds the end (exclusive) of a tag opened before `from`, skipping string literals.
@@ -237,7 +301,11 @@ fn rewrite_tag(
                 )),
             ];
             if with_loop {
-                list.push(Piece::Stmt(format!("with loop = __lp_loop({iter}, loop)")));
+                // minijinja reserves `loop`: the body says `__lp_loopN` instead (renamed).
+                let depth = loop_depth(stack) + 1;
+                list.push(Piece::Stmt(format!(
+                    "with __lp_loop{depth} = __lp_loop({iter}, loop)"
+                )));
             }
             stack.push(Frame::For {
                 iter: iter.to_owned(),
@@ -577,7 +645,11 @@ mod tests {
         let out = rewrite(src);
         assert!(out.contains("{{ __lp_each_open(tasks) }}"), "{out}");
         assert!(out.contains("for t in __lp_iter(tasks, false)"), "{out}");
-        assert!(out.contains("with loop = __lp_loop(tasks, loop)"), "{out}");
+        assert!(
+            out.contains("with __lp_loop1 = __lp_loop(tasks, loop)"),
+            "{out}"
+        );
+        assert!(out.contains("{{ __lp_loop1.index0 }}"), "{out}");
         assert!(
             out.ends_with("{% endwith %}{% endfor %}{{ __lp_each_close(tasks) }}"),
             "{out}"

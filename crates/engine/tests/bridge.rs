@@ -1,0 +1,162 @@
+//! The send-time bridge on small in-memory projects: what it emits (golden), that the
+//! service's engine gives the preview's output for each data set, and what it refuses.
+
+use handlebars::Handlebars;
+use letterpress_engine::bridge::Dialect;
+use letterpress_engine::bundle::{self, Bundle, MANIFEST, Manifest};
+use letterpress_engine::{Engine, Limits, MemorySources, ProjectConfig, RenderRequest};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const CONFIG: &str = "[project]\nname = \"bridge\"\ndefault_locale = \"en\"\nlocales = [\"en\"]\n";
+
+/// A project with one template `t` whose body is `body` (inside a one-column layout).
+fn project(body: &str) -> (Engine, BTreeMap<String, String>) {
+    let files: BTreeMap<String, String> = [
+        ("letterpress.toml", CONFIG.to_owned()),
+        (
+            "templates/t/template.toml",
+            "subject = \"Hi {{ user.name }}\"\n".to_owned(),
+        ),
+        (
+            "templates/t/body.mjml",
+            format!(
+                "<mjml><mj-body><mj-section><mj-column>{body}</mj-column></mj-section></mj-body></mjml>"
+            ),
+        ),
+    ]
+    .into_iter()
+    .map(|(p, t)| (p.to_owned(), t))
+    .collect();
+    let mut sources = MemorySources::new();
+    for (p, t) in &files {
+        sources.insert(p.clone(), t.as_str());
+    }
+    let config = ProjectConfig::parse(CONFIG).unwrap();
+    let engine = Engine::new(config, Vec::new(), Arc::new(sources), Limits::default());
+    (engine, files)
+}
+
+/// For each data set: Handlebars (as SES, SendGrid… run it) and a bundle (this engine at send
+/// time) give exactly what the preview gives.
+fn assert_same_as_preview(body: &str, data_sets: &[serde_json::Value]) {
+    let (engine, sources) = project(body);
+    let compiled = engine
+        .compile_send_time("t", "en", Dialect::Handlebars)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    let mut hb = Handlebars::new();
+    // Compared exactly: Handlebars escapes with the preview's escaping here (the studio
+    // tests compare with its own escaping and state that normalisation).
+    hb.register_escape_fn(letterpress_engine::escape_markup);
+    let (entries, compiled_files) = bundle::compile(&engine, &["t".to_owned()]);
+    let mut files: BTreeMap<String, String> = sources
+        .into_iter()
+        .map(|(p, t)| (format!("{}/{p}", bundle::SOURCES_DIR), t))
+        .collect();
+    files.extend(compiled_files);
+    let manifest = Manifest {
+        format: bundle::FORMAT,
+        project: "bridge".into(),
+        version: "test".into(),
+        commit: "0".into(),
+        generator: "test".into(),
+        default_locale: "en".into(),
+        entries,
+    };
+    assert!(manifest.entries[0].compiled.is_some(), "{manifest:#?}");
+    files.insert(MANIFEST.into(), serde_json::to_string(&manifest).unwrap());
+    let bundle = Bundle::load(files).unwrap();
+    for data in data_sets {
+        let preview = engine.render(&RenderRequest {
+            template: "t",
+            locale: "en",
+            data,
+        });
+        assert!(preview.is_ok(), "{:?}", preview.diagnostics);
+        let html = hb.render_template(&compiled.html, data).unwrap();
+        assert_eq!(html, preview.html, "handlebars html with {data}");
+        let text = hb.render_template(&compiled.text, data).unwrap();
+        assert_eq!(text, preview.text, "handlebars text with {data}");
+        let sent = bundle.render("t", "en", data);
+        assert_eq!(sent.html, preview.html, "bundle html with {data}");
+        assert_eq!(sent.text, preview.text, "bundle text with {data}");
+        assert_eq!(sent.subject, preview.subject, "bundle subject with {data}");
+    }
+}
+
+#[test]
+fn conditions_loops_and_defaults_render_like_the_preview_for_any_data() {
+    let body = r#"
+<mj-text>{% if user.vip %}VIP {{ user.name }}{% elif user.trial is defined %}Trial{% else %}Hello {{ user.name | default("there") }}{% endif %}</mj-text>
+{% for item in items %}
+<mj-text>{% if loop.first %}First: {% endif %}{{ item.title }}{% if not loop.last %},{% endif %}</mj-text>
+{% endfor %}
+{% if items | length > 0 %}<mj-text>{{ items | length }} items</mj-text>{% endif %}"#;
+    // `items | length` in text is a filter on recipient data: refused.
+    let (engine, _) = project(body);
+    let refused = engine
+        .compile_send_time("t", "en", Dialect::Handlebars)
+        .unwrap_err();
+    assert!(
+        refused.iter().any(|d| d.message.contains("`length`")),
+        "{refused:#?}"
+    );
+
+    let body = body.replace(
+        "<mj-text>{{ items | length }} items</mj-text>",
+        "<mj-text>Some items</mj-text>",
+    );
+    assert_same_as_preview(
+        &body,
+        &[
+            json!({"user": {"name": "Ada", "vip": true}, "items": [{"title": "a"}, {"title": "b"}]}),
+            json!({"user": {"name": "Bo", "vip": false, "trial": 1}, "items": []}),
+            json!({"user": {"name": "<Cy & Co>", "vip": false}, "items": [{"title": "only"}]}),
+        ],
+    );
+}
+
+#[test]
+fn text_the_template_prints_as_braces_stays_text_at_send_time() {
+    assert_same_as_preview(
+        r#"<mj-text>Use {{ "{{" }}name}} and {{ "{%" }} tags {{ "%}" }} for {{ user.name }}</mj-text>"#,
+        &[json!({"user": {"name": "Ada"}})],
+    );
+}
+
+#[test]
+fn the_handlebars_it_emits() {
+    let (engine, _) = project(
+        r#"<mj-text>{% if user.vip %}VIP{% else %}Hi{% endif %} {{ user.name }}</mj-text>
+{% for t in tasks %}<mj-text>{{ t.title }}{% if not loop.last %},{% endif %}</mj-text>{% endfor %}"#,
+    );
+    let compiled = engine
+        .compile_send_time("t", "en", Dialect::Handlebars)
+        .unwrap();
+    let body = compiled
+        .html
+        .split("<body")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let blocks: Vec<&str> = body
+        .match_indices("{{")
+        .map(|(i, _)| &body[i..i + body[i..].find("}}").map_or(2, |e| e + 2)])
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            r#"{{#if (lookup (lookup this "user") "vip")}}"#,
+            "{{else}}",
+            "{{/if}}",
+            "{{user.name}}",
+            r#"{{#each (lookup this "tasks")}}"#,
+            "{{this.title}}",
+            "{{#unless @last}}",
+            "{{/unless}}",
+            "{{/each}}",
+        ]
+    );
+    assert_eq!(compiled.subject, "Hi {{{user.name}}}");
+}
