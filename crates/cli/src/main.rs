@@ -183,10 +183,10 @@ fn main() -> ExitCode {
                 msg = d.to_string();
             }
             // Already a compiler-style diagnostic with its code and location.
-            if let Some(letterpress_studio::sync::SyncError::Config(text)) =
+            if let Some(letterpress_studio::sync::SyncError::ConfigFile(d)) =
                 e.downcast_ref::<letterpress_studio::sync::SyncError>()
             {
-                msg = text.clone();
+                msg = d.to_string();
             }
             eprintln!("{}", msg.trim_end());
             ExitCode::from(2)

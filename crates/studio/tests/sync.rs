@@ -541,3 +541,23 @@ fn ses_renders_what_the_preview_renders() {
     // welcome, verify-email and onboarding × 5 locales × 2 fixtures (onboarding has one).
     assert_eq!(compared, (2 * 2 + 1) * 5);
 }
+
+#[test]
+fn a_broken_configuration_reaches_the_app_with_its_place() {
+    let (_tmp, root) = sample_copy();
+    let path = root.join("letterpress.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // The sample already has this target: a duplicate table.
+    std::fs::write(
+        &path,
+        format!("{text}\n[targets.ses-staging]\nprovider = \"ses\"\n"),
+    )
+    .unwrap();
+    let err = letterpress_studio::sync::list_targets(&root).unwrap_err();
+    assert_eq!(err.code(), "invalid-config");
+    let ipc = letterpress_protocol::IpcError::from(err);
+    assert!(!ipc.message.contains("error["), "{}", ipc.message);
+    let at = ipc.location.expect("the place in the file");
+    assert_eq!(at.file, "letterpress.toml");
+    assert!(at.line > 1, "{at:?}");
+}

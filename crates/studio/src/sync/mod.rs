@@ -40,9 +40,12 @@ pub enum SyncError {
     /// The project's `letterpress.toml` cannot be read or parsed.
     #[error("{0}")]
     Project(String),
-    /// A configuration problem (with its location when known).
+    /// A configuration problem without a place in a file.
     #[error("{0}")]
     Config(String),
+    /// `letterpress.toml` does not parse or validate: the diagnostic has the place.
+    #[error("{}", .0.message)]
+    ConfigFile(Box<Diagnostic>),
     /// No such target.
     #[error("no target `{name}` in letterpress.toml (targets: {known})")]
     UnknownTarget {
@@ -120,7 +123,7 @@ impl SyncError {
     pub fn code(&self) -> &'static str {
         match self {
             SyncError::Project(_) => "not-a-project",
-            SyncError::Config(_) => "invalid-config",
+            SyncError::Config(_) | SyncError::ConfigFile(_) => "invalid-config",
             SyncError::UnknownTarget { .. } => "unknown-target",
             SyncError::NotPublished(_) => "not-published",
             SyncError::History(_) => "history",
@@ -143,10 +146,14 @@ impl SyncError {
 
 impl From<SyncError> for letterpress_protocol::IpcError {
     fn from(e: SyncError) -> Self {
+        let location = match &e {
+            SyncError::ConfigFile(d) => d.location.clone(),
+            _ => None,
+        };
         letterpress_protocol::IpcError {
             code: e.code().to_owned(),
             message: e.to_string(),
-            location: None,
+            location,
         }
     }
 }
@@ -164,7 +171,7 @@ fn working_config(root: &Path) -> Result<ProjectConfig, SyncError> {
     let path = root.join(PROJECT_FILE);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| SyncError::Project(format!("{}: {e}", path.display())))?;
-    ProjectConfig::parse(&text).map_err(|d| SyncError::Config(d.to_string()))
+    ProjectConfig::parse(&text).map_err(SyncError::ConfigFile)
 }
 
 fn target_dto(t: &TargetConfig) -> SyncTarget {
