@@ -164,16 +164,6 @@ pub enum RemoteCommand {
     List,
 }
 
-/// The project folder: `--project`, or the folder holding letterpress.toml above the cwd.
-fn project_root(dir: Option<&Path>) -> Result<PathBuf> {
-    match dir {
-        Some(d) => Ok(d.to_owned()),
-        None => Ok(Project::discover(
-            &std::env::current_dir().context("current directory")?,
-        )?),
-    }
-}
-
 fn parse_author(text: Option<&str>) -> Result<Option<Author>> {
     let Some(text) = text else { return Ok(None) };
     let (name, rest) = text
@@ -194,7 +184,7 @@ fn now() -> When {
 
 /// Runs a history subcommand.
 pub fn run(project: Option<&Path>, command: HistoryCommand) -> Result<ExitCode> {
-    let root = project_root(project)?;
+    let root = crate::project_root(project)?;
     if let HistoryCommand::Init = command {
         if History::open(&root).is_ok() {
             return Err(history::HistoryError::AlreadyARepository(root).into());

@@ -334,7 +334,8 @@ fn bench(project_dir: Option<&Path>, what: BenchCommand, format: Format) -> Resu
     Ok(ExitCode::SUCCESS)
 }
 
-fn project_root(dir: Option<&Path>) -> Result<PathBuf> {
+/// The project folder: `--project`, or the folder holding letterpress.toml above the cwd.
+pub(crate) fn project_root(dir: Option<&Path>) -> Result<PathBuf> {
     match dir {
         Some(d) => Ok(d.to_owned()),
         None => Ok(Project::discover(

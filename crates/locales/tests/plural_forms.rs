@@ -3,8 +3,9 @@
 //! PyPI `babel` (CLDR data) names the category n needs; the form at that index must be the
 //! one holding that category.
 
+mod common;
+
 use letterpress_locales::plural::plural_forms;
-use std::process::Command;
 
 const LANGUAGES: &[&str] = &[
     "en", "de", "fr", "pt", "pl", "ru", "uk", "cs", "sk", "ro", "ar", "ja", "zh", "tr", "es", "it",
@@ -32,22 +33,8 @@ for line in sys.stdin.read().splitlines():
     out[lang] = [[f(n), locale.plural_form(n)] for n in range(1001)]
 print(json.dumps(out))
 "#;
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 is required by this test (scripts/env.sh installs it)");
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let results: std::collections::BTreeMap<String, Vec<(usize, String)>> =
-        serde_json::from_slice(&out.stdout).unwrap();
+        common::python_json(script, &input);
     for lang in LANGUAGES {
         let forms = plural_forms(lang).unwrap();
         for (n, (index, cldr)) in results[*lang].iter().enumerate() {
