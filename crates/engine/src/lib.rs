@@ -276,6 +276,9 @@ impl Engine {
                     bridge::one_block_tag_per_line(&bridge::unescaped_values(&derived))
                 }
                 bridge::Dialect::Jinja => bridge::standalone_blocks(&derived),
+                bridge::Dialect::Mustachio => {
+                    bridge::standalone_sections(&bridge::unescaped_values(&derived))
+                }
             }
         };
         let compiled = bridge::SendTimeTemplate {

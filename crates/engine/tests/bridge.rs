@@ -160,3 +160,94 @@ fn the_handlebars_it_emits() {
     );
     assert_eq!(compiled.subject, "Hi {{{user.name}}}");
 }
+
+/// The `{{…}}` tags of the compiled body, in order.
+fn tags_of(html: &str) -> Vec<String> {
+    let body = html.split("<body").nth(1).unwrap_or_default();
+    body.match_indices("{{")
+        .map(|(i, _)| {
+            let end = body[i..].find("}}").map_or(2, |e| e + 2);
+            let end = if body[i + end..].starts_with('}') {
+                end + 1
+            } else {
+                end
+            };
+            body[i..i + end].to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_mustachio_it_emits_climbs_out_of_every_section() {
+    // Mustachio sections scope into their value, one context per path segment, and a name
+    // missing there is not looked up outside: every path is spelled from where it stands.
+    let (engine, _) = project(
+        r#"<mj-text>{% if user.vip %}VIP {{ user.name }}{% else %}Hi {{ greeting }}{% endif %}</mj-text>
+{% for t in order.tasks %}<mj-text>{{ t.title }}{% if t.done %} ({{ t.owner.name }}, {{ user.name }}){% endif %}</mj-text>{% endfor %}
+<mj-text>{{ user.nickname | default("friend") }}</mj-text>"#,
+    );
+    let compiled = engine
+        .compile_send_time("t", "en", Dialect::Mustachio)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(
+        tags_of(&compiled.html),
+        [
+            "{{#user.vip}}",
+            "{{../name}}",
+            "{{/user.vip}}",
+            "{{^user.vip}}",
+            "{{../../greeting}}",
+            "{{/user.vip}}",
+            "{{#each order.tasks}}",
+            "{{title}}",
+            "{{#done}}",
+            "{{../owner.name}}",
+            "{{../../../../user.name}}",
+            "{{/done}}",
+            "{{/each}}",
+            "{{#user.nickname}}",
+            "{{.}}",
+            "{{/user.nickname}}",
+            "{{^user.nickname}}",
+            "{{/user.nickname}}",
+        ]
+    );
+    assert_eq!(compiled.subject, "Hi {{{user.name}}}");
+}
+
+#[test]
+fn what_mustachio_cannot_say_is_refused_with_the_reason() {
+    let cases = [
+        (
+            "{% for t in tasks %}<mj-text>{{ t.title }}{% if not loop.last %},{% endif %}</mj-text>{% endfor %}",
+            "no loop",
+        ),
+        (
+            r#"<mj-text>{{ user["first-name"] }}</mj-text>"#,
+            "letters, digits and `_`",
+        ),
+        (
+            r#"<mj-text>Type {{ "{{" }}name}} to greet {{ user.name }}</mj-text>"#,
+            "no way to print `{{`",
+        ),
+        // `{{#each ../../extras}}` climbs to the root and enters `extras`: the outer item is
+        // no longer on Mustachio's chain of contexts.
+        (
+            "{% for g in groups %}{% for x in extras %}<mj-text>{{ g.name }} {{ x }}</mj-text>{% endfor %}{% endfor %}",
+            "cannot be reached here",
+        ),
+    ];
+    for (body, why) in cases {
+        let (engine, _) = project(body);
+        match engine.compile_send_time("t", "en", Dialect::Mustachio) {
+            Ok(compiled) => panic!("{body} compiled:\n{}", compiled.html),
+            Err(d) => {
+                assert!(
+                    d.iter().any(|d| d.message.contains(why)
+                        && d.code == letterpress_engine::Code::SendTimeUnsupported),
+                    "{body}: {d:#?}"
+                );
+            }
+        }
+    }
+}

@@ -15,6 +15,7 @@
 //! HTML escaping, MJML and CSS inlining untouched, and a filter that changes case or cuts the
 //! text breaks them visibly instead of silently.
 
+mod mustachio;
 mod rewrite;
 
 use crate::diagnostic::{Code, Diagnostic, Location};
@@ -24,6 +25,7 @@ use minijinja::{Environment, Error, ErrorKind, State};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use mustachio::{Anchor, SymPath};
 pub(crate) use rewrite::rewrite;
 
 /// The template language of a sending service.
@@ -33,6 +35,9 @@ pub enum Dialect {
     Handlebars,
     /// Jinja, as this engine renders it at send time (bundles for self-hosted senders).
     Jinja,
+    /// Mustachio, Postmark's Mustache variant: sections scope into their value, `../`
+    /// climbs one context, no loop variables, no way to print `{{` literally.
+    Mustachio,
 }
 
 /// A template compiled for a sending service: every part with send-time expressions in the
@@ -100,6 +105,8 @@ struct Spelling {
     lookup: Result<String, String>,
     /// Jinja expression.
     jinja: Result<String, String>,
+    /// Where the value lives, for Mustachio (spelled against the sections open around it).
+    mustachio: Result<SymPath, String>,
 }
 
 impl Spelling {
@@ -108,6 +115,9 @@ impl Spelling {
             (Dialect::Handlebars, false) => &self.handlebars,
             (Dialect::Handlebars, true) => &self.lookup,
             (Dialect::Jinja, _) => &self.jinja,
+            (Dialect::Mustachio, _) => {
+                return Err("internal: Mustachio paths are spelled against their sections");
+            }
         };
         r.as_deref().map_err(String::as_str)
     }
@@ -202,6 +212,7 @@ impl Sym {
             })
             .collect();
         let up = |d: usize| "../".repeat(depth.saturating_sub(d));
+        let mustachio = self.mustachio_path();
         match self.base {
             Base::Root => {
                 let handlebars = if depth == 0 {
@@ -214,6 +225,7 @@ impl Sym {
                     handlebars: Ok(handlebars),
                     lookup: Ok(self.lookup_chain(base)),
                     jinja: Ok(jinja_rest.trim_start_matches('.').to_owned()),
+                    mustachio,
                 }
             }
             Base::Item(d) => {
@@ -229,6 +241,7 @@ impl Sym {
                     handlebars: Ok(handlebars),
                     lookup: Ok(self.lookup_chain(&format!("{up}this"))),
                     jinja: Ok(format!("__lp_item{d}{jinja_rest}")),
+                    mustachio,
                 }
             }
             Base::Loop(d) => {
@@ -254,9 +267,41 @@ impl Sym {
                     lookup: handlebars.clone(),
                     handlebars,
                     jinja,
+                    mustachio,
                 }
             }
         }
+    }
+
+    /// Where this value lives, for Mustachio; an error where Mustachio cannot name it.
+    fn mustachio_path(&self) -> Result<SymPath, String> {
+        let anchor = match self.base {
+            Base::Root => Anchor::Root,
+            Base::Item(d) => Anchor::Item(d),
+            Base::Loop(_) => {
+                return Err(format!(
+                    "`{}` in a loop over recipient data: Postmark's Mustachio has no loop \
+                     variables (no first, last or index)",
+                    self.label
+                ));
+            }
+        };
+        for segment in &self.segments {
+            let word =
+                !segment.is_empty() && segment.chars().all(|c| c.is_alphanumeric() || c == '_');
+            if !word || segment.chars().all(|c| c.is_ascii_digit()) {
+                return Err(format!(
+                    "`{}`: Postmark's Mustachio paths name fields by letters, digits and `_` \
+                     only, and cannot index lists (`{segment}`)",
+                    self.label
+                ));
+            }
+        }
+        Ok(SymPath {
+            anchor,
+            segments: self.segments.clone(),
+            label: self.label.clone(),
+        })
     }
 
     /// `(lookup (lookup BASE "a") "b")`: yields nothing (instead of failing, as SES's strict
@@ -438,7 +483,7 @@ pub(crate) fn install(env: &mut Environment<'static>) {
             if let Some(sym) = leaves.iter().find_map(as_sym) {
                 return Err(unsupported(format!(
                     "the condition `{test}` depends on recipient data (`{}`); at send time \
-                     Handlebars can only test whether a value is present: use \
+                     a sending service can only test whether a value is present: use \
                      `{{% if {} %}}`, `not`, `is defined`, or `| length > 0`",
                     sym.label, sym.label
                 )));
@@ -624,7 +669,7 @@ fn refuse_filter(filter: &str, value: &Value) -> Result<(), Error> {
     match as_sym(value) {
         Some(sym) => Err(unsupported(format!(
             "the `{filter}` filter needs the value of recipient data (`{}`), which only \
-             exists at send time; Handlebars has no equivalent",
+             exists at send time; sending services' template languages have no equivalent",
             sym.label
         ))),
         None => Ok(()),
@@ -803,8 +848,20 @@ pub(crate) fn to_dialect(
     };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    let mut scopes = mustachio::Scopes::new();
+    let plain = |text: &str, problems: &mut Vec<String>| {
+        if dialect == Dialect::Mustachio
+            && let Some(tag) = mustachio::looks_like_a_tag(text)
+        {
+            problems.push(format!(
+                "the text `{tag}` would be read as a tag by Postmark's Mustachio, which has no \
+                 way to print `{{{{` as text"
+            ));
+        }
+        literal(text, dialect).into_owned()
+    };
     while let Some(i) = rest.find(OPEN) {
-        out.push_str(&literal(&rest[..i], dialect));
+        out.push_str(&plain(&rest[..i], problems));
         let after = &rest[i + OPEN.len_utf8()..];
         let Some(end) = after.find(CLOSE) else {
             problems.push("a send-time value was cut by a filter".into());
@@ -818,6 +875,7 @@ pub(crate) fn to_dialect(
             Some(marker) => match dialect {
                 Dialect::Handlebars => out.push_str(&handlebars(marker, escape, problems)),
                 Dialect::Jinja => out.push_str(&jinja(marker, problems)),
+                Dialect::Mustachio => out.push_str(&scopes.emit(marker, escape, problems)),
             },
             None => problems.push(format!(
                 "a send-time value was changed by a filter (`{}`): filters cannot run on \
@@ -827,7 +885,10 @@ pub(crate) fn to_dialect(
         }
         rest = &after[end + CLOSE.len_utf8()..];
     }
-    out.push_str(&literal(rest, dialect));
+    out.push_str(&plain(rest, problems));
+    if dialect == Dialect::Mustachio {
+        scopes.finish(problems);
+    }
     out
 }
 
@@ -949,6 +1010,28 @@ pub(crate) fn standalone_blocks(text: &str) -> String {
             && body.starts_with("{%")
             && body.ends_with("%}")
             && !body.contains("{{");
+        if only_tags {
+            out.push_str(body);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// The same for Mustachio, which keeps every line break around its tags: lines holding only
+/// section tags (`{{#a}}`, `{{^a}}`, `{{/a}}`, `{{#each a}}`) are joined to the next line.
+pub(crate) fn standalone_sections(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n').trim();
+        let only_tags = !body.is_empty()
+            && body.split_inclusive("}}").all(|t| {
+                let t = t.trim();
+                (t.starts_with("{{#") || t.starts_with("{{^") || t.starts_with("{{/"))
+                    && t.ends_with("}}")
+                    && !t[2..t.len() - 2].contains(['{', '}'])
+            });
         if only_tags {
             out.push_str(body);
         } else {
