@@ -3,7 +3,7 @@
 //!
 //! Provider calls and keychain access block (HTTP with retries, D-Bus), so each command reads
 //! the project root under the session mutex, releases it, and runs the work on the blocking
-//! pool. Credentials come from `LETTERPRESS_AWS_*` when set (CI, tests), else the OS keychain,
+//! pool. Credentials come from `LETTERPRESS_AWS_*` / `LETTERPRESS_POSTMARK_SERVER_TOKEN` when set (CI, tests), else the OS keychain,
 //! exactly as in the CLI. The secret typed in the UI goes straight into the keychain: it is
 //! never logged, stored elsewhere, or sent back.
 
@@ -60,21 +60,20 @@ pub async fn sync_credential_status(
     blocking(move || sync::credential_status(&root, &target, &store()?)).await
 }
 
-/// Stores an access key for `target` in the OS keychain; returns the new status.
+/// Stores credentials for `target` in the OS keychain: an access key id and secret for an
+/// SES target, a Server API token (`secret`; `key_id` is ignored) for a Postmark target.
+/// Returns the new status.
 #[tauri::command]
 pub async fn sync_set_credentials(
     state: State<'_, AppState>,
     target: String,
-    access_key_id: String,
-    secret_access_key: String,
+    key_id: String,
+    secret: String,
 ) -> Result<CredentialStatus, IpcError> {
     let root = project_root(&state)?;
-    let credentials = Credentials {
-        access_key_id: access_key_id.trim().to_owned(),
-        secret: Secret::new(secret_access_key),
-        session_token: None,
-    };
     blocking(move || {
+        let provider = sync::target_provider(&root, &target)?;
+        let credentials = Credentials::from_form(provider, &key_id, Secret::new(secret));
         sync::set_credentials(&root, &target, &Keychain, &credentials)?;
         sync::credential_status(&root, &target, &store()?)
     })

@@ -102,8 +102,8 @@ struct TargetArg {
 #[serde(rename_all = "camelCase")]
 struct CredentialArgs {
     target: String,
-    access_key_id: String,
-    secret_access_key: String,
+    key_id: String,
+    secret: String,
 }
 
 #[derive(Serialize)]
@@ -190,8 +190,8 @@ impl Ui {
         };
         let args = CredentialArgs {
             target,
-            access_key_id: s.key_id.get_untracked(),
-            secret_access_key: s.secret.get_untracked(),
+            key_id: s.key_id.get_untracked(),
+            secret: s.secret.get_untracked(),
         };
         s.secret.set(String::new());
         s.storing.set(true);
@@ -324,7 +324,7 @@ fn explain(e: &IpcError, target: Option<&SyncTarget>) -> (&'static str, String) 
     match e.code.as_str() {
         "no-credentials" => (
             "No credentials",
-            "Enter an access key in the Credentials form on the left; it is kept in the OS \
+            "Enter the credentials in the Credentials form on the left; they are kept in the OS \
              keychain."
                 .into(),
         ),
@@ -344,7 +344,7 @@ fn explain(e: &IpcError, target: Option<&SyncTarget>) -> (&'static str, String) 
         ),
         "auth" => (
             "Credentials refused",
-            "The provider refused the access key: set it again.".into(),
+            "The provider refused the credentials: set them again.".into(),
         ),
         "no-keychain" | "keychain" => ("Keychain unavailable", String::new()),
         "busy" => ("Apply already running", String::new()),
@@ -443,7 +443,7 @@ fn TargetCard(ui: Ui) -> impl IntoView {
                     </div>
                     <dl class="facts">
                         <dt>"Provider"</dt><dd data-test="sync-provider">{provider_name(&t.provider)}</dd>
-                        <dt>"Region"</dt><dd>{t.region.clone()}</dd>
+                        {(!t.region.is_empty()).then(|| view! { <dt>"Region"</dt><dd>{t.region.clone()}</dd> })}
                         <dt>"Endpoint"</dt><dd class="mono" data-test="sync-endpoint">{t.endpoint.clone()}</dd>
                         <dt>"Name prefix"</dt><dd class="mono">{prefix}</dd>
                         <dt>"Templates"</dt><dd>{templates}</dd>
@@ -491,14 +491,19 @@ fn PublishedCard(ui: Ui) -> impl IntoView {
 #[component]
 fn CredentialsCard(ui: Ui) -> impl IntoView {
     let s = ui.sync;
+    // A Postmark target takes one Server API token; SES an access key pair.
+    let token_only = move || s.target().is_some_and(|t| t.provider == "postmark");
     let can_store = move || {
-        !s.storing.get() && !s.key_id.with(String::is_empty) && !s.secret.with(String::is_empty)
+        !s.storing.get()
+            && (token_only() || !s.key_id.with(String::is_empty))
+            && !s.secret.with(String::is_empty)
     };
     view! {
         <div class="card credentials-card" data-test="sync-credentials">
             <div class="card-title">"Credentials"</div>
             {move || s.credentials.get().map(|c| {
                 let (state, text) = match c.source.as_str() {
+                    "environment" if token_only() => ("ok", "From the environment (LETTERPRESS_POSTMARK_SERVER_TOKEN)".to_owned()),
                     "environment" => ("ok", "From environment variables (LETTERPRESS_AWS_*)".to_owned()),
                     "keychain" => ("ok", "In the OS keychain".to_owned()),
                     "none" => ("missing", "Not set".to_owned()),
@@ -511,7 +516,7 @@ fn CredentialsCard(ui: Ui) -> impl IntoView {
                         <div>
                             <div>{text}</div>
                             {c.key_id_hint.clone().map(|hint| view! {
-                                <div class="mono muted">{format!("Access key {hint}")}</div>
+                                <div class="mono muted">{if token_only() { hint } else { format!("Access key {hint}") }}</div>
                             })}
                         </div>
                     </div>
@@ -526,12 +531,14 @@ fn CredentialsCard(ui: Ui) -> impl IntoView {
                 view! {
                     <form class="credential-form" data-test="sync-credential-form"
                         on:submit=move |ev| { ev.prevent_default(); if can_store() { ui.sync_store_credentials(); } }>
-                        <label>"Access key id"
-                            <input data-test="sync-key-id" autocomplete="off" spellcheck="false"
-                                prop:value=move || s.key_id.get()
-                                on:input=move |ev| s.key_id.set(event_target_value(&ev)) />
-                        </label>
-                        <label>"Secret access key"
+                        {move || (!token_only()).then(|| view! {
+                            <label>"Access key id"
+                                <input data-test="sync-key-id" autocomplete="off" spellcheck="false"
+                                    prop:value=move || s.key_id.get()
+                                    on:input=move |ev| s.key_id.set(event_target_value(&ev)) />
+                            </label>
+                        })}
+                        <label>{move || if token_only() { "Server API token" } else { "Secret access key" }}
                             <input data-test="sync-secret" type="password" autocomplete="off"
                                 prop:value=move || s.secret.get()
                                 on:input=move |ev| s.secret.set(event_target_value(&ev)) />

@@ -9,10 +9,11 @@
 use super::Format;
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use letterpress_engine::Provider;
 use letterpress_protocol::sync::{SyncAction, SyncPlan};
 use letterpress_studio::sync::{
-    self, ApplyOptions, ClientOptions, Credentials, EnvOverride, Keychain, Secret, SyncError,
-    TargetSync, credentials_from_env, system_clock,
+    self, ApplyOptions, AwsCredentials, ClientOptions, Credentials, EnvOverride, Keychain, Secret,
+    SyncError, TargetSync, credentials_from_env, system_clock,
 };
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -95,22 +96,28 @@ pub fn targets(root: &Path, format: Format) -> Result<ExitCode> {
 pub fn auth(root: &Path, command: AuthCommand) -> Result<ExitCode> {
     match command {
         AuthCommand::Set { target } => {
-            let credentials = read_credentials()?;
+            let credentials = read_credentials(sync::target_provider(root, &target)?)?;
             sync::set_credentials(root, &target, &Keychain, &credentials)?;
             eprintln!(
-                "stored credentials for `{target}` in the OS keychain (key id {})",
-                sync::key_id_hint(&credentials.access_key_id)
+                "stored credentials for `{target}` in the OS keychain ({})",
+                credentials.hint()
             );
             Ok(ExitCode::SUCCESS)
         }
         AuthCommand::Status { target } => {
             let status = sync::credential_status(root, &target, &store()?)?;
             match &status.key_id_hint {
-                Some(hint) => println!("{target}: {} (key id {hint})", status.source),
+                Some(hint) => println!("{target}: {} ({hint})", status.source),
                 None => println!(
-                    "{target}: no credentials (run `letterpress auth set {target}` or set {} and {})",
-                    sync::ENV_ACCESS_KEY_ID,
-                    sync::ENV_SECRET_ACCESS_KEY
+                    "{target}: no credentials (run `letterpress auth set {target}` or set {})",
+                    match sync::target_provider(root, &target)? {
+                        Provider::Ses => format!(
+                            "{} and {}",
+                            sync::ENV_ACCESS_KEY_ID,
+                            sync::ENV_SECRET_ACCESS_KEY
+                        ),
+                        Provider::Postmark => sync::ENV_POSTMARK_SERVER_TOKEN.to_owned(),
+                    }
                 ),
             }
             Ok(if status.key_id_hint.is_some() {
@@ -122,26 +129,45 @@ pub fn auth(root: &Path, command: AuthCommand) -> Result<ExitCode> {
     }
 }
 
-/// Key id and secret from stdin: prompted without echo on a terminal, else two lines.
-fn read_credentials() -> Result<Credentials> {
-    let (id, secret) = if std::io::stdin().is_terminal() {
-        eprint!("access key id: ");
-        std::io::stderr().flush()?;
-        let mut id = String::new();
-        std::io::stdin().lock().read_line(&mut id)?;
-        let secret = rpassword::prompt_password("secret access key (not shown): ")
-            .context("reading the secret")?;
-        (id, secret)
-    } else {
-        let mut lines = std::io::stdin().lock().lines();
-        let id = lines.next().transpose()?.unwrap_or_default();
-        let secret = lines.next().transpose()?.unwrap_or_default();
-        (id, secret)
+/// Credentials from stdin, prompted without echo on a terminal, else read as lines: an
+/// access key id and a secret (SES), or a Server API token (Postmark).
+fn read_credentials(provider: Provider) -> Result<Credentials> {
+    let terminal = std::io::stdin().is_terminal();
+    let mut lines = (!terminal).then(|| std::io::stdin().lock().lines());
+    let mut line = || -> Result<String> {
+        Ok(match lines.as_mut() {
+            Some(l) => l.next().transpose()?.unwrap_or_default(),
+            None => String::new(),
+        })
     };
-    let credentials = Credentials {
-        access_key_id: id.trim().to_owned(),
-        secret: Secret::new(secret.trim().to_owned()),
-        session_token: None,
+    let credentials = match provider {
+        Provider::Ses => {
+            let (id, secret) = if terminal {
+                eprint!("access key id: ");
+                std::io::stderr().flush()?;
+                let mut id = String::new();
+                std::io::stdin().lock().read_line(&mut id)?;
+                let secret = rpassword::prompt_password("secret access key (not shown): ")
+                    .context("reading the secret")?;
+                (id, secret)
+            } else {
+                (line()?, line()?)
+            };
+            Credentials::Aws(AwsCredentials {
+                access_key_id: id.trim().to_owned(),
+                secret: Secret::new(secret.trim().to_owned()),
+                session_token: None,
+            })
+        }
+        Provider::Postmark => {
+            let token = if terminal {
+                rpassword::prompt_password("Postmark Server API token (not shown): ")
+                    .context("reading the token")?
+            } else {
+                line()?
+            };
+            Credentials::PostmarkServerToken(Secret::new(token.trim().to_owned()))
+        }
     };
     credentials.validate()?;
     Ok(credentials)
@@ -305,8 +331,9 @@ mod tests {
         // The store is built from the process environment; the parser itself is tested in
         // studio. Here: a missing pair is simply "none".
         let none = credentials_from_env(|_| None).unwrap();
-        assert!(none.is_none());
+        assert!(none.is_empty());
         let store = EnvOverride::new(none, letterpress_studio::sync::MemoryStore::default());
-        assert!(store.get("p/t").unwrap().is_none());
+        assert!(store.get("p/t", Provider::Ses).unwrap().is_none());
+        assert!(store.get("p/t", Provider::Postmark).unwrap().is_none());
     }
 }

@@ -35,6 +35,8 @@ pub struct ProjectConfig {
 pub enum Provider {
     /// Amazon SES v2 (email templates).
     Ses,
+    /// Postmark (templates by alias, Mustachio).
+    Postmark,
 }
 
 impl Provider {
@@ -42,6 +44,33 @@ impl Provider {
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Ses => "ses",
+            Provider::Postmark => "postmark",
+        }
+    }
+
+    /// Whether the provider takes `name` as a remote template name (SES: letters, digits,
+    /// `-` and `_`, at most 64; Postmark aliases: a letter first, then letters, digits, `.`,
+    /// `-` and `_`).
+    pub fn accepts_remote_name(self, name: &str) -> bool {
+        match self {
+            Provider::Ses => is_remote_name(name),
+            Provider::Postmark => {
+                (1..=MAX_REMOTE_NAME).contains(&name.len())
+                    && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            }
+        }
+    }
+
+    /// What [`Provider::accepts_remote_name`] asks for, in words.
+    pub fn remote_name_rule(self) -> &'static str {
+        match self {
+            Provider::Ses => "letters, digits, `-`, `_`, at most 64 characters",
+            Provider::Postmark => {
+                "a letter first, then letters, digits, `.`, `-`, `_`, at most 64 characters"
+            }
         }
     }
 }
@@ -55,7 +84,7 @@ pub struct TargetConfig {
     pub provider: Provider,
     /// Environment whose latest publish tag (`published/<environment>/<n>`) is synced.
     pub environment: String,
-    /// Provider region (`eu-west-1`).
+    /// Provider region (`eu-west-1`); empty for providers without regions (Postmark).
     pub region: String,
     /// API base URL (`None`: the provider's default for the region).
     pub endpoint: Option<String>,
@@ -76,6 +105,7 @@ impl TargetConfig {
         match (&self.endpoint, self.provider) {
             (Some(e), _) => e.trim_end_matches('/').to_owned(),
             (None, Provider::Ses) => format!("https://email.{}.amazonaws.com", self.region),
+            (None, Provider::Postmark) => "https://api.postmarkapp.com".to_owned(),
         }
     }
 }
@@ -96,7 +126,8 @@ pub fn is_remote_name(name: &str) -> bool {
 struct RawTarget {
     provider: toml::Spanned<String>,
     environment: toml::Spanned<String>,
-    region: toml::Spanned<String>,
+    #[serde(default)]
+    region: Option<toml::Spanned<String>>,
     #[serde(default)]
     endpoint: Option<toml::Spanned<String>>,
     #[serde(default)]
@@ -279,10 +310,13 @@ fn parse_target(
     }
     let provider = match raw.provider.get_ref().as_str() {
         "ses" => Provider::Ses,
+        "postmark" => Provider::Postmark,
         other => {
             return Err(at(
                 raw.provider.span(),
-                format!("target `{target}`: unknown provider `{other}` (supported: `ses`)"),
+                format!(
+                    "target `{target}`: unknown provider `{other}` (supported: `ses`, `postmark`)"
+                ),
             ));
         }
     };
@@ -302,18 +336,41 @@ fn parse_target(
             ),
         ));
     }
-    let region = raw.region.get_ref();
-    let region_ok = !region.is_empty()
-        && region.len() <= 32
-        && region
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !region_ok {
-        return Err(at(
-            raw.region.span(),
-            format!("target `{target}`: `{region}` is not a region name (e.g. `eu-west-1`)"),
-        ));
-    }
+    let region = match (&raw.region, provider) {
+        (Some(r), Provider::Ses) => {
+            let region = r.get_ref();
+            let region_ok = !region.is_empty()
+                && region.len() <= 32
+                && region
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !region_ok {
+                return Err(at(
+                    r.span(),
+                    format!(
+                        "target `{target}`: `{region}` is not a region name (e.g. `eu-west-1`)"
+                    ),
+                ));
+            }
+            region.clone()
+        }
+        (None, Provider::Ses) => {
+            return Err(at(
+                name.span(),
+                format!("target `{target}`: an SES target needs a `region` (e.g. `eu-west-1`)"),
+            ));
+        }
+        (Some(r), Provider::Postmark) => {
+            return Err(at(
+                r.span(),
+                format!(
+                    "target `{target}`: Postmark has no regions; remove `region` (a Postmark \
+                     server is chosen by its API token)"
+                ),
+            ));
+        }
+        (None, Provider::Postmark) => String::new(),
+    };
     let endpoint = match &raw.endpoint {
         Some(e) => {
             let url = e.get_ref();
@@ -340,12 +397,13 @@ fn parse_target(
     let prefix = match &raw.prefix {
         Some(p) => {
             let value = p.get_ref();
-            if !value.is_empty() && !is_remote_name(value) {
+            if !value.is_empty() && !provider.accepts_remote_name(value) {
                 return Err(at(
                     p.span(),
                     format!(
-                        "target `{target}`: prefix `{value}` may only hold letters, digits, `-` \
-                         and `_` (it starts every remote template name)"
+                        "target `{target}`: prefix `{value}` starts every remote template name: \
+                         {}",
+                        provider.remote_name_rule()
                     ),
                 ));
             }
@@ -559,6 +617,16 @@ company = "Acme"
         let prod = &c.targets["prod"];
         assert_eq!(prod.prefix, "");
         assert_eq!(prod.endpoint_url(), "http://127.0.0.1:8005");
+
+        let text = format!(
+            "{CONFIG}\n[targets.pm]\nprovider = \"postmark\"\nenvironment = \"production\"\n\
+             prefix = \"nw.\"\n"
+        );
+        let pm = &ProjectConfig::parse(&text).unwrap().targets["pm"];
+        assert_eq!(pm.provider, Provider::Postmark);
+        assert_eq!(pm.region, "");
+        assert_eq!(pm.endpoint_url(), "https://api.postmarkapp.com");
+        assert_eq!(pm.remote_name("welcome", "de"), "nw.welcome-de");
     }
 
     #[test]
@@ -572,10 +640,28 @@ company = "Acme"
                 "target name",
             ),
             (
-                "[targets.t]\nprovider = \"postmark\"\nenvironment = \"staging\"\nregion = \"x\"\n",
+                "[targets.t]\nprovider = \"sendgrid\"\nenvironment = \"staging\"\nregion = \"x\"\n",
                 6,
                 12,
                 "unknown provider",
+            ),
+            (
+                "[targets.t]\nprovider = \"postmark\"\nenvironment = \"staging\"\nregion = \"x\"\n",
+                8,
+                10,
+                "no regions",
+            ),
+            (
+                "[targets.t]\nprovider = \"ses\"\nenvironment = \"staging\"\n",
+                5,
+                10,
+                "needs a `region`",
+            ),
+            (
+                "[targets.t]\nprovider = \"postmark\"\nenvironment = \"staging\"\nprefix = \"1-\"\n",
+                8,
+                10,
+                "a letter first",
             ),
             (
                 "[targets.t]\nprovider = \"ses\"\nenvironment = \"Staging\"\nregion = \"x\"\n",

@@ -6,8 +6,8 @@ mod support;
 
 use letterpress_protocol::sync::{SyncAction, SyncPlan};
 use letterpress_studio::sync::{
-    ApplyOptions, ClientOptions, Credentials, MemoryStore, Secret, SyncError, SyncState,
-    TargetSync, system_clock,
+    ApplyOptions, AwsCredentials, ClientOptions, Credentials, MemoryStore, Secret, SyncError,
+    SyncState, TargetSync, system_clock,
 };
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -19,11 +19,11 @@ const PREFIX: &str = "nw-staging-";
 fn store() -> MemoryStore {
     MemoryStore::with(
         &format!("Northwind Cloud/{TARGET}"),
-        Credentials {
+        Credentials::Aws(AwsCredentials {
             access_key_id: "AKIDLOCALTEST".into(),
             secret: Secret::new("local/test+secret".into()),
             session_token: None,
-        },
+        }),
     )
 }
 
@@ -97,7 +97,8 @@ fn plan_apply_is_idempotent_and_detects_drift_and_deletes() {
 
     // SES's own renderer (TestRenderEmailTemplate) gives back what we uploaded.
     let mime = sync
-        .client()
+        .ses()
+        .expect("an SES target")
         .test_render(
             &format!("{PREFIX}welcome-de"),
             &serde_json::from_str::<serde_json::Value>(
@@ -516,7 +517,11 @@ fn ses_renders_what_the_preview_renders() {
     for job in project.jobs().unwrap() {
         let name = format!("{PREFIX}{}-{}", job.template, job.locale);
         let data = project.fixture(&job.template, &job.fixture).unwrap();
-        let mime = sync.client().test_render(&name, &data).unwrap();
+        let mime = sync
+            .ses()
+            .expect("an SES target")
+            .test_render(&name, &data)
+            .unwrap();
         let message = mail_parser::MessageParser::default()
             .parse(mime.as_bytes())
             .expect("SES returns a MIME message");

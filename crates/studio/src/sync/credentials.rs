@@ -3,6 +3,7 @@
 //! There is no plaintext fallback: without a keychain, the error says so.
 
 use super::SyncError;
+use letterpress_engine::Provider;
 use std::fmt;
 
 /// Environment variable with the access key id (CI override of the keychain).
@@ -11,6 +12,11 @@ pub const ENV_ACCESS_KEY_ID: &str = "LETTERPRESS_AWS_ACCESS_KEY_ID";
 pub const ENV_SECRET_ACCESS_KEY: &str = "LETTERPRESS_AWS_SECRET_ACCESS_KEY";
 /// Optional environment variable with a session token (temporary credentials).
 pub const ENV_SESSION_TOKEN: &str = "LETTERPRESS_AWS_SESSION_TOKEN";
+/// Environment variable with a Postmark Server API token (CI override of the keychain).
+pub const ENV_POSTMARK_SERVER_TOKEN: &str = "LETTERPRESS_POSTMARK_SERVER_TOKEN";
+
+/// First line of a keychain entry that holds a Postmark token (an AWS key id has no `-`).
+const POSTMARK_ENTRY: &str = "postmark-server-token";
 
 /// Keychain service name of every Letterpress credential.
 pub const KEYCHAIN_SERVICE: &str = "letterpress";
@@ -60,9 +66,75 @@ impl CredentialSource {
     }
 }
 
+/// A target's credentials, by provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// Amazon SES: an access key pair.
+    Aws(AwsCredentials),
+    /// Postmark: a Server API token (it also chooses the Postmark server).
+    PostmarkServerToken(Secret),
+}
+
+impl Credentials {
+    /// Credentials for `provider` as a form gives them: a key id and a secret for SES, a
+    /// token (`secret`; `key_id` unused) for Postmark. Surrounding spaces are dropped.
+    pub fn from_form(provider: Provider, key_id: &str, secret: Secret) -> Credentials {
+        let secret = Secret::new(secret.expose().trim().to_owned());
+        match provider {
+            Provider::Ses => Credentials::Aws(AwsCredentials {
+                access_key_id: key_id.trim().to_owned(),
+                secret,
+                session_token: None,
+            }),
+            Provider::Postmark => Credentials::PostmarkServerToken(secret),
+        }
+    }
+
+    /// The provider these credentials are for.
+    pub fn provider(&self) -> Provider {
+        match self {
+            Credentials::Aws(_) => Provider::Ses,
+            Credentials::PostmarkServerToken(_) => Provider::Postmark,
+        }
+    }
+
+    /// Checks the shape (see [`AwsCredentials::validate`]; a token is 8–256 characters
+    /// without spaces).
+    pub fn validate(&self) -> Result<(), SyncError> {
+        match self {
+            Credentials::Aws(aws) => aws.validate(),
+            Credentials::PostmarkServerToken(token) => {
+                let t = token.expose();
+                if (8..=256).contains(&t.len()) && !t.chars().any(char::is_whitespace) {
+                    Ok(())
+                } else {
+                    Err(SyncError::InvalidCredentials(
+                        "a Postmark Server API token is 8–256 characters without spaces".into(),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// What may be shown of them: the key id or the token with all but four characters
+    /// masked.
+    pub fn hint(&self) -> String {
+        match self {
+            Credentials::Aws(aws) => key_id_hint(&aws.access_key_id),
+            Credentials::PostmarkServerToken(token) => {
+                let tail: String = {
+                    let chars: Vec<char> = token.expose().chars().collect();
+                    chars[chars.len().saturating_sub(4)..].iter().collect()
+                };
+                format!("token ****{tail}")
+            }
+        }
+    }
+}
+
 /// AWS-style credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credentials {
+pub struct AwsCredentials {
     /// Access key id (not secret, but shown masked: [`key_id_hint`]).
     pub access_key_id: String,
     /// Secret access key.
@@ -71,7 +143,7 @@ pub struct Credentials {
     pub session_token: Option<Secret>,
 }
 
-impl Credentials {
+impl AwsCredentials {
     /// Checks the shape: a key id of letters and digits, a non-empty secret without spaces.
     pub fn validate(&self) -> Result<(), SyncError> {
         let id_ok = (4..=128).contains(&self.access_key_id.len())
@@ -103,8 +175,13 @@ pub fn key_id_hint(access_key_id: &str) -> String {
 
 /// Where credentials are kept. `account` is `<project name>/<target>`.
 pub trait CredentialStore: Send + Sync {
-    /// The credentials for `account`, if any, and where they came from.
-    fn get(&self, account: &str) -> Result<Option<(Credentials, CredentialSource)>, SyncError>;
+    /// The credentials for `account` (a target of `provider`), if any, and where they came
+    /// from.
+    fn get(
+        &self,
+        account: &str,
+        provider: Provider,
+    ) -> Result<Option<(Credentials, CredentialSource)>, SyncError>;
     /// Stores credentials for `account`.
     fn set(&self, account: &str, credentials: &Credentials) -> Result<(), SyncError>;
 }
@@ -128,7 +205,11 @@ fn keychain_error(e: keyring::Error) -> SyncError {
 }
 
 impl CredentialStore for Keychain {
-    fn get(&self, account: &str) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
+    fn get(
+        &self,
+        account: &str,
+        _provider: Provider,
+    ) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
         let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(keychain_error)?;
         match entry.get_password() {
             Ok(stored) => {
@@ -138,14 +219,16 @@ impl CredentialStore for Keychain {
                          again with `letterpress auth set`"
                     ))
                 })?;
-                Ok(Some((
-                    Credentials {
+                let credentials = if id == POSTMARK_ENTRY {
+                    Credentials::PostmarkServerToken(Secret::new(secret.to_owned()))
+                } else {
+                    Credentials::Aws(AwsCredentials {
                         access_key_id: id.to_owned(),
                         secret: Secret::new(secret.to_owned()),
                         session_token: None,
-                    },
-                    CredentialSource::Keychain,
-                )))
+                    })
+                };
+                Ok(Some((credentials, CredentialSource::Keychain)))
             }
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keychain_error(e)),
@@ -155,26 +238,28 @@ impl CredentialStore for Keychain {
     fn set(&self, account: &str, credentials: &Credentials) -> Result<(), SyncError> {
         credentials.validate()?;
         let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(keychain_error)?;
-        entry
-            .set_password(&format!(
-                "{}\n{}",
-                credentials.access_key_id,
-                credentials.secret.expose()
-            ))
-            .map_err(keychain_error)
+        let stored = match credentials {
+            Credentials::Aws(aws) => format!("{}\n{}", aws.access_key_id, aws.secret.expose()),
+            Credentials::PostmarkServerToken(token) => {
+                format!("{POSTMARK_ENTRY}\n{}", token.expose())
+            }
+        };
+        entry.set_password(&stored).map_err(keychain_error)
     }
 }
 
-/// Credentials from `LETTERPRESS_AWS_*` variables, read through `lookup` (the process
-/// environment in the CLI and the app; a map in tests). Both id and secret, or none.
+/// Credentials from the environment, read through `lookup` (the process environment in
+/// the CLI and the app; a map in tests): `LETTERPRESS_AWS_*` (both id and secret, or none)
+/// and `LETTERPRESS_POSTMARK_SERVER_TOKEN`.
 pub fn credentials_from_env(
     lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Option<Credentials>, SyncError> {
+) -> Result<Vec<Credentials>, SyncError> {
+    let mut found = Vec::new();
     let id = lookup(ENV_ACCESS_KEY_ID).filter(|v| !v.is_empty());
     let secret = lookup(ENV_SECRET_ACCESS_KEY).filter(|v| !v.is_empty());
     match (id, secret) {
         (Some(id), Some(secret)) => {
-            let credentials = Credentials {
+            let credentials = AwsCredentials {
                 access_key_id: id,
                 secret: Secret::new(secret),
                 session_token: lookup(ENV_SESSION_TOKEN)
@@ -182,34 +267,46 @@ pub fn credentials_from_env(
                     .map(Secret::new),
             };
             credentials.validate()?;
-            Ok(Some(credentials))
+            found.push(Credentials::Aws(credentials));
         }
-        (None, None) => Ok(None),
-        _ => Err(SyncError::InvalidCredentials(format!(
-            "set both {ENV_ACCESS_KEY_ID} and {ENV_SECRET_ACCESS_KEY}, or neither"
-        ))),
+        (None, None) => {}
+        _ => {
+            return Err(SyncError::InvalidCredentials(format!(
+                "set both {ENV_ACCESS_KEY_ID} and {ENV_SECRET_ACCESS_KEY}, or neither"
+            )));
+        }
     }
+    if let Some(token) = lookup(ENV_POSTMARK_SERVER_TOKEN).filter(|v| !v.is_empty()) {
+        let credentials = Credentials::PostmarkServerToken(Secret::new(token));
+        credentials.validate()?;
+        found.push(credentials);
+    }
+    Ok(found)
 }
 
-/// The environment override in front of another store: `get` prefers the variables,
-/// `set` always writes to the inner store.
+/// The environment override in front of another store: `get` prefers the variables of the
+/// target's provider, `set` always writes to the inner store.
 pub struct EnvOverride<S> {
-    env: Option<Credentials>,
+    env: Vec<Credentials>,
     inner: S,
 }
 
 impl<S: CredentialStore> EnvOverride<S> {
     /// `env` from [`credentials_from_env`].
-    pub fn new(env: Option<Credentials>, inner: S) -> EnvOverride<S> {
+    pub fn new(env: Vec<Credentials>, inner: S) -> EnvOverride<S> {
         EnvOverride { env, inner }
     }
 }
 
 impl<S: CredentialStore> CredentialStore for EnvOverride<S> {
-    fn get(&self, account: &str) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
-        match &self.env {
+    fn get(
+        &self,
+        account: &str,
+        provider: Provider,
+    ) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
+        match self.env.iter().find(|c| c.provider() == provider) {
             Some(c) => Ok(Some((c.clone(), CredentialSource::Environment))),
-            None => self.inner.get(account),
+            None => self.inner.get(account, provider),
         }
     }
 
@@ -238,7 +335,11 @@ impl MemoryStore {
 }
 
 impl CredentialStore for MemoryStore {
-    fn get(&self, account: &str) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
+    fn get(
+        &self,
+        account: &str,
+        _provider: Provider,
+    ) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
         Ok(self
             .entries
             .lock()
@@ -263,11 +364,11 @@ mod tests {
     use super::*;
 
     fn creds() -> Credentials {
-        Credentials {
+        Credentials::Aws(AwsCredentials {
             access_key_id: "AKIAEXAMPLE1234".into(),
             secret: Secret::new("very/secret+value".into()),
             session_token: Some(Secret::new("token-value".into())),
-        }
+        })
     }
 
     #[test]
@@ -278,6 +379,12 @@ mod tests {
         assert!(text.contains("Secret(***)"));
         assert_eq!(key_id_hint("AKIAEXAMPLE1234"), "***********1234");
         assert_eq!(key_id_hint("ab"), "ab");
+        let token = Credentials::PostmarkServerToken(Secret::new(
+            "7b3f41f4-5d1c-4a43-9c21-1f2e3d4c5b6a".into(),
+        ));
+        let text = format!("{token:?}");
+        assert!(!text.contains("7b3f41f4"), "{text}");
+        assert_eq!(token.hint(), "token ****5b6a");
     }
 
     #[test]
@@ -291,14 +398,24 @@ mod tests {
             credentials_from_env(env).unwrap(),
             MemoryStore::with("p/t", creds()),
         );
-        let (c, source) = store.get("p/t").unwrap().unwrap();
-        assert_eq!(c.access_key_id, "AKIDENV");
+        let (c, source) = store.get("p/t", Provider::Ses).unwrap().unwrap();
+        assert_eq!(c.hint(), "***DENV");
         assert_eq!(source, CredentialSource::Environment);
-        let none = EnvOverride::new(None, MemoryStore::with("p/t", creds()));
+        // The AWS variables do not answer for a Postmark target.
         assert_eq!(
-            none.get("p/t").unwrap().unwrap().1,
+            store.get("p/t", Provider::Postmark).unwrap().unwrap().1,
             CredentialSource::Injected
         );
+        let none = EnvOverride::new(Vec::new(), MemoryStore::with("p/t", creds()));
+        assert_eq!(
+            none.get("p/t", Provider::Ses).unwrap().unwrap().1,
+            CredentialSource::Injected
+        );
+        let postmark =
+            |k: &str| (k == ENV_POSTMARK_SERVER_TOKEN).then(|| "server-token-from-ci".to_owned());
+        let found = credentials_from_env(postmark).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].provider(), Provider::Postmark);
         let half = |k: &str| (k == ENV_ACCESS_KEY_ID).then(|| "AKID".to_owned());
         let err = credentials_from_env(half).unwrap_err();
         assert_eq!(err.code(), "invalid-credentials");

@@ -1,4 +1,5 @@
-//! Sync of published versions to sending services (Amazon SES v2 first).
+//! Sync of published versions to sending services: Amazon SES v2 ([`ses`], Handlebars) and
+//! Postmark ([`postmark`], Mustachio), behind [`RemoteTemplates`].
 //!
 //! `plan` compares three states per remote template (template × locale): what the latest
 //! publish tag of the target's environment compiles to (never the working copy), what the
@@ -8,23 +9,30 @@
 //! errors, logs, SQLite or IPC.
 
 pub mod credentials;
+pub mod http;
 pub mod plan;
+pub mod postmark;
+pub mod remote;
 pub mod ses;
 pub mod sigv4;
 pub mod state;
 
 pub use credentials::{
-    CredentialSource, CredentialStore, Credentials, ENV_ACCESS_KEY_ID, ENV_SECRET_ACCESS_KEY,
-    ENV_SESSION_TOKEN, EnvOverride, Keychain, MemoryStore, Secret, credentials_from_env,
-    key_id_hint,
+    AwsCredentials, CredentialSource, CredentialStore, Credentials, ENV_ACCESS_KEY_ID,
+    ENV_POSTMARK_SERVER_TOKEN, ENV_SECRET_ACCESS_KEY, ENV_SESSION_TOKEN, EnvOverride, Keychain,
+    MemoryStore, Secret, credentials_from_env, key_id_hint,
 };
-pub use ses::{ClientOptions, Clock, SesClient, TemplateContent, system_clock};
+pub use http::{ClientOptions, Clock, system_clock};
+pub use postmark::PostmarkClient;
+pub use remote::{Created, Found, RemoteTemplates, TemplateContent};
+pub use ses::SesClient;
 pub use state::{AuditEntry, RunRecord, STATE_DIR, STATE_FILE, SyncState};
 
 use crate::history::{History, HistoryError};
 use letterpress_engine::bridge::Dialect;
-use letterpress_engine::config::is_remote_name;
-use letterpress_engine::{Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, TargetConfig};
+use letterpress_engine::{
+    Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, Provider, TargetConfig,
+};
 use letterpress_protocol::sync::{
     ApplyReport, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan, SyncProgress,
     SyncTarget,
@@ -65,7 +73,8 @@ pub enum SyncError {
     /// No credentials for the target.
     #[error(
         "no credentials for target `{0}`: run `letterpress auth set {0}`, or set \
-         LETTERPRESS_AWS_ACCESS_KEY_ID and LETTERPRESS_AWS_SECRET_ACCESS_KEY"
+         LETTERPRESS_AWS_ACCESS_KEY_ID and LETTERPRESS_AWS_SECRET_ACCESS_KEY (SES) or \
+         LETTERPRESS_POSTMARK_SERVER_TOKEN (Postmark)"
     )]
     NoCredentials(String),
     /// Credentials of the wrong shape.
@@ -215,6 +224,11 @@ fn find_target(config: &ProjectConfig, name: &str) -> Result<TargetConfig, SyncE
         })
 }
 
+/// The provider of `target`.
+pub fn target_provider(root: &Path, target: &str) -> Result<Provider, SyncError> {
+    Ok(find_target(&working_config(root)?, target)?.provider)
+}
+
 /// The keychain account of a target: `<project name>/<target>`.
 pub fn credential_account(config: &ProjectConfig, target: &str) -> String {
     format!("{}/{target}", config.name)
@@ -228,14 +242,17 @@ pub fn credential_status(
 ) -> Result<CredentialStatus, SyncError> {
     let config = working_config(root)?;
     find_target(&config, target)?;
-    let found = store.get(&credential_account(&config, target))?;
+    let provider = find_target(&config, target)?.provider;
+    let found = store
+        .get(&credential_account(&config, target), provider)?
+        .filter(|(c, _)| c.provider() == provider);
     Ok(CredentialStatus {
         target: target.to_owned(),
         source: found
             .as_ref()
             .map_or("none", |(_, s)| s.as_str())
             .to_owned(),
-        key_id_hint: found.map(|(c, _)| key_id_hint(&c.access_key_id)),
+        key_id_hint: found.map(|(c, _)| c.hint()),
     })
 }
 
@@ -247,16 +264,38 @@ pub fn set_credentials(
     credentials: &Credentials,
 ) -> Result<(), SyncError> {
     let config = working_config(root)?;
-    find_target(&config, target)?;
+    let provider = find_target(&config, target)?.provider;
+    if credentials.provider() != provider {
+        return Err(SyncError::InvalidCredentials(format!(
+            "target `{target}` is a {} target; these credentials are for {}",
+            provider.as_str(),
+            credentials.provider().as_str()
+        )));
+    }
     credentials.validate()?;
     store.set(&credential_account(&config, target), credentials)
+}
+
+/// The provider client of a target.
+enum Client {
+    Ses(SesClient),
+    Postmark(PostmarkClient),
+}
+
+impl Client {
+    fn remote(&self) -> &dyn RemoteTemplates {
+        match self {
+            Client::Ses(c) => c,
+            Client::Postmark(c) => c,
+        }
+    }
 }
 
 /// One target of one project, ready to plan and apply.
 pub struct TargetSync {
     root: PathBuf,
     target: TargetConfig,
-    client: SesClient,
+    client: Client,
     clock: Clock,
 }
 
@@ -279,15 +318,30 @@ impl TargetSync {
         let config = working_config(root)?;
         let target = find_target(&config, target)?;
         let (credentials, _) = store
-            .get(&credential_account(&config, &target.name))?
+            .get(&credential_account(&config, &target.name), target.provider)?
             .ok_or_else(|| SyncError::NoCredentials(target.name.clone()))?;
-        let client = SesClient::new(
-            &target.endpoint_url(),
-            &target.region,
-            credentials,
-            options,
-            clock.clone(),
-        )?;
+        let client = match (target.provider, credentials) {
+            (Provider::Ses, Credentials::Aws(aws)) => Client::Ses(SesClient::new(
+                &target.endpoint_url(),
+                &target.region,
+                aws,
+                options,
+                clock.clone(),
+            )?),
+            (Provider::Postmark, Credentials::PostmarkServerToken(token)) => {
+                Client::Postmark(PostmarkClient::new(&target.endpoint_url(), token, options)?)
+            }
+            (provider, other) => {
+                return Err(SyncError::InvalidCredentials(format!(
+                    "target `{}` is a {} target, but the stored credentials are for {}: set \
+                     them again with `letterpress auth set {}`",
+                    target.name,
+                    provider.as_str(),
+                    other.provider().as_str(),
+                    target.name
+                )));
+            }
+        };
         Ok(TargetSync {
             root: root.to_owned(),
             target,
@@ -301,9 +355,24 @@ impl TargetSync {
         target_dto(&self.target)
     }
 
-    /// The SES client (for TestRenderEmailTemplate and tests).
-    pub fn client(&self) -> &SesClient {
-        &self.client
+    /// The SES client, for an SES target (TestRenderEmailTemplate, tests).
+    pub fn ses(&self) -> Option<&SesClient> {
+        match &self.client {
+            Client::Ses(c) => Some(c),
+            Client::Postmark(_) => None,
+        }
+    }
+
+    /// The Postmark client, for a Postmark target (`/templates/validate`, tests).
+    pub fn postmark(&self) -> Option<&PostmarkClient> {
+        match &self.client {
+            Client::Postmark(c) => Some(c),
+            Client::Ses(_) => None,
+        }
+    }
+
+    fn remote_templates(&self) -> &dyn RemoteTemplates {
+        self.client.remote()
     }
 
     /// Compiles the latest publish of the target's environment: one [`Desired`] per
@@ -360,30 +429,37 @@ impl TargetSync {
             })
             .collect();
         let engine = &version.engine;
+        let provider = self.target.provider;
+        let dialect = match provider {
+            Provider::Ses => Dialect::Handlebars,
+            Provider::Postmark => Dialect::Mustachio,
+        };
         let desired = jobs
             .into_par_iter()
             .map(|(template, locale, missing)| {
                 let remote_name = self.target.remote_name(&template, &locale);
                 let content = if let Some(d) = missing {
                     Err(vec![d])
-                } else if !is_remote_name(&remote_name) {
+                } else if !provider.accepts_remote_name(&remote_name) {
                     Err(vec![Diagnostic::error(
                         Code::InvalidConfig,
                         format!(
-                            "remote name `{remote_name}` is not a valid SES template name \
-                             (letters, digits, `-`, `_`, at most 64 characters): shorten \
-                             targets.{}.prefix or the template id",
+                            "remote name `{remote_name}` is not a valid {} template name \
+                             ({}): change targets.{}.prefix or the template id",
+                            provider.as_str(),
+                            provider.remote_name_rule(),
                             self.target.name
                         ),
                         Some(Location::start_of(PROJECT_FILE)),
                     )])
                 } else {
                     engine
-                        .compile_send_time(&template, &locale, Dialect::Handlebars)
+                        .compile_send_time(&template, &locale, dialect)
                         .map(|t| TemplateContent {
                             subject: t.subject,
                             html: t.html,
                             text: t.text,
+                            layout: None,
                         })
                 };
                 Desired {
@@ -403,7 +479,7 @@ impl TargetSync {
 
     /// Every remote template under the target's prefix, with its content (parallel reads).
     fn remote(&self) -> Result<HashMap<String, TemplateContent>, SyncError> {
-        let names = self.client.list_names(&self.target.prefix)?;
+        let names = self.remote_templates().list_names(&self.target.prefix)?;
         let workers = self.client_options_concurrency().clamp(1, 32);
         let chunks: Vec<&[String]> = names.chunks(names.len().div_ceil(workers).max(1)).collect();
         let results: Vec<Result<Vec<(String, TemplateContent)>, SyncError>> =
@@ -414,7 +490,7 @@ impl TargetSync {
                         scope.spawn(move || {
                             let mut out = Vec::new();
                             for name in chunk {
-                                if let Some(content) = self.client.get(name)? {
+                                if let Some(content) = self.remote_templates().get(name)? {
                                     out.push((name.clone(), content));
                                 }
                             }
@@ -439,7 +515,7 @@ impl TargetSync {
     }
 
     fn client_options_concurrency(&self) -> usize {
-        self.client.read_concurrency()
+        self.remote_templates().read_concurrency()
     }
 
     fn plan_with_state(
@@ -500,7 +576,7 @@ impl TargetSync {
                 return Err(SyncError::State(format!("{}: {e}", lock_path.display())));
             }
         }
-        let retries_before = self.client.retries();
+        let retries_before = self.remote_templates().retries();
         let (plan, desired) = self.plan_with_state(&state)?;
         let blocked: Vec<SyncItem> = plan
             .items
@@ -596,7 +672,7 @@ impl TargetSync {
             }
             Ok::<(), SyncError>(())
         })();
-        report.retries = self.client.retries() - retries_before;
+        report.retries = self.remote_templates().retries() - retries_before;
         match result {
             Ok(()) => {
                 state.finish_run(run, "completed", &resumed, now())?;
@@ -633,28 +709,31 @@ impl TargetSync {
                 let op = if create_first { "create" } else { "update" };
                 let call = state.intent(run, target, name, op, Some(&hash), now())?;
                 let outcome = if create_first {
-                    match self.client.create(name, content) {
-                        Ok(ses::Created::Created) => Ok(("created", SyncAction::Create)),
+                    match self.remote_templates().create(name, content) {
+                        Ok(Created::Created) => Ok(("created", SyncAction::Create)),
                         // Made by an earlier attempt whose answer was lost, or by someone else.
-                        Ok(ses::Created::AlreadyExists) => {
-                            self.client.update(name, content).and_then(|f| match f {
-                                ses::Found::Done => Ok(("updated-existing", SyncAction::Update)),
-                                ses::Found::NotFound => Err(SyncError::Protocol(format!(
+                        Ok(Created::AlreadyExists) => self
+                            .remote_templates()
+                            .update(name, content)
+                            .and_then(|f| match f {
+                                Found::Done => Ok(("updated-existing", SyncAction::Update)),
+                                Found::NotFound => Err(SyncError::Protocol(format!(
                                     "`{name}` exists and does not exist"
                                 ))),
-                            })
-                        }
+                            }),
                         Err(e) => Err(e),
                     }
                 } else {
-                    match self.client.update(name, content) {
-                        Ok(ses::Found::Done) => Ok(("updated", SyncAction::Update)),
+                    match self.remote_templates().update(name, content) {
+                        Ok(Found::Done) => Ok(("updated", SyncAction::Update)),
                         // Deleted meanwhile: create it again.
-                        Ok(ses::Found::NotFound) => {
-                            self.client.create(name, content).map(|c| match c {
-                                ses::Created::Created => ("created-missing", SyncAction::Create),
-                                ses::Created::AlreadyExists => ("updated", SyncAction::Update),
-                            })
+                        Ok(Found::NotFound) => {
+                            self.remote_templates()
+                                .create(name, content)
+                                .map(|c| match c {
+                                    Created::Created => ("created-missing", SyncAction::Create),
+                                    Created::AlreadyExists => ("updated", SyncAction::Update),
+                                })
                         }
                         Err(e) => Err(e),
                     }
@@ -680,11 +759,11 @@ impl TargetSync {
             Some(Err(_)) => Err(SyncError::Blocked(vec![item.clone()])),
             None => {
                 let call = state.intent(run, target, name, "delete", None, now())?;
-                match self.client.delete(name) {
+                match self.remote_templates().delete(name) {
                     Ok(found) => {
                         let text = match found {
-                            ses::Found::Done => "deleted",
-                            ses::Found::NotFound => "already-gone",
+                            Found::Done => "deleted",
+                            Found::NotFound => "already-gone",
                         };
                         state.complete(call, target, name, text, None, now())?;
                         Ok(SyncAction::Delete)

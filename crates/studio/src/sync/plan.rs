@@ -1,6 +1,6 @@
 //! The plan itself, without IO: desired (published) × remote × last synced → items.
 
-use super::ses::TemplateContent;
+use super::remote::TemplateContent;
 use super::state::SyncedRecord;
 use letterpress_engine::Diagnostic;
 use letterpress_protocol::sync::{SyncAction, SyncItem};
@@ -173,6 +173,7 @@ mod tests {
             subject: subject.into(),
             html: "<p>x</p>".into(),
             text: "x".into(),
+            layout: None,
         }
     }
 

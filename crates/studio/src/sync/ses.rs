@@ -1,91 +1,15 @@
-//! Amazon SES v2 email templates over its REST JSON API: blocking HTTP (ureq), SigV4 signed
-//! by hand ([`super::sigv4`]), explicit timeouts, and retries with exponential backoff and
-//! jitter on timeouts, connection errors, 5xx and 429 (honouring `Retry-After`, capped).
+//! Amazon SES v2 email templates over its REST JSON API, SigV4 signed by hand
+//! ([`super::sigv4`]), on the shared transport ([`super::http`]: timeouts, retries).
 //!
 //! Errors are told apart by the `X-Amzn-ErrorType` header when present, else by the JSON
 //! body's `__type`/`type`/`code`, else by the status: aws-ses-v2-local sends no such header.
 
 use super::SyncError;
-use super::credentials::Credentials;
-use super::sigv4::{RequestToSign, Scope, amz_date, authorization, canonical_query, sha256_hex};
+use super::credentials::AwsCredentials;
+use super::http::{ClientOptions, Clock, Http, Outgoing, ProviderKind, Wire, parse_body};
+use super::remote::{Created, Found, RemoteTemplates, TemplateContent};
+use super::sigv4::{RequestToSign, Scope, amz_date, authorization};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
-
-/// A source of the current Unix time in seconds (passed in; tests may fix it).
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
-
-/// The system clock.
-pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0)
-    })
-}
-
-/// Timeouts and retry policy of provider calls.
-#[derive(Debug, Clone)]
-pub struct ClientOptions {
-    /// Connecting (TCP + TLS).
-    pub connect_timeout: Duration,
-    /// Waiting for the response head, and again for its body.
-    pub read_timeout: Duration,
-    /// Attempts per call, the first included (at least 1).
-    pub max_attempts: u32,
-    /// Backoff before the first retry; doubled each time.
-    pub base_backoff: Duration,
-    /// Longest backoff.
-    pub max_backoff: Duration,
-    /// Longest wait a `Retry-After` may ask for.
-    pub max_retry_after: Duration,
-    /// Seed of the jitter (a fixed seed makes retries reproducible in tests).
-    pub jitter_seed: u64,
-    /// Concurrent reads while planning.
-    pub read_concurrency: usize,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        ClientOptions {
-            connect_timeout: Duration::from_secs(5),
-            read_timeout: Duration::from_secs(20),
-            max_attempts: 6,
-            base_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(10),
-            max_retry_after: Duration::from_secs(30),
-            jitter_seed: 0x5eed_1e77_e4b0_55e5,
-            read_concurrency: 8,
-        }
-    }
-}
-
-/// A remote email template's content.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TemplateContent {
-    /// Subject.
-    pub subject: String,
-    /// HTML part.
-    pub html: String,
-    /// Text part.
-    pub text: String,
-}
-
-impl TemplateContent {
-    /// A stable hash of the three parts (what sync state records).
-    pub fn hash(&self) -> String {
-        let mut buf =
-            Vec::with_capacity(self.subject.len() + self.html.len() + self.text.len() + 32);
-        for part in [&self.subject, &self.html, &self.text] {
-            buf.extend_from_slice(format!("{}:", part.len()).as_bytes());
-            buf.extend_from_slice(part.as_bytes());
-        }
-        sha256_hex(&buf)
-    }
-}
 
 #[derive(Serialize, Deserialize, Default)]
 struct WireContent {
@@ -123,52 +47,22 @@ struct WireMeta {
     name: String,
 }
 
-/// Outcome of a create.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Created {
-    /// Created now.
-    Created,
-    /// A template of that name exists (maybe from an earlier attempt whose answer was lost).
-    AlreadyExists,
-}
-
-/// Outcome of an update or delete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Found {
-    /// Done.
-    Done,
-    /// No template of that name.
-    NotFound,
-}
-
 /// An SES v2 client for one endpoint, region and set of credentials.
 pub struct SesClient {
-    agent: ureq::Agent,
-    base: String,
-    host: String,
-    base_path: String,
+    http: Http,
     region: String,
-    credentials: Credentials,
-    options: ClientOptions,
+    credentials: AwsCredentials,
     clock: Clock,
-    rng: Mutex<u64>,
-    retries: AtomicUsize,
 }
 
 impl std::fmt::Debug for SesClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SesClient")
-            .field("base", &self.base)
+            .field("http", &self.http)
             .field("region", &self.region)
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
-}
-
-enum Attempt {
-    Done(u16, String),
-    Retry(SyncError, Option<Duration>),
-    Fail(SyncError),
 }
 
 impl SesClient {
@@ -176,61 +70,59 @@ impl SesClient {
     pub fn new(
         endpoint: &str,
         region: &str,
-        credentials: Credentials,
+        credentials: AwsCredentials,
         options: ClientOptions,
         clock: Clock,
     ) -> Result<SesClient, SyncError> {
-        let rest = endpoint
-            .strip_prefix("https://")
-            .or_else(|| endpoint.strip_prefix("http://"))
-            .ok_or_else(|| {
-                SyncError::Config(format!("endpoint `{endpoint}` is not an http(s) URL"))
-            })?;
-        let (host, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
-            None => (rest, ""),
-        };
-        let tls = ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::NativeTls)
-            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-            .build();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(options.connect_timeout))
-            .timeout_recv_response(Some(options.read_timeout))
-            .timeout_recv_body(Some(options.read_timeout))
-            .timeout_send_body(Some(options.read_timeout))
-            .tls_config(tls)
-            .user_agent(concat!("letterpress/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        let seed = options.jitter_seed.max(1);
         Ok(SesClient {
-            agent,
-            base: format!("{}{host}", &endpoint[..endpoint.len() - rest.len()]),
-            host: host.to_owned(),
-            base_path: path.to_owned(),
+            http: Http::new(endpoint, options)?,
             region: region.to_owned(),
             credentials,
-            options,
             clock,
-            rng: Mutex::new(seed),
-            retries: AtomicUsize::new(0),
         })
     }
 
-    /// Concurrent reads while planning.
-    pub fn read_concurrency(&self) -> usize {
-        self.options.read_concurrency
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&[u8]>,
+    ) -> Result<(u16, String), SyncError> {
+        self.http.call(self, method, path, query, body)
     }
 
-    /// Attempts retried so far by this client.
-    pub fn retries(&self) -> usize {
-        self.retries.load(Ordering::Relaxed)
+    /// SES's own rendering of a stored template with `data` (TestRenderEmailTemplate): the
+    /// MIME message it would send.
+    pub fn test_render(&self, name: &str, data: &serde_json::Value) -> Result<String, SyncError> {
+        let body = serde_json::to_vec(&serde_json::json!({ "TemplateData": data.to_string() }))
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let (status, text) = self.call(
+            "POST",
+            &format!("{}/render", template_path(name)),
+            &[],
+            Some(&body),
+        )?;
+        #[derive(Deserialize)]
+        struct Rendered {
+            #[serde(rename = "RenderedTemplate")]
+            rendered: String,
+        }
+        let r: Rendered = parse_body(status, &text)?;
+        Ok(r.rendered)
+    }
+}
+
+impl RemoteTemplates for SesClient {
+    fn read_concurrency(&self) -> usize {
+        self.http.read_concurrency()
     }
 
-    /// Names of every remote template starting with `prefix` (all pages).
-    pub fn list_names(&self, prefix: &str) -> Result<Vec<String>, SyncError> {
+    fn retries(&self) -> usize {
+        self.http.retries()
+    }
+
+    fn list_names(&self, prefix: &str) -> Result<Vec<String>, SyncError> {
         let mut names = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -257,7 +149,7 @@ impl SesClient {
     }
 
     /// A template's content, `None` when it does not exist.
-    pub fn get(&self, name: &str) -> Result<Option<TemplateContent>, SyncError> {
+    fn get(&self, name: &str) -> Result<Option<TemplateContent>, SyncError> {
         match self.call("GET", &template_path(name), &[], None) {
             Ok((status, body)) => {
                 let t: WireTemplate = parse_body(status, &body)?;
@@ -265,6 +157,7 @@ impl SesClient {
                     subject: t.content.subject.unwrap_or_default(),
                     html: t.content.html.unwrap_or_default(),
                     text: t.content.text.unwrap_or_default(),
+                    layout: None,
                 }))
             }
             Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => {
@@ -275,7 +168,7 @@ impl SesClient {
     }
 
     /// Creates a template.
-    pub fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, SyncError> {
+    fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, SyncError> {
         let body = template_body(Some(name), content)?;
         match self.call("POST", "/v2/email/templates", &[], Some(&body)) {
             Ok(_) => Ok(Created::Created),
@@ -289,7 +182,7 @@ impl SesClient {
     }
 
     /// Replaces a template's content.
-    pub fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, SyncError> {
+    fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, SyncError> {
         let body = template_body(None, content)?;
         match self.call("PUT", &template_path(name), &[], Some(&body)) {
             Ok(_) => Ok(Found::Done),
@@ -301,7 +194,7 @@ impl SesClient {
     }
 
     /// Deletes a template.
-    pub fn delete(&self, name: &str) -> Result<Found, SyncError> {
+    fn delete(&self, name: &str) -> Result<Found, SyncError> {
         match self.call("DELETE", &template_path(name), &[], None) {
             Ok(_) => Ok(Found::Done),
             Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => {
@@ -310,97 +203,16 @@ impl SesClient {
             Err(e) => Err(e),
         }
     }
+}
 
-    /// SES's own rendering of a stored template with `data` (TestRenderEmailTemplate): the
-    /// MIME message it would send.
-    pub fn test_render(&self, name: &str, data: &serde_json::Value) -> Result<String, SyncError> {
-        let body = serde_json::to_vec(&serde_json::json!({ "TemplateData": data.to_string() }))
-            .map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let (status, text) = self.call(
-            "POST",
-            &format!("{}/render", template_path(name)),
-            &[],
-            Some(&body),
-        )?;
-        #[derive(Deserialize)]
-        struct Rendered {
-            #[serde(rename = "RenderedTemplate")]
-            rendered: String,
-        }
-        let r: Rendered = parse_body(status, &text)?;
-        Ok(r.rendered)
-    }
-
-    /// One call with retries: returns status and body of a 2xx answer.
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        query: &[(String, String)],
-        body: Option<&[u8]>,
-    ) -> Result<(u16, String), SyncError> {
-        let attempts = self.options.max_attempts.max(1);
-        let mut attempt = 1;
-        loop {
-            match self.attempt(method, path, query, body) {
-                Attempt::Done(status, text) => return Ok((status, text)),
-                Attempt::Fail(e) => return Err(e),
-                Attempt::Retry(e, retry_after) => {
-                    if attempt >= attempts {
-                        return Err(SyncError::GaveUp {
-                            attempts,
-                            last: Box::new(e),
-                        });
-                    }
-                    let wait = match retry_after {
-                        Some(d) => d.min(self.options.max_retry_after),
-                        None => self.backoff(attempt),
-                    };
-                    self.retries.fetch_add(1, Ordering::Relaxed);
-                    std::thread::sleep(wait);
-                    attempt += 1;
-                }
-            }
-        }
-    }
-
-    /// Exponential backoff with jitter: a random wait in [d/2, d], d = base·2^(n-1) ≤ max.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .options
-            .base_backoff
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
-        let d = exp.min(self.options.max_backoff);
-        let r = {
-            let mut state = self
-                .rng
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            // xorshift64: enough for jitter, and reproducible from the seed.
-            *state ^= *state << 13;
-            *state ^= *state >> 7;
-            *state ^= *state << 17;
-            *state
-        };
-        let half = d / 2;
-        let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX).max(1);
-        half + Duration::from_nanos(r % nanos)
-    }
-
-    fn attempt(
-        &self,
-        method: &str,
-        path: &str,
-        query: &[(String, String)],
-        body: Option<&[u8]>,
-    ) -> Attempt {
-        let full_path = format!("{}{path}", self.base_path);
+impl Wire for SesClient {
+    fn headers(&self, request: &Outgoing<'_>) -> Vec<(String, String)> {
         let date = amz_date((self.clock)());
         let mut headers = vec![
-            ("host".to_owned(), self.host.clone()),
+            ("host".to_owned(), self.http.host().to_owned()),
             ("x-amz-date".to_owned(), date.clone()),
         ];
-        if body.is_some() {
+        if request.body.is_some() {
             headers.push(("content-type".to_owned(), "application/json".to_owned()));
         }
         if let Some(token) = &self.credentials.session_token {
@@ -414,128 +226,24 @@ impl SesClient {
                 amz_date: &date,
             },
             &RequestToSign {
-                method,
-                path: &full_path,
-                query,
+                method: request.method,
+                path: request.full_path,
+                query: request.query,
                 headers: &headers,
-                body: body.unwrap_or_default(),
+                body: request.body.unwrap_or_default(),
             },
         );
-        let qs = canonical_query(query);
-        let url = if qs.is_empty() {
-            format!("{}{full_path}", self.base)
-        } else {
-            format!("{}{full_path}?{qs}", self.base)
-        };
-        let result = match (method, body) {
-            ("GET", _) => with_headers(self.agent.get(&url), &headers, &auth).call(),
-            ("DELETE", _) => with_headers(self.agent.delete(&url), &headers, &auth).call(),
-            ("POST", b) => {
-                with_headers(self.agent.post(&url), &headers, &auth).send(b.unwrap_or_default())
-            }
-            ("PUT", b) => {
-                with_headers(self.agent.put(&url), &headers, &auth).send(b.unwrap_or_default())
-            }
-            _ => return Attempt::Fail(SyncError::Protocol(format!("unsupported method {method}"))),
-        };
-        let mut response = match result {
-            Ok(r) => r,
-            Err(e) => return transport_failure(method, path, e),
-        };
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let error_type = header("x-amzn-errortype");
-        let retry_after = header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let text = match response.body_mut().read_to_string() {
-            Ok(t) => t,
-            Err(e) => return transport_failure(method, path, e),
-        };
-        if (200..300).contains(&status) {
-            return Attempt::Done(status, text);
-        }
-        let (kind, message) = classify(status, error_type.as_deref(), &text);
-        let error = SyncError::Provider {
-            status,
-            kind: kind.as_str().to_owned(),
-            message: format!("{method} {path}: {message}"),
-        };
-        match kind {
-            ProviderKind::Throttled => Attempt::Retry(error, retry_after),
-            ProviderKind::Server => Attempt::Retry(error, retry_after),
-            ProviderKind::Auth => {
-                Attempt::Fail(SyncError::Auth(format!("{method} {path}: {message}")))
-            }
-            _ => Attempt::Fail(error),
-        }
+        headers.push(("authorization".to_owned(), auth));
+        headers
     }
-}
 
-fn with_headers<B>(
-    mut request: ureq::RequestBuilder<B>,
-    headers: &[(String, String)],
-    auth: &str,
-) -> ureq::RequestBuilder<B> {
-    for (k, v) in headers {
-        request = request.header(k.as_str(), v.as_str());
-    }
-    request.header("authorization", auth)
-}
-
-fn transport_failure(method: &str, path: &str, e: ureq::Error) -> Attempt {
-    let what = format!("{method} {path}");
-    match e {
-        ureq::Error::Timeout(t) => Attempt::Retry(SyncError::Timeout(format!("{what}: {t}")), None),
-        ureq::Error::Io(io) => Attempt::Retry(SyncError::Network(format!("{what}: {io}")), None),
-        ureq::Error::ConnectionFailed => Attempt::Retry(
-            SyncError::Network(format!("{what}: connection failed")),
-            None,
-        ),
-        ureq::Error::Protocol(p) => {
-            Attempt::Retry(SyncError::Network(format!("{what}: {p}")), None)
-        }
-        ureq::Error::HostNotFound => {
-            Attempt::Fail(SyncError::Network(format!("{what}: host not found")))
-        }
-        other => Attempt::Fail(SyncError::Network(format!("{what}: {other}"))),
-    }
-}
-
-/// Provider error kinds this client tells apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProviderKind {
-    /// 404 / NotFoundException.
-    NotFound,
-    /// AlreadyExistsException.
-    AlreadyExists,
-    /// 429 / TooManyRequestsException / throttling.
-    Throttled,
-    /// 5xx.
-    Server,
-    /// 401/403: credentials refused.
-    Auth,
-    /// Any other 4xx (bad request, limits).
-    Rejected,
-}
-
-impl ProviderKind {
-    /// Stable name, used as [`SyncError::Provider`]'s `kind`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::NotFound => "not-found",
-            ProviderKind::AlreadyExists => "already-exists",
-            ProviderKind::Throttled => "throttled",
-            ProviderKind::Server => "server-error",
-            ProviderKind::Auth => "auth",
-            ProviderKind::Rejected => "rejected",
-        }
+    fn classify(
+        &self,
+        status: u16,
+        header: &dyn Fn(&str) -> Option<String>,
+        body: &str,
+    ) -> (ProviderKind, String) {
+        classify(status, header("x-amzn-errortype").as_deref(), body)
     }
 }
 
@@ -611,11 +319,6 @@ fn template_body(name: Option<&str>, content: &TemplateContent) -> Result<Vec<u8
     .map_err(|e| SyncError::Protocol(e.to_string()))
 }
 
-fn parse_body<T: for<'de> Deserialize<'de>>(status: u16, body: &str) -> Result<T, SyncError> {
-    serde_json::from_str(if body.trim().is_empty() { "{}" } else { body })
-        .map_err(|e| SyncError::Protocol(format!("unexpected answer (HTTP {status}): {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -655,34 +358,20 @@ mod tests {
             subject: "ab".into(),
             html: "c".into(),
             text: String::new(),
+            layout: None,
         };
         let b = TemplateContent {
             subject: "a".into(),
             html: "bc".into(),
             text: String::new(),
+            layout: None,
         };
         assert_ne!(a.hash(), b.hash());
         assert_eq!(a.hash(), a.clone().hash());
-    }
-
-    #[test]
-    fn backoff_grows_and_stays_bounded() {
-        let client = SesClient::new(
-            "http://127.0.0.1:9",
-            "eu-west-1",
-            Credentials {
-                access_key_id: "AKID".into(),
-                secret: super::super::credentials::Secret::new("s".into()),
-                session_token: None,
-            },
-            ClientOptions::default(),
-            system_clock(),
-        )
-        .unwrap();
-        let first = client.backoff(1);
-        assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(200));
-        let late = client.backoff(30);
-        assert!(late <= Duration::from_secs(10) && late >= Duration::from_secs(5));
-        assert!(!format!("{client:?}").contains("\"s\""));
+        let with_layout = TemplateContent {
+            layout: Some("base".into()),
+            ..a.clone()
+        };
+        assert_ne!(a.hash(), with_layout.hash());
     }
 }

@@ -2,7 +2,7 @@
 //! cost ~5.5 min to build cold on this kind of machine for four REST calls; the algorithm is
 //! small, stable and checked below against AWS's published test-suite vectors.
 
-use super::credentials::Credentials;
+use super::credentials::AwsCredentials;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -93,7 +93,7 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
 
 /// The `Authorization` header value (and the signed header list) for `request`.
 pub fn authorization(
-    credentials: &Credentials,
+    credentials: &AwsCredentials,
     scope: &Scope<'_>,
     request: &RequestToSign<'_>,
 ) -> String {
@@ -149,8 +149,8 @@ mod tests {
     use super::*;
     use crate::sync::credentials::Secret;
 
-    fn example() -> Credentials {
-        Credentials {
+    fn example() -> AwsCredentials {
+        AwsCredentials {
             access_key_id: "AKIDEXAMPLE".into(),
             secret: Secret::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into()),
             session_token: None,
