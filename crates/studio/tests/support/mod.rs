@@ -489,9 +489,33 @@ pub fn save_and_publish(root: &Path, environment: &str, minute: i64) -> String {
 
 /// Appends a `[targets.<name>]` table for the peer at `endpoint`.
 pub fn add_target(root: &Path, name: &str, endpoint: &str, prefix: &str) {
+    set_target(
+        root,
+        name,
+        &format!(
+            "provider = \"ses\"\nenvironment = \"staging\"\nregion = \"eu-west-1\"\n\
+             endpoint = \"{endpoint}\"\nprefix = \"{prefix}\"\n"
+        ),
+    );
+}
+
+/// Sets `[targets.<name>]` of the project at `root` to a Postmark target on `endpoint`.
+pub fn add_postmark_target(root: &Path, name: &str, endpoint: &str, prefix: &str) {
+    set_target(
+        root,
+        name,
+        &format!(
+            "provider = \"postmark\"\nenvironment = \"staging\"\nendpoint = \"{endpoint}\"\n\
+             prefix = \"{prefix}\"\n"
+        ),
+    );
+}
+
+/// Replaces (or adds) `[targets.<name>]` with `body`.
+pub fn set_target(root: &Path, name: &str, body: &str) {
     let path = root.join("letterpress.toml");
     let mut text = std::fs::read_to_string(&path).expect("read letterpress.toml");
-    // The sample defines a target of this name for real SES: replace it.
+    // The sample defines a target of this name for the real provider: replace it.
     let header = format!("[targets.{name}]");
     if let Some(start) = text.find(&header) {
         let rest = &text[start + header.len()..];
@@ -500,10 +524,7 @@ pub fn add_target(root: &Path, name: &str, endpoint: &str, prefix: &str) {
             .map_or(text.len(), |i| start + header.len() + i + 1);
         text.replace_range(start..end, "");
     }
-    text.push_str(&format!(
-        "\n[targets.{name}]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"eu-west-1\"\n\
-         endpoint = \"{endpoint}\"\nprefix = \"{prefix}\"\n"
-    ));
+    text.push_str(&format!("\n{header}\n{body}"));
     std::fs::write(&path, text).expect("write letterpress.toml");
 }
 
