@@ -99,7 +99,11 @@ pub fn auth(root: &Path, command: AuthCommand) -> Result<ExitCode> {
             let credentials = read_credentials(sync::target_provider(root, &target)?)?;
             sync::set_credentials(root, &target, &Keychain, &credentials)?;
             eprintln!(
-                "stored credentials for `{target}` in the OS keychain ({})",
+                "stored credentials for `{target}` in the OS keychain ({}{})",
+                match credentials.provider() {
+                    Provider::Ses => "key id ",
+                    Provider::Postmark => "",
+                },
                 credentials.hint()
             );
             Ok(ExitCode::SUCCESS)
@@ -107,7 +111,10 @@ pub fn auth(root: &Path, command: AuthCommand) -> Result<ExitCode> {
         AuthCommand::Status { target } => {
             let status = sync::credential_status(root, &target, &store()?)?;
             match &status.key_id_hint {
-                Some(hint) => println!("{target}: {} ({hint})", status.source),
+                Some(hint) => match sync::target_provider(root, &target)? {
+                    Provider::Ses => println!("{target}: {} (key id {hint})", status.source),
+                    Provider::Postmark => println!("{target}: {} ({hint})", status.source),
+                },
                 None => println!(
                     "{target}: no credentials (run `letterpress auth set {target}` or set {})",
                     match sync::target_provider(root, &target)? {

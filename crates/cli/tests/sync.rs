@@ -272,3 +272,59 @@ fn without_a_keychain_auth_set_says_so_and_stores_nothing() {
             .contains(SECRET)
     );
 }
+
+#[path = "../../studio/tests/support/postmark_fake.rs"]
+mod postmark_fake;
+
+#[test]
+fn a_postmark_token_goes_through_the_real_keychain_and_syncs() {
+    if !(have("dbus-run-session") && have("gnome-keyring-daemon")) {
+        println!("SKIPPED: dbus-run-session or gnome-keyring-daemon missing");
+        return;
+    }
+    const POSTMARK: &str = "postmark-staging";
+    const TOKEN: &str = "0f7e5c1a-cli-server-token";
+    let fake = postmark_fake::PostmarkContractFake::start(TOKEN);
+    let (tmp, root) = sample_copy();
+    support::add_postmark_target(&root, POSTMARK, &fake.endpoint(), PREFIX);
+    save_and_publish(&root, "staging", 1);
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let script = format!(
+        "echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
+         \"$LP\" --project \"$ROOT\" auth status {POSTMARK}; echo \"status-before=$?\"; \
+         printf '{TOKEN}\\n' | \"$LP\" --project \"$ROOT\" auth set {POSTMARK} || exit 10; \
+         \"$LP\" --project \"$ROOT\" auth status {POSTMARK} || exit 11; \
+         \"$LP\" --project \"$ROOT\" sync apply {POSTMARK} --format json > \"$ROOT/../apply.json\"; echo \"apply=$?\"; \
+         \"$LP\" --project \"$ROOT\" sync plan {POSTMARK}; echo \"plan=$?\""
+    );
+    let (code, out, err) = run(Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &script])
+        .env("LP", env!("CARGO_BIN_EXE_letterpress"))
+        .env("ROOT", &root)
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_RUNTIME_DIR", &home)
+        .env_remove(letterpress_studio::sync::ENV_POSTMARK_SERVER_TOKEN));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("status-before=1"), "{out}");
+    assert!(
+        out.contains(&format!("{POSTMARK}: keychain (token ****oken)")),
+        "{out}"
+    );
+    assert!(
+        out.contains("apply=0") && out.contains("plan=0"),
+        "{out}\n{err}"
+    );
+    let report = std::fs::read_to_string(tmp.path().join("apply.json")).unwrap();
+    assert!(report.contains("\"created\": 15"), "{report}");
+    let aliases: Vec<String> = fake
+        .templates()
+        .into_iter()
+        .filter_map(|t| t.alias)
+        .collect();
+    assert_eq!(aliases.len(), 15, "{aliases:?}");
+    assert!(!out.contains(TOKEN) && !err.contains(TOKEN) && !report.contains(TOKEN));
+    let state = std::fs::read(root.join(".letterpress/sync.sqlite")).unwrap_or_default();
+    assert!(!String::from_utf8_lossy(&state).contains(TOKEN));
+}
