@@ -241,7 +241,6 @@ pub fn credential_status(
     store: &dyn CredentialStore,
 ) -> Result<CredentialStatus, SyncError> {
     let config = working_config(root)?;
-    find_target(&config, target)?;
     let provider = find_target(&config, target)?.provider;
     let found = store
         .get(&credential_account(&config, target), provider)?
