@@ -152,6 +152,12 @@ impl Ui {
             s.filter.set(None);
             s.overwrite_drift.set(false);
             s.form_open.set(false);
+            // What was typed for another target (an AWS secret is no Postmark token).
+            s.key_id.set(String::new());
+            s.secret.set(String::new());
+            // The other target's credential status is not this one's.
+            s.credentials.set(None);
+            s.credential_error.set(None);
             s.plan_seq.update_value(|n| *n += 1);
             s.planning.set(false);
         }
@@ -165,9 +171,18 @@ impl Ui {
             return;
         };
         spawn_local(async move {
-            let answer =
-                ipc::call::<_, CredentialStatus>("sync_credential_status", &TargetArg { target })
-                    .await;
+            let answer = ipc::call::<_, CredentialStatus>(
+                "sync_credential_status",
+                &TargetArg {
+                    target: target.clone(),
+                },
+            )
+            .await;
+            // The answer for a target selected before is dropped (it would show that
+            // target's status and form).
+            if s.selected.get_untracked().as_deref() != Some(target.as_str()) {
+                return;
+            }
             match answer {
                 Ok(status) => {
                     s.form_open.set(status.source == "none");
@@ -556,7 +571,9 @@ fn CredentialsCard(ui: Ui) -> impl IntoView {
             } else {
                 view! {
                     <button class="link" data-test="sync-change-credentials"
-                        on:click=move |_| s.form_open.set(true)>"Set another key…"</button>
+                        on:click=move |_| s.form_open.set(true)>
+                        {move || if token_only() { "Set another token…" } else { "Set another key…" }}
+                    </button>
                 }.into_any()
             }}
         </div>

@@ -5,12 +5,18 @@
 //! 10 creates (welcome + verify-email × 5 locales), apply reports them with progress
 //! events and the peer holds them, a new plan is all unchanged; a template edited on the
 //! provider shows as drift with its diff and is overwritten only after confirmation.
+//! The same for a Postmark target against `PostmarkContractFake` (an in-process fake of
+//! Postmark's documented Templates API, not Postmark), its Server API token typed into the
+//! screen and kept in a real Secret Service (GNOME Keyring on a private D-Bus), as is an SES
+//! access key in another test.
 //! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/sync-*.png`.
 
 use fantoccini::{Client, Locator};
-use letterpress_e2e::{click, js, sample_copy, shot, start_app, text_of, wait_for_text};
+use letterpress_e2e::{
+    click, js, sample_copy, shot, start_app, text_of, wait_for_text, wait_until,
+};
 use letterpress_studio::history::{Author, History, When};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::io::Write;
@@ -31,6 +37,11 @@ static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new
 #[path = "../../../crates/studio/tests/support/mod.rs"]
 mod support;
 use support::SesPeer;
+
+/// An in-process contract fake of Postmark's Templates API, shared with the studio tests.
+#[path = "../../../crates/studio/tests/support/postmark_fake.rs"]
+mod postmark_fake;
+use postmark_fake::PostmarkContractFake;
 
 /// Names of the templates the peer holds.
 fn template_names(peer: &SesPeer) -> BTreeSet<String> {
@@ -54,6 +65,48 @@ fn point_target_at(project: &Path, endpoint: &str) {
          templates = [\"receipt\"]\n"
     ));
     std::fs::write(&path, text).expect("write letterpress.toml");
+}
+
+/// Points the sample's `postmark-staging` target at `endpoint`.
+fn point_postmark_target_at(project: &Path, endpoint: &str) {
+    let path = project.join("letterpress.toml");
+    let text = std::fs::read_to_string(&path).expect("read letterpress.toml");
+    let table = "[targets.postmark-staging]\n";
+    assert!(
+        text.contains(table),
+        "the sample has the postmark-staging target"
+    );
+    let text = text.replacen(table, &format!("{table}endpoint = \"{endpoint}\"\n"), 1);
+    std::fs::write(&path, text).expect("write letterpress.toml");
+}
+
+/// Selects `name` in the target picker (the first target in name order is selected at
+/// first) and waits until its card shows.
+async fn select_target(client: &Client, name: &str) {
+    let script = format!(
+        "const s = document.querySelector('[data-test=sync-target-select]');
+         if (!s || ![...s.options].some(o => o.value === {name:?})) return false;
+         s.value = {name:?};
+         s.dispatchEvent(new Event('change', {{ bubbles: true }}));
+         return true;"
+    );
+    wait_until(&format!("target {name} in the picker"), || async {
+        (js(client, &script).await == json!(true)).then_some(Value::Null)
+    })
+    .await;
+    wait_for_target(client, name).await;
+}
+
+/// Waits until the target card shows `name`.
+async fn wait_for_target(client: &Client, name: &str) {
+    wait_until(&format!("the card of target {name}"), || async {
+        (text_of(client, "[data-test=sync-target] .target-name")
+            .await
+            .as_deref()
+            == Some(name))
+        .then_some(Value::Null)
+    })
+    .await;
 }
 
 fn author() -> (Author, When) {
@@ -116,7 +169,19 @@ async fn plan_rows(client: &Client) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Waits until the plan table lists `count` rows, all with `action` except those in `other`.
+/// No plan or apply is under way (the plan button is enabled again): the table shows the
+/// answer to the last request (a later answer would replace it and fold its diffs).
+async fn plan_idle(client: &Client) -> bool {
+    js(
+        client,
+        "const b = document.querySelector('[data-test=sync-plan]'); return !!b && !b.disabled;",
+    )
+    .await
+        == json!(true)
+}
+
+/// Waits until the plan table lists `count` rows, all with `action` except those in `other`
+/// (and no other plan is under way).
 async fn wait_for_plan(
     client: &Client,
     count: usize,
@@ -138,7 +203,7 @@ async fn wait_for_plan(
     loop {
         let mut rows = plan_rows(client).await;
         rows.sort();
-        if rows == want {
+        if rows == want && plan_idle(client).await {
             return rows;
         }
         if started.elapsed() > Duration::from_secs(30) {
@@ -186,7 +251,9 @@ async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
     .await;
 
     // The target, with credentials from the environment (key id masked, secret never shown).
+    // (postmark-staging comes first in name order, so it is selected at first.)
     click(&client, "[data-test=mode-sync]").await;
+    select_target(&client, "ses-staging").await;
     wait_for_text(&client, "[data-test=sync-endpoint]", &peer.url()).await;
     wait_for_text(&client, "[data-test=sync-environment]", "staging").await;
     wait_for_text(&client, "[data-test=sync-provider]", "Amazon SES").await;
@@ -285,14 +352,7 @@ async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
 
     // A target whose template does not compile: blocked, with the diagnostic at its place;
     // apply stays disabled; the diagnostic opens the file in the editor.
-    js(
-        &client,
-        "const s = document.querySelector('[data-test=sync-target-select]');
-         s.value = 'ses-staging-receipts';
-         s.dispatchEvent(new Event('change', { bubbles: true }));
-         return true;",
-    )
-    .await;
+    select_target(&client, "ses-staging-receipts").await;
     wait_for_text(&client, "[data-test=sync-target]", "northwind-receipts-").await;
     click(&client, "[data-test=sync-plan]").await;
     wait_for_text(&client, "[data-test=sync-count-blocked]", "5").await;
@@ -478,6 +538,7 @@ async fn credentials_typed_in_the_sync_screen_go_to_the_keychain() {
     let (client, _processes) = start_app(&project, &state_dir, &env).await;
     wait_for_text(&client, "[data-test=doc-path]", "templates/").await;
     click(&client, "[data-test=mode-sync]").await;
+    select_target(&client, "ses-staging").await;
 
     // No credentials yet: said so, the form is open, and plan explains what to do.
     wait_for_text(&client, "[data-test=sync-credential-status]", "Not set").await;
@@ -543,4 +604,178 @@ async fn credentials_typed_in_the_sync_screen_go_to_the_keychain() {
     );
     client.close().await.expect("close the session");
     println!("sync credentials e2e: screenshot {}", form_shot.display());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postmark_token_typed_in_the_sync_screen_plans_and_applies_against_the_contract_fake() {
+    let _turn = ONE_APP_AT_A_TIME.lock().await;
+    let started = Instant::now();
+    const TOKEN: &str = "e2e-postmark-server-TOKEN-4b1d";
+    assert!(
+        std::env::var_os("LETTERPRESS_POSTMARK_SERVER_TOKEN").is_none(),
+        "run without LETTERPRESS_POSTMARK_SERVER_TOKEN (it overrides the keychain)"
+    );
+    let (tmp, project) = sample_copy();
+    let Some(keyring) = SessionKeyring::start(&tmp.path().join("home")) else {
+        println!("SKIPPED: dbus-daemon or gnome-keyring-daemon missing");
+        return;
+    };
+    let fake = PostmarkContractFake::start(TOKEN);
+    point_postmark_target_at(&project, &fake.endpoint());
+    save_first_version(&project);
+    assert_eq!(publish_to_staging(&project), "published/staging/1");
+
+    let state_dir = tmp.path().join("state");
+    let env: [(&str, &OsStr); 1] = [("DBUS_SESSION_BUS_ADDRESS", OsStr::new(&keyring.address))];
+    let (client, _processes) = start_app(&project, &state_dir, &env).await;
+    wait_for_text(&client, "[data-test=doc-path]", "templates/").await;
+    click(&client, "[data-test=mode-sync]").await;
+
+    // The first target in name order is selected: postmark-staging, on the fake, no region.
+    wait_for_target(&client, "postmark-staging").await;
+    wait_for_text(&client, "[data-test=sync-provider]", "Postmark").await;
+    wait_for_text(&client, "[data-test=sync-endpoint]", &fake.endpoint()).await;
+    wait_for_text(&client, "[data-test=sync-environment]", "staging").await;
+    let facts = js(
+        &client,
+        "return [...document.querySelectorAll('[data-test=sync-target] dt')].map(d => d.textContent);",
+    )
+    .await;
+    assert_eq!(
+        facts,
+        json!(["Provider", "Endpoint", "Name prefix", "Templates"]),
+        "no Region row for Postmark"
+    );
+
+    // No token yet: said so, the form asks for the Server API token only, plan explains.
+    wait_for_text(&client, "[data-test=sync-credential-status]", "Not set").await;
+    wait_for_text(
+        &client,
+        "[data-test=sync-credential-form]",
+        "Server API token",
+    )
+    .await;
+    let key_id_field = js(
+        &client,
+        "return document.querySelector('[data-test=sync-key-id]') === null;",
+    )
+    .await;
+    assert_eq!(key_id_field, json!(true), "no access key id field");
+    let form = text_of(&client, "[data-test=sync-credential-form]")
+        .await
+        .unwrap_or_default();
+    assert!(!form.contains("Access key"), "{form}");
+    click(&client, "[data-test=sync-plan]").await;
+    let error = wait_for_text(&client, "[data-test=sync-error]", "No credentials").await;
+    assert!(error.contains("no-credentials"), "{error}");
+    assert!(fake.templates().is_empty(), "nothing reached the fake");
+
+    // The token goes to the keychain; the status shows its last four characters only.
+    client
+        .find(Locator::Css("[data-test=sync-secret]"))
+        .await
+        .expect("token field")
+        .send_keys(TOKEN)
+        .await
+        .expect("type the token");
+    let credentials_shot = shot(&client, "sync-postmark-credentials").await;
+    click(&client, "[data-test=sync-store-credentials]").await;
+    let status = wait_for_text(&client, "[data-test=sync-credential-status]", "keychain").await;
+    assert!(
+        status.contains("token ****4b1d") && !status.contains("TOKEN"),
+        "{status}"
+    );
+    wait_for_text(
+        &client,
+        "[data-test=sync-change-credentials]",
+        "Set another token",
+    )
+    .await;
+    let error = text_of(&client, "[data-test=sync-error]").await;
+    assert_eq!(error, None, "the missing-credentials error is gone");
+
+    // Plan with the keychain's token: 2 templates × 5 locales to create.
+    click(&client, "[data-test=sync-plan]").await;
+    wait_for_plan(&client, 10, "create", &[]).await;
+    wait_for_text(&client, "[data-test=sync-count-create]", "10").await;
+    wait_for_text(&client, "[data-test=sync-published]", "published/staging/1").await;
+    assert!(fake.templates().is_empty(), "plan wrote nothing");
+    let plan_shot = shot(&client, "sync-postmark-plan").await;
+
+    // Apply: exactly the 10 aliases, Standard templates without a layout.
+    click(&client, "[data-test=sync-apply]").await;
+    wait_for_text(&client, "[data-test=report-created]", "10").await;
+    wait_for_text(&client, "[data-test=report-updated]", "0").await;
+    wait_for_text(&client, "[data-test=report-deleted]", "0").await;
+    let uploaded = fake.templates();
+    let aliases: BTreeSet<String> = uploaded.iter().filter_map(|t| t.alias.clone()).collect();
+    assert_eq!(uploaded.len(), 10);
+    assert_eq!(aliases, expected_names());
+    for t in &uploaded {
+        assert_eq!(t.template_type, "Standard", "{:?}", t.alias);
+        assert_eq!(t.layout_template, None, "{:?}", t.alias);
+        assert!(!t.subject.is_empty(), "{:?}", t.alias);
+        assert!(
+            t.html_body.as_deref().is_some_and(|h| h.contains("<html")),
+            "{:?}",
+            t.alias
+        );
+    }
+
+    // Plan again: everything unchanged, nothing to apply.
+    click(&client, "[data-test=sync-plan]").await;
+    wait_for_plan(&client, 10, "unchanged", &[]).await;
+    wait_for_text(&client, "[data-test=sync-count-unchanged]", "10").await;
+    let disabled = js(
+        &client,
+        "return document.querySelector('[data-test=sync-apply]').disabled;",
+    )
+    .await;
+    assert_eq!(disabled, json!(true), "nothing to apply");
+
+    // Someone edits a subject in Postmark's web UI: drift, with its diff.
+    let drifted = format!("{PREFIX}welcome-de");
+    fake.edit_template(&drifted, |t| t.subject = "Edited in Postmark".into());
+    click(&client, "[data-test=sync-plan]").await;
+    wait_for_plan(&client, 10, "unchanged", &[(drifted.as_str(), "drift")]).await;
+    js(
+        &client,
+        "document.querySelector('[data-test=sync-item][data-action=drift] [data-test=sync-toggle-detail]').click(); return true;",
+    )
+    .await;
+    let diff = wait_for_text(&client, "[data-test=sync-diff]", "Edited in Postmark").await;
+    assert!(diff.contains("-Edited in Postmark"), "{diff}");
+    let drift_shot = shot(&client, "sync-postmark-drift").await;
+
+    // The token is in the keychain and nowhere else.
+    let stored = Command::new("secret-tool")
+        .args(["lookup", "service", "letterpress"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &keyring.address)
+        .output()
+        .expect("secret-tool (libsecret-tools)");
+    assert!(
+        String::from_utf8_lossy(&stored.stdout).contains(TOKEN),
+        "the keychain holds the token (secret-tool: {})",
+        String::from_utf8_lossy(&stored.stderr)
+    );
+    let page = js(&client, "return document.documentElement.outerHTML;").await;
+    assert!(!page.as_str().unwrap_or_default().contains(TOKEN));
+    assert_eq!(
+        files_containing(&project, TOKEN.as_bytes()),
+        Vec::<PathBuf>::new(),
+        "the token is in no project file (git, sync.sqlite)"
+    );
+    assert_eq!(
+        files_containing(&state_dir, TOKEN.as_bytes()),
+        Vec::<PathBuf>::new(),
+        "the token is not in the app's local state"
+    );
+    client.close().await.expect("close the session");
+    println!(
+        "sync postmark e2e: {:.1} s; screenshots {}, {}, {}",
+        started.elapsed().as_secs_f64(),
+        credentials_shot.display(),
+        plan_shot.display(),
+        drift_shot.display()
+    );
 }

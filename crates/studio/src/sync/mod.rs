@@ -72,11 +72,15 @@ pub enum SyncError {
     History(#[from] HistoryError),
     /// No credentials for the target.
     #[error(
-        "no credentials for target `{0}`: run `letterpress auth set {0}`, or set \
-         LETTERPRESS_AWS_ACCESS_KEY_ID and LETTERPRESS_AWS_SECRET_ACCESS_KEY (SES) or \
-         LETTERPRESS_POSTMARK_SERVER_TOKEN (Postmark)"
+        "no credentials for target `{target}`: run `letterpress auth set {target}`, or set \
+         {variables}"
     )]
-    NoCredentials(String),
+    NoCredentials {
+        /// The target.
+        target: String,
+        /// The environment variables that would provide them.
+        variables: &'static str,
+    },
     /// Credentials of the wrong shape.
     #[error("invalid credentials: {0}")]
     InvalidCredentials(String),
@@ -136,7 +140,7 @@ impl SyncError {
             SyncError::UnknownTarget { .. } => "unknown-target",
             SyncError::NotPublished(_) => "not-published",
             SyncError::History(_) => "history",
-            SyncError::NoCredentials(_) => "no-credentials",
+            SyncError::NoCredentials { .. } => "no-credentials",
             SyncError::InvalidCredentials(_) => "invalid-credentials",
             SyncError::NoKeychain(_) => "no-keychain",
             SyncError::Keychain(_) => "keychain",
@@ -318,7 +322,15 @@ impl TargetSync {
         let target = find_target(&config, target)?;
         let (credentials, _) = store
             .get(&credential_account(&config, &target.name), target.provider)?
-            .ok_or_else(|| SyncError::NoCredentials(target.name.clone()))?;
+            .ok_or_else(|| SyncError::NoCredentials {
+                target: target.name.clone(),
+                variables: match target.provider {
+                    Provider::Ses => {
+                        "LETTERPRESS_AWS_ACCESS_KEY_ID and LETTERPRESS_AWS_SECRET_ACCESS_KEY"
+                    }
+                    Provider::Postmark => "LETTERPRESS_POSTMARK_SERVER_TOKEN",
+                },
+            })?;
         let client = match (target.provider, credentials) {
             (Provider::Ses, Credentials::Aws(aws)) => Client::Ses(SesClient::new(
                 &target.endpoint_url(),
