@@ -8,6 +8,10 @@ mod locales_commands;
 mod menu;
 mod sync_commands;
 
+/// mimalloc, as in the CLI: every preview render allocates many small strings.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use letterpress_protocol::{
     CLOSE_REQUESTED_EVENT, ConflictSides, FILE_EVENT, IpcError, OpenDocument, Preview,
     PreviewRequest, ProjectSnapshot, Resolution,

@@ -16,6 +16,10 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The allocator the CLI and the app use.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CONFIG: &str = r#"
 [project]
 name = "Bench Co"

@@ -518,7 +518,7 @@ pub fn max_depth(mjml: &str) -> (usize, usize) {
         if closing {
             depth = depth.saturating_sub(1);
         } else if !(mjml[..tag_end].ends_with("/>")
-            || VOID_ELEMENTS.contains(&name.to_ascii_lowercase().as_str()))
+            || VOID_ELEMENTS.iter().any(|v| v.eq_ignore_ascii_case(name)))
         {
             depth += 1;
             if depth > max {
@@ -534,18 +534,22 @@ pub fn max_depth(mjml: &str) -> (usize, usize) {
 fn find_tag_end(s: &str, from: usize) -> usize {
     let bytes = s.as_bytes();
     let mut i = from;
-    let mut quote: Option<u8> = None;
-    while let Some(&b) = bytes.get(i) {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return i + 1,
-            None => {}
+    loop {
+        let Some(n) = bytes
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|&b| matches!(b, b'>' | b'"' | b'\'')))
+        else {
+            return s.len();
+        };
+        i += n;
+        match bytes[i] {
+            b'>' => return i + 1,
+            quote => match bytes[i + 1..].iter().position(|&b| b == quote) {
+                Some(m) => i += m + 2,
+                None => return s.len(),
+            },
         }
-        i += 1;
     }
-    s.len()
 }
 
 /// Byte span of an mrml parse error, and the `mj-include` path it is in (`None`: the root).
