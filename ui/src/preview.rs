@@ -69,8 +69,8 @@ pub fn PreviewPane(ui: Ui) -> impl IntoView {
                     <button data-test="mobile" class:on=move || ui.width.get() == Width::Mobile on:click=move |_| ui.width.set(Width::Mobile)>"Mobile"</button>
                 </span>
                 <span class="segmented">
-                    <button class:on=move || ui.tab.get() == Tab::Html on:click=move |_| ui.tab.set(Tab::Html)>"HTML"</button>
-                    <button data-test="text-tab" class:on=move || ui.tab.get() == Tab::Text on:click=move |_| ui.tab.set(Tab::Text)>"Text"</button>
+                    <button class:on=move || ui.tab.get() == Tab::Html on:click=move |_| ui.show_tab(Tab::Html)>"HTML"</button>
+                    <button data-test="text-tab" class:on=move || ui.tab.get() == Tab::Text on:click=move |_| ui.show_tab(Tab::Text)>"Text"</button>
                 </span>
             </div>
             <div class="inbox" dir=move || field(|p| p.dir.clone())>

@@ -329,6 +329,18 @@ impl Ui {
             template: self.template.get_untracked(),
             locale: self.locale.get_untracked(),
             fixture: self.fixture.get_untracked(),
+            // Deriving the text part is half a render: only while it is shown.
+            text: self.tab.get_untracked() == Tab::Text,
+        }
+    }
+
+    /// Shows the HTML or the text part; the text part is rendered when it is shown.
+    pub fn show_tab(self, tab: Tab) {
+        if self.tab.get_untracked() != tab {
+            self.tab.set(tab);
+            if tab == Tab::Text {
+                self.refresh();
+            }
         }
     }
 
@@ -469,8 +481,8 @@ impl Ui {
             MenuCommand::NewProject => self.switch_project("new_project_from_sample", NoArgs {}),
             MenuCommand::DesktopWidth => self.width.set(Width::Desktop),
             MenuCommand::MobileWidth => self.width.set(Width::Mobile),
-            MenuCommand::ShowHtml => self.tab.set(Tab::Html),
-            MenuCommand::ShowText => self.tab.set(Tab::Text),
+            MenuCommand::ShowHtml => self.show_tab(Tab::Html),
+            MenuCommand::ShowText => self.show_tab(Tab::Text),
         }
     }
 

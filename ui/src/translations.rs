@@ -379,6 +379,7 @@ impl Translations {
             template: self.template.get_untracked(),
             locale: self.preview_locale.get_untracked(),
             fixture: self.fixture.get_untracked(),
+            text: false,
         };
         if request.template.is_empty() || request.locale.is_empty() {
             return;

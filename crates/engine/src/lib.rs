@@ -217,7 +217,24 @@ impl Engine {
 
     /// Renders one template in one locale with `data`.
     pub fn render(&self, request: &RenderRequest<'_>) -> RenderOutput {
-        self.render_with(request.template, request.locale, Data::Json(request.data))
+        self.render_with(
+            request.template,
+            request.locale,
+            Data::Json(request.data),
+            true,
+        )
+    }
+
+    /// [`Engine::render`] without deriving the text part from the HTML (a hand-written
+    /// `text.txt` is still rendered, with its diagnostics): for a live preview that shows the
+    /// HTML, where deriving the text is about half the work.
+    pub fn render_without_derived_text(&self, request: &RenderRequest<'_>) -> RenderOutput {
+        self.render_with(
+            request.template,
+            request.locale,
+            Data::Json(request.data),
+            false,
+        )
     }
 
     /// Compiles one template in one locale for a sending service: build-time parts resolved,
@@ -246,7 +263,7 @@ impl Engine {
             })
         });
         let state = Arc::new(bridge::BridgeState::default());
-        let out = engine.render_with(template, locale, Data::Symbolic(state.clone()));
+        let out = engine.render_with(template, locale, Data::Symbolic(state.clone()), false);
         let body = out
             .files
             .get(1)
@@ -303,7 +320,13 @@ impl Engine {
         }
     }
 
-    fn render_with(&self, id: &str, locale: &str, data: Data<'_>) -> RenderOutput {
+    fn render_with(
+        &self,
+        id: &str,
+        locale: &str,
+        data: Data<'_>,
+        derive_text: bool,
+    ) -> RenderOutput {
         let mut out = RenderOutput::default();
         if id.contains('/') || check_relative_path(id).is_err() {
             return out.failed(Diagnostic::error(
@@ -474,7 +497,7 @@ impl Engine {
                 }
             }
             // The bridge derives the text from the finished Handlebars HTML instead.
-            Ok(None) if symbolic.is_some() => {}
+            Ok(None) if symbolic.is_some() || !derive_text => {}
             Ok(None) => out.text = text::html_to_text(&out.html),
             Err(d) => out.diagnostics.push(*d),
         }

@@ -80,6 +80,14 @@ pub struct PreviewRequest {
     pub locale: String,
     /// Fixture name.
     pub fixture: String,
+    /// Whether the text part is wanted (the app asks for it only while it is shown; deriving
+    /// it from the HTML is about half of a render). Absent: yes.
+    #[serde(default = "yes")]
+    pub text: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A rendered preview (of the editor buffers, saved or not).

@@ -201,8 +201,14 @@ impl Project {
     /// Renders one job with unsaved editor buffers (`path → text`) in place of the files on
     /// disk: templates, layouts, partials, fixtures, catalogs and letterpress.toml alike.
     pub fn preview(&self, job: &RenderJob, buffers: &Buffers) -> RenderOutput {
+        self.preview_with(job, buffers, true)
+    }
+
+    /// [`Project::preview`], deriving the text part from the HTML only when `text` is set
+    /// (the app's live preview asks for it while the text part is shown).
+    pub fn preview_with(&self, job: &RenderJob, buffers: &Buffers, text: bool) -> RenderOutput {
         if buffers.is_empty() {
-            return self.render_job(job);
+            return render_with(&self.engine, self.sources.as_ref(), job, text);
         }
         let overlay: Arc<dyn Sources> = Arc::new(OverlaySources {
             base: self.sources.clone(),
@@ -234,7 +240,7 @@ impl Project {
         } else {
             self.engine.with_sources(overlay.clone())
         };
-        render_with(&engine, overlay.as_ref(), job)
+        render_with(&engine, overlay.as_ref(), job, text)
     }
 
     /// Templates whose render reads `path` (a layout, partial, or one of their own files).
@@ -409,7 +415,7 @@ impl Project {
 
     /// Renders one job; a bad fixture becomes the render's error.
     pub fn render_job(&self, job: &RenderJob) -> RenderOutput {
-        render_with(&self.engine, self.sources.as_ref(), job)
+        render_with(&self.engine, self.sources.as_ref(), job, true)
     }
 
     /// Every template × locale × fixture (templates without fixtures render once with `{}`).
@@ -515,7 +521,12 @@ fn read_fixture(
 }
 
 /// Renders a job with `engine`, reading the fixture through `sources`.
-fn render_with(engine: &Engine, sources: &dyn Sources, job: &RenderJob) -> RenderOutput {
+fn render_with(
+    engine: &Engine,
+    sources: &dyn Sources,
+    job: &RenderJob,
+    text: bool,
+) -> RenderOutput {
     let data = if job.fixture.is_empty() {
         serde_json::Value::Object(serde_json::Map::new())
     } else {
@@ -524,11 +535,16 @@ fn render_with(engine: &Engine, sources: &dyn Sources, job: &RenderJob) -> Rende
             Err(d) => return RenderOutput::with_error(*d),
         }
     };
-    engine.render(&RenderRequest {
+    let request = RenderRequest {
         template: &job.template,
         locale: &job.locale,
         data: &data,
-    })
+    };
+    if text {
+        engine.render(&request)
+    } else {
+        engine.render_without_derived_text(&request)
+    }
 }
 
 /// Errors first, then by location; duplicates (the same problem seen from many renders) once.

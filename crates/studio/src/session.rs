@@ -111,9 +111,9 @@ impl StudioSession {
     /// Renders the requested email from the editor's buffers (saved or not).
     pub fn preview(&self, request: &PreviewRequest) -> Preview {
         let started = Instant::now();
-        let out = self
-            .project
-            .preview(&render_job(request), &self.edits.buffers());
+        let out =
+            self.project
+                .preview_with(&render_job(request), &self.edits.buffers(), request.text);
         preview_of(out, started)
     }
 

@@ -303,14 +303,20 @@ fn one_call_takes_a_keystroke_and_renders_it() {
     let mut session = StudioSession::open(&root).unwrap();
     let original = session.open_document(BODY).unwrap().text;
     let typed = original.replacen("<mj-text", "<mj-text>Typed just now</mj-text><mj-text", 1);
-    let request = PreviewRequest {
+    let mut request = PreviewRequest {
         template: "welcome".into(),
         locale: "en".into(),
         fixture: "default".into(),
+        text: false,
     };
     let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);
     assert!(preview.html.contains("Typed just now"));
+    // The text part is derived only when asked for (the app shows it in its own tab).
+    assert!(preview.text.is_empty());
+    request.text = true;
+    let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
+    assert!(preview.text.contains("Typed just now"), "{}", preview.text);
     assert_eq!(session.dirty_paths(), vec![BODY.to_owned()]);
     assert_eq!(std::fs::read_to_string(root.join(BODY)).unwrap(), original);
     assert!(

@@ -393,7 +393,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
         burst_figures > 0,
         "the app records keystroke → preview timings"
     );
-    let paced = "and it ships today";
+    let paced = "and it ships today from our warehouse in Berlin";
     for key in paced.chars() {
         type_keys(&client, &key.to_string()).await;
         tokio::time::sleep(Duration::from_millis(120)).await;

@@ -176,7 +176,7 @@ impl History {
         let job = job(&config.default_locale);
         let engine = Engine::new(config, catalogs, sources.clone(), limits);
         Ok((
-            crate::render_with(&engine, sources.as_ref(), &job),
+            crate::render_with(&engine, sources.as_ref(), &job, true),
             job.locale,
         ))
     }
