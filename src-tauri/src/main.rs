@@ -6,6 +6,7 @@
 mod history_commands;
 mod locales_commands;
 mod menu;
+mod rendering;
 mod sync_commands;
 
 /// mimalloc, as in the CLI: every preview render allocates many small strings.
@@ -391,6 +392,9 @@ fn main() {
         .setup(|app| {
             let menu = menu::build(app.handle())?;
             app.set_menu(menu)?;
+            if let Some(window) = app.get_webview_window("main") {
+                rendering::adapt(&window);
+            }
             // Local state: LETTERPRESS_STATE_DIR (tests) or the platform's app data folder.
             let dir = std::env::var_os("LETTERPRESS_STATE_DIR")
                 .map(PathBuf::from)

@@ -427,6 +427,7 @@ impl Ui {
 
     /// Shows a render; `typed_at` is the keystroke it answers, for the latency record.
     pub fn show(self, p: Preview, typed_at: Option<f64>) {
+        let shown_at = ipc::now_ms();
         if p.is_ok() {
             self.last_good_html.set(p.html.clone());
             self.problem.set(None);
@@ -463,6 +464,7 @@ impl Ui {
             // (synchronously, by the effect that follows `last_good_html`) and the frame that
             // paints it is due, so the figure covers IPC, render and the DOM update.
             request_animation_frame(move || {
+                ipc::record_timing("__letterpressFrameWaits", ipc::now_ms() - shown_at);
                 ipc::record_timing("__letterpressTimings", ipc::now_ms() - t0);
                 ipc::record_timing("__letterpressEngineTimings", engine_ms);
             });

@@ -483,6 +483,7 @@ async fn take_timings(client: &Client, label: &str) -> usize {
         ("__letterpressEngineTimings", "engine"),
         ("__letterpressRoundTrips", "IPC round trip incl. engine"),
         ("__letterpressPatchTimings", "preview patch incl. layout"),
+        ("__letterpressFrameWaits", "answer shown → next frame"),
     ] {
         let values = js(
             client,
