@@ -211,9 +211,22 @@ pub async fn shot(client: &Client, name: &str) -> PathBuf {
     let dir = target_dir().join("e2e-shots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     let path = dir.join(format!("{name}.png"));
-    match client.screenshot().await {
-        Ok(png) => std::fs::write(&path, png).expect("write screenshot"),
-        Err(e) => panic!("screenshot {name}: {e}"),
+    // WebKit takes the snapshot after its next paint. Painting without GL compositing (the
+    // app's choice on machines without a GPU, like this one) an idle page may not paint
+    // again, and the snapshot would wait for ever: a barely visible change of the page just
+    // after the request makes that paint happen.
+    js(
+        client,
+        "for (const [delay, value] of [[50, '1px solid rgba(0,0,0,0.01)'], [250, ''], [1000, '1px solid rgba(0,0,0,0.01)'], [1300, '']]) {
+           setTimeout(() => { document.documentElement.style.outline = value; }, delay);
+         }
+         return null;",
+    )
+    .await;
+    match tokio::time::timeout(Duration::from_secs(30), client.screenshot()).await {
+        Ok(Ok(png)) => std::fs::write(&path, png).expect("write screenshot"),
+        Ok(Err(e)) => panic!("screenshot {name}: {e}"),
+        Err(_) => panic!("screenshot {name}: WebKit gave no snapshot within 30 s"),
     }
     path
 }
