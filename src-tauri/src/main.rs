@@ -9,10 +9,6 @@ mod menu;
 mod rendering;
 mod sync_commands;
 
-/// mimalloc, as in the CLI: every preview render allocates many small strings.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use letterpress_protocol::{
     CLOSE_REQUESTED_EVENT, ConflictSides, FILE_EVENT, IpcError, OpenDocument, Preview,
     PreviewRequest, ProjectSnapshot, Resolution,
