@@ -214,6 +214,36 @@ async fn wait_for_plan(
     }
 }
 
+/// `secret` is in the private keychain, and not in the page nor in any file under `dirs`
+/// (the project with its git and sync.sqlite, the app's local state).
+async fn assert_only_in_the_keychain(
+    client: &Client,
+    keyring: &SessionKeyring,
+    dirs: &[&Path],
+    secret: &str,
+) {
+    let stored = Command::new("secret-tool")
+        .args(["lookup", "service", "letterpress"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &keyring.address)
+        .output()
+        .expect("secret-tool (libsecret-tools)");
+    assert!(
+        String::from_utf8_lossy(&stored.stdout).contains(secret),
+        "the keychain holds it (secret-tool: {})",
+        String::from_utf8_lossy(&stored.stderr)
+    );
+    let page = js(client, "return document.documentElement.outerHTML;").await;
+    assert!(!page.as_str().unwrap_or_default().contains(secret));
+    for dir in dirs {
+        assert_eq!(
+            files_containing(dir, secret.as_bytes()),
+            Vec::<PathBuf>::new(),
+            "it is in no file under {}",
+            dir.display()
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_screen_plans_and_applies_against_the_local_ses_peer() {
     let _turn = ONE_APP_AT_A_TIME.lock().await;
@@ -580,28 +610,7 @@ async fn credentials_typed_in_the_sync_screen_go_to_the_keychain() {
     click(&client, "[data-test=sync-plan]").await;
     wait_for_plan(&client, 10, "create", &[]).await;
 
-    let stored = Command::new("secret-tool")
-        .args(["lookup", "service", "letterpress"])
-        .env("DBUS_SESSION_BUS_ADDRESS", &keyring.address)
-        .output()
-        .expect("secret-tool (libsecret-tools)");
-    assert!(
-        String::from_utf8_lossy(&stored.stdout).contains(SECRET),
-        "the keychain holds the secret (secret-tool: {})",
-        String::from_utf8_lossy(&stored.stderr)
-    );
-    let page = js(&client, "return document.documentElement.outerHTML;").await;
-    assert!(!page.as_str().unwrap_or_default().contains(SECRET));
-    assert_eq!(
-        files_containing(&project, SECRET.as_bytes()),
-        Vec::<PathBuf>::new(),
-        "the secret is in no project file (git, sync.sqlite)"
-    );
-    assert_eq!(
-        files_containing(&state_dir, SECRET.as_bytes()),
-        Vec::<PathBuf>::new(),
-        "the secret is not in the app's local state"
-    );
+    assert_only_in_the_keychain(&client, &keyring, &[&project, &state_dir], SECRET).await;
     client.close().await.expect("close the session");
     println!("sync credentials e2e: screenshot {}", form_shot.display());
 }
@@ -748,28 +757,7 @@ async fn postmark_token_typed_in_the_sync_screen_plans_and_applies_against_the_c
     let drift_shot = shot(&client, "sync-postmark-drift").await;
 
     // The token is in the keychain and nowhere else.
-    let stored = Command::new("secret-tool")
-        .args(["lookup", "service", "letterpress"])
-        .env("DBUS_SESSION_BUS_ADDRESS", &keyring.address)
-        .output()
-        .expect("secret-tool (libsecret-tools)");
-    assert!(
-        String::from_utf8_lossy(&stored.stdout).contains(TOKEN),
-        "the keychain holds the token (secret-tool: {})",
-        String::from_utf8_lossy(&stored.stderr)
-    );
-    let page = js(&client, "return document.documentElement.outerHTML;").await;
-    assert!(!page.as_str().unwrap_or_default().contains(TOKEN));
-    assert_eq!(
-        files_containing(&project, TOKEN.as_bytes()),
-        Vec::<PathBuf>::new(),
-        "the token is in no project file (git, sync.sqlite)"
-    );
-    assert_eq!(
-        files_containing(&state_dir, TOKEN.as_bytes()),
-        Vec::<PathBuf>::new(),
-        "the token is not in the app's local state"
-    );
+    assert_only_in_the_keychain(&client, &keyring, &[&project, &state_dir], TOKEN).await;
     client.close().await.expect("close the session");
     println!(
         "sync postmark e2e: {:.1} s; screenshots {}, {}, {}",

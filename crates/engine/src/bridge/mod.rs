@@ -907,15 +907,19 @@ fn spelled(
     }
 }
 
+/// `{{path}}` (HTML-escaped by the service) or `{{{path}}}` (as it is): the same in
+/// Handlebars and Mustachio.
+fn value_tag(path: &str, escape: bool) -> String {
+    if escape {
+        format!("{{{{{path}}}}}")
+    } else {
+        format!("{{{{{{{path}}}}}}}")
+    }
+}
+
 fn handlebars(marker: &Marker, escape: bool, problems: &mut Vec<String>) -> String {
     let h = Dialect::Handlebars;
-    let value = |path: &str| {
-        if escape {
-            format!("{{{{{path}}}}}")
-        } else {
-            format!("{{{{{{{path}}}}}}}")
-        }
-    };
+    let value = |path: &str| value_tag(path, escape);
     match marker {
         Marker::Value {
             spelling,

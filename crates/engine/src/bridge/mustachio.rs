@@ -11,7 +11,7 @@
 //! [`Scopes`] follows marker by marker. Conditions become a section and an inverted section
 //! on the same path (Mustachio has no `else`).
 
-use super::{Marker, Mode, Spelling};
+use super::{Marker, Mode, Spelling, value_tag};
 
 /// Where a value's path starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,13 +75,7 @@ impl Scopes {
         escape: bool,
         problems: &mut Vec<String>,
     ) -> String {
-        let value = |path: &str| {
-            if escape {
-                format!("{{{{{path}}}}}")
-            } else {
-                format!("{{{{{{{path}}}}}}}")
-            }
-        };
+        let value = |path: &str| value_tag(path, escape);
         match marker {
             Marker::Value {
                 spelling,
@@ -103,14 +97,7 @@ impl Scopes {
             },
             Marker::IfOpen { spelling, mode } => {
                 let Some((path, base, rest)) = self.resolve(spelling, problems) else {
-                    // Keep the blocks balanced; the compile fails anyway.
-                    self.frames.push(Frame {
-                        close: String::new(),
-                        reopen: None,
-                        outer: self.chain.clone(),
-                        inner: self.chain.clone(),
-                    });
-                    return String::new();
+                    return self.unresolved_block();
                 };
                 // `is defined` cannot be told from an empty value: like Handlebars' `if`.
                 let positive = !matches!(mode, Mode::Falsy | Mode::Undefined);
@@ -154,13 +141,7 @@ impl Scopes {
             },
             Marker::EachOpen { spelling, depth } => {
                 let Some((path, base, rest)) = self.resolve(spelling, problems) else {
-                    self.frames.push(Frame {
-                        close: String::new(),
-                        reopen: None,
-                        outer: self.chain.clone(),
-                        inner: self.chain.clone(),
-                    });
-                    return String::new();
+                    return self.unresolved_block();
                 };
                 let mut inner = self.entered(base, &rest);
                 inner.push(Context {
@@ -171,6 +152,13 @@ impl Scopes {
                 format!("{{{{#each {path}}}}}")
             }
         }
+    }
+
+    /// A block whose path could not be spelled (the problem is recorded): an empty frame
+    /// keeps the blocks balanced; the compile fails anyway.
+    fn unresolved_block(&mut self) -> String {
+        self.push(String::new(), None, self.chain.clone());
+        String::new()
     }
 
     /// Any block left open at the end of the part.

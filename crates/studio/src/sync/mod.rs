@@ -157,6 +157,13 @@ impl SyncError {
     }
 }
 
+impl SyncError {
+    /// Whether this is a provider answer of `kind`.
+    pub fn is_provider(&self, kind: http::ProviderKind) -> bool {
+        matches!(self, SyncError::Provider { kind: k, .. } if k == kind.as_str())
+    }
+}
+
 impl From<SyncError> for letterpress_protocol::IpcError {
     fn from(e: SyncError) -> Self {
         let location = match &e {

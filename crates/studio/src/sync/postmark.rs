@@ -13,7 +13,7 @@
 use super::SyncError;
 use super::credentials::Secret;
 use super::http::{ClientOptions, Http, Outgoing, ProviderKind, Wire, parse_body};
-use super::remote::{Created, Found, RemoteTemplates, TemplateContent};
+use super::remote::{Created, Found, RemoteTemplates, TemplateContent, created, found};
 use serde::{Deserialize, Serialize};
 
 /// Postmark's API error code for an unknown template.
@@ -178,10 +178,6 @@ fn template_path(alias: &str) -> String {
     format!("/templates/{}", super::sigv4::uri_encode(alias))
 }
 
-fn is_not_found(e: &SyncError) -> bool {
-    matches!(e, SyncError::Provider { kind, .. } if kind == ProviderKind::NotFound.as_str())
-}
-
 impl RemoteTemplates for PostmarkClient {
     fn read_concurrency(&self) -> usize {
         self.http.read_concurrency()
@@ -231,39 +227,23 @@ impl RemoteTemplates for PostmarkClient {
                     layout: t.layout.filter(|l| !l.is_empty()),
                 }))
             }
-            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) if e.is_provider(ProviderKind::NotFound) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, SyncError> {
         let body = Self::write_body(name, content, true)?;
-        match self.call("POST", "/templates", &[], Some(&body)) {
-            Ok(_) => Ok(Created::Created),
-            Err(SyncError::Provider { kind, .. })
-                if kind == ProviderKind::AlreadyExists.as_str() =>
-            {
-                Ok(Created::AlreadyExists)
-            }
-            Err(e) => Err(e),
-        }
+        created(self.call("POST", "/templates", &[], Some(&body)))
     }
 
     fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, SyncError> {
         let body = Self::write_body(name, content, false)?;
-        match self.call("PUT", &template_path(name), &[], Some(&body)) {
-            Ok(_) => Ok(Found::Done),
-            Err(e) if is_not_found(&e) => Ok(Found::NotFound),
-            Err(e) => Err(e),
-        }
+        found(self.call("PUT", &template_path(name), &[], Some(&body)))
     }
 
     fn delete(&self, name: &str) -> Result<Found, SyncError> {
-        match self.call("DELETE", &template_path(name), &[], None) {
-            Ok(_) => Ok(Found::Done),
-            Err(e) if is_not_found(&e) => Ok(Found::NotFound),
-            Err(e) => Err(e),
-        }
+        found(self.call("DELETE", &template_path(name), &[], None))
     }
 }
 

@@ -1,6 +1,7 @@
 //! What sync needs from a sending service's template store, whatever the provider.
 
 use super::SyncError;
+use super::http::ProviderKind;
 use super::sigv4::sha256_hex;
 
 /// A remote email template's content.
@@ -69,4 +70,24 @@ pub trait RemoteTemplates: Send + Sync {
     fn retries(&self) -> usize;
     /// Concurrent reads while planning.
     fn read_concurrency(&self) -> usize;
+}
+
+/// A create's outcome from the provider's answer: a name that exists already is an outcome
+/// (maybe our own earlier attempt whose answer was lost), not a failure.
+pub(crate) fn created<T>(answer: Result<T, SyncError>) -> Result<Created, SyncError> {
+    match answer {
+        Ok(_) => Ok(Created::Created),
+        Err(e) if e.is_provider(ProviderKind::AlreadyExists) => Ok(Created::AlreadyExists),
+        Err(e) => Err(e),
+    }
+}
+
+/// An update's or delete's outcome from the provider's answer: a missing name is an outcome,
+/// not a failure.
+pub(crate) fn found<T>(answer: Result<T, SyncError>) -> Result<Found, SyncError> {
+    match answer {
+        Ok(_) => Ok(Found::Done),
+        Err(e) if e.is_provider(ProviderKind::NotFound) => Ok(Found::NotFound),
+        Err(e) => Err(e),
+    }
 }

@@ -7,7 +7,7 @@
 use super::SyncError;
 use super::credentials::AwsCredentials;
 use super::http::{ClientOptions, Clock, Http, Outgoing, ProviderKind, Wire, parse_body};
-use super::remote::{Created, Found, RemoteTemplates, TemplateContent};
+use super::remote::{Created, Found, RemoteTemplates, TemplateContent, created, found};
 use super::sigv4::{RequestToSign, Scope, amz_date, authorization};
 use serde::{Deserialize, Serialize};
 
@@ -160,9 +160,7 @@ impl RemoteTemplates for SesClient {
                     layout: None,
                 }))
             }
-            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => {
-                Ok(None)
-            }
+            Err(e) if e.is_provider(ProviderKind::NotFound) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -170,38 +168,18 @@ impl RemoteTemplates for SesClient {
     /// Creates a template.
     fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, SyncError> {
         let body = template_body(Some(name), content)?;
-        match self.call("POST", "/v2/email/templates", &[], Some(&body)) {
-            Ok(_) => Ok(Created::Created),
-            Err(SyncError::Provider { kind, .. })
-                if kind == ProviderKind::AlreadyExists.as_str() =>
-            {
-                Ok(Created::AlreadyExists)
-            }
-            Err(e) => Err(e),
-        }
+        created(self.call("POST", "/v2/email/templates", &[], Some(&body)))
     }
 
     /// Replaces a template's content.
     fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, SyncError> {
         let body = template_body(None, content)?;
-        match self.call("PUT", &template_path(name), &[], Some(&body)) {
-            Ok(_) => Ok(Found::Done),
-            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => {
-                Ok(Found::NotFound)
-            }
-            Err(e) => Err(e),
-        }
+        found(self.call("PUT", &template_path(name), &[], Some(&body)))
     }
 
     /// Deletes a template.
     fn delete(&self, name: &str) -> Result<Found, SyncError> {
-        match self.call("DELETE", &template_path(name), &[], None) {
-            Ok(_) => Ok(Found::Done),
-            Err(SyncError::Provider { kind, .. }) if kind == ProviderKind::NotFound.as_str() => {
-                Ok(Found::NotFound)
-            }
-            Err(e) => Err(e),
-        }
+        found(self.call("DELETE", &template_path(name), &[], None))
     }
 }
 
