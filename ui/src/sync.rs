@@ -410,7 +410,7 @@ pub fn SyncScreen(ui: Ui) -> impl IntoView {
                     <div class="empty-state" data-test="sync-no-targets">
                         <SyncError ui=ui />
                         <p>"No sync targets are configured. Add one to "<code>"letterpress.toml"</code>":"</p>
-                        <pre class="snippet">"[targets.ses-staging]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"eu-central-1\"\nprefix = \"myapp-staging-\""</pre>
+                        <pre class="snippet">"[targets.ses-staging]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"eu-central-1\"\nprefix = \"myapp-staging-\"\n\n[targets.postmark-staging]\nprovider = \"postmark\"\nenvironment = \"staging\"\nprefix = \"myapp-staging-\""</pre>
                     </div>
                 }.into_any(),
                 Some(_) => view! {
