@@ -496,8 +496,9 @@ impl Engine {
                     Err(d) => out.diagnostics.push(d),
                 }
             }
-            // The bridge derives the text from the finished Handlebars HTML instead.
-            Ok(None) if symbolic.is_some() || !derive_text => {}
+            // Not wanted (a live preview of the HTML), or derived by the bridge from the
+            // finished send-time HTML instead.
+            Ok(None) if !derive_text => {}
             Ok(None) => out.text = text::html_to_text(&out.html),
             Err(d) => out.diagnostics.push(*d),
         }

@@ -250,14 +250,13 @@ impl Http {
             ("PUT", b) => with_headers(self.agent.put(&url), &headers).send(b.unwrap_or_default()),
             _ => return Attempt::Fail(SyncError::Protocol(format!("unsupported method {method}"))),
         };
-        let mut response = match result {
-            Ok(r) => r,
+        let (head, mut body) = match result {
+            Ok(r) => r.into_parts(),
             Err(e) => return transport_failure(method, path, e),
         };
-        let status = response.status().as_u16();
-        let response_headers = response.headers().clone();
+        let status = head.status.as_u16();
         let header = |name: &str| {
-            response_headers
+            head.headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
@@ -265,7 +264,7 @@ impl Http {
         let retry_after = header("retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let text = match response.body_mut().read_to_string() {
+        let text = match body.read_to_string() {
             Ok(t) => t,
             Err(e) => return transport_failure(method, path, e),
         };
