@@ -117,14 +117,7 @@ pub fn auth(root: &Path, command: AuthCommand) -> Result<ExitCode> {
                 },
                 None => println!(
                     "{target}: no credentials (run `letterpress auth set {target}` or set {})",
-                    match sync::target_provider(root, &target)? {
-                        Provider::Ses => format!(
-                            "{} and {}",
-                            sync::ENV_ACCESS_KEY_ID,
-                            sync::ENV_SECRET_ACCESS_KEY
-                        ),
-                        Provider::Postmark => sync::ENV_POSTMARK_SERVER_TOKEN.to_owned(),
-                    }
+                    sync::credentials::env_variables(sync::target_provider(root, &target)?)
                 ),
             }
             Ok(if status.key_id_hint.is_some() {

@@ -190,14 +190,23 @@ pub trait CredentialStore: Send + Sync {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Keychain;
 
-fn keychain_error(e: keyring::Error) -> SyncError {
+/// The environment variables that provide `provider`'s credentials, in words.
+pub fn env_variables(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Ses => "LETTERPRESS_AWS_ACCESS_KEY_ID and LETTERPRESS_AWS_SECRET_ACCESS_KEY",
+        Provider::Postmark => ENV_POSTMARK_SERVER_TOKEN,
+    }
+}
+
+/// A keychain failure; without a keychain the message names `provider`'s variables for CI.
+fn keychain_error(e: keyring::Error, provider: Provider) -> SyncError {
     match e {
         keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
             SyncError::NoKeychain(format!(
                 "no OS keychain is available ({inner}); on Linux a Secret Service (GNOME \
-                 Keyring, KWallet) must run on the session D-Bus. For CI set \
-                 {ENV_ACCESS_KEY_ID} and {ENV_SECRET_ACCESS_KEY} instead. Letterpress never \
-                 stores credentials in a plain file."
+                 Keyring, KWallet) must run on the session D-Bus. For CI set {} instead. \
+                 Letterpress never stores credentials in a plain file.",
+                env_variables(provider)
             ))
         }
         other => SyncError::Keychain(other.to_string()),
@@ -208,9 +217,10 @@ impl CredentialStore for Keychain {
     fn get(
         &self,
         account: &str,
-        _provider: Provider,
+        provider: Provider,
     ) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
-        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(keychain_error)?;
+        let failed = |e| keychain_error(e, provider);
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(failed)?;
         match entry.get_password() {
             Ok(stored) => {
                 let (id, secret) = stored.split_once('\n').ok_or_else(|| {
@@ -231,20 +241,21 @@ impl CredentialStore for Keychain {
                 Ok(Some((credentials, CredentialSource::Keychain)))
             }
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keychain_error(e)),
+            Err(e) => Err(failed(e)),
         }
     }
 
     fn set(&self, account: &str, credentials: &Credentials) -> Result<(), SyncError> {
         credentials.validate()?;
-        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(keychain_error)?;
+        let failed = |e| keychain_error(e, credentials.provider());
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(failed)?;
         let stored = match credentials {
             Credentials::Aws(aws) => format!("{}\n{}", aws.access_key_id, aws.secret.expose()),
             Credentials::PostmarkServerToken(token) => {
                 format!("{POSTMARK_ENTRY}\n{}", token.expose())
             }
         };
-        entry.set_password(&stored).map_err(keychain_error)
+        entry.set_password(&stored).map_err(failed)
     }
 }
 
