@@ -356,7 +356,7 @@ pub fn build(source: &Project, options: &BuildOptions) -> Result<BuildBenchRepor
     let started = Instant::now();
     let (templates, locales) = generate(source, &project_dir, options)?;
     // Flush the generated files now, so the build's fsyncs do not pay for them.
-    sync_tree(&project_dir).map_err(io_error(&project_dir))?;
+    crate::fsx::sync_tree(&project_dir).map_err(io_error(&project_dir))?;
     let generate_secs = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
@@ -518,18 +518,6 @@ pub fn generate(
     Ok((options.templates, locales))
 }
 
-/// Syncs every file and directory of a tree.
-fn sync_tree(dir: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            sync_tree(&entry.path())?;
-        } else {
-            std::fs::File::open(entry.path())?.sync_all()?;
-        }
-    }
-    crate::fsx::sync_dir(dir)
-}
 
 /// (folder name, normalised tag) of every folder under `locales/`.
 fn locale_folders(dir: &Path) -> Result<Vec<(String, String)>, BenchError> {

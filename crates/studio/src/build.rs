@@ -126,25 +126,20 @@ impl Project {
             std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
             for (name, content) in [(&entry.html, &output.html), (&entry.text, &output.text)] {
                 let path = staging.join(name);
-                write_synced(&path, content.as_bytes()).map_err(io_error(&path))?;
+                std::fs::write(&path, content).map_err(io_error(&path))?;
             }
         }
         Ok((entry, output.diagnostics))
     }
 }
 
-/// Staging files are fresh names in a private directory: no temp+rename needed, but they
-/// are synced so the directory swap below never exposes empty files after a crash.
-pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::File::create(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
 /// Moves the finished `staging` directory to `out`, replacing what was there.
+///
+/// Staging files are fresh names in a private directory, written plainly (no temp file and
+/// rename each); the whole tree is made durable here, before the swap, so a crash never
+/// exposes an empty or partial file under `out`.
 pub(crate) fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioError> {
-    sync_tree(&staging).map_err(io_error(&staging))?;
+    fsx::sync_tree(&staging).map_err(io_error(&staging))?;
     let cleanup = |e| {
         let _ = std::fs::remove_dir_all(&staging);
         e
@@ -183,13 +178,3 @@ pub(crate) fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioErro
     Ok(())
 }
 
-/// Syncs every directory of a tree (files were synced when written).
-fn sync_tree(dir: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            sync_tree(&entry.path())?;
-        }
-    }
-    fsx::sync_dir(dir)
-}

@@ -1,7 +1,7 @@
 //! `letterpress export`: a published version as a bundle for a self-hosted sender (see
 //! [`letterpress_engine::bundle`] for what is in it and how it renders at send time).
 
-use crate::build::{replace_dir, write_synced};
+use crate::build::replace_dir;
 use crate::history::{History, HistoryError};
 use crate::{StudioError, io_error};
 use letterpress_engine::Diagnostic;
@@ -105,7 +105,7 @@ pub fn export(root: &Path, version: &str, out: &Path) -> Result<ExportReport, Ex
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         }
-        write_synced(&path, text.as_bytes()).map_err(io_error(&path))?;
+        std::fs::write(&path, text).map_err(io_error(&path))?;
     }
     replace_dir(staging.keep(), out)?;
     Ok(ExportReport {

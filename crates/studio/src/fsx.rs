@@ -1,5 +1,7 @@
 //! File writes that never leave a torn file: temp file in the same directory, fsync,
-//! rename over the target, fsync the directory.
+//! rename over the target, fsync the directory. For whole trees written into a private
+//! staging directory (builds, exports): plain writes, then one [`sync_tree`] before the
+//! staging directory is renamed into place.
 
 use std::io::Write;
 use std::path::Path;
@@ -33,6 +35,36 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Makes everything under `dir` durable: file contents and directory entries.
+///
+/// On Linux this is one `syncfs` of the file system holding `dir`: the kernel writes all
+/// the files back together, where an fsync per file would wait for a journal commit each
+/// (a build of 8,000 files spent two thirds of its time in fsync). Elsewhere every file
+/// and directory is synced in turn.
+pub fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let root = std::fs::File::open(dir)?;
+        rustix::fs::syncfs(&root).map_err(std::io::Error::from)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                sync_tree(&entry.path())?;
+            } else {
+                // Windows flushes only handles opened for writing.
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(entry.path())?
+                    .sync_all()?;
+            }
+        }
+        sync_dir(dir)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +81,16 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["a.txt"]);
+    }
+
+    #[test]
+    fn sync_tree_covers_a_nested_tree_and_reports_a_missing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("welcome/en");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::write(nested.join("default.html"), "<p>hi</p>").unwrap();
+        sync_tree(dir.path()).unwrap();
+        let err = sync_tree(&dir.path().join("missing")).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
     }
 }

@@ -12,7 +12,7 @@ type HashImpl = std::hash::BuildHasherDefault<FxHasher>;
 pub type MapImpl<K, V> = IndexMap<K, V, HashImpl>;
 
 /// Up to this many entries, [`Map::get`] compares keys instead of hashing.
-const SCAN_LIMIT: usize = 6;
+const SCAN_LIMIT: usize = 12;
 
 #[derive(Default, Debug, Clone)]
 #[cfg_attr(feature = "json", derive(Serialize, Deserialize))]
