@@ -518,7 +518,6 @@ pub fn generate(
     Ok((options.templates, locales))
 }
 
-
 /// (folder name, normalised tag) of every folder under `locales/`.
 fn locale_folders(dir: &Path) -> Result<Vec<(String, String)>, BenchError> {
     let mut out = Vec::new();

@@ -177,4 +177,3 @@ pub(crate) fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioErro
     }
     Ok(())
 }
-

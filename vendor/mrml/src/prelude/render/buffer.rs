@@ -27,7 +27,7 @@ impl std::fmt::Write for RenderBuffer {
 /// An attribute value written the way `{:?}` writes a string (mrml's output format): quoted,
 /// with Rust's escapes. Written without the formatting machinery when nothing needs escaping.
 fn push_quoted(out: &mut String, value: &str) {
-    // Printable ASCII other than `"` and `\\` is written as is by `str`'s Debug.
+    // Printable ASCII other than a double quote and a backslash: `str`'s Debug writes it as is.
     if value
         .bytes()
         .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
