@@ -355,7 +355,7 @@ pub fn build(source: &Project, options: &BuildOptions) -> Result<BuildBenchRepor
 
     let started = Instant::now();
     let (templates, locales) = generate(source, &project_dir, options)?;
-    // Flush the generated files now, so the build's fsyncs do not pay for them.
+    // Flush the generated files now, so the build's sync does not pay for them.
     crate::fsx::sync_tree(&project_dir).map_err(io_error(&project_dir))?;
     let generate_secs = started.elapsed().as_secs_f64();
 

@@ -38,9 +38,9 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
 /// Makes everything under `dir` durable: file contents and directory entries.
 ///
 /// On Linux this is one `syncfs` of the file system holding `dir`: the kernel writes all
-/// the files back together, where an fsync per file would wait for a journal commit each
-/// (a build of 8,000 files spent two thirds of its time in fsync). Elsewhere every file
-/// and directory is synced in turn.
+/// the files back together, where an fsync per file waits for a journal commit each (about
+/// 0.4 ms per file on the development machine, 3 s for a build's 8,000 files). Elsewhere
+/// every file and directory is synced in turn.
 pub fn sync_tree(dir: &Path) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
