@@ -7,7 +7,15 @@ use letterpress_engine::{Engine, Limits, MemorySources};
 use std::sync::Arc;
 
 fn render(mjml: &str) -> String {
-    let sources = MemorySources::new().with("test.mjml", mjml);
+    render_with(mjml, &[])
+}
+
+/// Renders `mjml` as `test.mjml`, with `files` beside it (for `mj-include`).
+fn render_with(mjml: &str, files: &[(&str, &str)]) -> String {
+    let mut sources = MemorySources::new().with("test.mjml", mjml);
+    for (path, text) in files {
+        sources = sources.with(*path, *text);
+    }
     let engine = Engine::standalone(Arc::new(sources), Limits::default());
     engine
         .render_mjml(mjml, "test.mjml")
@@ -76,4 +84,27 @@ fn a_large_body_renders_whole() {
         assert!(html.contains(&format!(">row {i}</div>")), "row {i}");
     }
     assert!(html.trim_end().ends_with("</html>"));
+}
+
+/// mrml 6.0.1 panicked (`todo!()`) on `<mj-include type="html">` inside `<mj-head>`, which
+/// took the CLI down and would take a preview with it. Included HTML now goes into the head
+/// as an `mj-raw`, as mjml does.
+#[test]
+fn mj_include_of_html_in_the_head_renders_instead_of_panicking() {
+    let mjml = r#"<mjml><mj-head><mj-include path="head.html" type="html" /></mj-head>
+<mj-body><mj-section><mj-column><mj-text>Body</mj-text></mj-column></mj-section></mj-body></mjml>"#;
+    let html = render_with(
+        mjml,
+        &[(
+            "head.html",
+            r#"<meta name="x-letterpress" content="included">"#,
+        )],
+    );
+    let head = &html[..html.find("</head>").expect("a head")];
+    // mrml writes the void element back as `<meta … />`.
+    assert!(
+        head.contains(r#"<meta name="x-letterpress" content="included" />"#),
+        "{html}"
+    );
+    assert!(html.contains(">Body</div>"), "{html}");
 }

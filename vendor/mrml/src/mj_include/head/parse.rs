@@ -6,7 +6,7 @@ use crate::mj_attributes::NAME as MJ_ATTRIBUTES;
 use crate::mj_breakpoint::NAME as MJ_BREAKPOINT;
 use crate::mj_font::NAME as MJ_FONT;
 use crate::mj_preview::NAME as MJ_PREVIEW;
-use crate::mj_raw::NAME as MJ_RAW;
+use crate::mj_raw::{MjRaw, MjRawChild, NAME as MJ_RAW};
 use crate::mj_style::NAME as MJ_STYLE;
 use crate::mj_title::NAME as MJ_TITLE;
 #[cfg(feature = "async")]
@@ -248,7 +248,7 @@ impl ParseElement<MjIncludeHead> for MrmlParser<'_> {
                         child,
                     ))]
                 }
-                MjIncludeHeadKind::Css { inline: true } => unimplemented!(),
+                MjIncludeHeadKind::Css { inline: true } => vec![inline_style(child)],
                 MjIncludeHeadKind::Mjml => {
                     let mut sub = cursor.new_child(&attributes.path, wrapped.as_str());
                     sub.set_source_offset(offset);
@@ -259,7 +259,18 @@ impl ParseElement<MjIncludeHead> for MrmlParser<'_> {
                     cursor.with_warnings(sub.warnings());
                     children
                 }
-                MjIncludeHeadKind::Html => todo!(),
+                // Like mjml: included HTML goes into the head as an mj-raw.
+                MjIncludeHeadKind::Html => {
+                    let mut sub = cursor.new_child(&attributes.path, wrapped.as_str());
+                    sub.set_source_offset(offset);
+                    sub.assert_element_start().map_err(&with_position)?;
+                    sub.assert_element_end().map_err(&with_position)?;
+                    let children: Vec<MjRawChild> =
+                        self.parse_children(&mut sub).map_err(&with_position)?;
+                    sub.assert_element_close().map_err(&with_position)?;
+                    cursor.with_warnings(sub.warnings());
+                    vec![MjIncludeHeadChild::MjRaw(MjRaw::new((), children))]
+                }
             }
         } else {
             children
@@ -305,7 +316,7 @@ impl AsyncParseElement<MjIncludeHead> for AsyncMrmlParser {
                         child,
                     ))]
                 }
-                MjIncludeHeadKind::Css { inline: true } => unimplemented!(),
+                MjIncludeHeadKind::Css { inline: true } => vec![inline_style(child)],
                 MjIncludeHeadKind::Mjml => {
                     let mut sub = cursor.new_child(&attributes.path, wrapped.as_str());
                     sub.set_source_offset(offset);
@@ -319,7 +330,19 @@ impl AsyncParseElement<MjIncludeHead> for AsyncMrmlParser {
                     cursor.with_warnings(sub.warnings());
                     children
                 }
-                MjIncludeHeadKind::Html => unimplemented!(),
+                MjIncludeHeadKind::Html => {
+                    let mut sub = cursor.new_child(&attributes.path, wrapped.as_str());
+                    sub.set_source_offset(offset);
+                    sub.assert_element_start().map_err(&with_position)?;
+                    sub.assert_element_end().map_err(&with_position)?;
+                    let children: Vec<MjRawChild> = self
+                        .async_parse_children(&mut sub)
+                        .await
+                        .map_err(&with_position)?;
+                    sub.assert_element_close().map_err(&with_position)?;
+                    cursor.with_warnings(sub.warnings());
+                    vec![MjIncludeHeadChild::MjRaw(MjRaw::new((), children))]
+                }
             }
         } else {
             children
@@ -327,6 +350,16 @@ impl AsyncParseElement<MjIncludeHead> for AsyncMrmlParser {
 
         Ok(MjIncludeHead::new(attributes, children))
     }
+}
+
+/// An included stylesheet to inline, as `<mj-style inline="inline">` would be.
+fn inline_style(css: String) -> MjIncludeHeadChild {
+    MjIncludeHeadChild::MjStyle(crate::mj_style::MjStyle::new(
+        crate::mj_style::MjStyleAttributes {
+            inline: Some(String::from("inline")),
+        },
+        css,
+    ))
 }
 
 impl MjIncludeHeadKind {
