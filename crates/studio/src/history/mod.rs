@@ -308,6 +308,7 @@ fn enable_fsync() {
         let enable: std::ffi::c_int = 1;
         // SAFETY: libgit2 is initialised (above); GIT_OPT_ENABLE_FSYNC_GITDIR takes exactly
         // one int argument; the call only sets a global flag. Failure leaves the default.
+        #[allow(unsafe_code)]
         let _ = unsafe { libgit2_sys::git_libgit2_opts(option, enable) };
     });
 }
