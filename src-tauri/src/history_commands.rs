@@ -108,7 +108,7 @@ fn apply_written(app: &AppHandle, state: &AppState, root: &std::path::Path, path
             })
             .collect()
     };
-    let events = with_session(state, |s| Ok(s.apply_changes(&changes)?)).unwrap_or_default();
+    let events = with_session(state, |s| Ok(s.apply_changes(&changes))).unwrap_or_default();
     for event in events {
         let _ = app.emit(FILE_EVENT, event);
     }

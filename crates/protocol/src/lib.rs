@@ -163,6 +163,23 @@ pub enum FileEvent {
     },
     /// Project files changed (templates list, catalogs...): re-read the snapshot, re-render.
     ProjectChanged,
+    /// `letterpress.toml` changed on disk and no longer loads: the project keeps its last
+    /// good configuration until it is fixed (the next valid reload sends `ProjectChanged`
+    /// without this).
+    ConfigInvalid {
+        /// What is wrong, at file:line:col.
+        diagnostic: Diagnostic,
+    },
+    /// An open file changed on disk but cannot be read (it now leads outside the project, is
+    /// over the size limit, or is not UTF-8): the editor keeps its text.
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Stable code (`outside-project`, `too-large`, `io`).
+        code: String,
+        /// One sentence for a person.
+        message: String,
+    },
 }
 
 /// Emitted when the window is asked to close while files have unsaved changes (payload:

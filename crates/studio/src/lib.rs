@@ -60,6 +60,41 @@ pub enum StudioError {
     /// The build found errors (all its diagnostics are here); nothing was written.
     #[error("the build found {} error(s); nothing was written", .0.iter().filter(|d| d.is_error()).count())]
     BuildFailed(Vec<Diagnostic>),
+    /// A path leads outside the project (`..`, absolute, or a symlink pointing out); nothing
+    /// was read.
+    #[error("`{0}` leads outside the project; nothing outside it is read")]
+    OutsideProject(String),
+    /// A file is larger than the source size limit; it was not read.
+    #[error("`{path}` is {size} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A file could not be read (permissions, not UTF-8...).
+    #[error("cannot read `{path}`: {reason}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<letterpress_engine::SourceError> for StudioError {
+    fn from(e: letterpress_engine::SourceError) -> StudioError {
+        use letterpress_engine::SourceError;
+        match e {
+            SourceError::OutsideProject(path) => StudioError::OutsideProject(path),
+            SourceError::TooLarge { path, size, limit } => {
+                StudioError::TooLarge { path, size, limit }
+            }
+            SourceError::Unreadable { path, reason } => StudioError::Unreadable { path, reason },
+        }
+    }
 }
 
 impl StudioError {
@@ -72,6 +107,9 @@ impl StudioError {
             StudioError::NotFound(_) => "not-found",
             StudioError::Refused(_) => "refused",
             StudioError::BuildFailed(_) => "build-failed",
+            StudioError::OutsideProject(_) => "outside-project",
+            StudioError::TooLarge { .. } => "too-large",
+            StudioError::Unreadable { .. } => "io",
         }
     }
 }
@@ -190,7 +228,15 @@ impl Project {
                 .iter()
                 .any(|p| p == PROJECT_FILE || (p.starts_with("locales/") && p.ends_with(".ftl")));
         if engine_inputs_changed {
-            *self = Project::open_with_limits(&self.root, *self.engine.limits())?;
+            match Project::open_with_limits(&self.root, *self.engine.limits()) {
+                Ok(reloaded) => *self = reloaded,
+                Err(e) => {
+                    // The last good configuration and catalogs stay; templates changed in
+                    // the same batch are still read afresh.
+                    self.engine = self.engine.with_sources(self.sources.clone());
+                    return Err(e);
+                }
+            }
         } else {
             // Compiled templates are cached by the environment: start from a fresh one.
             self.engine = self.engine.with_sources(self.sources.clone());
