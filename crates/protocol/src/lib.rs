@@ -6,6 +6,7 @@ pub mod history;
 pub mod locales;
 pub mod sync;
 
+pub mod names;
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use history::*;
 use serde::{Deserialize, Serialize};

@@ -11,6 +11,7 @@ pub mod history;
 pub mod local_state;
 pub mod locales;
 pub mod session;
+mod sqlite;
 pub mod sync;
 pub mod templates;
 pub mod watch;
