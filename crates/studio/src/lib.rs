@@ -61,41 +61,10 @@ pub enum StudioError {
     /// The build found errors (all its diagnostics are here); nothing was written.
     #[error("the build found {} error(s); nothing was written", .0.iter().filter(|d| d.is_error()).count())]
     BuildFailed(Vec<Diagnostic>),
-    /// A path leads outside the project (`..`, absolute, or a symlink pointing out); nothing
-    /// was read.
-    #[error("`{0}` leads outside the project; nothing outside it is read")]
-    OutsideProject(String),
-    /// A file is larger than the source size limit; it was not read.
-    #[error("`{path}` is {size} bytes, more than the limit of {limit} bytes")]
-    TooLarge {
-        /// The file.
-        path: String,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
-    /// A file could not be read (permissions, not UTF-8...).
-    #[error("cannot read `{path}`: {reason}")]
-    Unreadable {
-        /// The file.
-        path: String,
-        /// Why.
-        reason: String,
-    },
-}
-
-impl From<letterpress_engine::SourceError> for StudioError {
-    fn from(e: letterpress_engine::SourceError) -> StudioError {
-        use letterpress_engine::SourceError;
-        match e {
-            SourceError::OutsideProject(path) => StudioError::OutsideProject(path),
-            SourceError::TooLarge { path, size, limit } => {
-                StudioError::TooLarge { path, size, limit }
-            }
-            SourceError::Unreadable { path, reason } => StudioError::Unreadable { path, reason },
-        }
-    }
+    /// A file the confined reader refused or could not read (`outside-project`,
+    /// `too-large`, `io`); nothing outside the project was read.
+    #[error(transparent)]
+    Source(#[from] letterpress_engine::SourceError),
 }
 
 impl StudioError {
@@ -108,10 +77,17 @@ impl StudioError {
             StudioError::NotFound(_) => "not-found",
             StudioError::Refused(_) => "refused",
             StudioError::BuildFailed(_) => "build-failed",
-            StudioError::OutsideProject(_) => "outside-project",
-            StudioError::TooLarge { .. } => "too-large",
-            StudioError::Unreadable { .. } => "io",
+            StudioError::Source(e) => source_code(e),
         }
+    }
+}
+
+/// The stable code of a confined read's failure.
+pub(crate) fn source_code(e: &letterpress_engine::SourceError) -> &'static str {
+    match e {
+        letterpress_engine::SourceError::OutsideProject(_) => "outside-project",
+        letterpress_engine::SourceError::TooLarge { .. } => "too-large",
+        letterpress_engine::SourceError::Unreadable { .. } => "io",
     }
 }
 

@@ -1,5 +1,6 @@
 //! The invariants ARCHITECTURE.md states for the studio, one test each, named after it.
 
+use letterpress_engine::SourceError;
 use letterpress_protocol::{Code, FileEvent, PreviewRequest};
 use letterpress_studio::history::{DiffTarget, History};
 use letterpress_studio::watch::Change;
@@ -34,7 +35,9 @@ fn every_read_on_a_users_behalf_stays_inside_the_project() {
     // Open: a symlink out, and a path climbing out.
     for path in ["partials/leak.mjml", "../outside.mjml"] {
         match session.open_document(path) {
-            Err(e @ StudioError::OutsideProject(_)) => assert_eq!(e.code(), "outside-project"),
+            Err(e @ StudioError::Source(SourceError::OutsideProject(_))) => {
+                assert_eq!(e.code(), "outside-project")
+            }
             other => panic!("{path}: expected outside-project, got {other:?}"),
         }
     }
@@ -61,7 +64,9 @@ fn every_read_on_a_users_behalf_stays_inside_the_project() {
     let big = "templates/welcome/big.mjml";
     std::fs::write(root.join(big), "x".repeat(4 * 1024 * 1024 + 1)).unwrap();
     match session.open_document(big) {
-        Err(e @ StudioError::TooLarge { .. }) => assert_eq!(e.code(), "too-large"),
+        Err(e @ StudioError::Source(SourceError::TooLarge { .. })) => {
+            assert_eq!(e.code(), "too-large")
+        }
         other => panic!("expected too-large, got {other:?}"),
     }
 }

@@ -190,36 +190,10 @@ pub enum HistoryError {
     /// Any other libgit2 failure.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
-    /// A working-copy path leads outside the project (a symlink pointing out); nothing was
-    /// read.
-    #[error("`{0}` leads outside the project; nothing outside it is read")]
-    OutsideProject(String),
-    /// A working-copy file is larger than the source size limit; it was not read.
-    #[error("`{path}` is {size} bytes, more than the limit of {limit} bytes")]
-    TooLarge {
-        /// The file.
-        path: String,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
-}
-
-impl From<letterpress_engine::SourceError> for HistoryError {
-    fn from(e: letterpress_engine::SourceError) -> HistoryError {
-        use letterpress_engine::SourceError;
-        match e {
-            SourceError::OutsideProject(path) => HistoryError::OutsideProject(path),
-            SourceError::TooLarge { path, size, limit } => {
-                HistoryError::TooLarge { path, size, limit }
-            }
-            SourceError::Unreadable { path, reason } => HistoryError::Io {
-                path: PathBuf::from(path),
-                source: std::io::Error::other(reason),
-            },
-        }
-    }
+    /// A file the confined reader refused or could not read (`outside-project`,
+    /// `too-large`, `io`); nothing outside the project was read.
+    #[error(transparent)]
+    Source(#[from] letterpress_engine::SourceError),
 }
 
 impl HistoryError {
@@ -253,8 +227,7 @@ impl HistoryError {
             HistoryError::Authentication(_) => "authentication-failed",
             HistoryError::Io { .. } => "io",
             HistoryError::Git(_) => "git",
-            HistoryError::OutsideProject(_) => "outside-project",
-            HistoryError::TooLarge { .. } => "too-large",
+            HistoryError::Source(e) => crate::source_code(e),
         }
     }
 }
