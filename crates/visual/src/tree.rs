@@ -585,8 +585,8 @@ impl<'a> Builder<'a> {
                     self.cut_at(span.start, ProblemKind::TooManyNodes);
                     return;
                 }
-                let name = qualified(prefix.as_str(), local.as_str());
                 let name_start = if prefix.is_empty() { local.start() } else { prefix.start() } + offset;
+                let name = self.source[name_start..local.end() + offset].to_owned();
                 let parent = self.top();
                 let parent_raw = self.nodes[parent.0].element().is_some_and(|e| e.raw_html);
                 let raw_html = parent_raw || RAW_CONTENT_ELEMENTS.contains(&name.as_str());
@@ -619,7 +619,7 @@ impl<'a> Builder<'a> {
                     AttributeValue { span: value_span, quote }
                 });
                 let attribute = Attribute {
-                    name: qualified(prefix.as_str(), local.as_str()),
+                    name: self.source[name_start..local.end() + offset].to_owned(),
                     name_span: Span::new(name_start, local.end() + offset),
                     value,
                     span: Span::new(self.last_end, span.end),
@@ -642,7 +642,9 @@ impl<'a> Builder<'a> {
                         }
                     }
                     ElementEnd::Close(prefix, local) => {
-                        self.close_element(&qualified(prefix.as_str(), local.as_str()), span);
+                        let name_start = if prefix.is_empty() { local.start() } else { prefix.start() } + offset;
+                        let name = self.source[name_start..local.end() + offset].to_owned();
+                        self.close_element(&name, span);
                     }
                 }
             }
@@ -965,7 +967,7 @@ impl<'a> Builder<'a> {
                 }
             }
             let attribute = Attribute {
-                name: blank[name_start..name_end].to_owned(),
+                name: self.source[name_start..name_end].to_owned(),
                 name_span: Span::new(name_start, name_end),
                 value,
                 span: Span::new(ws_start, i),
@@ -1060,10 +1062,6 @@ fn is_name_stop(b: &[u8], i: usize) -> bool {
         || (b[i] == b'/' && b.get(i + 1) == Some(&b'>'))
 }
 
-fn qualified(prefix: &str, local: &str) -> String {
-    if prefix.is_empty() { local.to_owned() } else { format!("{prefix}:{local}") }
-}
-
 fn ceil_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -1074,11 +1072,27 @@ fn ceil_char_boundary(text: &str, offset: usize) -> usize {
 
 /// `text` with every Jinja token replaced by spaces of the same byte length (line breaks
 /// kept), so htmlparser's spans over it are spans in the original.
+///
+/// htmlparser 0.2.1 also panics when a text's first `>` follows a multi-byte character within
+/// two bytes (it slices `text[position - 2..]`): such characters become `x`s of the same
+/// length in the copy. Names and text are always read from the original.
 fn blanked(text: &str, tokens: &[ScannedToken]) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
+    let mut push_plain = |out: &mut String, from: usize, to: usize| {
+        for (index, ch) in text[from..to].char_indices() {
+            let end = from + index + ch.len_utf8();
+            let before_gt = bytes.get(end) == Some(&b'>') || bytes.get(end + 1) == Some(&b'>');
+            if ch.is_ascii() || !before_gt {
+                out.push(ch);
+            } else {
+                out.extend(std::iter::repeat_n('x', ch.len_utf8()));
+            }
+        }
+    };
     for token in tokens {
-        out.push_str(&text[cursor..token.span.start]);
+        push_plain(&mut out, cursor, token.span.start);
         for ch in text[token.span.range()].chars() {
             if ch == '\n' || ch == '\r' {
                 out.push(ch);
@@ -1088,7 +1102,7 @@ fn blanked(text: &str, tokens: &[ScannedToken]) -> String {
         }
         cursor = token.span.end;
     }
-    out.push_str(&text[cursor..]);
+    push_plain(&mut out, cursor, text.len());
     out
 }
 
