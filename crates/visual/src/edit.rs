@@ -35,6 +35,9 @@ impl TextEdit {
 /// Elements mrml reads without attributes (more than one makes it fail).
 pub const NO_ATTRIBUTE_ELEMENTS: &[&str] = &["mj-head", "mj-attributes", "mj-raw", "mj-title", "mj-preview"];
 
+/// Attributes mrml refuses to parse an element without (`MissingAttribute`).
+pub const REQUIRED_ATTRIBUTES: &[(&str, &str)] = &[("mj-class", "name"), ("mj-include", "path")];
+
 /// Why an operation was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "code", content = "detail", rename_all = "kebab-case")]
@@ -81,6 +84,14 @@ pub enum EditError {
     /// The attribute's value contains Jinja.
     #[error("`{name}` is computed with Jinja: edit it in code")]
     AttributeHasJinja {
+        /// The attribute.
+        name: String,
+    },
+    /// mrml cannot parse the element without this attribute.
+    #[error("`{element}` needs its `{name}` attribute")]
+    RequiredAttribute {
+        /// The element's name.
+        element: String,
         /// The attribute.
         name: String,
     },
@@ -255,7 +266,7 @@ pub fn set_attribute(tree: &SourceTree, text: &str, element: NodeId, name: &str,
             TextEdit { range: at..at, insert: format!("{separator}{name}=\"{}\"", escape_attribute(value, Quote::Double)) }
         }
     };
-    let edits = vec![edit];
+    let edits = without_no_ops(text, vec![edit]);
     verify(tree, &edits, &Expect::Attribute { element, name, present: true })?;
     Ok(edits)
 }
@@ -292,6 +303,9 @@ pub fn remove_attribute(tree: &SourceTree, text: &str, element: NodeId, name: &s
     let (_, attribute) = unique_attribute(data, name)?.ok_or_else(|| EditError::AttributeNotFound { name: name.to_owned() })?;
     if attribute.has_jinja {
         return Err(EditError::AttributeHasJinja { name: name.to_owned() });
+    }
+    if REQUIRED_ATTRIBUTES.contains(&(data.name.as_str(), name)) {
+        return Err(EditError::RequiredAttribute { element: data.name.clone(), name: name.to_owned() });
     }
     let mut end = attribute.span.end;
     let leading = &text[attribute.span.start..attribute.name_span.start];
@@ -377,9 +391,17 @@ pub fn set_text(tree: &SourceTree, text: &str, node: NodeId, segments: &[TextSeg
     }
     diff_zone(text, &zone_units, zone_start, &zones[zone_index], &mut edits);
     edits.sort_by_key(|e| e.range.start);
+    let edits = without_no_ops(text, edits);
     let removed: Vec<NodeId> = run_chips.iter().copied().filter(|c| !kept.contains(c)).collect();
     verify(tree, &edits, &Expect::Text { removed: &removed })?;
     Ok(edits)
+}
+
+/// Edits that would write the bytes already there are dropped (setting a value to itself
+/// returns no edit).
+fn without_no_ops(text: &str, mut edits: Vec<TextEdit>) -> Vec<TextEdit> {
+    edits.retain(|e| text.get(e.range.clone()) != Some(e.insert.as_str()));
+    edits
 }
 
 fn push_zone(zones: &mut [String], text: &str) {
@@ -486,9 +508,8 @@ fn verify(tree: &SourceTree, edits: &[TextEdit], expect: &Expect<'_>) -> Result<
         let (Some(old), Some(new)) = (old_element, new_element) else {
             return Err(broken("the element would disappear"));
         };
-        let mut expected: Vec<&str> = old.attributes.iter().map(|a| a.name.as_str()).filter(|n| n != name).collect();
+        let expected: Vec<&str> = old.attributes.iter().map(|a| a.name.as_str()).filter(|n| n != name).collect();
         let got: Vec<&str> = new.attributes.iter().map(|a| a.name.as_str()).filter(|n| n != name).collect();
-        expected.dedup();
         if expected != got || new.attributes.iter().any(|a| a.name == *name) != *present {
             return Err(broken("other attributes would change"));
         }

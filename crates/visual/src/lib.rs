@@ -45,7 +45,7 @@ mod text;
 mod tree;
 
 pub use edit::{
-    EditError, EditPosition, NO_ATTRIBUTE_ELEMENTS, TextEdit, apply, escape_attribute, escape_text,
+    EditError, EditPosition, NO_ATTRIBUTE_ELEMENTS, REQUIRED_ATTRIBUTES, TextEdit, apply, escape_attribute, escape_text,
     remove_attribute, set_attribute, set_text, text_segments,
 };
 pub use jinja::{JinjaKind, JinjaScan, ScannedToken, UnclosedToken, WhitespaceControl, scan as scan_jinja};

@@ -1080,7 +1080,7 @@ fn blanked(text: &str, tokens: &[ScannedToken]) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
-    let mut push_plain = |out: &mut String, from: usize, to: usize| {
+    let push_plain = |out: &mut String, from: usize, to: usize| {
         for (index, ch) in text[from..to].char_indices() {
             let end = from + index + ch.len_utf8();
             let before_gt = bytes.get(end) == Some(&b'>') || bytes.get(end + 1) == Some(&b'>');
