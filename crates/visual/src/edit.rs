@@ -28,12 +28,21 @@ pub struct EditPosition {
 impl TextEdit {
     /// The edit's range as line:column positions in `tree`'s text.
     pub fn position(&self, tree: &SourceTree) -> EditPosition {
-        EditPosition { from: tree.line_col(self.range.start), to: tree.line_col(self.range.end) }
+        EditPosition {
+            from: tree.line_col(self.range.start),
+            to: tree.line_col(self.range.end),
+        }
     }
 }
 
 /// Elements mrml reads without attributes (more than one makes it fail).
-pub const NO_ATTRIBUTE_ELEMENTS: &[&str] = &["mj-head", "mj-attributes", "mj-raw", "mj-title", "mj-preview"];
+pub const NO_ATTRIBUTE_ELEMENTS: &[&str] = &[
+    "mj-head",
+    "mj-attributes",
+    "mj-raw",
+    "mj-title",
+    "mj-preview",
+];
 
 /// Attributes mrml refuses to parse an element without (`MissingAttribute`).
 pub const REQUIRED_ATTRIBUTES: &[(&str, &str)] = &[("mj-class", "name"), ("mj-include", "path")];
@@ -147,7 +156,11 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, EditError> {
     let mut cursor = 0;
     for edit in sorted {
         let Range { start, end } = edit.range;
-        if start > end || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        if start > end
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
             return Err(EditError::EditOutOfBounds);
         }
         if start < cursor {
@@ -162,7 +175,11 @@ pub fn apply(text: &str, edits: &[TextEdit]) -> Result<String, EditError> {
 }
 
 fn check_tree(tree: &SourceTree, text: &str) -> Result<(), EditError> {
-    if tree.source() == text { Ok(()) } else { Err(EditError::StaleTree) }
+    if tree.source() == text {
+        Ok(())
+    } else {
+        Err(EditError::StaleTree)
+    }
 }
 
 fn editable_element(tree: &SourceTree, id: NodeId) -> Result<&Element, EditError> {
@@ -217,11 +234,20 @@ pub fn escape_attribute(value: &str, quote: Quote) -> String {
     out
 }
 
-fn unique_attribute<'e>(element: &'e Element, name: &str) -> Result<Option<(usize, &'e crate::tree::Attribute)>, EditError> {
-    let mut found = element.attributes.iter().enumerate().filter(|(_, a)| a.name == name);
+fn unique_attribute<'e>(
+    element: &'e Element,
+    name: &str,
+) -> Result<Option<(usize, &'e crate::tree::Attribute)>, EditError> {
+    let mut found = element
+        .attributes
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.name == name);
     let first = found.next();
     if found.next().is_some() {
-        return Err(EditError::DuplicateAttribute { name: name.to_owned() });
+        return Err(EditError::DuplicateAttribute {
+            name: name.to_owned(),
+        });
     }
     Ok(first)
 }
@@ -229,14 +255,24 @@ fn unique_attribute<'e>(element: &'e Element, name: &str) -> Result<Option<(usiz
 /// Sets attribute `name` of `element` to the plain `value`: replaces only the value's bytes
 /// when the attribute exists (its quote kept), else inserts ` name="value"` after the last
 /// attribute (on a new line with the same indentation when attributes are one per line).
-pub fn set_attribute(tree: &SourceTree, text: &str, element: NodeId, name: &str, value: &str) -> Result<Vec<TextEdit>, EditError> {
+pub fn set_attribute(
+    tree: &SourceTree,
+    text: &str,
+    element: NodeId,
+    name: &str,
+    value: &str,
+) -> Result<Vec<TextEdit>, EditError> {
     check_tree(tree, text)?;
     let data = editable_element(tree, element)?;
     if NO_ATTRIBUTE_ELEMENTS.contains(&data.name.as_str()) {
-        return Err(EditError::TakesNoAttributes { element: data.name.clone() });
+        return Err(EditError::TakesNoAttributes {
+            element: data.name.clone(),
+        });
     }
     if !is_attribute_name(name) {
-        return Err(EditError::InvalidAttributeName { name: name.to_owned() });
+        return Err(EditError::InvalidAttributeName {
+            name: name.to_owned(),
+        });
     }
     if has_jinja_syntax(value) {
         return Err(EditError::JinjaInValue);
@@ -245,15 +281,23 @@ pub fn set_attribute(tree: &SourceTree, text: &str, element: NodeId, name: &str,
     let edit = match unique_attribute(data, name)? {
         Some((_, attribute)) => {
             if attribute.has_jinja {
-                return Err(EditError::AttributeHasJinja { name: name.to_owned() });
+                return Err(EditError::AttributeHasJinja {
+                    name: name.to_owned(),
+                });
             }
             match attribute.value {
-                Some(v) if v.quote == Quote::None && is_unquoted_safe(value) => TextEdit { range: v.span.range(), insert: value.to_owned() },
+                Some(v) if v.quote == Quote::None && is_unquoted_safe(value) => TextEdit {
+                    range: v.span.range(),
+                    insert: value.to_owned(),
+                },
                 Some(v) if v.quote == Quote::None => TextEdit {
                     range: v.span.range(),
                     insert: format!("\"{}\"", escape_attribute(value, Quote::Double)),
                 },
-                Some(v) => TextEdit { range: v.span.range(), insert: escape_attribute(value, v.quote) },
+                Some(v) => TextEdit {
+                    range: v.span.range(),
+                    insert: escape_attribute(value, v.quote),
+                },
                 None => TextEdit {
                     range: attribute.name_span.end..attribute.name_span.end,
                     insert: format!("=\"{}\"", escape_attribute(value, Quote::Double)),
@@ -261,18 +305,38 @@ pub fn set_attribute(tree: &SourceTree, text: &str, element: NodeId, name: &str,
             }
         }
         None => {
-            let at = data.attributes.last().map_or(data.name_span.end, |a| a.span.end);
+            let at = data
+                .attributes
+                .last()
+                .map_or(data.name_span.end, |a| a.span.end);
             let separator = one_per_line_separator(tree, data).unwrap_or_else(|| " ".to_owned());
-            TextEdit { range: at..at, insert: format!("{separator}{name}=\"{}\"", escape_attribute(value, Quote::Double)) }
+            TextEdit {
+                range: at..at,
+                insert: format!(
+                    "{separator}{name}=\"{}\"",
+                    escape_attribute(value, Quote::Double)
+                ),
+            }
         }
     };
     let edits = without_no_ops(text, vec![edit]);
-    verify(tree, &edits, &Expect::Attribute { element, name, present: true })?;
+    verify(
+        tree,
+        &edits,
+        &Expect::Attribute {
+            element,
+            name,
+            present: true,
+        },
+    )?;
     Ok(edits)
 }
 
 fn is_unquoted_safe(value: &str) -> bool {
-    !value.is_empty() && !value.bytes().any(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'=' | b'<' | b'>' | b'`' | b'&'))
+    !value.is_empty()
+        && !value.bytes().any(|b| {
+            b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'=' | b'<' | b'>' | b'`' | b'&')
+        })
 }
 
 /// The newline and indentation before the last attribute, when every attribute after the
@@ -291,64 +355,120 @@ fn one_per_line_separator(tree: &SourceTree, element: &Element) -> Option<String
     let last = element.attributes.last()?;
     let ws = leading(last);
     let break_at = ws.rfind(['\n', '\r'])?;
-    let newline = if ws[..=break_at].ends_with("\r\n") { "\r\n" } else if ws[..=break_at].ends_with('\r') { "\r" } else { "\n" };
+    let newline = if ws[..=break_at].ends_with("\r\n") {
+        "\r\n"
+    } else if ws[..=break_at].ends_with('\r') {
+        "\r"
+    } else {
+        "\n"
+    };
     Some(format!("{newline}{}", &ws[break_at + 1..]))
 }
 
 /// Removes attribute `name` of `element` with the whitespace before it (and the rest of its
 /// line when it was alone on it).
-pub fn remove_attribute(tree: &SourceTree, text: &str, element: NodeId, name: &str) -> Result<Vec<TextEdit>, EditError> {
+pub fn remove_attribute(
+    tree: &SourceTree,
+    text: &str,
+    element: NodeId,
+    name: &str,
+) -> Result<Vec<TextEdit>, EditError> {
     check_tree(tree, text)?;
     let data = editable_element(tree, element)?;
-    let (_, attribute) = unique_attribute(data, name)?.ok_or_else(|| EditError::AttributeNotFound { name: name.to_owned() })?;
+    let (_, attribute) =
+        unique_attribute(data, name)?.ok_or_else(|| EditError::AttributeNotFound {
+            name: name.to_owned(),
+        })?;
     if attribute.has_jinja {
-        return Err(EditError::AttributeHasJinja { name: name.to_owned() });
+        return Err(EditError::AttributeHasJinja {
+            name: name.to_owned(),
+        });
     }
     if REQUIRED_ATTRIBUTES.contains(&(data.name.as_str(), name)) {
-        return Err(EditError::RequiredAttribute { element: data.name.clone(), name: name.to_owned() });
+        return Err(EditError::RequiredAttribute {
+            element: data.name.clone(),
+            name: name.to_owned(),
+        });
     }
     let mut end = attribute.span.end;
     let leading = &text[attribute.span.start..attribute.name_span.start];
     if leading.contains(['\n', '\r']) {
-        let trailing = text[end..data.start_tag.end].bytes().take_while(|b| *b == b' ' || *b == b'\t').count();
+        let trailing = text[end..data.start_tag.end]
+            .bytes()
+            .take_while(|b| *b == b' ' || *b == b'\t')
+            .count();
         let after = text.as_bytes().get(end + trailing);
         if matches!(after, Some(b'\n' | b'\r')) {
             end += trailing;
         }
     }
-    let edits = vec![TextEdit { range: attribute.span.start..end, insert: String::new() }];
-    verify(tree, &edits, &Expect::Attribute { element, name, present: false })?;
+    let edits = vec![TextEdit {
+        range: attribute.span.start..end,
+        insert: String::new(),
+    }];
+    verify(
+        tree,
+        &edits,
+        &Expect::Attribute {
+            element,
+            name,
+            present: false,
+        },
+    )?;
     Ok(edits)
 }
 
 /// Replaces the text of a run (or fills an element with empty content) with `segments`:
 /// only changed literal stretches are rewritten (escaped), Jinja chips keep every byte and
 /// may only be left out, and entities keep their bytes where their character stays.
-pub fn set_text(tree: &SourceTree, text: &str, node: NodeId, segments: &[TextSegment]) -> Result<Vec<TextEdit>, EditError> {
+pub fn set_text(
+    tree: &SourceTree,
+    text: &str,
+    node: NodeId,
+    segments: &[TextSegment],
+) -> Result<Vec<TextEdit>, EditError> {
     check_tree(tree, text)?;
     let target = tree.node(node).ok_or(EditError::NoSuchNode(node))?;
     let (old_units, zone_span, parent) = match &target.kind {
-        NodeKind::TextRun => (units(tree, node).unwrap_or_default(), target.span, target.parent),
+        NodeKind::TextRun => (
+            units(tree, node).unwrap_or_default(),
+            target.span,
+            target.parent,
+        ),
         NodeKind::Element(element) => match element.content {
             Some(content) if target.children.is_empty() => (Vec::new(), content, Some(node)),
             _ => return Err(EditError::NotATextRun),
         },
         _ => return Err(EditError::NotATextRun),
     };
-    if target.opaque || target.children.iter().any(|&c| tree.node(c).is_some_and(|n| n.opaque)) {
+    if target.opaque
+        || target
+            .children
+            .iter()
+            .any(|&c| tree.node(c).is_some_and(|n| n.opaque))
+    {
         return Err(EditError::Opaque);
     }
     let parent_element = parent.and_then(|p| tree.element(p));
     let parent_name = parent_element.map(|e| e.name.clone()).unwrap_or_default();
-    let is_content = parent_element.is_some_and(|e| e.raw_html) && !matches!(parent_name.as_str(), "mj-style" | "style" | "script");
+    let is_content = parent_element.is_some_and(|e| e.raw_html)
+        && !matches!(parent_name.as_str(), "mj-style" | "style" | "script");
     if !is_content {
-        return Err(EditError::NotTextContent { parent: parent_name });
+        return Err(EditError::NotTextContent {
+            parent: parent_name,
+        });
     }
     if tree.node(parent.unwrap_or(node)).is_some_and(|n| n.opaque) {
         return Err(EditError::Opaque);
     }
     // Chips kept, in order, and the literal text of each zone between them.
-    let run_chips: Vec<NodeId> = old_units.iter().filter_map(|u| match u.kind { UnitKind::Jinja(id) => Some(id), _ => None }).collect();
+    let run_chips: Vec<NodeId> = old_units
+        .iter()
+        .filter_map(|u| match u.kind {
+            UnitKind::Jinja(id) => Some(id),
+            _ => None,
+        })
+        .collect();
     let mut kept: Vec<NodeId> = Vec::new();
     let mut zones: Vec<String> = vec![String::new()];
     for segment in segments {
@@ -356,8 +476,16 @@ pub fn set_text(tree: &SourceTree, text: &str, node: NodeId, segments: &[TextSeg
             TextSegment::Literal(text) => push_zone(&mut zones, text),
             TextSegment::Entity { decoded, .. } => push_zone(&mut zones, decoded),
             TextSegment::Jinja(id) => {
-                let position = run_chips.iter().position(|c| c == id).ok_or(EditError::UnknownChip(*id))?;
-                if kept.last().is_some_and(|last| run_chips.iter().position(|c| c == last).is_some_and(|p| p >= position)) {
+                let position = run_chips
+                    .iter()
+                    .position(|c| c == id)
+                    .ok_or(EditError::UnknownChip(*id))?;
+                if kept.last().is_some_and(|last| {
+                    run_chips
+                        .iter()
+                        .position(|c| c == last)
+                        .is_some_and(|p| p >= position)
+                }) {
                     return Err(EditError::ChipsReordered);
                 }
                 kept.push(*id);
@@ -369,7 +497,12 @@ pub fn set_text(tree: &SourceTree, text: &str, node: NodeId, segments: &[TextSeg
         check_characters(zone)?;
     }
     for chip in &run_chips {
-        if !kept.contains(chip) && tree.node(*chip).and_then(|n| n.jinja()).is_some_and(|j| matches!(j.token, JinjaKind::Statement { .. })) {
+        if !kept.contains(chip)
+            && tree
+                .node(*chip)
+                .and_then(|n| n.jinja())
+                .is_some_and(|j| matches!(j.token, JinjaKind::Statement { .. }))
+        {
             return Err(EditError::StatementChipRemoved(*chip));
         }
     }
@@ -381,7 +514,13 @@ pub fn set_text(tree: &SourceTree, text: &str, node: NodeId, segments: &[TextSeg
         if let UnitKind::Jinja(id) = unit.kind
             && kept.contains(&id)
         {
-            diff_zone(text, &zone_units, zone_start, &zones[zone_index], &mut edits);
+            diff_zone(
+                text,
+                &zone_units,
+                zone_start,
+                &zones[zone_index],
+                &mut edits,
+            );
             zone_units.clear();
             zone_start = unit.span.end;
             zone_index += 1;
@@ -389,10 +528,20 @@ pub fn set_text(tree: &SourceTree, text: &str, node: NodeId, segments: &[TextSeg
         }
         zone_units.push(unit);
     }
-    diff_zone(text, &zone_units, zone_start, &zones[zone_index], &mut edits);
+    diff_zone(
+        text,
+        &zone_units,
+        zone_start,
+        &zones[zone_index],
+        &mut edits,
+    );
     edits.sort_by_key(|e| e.range.start);
     let edits = without_no_ops(text, edits);
-    let removed: Vec<NodeId> = run_chips.iter().copied().filter(|c| !kept.contains(c)).collect();
+    let removed: Vec<NodeId> = run_chips
+        .iter()
+        .copied()
+        .filter(|c| !kept.contains(c))
+        .collect();
     verify(tree, &edits, &Expect::Text { removed: &removed })?;
     Ok(edits)
 }
@@ -412,13 +561,22 @@ fn push_zone(zones: &mut [String], text: &str) {
 
 /// Keeps the longest unchanged start and end of a zone (entities included) and replaces the
 /// middle; removed chips are deleted on their own where they sit in kept stretches.
-fn diff_zone(text: &str, units: &[&crate::text::Unit], zone_start: usize, new: &str, edits: &mut Vec<TextEdit>) {
+fn diff_zone(
+    text: &str,
+    units: &[&crate::text::Unit],
+    zone_start: usize,
+    new: &str,
+    edits: &mut Vec<TextEdit>,
+) {
     let is_removed_chip = |u: &crate::text::Unit| matches!(u.kind, UnitKind::Jinja(_));
     let (mut p, mut q) = (0, 0);
     while p < units.len() {
         let unit = units[p];
         if is_removed_chip(unit) {
-            edits.push(TextEdit { range: unit.span.range(), insert: String::new() });
+            edits.push(TextEdit {
+                range: unit.span.range(),
+                insert: String::new(),
+            });
         } else if new[q..].starts_with(unit.decoded.as_str()) {
             q += unit.decoded.len();
         } else {
@@ -430,7 +588,10 @@ fn diff_zone(text: &str, units: &[&crate::text::Unit], zone_start: usize, new: &
     while r > p {
         let unit = units[r - 1];
         if is_removed_chip(unit) {
-            edits.push(TextEdit { range: unit.span.range(), insert: String::new() });
+            edits.push(TextEdit {
+                range: unit.span.range(),
+                insert: String::new(),
+            });
         } else if new[q..s].ends_with(unit.decoded.as_str()) {
             s -= unit.decoded.len();
         } else {
@@ -444,12 +605,21 @@ fn diff_zone(text: &str, units: &[&crate::text::Unit], zone_start: usize, new: &
     let range = if p < r {
         units[p].span.start..units[r - 1].span.end
     } else {
-        let at = if p > 0 { units[p - 1].span.end } else if r < units.len() { units[r].span.start } else { zone_start };
+        let at = if p > 0 {
+            units[p - 1].span.end
+        } else if r < units.len() {
+            units[r].span.start
+        } else {
+            zone_start
+        };
         at..at
     };
     let before = text[..range.start].chars().next_back();
     let after = text[range.end..].chars().next();
-    edits.push(TextEdit { insert: escape_text(&new[q..s], before, after), range });
+    edits.push(TextEdit {
+        insert: escape_text(&new[q..s], before, after),
+        range,
+    });
 }
 
 /// Plain text as markup: `&`, `<`, `>` escaped, and braces that would start Jinja
@@ -459,13 +629,19 @@ pub fn escape_text(text: &str, before: Option<char>, after: Option<char>) -> Str
     let mut out = String::with_capacity(text.len());
     for (i, &ch) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied().or(after);
-        let previous = if i == 0 { before } else { chars.get(i - 1).copied() };
+        let previous = if i == 0 {
+            before
+        } else {
+            chars.get(i - 1).copied()
+        };
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '{' if matches!(next, Some('{' | '%' | '#')) => out.push_str("&#123;"),
-            '{' | '%' | '#' if i == 0 && previous == Some('{') => out.push_str(&format!("&#{};", u32::from(ch))),
+            '{' | '%' | '#' if i == 0 && previous == Some('{') => {
+                out.push_str(&format!("&#{};", u32::from(ch)))
+            }
             _ => out.push(ch),
         }
     }
@@ -473,19 +649,31 @@ pub fn escape_text(text: &str, before: Option<char>, after: Option<char>) -> Str
 }
 
 enum Expect<'a> {
-    Attribute { element: NodeId, name: &'a str, present: bool },
-    Text { removed: &'a [NodeId] },
+    Attribute {
+        element: NodeId,
+        name: &'a str,
+        present: bool,
+    },
+    Text {
+        removed: &'a [NodeId],
+    },
 }
 
 /// Re-parses the edited text and refuses any structural change beyond the intended one.
 fn verify(tree: &SourceTree, edits: &[TextEdit], expect: &Expect<'_>) -> Result<(), EditError> {
-    let broken = |reason: &str| EditError::WouldBreakStructure { reason: reason.to_owned() };
+    let broken = |reason: &str| EditError::WouldBreakStructure {
+        reason: reason.to_owned(),
+    };
     let new_text = apply(tree.source(), edits)?;
     let new_tree = SourceTree::parse_with_limits(&new_text, tree.limits());
     if new_tree.rebuild() != new_text {
         return Err(broken("the result does not rebuild losslessly"));
     }
-    let names = |t: &SourceTree| t.elements().filter_map(|id| t.element(id).map(|e| e.name.clone())).collect::<Vec<_>>();
+    let names = |t: &SourceTree| {
+        t.elements()
+            .filter_map(|id| t.element(id).map(|e| e.name.clone()))
+            .collect::<Vec<_>>()
+    };
     if names(tree) != names(&new_tree) {
         return Err(broken("elements would change"));
     }
@@ -493,23 +681,49 @@ fn verify(tree: &SourceTree, edits: &[TextEdit], expect: &Expect<'_>) -> Result<
         Expect::Text { removed } => removed,
         Expect::Attribute { .. } => &[],
     };
-    let old_jinja: Vec<&str> = tree.jinja_tokens().iter().filter(|id| !removed.contains(id)).filter_map(|&id| tree.node(id).map(|n| tree.slice(n.span))).collect();
-    let new_jinja: Vec<&str> = new_tree.jinja_tokens().iter().filter_map(|&id| new_tree.node(id).map(|n| new_tree.slice(n.span))).collect();
+    let old_jinja: Vec<&str> = tree
+        .jinja_tokens()
+        .iter()
+        .filter(|id| !removed.contains(id))
+        .filter_map(|&id| tree.node(id).map(|n| tree.slice(n.span)))
+        .collect();
+    let new_jinja: Vec<&str> = new_tree
+        .jinja_tokens()
+        .iter()
+        .filter_map(|&id| new_tree.node(id).map(|n| new_tree.slice(n.span)))
+        .collect();
     if old_jinja != new_jinja {
         return Err(broken("Jinja tokens would change"));
     }
     if new_tree.problems().len() > tree.problems().len() {
         return Err(broken("the result would have new problems"));
     }
-    if let Expect::Attribute { element, name, present } = expect {
+    if let Expect::Attribute {
+        element,
+        name,
+        present,
+    } = expect
+    {
         let index = tree.elements().position(|id| id == *element);
-        let new_element = index.and_then(|i| new_tree.elements().nth(i)).and_then(|id| new_tree.element(id));
+        let new_element = index
+            .and_then(|i| new_tree.elements().nth(i))
+            .and_then(|id| new_tree.element(id));
         let old_element = tree.element(*element);
         let (Some(old), Some(new)) = (old_element, new_element) else {
             return Err(broken("the element would disappear"));
         };
-        let expected: Vec<&str> = old.attributes.iter().map(|a| a.name.as_str()).filter(|n| n != name).collect();
-        let got: Vec<&str> = new.attributes.iter().map(|a| a.name.as_str()).filter(|n| n != name).collect();
+        let expected: Vec<&str> = old
+            .attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .filter(|n| n != name)
+            .collect();
+        let got: Vec<&str> = new
+            .attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .filter(|n| n != name)
+            .collect();
         if expected != got || new.attributes.iter().any(|a| a.name == *name) != *present {
             return Err(broken("other attributes would change"));
         }

@@ -168,7 +168,11 @@ fn close_comment(bytes: &[u8], from: usize) -> Option<(usize, usize, WhitespaceC
 
 /// Expressions and statements end at `}}` / `%}` outside strings and brackets (minijinja's
 /// lexer only looks for the end delimiter when its bracket balance is zero).
-fn close_code(bytes: &[u8], from: usize, end_marker: u8) -> Option<(usize, usize, WhitespaceControl)> {
+fn close_code(
+    bytes: &[u8],
+    from: usize,
+    end_marker: u8,
+) -> Option<(usize, usize, WhitespaceControl)> {
     let mut i = from;
     let mut balance: isize = 0;
     while i < bytes.len() {
@@ -199,13 +203,22 @@ fn close_code(bytes: &[u8], from: usize, end_marker: u8) -> Option<(usize, usize
     None
 }
 
-fn with_end_flag(bytes: &[u8], from: usize, delimiter: usize, end: usize) -> (usize, usize, WhitespaceControl) {
+fn with_end_flag(
+    bytes: &[u8],
+    from: usize,
+    delimiter: usize,
+    end: usize,
+) -> (usize, usize, WhitespaceControl) {
     let flag = if delimiter > from {
         WhitespaceControl::from_byte(bytes.get(delimiter - 1).copied())
     } else {
         WhitespaceControl::Default
     };
-    let inner_end = if flag == WhitespaceControl::Default { delimiter } else { delimiter - 1 };
+    let inner_end = if flag == WhitespaceControl::Default {
+        delimiter
+    } else {
+        delimiter - 1
+    };
     (inner_end, end, flag)
 }
 
@@ -293,7 +306,8 @@ pub(crate) fn is_block_set(inner: &str) -> bool {
             b'=' if balance == 0 => {
                 let before = i.checked_sub(1).map(|j| bytes[j]);
                 let after = bytes.get(i + 1).copied();
-                let comparison = matches!(before, Some(b'=' | b'!' | b'<' | b'>')) || after == Some(b'=');
+                let comparison =
+                    matches!(before, Some(b'=' | b'!' | b'<' | b'>')) || after == Some(b'=');
                 if !comparison {
                     return false;
                 }
@@ -310,7 +324,11 @@ mod tests {
     use super::*;
 
     fn spans(text: &str) -> Vec<&str> {
-        scan(text).tokens.iter().map(|t| &text[t.span.range()]).collect()
+        scan(text)
+            .tokens
+            .iter()
+            .map(|t| &text[t.span.range()])
+            .collect()
     }
 
     #[test]
@@ -328,7 +346,11 @@ mod tests {
     #[test]
     fn whitespace_flags_are_read_on_both_sides() {
         let scan = scan("{%- if x +%}{{- y -}}{#- c -#}");
-        let flags: Vec<_> = scan.tokens.iter().map(|t| (t.trim_before, t.trim_after)).collect();
+        let flags: Vec<_> = scan
+            .tokens
+            .iter()
+            .map(|t| (t.trim_before, t.trim_after))
+            .collect();
         assert_eq!(
             flags,
             vec![
@@ -337,20 +359,34 @@ mod tests {
                 (WhitespaceControl::Trim, WhitespaceControl::Trim),
             ]
         );
-        assert_eq!(scan.tokens[0].kind, JinjaKind::Statement { keyword: "if".into() });
+        assert_eq!(
+            scan.tokens[0].kind,
+            JinjaKind::Statement {
+                keyword: "if".into()
+            }
+        );
     }
 
     #[test]
     fn raw_block_body_is_not_scanned() {
         let text = "{% raw %}{{ not }}{% if %}{%- endraw -%}{{ yes }}";
-        assert_eq!(spans(text), vec!["{% raw %}", "{%- endraw -%}", "{{ yes }}"]);
+        assert_eq!(
+            spans(text),
+            vec!["{% raw %}", "{%- endraw -%}", "{{ yes }}"]
+        );
     }
 
     #[test]
     fn unclosed_expression_stops_the_scan_where_it_starts() {
         let scan = scan("ok {{ x }} then {{ never");
         assert_eq!(scan.tokens.len(), 1);
-        assert_eq!(scan.unclosed, Some(UnclosedToken { start: 16, raw_block: false }));
+        assert_eq!(
+            scan.unclosed,
+            Some(UnclosedToken {
+                start: 16,
+                raw_block: false
+            })
+        );
     }
 
     #[test]

@@ -45,13 +45,15 @@ mod text;
 mod tree;
 
 pub use edit::{
-    EditError, EditPosition, NO_ATTRIBUTE_ELEMENTS, REQUIRED_ATTRIBUTES, TextEdit, apply, escape_attribute, escape_text,
-    remove_attribute, set_attribute, set_text, text_segments,
+    EditError, EditPosition, NO_ATTRIBUTE_ELEMENTS, REQUIRED_ATTRIBUTES, TextEdit, apply,
+    escape_attribute, escape_text, remove_attribute, set_attribute, set_text, text_segments,
 };
-pub use jinja::{JinjaKind, JinjaScan, ScannedToken, UnclosedToken, WhitespaceControl, scan as scan_jinja};
+pub use jinja::{
+    JinjaKind, JinjaScan, ScannedToken, UnclosedToken, WhitespaceControl, scan as scan_jinja,
+};
 pub use span::{LineCol, Span};
 pub use text::TextSegment;
 pub use tree::{
-    Attribute, AttributeValue, Element, JinjaContext, JinjaNode, JinjaRegion, Node, NodeId, NodeKind,
-    Problem, ProblemKind, Quote, RAW_CONTENT_ELEMENTS, SourceTree, TreeLimits,
+    Attribute, AttributeValue, Element, JinjaContext, JinjaNode, JinjaRegion, Node, NodeId,
+    NodeKind, Problem, ProblemKind, Quote, RAW_CONTENT_ELEMENTS, SourceTree, TreeLimits,
 };

@@ -5,7 +5,18 @@ use crate::span::Span;
 use crate::tree::{JinjaContext, JinjaRegion, Node, NodeId, NodeKind, Problem, ProblemKind};
 
 /// Keywords that open a block closed by `end<keyword>`.
-const BLOCK_KEYWORDS: &[&str] = &["if", "for", "block", "macro", "call", "filter", "with", "autoescape", "raw", "set"];
+const BLOCK_KEYWORDS: &[&str] = &[
+    "if",
+    "for",
+    "block",
+    "macro",
+    "call",
+    "filter",
+    "with",
+    "autoescape",
+    "raw",
+    "set",
+];
 
 /// Where a tag sits, for the "same container" rule.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -24,14 +35,17 @@ fn container(nodes: &[Node], id: NodeId) -> Option<Container> {
         JinjaContext::Content => Container::ChildList(nodes[parent.0].parent.unwrap_or(parent)),
         JinjaContext::AttributeValue { attribute } => Container::AttributeValue(parent, attribute),
         JinjaContext::StartTag => Container::StartTag(parent),
-        JinjaContext::EndTag | JinjaContext::Comment | JinjaContext::Unparsed => Container::Leaf(parent),
+        JinjaContext::EndTag | JinjaContext::Comment | JinjaContext::Unparsed => {
+            Container::Leaf(parent)
+        }
     })
 }
 
 fn keyword_of(nodes: &[Node], source_inner: &str, id: NodeId) -> Option<(String, bool)> {
     match &nodes[id.0].jinja()?.token {
         JinjaKind::Statement { keyword } => {
-            let opens = BLOCK_KEYWORDS.contains(&keyword.as_str()) && (keyword != "set" || is_block_set(source_inner));
+            let opens = BLOCK_KEYWORDS.contains(&keyword.as_str())
+                && (keyword != "set" || is_block_set(source_inner));
             Some((keyword.clone(), opens))
         }
         _ => None,
@@ -53,21 +67,36 @@ pub(crate) fn pair(
 ) {
     let mut open: Vec<OpenRegion> = Vec::new();
     let mut opaque_spans: Vec<Span> = Vec::new();
-    let unmatched = |nodes: &mut [Node], problems: &mut Vec<Problem>, opaque: &mut Vec<Span>, id: NodeId, what: &str| {
+    let unmatched = |nodes: &mut [Node],
+                     problems: &mut Vec<Problem>,
+                     opaque: &mut Vec<Span>,
+                     id: NodeId,
+                     what: &str| {
         nodes[id.0].opaque = true;
         let span = nodes[id.0].span;
         opaque.push(span);
-        problems.push(Problem { kind: ProblemKind::UnmatchedBlockTag, span, message: what.to_owned() });
+        problems.push(Problem {
+            kind: ProblemKind::UnmatchedBlockTag,
+            span,
+            message: what.to_owned(),
+        });
     };
     for &id in jinja {
         let inner = nodes[id.0].jinja().map(|j| j.inner).unwrap_or_default();
-        let Some((keyword, opens)) = keyword_of(nodes, source.get(inner.range()).unwrap_or_default(), id) else {
+        let Some((keyword, opens)) =
+            keyword_of(nodes, source.get(inner.range()).unwrap_or_default(), id)
+        else {
             continue;
         };
         let span = nodes[id.0].span;
         if opens {
             let index = regions.len();
-            regions.push(JinjaRegion { keyword, tags: vec![id], span, well_formed: false });
+            regions.push(JinjaRegion {
+                keyword,
+                tags: vec![id],
+                span,
+                well_formed: false,
+            });
             set_region(nodes, id, index);
             open.push(OpenRegion { index });
         } else if keyword == "elif" || keyword == "else" {
@@ -80,10 +109,22 @@ pub(crate) fn pair(
                     regions[top.index].tags.push(id);
                     set_region(nodes, id, top.index);
                 }
-                _ => unmatched(nodes, problems, &mut opaque_spans, id, "`elif`/`else` outside `if`/`for`"),
+                _ => unmatched(
+                    nodes,
+                    problems,
+                    &mut opaque_spans,
+                    id,
+                    "`elif`/`else` outside `if`/`for`",
+                ),
             }
-        } else if let Some(opened) = keyword.strip_prefix("end").filter(|k| BLOCK_KEYWORDS.contains(k)) {
-            match open.iter().rposition(|o| regions[o.index].keyword == opened) {
+        } else if let Some(opened) = keyword
+            .strip_prefix("end")
+            .filter(|k| BLOCK_KEYWORDS.contains(k))
+        {
+            match open
+                .iter()
+                .rposition(|o| regions[o.index].keyword == opened)
+            {
                 Some(position) => {
                     while open.len() > position + 1 {
                         if let Some(unclosed) = open.pop() {
@@ -118,7 +159,13 @@ pub(crate) fn pair(
                         }
                     }
                 }
-                None => unmatched(nodes, problems, &mut opaque_spans, id, "closing tag without its opening tag"),
+                None => unmatched(
+                    nodes,
+                    problems,
+                    &mut opaque_spans,
+                    id,
+                    "closing tag without its opening tag",
+                ),
             }
         }
     }
@@ -161,7 +208,9 @@ fn mark_opaque(nodes: &mut [Node], mut spans: Vec<Span>) {
         let touched = merged[first..]
             .iter()
             .take_while(|m| m.start < span.end.max(span.start + 1))
-            .any(|m| m.overlaps(span) && !span.encloses(*m) || m.encloses(span) && !span.is_empty());
+            .any(|m| {
+                m.overlaps(span) && !span.encloses(*m) || m.encloses(span) && !span.is_empty()
+            });
         if touched {
             node.opaque = true;
         }

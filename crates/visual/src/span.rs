@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// A half-open byte range `start..end` in the source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -151,12 +153,18 @@ mod tests {
         let index = LineIndex::new(text);
         let b = text.find('b').unwrap_or_default();
         assert_eq!(index.line_col(text, b), LineCol { line: 2, col: 3 });
-        assert_eq!(index.line_col(text, text.find('c').unwrap_or_default()), LineCol { line: 3, col: 1 });
+        assert_eq!(
+            index.line_col(text, text.find('c').unwrap_or_default()),
+            LineCol { line: 3, col: 1 }
+        );
         assert_eq!(index.line_col(text, 1), LineCol { line: 1, col: 2 });
         assert_eq!(index.line_col(text, 2), LineCol { line: 1, col: 2 });
         assert_eq!(index.offset_at(text, LineCol { line: 2, col: 3 }), Some(b));
         assert_eq!(index.offset_at(text, LineCol { line: 2, col: 2 }), None);
-        assert_eq!(index.offset_at(text, LineCol { line: 4, col: 2 }), Some(text.len()));
+        assert_eq!(
+            index.offset_at(text, LineCol { line: 4, col: 2 }),
+            Some(text.len())
+        );
         assert_eq!(index.offset_at(text, LineCol { line: 5, col: 1 }), None);
     }
 }

@@ -44,9 +44,15 @@ pub(crate) fn units(tree: &SourceTree, run: NodeId) -> Option<Vec<Unit>> {
     }
     let mut units = Vec::new();
     for &child in &node.children {
-        let Some(part) = tree.node(child) else { continue };
+        let Some(part) = tree.node(child) else {
+            continue;
+        };
         match part.kind {
-            NodeKind::Jinja(_) => units.push(Unit { span: part.span, decoded: String::new(), kind: UnitKind::Jinja(child) }),
+            NodeKind::Jinja(_) => units.push(Unit {
+                span: part.span,
+                decoded: String::new(),
+                kind: UnitKind::Jinja(child),
+            }),
             _ => literal_units(tree.slice(part.span), part.span.start, &mut units),
         }
     }
@@ -86,7 +92,10 @@ pub(crate) fn segments(tree: &SourceTree, run: NodeId) -> Option<Vec<TextSegment
                 Some(TextSegment::Literal(text)) => text.push_str(&unit.decoded),
                 _ => segments.push(TextSegment::Literal(unit.decoded)),
             },
-            UnitKind::Entity => segments.push(TextSegment::Entity { raw: tree.slice(unit.span).to_owned(), decoded: unit.decoded }),
+            UnitKind::Entity => segments.push(TextSegment::Entity {
+                raw: tree.slice(unit.span).to_owned(),
+                decoded: unit.decoded,
+            }),
             UnitKind::Jinja(id) => segments.push(TextSegment::Jinja(id)),
         }
     }
@@ -95,14 +104,51 @@ pub(crate) fn segments(tree: &SourceTree, run: NodeId) -> Option<Vec<TextSegment
 
 /// Named references common in email copy; others stay literal text.
 const NAMED_ENTITIES: &[(&str, &str)] = &[
-    ("amp", "&"), ("lt", "<"), ("gt", ">"), ("quot", "\""), ("apos", "'"), ("nbsp", "\u{a0}"),
-    ("copy", "©"), ("reg", "®"), ("trade", "™"), ("hellip", "…"), ("mdash", "—"), ("ndash", "–"),
-    ("lsquo", "‘"), ("rsquo", "’"), ("ldquo", "“"), ("rdquo", "”"), ("sbquo", "‚"), ("bdquo", "„"),
-    ("laquo", "«"), ("raquo", "»"), ("bull", "•"), ("middot", "·"), ("euro", "€"), ("pound", "£"),
-    ("yen", "¥"), ("cent", "¢"), ("deg", "°"), ("times", "×"), ("divide", "÷"), ("shy", "\u{ad}"),
-    ("zwnj", "\u{200c}"), ("zwj", "\u{200d}"), ("ensp", "\u{2002}"), ("emsp", "\u{2003}"),
-    ("thinsp", "\u{2009}"), ("sect", "§"), ("para", "¶"), ("iexcl", "¡"), ("iquest", "¿"),
-    ("rarr", "→"), ("larr", "←"), ("uarr", "↑"), ("darr", "↓"), ("hearts", "♥"), ("check", "✓"),
+    ("amp", "&"),
+    ("lt", "<"),
+    ("gt", ">"),
+    ("quot", "\""),
+    ("apos", "'"),
+    ("nbsp", "\u{a0}"),
+    ("copy", "©"),
+    ("reg", "®"),
+    ("trade", "™"),
+    ("hellip", "…"),
+    ("mdash", "—"),
+    ("ndash", "–"),
+    ("lsquo", "‘"),
+    ("rsquo", "’"),
+    ("ldquo", "“"),
+    ("rdquo", "”"),
+    ("sbquo", "‚"),
+    ("bdquo", "„"),
+    ("laquo", "«"),
+    ("raquo", "»"),
+    ("bull", "•"),
+    ("middot", "·"),
+    ("euro", "€"),
+    ("pound", "£"),
+    ("yen", "¥"),
+    ("cent", "¢"),
+    ("deg", "°"),
+    ("times", "×"),
+    ("divide", "÷"),
+    ("shy", "\u{ad}"),
+    ("zwnj", "\u{200c}"),
+    ("zwj", "\u{200d}"),
+    ("ensp", "\u{2002}"),
+    ("emsp", "\u{2003}"),
+    ("thinsp", "\u{2009}"),
+    ("sect", "§"),
+    ("para", "¶"),
+    ("iexcl", "¡"),
+    ("iquest", "¿"),
+    ("rarr", "→"),
+    ("larr", "←"),
+    ("uarr", "↑"),
+    ("darr", "↓"),
+    ("hearts", "♥"),
+    ("check", "✓"),
 ];
 
 /// The length and meaning of the character reference at the start of `text`, if it is one.
@@ -115,9 +161,13 @@ pub(crate) fn entity_at(text: &str) -> Option<(usize, String)> {
     }
     let decoded = if let Some(number) = body.strip_prefix('#') {
         let code = match number.strip_prefix(['x', 'X']) {
-            Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => u32::from_str_radix(hex, 16).ok()?,
+            Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                u32::from_str_radix(hex, 16).ok()?
+            }
             Some(_) => return None,
-            None if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => number.parse().ok()?,
+            None if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => {
+                number.parse().ok()?
+            }
             None => return None,
         };
         if code == 0 {
@@ -125,7 +175,11 @@ pub(crate) fn entity_at(text: &str) -> Option<(usize, String)> {
         }
         char::from_u32(code)?.to_string()
     } else {
-        NAMED_ENTITIES.iter().find(|(name, _)| *name == body)?.1.to_owned()
+        NAMED_ENTITIES
+            .iter()
+            .find(|(name, _)| *name == body)?
+            .1
+            .to_owned()
     };
     Some((end + 2, decoded))
 }

@@ -314,7 +314,10 @@ impl SourceTree {
 
     /// All nodes, in document order of their first byte.
     pub fn nodes(&self) -> impl Iterator<Item = (NodeId, &Node)> {
-        self.nodes.iter().enumerate().map(|(i, node)| (NodeId(i), node))
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (NodeId(i), node))
     }
 
     /// Elements in document order.
@@ -486,7 +489,10 @@ impl<'a> Builder<'a> {
         let html_end = match scan.unclosed {
             Some(unclosed) => {
                 let (kind, message) = if unclosed.raw_block {
-                    (ProblemKind::UnclosedRaw, "`{% raw %}` without `{% endraw %}`")
+                    (
+                        ProblemKind::UnclosedRaw,
+                        "`{% raw %}` without `{% endraw %}`",
+                    )
                 } else {
                     (ProblemKind::UnclosedJinja, "Jinja tag never closed")
                 };
@@ -499,8 +505,11 @@ impl<'a> Builder<'a> {
             }
             None => parse_len,
         };
-        let tokens: Vec<ScannedToken> =
-            scan.tokens.into_iter().filter(|t| t.span.end <= html_end).collect();
+        let tokens: Vec<ScannedToken> = scan
+            .tokens
+            .into_iter()
+            .filter(|t| t.span.end <= html_end)
+            .collect();
         let blank = blanked(&source[..html_end], &tokens);
         let mut builder = Builder {
             source,
@@ -539,7 +548,9 @@ impl<'a> Builder<'a> {
                     break 'segments;
                 }
                 let before = segment_start + tokenizer.stream().pos();
-                if self.in_tag.is_none() && !conditional_comment_is_safe(&blank.as_bytes()[before..self.html_end]) {
+                if self.in_tag.is_none()
+                    && !conditional_comment_is_safe(&blank.as_bytes()[before..self.html_end])
+                {
                     self.blank = blank;
                     segment_start = self.recover_content(before);
                     continue 'segments;
@@ -566,7 +577,11 @@ impl<'a> Builder<'a> {
             && self.cut.is_none()
         {
             let end = self.html_end;
-            self.problem(ProblemKind::InvalidMarkup, Span::new(self.element_start(element), end), "start tag without `>`");
+            self.problem(
+                ProblemKind::InvalidMarkup,
+                Span::new(self.element_start(element), end),
+                "start tag without `>`",
+            );
             self.finish_tag(element, end, TagEnd::Unterminated);
         }
     }
@@ -574,7 +589,11 @@ impl<'a> Builder<'a> {
     fn token(&mut self, token: Token<'_>, offset: usize) {
         let abs = |s: htmlparser::StrSpan<'_>| Span::new(s.start() + offset, s.end() + offset);
         match token {
-            Token::ElementStart { prefix, local, span } => {
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
                 let span = abs(span);
                 let depth = self.stack.len() - 1;
                 if depth >= self.limits.max_depth {
@@ -585,7 +604,11 @@ impl<'a> Builder<'a> {
                     self.cut_at(span.start, ProblemKind::TooManyNodes);
                     return;
                 }
-                let name_start = if prefix.is_empty() { local.start() } else { prefix.start() } + offset;
+                let name_start = if prefix.is_empty() {
+                    local.start()
+                } else {
+                    prefix.start()
+                } + offset;
                 let name = self.source[name_start..local.end() + offset].to_owned();
                 let parent = self.top();
                 let parent_raw = self.nodes[parent.0].element().is_some_and(|e| e.raw_html);
@@ -606,17 +629,29 @@ impl<'a> Builder<'a> {
                 self.in_tag = Some(id);
                 self.last_end = span.end;
             }
-            Token::Attribute { prefix, local, value, span } => {
+            Token::Attribute {
+                prefix,
+                local,
+                value,
+                span,
+            } => {
                 let Some(element) = self.in_tag else { return };
                 let span = abs(span);
-                let name_start = if prefix.is_empty() { local.start() } else { prefix.start() } + offset;
+                let name_start = if prefix.is_empty() {
+                    local.start()
+                } else {
+                    prefix.start()
+                } + offset;
                 let value = value.map(|v| {
                     let value_span = abs(v);
                     let quote = match self.source.as_bytes().get(value_span.start.wrapping_sub(1)) {
                         Some(b'\'') => Quote::Single,
                         _ => Quote::Double,
                     };
-                    AttributeValue { span: value_span, quote }
+                    AttributeValue {
+                        span: value_span,
+                        quote,
+                    }
                 });
                 let attribute = Attribute {
                     name: self.source[name_start..local.end() + offset].to_owned(),
@@ -642,18 +677,34 @@ impl<'a> Builder<'a> {
                         }
                     }
                     ElementEnd::Close(prefix, local) => {
-                        let name_start = if prefix.is_empty() { local.start() } else { prefix.start() } + offset;
+                        let name_start = if prefix.is_empty() {
+                            local.start()
+                        } else {
+                            prefix.start()
+                        } + offset;
                         let name = self.source[name_start..local.end() + offset].to_owned();
                         self.close_element(&name, span);
                     }
                 }
             }
             Token::Text { text } => self.text_run(abs(text)),
-            Token::Comment { span, .. } => self.leaf(NodeKind::Comment { conditional: false }, abs(span), JinjaContext::Comment),
+            Token::Comment { span, .. } => self.leaf(
+                NodeKind::Comment { conditional: false },
+                abs(span),
+                JinjaContext::Comment,
+            ),
             Token::ConditionalCommentStart { span, .. } | Token::ConditionalCommentEnd { span } => {
-                self.leaf(NodeKind::Comment { conditional: true }, abs(span), JinjaContext::Comment);
+                self.leaf(
+                    NodeKind::Comment { conditional: true },
+                    abs(span),
+                    JinjaContext::Comment,
+                );
             }
-            other => self.leaf(NodeKind::OtherMarkup, abs(other.span()), JinjaContext::Unparsed),
+            other => self.leaf(
+                NodeKind::OtherMarkup,
+                abs(other.span()),
+                JinjaContext::Unparsed,
+            ),
         }
     }
 
@@ -670,7 +721,11 @@ impl<'a> Builder<'a> {
     }
 
     fn problem(&mut self, kind: ProblemKind, span: Span, message: &str) {
-        self.problems.push(Problem { kind, span, message: message.to_owned() });
+        self.problems.push(Problem {
+            kind,
+            span,
+            message: message.to_owned(),
+        });
     }
 
     fn push_node(&mut self, kind: NodeKind, span: Span, parent: NodeId) -> NodeId {
@@ -695,11 +750,15 @@ impl<'a> Builder<'a> {
 
     /// Scanned tokens starting in `span` (they end in it too: blanks never cross pieces).
     fn take_tokens(&mut self, span: Span) -> std::ops::Range<usize> {
-        while self.next_token < self.tokens.len() && self.tokens[self.next_token].span.start < span.start {
+        while self.next_token < self.tokens.len()
+            && self.tokens[self.next_token].span.start < span.start
+        {
             self.next_token += 1;
         }
         let first = self.next_token;
-        while self.next_token < self.tokens.len() && self.tokens[self.next_token].span.start < span.end {
+        while self.next_token < self.tokens.len()
+            && self.tokens[self.next_token].span.start < span.end
+        {
             self.next_token += 1;
         }
         first..self.next_token
@@ -713,7 +772,13 @@ impl<'a> Builder<'a> {
             .count()
     }
 
-    fn jinja_node(&mut self, index: usize, parent: NodeId, context: JinjaContext, embedded: bool) -> NodeId {
+    fn jinja_node(
+        &mut self,
+        index: usize,
+        parent: NodeId,
+        context: JinjaContext,
+        embedded: bool,
+    ) -> NodeId {
         let token = self.tokens[index].clone();
         let kind = NodeKind::Jinja(JinjaNode {
             token: token.kind,
@@ -795,13 +860,20 @@ impl<'a> Builder<'a> {
         let mut templated = false;
         let tokens = self.take_tokens(tag);
         let attribute_values: Vec<Option<Span>> = match &self.nodes[element.0].kind {
-            NodeKind::Element(data) => data.attributes.iter().map(|a| a.value.map(|v| v.span)).collect(),
+            NodeKind::Element(data) => data
+                .attributes
+                .iter()
+                .map(|a| a.value.map(|v| v.span))
+                .collect(),
             _ => Vec::new(),
         };
         let mut jinja_values = Vec::new();
         for index in tokens {
             let token_span = self.tokens[index].span;
-            let context = match attribute_values.iter().position(|v| v.is_some_and(|v| v.encloses(token_span))) {
+            let context = match attribute_values
+                .iter()
+                .position(|v| v.is_some_and(|v| v.encloses(token_span)))
+            {
                 Some(attribute) => {
                     jinja_values.push(attribute);
                     JinjaContext::AttributeValue { attribute }
@@ -839,12 +911,23 @@ impl<'a> Builder<'a> {
     }
 
     fn close_element(&mut self, name: &str, span: Span) {
-        let found = self.stack.iter().rposition(|&id| {
-            self.nodes[id.0].element().is_some_and(|e| e.name == name)
-        });
+        let found = self
+            .stack
+            .iter()
+            .rposition(|&id| self.nodes[id.0].element().is_some_and(|e| e.name == name));
         let Some(position) = found.filter(|&p| p > 0) else {
-            self.problem(ProblemKind::StrayEndTag, span, "end tag closing no open element");
-            self.leaf(NodeKind::Unparsed { reason: ProblemKind::StrayEndTag }, span, JinjaContext::Unparsed);
+            self.problem(
+                ProblemKind::StrayEndTag,
+                span,
+                "end tag closing no open element",
+            );
+            self.leaf(
+                NodeKind::Unparsed {
+                    reason: ProblemKind::StrayEndTag,
+                },
+                span,
+                JinjaContext::Unparsed,
+            );
             return;
         };
         if !self.has_room(self.count_tokens(span)) {
@@ -853,7 +936,11 @@ impl<'a> Builder<'a> {
         }
         while self.stack.len() > position + 1 {
             if let Some(open) = self.stack.pop() {
-                self.problem(ProblemKind::UnclosedElement, self.nodes[open.0].element().map_or(span, |e| e.start_tag), "element never closed");
+                self.problem(
+                    ProblemKind::UnclosedElement,
+                    self.nodes[open.0].element().map_or(span, |e| e.start_tag),
+                    "element never closed",
+                );
                 self.close_content(open, span.start, None);
             }
         }
@@ -888,15 +975,27 @@ impl<'a> Builder<'a> {
         let next = floor_char_boundary(self.source, next);
         let span = Span::new(at, next.max(at + 1).min(self.html_end));
         let span = Span::new(span.start, ceil_char_boundary(self.source, span.end));
-        self.problem(ProblemKind::InvalidMarkup, span, "markup htmlparser (and so mrml) cannot read");
-        self.leaf(NodeKind::Unparsed { reason: ProblemKind::InvalidMarkup }, span, JinjaContext::Unparsed);
+        self.problem(
+            ProblemKind::InvalidMarkup,
+            span,
+            "markup htmlparser (and so mrml) cannot read",
+        );
+        self.leaf(
+            NodeKind::Unparsed {
+                reason: ProblemKind::InvalidMarkup,
+            },
+            span,
+            JinjaContext::Unparsed,
+        );
         span.end
     }
 
     /// A start tag htmlparser gave up on (unquoted value, no space between attributes…): read
     /// the rest of its attributes leniently, then go on after its `>`.
     fn recover_tag(&mut self, at: usize) -> usize {
-        let Some(element) = self.in_tag else { return at };
+        let Some(element) = self.in_tag else {
+            return at;
+        };
         let end = self.html_end;
         let blank = std::mem::take(&mut self.blank);
         let b = blank.as_bytes();
@@ -947,7 +1046,11 @@ impl<'a> Builder<'a> {
                         Some(p) => {
                             value = Some(AttributeValue {
                                 span: Span::new(j + 1, j + 1 + p),
-                                quote: if quote == b'"' { Quote::Double } else { Quote::Single },
+                                quote: if quote == b'"' {
+                                    Quote::Double
+                                } else {
+                                    Quote::Single
+                                },
                             });
                             i = j + 2 + p;
                         }
@@ -962,7 +1065,10 @@ impl<'a> Builder<'a> {
                         j += 1;
                     }
                     unquoted = true;
-                    value = Some(AttributeValue { span: Span::new(value_start, j), quote: Quote::None });
+                    value = Some(AttributeValue {
+                        span: Span::new(value_start, j),
+                        quote: Quote::None,
+                    });
                     i = j;
                 }
             }
@@ -979,23 +1085,45 @@ impl<'a> Builder<'a> {
         let (tag_end, how) = result;
         let tag = Span::new(self.element_start(element), tag_end);
         if malformed {
-            self.problem(ProblemKind::InvalidMarkup, tag, "start tag that cannot be read");
+            self.problem(
+                ProblemKind::InvalidMarkup,
+                tag,
+                "start tag that cannot be read",
+            );
         } else if unquoted {
-            self.problem(ProblemKind::InvalidMarkup, tag, "attribute value without quotes (mrml needs quotes)");
+            self.problem(
+                ProblemKind::InvalidMarkup,
+                tag,
+                "attribute value without quotes (mrml needs quotes)",
+            );
         } else {
-            self.problem(ProblemKind::InvalidMarkup, tag, "start tag htmlparser (and so mrml) cannot read");
+            self.problem(
+                ProblemKind::InvalidMarkup,
+                tag,
+                "start tag htmlparser (and so mrml) cannot read",
+            );
         }
-        self.finish_tag(element, tag_end, if malformed { TagEnd::Unterminated } else { how });
+        self.finish_tag(
+            element,
+            tag_end,
+            if malformed { TagEnd::Unterminated } else { how },
+        );
         tag_end
     }
 
     fn cut_at(&mut self, at: usize, kind: ProblemKind) {
         let message = match kind {
-            ProblemKind::TooDeep => format!("elements nested deeper than {}", self.limits.max_depth),
+            ProblemKind::TooDeep => {
+                format!("elements nested deeper than {}", self.limits.max_depth)
+            }
             ProblemKind::TooManyNodes => format!("more than {} nodes", self.limits.max_nodes),
             _ => "not parsed".to_owned(),
         };
-        self.problems.push(Problem { kind, span: Span::new(at, self.source.len()), message });
+        self.problems.push(Problem {
+            kind,
+            span: Span::new(at, self.source.len()),
+            message,
+        });
         self.cut = Some(at);
     }
 
@@ -1003,7 +1131,10 @@ impl<'a> Builder<'a> {
         let len = self.source.len();
         let tail = self.cut.unwrap_or(self.html_end);
         if tail < len {
-            let reason = self.problems.last().map_or(ProblemKind::InvalidMarkup, |p| p.kind);
+            let reason = self
+                .problems
+                .last()
+                .map_or(ProblemKind::InvalidMarkup, |p| p.kind);
             let parent = self.top();
             let id = NodeId(self.nodes.len());
             self.nodes.push(Node {
@@ -1020,7 +1151,9 @@ impl<'a> Builder<'a> {
         while self.stack.len() > 1 {
             if let Some(open) = self.stack.pop() {
                 if report_unclosed {
-                    let span = self.nodes[open.0].element().map_or(Span::new(len, len), |e| e.start_tag);
+                    let span = self.nodes[open.0]
+                        .element()
+                        .map_or(Span::new(len, len), |e| e.start_tag);
                     self.problem(ProblemKind::UnclosedElement, span, "element never closed");
                 }
                 self.close_content(open, len, None);
@@ -1044,7 +1177,13 @@ impl<'a> Builder<'a> {
             lines: LineIndex::new(self.source),
             limits: self.limits,
         };
-        crate::regions::pair(&mut tree.nodes, &tree.jinja, &mut tree.regions, &mut tree.problems, &tree.source);
+        crate::regions::pair(
+            &mut tree.nodes,
+            &tree.jinja,
+            &mut tree.regions,
+            &mut tree.problems,
+            &tree.source,
+        );
         tree
     }
 }
@@ -1109,11 +1248,10 @@ fn blanked(text: &str, tokens: &[ScannedToken]) -> String {
 /// htmlparser 0.2.1 panics on conditional comments it recognises by their start but cannot
 /// finish (`<!--[if` without `]>`): such input is handled as unreadable markup instead.
 fn conditional_comment_is_safe(rest: &[u8]) -> bool {
+    // The same prefixes, in the same order, as htmlparser's `parse_conditional_comment_impl`.
     let skip = if rest.starts_with(b"<!--[if") {
         5
-    } else if rest.starts_with(b"<![if") {
-        3
-    } else if rest.starts_with(b"<![endif]") {
+    } else if rest.starts_with(b"<![if") || rest.starts_with(b"<![endif]") {
         3
     } else if rest.starts_with(b"<!--<![endif") {
         7

@@ -27,9 +27,18 @@ fn assert_lossless(text: &str) -> SourceTree {
 fn hundred_thousand_nested_sections_stop_at_the_depth_limit_without_overflow() {
     let text = "<mj-section>".repeat(100_000) + &"</mj-section>".repeat(100_000);
     let tree = assert_lossless(&text);
-    assert!(kinds(&tree).contains(&ProblemKind::TooDeep), "{:?}", kinds(&tree));
+    assert!(
+        kinds(&tree).contains(&ProblemKind::TooDeep),
+        "{:?}",
+        kinds(&tree)
+    );
     assert_eq!(tree.elements().count(), TreeLimits::default().max_depth);
-    assert!(tree.nodes().any(|(_, n)| matches!(n.kind, NodeKind::Unparsed { reason: ProblemKind::TooDeep }) && n.opaque));
+    assert!(tree.nodes().any(|(_, n)| matches!(
+        n.kind,
+        NodeKind::Unparsed {
+            reason: ProblemKind::TooDeep
+        }
+    ) && n.opaque));
 }
 
 #[test]
@@ -37,13 +46,22 @@ fn five_mib_input_reports_the_size_limit() {
     let text = "<mj-text>é</mj-text>".repeat(5 * 1024 * 1024 / 21 + 1);
     assert!(text.len() > 5 * 1024 * 1024);
     let tree = assert_lossless(&text);
-    assert_eq!(tree.problems().first().map(|p| p.kind), Some(ProblemKind::TooLarge));
+    assert_eq!(
+        tree.problems().first().map(|p| p.kind),
+        Some(ProblemKind::TooLarge)
+    );
 }
 
 #[test]
 fn node_limit_makes_the_rest_one_opaque_region() {
     let text = "<mj-text>a {{ b }} c</mj-text>".repeat(100);
-    let tree = SourceTree::parse_with_limits(&text, TreeLimits { max_nodes: 50, ..TreeLimits::default() });
+    let tree = SourceTree::parse_with_limits(
+        &text,
+        TreeLimits {
+            max_nodes: 50,
+            ..TreeLimits::default()
+        },
+    );
     assert_eq!(tree.rebuild(), text);
     assert!(tree.nodes().count() <= 50);
     assert!(kinds(&tree).contains(&ProblemKind::TooManyNodes));
@@ -55,8 +73,15 @@ fn unclosed_expression_makes_the_rest_opaque() {
     let tree = assert_lossless(text);
     assert_eq!(kinds(&tree), vec![ProblemKind::UnclosedJinja]);
     let after = text.find("after").unwrap_or_default();
-    assert_eq!(tree.element_at(after), tree.elements().next(), "the rest is not parsed into elements");
-    assert!(tree.nodes().any(|(_, n)| n.opaque && n.span.contains(after)));
+    assert_eq!(
+        tree.element_at(after),
+        tree.elements().next(),
+        "the rest is not parsed into elements"
+    );
+    assert!(
+        tree.nodes()
+            .any(|(_, n)| n.opaque && n.span.contains(after))
+    );
 }
 
 #[test]
@@ -75,8 +100,14 @@ fn nul_bytes_and_invalid_html_become_unparsed_leaves() {
         "{% endif %}{% else %}{% if %}",
     ] {
         let tree = assert_lossless(text);
-        assert!(!tree.problems().is_empty(), "no problem reported for {text:?}");
-        assert!(tree.nodes().all(|(_, n)| !matches!(n.kind, NodeKind::Unparsed { .. }) || n.opaque));
+        assert!(
+            !tree.problems().is_empty(),
+            "no problem reported for {text:?}"
+        );
+        assert!(
+            tree.nodes()
+                .all(|(_, n)| !matches!(n.kind, NodeKind::Unparsed { .. }) || n.opaque)
+        );
     }
     let with_bom = assert_lossless("\u{feff}<mjml></mjml>");
     assert!(with_bom.problems().is_empty());
@@ -84,19 +115,46 @@ fn nul_bytes_and_invalid_html_become_unparsed_leaves() {
 }
 
 fn config(cases: u32) -> Config {
-    Config { cases, failure_persistence: None, rng_seed: RngSeed::Fixed(0x1e77e5), ..Config::default() }
+    Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(0x1e77e5),
+        ..Config::default()
+    }
 }
 
 fn markup_text() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
-        Just("<".to_owned()), Just(">".to_owned()), Just("</".to_owned()), Just("/>".to_owned()),
-        Just("<mj-text".to_owned()), Just("<mj-section>".to_owned()), Just("</mj-section>".to_owned()),
-        Just("{{".to_owned()), Just("}}".to_owned()), Just("{%".to_owned()), Just("%}".to_owned()),
-        Just("{# ".to_owned()), Just("#}".to_owned()), Just("{% if x %}".to_owned()), Just("{% endif %}".to_owned()),
-        Just("{% raw %}".to_owned()), Just("<!--".to_owned()), Just("-->".to_owned()), Just("<!--[if mso]>".to_owned()),
-        Just("<![endif]-->".to_owned()), Just("\"".to_owned()), Just("'".to_owned()), Just("=".to_owned()),
-        Just(" a=\"1\"".to_owned()), Just("&amp;".to_owned()), Just("&".to_owned()), Just("\r\n".to_owned()),
-        Just("\0".to_owned()), Just("<![CDATA[".to_owned()), Just("<?x ".to_owned()),
+        Just("<".to_owned()),
+        Just(">".to_owned()),
+        Just("</".to_owned()),
+        Just("/>".to_owned()),
+        Just("<mj-text".to_owned()),
+        Just("<mj-section>".to_owned()),
+        Just("</mj-section>".to_owned()),
+        Just("{{".to_owned()),
+        Just("}}".to_owned()),
+        Just("{%".to_owned()),
+        Just("%}".to_owned()),
+        Just("{# ".to_owned()),
+        Just("#}".to_owned()),
+        Just("{% if x %}".to_owned()),
+        Just("{% endif %}".to_owned()),
+        Just("{% raw %}".to_owned()),
+        Just("<!--".to_owned()),
+        Just("-->".to_owned()),
+        Just("<!--[if mso]>".to_owned()),
+        Just("<![endif]-->".to_owned()),
+        Just("\"".to_owned()),
+        Just("'".to_owned()),
+        Just("=".to_owned()),
+        Just(" a=\"1\"".to_owned()),
+        Just("&amp;".to_owned()),
+        Just("&".to_owned()),
+        Just("\r\n".to_owned()),
+        Just("\0".to_owned()),
+        Just("<![CDATA[".to_owned()),
+        Just("<?x ".to_owned()),
         any::<String>(),
     ];
     proptest::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
