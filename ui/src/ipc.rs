@@ -1,9 +1,9 @@
-//! The one typed client for the Tauri shell: commands through `invoke`, events through
+//! The one typed client for the Tauri shell: commands through `invoke` (each a declaration of
+//! `letterpress_protocol::commands`, so names and types come from there), events through
 //! `listen`, and the CodeMirror editor bundle (`window.LetterpressEditor`).
 
-use letterpress_protocol::IpcError;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use letterpress_protocol::commands::Invocation;
+use letterpress_protocol::{Answer, Command, Event, IpcCode, IpcError};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -45,30 +45,33 @@ extern "C" {
 }
 
 fn to_error(e: JsValue) -> IpcError {
-    serde_wasm_bindgen::from_value(e.clone()).unwrap_or_else(|_| IpcError {
-        code: "ipc".into(),
-        message: e.as_string().unwrap_or_else(|| format!("{e:?}")),
-        location: None,
+    serde_wasm_bindgen::from_value(e.clone()).unwrap_or_else(|_| {
+        IpcError::new(
+            IpcCode::Ipc,
+            e.as_string().unwrap_or_else(|| format!("{e:?}")),
+        )
     })
 }
 
-/// Calls a shell command with named arguments and decodes its result.
-pub async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, IpcError> {
-    let args = serde_wasm_bindgen::to_value(args).map_err(|e| IpcError {
-        code: "ipc".into(),
-        message: e.to_string(),
-        location: None,
-    })?;
-    let value = tauri_invoke(cmd, args).await.map_err(to_error)?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| IpcError {
-        code: "ipc".into(),
-        message: format!("{cmd}: unexpected answer: {e}"),
-        location: None,
+/// Calls the shell's command `C` (declared in `letterpress_protocol::commands`) and decodes
+/// its answer.
+pub async fn call<C: Command>(command: &C) -> Answer<C> {
+    let args = serde_wasm_bindgen::to_value(&Invocation { args: command })
+        .map_err(|e| IpcError::new(IpcCode::Ipc, e.to_string()))?;
+    let value = tauri_invoke(C::NAME, args).await.map_err(to_error)?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        IpcError::new(
+            IpcCode::Ipc,
+            format!("{}: unexpected answer: {e}", C::NAME),
+        )
     })
 }
 
-/// Calls `f` with every payload of `event`, for the life of the page.
-pub async fn listen<T: DeserializeOwned + 'static>(event: &str, f: impl Fn(T) + 'static) {
+/// Calls `f` with every payload of event `E`, for the life of the page.
+pub async fn listen<E: Event>(f: impl Fn(E::Payload) + 'static)
+where
+    E::Payload: 'static,
+{
     let handler = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
         let payload = js_sys::Reflect::get(&e, &"payload".into()).unwrap_or(JsValue::NULL);
         if let Ok(value) = serde_wasm_bindgen::from_value(payload) {
@@ -76,7 +79,7 @@ pub async fn listen<T: DeserializeOwned + 'static>(event: &str, f: impl Fn(T) + 
         }
     });
     let function: js_sys::Function = handler.into_js_value().unchecked_into();
-    let _ = tauri_listen(event, &function).await;
+    let _ = tauri_listen(E::NAME, &function).await;
 }
 
 /// Milliseconds since page load (for keystroke → preview timings).

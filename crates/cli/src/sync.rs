@@ -317,7 +317,7 @@ fn print_plan(plan: &SyncPlan) {
 }
 
 /// The stable code of a sync error, for `error[code]:`.
-pub fn error_code(e: &anyhow::Error) -> Option<&'static str> {
+pub fn error_code(e: &anyhow::Error) -> Option<letterpress_protocol::IpcCode> {
     e.downcast_ref::<SyncError>().map(SyncError::code)
 }
 

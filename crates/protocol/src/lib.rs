@@ -1,34 +1,18 @@
 //! What crosses IPC between the Tauri shell and the Leptos UI. Compiled for native and wasm;
 //! both sides agree through these types, never through hand-written JSON.
 
+pub mod commands;
 pub mod diagnostic;
+mod error;
 pub mod history;
 pub mod locales;
 pub mod sync;
 
+pub use commands::{Answer, Command, Event};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
+pub use error::{Coded, IpcCode, IpcError};
 pub use history::*;
 use serde::{Deserialize, Serialize};
-
-/// An error as the UI sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IpcError {
-    /// Stable machine-readable code (`not-a-project`, `save-conflict`, `io`...).
-    pub code: String,
-    /// One sentence for a person.
-    pub message: String,
-    /// Where, when it concerns a place in a project file.
-    pub location: Option<Location>,
-}
-
-impl std::fmt::Display for IpcError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.location {
-            Some(l) => write!(f, "{l}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
 
 /// A locale of the project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

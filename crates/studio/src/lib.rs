@@ -25,6 +25,7 @@ use letterpress_engine::{
     CatalogFile, Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig,
     RenderOutput, RenderRequest, Sources, TemplateMeta, check_relative_path, paths,
 };
+use letterpress_protocol::IpcCode;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -64,14 +65,14 @@ pub enum StudioError {
 
 impl StudioError {
     /// A stable code for the error, for JSON output and IPC.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            StudioError::NotAProject(_) => "not-a-project",
-            StudioError::Io { .. } => "io",
-            StudioError::Config(_) => "invalid-config",
-            StudioError::NotFound(_) => "not-found",
-            StudioError::Refused(_) => "refused",
-            StudioError::BuildFailed(_) => "build-failed",
+            StudioError::NotAProject(_) => IpcCode::NotAProject,
+            StudioError::Io { .. } => IpcCode::Io,
+            StudioError::Config(_) => IpcCode::InvalidConfig,
+            StudioError::NotFound(_) => IpcCode::NotFound,
+            StudioError::Refused(_) => IpcCode::Refused,
+            StudioError::BuildFailed(_) => IpcCode::BuildFailed,
         }
     }
 }

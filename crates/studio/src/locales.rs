@@ -19,7 +19,7 @@ use letterpress_protocol::locales::{
     CellStatus, ExchangeFormat, GridCell, GridRow, ImportRejection, ImportReport, LocaleGrid,
     LocaleProgress, RejectReason, SetTranslation,
 };
-use letterpress_protocol::{IpcError, LocaleEntry, Preview, PreviewRequest};
+use letterpress_protocol::{Coded, IpcCode, LocaleEntry, Location, Preview, PreviewRequest};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -51,30 +51,28 @@ pub enum TranslationError {
 
 impl TranslationError {
     /// A stable code for JSON output and IPC.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
             TranslationError::Studio(e) => e.code(),
-            TranslationError::Catalog(LocalesError::Syntax { .. }) => "fluent-syntax",
-            TranslationError::Catalog(LocalesError::Refused(_)) => "edit-refused",
-            TranslationError::Tag(_) => "invalid-locale",
-            TranslationError::Locale(_) => "invalid-locale",
-            TranslationError::UnknownKey(_) => "unknown-key",
-            TranslationError::Placeholders(_) => "placeholder-mismatch",
-            TranslationError::Exists(_) => "exists",
+            TranslationError::Catalog(LocalesError::Syntax { .. }) => IpcCode::FluentSyntax,
+            TranslationError::Catalog(LocalesError::Refused(_)) => IpcCode::EditRefused,
+            TranslationError::Tag(_) => IpcCode::InvalidLocale,
+            TranslationError::Locale(_) => IpcCode::InvalidLocale,
+            TranslationError::UnknownKey(_) => IpcCode::UnknownKey,
+            TranslationError::Placeholders(_) => IpcCode::PlaceholderMismatch,
+            TranslationError::Exists(_) => IpcCode::Exists,
         }
     }
 }
 
-impl From<TranslationError> for IpcError {
-    fn from(e: TranslationError) -> IpcError {
-        let location = match &e {
+impl Coded for TranslationError {
+    fn code(&self) -> IpcCode {
+        TranslationError::code(self)
+    }
+    fn location(&self) -> Option<Location> {
+        match self {
             TranslationError::Placeholders(d) => d.first().and_then(|d| d.location.clone()),
             _ => None,
-        };
-        IpcError {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            location,
         }
     }
 }

@@ -6,42 +6,57 @@ use crate::watch::Change;
 use crate::{Project, RenderJob, StudioError};
 use letterpress_engine::LocaleInfo;
 use letterpress_protocol::{
-    ConflictSides, FileEvent, IpcError, LocaleEntry, OpenDocument, Preview, PreviewRequest,
-    ProjectSnapshot, Resolution, TemplateEntry,
+    Coded, ConflictSides, FileEvent, IpcCode, LocaleEntry, Location, OpenDocument, Preview,
+    PreviewRequest, ProjectSnapshot, Resolution, TemplateEntry,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-impl From<StudioError> for IpcError {
-    fn from(e: StudioError) -> IpcError {
-        let location = match &e {
+impl Coded for StudioError {
+    fn code(&self) -> IpcCode {
+        StudioError::code(self)
+    }
+    fn location(&self) -> Option<Location> {
+        match self {
             StudioError::Config(d) => d.location.clone(),
             _ => None,
-        };
-        IpcError {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            location,
         }
     }
 }
 
-impl From<SaveError> for IpcError {
-    fn from(e: SaveError) -> IpcError {
-        match e {
-            SaveError::Conflict { .. } => IpcError {
-                code: "save-conflict".into(),
-                message: e.to_string(),
-                location: None,
-            },
-            SaveError::Refused(message) => IpcError {
-                code: "save-refused".into(),
-                message,
-                location: None,
-            },
-            SaveError::Io(e) => e.into(),
+impl Coded for SaveError {
+    fn code(&self) -> IpcCode {
+        match self {
+            SaveError::Conflict { .. } => IpcCode::SaveConflict,
+            SaveError::Refused(_) => IpcCode::SaveRefused,
+            SaveError::Io(e) => e.code(),
         }
+    }
+    fn location(&self) -> Option<Location> {
+        match self {
+            SaveError::Io(e) => Coded::location(e),
+            _ => None,
+        }
+    }
+}
+
+/// The editor holds unsaved edits of files an operation would work from or replace.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "unsaved edits in the editor ({}): save or discard them before you {doing}",
+    .paths.join(", ")
+)]
+pub struct UnsavedEdits {
+    /// The files with unsaved edits concerned.
+    pub paths: Vec<String>,
+    /// What was refused ("save a version").
+    pub doing: &'static str,
+}
+
+impl Coded for UnsavedEdits {
+    fn code(&self) -> IpcCode {
+        IpcCode::UnsavedEdits
     }
 }
 
@@ -166,6 +181,40 @@ impl StudioSession {
     /// Files with unsaved changes.
     pub fn dirty_paths(&self) -> Vec<String> {
         self.edits.dirty_paths()
+    }
+
+    /// Refuses while the editor holds unsaved edits of `paths` (empty: of any file): a
+    /// version is made from the files on disk, so an unsaved edit would silently be left out.
+    pub fn ensure_saved_for_version(&self, paths: &[String]) -> Result<(), UnsavedEdits> {
+        self.refuse_unsaved(
+            |p| paths.is_empty() || paths.iter().any(|c| c == p),
+            "save a version",
+        )
+    }
+
+    /// Refuses while the editor holds unsaved edits of `template`'s files: a restore writes
+    /// them on disk and would replace the edits.
+    pub fn ensure_saved_for_restore(&self, template: &str) -> Result<(), UnsavedEdits> {
+        let prefix = format!("templates/{template}/");
+        self.refuse_unsaved(|p| p.starts_with(&prefix), "restore a version")
+    }
+
+    fn refuse_unsaved(
+        &self,
+        concerned: impl Fn(&str) -> bool,
+        doing: &'static str,
+    ) -> Result<(), UnsavedEdits> {
+        let paths: Vec<String> = self
+            .edits
+            .dirty_paths()
+            .into_iter()
+            .filter(|p| concerned(p))
+            .collect();
+        if paths.is_empty() {
+            Ok(())
+        } else {
+            Err(UnsavedEdits { paths, doing })
+        }
     }
 
     /// Both sides of a conflict on `path`, for "compare".

@@ -33,6 +33,7 @@ use letterpress_engine::bridge::Dialect;
 use letterpress_engine::{
     Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, Provider, TargetConfig,
 };
+use letterpress_protocol::{Coded, IpcCode};
 use letterpress_protocol::sync::{
     ApplyReport, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan, SyncProgress,
     SyncTarget,
@@ -133,26 +134,26 @@ pub enum SyncError {
 
 impl SyncError {
     /// A stable code for the error (CLI JSON, IPC).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            SyncError::Project(_) => "not-a-project",
-            SyncError::Config(_) | SyncError::ConfigFile(_) => "invalid-config",
-            SyncError::UnknownTarget { .. } => "unknown-target",
-            SyncError::NotPublished(_) => "not-published",
-            SyncError::History(_) => "history",
-            SyncError::NoCredentials { .. } => "no-credentials",
-            SyncError::InvalidCredentials(_) => "invalid-credentials",
-            SyncError::NoKeychain(_) => "no-keychain",
-            SyncError::Keychain(_) => "keychain",
-            SyncError::Auth(_) => "auth",
-            SyncError::Provider { .. } => "provider",
-            SyncError::Timeout(_) => "timeout",
-            SyncError::Network(_) => "network",
-            SyncError::GaveUp { .. } => "gave-up",
-            SyncError::Protocol(_) => "protocol",
-            SyncError::Blocked(_) => "blocked",
-            SyncError::State(_) => "sync-state",
-            SyncError::Busy => "busy",
+            SyncError::Project(_) => IpcCode::NotAProject,
+            SyncError::Config(_) | SyncError::ConfigFile(_) => IpcCode::InvalidConfig,
+            SyncError::UnknownTarget { .. } => IpcCode::UnknownTarget,
+            SyncError::NotPublished(_) => IpcCode::NotPublished,
+            SyncError::History(_) => IpcCode::History,
+            SyncError::NoCredentials { .. } => IpcCode::NoCredentials,
+            SyncError::InvalidCredentials(_) => IpcCode::InvalidCredentials,
+            SyncError::NoKeychain(_) => IpcCode::NoKeychain,
+            SyncError::Keychain(_) => IpcCode::Keychain,
+            SyncError::Auth(_) => IpcCode::Auth,
+            SyncError::Provider { .. } => IpcCode::Provider,
+            SyncError::Timeout(_) => IpcCode::Timeout,
+            SyncError::Network(_) => IpcCode::Network,
+            SyncError::GaveUp { .. } => IpcCode::GaveUp,
+            SyncError::Protocol(_) => IpcCode::Protocol,
+            SyncError::Blocked(_) => IpcCode::Blocked,
+            SyncError::State(_) => IpcCode::SyncState,
+            SyncError::Busy => IpcCode::Busy,
         }
     }
 }
@@ -164,16 +165,14 @@ impl SyncError {
     }
 }
 
-impl From<SyncError> for letterpress_protocol::IpcError {
-    fn from(e: SyncError) -> Self {
-        let location = match &e {
+impl Coded for SyncError {
+    fn code(&self) -> IpcCode {
+        SyncError::code(self)
+    }
+    fn location(&self) -> Option<Location> {
+        match self {
             SyncError::ConfigFile(d) => d.location.clone(),
             _ => None,
-        };
-        letterpress_protocol::IpcError {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            location,
         }
     }
 }
