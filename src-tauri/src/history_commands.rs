@@ -82,7 +82,10 @@ fn apply_written(app: &AppHandle, state: &AppState, root: &std::path::Path, path
 #[tauri::command]
 pub async fn history_status(app: AppHandle, args: HistoryStatus) -> Answer<HistoryStatus> {
     let HistoryStatus {} = args;
-    on_app(app, |_, state| Ok::<_, IpcError>(open_history(state)?.status()?)).await
+    on_app(app, |_, state| {
+        Ok::<_, IpcError>(open_history(state)?.status()?)
+    })
+    .await
 }
 
 /// Starts versioning the project (a repository with a `.gitignore`, no version yet).
@@ -249,26 +252,35 @@ pub async fn history_publish(app: AppHandle, args: HistoryPublish) -> Answer<His
         let history = open_history(state)?;
         let author = author_of(state, &history)?;
         let revision = args.revision.as_deref();
-        Ok::<_, IpcError>(history.publish(&args.environment, revision, &args.notes, &author, now())?)
+        Ok::<_, IpcError>(history.publish(
+            &args.environment,
+            revision,
+            &args.notes,
+            &author,
+            now(),
+        )?)
     })
     .await
 }
 
 /// What is live where.
 #[tauri::command]
-pub async fn history_published(
-    app: AppHandle,
-    args: HistoryPublished,
-) -> Answer<HistoryPublished> {
+pub async fn history_published(app: AppHandle, args: HistoryPublished) -> Answer<HistoryPublished> {
     let HistoryPublished {} = args;
-    on_app(app, |_, state| Ok::<_, IpcError>(open_history(state)?.published()?)).await
+    on_app(app, |_, state| {
+        Ok::<_, IpcError>(open_history(state)?.published()?)
+    })
+    .await
 }
 
 /// The configured remotes.
 #[tauri::command]
 pub async fn history_remotes(app: AppHandle, args: HistoryRemotes) -> Answer<HistoryRemotes> {
     let HistoryRemotes {} = args;
-    on_app(app, |_, state| Ok::<_, IpcError>(open_history(state)?.remotes()?)).await
+    on_app(app, |_, state| {
+        Ok::<_, IpcError>(open_history(state)?.remotes()?)
+    })
+    .await
 }
 
 /// Adds a remote (URLs carrying a password are refused).

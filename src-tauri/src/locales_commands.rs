@@ -48,7 +48,10 @@ pub async fn accept_translations(
     app: AppHandle,
     args: AcceptTranslations,
 ) -> Answer<AcceptTranslations> {
-    on_session(app, move |s| s.accept_translations(&args.locale, &args.keys)).await
+    on_session(app, move |s| {
+        s.accept_translations(&args.locale, &args.keys)
+    })
+    .await
 }
 
 /// Adds a project locale (BCP 47 code, validated); returns its tag and direction.
@@ -60,7 +63,10 @@ pub async fn add_locale(app: AppHandle, args: AddLocale) -> Answer<AddLocale> {
 /// Creates `templates/<template>/body.<locale>.mjml`; returns its path.
 #[tauri::command]
 pub async fn create_override(app: AppHandle, args: CreateOverride) -> Answer<CreateOverride> {
-    on_session(app, move |s| s.create_override(&args.template, &args.locale)).await
+    on_session(app, move |s| {
+        s.create_override(&args.template, &args.locale)
+    })
+    .await
 }
 
 /// Keys whose text matches `snippet` (text clicked in the preview), best first.

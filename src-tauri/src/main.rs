@@ -257,7 +257,11 @@ mod tests {
     fn every_declared_command_is_registered_and_nothing_else() {
         let registered: BTreeSet<&str> = REGISTERED.iter().copied().collect();
         let declared: BTreeSet<&str> = COMMANDS.iter().copied().collect();
-        assert_eq!(registered.len(), REGISTERED.len(), "a command is registered twice");
+        assert_eq!(
+            registered.len(),
+            REGISTERED.len(),
+            "a command is registered twice"
+        );
         let undeclared: Vec<_> = registered.difference(&declared).collect();
         let unregistered: Vec<_> = declared.difference(&registered).collect();
         assert!(

@@ -4,10 +4,10 @@
 use crate::blocking::{emit, lock, no_project, on_app, on_session};
 use crate::{AppState, now_unix, sample_project};
 use letterpress_protocol::commands::{
-    ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture,
-    DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
-    GetProjectSnapshot, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, Quit,
-    RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
+    ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture, DuplicateTemplate,
+    EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetProjectSnapshot, MjmlSchema,
+    NewProjectFromSample, OpenDocumentAt, OpenProject, Quit, RecentProjects, RenameTemplate,
+    RenderPreview, ResolveConflict, SaveDocument,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -151,7 +151,10 @@ pub async fn conflict_sides(app: AppHandle, args: GetConflictSides) -> Answer<Ge
 
 #[tauri::command]
 pub async fn resolve_conflict(app: AppHandle, args: ResolveConflict) -> Answer<ResolveConflict> {
-    on_session(app, move |s| s.resolve_conflict(&args.path, args.resolution)).await
+    on_session(app, move |s| {
+        s.resolve_conflict(&args.path, args.resolution)
+    })
+    .await
 }
 
 #[tauri::command]

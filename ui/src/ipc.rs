@@ -59,12 +59,8 @@ pub async fn call<C: Command>(command: &C) -> Answer<C> {
     let args = serde_wasm_bindgen::to_value(&Invocation { args: command })
         .map_err(|e| IpcError::new(IpcCode::Ipc, e.to_string()))?;
     let value = tauri_invoke(C::NAME, args).await.map_err(to_error)?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        IpcError::new(
-            IpcCode::Ipc,
-            format!("{}: unexpected answer: {e}", C::NAME),
-        )
-    })
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| IpcError::new(IpcCode::Ipc, format!("{}: unexpected answer: {e}", C::NAME)))
 }
 
 /// Calls `f` with every payload of event `E`, for the life of the page.

@@ -2,8 +2,8 @@
 
 use crate::core::*;
 use crate::history::HistoryUi;
-use letterpress_protocol::commands::{ChooseProject, NewProjectFromSample, OpenProject};
 use leptos::prelude::*;
+use letterpress_protocol::commands::{ChooseProject, NewProjectFromSample, OpenProject};
 use letterpress_protocol::*;
 
 #[component]

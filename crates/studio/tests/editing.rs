@@ -415,7 +415,11 @@ fn save_version_refuses_unsaved_edits_in_studio() {
     session.edit_document(BODY, &format!("{text}\n")).unwrap();
     // All changed files, or a choice that includes the edited one: refused.
     assert!(session.ensure_saved_for_version(&[]).is_err());
-    assert!(session.ensure_saved_for_version(&[BODY.to_owned()]).is_err());
+    assert!(
+        session
+            .ensure_saved_for_version(&[BODY.to_owned()])
+            .is_err()
+    );
     // A version of other files leaves the unsaved edit alone.
     let other = ["templates/receipt/body.mjml".to_owned()];
     assert!(session.ensure_saved_for_version(&other).is_ok());

@@ -408,7 +408,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
                const times = [];
                for (let i = 0; i < 30; i++) {
                  const t = performance.now();
-                 await window.__TAURI__.core.invoke('dirty_paths');
+                 await window.__TAURI__.core.invoke('dirty_paths', { args: {} });
                  times.push(performance.now() - t);
                }
                times.sort((a, b) => a - b);
@@ -418,7 +418,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
                const renders = [];
                for (let i = 0; i < 30; i++) {
                  const t = performance.now();
-                 await window.__TAURI__.core.invoke('edit_and_preview', { path, text, request });
+                 await window.__TAURI__.core.invoke('edit_and_preview', { args: { path, text, request } });
                  renders.push(performance.now() - t);
                }
                renders.sort((a, b) => a - b);

@@ -139,7 +139,10 @@ mod tests {
         let last = c.settle(2);
         assert!(last.show);
         assert_eq!(last.next, None);
-        assert!(c.offer("x".into()).is_some(), "idle again: the next offer goes out");
+        assert!(
+            c.offer("x".into()).is_some(),
+            "idle again: the next offer goes out"
+        );
     }
 
     #[test]
@@ -180,7 +183,11 @@ mod tests {
         // A duplicate of the first answer arrives late.
         let late = c.settle(first.seq);
         assert!(!late.show);
-        assert_eq!(c.offer("c".into()), None, "the request in flight is still awaited");
+        assert_eq!(
+            c.offer("c".into()),
+            None,
+            "the request in flight is still awaited"
+        );
         let settled = c.settle(second.seq);
         assert!(settled.show);
         assert_eq!(settled.next.map(|t| t.work), Some("c".to_owned()));

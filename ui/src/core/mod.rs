@@ -10,14 +10,14 @@ use coalescer::{Coalescer, Ticket};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letterpress_protocol::commands::{
-    ChooseProject, CloseRequested, CreateTemplate, DeleteTemplate, DuplicateFixture, DuplicateTemplate,
-    EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetProjectSnapshot, MjmlSchema,
-    NewProjectFromSample, OpenDocumentAt, OpenProject, Quit, RecentProjects, RenameTemplate, RenderPreview,
-    ResolveConflict, SaveDocument,
+    ChooseProject, CloseRequested, CreateTemplate, DeleteTemplate, DuplicateFixture,
+    DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
+    GetProjectSnapshot, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, Quit,
+    RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
 };
 use letterpress_protocol::{
-    Command, ConflictSides, Diagnostic, FileEvent, IpcCode, IpcError, MenuCommand, Preview, PreviewRequest,
-    ProjectSnapshot, RecentProject, Resolution,
+    Command, ConflictSides, Diagnostic, FileEvent, IpcCode, IpcError, MenuCommand, Preview,
+    PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -345,7 +345,11 @@ impl Core {
     /// an answer still on its way for the previous state is not shown.
     pub fn refresh(self) {
         let work = PreviewWork::default();
-        if let Some(ticket) = self.previews.try_update_value(|c| c.supersede(work)).flatten() {
+        if let Some(ticket) = self
+            .previews
+            .try_update_value(|c| c.supersede(work))
+            .flatten()
+        {
             self.send_preview(ticket);
         }
     }
@@ -534,9 +538,7 @@ impl Core {
 
     pub fn load_recent(self) {
         spawn_local(async move {
-            if let Ok(list) =
-                ipc::call(&RecentProjects {}).await
-            {
+            if let Ok(list) = ipc::call(&RecentProjects {}).await {
                 self.recent.set(list);
             }
         });

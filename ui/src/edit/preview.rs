@@ -20,8 +20,9 @@ pub fn PreviewPane() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let field =
-        move |f: fn(&Preview) -> String| core.preview.with(|p| p.as_ref().map(f).unwrap_or_default());
+    let field = move |f: fn(&Preview) -> String| {
+        core.preview.with(|p| p.as_ref().map(f).unwrap_or_default())
+    };
     // The email is patched into the frame's document (no scripts may run in it; same origin
     // only so the app can write to it), keeping the scroll position while typing.
     let frame = NodeRef::<leptos::html::Iframe>::new();
@@ -31,7 +32,10 @@ pub fn PreviewPane() -> impl IntoView {
             crate::ipc::preview_show(el.as_ref(), &html);
         }
     });
-    let has_error = move || core.preview.with(|p| p.as_ref().is_some_and(|p| !p.is_ok()));
+    let has_error = move || {
+        core.preview
+            .with(|p| p.as_ref().is_some_and(|p| !p.is_ok()))
+    };
     view! {
         <section class="preview-pane">
             <div class="toolbar">

@@ -1,9 +1,9 @@
 //! The sidebar's "Changes" panel: start versioning, what changed since the last version (per
 //! template), and the dialogs it opens — save a version, and the author asked once.
 
-use crate::history::{HistoryMessages, change_word};
 use crate::core::Core;
 use crate::history::HistoryUi;
+use crate::history::{HistoryMessages, change_word};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 

@@ -17,8 +17,8 @@ use letterpress_protocol::commands::{
     HistoryInit, HistoryLog, HistoryPublish, HistoryPublished, HistoryPull, HistoryPush,
     HistoryRemotes, HistoryRestore, HistorySave, HistorySetAuthor, HistoryStatus, HistoryUnlock,
 };
-use letterpress_protocol::{IpcCode, 
-    AuthorInfo, ChangeKind, DiffSide, EmailPart, FileDiff, IpcError, PublishedVersion,
+use letterpress_protocol::{
+    AuthorInfo, ChangeKind, DiffSide, EmailPart, FileDiff, IpcCode, IpcError, PublishedVersion,
     PullOutcome, RemoteInfo, RenderedDiff, SourceDiff, VersionInfo, WorkingStatus,
     format_local_time,
 };
@@ -221,9 +221,7 @@ impl HistoryUi {
                     return;
                 }
             }
-            if let Ok(author) =
-                ipc::call(&HistoryAuthor {}).await
-            {
+            if let Ok(author) = ipc::call(&HistoryAuthor {}).await {
                 h.author.set(author);
             }
             match ipc::call(&HistoryPublished {}).await {
@@ -552,7 +550,9 @@ impl HistoryUi {
                     self.refresh(core);
                     self.load_log(core, false);
                 }
-                Err(e) if e.code == IpcCode::NoAuthor => h.author_form.set(Some(AfterAuthor::Publish)),
+                Err(e) if e.code == IpcCode::NoAuthor => {
+                    h.author_form.set(Some(AfterAuthor::Publish))
+                }
                 Err(e) => self.fail(core, &e),
             }
         });

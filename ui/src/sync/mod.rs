@@ -4,15 +4,14 @@
 //! delete, unchanged, drift, blocked; diffs and diagnostics), and apply with progress and its
 //! report. Its state lives in [`SyncUi`]; progress arrives as `SYNC_PROGRESS_EVENT`s.
 
-use crate::ipc;
 use crate::core::{Core, Mode};
-use letterpress_protocol::commands::{
-    ApplySync, HistoryPublished, PlanSync, SyncCredentialStatus, SyncSetCredentials,
-    SyncTargets,
-};
-use letterpress_protocol::IpcCode;
+use crate::ipc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use letterpress_protocol::IpcCode;
+use letterpress_protocol::commands::{
+    ApplySync, HistoryPublished, PlanSync, SyncCredentialStatus, SyncSetCredentials, SyncTargets,
+};
 use letterpress_protocol::sync::{
     ApplyReport, CredentialStatus, SyncAction, SyncItem, SyncPlan, SyncProgress, SyncTarget,
 };
@@ -102,7 +101,7 @@ impl SyncUi {
 
 impl SyncUi {
     /// Reads the targets again and keeps the selected one when it still exists.
-    pub fn load_targets(self, core: Core) {
+    pub fn load_targets(self) {
         let s = self;
         self.load_published();
         spawn_local(async move {
@@ -115,7 +114,7 @@ impl SyncUi {
                     let pick = keep.or_else(|| targets.first().map(|t| t.name.clone()));
                     s.targets.set(Some(targets));
                     match pick {
-                        Some(name) => self.select(core, name),
+                        Some(name) => self.select(name),
                         None => s.selected.set(None),
                     }
                 }
@@ -128,7 +127,7 @@ impl SyncUi {
     }
 
     /// Shows `name`: its credential status; the plan of another target is dropped.
-    pub fn select(self, core: Core, name: String) {
+    pub fn select(self, name: String) {
         let s = self;
         if s.selected.get_untracked().as_deref() != Some(name.as_str()) {
             s.plan.set(None);
@@ -202,8 +201,9 @@ impl SyncUi {
                     s.form_open.set(false);
                     s.key_id.set(String::new());
                     if s.error.with_untracked(|e| {
-                        e.as_ref()
-                            .is_some_and(|e| e.code == IpcCode::NoCredentials || e.code == IpcCode::Auth)
+                        e.as_ref().is_some_and(|e| {
+                            e.code == IpcCode::NoCredentials || e.code == IpcCode::Auth
+                        })
                     }) {
                         s.error.set(None);
                     }
@@ -215,7 +215,7 @@ impl SyncUi {
     }
 
     /// Plans the selected target: the latest publish of its environment against the remote.
-    pub fn plan(self, core: Core) {
+    pub fn plan(self) {
         let s = self;
         let Some(target) = s.selected.get_untracked() else {
             return;
@@ -251,16 +251,14 @@ impl SyncUi {
     /// What is live where (shown beside the target).
     fn load_published(self) {
         spawn_local(async move {
-            if let Ok(live) =
-                ipc::call(&HistoryPublished {}).await
-            {
+            if let Ok(live) = ipc::call(&HistoryPublished {}).await {
                 self.published.set(live);
             }
         });
     }
 
     /// Apply; with "overwrite drifted templates" ticked and drift in the plan, asks first.
-    pub fn apply(self, core: Core, confirmed: bool) {
+    pub fn apply(self, confirmed: bool) {
         let s = self;
         let drift = s
             .plan
@@ -290,7 +288,7 @@ impl SyncUi {
                     s.report.set(Some(report));
                     s.overwrite_drift.set(false);
                     // The table shows the remote as it is now.
-                    self.plan(core);
+                    self.plan();
                 }
                 Err(e) => {
                     s.progress.set(None);
@@ -365,7 +363,7 @@ pub fn SyncScreen() -> impl IntoView {
     // the keychain may have changed meanwhile).
     Effect::new(move |_| {
         if core.mode.get() == Mode::Sync {
-            s.load_targets(core);
+            s.load_targets();
         }
     });
     let targets = move || s.targets.get().unwrap_or_default();
@@ -377,7 +375,7 @@ pub fn SyncScreen() -> impl IntoView {
                 {move || (targets().len() > 1).then(|| view! {
                     <label class="target-pick">"Target "
                         <select data-test="sync-target-select"
-                            on:change=move |ev| s.select(core, event_target_value(&ev))>
+                            on:change=move |ev| s.select(event_target_value(&ev))>
                             {targets().into_iter().map(|t| {
                                 let name = t.name.clone();
                                 let selected = s.selected.get_untracked().as_deref() == Some(name.as_str());
@@ -387,7 +385,7 @@ pub fn SyncScreen() -> impl IntoView {
                     </label>
                 })}
                 <button class="reload" data-test="sync-reload" title="Read letterpress.toml and the credentials again"
-                    on:click=move |_| s.load_targets(core)>"Reload targets"</button>
+                    on:click=move |_| s.load_targets()>"Reload targets"</button>
             </div>
             {move || match s.targets.get() {
                 None => view! { <div class="empty-state muted">"Reading targets…"</div> }.into_any(),
@@ -402,11 +400,11 @@ pub fn SyncScreen() -> impl IntoView {
                     <div class="sync-body">
                         <aside class="sync-side">
                             <TargetCard />
-                            <CredentialsCard core=core />
+                            <CredentialsCard />
                             <PublishedCard core=core />
                         </aside>
                         <div class="sync-main">
-                            <PlanBar core=core />
+                            <PlanBar />
                             <SyncError core=core />
                             <ApplyProgress />
                             <Report />
@@ -415,7 +413,7 @@ pub fn SyncScreen() -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
-            <ConfirmOverwrite core=core />
+            <ConfirmOverwrite />
         </section>
     }
 }
@@ -488,7 +486,7 @@ fn PublishedCard(core: Core) -> impl IntoView {
 
 /// Where the credentials come from, and the form to put an access key in the keychain.
 #[component]
-fn CredentialsCard(core: Core) -> impl IntoView {
+fn CredentialsCard() -> impl IntoView {
     let s = expect_context::<SyncUi>();
     // A Postmark target takes one Server API token; SES an access key pair.
     let token_only = move || s.target().is_some_and(|t| t.provider == "postmark");
@@ -566,7 +564,7 @@ fn CredentialsCard(core: Core) -> impl IntoView {
 
 /// Plan and apply buttons, the publish being synced and the counts.
 #[component]
-fn PlanBar(core: Core) -> impl IntoView {
+fn PlanBar() -> impl IntoView {
     let s = expect_context::<SyncUi>();
     let busy = move || s.planning.get() || s.applying.get();
     let counts = move || s.plan.with(|p| p.as_ref().map(|p| p.counts));
@@ -592,11 +590,11 @@ fn PlanBar(core: Core) -> impl IntoView {
     view! {
         <div class="plan-bar">
             <button class="primary" data-test="sync-plan" disabled=busy
-                on:click=move |_| s.plan(core)>
+                on:click=move |_| s.plan()>
                 {move || if s.planning.get() { "Planning…" } else if s.plan.with(Option::is_some) { "Plan again" } else { "Plan" }}
             </button>
             <button data-test="sync-apply" disabled=move || !can_apply() title=apply_title
-                on:click=move |_| s.apply(core, false)>
+                on:click=move |_| s.apply(false)>
                 {move || if s.applying.get() { "Applying…" } else { "Apply" }}
             </button>
             {move || counts().is_some_and(|c| c.drift > 0).then(|| view! {
@@ -909,7 +907,7 @@ fn PlanRow(core: Core, item: SyncItem) -> impl IntoView {
 
 /// Confirms overwriting templates changed on the provider since the last sync.
 #[component]
-fn ConfirmOverwrite(core: Core) -> impl IntoView {
+fn ConfirmOverwrite() -> impl IntoView {
     let s = expect_context::<SyncUi>();
     move || {
         s.confirm_overwrite.get().then(|| {
@@ -938,7 +936,7 @@ fn ConfirmOverwrite(core: Core) -> impl IntoView {
                         <div class="row">
                             <button on:click=move |_| s.confirm_overwrite.set(false)>"Cancel"</button>
                             <button class="primary danger" data-test="sync-confirm-apply"
-                                on:click=move |_| s.apply(core, true)>"Overwrite and apply"</button>
+                                on:click=move |_| s.apply(true)>"Overwrite and apply"</button>
                         </div>
                     </div>
                 </div>

@@ -4,15 +4,15 @@
 //! Clicking text in the preview selects its key. Also: accept outdated translations, add a
 //! locale, pseudo-locales, per-locale template overrides, XLIFF/PO export and import.
 
-use crate::ipc;
 use crate::core::coalescer::{Coalescer, Ticket};
 use crate::core::{Core, Mode};
+use crate::ipc;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
 use letterpress_protocol::commands::{
     AcceptTranslations, AddLocale, CreateOverride, ExportTranslations, GetLocaleGrid,
     ImportTranslations, KeysForText, PreviewTranslation, RenderPreview, SaveTranslation,
 };
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use letterpress_protocol::locales::{
     CellStatus, ExchangeFormat, GridCell, GridRow, ImportReport, LocaleGrid, RejectReason,
     SetTranslation,
@@ -460,7 +460,9 @@ impl Translations {
         spawn_local(async move {
             match ipc::call(&AddLocale {
                 code: code.trim().to_owned(),
-            }).await {
+            })
+            .await
+            {
                 Ok(entry) => {
                     self.new_locale.set(String::new());
                     self.notice.set(Some(format!(

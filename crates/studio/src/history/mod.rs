@@ -31,11 +31,11 @@ pub use tree_sources::TreeSources;
 pub use version::VersionProject;
 
 use crate::fsx;
-use letterpress_protocol::{Coded, IpcCode};
 use git2::{
     Commit, DiffFindOptions, DiffOptions, ErrorCode, Oid, Repository, RepositoryState, Signature,
     Tree,
 };
+use letterpress_protocol::{Coded, IpcCode};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -261,7 +261,10 @@ impl Author {
     pub fn new(name: &str, email: &str) -> Result<Author, HistoryError> {
         let (name, email) = (name.trim(), email.trim());
         let breaks_the_line = |s: &str| s.contains(['<', '>', '\n', '\r']);
-        if name.is_empty() || breaks_the_line(name) || !email.contains('@') || breaks_the_line(email)
+        if name.is_empty()
+            || breaks_the_line(name)
+            || !email.contains('@')
+            || breaks_the_line(email)
         {
             return Err(HistoryError::InvalidAuthor);
         }

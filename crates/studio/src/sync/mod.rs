@@ -33,11 +33,11 @@ use letterpress_engine::bridge::Dialect;
 use letterpress_engine::{
     Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, Provider, TargetConfig,
 };
-use letterpress_protocol::{Coded, IpcCode};
 use letterpress_protocol::sync::{
     ApplyReport, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan, SyncProgress,
     SyncTarget,
 };
+use letterpress_protocol::{Coded, IpcCode};
 use plan::Desired;
 use rayon::prelude::*;
 use std::collections::HashMap;
