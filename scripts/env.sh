@@ -14,7 +14,8 @@ ensure_node_packages() {
   if [ ! -x "$ROOT/node_modules/.bin/mjml" ] || [ ! -x "$ROOT/node_modules/.bin/esbuild" ] \
     || [ ! -f "$ROOT/node_modules/xliff/package.json" ] \
     || [ ! -x "$ROOT/node_modules/.bin/aws-ses-v2-local" ]; then
-    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
+    # `npm ci`: exactly what package-lock.json pins, never what the registry serves today.
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
@@ -48,17 +49,22 @@ ensure_system_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $SYSTEM_PACKAGES >/dev/null
 }
 
-# Python packages the translation tests use as independent implementations (PO: polib; CLDR plural rules: babel).
-PYTHON_PACKAGES="polib babel"
+# Python packages the translation tests use as independent implementations (PO: polib; CLDR
+# plural rules: babel). Pinned: babel's CLDR release must be the one the vendored plural rules
+# follow (`CLDR_VERSION` in crates/locales/src/plural.rs; babel 2.19.0 ships CLDR 49).
+PYTHON_PACKAGES="polib==1.2.0 babel==2.19.0"
 ensure_python_packages() {
   local missing=""
-  for pkg in $PYTHON_PACKAGES; do
-    python3 -c "import $pkg" 2>/dev/null || missing="$missing $pkg"
+  for pin in $PYTHON_PACKAGES; do
+    local name="${pin%%==*}" want="${pin#*==}"
+    local have
+    have=$(python3 -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)
+    [ "$have" = "$want" ] || missing="$missing $pin"
   done
   if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
-    python3 -m pip install --quiet $missing 2>/dev/null \
-      || python3 -m pip install --quiet --break-system-packages $missing
+    python3 -m pip install --quiet --disable-pip-version-check $missing 2>/dev/null \
+      || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages $missing
   fi
 }
 

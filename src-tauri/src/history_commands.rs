@@ -72,7 +72,8 @@ fn apply_written(app: &AppHandle, state: &AppState, root: &std::path::Path, path
             })
             .collect()
     };
-    let events = with_session(state, |s| s.apply_changes(&changes)).unwrap_or_default();
+    let events =
+        with_session(state, |s| Ok::<_, IpcError>(s.apply_changes(&changes))).unwrap_or_default();
     for event in events {
         emit::<FileChanged>(app, event);
     }

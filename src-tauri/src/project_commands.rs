@@ -25,7 +25,7 @@ fn open_root(app: &AppHandle, state: &AppState, root: &Path) -> Result<ProjectSn
     let emitter = app.clone();
     let watcher = watch(&watch_root, move |changes| {
         let events = match lock(&shared).as_mut() {
-            Some(session) => session.apply_changes(&changes).unwrap_or_default(),
+            Some(session) => session.apply_changes(&changes),
             None => Vec::new(),
         };
         for event in events {

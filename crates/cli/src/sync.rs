@@ -12,8 +12,8 @@ use clap::Subcommand;
 use letterpress_engine::Provider;
 use letterpress_protocol::sync::{SyncAction, SyncPlan};
 use letterpress_studio::sync::{
-    self, ApplyOptions, AwsCredentials, ClientOptions, Credentials, EnvOverride, Keychain, Secret,
-    SyncError, TargetSync, credentials_from_env, system_clock,
+    self, ApplyOptions, AwsCredentials, ClientOptions, Credentials, EnvOverride, Keychain,
+    ProviderError, Secret, SyncError, TargetSync, credentials_from_env, system_clock,
 };
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -117,7 +117,7 @@ pub fn auth(root: &Path, command: AuthCommand) -> Result<ExitCode> {
                 },
                 None => println!(
                     "{target}: no credentials (run `letterpress auth set {target}` or set {})",
-                    sync::credentials::env_variables(sync::target_provider(root, &target)?)
+                    sync::env_variables(sync::target_provider(root, &target)?)
                 ),
             }
             Ok(if status.key_id_hint.is_some() {
@@ -316,9 +316,12 @@ fn print_plan(plan: &SyncPlan) {
     );
 }
 
-/// The stable code of a sync error, for `error[code]:`.
+/// The stable code of a sync error, for `error[code]:` (credentials read and checked here,
+/// before the studio is asked, fail as a `ProviderError`).
 pub fn error_code(e: &anyhow::Error) -> Option<letterpress_protocol::IpcCode> {
-    e.downcast_ref::<SyncError>().map(SyncError::code)
+    e.downcast_ref::<SyncError>()
+        .map(SyncError::code)
+        .or_else(|| e.downcast_ref::<ProviderError>().map(ProviderError::code))
 }
 
 #[cfg(test)]

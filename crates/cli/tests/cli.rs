@@ -179,3 +179,38 @@ fn no_project_is_a_clear_error() {
     assert_eq!(code, 2);
     assert!(err.contains("no letterpress.toml found"), "{err}");
 }
+
+/// Invariant: a panic inside a render never takes the CLI down: `check`, `render` and `build`
+/// report an `internal-error` for the template and exit 1. The panic is forced with the
+/// test-only template function of the engine's `test-hooks` feature (dev builds only).
+#[test]
+fn a_panic_inside_a_render_is_an_internal_error_and_exit_1() {
+    let (_tmp, root) = sample_copy();
+    let body = root.join("templates/welcome/body.mjml");
+    let text = std::fs::read_to_string(&body).unwrap();
+    std::fs::write(
+        &body,
+        text.replacen(
+            "{% block content %}",
+            "{% block content %}{{ __letterpress_test_panic(\"forced panic\") }}",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = root.join("out");
+    for args in [
+        &["check"][..],
+        &["render", "welcome"][..],
+        &["build", "--out", out.to_str().unwrap()][..],
+    ] {
+        let (code, _, err) = run(bin().arg("--project").arg(&root).args(args));
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains("error[internal-error]"), "{args:?}: {err}");
+        assert!(err.contains("forced panic"), "{args:?}: {err}");
+        assert!(
+            err.contains("templates/welcome/template.toml"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!out.exists(), "a failed build wrote its output");
+}

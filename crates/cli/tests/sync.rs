@@ -2,14 +2,11 @@
 //! a process killed with SIGKILL in the middle of an apply (and the next apply resuming it),
 //! and the real OS keychain path (Secret Service in a private D-Bus session).
 
-#[path = "../../studio/tests/support/mod.rs"]
-mod support;
-
 use letterpress_studio::sync::{ENV_ACCESS_KEY_ID, ENV_SECRET_ACCESS_KEY, SyncState};
+use letterpress_test_support::{FaultProxy, SesPeer, add_target, sample_copy, save_and_publish};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{FaultProxy, SesPeer, add_target, sample_copy, save_and_publish};
 
 const TARGET: &str = "ses-staging";
 const PREFIX: &str = "nw-staging-";
@@ -273,9 +270,6 @@ fn without_a_keychain_auth_set_says_so_and_stores_nothing() {
     );
 }
 
-#[path = "../../studio/tests/support/postmark_fake.rs"]
-mod postmark_fake;
-
 #[test]
 fn a_postmark_token_goes_through_the_real_keychain_and_syncs() {
     if !(have("dbus-run-session") && have("gnome-keyring-daemon")) {
@@ -284,9 +278,9 @@ fn a_postmark_token_goes_through_the_real_keychain_and_syncs() {
     }
     const POSTMARK: &str = "postmark-staging";
     const TOKEN: &str = "0f7e5c1a-cli-server-token";
-    let fake = postmark_fake::PostmarkContractFake::start(TOKEN);
+    let fake = letterpress_test_support::PostmarkContractFake::start(TOKEN);
     let (tmp, root) = sample_copy();
-    support::add_postmark_target(&root, POSTMARK, &fake.endpoint(), PREFIX);
+    letterpress_test_support::add_postmark_target(&root, POSTMARK, &fake.endpoint(), PREFIX);
     save_and_publish(&root, "staging", 1);
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();

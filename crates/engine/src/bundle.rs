@@ -257,6 +257,18 @@ impl Bundle {
     /// Renders `template` in `locale` with a recipient's `data`: from the compiled files when
     /// the entry has them, else from the version's sources. Same output as the preview.
     pub fn render(&self, template: &str, locale: &str, data: &serde_json::Value) -> RenderOutput {
+        crate::guard::contained(&crate::paths::meta(template), || {
+            self.render_unguarded(template, locale, data)
+        })
+        .unwrap_or_else(RenderOutput::with_error)
+    }
+
+    fn render_unguarded(
+        &self,
+        template: &str,
+        locale: &str,
+        data: &serde_json::Value,
+    ) -> RenderOutput {
         let entry = self
             .manifest
             .entries

@@ -321,13 +321,7 @@ fn parse_target(
         }
     };
     let env = raw.environment.get_ref();
-    let env_ok = (1..=32).contains(&env.len())
-        && env.starts_with(|c: char| c.is_ascii_lowercase())
-        && env
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !env.ends_with('-');
-    if !env_ok {
+    if !letterpress_protocol::names::is_slug(env, letterpress_protocol::names::MAX_ENVIRONMENT) {
         return Err(at(
             raw.environment.span(),
             format!(

@@ -61,6 +61,8 @@ pub(crate) fn environment(sources: Arc<dyn Sources>, limits: &Limits) -> Environ
     env.add_filter("money", money);
     env.add_filter("number", number);
     env.add_filter("date", date);
+    #[cfg(feature = "test-hooks")]
+    crate::guard::install_test_hooks(&mut env);
     env
 }
 

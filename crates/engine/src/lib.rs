@@ -7,6 +7,8 @@
 //! mrml → HTML, plus subject, preheader and a text part, with [`Diagnostic`]s that point at
 //! file:line:col.
 
+#![forbid(unsafe_code)]
+
 pub mod bridge;
 pub mod bundle;
 pub mod catalog;
@@ -14,6 +16,7 @@ pub mod config;
 pub mod deps;
 pub mod diagnostic;
 pub mod format;
+mod guard;
 mod jinja;
 pub mod mjml;
 pub mod sources;
@@ -217,30 +220,45 @@ impl Engine {
 
     /// Renders one template in one locale with `data`.
     pub fn render(&self, request: &RenderRequest<'_>) -> RenderOutput {
-        self.render_with(
-            request.template,
-            request.locale,
-            Data::Json(request.data),
-            true,
-        )
+        self.render_contained(request, true)
     }
 
     /// [`Engine::render`] without deriving the text part from the HTML (a hand-written
     /// `text.txt` is still rendered, with its diagnostics): for a live preview that shows the
     /// HTML, where deriving the text is about half the work.
     pub fn render_without_derived_text(&self, request: &RenderRequest<'_>) -> RenderOutput {
-        self.render_with(
-            request.template,
-            request.locale,
-            Data::Json(request.data),
-            false,
-        )
+        self.render_contained(request, false)
+    }
+
+    /// A render with any panic inside it reported as an `internal-error` for the template.
+    fn render_contained(&self, request: &RenderRequest<'_>, derive_text: bool) -> RenderOutput {
+        guard::contained(&paths::meta(request.template), || {
+            self.render_with(
+                request.template,
+                request.locale,
+                Data::Json(request.data),
+                derive_text,
+            )
+        })
+        .unwrap_or_else(RenderOutput::with_error)
     }
 
     /// Compiles one template in one locale for a sending service: build-time parts resolved,
     /// recipient data left as the service's own expressions (see [`bridge`]). Errors (and
     /// everything that cannot be bridged) come back as diagnostics with file and line.
     pub fn compile_send_time(
+        &self,
+        template: &str,
+        locale: &str,
+        dialect: bridge::Dialect,
+    ) -> Result<bridge::SendTimeTemplate, Vec<Diagnostic>> {
+        guard::contained(&paths::meta(template), || {
+            self.compile_send_time_unguarded(template, locale, dialect)
+        })
+        .unwrap_or_else(|d| Err(vec![d]))
+    }
+
+    fn compile_send_time_unguarded(
         &self,
         template: &str,
         locale: &str,
@@ -508,6 +526,11 @@ impl Engine {
     /// Renders a standalone `.mjml` file (no Jinja, like the mjml CLI); `mj-include` resolves
     /// relative to the file, inside the sources' root.
     pub fn render_mjml_file(&self, path: &str) -> RenderOutput {
+        guard::contained(path, || self.render_mjml_file_unguarded(path))
+            .unwrap_or_else(RenderOutput::with_error)
+    }
+
+    fn render_mjml_file_unguarded(&self, path: &str) -> RenderOutput {
         let mut out = RenderOutput::default();
         match self.read(path) {
             Ok(Some(text)) => {
@@ -635,7 +658,9 @@ impl Engine {
     /// with this project's options). `root` names the document for diagnostics and
     /// `mj-include` resolution.
     pub fn render_mjml(&self, mjml_source: &str, root: &str) -> Result<String, Diagnostic> {
-        self.mjml_to_html(mjml_source, root, &[root.to_owned()])
+        guard::contained(root, || {
+            self.mjml_to_html(mjml_source, root, &[root.to_owned()])
+        })?
     }
 
     fn mjml_to_html(

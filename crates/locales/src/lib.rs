@@ -2,6 +2,8 @@
 //! placeholder validation, pseudo-locales, locale tags, and lossless XLIFF 2.0 / gettext PO
 //! exchange. The studio reads and writes the files; this crate decides what they contain.
 
+#![forbid(unsafe_code)]
+
 pub mod exchange;
 pub mod ftl;
 pub mod plural;

@@ -1,6 +1,6 @@
 //! The plural rules fluent uses at runtime (intl_pluralrules, vendored with fixes, see
-//! vendor/README.md) agree with CLDR as PyPI `babel` ships it, for integers 0..=1000, in
-//! every language both know.
+//! vendor/README.md) agree with CLDR — the release `plural::CLDR_VERSION` names, as the
+//! pinned PyPI `babel` ships it — for integers 0..=1000, in every language both know.
 
 mod common;
 
@@ -19,6 +19,7 @@ fn name(c: PluralCategory) -> &'static str {
 
 #[test]
 fn runtime_plural_rules_match_cldr_for_integers() {
+    common::assert_babel_has_our_cldr();
     let locales = PluralRules::get_locales(PluralRuleType::CARDINAL);
     let tags: Vec<String> = locales.iter().map(|l| l.to_string()).collect();
     let script = r#"

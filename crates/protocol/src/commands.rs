@@ -416,8 +416,7 @@ mod tests {
 
     #[test]
     fn names_compare_in_const_context() {
-        const SAME: bool = same_name(EditAndPreview::NAME, "edit_and_preview");
-        assert!(SAME);
+        const { assert!(same_name(EditAndPreview::NAME, "edit_and_preview")) };
         assert!(!same_name("preview", "previews"));
         assert!(!same_name("preview", "preview_"));
     }

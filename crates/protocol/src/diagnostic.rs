@@ -142,6 +142,9 @@ pub enum Code {
     /// Recipient data is used in a way the sending service's template language cannot
     /// express at send time (a filter, a comparison, a plural choice...).
     SendTimeUnsupported,
+    /// A bug, not a problem in the project: a library panicked while rendering. The render
+    /// is abandoned and reported; the process goes on.
+    InternalError,
 }
 
 impl Code {
@@ -175,6 +178,7 @@ impl Code {
             Code::OutdatedTranslation => "outdated-translation",
             Code::PlaceholderMismatch => "placeholder-mismatch",
             Code::SendTimeUnsupported => "send-time-unsupported",
+            Code::InternalError => "internal-error",
         }
     }
 }

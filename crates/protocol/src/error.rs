@@ -64,6 +64,10 @@ ipc_codes! {
     InvalidConfig = "invalid-config",
     /// A template, fixture or path that does not exist.
     NotFound = "not-found",
+    /// A path that leads outside the project (`..`, an absolute path, a symlink out).
+    OutsideProject = "outside-project",
+    /// A file over the size limit for its kind.
+    TooLarge = "too-large",
     /// A request refused as asked (invalid name, name taken...); nothing changed.
     Refused = "refused",
     /// The build found errors; nothing was written.

@@ -8,6 +8,7 @@ pub mod history;
 pub mod locales;
 pub mod sync;
 
+pub mod names;
 pub use commands::{Answer, Command, Event};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use error::{Coded, IpcCode, IpcError};
@@ -147,6 +148,23 @@ pub enum FileEvent {
     },
     /// Project files changed (templates list, catalogs...): re-read the snapshot, re-render.
     ProjectChanged,
+    /// `letterpress.toml` changed on disk and no longer loads: the project keeps its last
+    /// good configuration until it is fixed (the next valid reload sends `ProjectChanged`
+    /// without this).
+    ConfigInvalid {
+        /// What is wrong, at file:line:col.
+        diagnostic: Diagnostic,
+    },
+    /// An open file changed on disk but cannot be read (it now leads outside the project, is
+    /// over the size limit, or is not UTF-8): the editor keeps its text.
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why: [`IpcCode::OutsideProject`], [`IpcCode::TooLarge`] or [`IpcCode::Io`].
+        code: IpcCode,
+        /// One sentence for a person.
+        message: String,
+    },
 }
 
 /// Emitted when the window is asked to close while files have unsaved changes (payload:

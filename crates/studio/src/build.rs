@@ -54,15 +54,7 @@ impl Project {
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<BuildReport, StudioError> {
         let jobs = self.jobs()?;
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-        let staging = tempfile::Builder::new()
-            .prefix(".letterpress-build-")
-            .tempdir_in(&parent)
-            .map_err(io_error(&parent))?;
+        let staging = StagingDir::next_to(out, "build")?;
         let done = AtomicUsize::new(0);
         let results: Vec<Result<(BuildEntry, Vec<Diagnostic>), StudioError>> = jobs
             .par_iter()
@@ -95,7 +87,7 @@ impl Project {
         })?;
         let manifest_path = staging.path().join(MANIFEST);
         fsx::write_atomic(&manifest_path, &manifest).map_err(io_error(&manifest_path))?;
-        replace_dir(staging.keep(), out)?;
+        staging.swap_in()?;
         Ok(report)
     }
 
@@ -133,12 +125,50 @@ impl Project {
     }
 }
 
+/// A directory filled privately next to its destination, then swapped in whole: the one
+/// way `build` and bundle `export` replace an output directory. Dropped without
+/// [`StagingDir::swap_in`] (an error on the way), it is removed and `out` is untouched.
+pub(crate) struct StagingDir {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+}
+
+impl StagingDir {
+    /// A fresh staging directory beside `out` (same file system, so the swap is a rename);
+    /// `purpose` names it (`.letterpress-build-…`).
+    pub(crate) fn next_to(out: &Path, purpose: &str) -> Result<StagingDir, StudioError> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".letterpress-{purpose}-"))
+            .tempdir_in(&parent)
+            .map_err(io_error(&parent))?;
+        Ok(StagingDir {
+            dir,
+            out: out.to_owned(),
+        })
+    }
+
+    /// Where to write.
+    pub(crate) fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Makes the staged tree durable and puts it in place of `out`.
+    pub(crate) fn swap_in(self) -> Result<(), StudioError> {
+        replace_dir(self.dir.keep(), &self.out)
+    }
+}
+
 /// Moves the finished `staging` directory to `out`, replacing what was there.
 ///
 /// Staging files are fresh names in a private directory, written plainly (no temp file and
 /// rename each); the whole tree is made durable here, before the swap, so a crash never
 /// exposes an empty or partial file under `out`.
-pub(crate) fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioError> {
+fn replace_dir(staging: PathBuf, out: &Path) -> Result<(), StudioError> {
     fsx::sync_tree(&staging).map_err(io_error(&staging))?;
     let cleanup = |e| {
         let _ = std::fs::remove_dir_all(&staging);

@@ -1,7 +1,7 @@
 //! `letterpress export`: a published version as a bundle for a self-hosted sender (see
 //! [`letterpress_engine::bundle`] for what is in it and how it renders at send time).
 
-use crate::build::replace_dir;
+use crate::build::StagingDir;
 use crate::history::{History, HistoryError};
 use crate::{StudioError, io_error};
 use letterpress_engine::Diagnostic;
@@ -98,15 +98,7 @@ pub fn export(root: &Path, version: &str, out: &Path) -> Result<ExportReport, Ex
     })?;
     files.push((MANIFEST.to_owned(), text));
 
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".letterpress-export-")
-        .tempdir_in(&parent)
-        .map_err(io_error(&parent))?;
+    let staging = StagingDir::next_to(out, "export")?;
     for (rel, text) in &files {
         let path = staging.path().join(rel);
         if let Some(dir) = path.parent() {
@@ -114,7 +106,7 @@ pub fn export(root: &Path, version: &str, out: &Path) -> Result<ExportReport, Ex
         }
         std::fs::write(&path, text).map_err(io_error(&path))?;
     }
-    replace_dir(staging.keep(), out)?;
+    staging.swap_in()?;
     Ok(ExportReport {
         manifest,
         files: files.len(),

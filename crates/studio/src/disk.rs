@@ -47,54 +47,81 @@ impl DiskSources {
     }
 
     fn read_uncached(&self, path: &str) -> Result<Option<Arc<str>>, SourceError> {
-        let full = self.root.join(path);
-        let canonical = match full.canonicalize() {
-            Ok(c) => c,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(SourceError::Unreadable {
-                    path: path.to_owned(),
-                    reason: e.to_string(),
-                });
-            }
-        };
-        if !canonical.starts_with(&self.root) {
-            return Err(SourceError::OutsideProject(path.to_owned()));
-        }
-        let unreadable = |e: std::io::Error| SourceError::Unreadable {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        };
-        let file = std::fs::File::open(&canonical).map_err(unreadable)?;
-        let meta = file.metadata().map_err(unreadable)?;
-        if meta.is_dir() {
-            return Ok(None);
-        }
-        if meta.len() > self.max_bytes {
-            return Err(SourceError::TooLarge {
-                path: path.to_owned(),
-                size: meta.len(),
-                limit: self.max_bytes,
-            });
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        // Read at most one byte past the limit, in case the file grew after metadata().
-        file.take(self.max_bytes + 1)
-            .read_to_end(&mut bytes)
-            .map_err(unreadable)?;
-        if bytes.len() as u64 > self.max_bytes {
-            return Err(SourceError::TooLarge {
-                path: path.to_owned(),
-                size: bytes.len() as u64,
-                limit: self.max_bytes,
-            });
-        }
-        let text = String::from_utf8(bytes).map_err(|_| SourceError::Unreadable {
-            path: path.to_owned(),
-            reason: "not valid UTF-8".into(),
-        })?;
-        Ok(Some(Arc::from(text)))
+        Ok(read_confined_text(&self.root, path, self.max_bytes)?.map(Arc::from))
     }
+}
+
+/// The one reader for files read on a user's behalf (the engine's sources, the editor's
+/// open / reload / conflict view, history's compare with the working copy): `path` must be
+/// a clean project-relative path, the file it resolves to (symlinks followed) must lie under
+/// `root` (canonical), and it may not be larger than `max_bytes`. `Ok(None)`: no such file
+/// (or a directory).
+pub fn read_confined(
+    root: &Path,
+    path: &str,
+    max_bytes: u64,
+) -> Result<Option<Vec<u8>>, SourceError> {
+    check_relative_path(path)?;
+    let full = root.join(path);
+    let canonical = match full.canonicalize() {
+        Ok(c) => c,
+        // Also a dangling symlink: nothing is read, wherever it points.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(SourceError::Unreadable {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    if !canonical.starts_with(root) {
+        return Err(SourceError::OutsideProject(path.to_owned()));
+    }
+    let unreadable = |e: std::io::Error| SourceError::Unreadable {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    };
+    let file = std::fs::File::open(&canonical).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if meta.is_dir() {
+        return Ok(None);
+    }
+    if meta.len() > max_bytes {
+        return Err(SourceError::TooLarge {
+            path: path.to_owned(),
+            size: meta.len(),
+            limit: max_bytes,
+        });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // Read at most one byte past the limit, in case the file grew after metadata().
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(SourceError::TooLarge {
+            path: path.to_owned(),
+            size: bytes.len() as u64,
+            limit: max_bytes,
+        });
+    }
+    Ok(Some(bytes))
+}
+
+/// [`read_confined`] for text: the file must be UTF-8.
+pub fn read_confined_text(
+    root: &Path,
+    path: &str,
+    max_bytes: u64,
+) -> Result<Option<String>, SourceError> {
+    read_confined(root, path, max_bytes)?
+        .map(|bytes| {
+            String::from_utf8(bytes).map_err(|_| SourceError::Unreadable {
+                path: path.to_owned(),
+                reason: "not valid UTF-8".into(),
+            })
+        })
+        .transpose()
 }
 
 impl Sources for DiskSources {

@@ -121,14 +121,14 @@ pub struct EditSession {
     documents: BTreeMap<String, Document>,
 }
 
+/// A project file as the editor sees it, through the confined reader: a path or symlink
+/// leaving the project is `outside-project`, a file over the size limit `too-large`.
 pub(crate) fn read_disk(project: &Project, path: &str) -> Result<Option<String>, StudioError> {
-    check_relative_path(path).map_err(|e| StudioError::NotFound(e.to_string()))?;
-    let full = project.root().join(path);
-    match std::fs::read_to_string(&full) {
-        Ok(t) => Ok(Some(t)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(crate::io_error(&full)(e)),
-    }
+    Ok(crate::disk::read_confined_text(
+        project.root(),
+        path,
+        project.engine().limits().source_bytes as u64,
+    )?)
 }
 
 impl EditSession {

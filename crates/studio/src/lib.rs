@@ -11,6 +11,7 @@ pub mod history;
 pub mod local_state;
 pub mod locales;
 pub mod session;
+mod sqlite;
 pub mod sync;
 pub mod templates;
 pub mod watch;
@@ -61,6 +62,10 @@ pub enum StudioError {
     /// The build found errors (all its diagnostics are here); nothing was written.
     #[error("the build found {} error(s); nothing was written", .0.iter().filter(|d| d.is_error()).count())]
     BuildFailed(Vec<Diagnostic>),
+    /// A file the confined reader refused or could not read (`outside-project`,
+    /// `too-large`, `io`); nothing outside the project was read.
+    #[error(transparent)]
+    Source(#[from] letterpress_engine::SourceError),
 }
 
 impl StudioError {
@@ -73,7 +78,17 @@ impl StudioError {
             StudioError::NotFound(_) => IpcCode::NotFound,
             StudioError::Refused(_) => IpcCode::Refused,
             StudioError::BuildFailed(_) => IpcCode::BuildFailed,
+            StudioError::Source(e) => source_code(e),
         }
+    }
+}
+
+/// The stable code of a confined read's failure.
+pub(crate) fn source_code(e: &letterpress_engine::SourceError) -> IpcCode {
+    match e {
+        letterpress_engine::SourceError::OutsideProject(_) => IpcCode::OutsideProject,
+        letterpress_engine::SourceError::TooLarge { .. } => IpcCode::TooLarge,
+        letterpress_engine::SourceError::Unreadable { .. } => IpcCode::Io,
     }
 }
 
@@ -191,7 +206,15 @@ impl Project {
                 .iter()
                 .any(|p| p == PROJECT_FILE || (p.starts_with("locales/") && p.ends_with(".ftl")));
         if engine_inputs_changed {
-            *self = Project::open_with_limits(&self.root, *self.engine.limits())?;
+            match Project::open_with_limits(&self.root, *self.engine.limits()) {
+                Ok(reloaded) => *self = reloaded,
+                Err(e) => {
+                    // The last good configuration and catalogs stay; templates changed in
+                    // the same batch are still read afresh.
+                    self.engine = self.engine.with_sources(self.sources.clone());
+                    return Err(e);
+                }
+            }
         } else {
             // Compiled templates are cached by the environment: start from a fresh one.
             self.engine = self.engine.with_sources(self.sources.clone());

@@ -39,35 +39,10 @@ impl LocalState {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(crate::io_error(dir))?;
         }
-        let mut conn = Connection::open(path).map_err(db_error(path))?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db_error(path))?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(db_error(path))?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(db_error(path))?;
-        let version = usize::try_from(version).unwrap_or(usize::MAX);
-        if version > MIGRATIONS.len() {
-            return Err(StudioError::Io {
-                path: path.to_owned(),
-                source: std::io::Error::other(format!(
-                    "made by a newer Letterpress (schema {version}, this one knows {})",
-                    MIGRATIONS.len()
-                )),
-            });
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = conn.transaction().map_err(db_error(path))?;
-            tx.execute_batch(sql).map_err(db_error(path))?;
-            tx.pragma_update(
-                None,
-                "user_version",
-                i64::try_from(i + 1).unwrap_or(i64::MAX),
-            )
-            .map_err(db_error(path))?;
-            tx.commit().map_err(db_error(path))?;
-        }
+        let conn = crate::sqlite::open_migrated(path, MIGRATIONS).map_err(|e| StudioError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::other(e),
+        })?;
         Ok(LocalState { conn })
     }
 

@@ -60,6 +60,21 @@ impl Coded for UnsavedEdits {
     }
 }
 
+/// What a failed reload reports: the configuration's own diagnostic (file:line:col), or the
+/// failure at the start of `letterpress.toml`.
+fn config_diagnostic(e: StudioError) -> letterpress_engine::Diagnostic {
+    match e {
+        StudioError::Config(d) => *d,
+        other => letterpress_engine::Diagnostic::error(
+            letterpress_engine::Code::InvalidConfig,
+            other.to_string(),
+            Some(letterpress_engine::Location::start_of(
+                letterpress_engine::PROJECT_FILE,
+            )),
+        ),
+    }
+}
+
 /// An open project and what the editor holds for it.
 pub struct StudioSession {
     project: Project,
@@ -245,7 +260,7 @@ impl StudioSession {
     }
 
     /// Applies changes seen by the watcher; returns what the UI must be told.
-    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<Vec<FileEvent>, StudioError> {
+    pub fn apply_changes(&mut self, changes: &[Change]) -> Vec<FileEvent> {
         let rescan = changes.iter().any(|c| matches!(c, Change::Rescan));
         let paths: Vec<String> = changes
             .iter()
@@ -254,11 +269,17 @@ impl StudioSession {
                 Change::Rescan => None,
             })
             .collect();
-        self.project.reload(if rescan { &[] } else { &paths })?;
         let mut events = Vec::new();
+        // A configuration that no longer loads keeps the last good one; the rest of the
+        // batch is still taken in.
+        if let Err(e) = self.project.reload(if rescan { &[] } else { &paths }) {
+            events.push(FileEvent::ConfigInvalid {
+                diagnostic: config_diagnostic(e),
+            });
+        }
         for path in &paths {
-            match self.edits.on_disk_change(&self.project, path)? {
-                Some(crate::ExternalChange::Reloaded { path }) => {
+            match self.edits.on_disk_change(&self.project, path) {
+                Ok(Some(crate::ExternalChange::Reloaded { path })) => {
                     let text = self
                         .edits
                         .document(&path)
@@ -266,17 +287,22 @@ impl StudioSession {
                         .unwrap_or_default();
                     events.push(FileEvent::Reloaded { path, text });
                 }
-                Some(crate::ExternalChange::Conflict { path, theirs, .. }) => {
+                Ok(Some(crate::ExternalChange::Conflict { path, theirs, .. })) => {
                     events.push(FileEvent::Conflict { path, theirs });
                 }
-                Some(crate::ExternalChange::Closed { path }) => {
+                Ok(Some(crate::ExternalChange::Closed { path })) => {
                     events.push(FileEvent::Closed { path })
                 }
-                None => {}
+                Ok(None) => {}
+                Err(e) => events.push(FileEvent::Unreadable {
+                    path: path.clone(),
+                    code: e.code(),
+                    message: e.to_string(),
+                }),
             }
         }
         events.push(FileEvent::ProjectChanged);
-        Ok(events)
+        events
     }
 
     /// Refuses to touch a template whose files have unsaved edits, and closes its documents.

@@ -6,17 +6,12 @@ use std::path::PathBuf;
 /// A template id: lowercase letters, digits and dashes, starting with a letter (it becomes a
 /// folder name and part of remote template names, so it stays portable).
 pub fn check_template_id(id: &str) -> Result<(), StudioError> {
-    let ok = id.len() <= 64
-        && id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !id.ends_with('-');
-    if ok {
+    use letterpress_protocol::names::{MAX_TEMPLATE_ID, SLUG_RULE, is_slug};
+    if is_slug(id, MAX_TEMPLATE_ID) {
         Ok(())
     } else {
         Err(StudioError::Refused(format!(
-            "`{id}` is not a valid template name: use lowercase letters, digits and dashes, starting with a letter"
+            "`{id}` is not a valid template name: use {SLUG_RULE}"
         )))
     }
 }
@@ -126,7 +121,8 @@ impl Project {
         let dir = self.require_template(id)?;
         check_template_id(name).map_err(|_| {
             StudioError::Refused(format!(
-                "`{name}` is not a valid fixture name: use lowercase letters, digits and dashes, starting with a letter"
+                "`{name}` is not a valid fixture name: use {}",
+                letterpress_protocol::names::SLUG_RULE
             ))
         })?;
         match serde_json::from_str::<serde_json::Value>(json) {

@@ -1,4 +1,5 @@
-//! Sync to Postmark, against `PostmarkContractFake` (tests/support/postmark_fake.rs): an
+//! Sync to Postmark, against `PostmarkContractFake` (letterpress-test-support's
+//! `postmark_fake`): an
 //! in-process HTTP server that follows Postmark's public Templates API documentation and
 //! reimplements Mustachio from its published source. It is a fake, not Postmark: these tests
 //! show that Letterpress keeps the documented contract, not that Postmark agrees.
@@ -12,24 +13,22 @@
 //! written either way. Mustachio (.NET's `WebUtility.HtmlEncode`) writes `é` as `&#233;` and
 //! `'` as `&#39;`; the preview writes `é` as it is.
 
-#[path = "support/postmark_fake.rs"]
-mod postmark_fake;
-mod support;
-
 use letterpress_engine::bridge::Dialect;
 use letterpress_engine::{Engine, Limits, MemorySources, ProjectConfig, RenderRequest};
 use letterpress_protocol::sync::SyncAction;
 use letterpress_studio::Project;
 use letterpress_studio::sync::{
-    ApplyOptions, ClientOptions, Credentials, MemoryStore, RemoteTemplates, Secret, SyncError,
-    TargetSync, system_clock,
+    ApplyOptions, ClientOptions, Credentials, MemoryStore, ProviderError, RemoteTemplates, Secret,
+    SyncError, TargetSync, system_clock,
 };
-use postmark_fake::{FakeTemplate, PostmarkContractFake, render_mustachio};
+use letterpress_test_support::postmark_fake::{
+    FakeTemplate, PostmarkContractFake, render_mustachio,
+};
+use letterpress_test_support::{add_postmark_target, sample_copy, save_and_publish};
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{add_postmark_target, sample_copy, save_and_publish};
 
 const TARGET: &str = "postmark-staging";
 const PREFIX: &str = "nw-staging-";
@@ -296,7 +295,7 @@ fn what_postmark_renders_from_the_upload_equals_the_preview() {
     let fake = PostmarkContractFake::start(TOKEN);
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("project");
-    letterpress_studio::copy_project(&support::repo_root(), &root).unwrap();
+    letterpress_studio::copy_project(&letterpress_test_support::repo_root(), &root).unwrap();
     add_postmark_target(&root, TARGET, &fake.endpoint(), PREFIX);
     save_and_publish(&root, "staging", 1);
     let sync = open(&root, TOKEN);
@@ -381,7 +380,7 @@ fn throttling_and_server_errors_are_retried_and_a_bad_token_is_not() {
 
     let wrong = open(&root, "not-the-server-token");
     match wrong.plan() {
-        Err(e @ SyncError::Auth(_)) => {
+        Err(e @ SyncError::Provider(ProviderError::Auth(_))) => {
             assert_eq!(e.code(), "auth");
             assert!(!e.to_string().contains("not-the-server-token"), "{e}");
         }
@@ -408,7 +407,7 @@ fn alias_rules_are_checked_before_anything_is_sent() {
     let fake = PostmarkContractFake::start(TOKEN);
     let (_tmp, root) = published_sample(&fake);
     // A template id that starts with a digit cannot start an alias without a prefix.
-    support::set_target(
+    letterpress_test_support::set_target(
         &root,
         TARGET,
         &format!(

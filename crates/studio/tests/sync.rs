@@ -2,16 +2,16 @@
 //! the sample with a real git history and publish tags: plan, apply, idempotence, drift,
 //! deletes, blocked templates, faults injected by a proxy, and plan time for 200 × 10.
 
-mod support;
-
 use letterpress_protocol::sync::{SyncAction, SyncPlan};
 use letterpress_studio::sync::{
     ApplyOptions, AwsCredentials, ClientOptions, Credentials, MemoryStore, Secret, SyncError,
     SyncState, TargetSync, system_clock,
 };
+use letterpress_test_support::{
+    FaultProxy, Faults, SesPeer, add_target, sample_copy, save_and_publish,
+};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{FaultProxy, Faults, SesPeer, add_target, sample_copy, save_and_publish};
 
 const TARGET: &str = "ses-staging";
 const PREFIX: &str = "nw-staging-";

@@ -32,16 +32,9 @@ const PREFIX: &str = "northwind-staging-";
 /// it: the tests of this file take turns.
 static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// The local SES peer (npm `aws-ses-v2-local`, killed by PID on drop), shared with the
-/// studio and CLI sync tests.
-#[path = "../../../crates/studio/tests/support/mod.rs"]
-mod support;
-use support::SesPeer;
-
-/// An in-process contract fake of Postmark's Templates API, shared with the studio tests.
-#[path = "../../../crates/studio/tests/support/postmark_fake.rs"]
-mod postmark_fake;
-use postmark_fake::PostmarkContractFake;
+// The local SES peer (npm `aws-ses-v2-local`, killed by PID on drop) and the in-process
+// contract fake of Postmark's Templates API, shared with the studio and CLI sync tests.
+use letterpress_test_support::{PostmarkContractFake, SesPeer, fixed_author, fixed_time};
 
 /// Names of the templates the peer holds.
 fn template_names(peer: &SesPeer) -> BTreeSet<String> {
@@ -110,15 +103,7 @@ async fn wait_for_target(client: &Client, name: &str) {
 }
 
 fn author() -> (Author, When) {
-    let author = Author {
-        name: "Ada Designer".into(),
-        email: "ada@example.com".into(),
-    };
-    let when = When {
-        seconds: 1_767_225_600,
-        offset_minutes: 0,
-    };
-    (author, when)
+    (fixed_author(), fixed_time(0))
 }
 
 /// Starts versioning and saves everything as the first version.

@@ -694,6 +694,18 @@ impl Core {
                         .set(Some(format!("{path} was deleted on disk")));
                 }
             }
+            FileEvent::ConfigInvalid { diagnostic } => {
+                let at = diagnostic
+                    .location
+                    .as_ref()
+                    .map(|l| format!("{l}: "))
+                    .unwrap_or_default();
+                self.problem.set(Some(format!(
+                    "{at}{} (the last valid configuration is still in use)",
+                    diagnostic.message
+                )));
+            }
+            FileEvent::Unreadable { message, .. } => self.problem.set(Some(message)),
             FileEvent::ProjectChanged => {
                 spawn_local(async move {
                     if let Ok(s) = ipc::call(&GetProjectSnapshot {}).await {

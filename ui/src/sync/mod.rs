@@ -13,7 +13,8 @@ use letterpress_protocol::commands::{
     ApplySync, HistoryPublished, PlanSync, SyncCredentialStatus, SyncSetCredentials, SyncTargets,
 };
 use letterpress_protocol::sync::{
-    ApplyReport, CredentialStatus, SyncAction, SyncItem, SyncPlan, SyncProgress, SyncTarget,
+    ApplyReport, CredentialOrigin, CredentialStatus, SyncAction, SyncItem, SyncPlan, SyncProgress,
+    SyncTarget,
 };
 use letterpress_protocol::{IpcError, PublishedVersion, format_local_time};
 use std::collections::BTreeSet;
@@ -168,7 +169,7 @@ impl SyncUi {
             }
             match answer {
                 Ok(status) => {
-                    s.form_open.set(status.source == "none");
+                    s.form_open.set(status.source == CredentialOrigin::None);
                     s.credentials.set(Some(status));
                     s.credential_error.set(None);
                 }
@@ -499,16 +500,16 @@ fn CredentialsCard() -> impl IntoView {
         <div class="card credentials-card" data-test="sync-credentials">
             <div class="card-title">"Credentials"</div>
             {move || s.credentials.get().map(|c| {
-                let (state, text) = match c.source.as_str() {
-                    "environment" if token_only() => ("ok", "From the environment (LETTERPRESS_POSTMARK_SERVER_TOKEN)".to_owned()),
-                    "environment" => ("ok", "From environment variables (LETTERPRESS_AWS_*)".to_owned()),
-                    "keychain" => ("ok", "In the OS keychain".to_owned()),
-                    "none" => ("missing", "Not set".to_owned()),
-                    other => ("ok", format!("From {other}")),
+                let (state, text) = match c.source {
+                    CredentialOrigin::Environment if token_only() => ("ok", "From the environment (LETTERPRESS_POSTMARK_SERVER_TOKEN)"),
+                    CredentialOrigin::Environment => ("ok", "From environment variables (LETTERPRESS_AWS_*)"),
+                    CredentialOrigin::Keychain => ("ok", "In the OS keychain"),
+                    CredentialOrigin::Injected => ("ok", "Given for this session"),
+                    CredentialOrigin::None => ("missing", "Not set"),
                 };
                 view! {
                     <div class=format!("credential-status {state}") data-test="sync-credential-status"
-                        data-source=c.source.clone()>
+                        data-source=c.source.as_str()>
                         <span class="dot"></span>
                         <div>
                             <div>{text}</div>
@@ -542,7 +543,7 @@ fn CredentialsCard() -> impl IntoView {
                         </label>
                         <p class="muted small">"Stored in the OS keychain only; Letterpress never writes it to a file or shows it again."</p>
                         <div class="row">
-                            {move || s.credentials.with(|c| c.as_ref().is_some_and(|c| c.source != "none")).then(|| view! {
+                            {move || s.credentials.with(|c| c.as_ref().is_some_and(|c| c.source != CredentialOrigin::None)).then(|| view! {
                                 <button type="button" on:click=move |_| { s.form_open.set(false); s.secret.set(String::new()); }>"Cancel"</button>
                             })}
                             <button type="submit" class="primary" data-test="sync-store-credentials"

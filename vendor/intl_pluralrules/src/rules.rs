@@ -2356,7 +2356,13 @@ pub const PRS_CARDINAL: &[(LanguageIdentifier, PluralRule)] = &[
     ),
     (
         langid!(subtags::Language::from_raw_unchecked(26998u64), None, None),
-        |po| PluralCategory::OTHER,
+        |po| {
+            if (po.i == 0) || (po.n == 1.0) {
+                PluralCategory::ONE
+            } else {
+                PluralCategory::OTHER
+            }
+        },
     ),
     (
         langid!(subtags::Language::from_raw_unchecked(28534u64), None, None),

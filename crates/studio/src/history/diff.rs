@@ -1,7 +1,7 @@
 //! Source diffs: which files differ between two sides (versions or the working copy), and
 //! each text file as side-by-side rows with inline word changes (`similar`).
 
-use super::{ChangeKind, ChangedFile, History, HistoryError, WORKING, io_error, template_of};
+use super::{ChangeKind, ChangedFile, History, HistoryError, WORKING, template_of};
 use git2::{Delta, DiffFindOptions, DiffOptions, Tree};
 use letterpress_protocol::{DiffHunk, DiffLine, DiffRow, DiffSide, FileDiff, RowKind, Segment};
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
@@ -153,12 +153,13 @@ impl History {
         path: &str,
     ) -> Result<Option<Vec<u8>>, HistoryError> {
         if side.working {
-            let full = self.root.join(path);
-            return match std::fs::read(&full) {
-                Ok(b) => Ok(Some(b)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(io_error(&full)(e)),
-            };
+            // Through the confined reader: a symlink in the working copy (git stores them)
+            // never shows a file from outside the project.
+            return Ok(crate::disk::read_confined(
+                &self.root,
+                path,
+                letterpress_engine::Limits::default().source_bytes as u64,
+            )?);
         }
         let Some(tree) = &side.tree else {
             return Ok(None);

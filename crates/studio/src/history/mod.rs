@@ -194,6 +194,10 @@ pub enum HistoryError {
     /// Any other libgit2 failure.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+    /// A file the confined reader refused or could not read (`outside-project`,
+    /// `too-large`, `io`); nothing outside the project was read.
+    #[error(transparent)]
+    Source(#[from] letterpress_engine::SourceError),
 }
 
 impl HistoryError {
@@ -228,6 +232,7 @@ impl HistoryError {
             HistoryError::Authentication(_) => IpcCode::AuthenticationFailed,
             HistoryError::Io { .. } => IpcCode::Io,
             HistoryError::Git(_) => IpcCode::Git,
+            HistoryError::Source(e) => crate::source_code(e),
         }
     }
 }
@@ -330,6 +335,7 @@ fn enable_fsync() {
         let enable: std::ffi::c_int = 1;
         // SAFETY: libgit2 is initialised (above); GIT_OPT_ENABLE_FSYNC_GITDIR takes exactly
         // one int argument; the call only sets a global flag. Failure leaves the default.
+        #[allow(unsafe_code)]
         let _ = unsafe { libgit2_sys::git_libgit2_opts(option, enable) };
     });
 }

@@ -13,13 +13,8 @@ pub const PUBLISH_TAG_PREFIX: &str = "published/";
 /// Checks an environment name: lowercase letters, digits and `-`, starting with a letter,
 /// at most 32 characters (`staging`, `production`, `eu-prod`).
 pub fn validate_environment(name: &str) -> Result<(), HistoryError> {
-    let ok = (1..=32).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.ends_with('-');
-    if ok {
+    use letterpress_protocol::names::{MAX_ENVIRONMENT, is_slug};
+    if is_slug(name, MAX_ENVIRONMENT) {
         Ok(())
     } else {
         Err(HistoryError::InvalidName(format!(

@@ -1,5 +1,5 @@
-//! Sync of published versions to sending services: Amazon SES v2 ([`ses`], Handlebars) and
-//! Postmark ([`postmark`], Mustachio), behind [`RemoteTemplates`].
+//! Sync of published versions to sending services: Amazon SES v2 (Handlebars) and Postmark
+//! (Mustachio), whose clients live in `letterpress_providers` behind [`RemoteTemplates`].
 //!
 //! `plan` compares three states per remote template (template × locale): what the latest
 //! publish tag of the target's environment compiles to (never the working copy), what the
@@ -8,24 +8,17 @@
 //! duplicates or losses. Credentials come through [`CredentialStore`]; they never reach
 //! errors, logs, SQLite or IPC.
 
-pub mod credentials;
-pub mod http;
 pub mod plan;
-pub mod postmark;
-pub mod remote;
-pub mod ses;
-pub mod sigv4;
 pub mod state;
 
-pub use credentials::{
-    AwsCredentials, CredentialSource, CredentialStore, Credentials, ENV_ACCESS_KEY_ID,
-    ENV_POSTMARK_SERVER_TOKEN, ENV_SECRET_ACCESS_KEY, ENV_SESSION_TOKEN, EnvOverride, Keychain,
-    MemoryStore, Secret, credentials_from_env, key_id_hint,
+// The providers' side of the API, so the CLI and the app need only the studio.
+pub use letterpress_providers::{
+    AwsCredentials, ClientOptions, Clock, CredentialSource, CredentialStore, Credentials,
+    ENV_ACCESS_KEY_ID, ENV_POSTMARK_SERVER_TOKEN, ENV_SECRET_ACCESS_KEY, ENV_SESSION_TOKEN,
+    EnvOverride, Keychain, MemoryStore, PostmarkClient, ProviderError, ProviderKind,
+    RemoteTemplates, Secret, SesClient, TemplateContent, credentials_from_env, env_variables,
+    key_id_hint, system_clock,
 };
-pub use http::{ClientOptions, Clock, system_clock};
-pub use postmark::PostmarkClient;
-pub use remote::{Created, Found, RemoteTemplates, TemplateContent};
-pub use ses::SesClient;
 pub use state::{AuditEntry, RunRecord, STATE_DIR, STATE_FILE, SyncState};
 
 use crate::history::{History, HistoryError};
@@ -34,10 +27,11 @@ use letterpress_engine::{
     Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, Provider, TargetConfig,
 };
 use letterpress_protocol::sync::{
-    ApplyReport, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan, SyncProgress,
-    SyncTarget,
+    ApplyReport, CredentialOrigin, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan,
+    SyncProgress, SyncTarget,
 };
 use letterpress_protocol::{Coded, IpcCode};
+use letterpress_providers::{Created, Found};
 use plan::Desired;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -82,45 +76,9 @@ pub enum SyncError {
         /// The environment variables that would provide them.
         variables: &'static str,
     },
-    /// Credentials of the wrong shape.
-    #[error("invalid credentials: {0}")]
-    InvalidCredentials(String),
-    /// There is no OS keychain to use.
-    #[error("{0}")]
-    NoKeychain(String),
-    /// The keychain refused or failed.
-    #[error("keychain: {0}")]
-    Keychain(String),
-    /// The provider refused our credentials.
-    #[error("the provider refused the credentials: {0}")]
-    Auth(String),
-    /// The provider answered with an error.
-    #[error("provider error ({kind}, HTTP {status}): {message}")]
-    Provider {
-        /// HTTP status.
-        status: u16,
-        /// `not-found`, `already-exists`, `throttled`, `server-error`, `auth`, `rejected`.
-        kind: String,
-        /// The provider's message.
-        message: String,
-    },
-    /// A timeout.
-    #[error("timed out: {0}")]
-    Timeout(String),
-    /// A connection problem.
-    #[error("network: {0}")]
-    Network(String),
-    /// Retries exhausted.
-    #[error("gave up after {attempts} attempts: {last}")]
-    GaveUp {
-        /// Attempts made.
-        attempts: u32,
-        /// The last failure.
-        last: Box<SyncError>,
-    },
-    /// The provider's answer made no sense.
-    #[error("unexpected provider answer: {0}")]
-    Protocol(String),
+    /// A provider call or the credentials failed: its own code and message, unchanged.
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
     /// Templates do not compile; apply refuses to run.
     #[error("{} template(s) do not compile; nothing was synced", .0.len())]
     Blocked(Vec<SyncItem>),
@@ -142,15 +100,7 @@ impl SyncError {
             SyncError::NotPublished(_) => IpcCode::NotPublished,
             SyncError::History(_) => IpcCode::History,
             SyncError::NoCredentials { .. } => IpcCode::NoCredentials,
-            SyncError::InvalidCredentials(_) => IpcCode::InvalidCredentials,
-            SyncError::NoKeychain(_) => IpcCode::NoKeychain,
-            SyncError::Keychain(_) => IpcCode::Keychain,
-            SyncError::Auth(_) => IpcCode::Auth,
-            SyncError::Provider { .. } => IpcCode::Provider,
-            SyncError::Timeout(_) => IpcCode::Timeout,
-            SyncError::Network(_) => IpcCode::Network,
-            SyncError::GaveUp { .. } => IpcCode::GaveUp,
-            SyncError::Protocol(_) => IpcCode::Protocol,
+            SyncError::Provider(e) => e.code(),
             SyncError::Blocked(_) => IpcCode::Blocked,
             SyncError::State(_) => IpcCode::SyncState,
             SyncError::Busy => IpcCode::Busy,
@@ -160,8 +110,8 @@ impl SyncError {
 
 impl SyncError {
     /// Whether this is a provider answer of `kind`.
-    pub fn is_provider(&self, kind: http::ProviderKind) -> bool {
-        matches!(self, SyncError::Provider { kind: k, .. } if k == kind.as_str())
+    pub fn is_provider(&self, kind: ProviderKind) -> bool {
+        matches!(self, SyncError::Provider(e) if e.is_answer(kind))
     }
 }
 
@@ -259,8 +209,7 @@ pub fn credential_status(
         target: target.to_owned(),
         source: found
             .as_ref()
-            .map_or("none", |(_, s)| s.as_str())
-            .to_owned(),
+            .map_or(CredentialOrigin::None, |(_, s)| s.origin()),
         key_id_hint: found.map(|(c, _)| c.hint()),
     })
 }
@@ -275,14 +224,15 @@ pub fn set_credentials(
     let config = working_config(root)?;
     let provider = find_target(&config, target)?.provider;
     if credentials.provider() != provider {
-        return Err(SyncError::InvalidCredentials(format!(
+        return Err(ProviderError::InvalidCredentials(format!(
             "target `{target}` is a {} target; these credentials are for {}",
             provider.as_str(),
             credentials.provider().as_str()
-        )));
+        ))
+        .into());
     }
     credentials.validate()?;
-    store.set(&credential_account(&config, target), credentials)
+    Ok(store.set(&credential_account(&config, target), credentials)?)
 }
 
 /// The provider client of a target.
@@ -349,14 +299,15 @@ impl TargetSync {
                 Client::Postmark(PostmarkClient::new(&target.endpoint_url(), token, options)?)
             }
             (provider, other) => {
-                return Err(SyncError::InvalidCredentials(format!(
+                return Err(ProviderError::InvalidCredentials(format!(
                     "target `{}` is a {} target, but the stored credentials are for {}: set \
                      them again with `letterpress auth set {}`",
                     target.name,
                     provider.as_str(),
                     other.provider().as_str(),
                     target.name
-                )));
+                ))
+                .into());
             }
         };
         Ok(TargetSync {
@@ -519,7 +470,7 @@ impl TargetSync {
                     .into_iter()
                     .map(|h| {
                         h.join().unwrap_or_else(|_| {
-                            Err(SyncError::Protocol("a reader thread panicked".into()))
+                            Err(ProviderError::Protocol("a reader thread panicked".into()).into())
                         })
                     })
                     .collect()
@@ -734,7 +685,7 @@ impl TargetSync {
                             .update(name, content)
                             .and_then(|f| match f {
                                 Found::Done => Ok(("updated-existing", SyncAction::Update)),
-                                Found::NotFound => Err(SyncError::Protocol(format!(
+                                Found::NotFound => Err(ProviderError::Protocol(format!(
                                     "`{name}` exists and does not exist"
                                 ))),
                             }),
@@ -769,7 +720,7 @@ impl TargetSync {
                     }
                     Err(e) => {
                         state.failed(call, &e.to_string(), now())?;
-                        Err(e)
+                        Err(e.into())
                     }
                 }
             }
@@ -787,7 +738,7 @@ impl TargetSync {
                     }
                     Err(e) => {
                         state.failed(call, &e.to_string(), now())?;
-                        Err(e)
+                        Err(e.into())
                     }
                 }
             }

@@ -1,9 +1,9 @@
 //! The plan itself, without IO: desired (published) × remote × last synced → items.
 
-use super::remote::TemplateContent;
 use super::state::SyncedRecord;
 use letterpress_engine::Diagnostic;
 use letterpress_protocol::sync::{SyncAction, SyncItem};
+use letterpress_providers::TemplateContent;
 use similar::TextDiff;
 use std::collections::{BTreeMap, HashMap};
 

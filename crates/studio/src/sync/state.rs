@@ -113,35 +113,8 @@ impl SyncState {
         let dir = root.join(STATE_DIR);
         std::fs::create_dir_all(&dir)
             .map_err(|e| SyncError::State(format!("{}: {e}", dir.display())))?;
-        let mut conn = Connection::open(dir.join(STATE_FILE)).map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(db)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(db)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(db)?;
-        let version = usize::try_from(version).unwrap_or(usize::MAX);
-        if version > MIGRATIONS.len() {
-            return Err(SyncError::State(format!(
-                "sync.sqlite was made by a newer Letterpress (schema {version}, this one knows {})",
-                MIGRATIONS.len()
-            )));
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = conn.transaction().map_err(db)?;
-            tx.execute_batch(sql).map_err(db)?;
-            tx.pragma_update(
-                None,
-                "user_version",
-                i64::try_from(i + 1).unwrap_or(i64::MAX),
-            )
-            .map_err(db)?;
-            tx.commit().map_err(db)?;
-        }
+        let conn = crate::sqlite::open_migrated(&dir.join(STATE_FILE), MIGRATIONS)
+            .map_err(|e| SyncError::State(format!("{STATE_FILE}: {e}")))?;
         Ok(SyncState { conn })
     }
 

@@ -1,8 +1,9 @@
-//! What sync needs from a sending service's template store, whatever the provider.
+//! What sync needs from a sending service's template store, whatever the provider: the
+//! trait every client implements and the content it reads and writes.
 
-use super::SyncError;
-use super::http::ProviderKind;
-use super::sigv4::sha256_hex;
+use crate::ProviderError;
+use crate::http::ProviderKind;
+use crate::sigv4::sha256_hex;
 
 /// A remote email template's content.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -57,15 +58,15 @@ pub enum Found {
 /// created, updated and deleted by their stable remote name.
 pub trait RemoteTemplates: Send + Sync {
     /// Names of every remote template starting with `prefix` (all pages), sorted.
-    fn list_names(&self, prefix: &str) -> Result<Vec<String>, SyncError>;
+    fn list_names(&self, prefix: &str) -> Result<Vec<String>, ProviderError>;
     /// A template's content, `None` when it does not exist.
-    fn get(&self, name: &str) -> Result<Option<TemplateContent>, SyncError>;
+    fn get(&self, name: &str) -> Result<Option<TemplateContent>, ProviderError>;
     /// Creates a template.
-    fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, SyncError>;
+    fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, ProviderError>;
     /// Replaces a template's content.
-    fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, SyncError>;
+    fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, ProviderError>;
     /// Deletes a template.
-    fn delete(&self, name: &str) -> Result<Found, SyncError>;
+    fn delete(&self, name: &str) -> Result<Found, ProviderError>;
     /// Attempts retried so far.
     fn retries(&self) -> usize;
     /// Concurrent reads while planning.
@@ -74,20 +75,20 @@ pub trait RemoteTemplates: Send + Sync {
 
 /// A create's outcome from the provider's answer: a name that exists already is an outcome
 /// (maybe our own earlier attempt whose answer was lost), not a failure.
-pub(crate) fn created<T>(answer: Result<T, SyncError>) -> Result<Created, SyncError> {
+pub(crate) fn created<T>(answer: Result<T, ProviderError>) -> Result<Created, ProviderError> {
     match answer {
         Ok(_) => Ok(Created::Created),
-        Err(e) if e.is_provider(ProviderKind::AlreadyExists) => Ok(Created::AlreadyExists),
+        Err(e) if e.is_answer(ProviderKind::AlreadyExists) => Ok(Created::AlreadyExists),
         Err(e) => Err(e),
     }
 }
 
 /// An update's or delete's outcome from the provider's answer: a missing name is an outcome,
 /// not a failure.
-pub(crate) fn found<T>(answer: Result<T, SyncError>) -> Result<Found, SyncError> {
+pub(crate) fn found<T>(answer: Result<T, ProviderError>) -> Result<Found, ProviderError> {
     match answer {
         Ok(_) => Ok(Found::Done),
-        Err(e) if e.is_provider(ProviderKind::NotFound) => Ok(Found::NotFound),
+        Err(e) if e.is_answer(ProviderKind::NotFound) => Ok(Found::NotFound),
         Err(e) => Err(e),
     }
 }

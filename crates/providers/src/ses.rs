@@ -1,14 +1,14 @@
 //! Amazon SES v2 email templates over its REST JSON API, SigV4 signed by hand
-//! ([`super::sigv4`]), on the shared transport ([`super::http`]: timeouts, retries).
+//! ([`crate::sigv4`]), on the shared transport ([`crate::http`]: timeouts, retries).
 //!
 //! Errors are told apart by the `X-Amzn-ErrorType` header when present, else by the JSON
 //! body's `__type`/`type`/`code`, else by the status: aws-ses-v2-local sends no such header.
 
-use super::SyncError;
-use super::credentials::AwsCredentials;
-use super::http::{ClientOptions, Clock, Http, Outgoing, ProviderKind, Wire, parse_body};
-use super::remote::{Created, Found, RemoteTemplates, TemplateContent, created, found};
-use super::sigv4::{RequestToSign, Scope, amz_date, authorization};
+use crate::ProviderError;
+use crate::credentials::AwsCredentials;
+use crate::http::{ClientOptions, Clock, Http, Outgoing, ProviderKind, Wire, parse_body};
+use crate::remote::{Created, Found, RemoteTemplates, TemplateContent, created, found};
+use crate::sigv4::{RequestToSign, Scope, amz_date, authorization, uri_encode};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Default)]
@@ -73,7 +73,7 @@ impl SesClient {
         credentials: AwsCredentials,
         options: ClientOptions,
         clock: Clock,
-    ) -> Result<SesClient, SyncError> {
+    ) -> Result<SesClient, ProviderError> {
         Ok(SesClient {
             http: Http::new(endpoint, options)?,
             region: region.to_owned(),
@@ -88,15 +88,19 @@ impl SesClient {
         path: &str,
         query: &[(String, String)],
         body: Option<&[u8]>,
-    ) -> Result<(u16, String), SyncError> {
+    ) -> Result<(u16, String), ProviderError> {
         self.http.call(self, method, path, query, body)
     }
 
     /// SES's own rendering of a stored template with `data` (TestRenderEmailTemplate): the
     /// MIME message it would send.
-    pub fn test_render(&self, name: &str, data: &serde_json::Value) -> Result<String, SyncError> {
+    pub fn test_render(
+        &self,
+        name: &str,
+        data: &serde_json::Value,
+    ) -> Result<String, ProviderError> {
         let body = serde_json::to_vec(&serde_json::json!({ "TemplateData": data.to_string() }))
-            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+            .map_err(|e| ProviderError::Protocol(e.to_string()))?;
         let (status, text) = self.call(
             "POST",
             &format!("{}/render", template_path(name)),
@@ -122,7 +126,7 @@ impl RemoteTemplates for SesClient {
         self.http.retries()
     }
 
-    fn list_names(&self, prefix: &str) -> Result<Vec<String>, SyncError> {
+    fn list_names(&self, prefix: &str) -> Result<Vec<String>, ProviderError> {
         let mut names = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -149,7 +153,7 @@ impl RemoteTemplates for SesClient {
     }
 
     /// A template's content, `None` when it does not exist.
-    fn get(&self, name: &str) -> Result<Option<TemplateContent>, SyncError> {
+    fn get(&self, name: &str) -> Result<Option<TemplateContent>, ProviderError> {
         match self.call("GET", &template_path(name), &[], None) {
             Ok((status, body)) => {
                 let t: WireTemplate = parse_body(status, &body)?;
@@ -160,25 +164,25 @@ impl RemoteTemplates for SesClient {
                     layout: None,
                 }))
             }
-            Err(e) if e.is_provider(ProviderKind::NotFound) => Ok(None),
+            Err(e) if e.is_answer(ProviderKind::NotFound) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     /// Creates a template.
-    fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, SyncError> {
+    fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, ProviderError> {
         let body = template_body(Some(name), content)?;
         created(self.call("POST", "/v2/email/templates", &[], Some(&body)))
     }
 
     /// Replaces a template's content.
-    fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, SyncError> {
+    fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, ProviderError> {
         let body = template_body(None, content)?;
         found(self.call("PUT", &template_path(name), &[], Some(&body)))
     }
 
     /// Deletes a template.
-    fn delete(&self, name: &str) -> Result<Found, SyncError> {
+    fn delete(&self, name: &str) -> Result<Found, ProviderError> {
         found(self.call("DELETE", &template_path(name), &[], None))
     }
 }
@@ -281,10 +285,10 @@ pub fn classify(status: u16, error_type: Option<&str>, body: &str) -> (ProviderK
 }
 
 fn template_path(name: &str) -> String {
-    format!("/v2/email/templates/{}", super::sigv4::uri_encode(name))
+    format!("/v2/email/templates/{}", uri_encode(name))
 }
 
-fn template_body(name: Option<&str>, content: &TemplateContent) -> Result<Vec<u8>, SyncError> {
+fn template_body(name: Option<&str>, content: &TemplateContent) -> Result<Vec<u8>, ProviderError> {
     let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     serde_json::to_vec(&WireTemplate {
         name: name.map(str::to_owned),
@@ -294,7 +298,7 @@ fn template_body(name: Option<&str>, content: &TemplateContent) -> Result<Vec<u8
             text: non_empty(&content.text),
         },
     })
-    .map_err(|e| SyncError::Protocol(e.to_string()))
+    .map_err(|e| ProviderError::Protocol(e.to_string()))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Postmark templates over its REST API (`/templates`, addressed by alias), authenticated by
 //! a Server API token in `X-Postmark-Server-Token`, on the shared transport
-//! ([`super::http`]: timeouts, retries, `Retry-After`).
+//! ([`crate::http`]: timeouts, retries, `Retry-After`).
 //!
 //! Each template × locale is one *Standard* template whose alias is the remote name.
 //! Letterpress resolves layouts when publishing (MJML compiles layout and content together),
@@ -10,10 +10,11 @@
 //! Errors carry `{"ErrorCode": n, "Message": "…"}` (HTTP 422 for API errors, 401 for a bad
 //! token): 1101 is "template not found", 1123 / 1130 an alias or name already taken.
 
-use super::SyncError;
-use super::credentials::Secret;
-use super::http::{ClientOptions, Http, Outgoing, ProviderKind, Wire, parse_body};
-use super::remote::{Created, Found, RemoteTemplates, TemplateContent, created, found};
+use crate::ProviderError;
+use crate::credentials::Secret;
+use crate::http::{ClientOptions, Http, Outgoing, ProviderKind, Wire, parse_body};
+use crate::remote::{Created, Found, RemoteTemplates, TemplateContent, created, found};
+use crate::sigv4::uri_encode;
 use serde::{Deserialize, Serialize};
 
 /// Postmark's API error code for an unknown template.
@@ -101,7 +102,7 @@ impl PostmarkClient {
         endpoint: &str,
         token: Secret,
         options: ClientOptions,
-    ) -> Result<PostmarkClient, SyncError> {
+    ) -> Result<PostmarkClient, ProviderError> {
         Ok(PostmarkClient {
             http: Http::new(endpoint, options)?,
             token,
@@ -114,7 +115,7 @@ impl PostmarkClient {
         path: &str,
         query: &[(String, String)],
         body: Option<&[u8]>,
-    ) -> Result<(u16, String), SyncError> {
+    ) -> Result<(u16, String), ProviderError> {
         self.http.call(self, method, path, query, body)
     }
 
@@ -125,7 +126,7 @@ impl PostmarkClient {
         &self,
         content: &TemplateContent,
         model: &serde_json::Value,
-    ) -> Result<Rendered, SyncError> {
+    ) -> Result<Rendered, ProviderError> {
         let body = serde_json::to_vec(&serde_json::json!({
             "Subject": content.subject,
             "HtmlBody": content.html,
@@ -135,15 +136,15 @@ impl PostmarkClient {
             "TemplateType": "Standard",
             "LayoutTemplate": content.layout,
         }))
-        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        .map_err(|e| ProviderError::Protocol(e.to_string()))?;
         let (status, text) = self.call("POST", "/templates/validate", &[], Some(&body))?;
         let answer: serde_json::Value = parse_body(status, &text)?;
-        let part = |key: &str| -> Result<String, SyncError> {
+        let part = |key: &str| -> Result<String, ProviderError> {
             let p = &answer[key];
             if p["ContentIsValid"].as_bool() == Some(false) {
-                return Err(SyncError::Provider {
+                return Err(ProviderError::ErrorAnswer {
                     status,
-                    kind: ProviderKind::Rejected.as_str().to_owned(),
+                    kind: ProviderKind::Rejected,
                     message: format!("{key} does not validate: {}", p["ValidationErrors"]),
                 });
             }
@@ -160,7 +161,7 @@ impl PostmarkClient {
         name: &str,
         content: &TemplateContent,
         create: bool,
-    ) -> Result<Vec<u8>, SyncError> {
+    ) -> Result<Vec<u8>, ProviderError> {
         serde_json::to_vec(&WireWrite {
             name,
             alias: create.then_some(name),
@@ -170,12 +171,12 @@ impl PostmarkClient {
             template_type: create.then_some("Standard"),
             layout: content.layout.as_deref(),
         })
-        .map_err(|e| SyncError::Protocol(e.to_string()))
+        .map_err(|e| ProviderError::Protocol(e.to_string()))
     }
 }
 
 fn template_path(alias: &str) -> String {
-    format!("/templates/{}", super::sigv4::uri_encode(alias))
+    format!("/templates/{}", uri_encode(alias))
 }
 
 impl RemoteTemplates for PostmarkClient {
@@ -187,7 +188,7 @@ impl RemoteTemplates for PostmarkClient {
         self.http.retries()
     }
 
-    fn list_names(&self, prefix: &str) -> Result<Vec<String>, SyncError> {
+    fn list_names(&self, prefix: &str) -> Result<Vec<String>, ProviderError> {
         let mut names = Vec::new();
         let mut offset = 0;
         loop {
@@ -216,7 +217,7 @@ impl RemoteTemplates for PostmarkClient {
         Ok(names)
     }
 
-    fn get(&self, name: &str) -> Result<Option<TemplateContent>, SyncError> {
+    fn get(&self, name: &str) -> Result<Option<TemplateContent>, ProviderError> {
         match self.call("GET", &template_path(name), &[], None) {
             Ok((status, body)) => {
                 let t: WireTemplate = parse_body(status, &body)?;
@@ -227,22 +228,22 @@ impl RemoteTemplates for PostmarkClient {
                     layout: t.layout.filter(|l| !l.is_empty()),
                 }))
             }
-            Err(e) if e.is_provider(ProviderKind::NotFound) => Ok(None),
+            Err(e) if e.is_answer(ProviderKind::NotFound) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, SyncError> {
+    fn create(&self, name: &str, content: &TemplateContent) -> Result<Created, ProviderError> {
         let body = Self::write_body(name, content, true)?;
         created(self.call("POST", "/templates", &[], Some(&body)))
     }
 
-    fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, SyncError> {
+    fn update(&self, name: &str, content: &TemplateContent) -> Result<Found, ProviderError> {
         let body = Self::write_body(name, content, false)?;
         found(self.call("PUT", &template_path(name), &[], Some(&body)))
     }
 
-    fn delete(&self, name: &str) -> Result<Found, SyncError> {
+    fn delete(&self, name: &str) -> Result<Found, ProviderError> {
         found(self.call("DELETE", &template_path(name), &[], None))
     }
 }

@@ -3,7 +3,7 @@
 //! 429 (honouring `Retry-After`, capped). What differs per provider (authentication headers,
 //! how errors are told apart) comes through [`Wire`].
 
-use super::SyncError;
+use crate::ProviderError;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -83,8 +83,8 @@ pub(crate) trait Wire {
 
 enum Attempt {
     Done(u16, String),
-    Retry(SyncError, Option<Duration>),
-    Fail(SyncError),
+    Retry(ProviderError, Option<Duration>),
+    Fail(ProviderError),
 }
 
 /// An HTTP client for one provider endpoint.
@@ -111,12 +111,12 @@ impl std::fmt::Debug for Http {
 
 impl Http {
     /// A client for `endpoint` (`https://email.eu-west-1.amazonaws.com`).
-    pub(crate) fn new(endpoint: &str, options: ClientOptions) -> Result<Http, SyncError> {
+    pub(crate) fn new(endpoint: &str, options: ClientOptions) -> Result<Http, ProviderError> {
         let rest = endpoint
             .strip_prefix("https://")
             .or_else(|| endpoint.strip_prefix("http://"))
             .ok_or_else(|| {
-                SyncError::Config(format!("endpoint `{endpoint}` is not an http(s) URL"))
+                ProviderError::Endpoint(format!("endpoint `{endpoint}` is not an http(s) URL"))
             })?;
         let (host, path) = match rest.find('/') {
             Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
@@ -171,7 +171,7 @@ impl Http {
         path: &str,
         query: &[(String, String)],
         body: Option<&[u8]>,
-    ) -> Result<(u16, String), SyncError> {
+    ) -> Result<(u16, String), ProviderError> {
         let attempts = self.options.max_attempts.max(1);
         let mut attempt = 1;
         loop {
@@ -180,7 +180,7 @@ impl Http {
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(e, retry_after) => {
                     if attempt >= attempts {
-                        return Err(SyncError::GaveUp {
+                        return Err(ProviderError::GaveUp {
                             attempts,
                             last: Box::new(e),
                         });
@@ -235,7 +235,7 @@ impl Http {
             query,
             body,
         });
-        let qs = super::sigv4::canonical_query(query);
+        let qs = crate::sigv4::canonical_query(query);
         let url = if qs.is_empty() {
             format!("{}{full_path}", self.base)
         } else {
@@ -248,7 +248,11 @@ impl Http {
                 with_headers(self.agent.post(&url), &headers).send(b.unwrap_or_default())
             }
             ("PUT", b) => with_headers(self.agent.put(&url), &headers).send(b.unwrap_or_default()),
-            _ => return Attempt::Fail(SyncError::Protocol(format!("unsupported method {method}"))),
+            _ => {
+                return Attempt::Fail(ProviderError::Protocol(format!(
+                    "unsupported method {method}"
+                )));
+            }
         };
         let (head, mut body) = match result {
             Ok(r) => r.into_parts(),
@@ -272,16 +276,16 @@ impl Http {
             return Attempt::Done(status, text);
         }
         let (kind, message) = wire.classify(status, &header, &text);
-        let error = SyncError::Provider {
+        let error = ProviderError::ErrorAnswer {
             status,
-            kind: kind.as_str().to_owned(),
+            kind,
             message: format!("{method} {path}: {message}"),
         };
         match kind {
             ProviderKind::Throttled => Attempt::Retry(error, retry_after),
             ProviderKind::Server => Attempt::Retry(error, retry_after),
             ProviderKind::Auth => {
-                Attempt::Fail(SyncError::Auth(format!("{method} {path}: {message}")))
+                Attempt::Fail(ProviderError::Auth(format!("{method} {path}: {message}")))
             }
             _ => Attempt::Fail(error),
         }
@@ -301,19 +305,23 @@ fn with_headers<B>(
 fn transport_failure(method: &str, path: &str, e: ureq::Error) -> Attempt {
     let what = format!("{method} {path}");
     match e {
-        ureq::Error::Timeout(t) => Attempt::Retry(SyncError::Timeout(format!("{what}: {t}")), None),
-        ureq::Error::Io(io) => Attempt::Retry(SyncError::Network(format!("{what}: {io}")), None),
+        ureq::Error::Timeout(t) => {
+            Attempt::Retry(ProviderError::Timeout(format!("{what}: {t}")), None)
+        }
+        ureq::Error::Io(io) => {
+            Attempt::Retry(ProviderError::Network(format!("{what}: {io}")), None)
+        }
         ureq::Error::ConnectionFailed => Attempt::Retry(
-            SyncError::Network(format!("{what}: connection failed")),
+            ProviderError::Network(format!("{what}: connection failed")),
             None,
         ),
         ureq::Error::Protocol(p) => {
-            Attempt::Retry(SyncError::Network(format!("{what}: {p}")), None)
+            Attempt::Retry(ProviderError::Network(format!("{what}: {p}")), None)
         }
         ureq::Error::HostNotFound => {
-            Attempt::Fail(SyncError::Network(format!("{what}: host not found")))
+            Attempt::Fail(ProviderError::Network(format!("{what}: host not found")))
         }
-        other => Attempt::Fail(SyncError::Network(format!("{what}: {other}"))),
+        other => Attempt::Fail(ProviderError::Network(format!("{what}: {other}"))),
     }
 }
 
@@ -335,7 +343,7 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    /// Stable name, used as [`SyncError::Provider`]'s `kind`.
+    /// Stable name, as [`ProviderError::ErrorAnswer`] prints its `kind`.
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::NotFound => "not-found",
@@ -348,13 +356,19 @@ impl ProviderKind {
     }
 }
 
+impl std::fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Parses a JSON answer (an empty body reads as `{}`).
 pub(crate) fn parse_body<T: for<'de> Deserialize<'de>>(
     status: u16,
     body: &str,
-) -> Result<T, SyncError> {
+) -> Result<T, ProviderError> {
     serde_json::from_str(if body.trim().is_empty() { "{}" } else { body })
-        .map_err(|e| SyncError::Protocol(format!("unexpected answer (HTTP {status}): {e}")))
+        .map_err(|e| ProviderError::Protocol(format!("unexpected answer (HTTP {status}): {e}")))
 }
 
 #[cfg(test)]

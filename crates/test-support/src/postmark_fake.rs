@@ -40,7 +40,6 @@
 //! `/templates/push`, the Servers/Account APIs and account tokens, `POSTMARK_API_TEST`,
 //! `SuggestedTemplateModel` inference (always `{}`), TLS, HTTP/2, real rate-limit numbers,
 //! field size limits (1121), and Mustachio's model-inference or formatter extensions.
-#![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -2,7 +2,7 @@
 //! cost ~5.5 min to build cold on this kind of machine for four REST calls; the algorithm is
 //! small, stable and checked below against AWS's published test-suite vectors.
 
-use super::credentials::AwsCredentials;
+use crate::credentials::AwsCredentials;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -147,7 +147,7 @@ pub fn authorization(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::credentials::Secret;
+    use crate::credentials::Secret;
 
     fn example() -> AwsCredentials {
         AwsCredentials {

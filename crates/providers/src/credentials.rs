@@ -2,7 +2,7 @@
 //! their own), the OS keychain, and the environment-variable override for CI.
 //! There is no plaintext fallback: without a keychain, the error says so.
 
-use super::SyncError;
+use crate::ProviderError;
 use letterpress_engine::Provider;
 use std::fmt;
 
@@ -64,6 +64,16 @@ impl CredentialSource {
             CredentialSource::Injected => "injected",
         }
     }
+
+    /// The same, as the UI and the CLI report it.
+    pub fn origin(self) -> letterpress_protocol::sync::CredentialOrigin {
+        use letterpress_protocol::sync::CredentialOrigin;
+        match self {
+            CredentialSource::Environment => CredentialOrigin::Environment,
+            CredentialSource::Keychain => CredentialOrigin::Keychain,
+            CredentialSource::Injected => CredentialOrigin::Injected,
+        }
+    }
 }
 
 /// A target's credentials, by provider.
@@ -100,7 +110,7 @@ impl Credentials {
 
     /// Checks the shape (see [`AwsCredentials::validate`]; a token is 8–256 characters
     /// without spaces).
-    pub fn validate(&self) -> Result<(), SyncError> {
+    pub fn validate(&self) -> Result<(), ProviderError> {
         match self {
             Credentials::Aws(aws) => aws.validate(),
             Credentials::PostmarkServerToken(token) => {
@@ -108,7 +118,7 @@ impl Credentials {
                 if (8..=256).contains(&t.len()) && !t.chars().any(char::is_whitespace) {
                     Ok(())
                 } else {
-                    Err(SyncError::InvalidCredentials(
+                    Err(ProviderError::InvalidCredentials(
                         "a Postmark Server API token is 8–256 characters without spaces".into(),
                     ))
                 }
@@ -145,7 +155,7 @@ pub struct AwsCredentials {
 
 impl AwsCredentials {
     /// Checks the shape: a key id of letters and digits, a non-empty secret without spaces.
-    pub fn validate(&self) -> Result<(), SyncError> {
+    pub fn validate(&self) -> Result<(), ProviderError> {
         let id_ok = (4..=128).contains(&self.access_key_id.len())
             && self
                 .access_key_id
@@ -156,7 +166,7 @@ impl AwsCredentials {
         if id_ok && secret_ok {
             Ok(())
         } else {
-            Err(SyncError::InvalidCredentials(
+            Err(ProviderError::InvalidCredentials(
                 "an access key id is 4–128 letters or digits and the secret may not be empty \
                  or hold spaces"
                     .into(),
@@ -181,9 +191,9 @@ pub trait CredentialStore: Send + Sync {
         &self,
         account: &str,
         provider: Provider,
-    ) -> Result<Option<(Credentials, CredentialSource)>, SyncError>;
+    ) -> Result<Option<(Credentials, CredentialSource)>, ProviderError>;
     /// Stores credentials for `account`.
-    fn set(&self, account: &str, credentials: &Credentials) -> Result<(), SyncError>;
+    fn set(&self, account: &str, credentials: &Credentials) -> Result<(), ProviderError>;
 }
 
 /// The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux).
@@ -199,17 +209,17 @@ pub fn env_variables(provider: Provider) -> &'static str {
 }
 
 /// A keychain failure; without a keychain the message names `provider`'s variables for CI.
-fn keychain_error(e: keyring::Error, provider: Provider) -> SyncError {
+fn keychain_error(e: keyring::Error, provider: Provider) -> ProviderError {
     match e {
         keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
-            SyncError::NoKeychain(format!(
+            ProviderError::NoKeychain(format!(
                 "no OS keychain is available ({inner}); on Linux a Secret Service (GNOME \
                  Keyring, KWallet) must run on the session D-Bus. For CI set {} instead. \
                  Letterpress never stores credentials in a plain file.",
                 env_variables(provider)
             ))
         }
-        other => SyncError::Keychain(other.to_string()),
+        other => ProviderError::Keychain(other.to_string()),
     }
 }
 
@@ -218,13 +228,13 @@ impl CredentialStore for Keychain {
         &self,
         account: &str,
         provider: Provider,
-    ) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
+    ) -> Result<Option<(Credentials, CredentialSource)>, ProviderError> {
         let failed = |e| keychain_error(e, provider);
         let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(failed)?;
         match entry.get_password() {
             Ok(stored) => {
                 let (id, secret) = stored.split_once('\n').ok_or_else(|| {
-                    SyncError::Keychain(format!(
+                    ProviderError::Keychain(format!(
                         "the keychain entry for `{account}` is not in Letterpress's format; set it \
                          again with `letterpress auth set`"
                     ))
@@ -245,7 +255,7 @@ impl CredentialStore for Keychain {
         }
     }
 
-    fn set(&self, account: &str, credentials: &Credentials) -> Result<(), SyncError> {
+    fn set(&self, account: &str, credentials: &Credentials) -> Result<(), ProviderError> {
         credentials.validate()?;
         let failed = |e| keychain_error(e, credentials.provider());
         let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(failed)?;
@@ -264,7 +274,7 @@ impl CredentialStore for Keychain {
 /// and `LETTERPRESS_POSTMARK_SERVER_TOKEN`.
 pub fn credentials_from_env(
     lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Vec<Credentials>, SyncError> {
+) -> Result<Vec<Credentials>, ProviderError> {
     let mut found = Vec::new();
     let id = lookup(ENV_ACCESS_KEY_ID).filter(|v| !v.is_empty());
     let secret = lookup(ENV_SECRET_ACCESS_KEY).filter(|v| !v.is_empty());
@@ -282,7 +292,7 @@ pub fn credentials_from_env(
         }
         (None, None) => {}
         _ => {
-            return Err(SyncError::InvalidCredentials(format!(
+            return Err(ProviderError::InvalidCredentials(format!(
                 "set both {ENV_ACCESS_KEY_ID} and {ENV_SECRET_ACCESS_KEY}, or neither"
             )));
         }
@@ -314,14 +324,14 @@ impl<S: CredentialStore> CredentialStore for EnvOverride<S> {
         &self,
         account: &str,
         provider: Provider,
-    ) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
+    ) -> Result<Option<(Credentials, CredentialSource)>, ProviderError> {
         match self.env.iter().find(|c| c.provider() == provider) {
             Some(c) => Ok(Some((c.clone(), CredentialSource::Environment))),
             None => self.inner.get(account, provider),
         }
     }
 
-    fn set(&self, account: &str, credentials: &Credentials) -> Result<(), SyncError> {
+    fn set(&self, account: &str, credentials: &Credentials) -> Result<(), ProviderError> {
         self.inner.set(account, credentials)
     }
 }
@@ -350,7 +360,7 @@ impl CredentialStore for MemoryStore {
         &self,
         account: &str,
         _provider: Provider,
-    ) -> Result<Option<(Credentials, CredentialSource)>, SyncError> {
+    ) -> Result<Option<(Credentials, CredentialSource)>, ProviderError> {
         Ok(self
             .entries
             .lock()
@@ -360,7 +370,7 @@ impl CredentialStore for MemoryStore {
             .map(|c| (c, CredentialSource::Injected)))
     }
 
-    fn set(&self, account: &str, credentials: &Credentials) -> Result<(), SyncError> {
+    fn set(&self, account: &str, credentials: &Credentials) -> Result<(), ProviderError> {
         credentials.validate()?;
         self.entries
             .lock()
