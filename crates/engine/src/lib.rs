@@ -18,6 +18,7 @@ pub mod diagnostic;
 pub mod format;
 mod guard;
 mod jinja;
+pub mod load;
 pub mod mjml;
 pub mod sources;
 pub mod text;
@@ -26,6 +27,7 @@ pub use catalog::{CatalogFile, Catalogs, LocaleInfo};
 pub use config::{Limits, PROJECT_FILE, ProjectConfig, Provider, TargetConfig, TemplateMeta};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use jinja::{escape_markup, normalise_newlines};
+pub use load::{LoadError, ProjectFiles};
 pub use sources::{MemorySources, SourceError, Sources, check_relative_path};
 
 use jinja::{CatalogsHandle, Findings, RenderScope, SCOPE_VAR};

@@ -1,7 +1,7 @@
 //! The project on disk as engine [`Sources`]: confined to the project root (symlinks that
 //! point outside are refused), size-limited, cached per path.
 
-use letterpress_engine::{SourceError, Sources, check_relative_path};
+use letterpress_engine::{ProjectFiles, SourceError, Sources, check_relative_path};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,46 @@ impl DiskSources {
     fn read_uncached(&self, path: &str) -> Result<Option<Arc<str>>, SourceError> {
         Ok(read_confined_text(&self.root, path, self.max_bytes)?.map(Arc::from))
     }
+}
+
+impl ProjectFiles for DiskSources {
+    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        list_confined(&self.root, dir)
+    }
+}
+
+/// The entries of folder `dir` under `root` (canonical), sorted, hidden ones left out; empty
+/// when it does not exist. A folder that resolves outside `root` is refused like a file.
+pub fn list_confined(root: &Path, dir: &str) -> Result<Vec<String>, SourceError> {
+    check_relative_path(dir)?;
+    let unreadable = |e: std::io::Error| SourceError::Unreadable {
+        path: dir.to_owned(),
+        reason: e.to_string(),
+    };
+    let canonical = match root.join(dir).canonicalize() {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    if !canonical.starts_with(root) {
+        return Err(SourceError::OutsideProject(dir.to_owned()));
+    }
+    let entries = match std::fs::read_dir(&canonical) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Ok(Vec::new()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(unreadable)?;
+        if let Some(name) = entry.file_name().to_str()
+            && !name.starts_with('.')
+        {
+            names.push(name.to_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 /// The one reader for files read on a user's behalf (the engine's sources, the editor's

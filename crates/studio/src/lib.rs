@@ -23,7 +23,7 @@ pub use history::{Author, History, HistoryError, When};
 pub use session::StudioSession;
 
 use letterpress_engine::{
-    CatalogFile, Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig,
+    Code, Diagnostic, Engine, Limits, LoadError, Location, PROJECT_FILE, ProjectConfig,
     RenderOutput, RenderRequest, Sources, TemplateMeta, check_relative_path, paths,
 };
 use letterpress_protocol::IpcCode;
@@ -89,6 +89,14 @@ pub(crate) fn source_code(e: &letterpress_engine::SourceError) -> IpcCode {
         letterpress_engine::SourceError::OutsideProject(_) => IpcCode::OutsideProject,
         letterpress_engine::SourceError::TooLarge { .. } => IpcCode::TooLarge,
         letterpress_engine::SourceError::Unreadable { .. } => IpcCode::Io,
+    }
+}
+
+/// A project at `root` that does not load, as a studio error.
+pub(crate) fn load_error(root: &Path) -> impl FnOnce(LoadError) -> StudioError + '_ {
+    move |e| match e {
+        LoadError::NoProjectFile => StudioError::NotAProject(root.to_owned()),
+        LoadError::Invalid(d) => StudioError::Config(d),
     }
 }
 
@@ -170,20 +178,7 @@ impl Project {
     pub fn open_with_limits(root: &Path, limits: Limits) -> Result<Project, StudioError> {
         let sources =
             Arc::new(DiskSources::new(root, limits.source_bytes).map_err(io_error(root))?);
-        let config_text = match sources.read(PROJECT_FILE) {
-            Ok(Some(t)) => t,
-            Ok(None) => return Err(StudioError::NotAProject(root.to_owned())),
-            Err(e) => {
-                return Err(StudioError::Config(Box::new(Diagnostic::error(
-                    Code::InvalidConfig,
-                    e.to_string(),
-                    Some(Location::start_of(PROJECT_FILE)),
-                ))));
-            }
-        };
-        let config = ProjectConfig::parse(&config_text).map_err(StudioError::Config)?;
-        let catalogs = read_catalogs(sources.root(), sources.as_ref())?;
-        let engine = Engine::new(config, catalogs, sources.clone(), limits);
+        let engine = Engine::load(sources.clone(), limits).map_err(load_error(root))?;
         Ok(Project {
             root: sources.root().to_owned(),
             sources,
@@ -234,7 +229,7 @@ impl Project {
         if buffers.is_empty() {
             return render_with(&self.engine, self.sources.as_ref(), job, text);
         }
-        let overlay: Arc<dyn Sources> = Arc::new(OverlaySources {
+        let overlay = Arc::new(OverlaySources {
             base: self.sources.clone(),
             buffers: buffers.clone(),
         });
@@ -242,24 +237,11 @@ impl Project {
             .keys()
             .any(|p| p == PROJECT_FILE || (p.starts_with("locales/") && p.ends_with(".ftl")));
         let engine = if catalogs_edited {
-            let config = match overlay.read(PROJECT_FILE) {
-                Ok(Some(text)) => match ProjectConfig::parse(&text) {
-                    Ok(c) => c,
-                    Err(d) => return RenderOutput::with_error(*d),
-                },
-                _ => self.config().clone(),
-            };
-            match read_catalogs(&self.root, overlay.as_ref()) {
-                Ok(catalogs) => {
-                    Engine::new(config, catalogs, overlay.clone(), *self.engine.limits())
-                }
-                Err(e) => {
-                    return RenderOutput::with_error(Diagnostic::error(
-                        Code::InvalidConfig,
-                        e.to_string(),
-                        None,
-                    ));
-                }
+            match Engine::load(overlay.clone(), *self.engine.limits()) {
+                Ok(engine) => engine,
+                Err(LoadError::Invalid(d)) => return RenderOutput::with_error(*d),
+                // The buffer of letterpress.toml cannot be missing; the disk's may be.
+                Err(LoadError::NoProjectFile) => self.engine.with_sources(overlay.clone()),
             }
         } else {
             self.engine.with_sources(overlay.clone())
@@ -602,37 +584,6 @@ pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<String>, StudioError> {
     }
     names.sort();
     Ok(names)
-}
-
-/// Every `locales/<locale>/*.ftl`: names listed on disk, text read through `sources` (so
-/// unsaved catalog buffers count).
-fn read_catalogs(root: &Path, sources: &dyn Sources) -> Result<Vec<CatalogFile>, StudioError> {
-    let dir = root.join("locales");
-    let mut files = Vec::new();
-    for locale in sorted_entries(&dir)? {
-        for name in sorted_entries(&dir.join(&locale))? {
-            if !name.ends_with(".ftl") {
-                continue;
-            }
-            let path = format!("locales/{locale}/{name}");
-            let text = match sources.read(&path) {
-                Ok(Some(t)) => t.to_string(),
-                Ok(None) => continue,
-                Err(e) => {
-                    return Err(io_error(&dir.join(&locale).join(&name))(
-                        std::io::Error::other(e.to_string()),
-                    ));
-                }
-            };
-            files.push(CatalogFile {
-                locale: letterpress_engine::config::normalise_locale(&locale)
-                    .unwrap_or(locale.clone()),
-                path,
-                text,
-            });
-        }
-    }
-    Ok(files)
 }
 
 /// The files and folders that make up a project (everything else, like `dist/` or `.git/`,

@@ -4,7 +4,7 @@
 //! `letterpress-locales` crate; this module reads and writes them.
 
 use crate::session::StudioSession;
-use crate::{Project, StudioError, fsx, io_error, read_catalogs};
+use crate::{Project, StudioError, fsx, io_error, load_error};
 use letterpress_engine::{Code, Diagnostic, LocaleInfo, PROJECT_FILE, paths};
 use letterpress_locales::exchange::{ExchangeContext, ImportedFile};
 use letterpress_locales::ftl::{self, LocaleUnits};
@@ -123,7 +123,9 @@ impl Project {
         let config = self.config();
         let mut files = BTreeMap::new();
         let mut by_locale: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for file in read_catalogs(self.root(), self.sources.as_ref())? {
+        let catalogs = letterpress_engine::load::catalog_files(self.sources.as_ref())
+            .map_err(load_error(self.root()))?;
+        for file in catalogs {
             files.insert(file.path.clone(), file.text.clone());
             by_locale
                 .entry(file.locale)

@@ -200,6 +200,24 @@ pub enum HistoryError {
     Source(#[from] letterpress_engine::SourceError),
 }
 
+/// What a version that cannot be loaded shows instead of its render.
+pub(crate) fn version_load_error(
+    e: letterpress_engine::LoadError,
+) -> Box<letterpress_engine::Diagnostic> {
+    match e {
+        letterpress_engine::LoadError::Invalid(d) => d,
+        letterpress_engine::LoadError::NoProjectFile => {
+            Box::new(letterpress_engine::Diagnostic::error(
+                letterpress_engine::Code::InvalidConfig,
+                format!("this version has no {}", letterpress_engine::PROJECT_FILE),
+                Some(letterpress_engine::Location::start_of(
+                    letterpress_engine::PROJECT_FILE,
+                )),
+            ))
+        }
+    }
+}
+
 impl HistoryError {
     /// A stable kebab-case code for JSON output and IPC.
     pub fn code(&self) -> IpcCode {

@@ -137,10 +137,15 @@ pub struct ApplyOptions {
 /// The project's configuration from the working copy (targets are operational settings,
 /// read from disk; what is uploaded comes from the published version only).
 fn working_config(root: &Path) -> Result<ProjectConfig, SyncError> {
-    let path = root.join(PROJECT_FILE);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| SyncError::Project(format!("{}: {e}", path.display())))?;
-    ProjectConfig::parse(&text).map_err(SyncError::ConfigFile)
+    let files =
+        crate::disk::DiskSources::new(root, letterpress_engine::Limits::default().source_bytes)
+            .map_err(|e| SyncError::Project(format!("{}: {e}", root.display())))?;
+    letterpress_engine::load::read_config(&files).map_err(|e| match e {
+        letterpress_engine::LoadError::NoProjectFile => {
+            SyncError::Project(format!("no {PROJECT_FILE} in {}", root.display()))
+        }
+        letterpress_engine::LoadError::Invalid(d) => SyncError::ConfigFile(d),
+    })
 }
 
 fn target_dto(t: &TargetConfig) -> SyncTarget {
