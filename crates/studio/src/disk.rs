@@ -91,6 +91,67 @@ pub fn list_confined(root: &Path, dir: &str) -> Result<Vec<String>, SourceError>
     Ok(names)
 }
 
+/// Why a file cannot be written where it was asked to be.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteTargetError {
+    /// The path, or a folder on the way to it, leads outside the project.
+    #[error(transparent)]
+    Outside(SourceError),
+    /// A folder could not be created or resolved.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The one check before every write on a user's behalf (save, restore, pull, import): `path`
+/// must be a clean project-relative path, and the folder it goes into must resolve (symlinks
+/// followed) under `root` (canonical) — checked on the deepest folder that exists *before*
+/// any missing one is created, so nothing is ever created outside. A file that is itself a
+/// symlink is refused too (an atomic write would replace the link, a plain one follow it).
+/// Returns the file's path under the resolved folder, ready for an atomic write.
+pub fn confined_write_target(root: &Path, path: &str) -> Result<PathBuf, WriteTargetError> {
+    check_relative_path(path).map_err(WriteTargetError::Outside)?;
+    let outside = || WriteTargetError::Outside(SourceError::OutsideProject(path.to_owned()));
+    let full = root.join(path);
+    let (Some(parent), Some(name)) = (full.parent(), full.file_name()) else {
+        return Err(outside());
+    };
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| WriteTargetError::Io { path, source }
+    };
+    let mut existing = parent;
+    while !existing.exists() {
+        // A dangling symlink is not a folder to create things under.
+        if existing.symlink_metadata().is_ok() {
+            return Err(outside());
+        }
+        existing = existing.parent().ok_or_else(outside)?;
+    }
+    if !existing
+        .canonicalize()
+        .map_err(io(existing))?
+        .starts_with(root)
+    {
+        return Err(outside());
+    }
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let resolved = parent.canonicalize().map_err(io(parent))?;
+    let target = resolved.join(name);
+    if !resolved.starts_with(root)
+        || target
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(outside());
+    }
+    Ok(target)
+}
+
 /// The one reader for files read on a user's behalf (the engine's sources, the editor's
 /// open / reload / conflict view, history's compare with the working copy): `path` must be
 /// a clean project-relative path, the file it resolves to (symlinks followed) must lie under

@@ -24,7 +24,7 @@ pub use session::StudioSession;
 
 use letterpress_engine::{
     Code, Diagnostic, Engine, Limits, LoadError, Location, PROJECT_FILE, ProjectConfig,
-    RenderOutput, RenderRequest, Sources, TemplateMeta, check_relative_path, paths,
+    RenderOutput, RenderRequest, Sources, TemplateMeta, paths,
 };
 use letterpress_protocol::IpcCode;
 use rayon::prelude::*;
@@ -97,6 +97,15 @@ pub(crate) fn load_error(root: &Path) -> impl FnOnce(LoadError) -> StudioError +
     move |e| match e {
         LoadError::NoProjectFile => StudioError::NotAProject(root.to_owned()),
         LoadError::Invalid(d) => StudioError::Config(d),
+    }
+}
+
+impl From<disk::WriteTargetError> for StudioError {
+    fn from(e: disk::WriteTargetError) -> StudioError {
+        match e {
+            disk::WriteTargetError::Outside(e) => StudioError::Source(e),
+            disk::WriteTargetError::Io { path, source } => StudioError::Io { path, source },
+        }
     }
 }
 
@@ -283,22 +292,10 @@ impl Project {
         text: &str,
         base: Option<Revision>,
     ) -> Result<Revision, SaveError> {
-        check_relative_path(path).map_err(|e| SaveError::Refused(e.to_string()))?;
-        let full = self.root.join(path);
-        let parent = full.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(parent).map_err(|e| SaveError::Io(io_error(parent)(e)))?;
-        let canonical_parent = parent
-            .canonicalize()
-            .map_err(|e| SaveError::Io(io_error(parent)(e)))?;
-        if !canonical_parent.starts_with(&self.root)
-            || full
-                .symlink_metadata()
-                .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            return Err(SaveError::Refused(format!(
-                "`{path}` leads outside the project"
-            )));
-        }
+        let full = disk::confined_write_target(&self.root, path).map_err(|e| match e {
+            disk::WriteTargetError::Outside(e) => SaveError::Refused(e.to_string()),
+            e => SaveError::Io(e.into()),
+        })?;
         if let Some(base) = base {
             let on_disk = match std::fs::read_to_string(&full) {
                 Ok(t) => Some(t),

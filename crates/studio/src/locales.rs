@@ -373,10 +373,7 @@ impl Project {
         order.sort_by_key(|p| (p.ends_with(".toml"), p.as_str()));
         let mut written = Vec::new();
         for path in order {
-            let full = self.root().join(path);
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            }
+            let full = crate::disk::confined_write_target(self.root(), path)?;
             fsx::write_atomic(&full, files[path].as_bytes()).map_err(io_error(&full))?;
             written.push(path.clone());
         }

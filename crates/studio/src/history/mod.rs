@@ -261,6 +261,15 @@ impl Coded for HistoryError {
     }
 }
 
+impl From<crate::disk::WriteTargetError> for HistoryError {
+    fn from(e: crate::disk::WriteTargetError) -> HistoryError {
+        match e {
+            crate::disk::WriteTargetError::Outside(e) => HistoryError::Source(e),
+            crate::disk::WriteTargetError::Io { path, source } => HistoryError::Io { path, source },
+        }
+    }
+}
+
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> HistoryError + '_ {
     move |source| HistoryError::Io {
         path: path.to_owned(),
@@ -1042,9 +1051,7 @@ impl History {
             if current.as_deref() == Some(blob.content()) {
                 continue;
             }
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            }
+            let full = crate::disk::confined_write_target(&self.root, path)?;
             fsx::write_atomic(&full, blob.content()).map_err(io_error(&full))?;
             written.push(path.clone());
         }
