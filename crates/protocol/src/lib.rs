@@ -54,6 +54,10 @@ pub struct ProjectSnapshot {
     pub layouts: Vec<String>,
     /// `partials/*.mjml`, project-relative.
     pub partials: Vec<String>,
+    /// Why `letterpress.toml` or a catalog on disk no longer loads, while the last good
+    /// configuration is in use.
+    #[serde(default)]
+    pub config_problem: Option<Diagnostic>,
 }
 
 /// Which email to preview.

@@ -92,6 +92,19 @@ pub(crate) fn source_code(e: &letterpress_engine::SourceError) -> IpcCode {
     }
 }
 
+/// A project that no longer loads, as a diagnostic at file:line:col (at the start of
+/// `letterpress.toml` when the error has no place of its own).
+pub(crate) fn config_diagnostic(e: &StudioError) -> Diagnostic {
+    match e {
+        StudioError::Config(d) => (**d).clone(),
+        other => Diagnostic::error(
+            Code::InvalidConfig,
+            other.to_string(),
+            Some(Location::start_of(PROJECT_FILE)),
+        ),
+    }
+}
+
 /// A project at `root` that does not load, as a studio error.
 pub(crate) fn load_error(root: &Path) -> impl FnOnce(LoadError) -> StudioError + '_ {
     move |e| match e {
@@ -165,6 +178,8 @@ pub struct Project {
     root: PathBuf,
     sources: Arc<DiskSources>,
     engine: Engine,
+    /// Why the files on disk no longer load, while the last good configuration is in use.
+    config_problem: Option<Box<Diagnostic>>,
 }
 
 impl Project {
@@ -192,7 +207,14 @@ impl Project {
             root: sources.root().to_owned(),
             sources,
             engine,
+            config_problem: None,
         })
+    }
+
+    /// Why `letterpress.toml` or a catalog on disk no longer loads, while the last good
+    /// configuration is in use (`None` once they load again).
+    pub fn config_problem(&self) -> Option<&Diagnostic> {
+        self.config_problem.as_deref()
     }
 
     /// Takes changes on disk into account: forgets cached files and, when the configuration or
@@ -216,6 +238,7 @@ impl Project {
                     // The last good configuration and catalogs stay; templates changed in
                     // the same batch are still read afresh.
                     self.engine = self.engine.with_sources(self.sources.clone());
+                    self.config_problem = Some(Box::new(config_diagnostic(&e)));
                     return Err(e);
                 }
             }

@@ -60,21 +60,6 @@ impl Coded for UnsavedEdits {
     }
 }
 
-/// What a failed reload reports: the configuration's own diagnostic (file:line:col), or the
-/// failure at the start of `letterpress.toml`.
-fn config_diagnostic(e: StudioError) -> letterpress_engine::Diagnostic {
-    match e {
-        StudioError::Config(d) => *d,
-        other => letterpress_engine::Diagnostic::error(
-            letterpress_engine::Code::InvalidConfig,
-            other.to_string(),
-            Some(letterpress_engine::Location::start_of(
-                letterpress_engine::PROJECT_FILE,
-            )),
-        ),
-    }
-}
-
 /// An open project and what the editor holds for it.
 pub struct StudioSession {
     project: Project,
@@ -135,6 +120,7 @@ impl StudioSession {
                 .collect(),
             layouts: list("layouts")?,
             partials: list("partials")?,
+            config_problem: self.project.config_problem().cloned(),
         })
     }
 
@@ -274,7 +260,7 @@ impl StudioSession {
         // batch is still taken in.
         if let Err(e) = self.project.reload(if rescan { &[] } else { &paths }) {
             events.push(FileEvent::ConfigInvalid {
-                diagnostic: config_diagnostic(e),
+                diagnostic: crate::config_diagnostic(&e),
             });
         }
         for path in &paths {

@@ -694,17 +694,13 @@ impl Core {
                         .set(Some(format!("{path} was deleted on disk")));
                 }
             }
-            FileEvent::ConfigInvalid { diagnostic } => {
-                let at = diagnostic
-                    .location
-                    .as_ref()
-                    .map(|l| format!("{l}: "))
-                    .unwrap_or_default();
-                self.problem.set(Some(format!(
-                    "{at}{} (the last valid configuration is still in use)",
-                    diagnostic.message
-                )));
-            }
+            // Shown from the snapshot (banner and Problems panel) until a reload succeeds;
+            // the ProjectChanged of the same batch reads it again.
+            FileEvent::ConfigInvalid { diagnostic } => self.snapshot.update(|s| {
+                if let Some(s) = s {
+                    s.config_problem = Some(diagnostic);
+                }
+            }),
             FileEvent::Unreadable { message, .. } => self.problem.set(Some(message)),
             FileEvent::ProjectChanged => {
                 spawn_local(async move {

@@ -86,6 +86,14 @@ pub fn PreviewPane() -> impl IntoView {
                 <div class="banner" data-test="error-banner">"The template has errors: showing the last good render."</div>
             })}
             {move || core.problem.get().map(|p| view! { <div class="banner" data-test="problem">{p}</div> })}
+            {move || core.snapshot.with(|s| s.as_ref().and_then(|s| s.config_problem.clone())).map(|d| {
+                let at = d.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
+                view! {
+                    <div class="banner" data-test="config-problem">
+                        {format!("{at}{} (the last valid configuration is still in use)", d.message)}
+                    </div>
+                }
+            })}
             <div class="frame" class:mobile=move || core.width.get() == Width::Mobile>
                 {move || match core.tab.get() {
                     Tab::Html => view! {

@@ -6,12 +6,19 @@ use leptos::prelude::*;
 #[component]
 pub fn Problems() -> impl IntoView {
     let core = expect_context::<Core>();
+    // A configuration that no longer loads comes first: it concerns every render.
     let diagnostics = move || {
+        let mut all: Vec<_> = core
+            .snapshot
+            .with(|s| s.as_ref().and_then(|s| s.config_problem.clone()))
+            .into_iter()
+            .collect();
         core.preview.with(|p| {
-            p.as_ref()
-                .map(|p| p.diagnostics.clone())
-                .unwrap_or_default()
-        })
+            if let Some(p) = p {
+                all.extend(p.diagnostics.iter().cloned());
+            }
+        });
+        all
     };
     view! {
         <section class="problems" data-test="problems">
