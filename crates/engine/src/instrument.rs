@@ -1,0 +1,667 @@
+//! Preview-only instrumentation: markers that let the app map a point in the preview back to
+//! the element of the source file that made it, without changing the email.
+//!
+//! Two passes, because a file's elements are known before Jinja and the inherited
+//! `css-class` of an element only after it (its `mj-class` may be defined in a layout):
+//!
+//! 1. [`mark_source`], on every `.mjml` file as it is loaded: a comment `<!--lp:F:O-->` right
+//!    before the start tag of every body element (F: the file's number in the render, O: the
+//!    byte offset of the tag's `<` in the file as it is on disk). Jinja tokens are blanked
+//!    first, so nothing is inserted inside them; loops repeat the comment with the element.
+//! 2. [`apply_marks`], on the MJML Jinja produced: each such comment is removed and its
+//!    element gets the marker in the output: an `mj-*` element gets the class `lp-F-O`
+//!    *prepended* to the `css-class` it would otherwise have (its own, its first `mj-class`
+//!    that sets one, its tag's `mj-attributes` default, `mj-all`), because mrml puts the
+//!    `-outlook` suffix on the last class only; raw HTML inside `mj-text` & co. gets
+//!    `data-lp="F-O"` (mrml keeps unknown attributes there, and drops them on `mj-*`).
+//!
+//! [`strip_marks`] removes every marker from rendered HTML. The transparency invariant, tested
+//! for every sample template × locale × fixture: `strip_marks(instrumented) == plain`. Where a
+//! template breaks it, the app shows the plain render without visual mapping.
+
+use crate::sources::{SourceError, Sources};
+use htmlparser::{ElementEnd, Token, Tokenizer};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// An instrumented render: the HTML with markers, and the files they name by number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkedHtml {
+    /// The email with markers (equal to the plain render once they are stripped).
+    pub html: String,
+    /// Project-relative paths; a marker's `F` is an index into this list.
+    pub files: Vec<String>,
+}
+
+/// Sources whose `.mjml` files come marked by [`mark_source`], each file numbered the first
+/// time it is read.
+pub(crate) struct MarkingSources {
+    inner: Arc<dyn Sources>,
+    files: Mutex<Vec<String>>,
+}
+
+impl MarkingSources {
+    pub(crate) fn new(inner: Arc<dyn Sources>) -> MarkingSources {
+        MarkingSources {
+            inner,
+            files: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The files numbered so far.
+    pub(crate) fn files(&self) -> Vec<String> {
+        self.files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn number(&self, path: &str) -> u32 {
+        let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = match files.iter().position(|f| f == path) {
+            Some(at) => at,
+            None => {
+                files.push(path.to_owned());
+                files.len() - 1
+            }
+        };
+        u32::try_from(at).unwrap_or(u32::MAX)
+    }
+}
+
+impl Sources for MarkingSources {
+    fn read(&self, path: &str) -> Result<Option<Arc<str>>, SourceError> {
+        let found = self.inner.read(path)?;
+        Ok(match found {
+            Some(text) if path.ends_with(".mjml") => {
+                Some(Arc::from(mark_source(self.number(path), &text)))
+            }
+            other => other,
+        })
+    }
+}
+
+/// Elements that never show in the body (or carry no `css-class`): not marked.
+const UNMARKED: &[&str] = &[
+    "mjml",
+    "mj-head",
+    "mj-attributes",
+    "mj-all",
+    "mj-class",
+    "mj-style",
+    "mj-font",
+    "mj-breakpoint",
+    "mj-title",
+    "mj-preview",
+    "mj-html-attributes",
+    "mj-html-attribute",
+    "mj-selector",
+    "mj-include",
+    "mj-raw",
+];
+
+/// Elements whose content mrml copies as HTML: the HTML elements inside them are marked.
+const HTML_CONTENT: &[&str] = &[
+    "mj-text",
+    "mj-button",
+    "mj-table",
+    "mj-accordion-title",
+    "mj-accordion-text",
+];
+
+/// `text` with every Jinja token (`{{ }}`, `{% %}`, `{# #}`) and every `{% raw %}` block
+/// replaced by spaces (newlines kept), so byte offsets still match. An unclosed token blanks
+/// the rest of the file.
+pub fn blank_jinja(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        let close: &[u8] = match (bytes[i], bytes[i + 1]) {
+            (b'{', b'{') => b"}}",
+            (b'{', b'%') => b"%}",
+            (b'{', b'#') => b"#}",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let end = token_end(bytes, i + 2, close);
+        let end = if close == b"%}" && is_raw_open(&text[i..end]) {
+            // `{% raw %}…{% endraw %}`: the content is literal text, not markup to mark.
+            find_endraw(text, end).unwrap_or(bytes.len())
+        } else {
+            end
+        };
+        for b in &mut out[i..end] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        i = end;
+    }
+    // Only ASCII bytes were replaced by ASCII spaces, whole tokens at a time: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The end (exclusive) of a token whose inside starts at `from`: after `close`, skipping
+/// quoted strings in `{{ }}` and `{% %}`.
+fn token_end(bytes: &[u8], from: usize, close: &[u8]) -> usize {
+    let mut i = from;
+    let mut quote = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if close != b"#}" && (b == b'"' || b == b'\'') => quote = Some(b),
+            None if bytes[i..].starts_with(close) => return i + close.len(),
+            None => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn is_raw_open(token: &str) -> bool {
+    let inner = token
+        .trim_start_matches("{%")
+        .trim_end_matches("%}")
+        .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+    inner == "raw"
+}
+
+fn find_endraw(text: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(n) = text[at..].find("{%") {
+        let start = at + n;
+        let end = token_end(text.as_bytes(), start + 2, b"%}");
+        let inner = text[start + 2..end.saturating_sub(2).max(start + 2)]
+            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        if inner == "endraw" {
+            return Some(end);
+        }
+        at = end;
+    }
+    None
+}
+
+/// Pass 1: `text` (a `.mjml` file, file number `file`) with `<!--lp:F:O-->` before the start
+/// tag of every body element. Stops marking (keeping what it marked) where the markup no
+/// longer tokenizes.
+pub fn mark_source(file: u32, text: &str) -> String {
+    let blanked = blank_jinja(text);
+    let mut marks = Vec::new();
+    // Open elements: (name, whether marked content is HTML inside it).
+    let mut open: Vec<String> = Vec::new();
+    let mut in_head = 0usize;
+    let mut html_content = 0usize;
+    let mut pending: Option<String> = None;
+    for token in Tokenizer::from(blanked.as_str()) {
+        let Ok(token) = token else { break };
+        match token {
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                let name = if prefix.is_empty() {
+                    local.as_str().to_owned()
+                } else {
+                    format!("{}:{}", prefix.as_str(), local.as_str())
+                };
+                let is_mj = name.starts_with("mj-");
+                let wanted = if is_mj {
+                    in_head == 0 && !UNMARKED.contains(&name.as_str())
+                } else {
+                    html_content > 0 && in_head == 0
+                };
+                if wanted {
+                    marks.push(span.start());
+                }
+                pending = Some(name);
+            }
+            Token::ElementEnd { end, .. } => match end {
+                ElementEnd::Open => {
+                    if let Some(name) = pending.take() {
+                        if name == "mj-head" {
+                            in_head += 1;
+                        }
+                        if HTML_CONTENT.contains(&name.as_str()) {
+                            html_content += 1;
+                        }
+                        open.push(name);
+                    }
+                }
+                ElementEnd::Empty => pending = None,
+                ElementEnd::Close(prefix, local) => {
+                    let name = if prefix.is_empty() {
+                        local.as_str().to_owned()
+                    } else {
+                        format!("{}:{}", prefix.as_str(), local.as_str())
+                    };
+                    // HTML inside text may leave elements unclosed (`<br>`): close up to
+                    // the matching one, if it is open at all.
+                    if let Some(at) = open.iter().rposition(|n| *n == name) {
+                        for closed in open.drain(at..) {
+                            if closed == "mj-head" {
+                                in_head = in_head.saturating_sub(1);
+                            }
+                            if HTML_CONTENT.contains(&closed.as_str()) {
+                                html_content = html_content.saturating_sub(1);
+                            }
+                        }
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+    if marks.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + marks.len() * 20);
+    let mut last = 0;
+    for at in marks {
+        out.push_str(&text[last..at]);
+        out.push_str(&format!("<!--lp:{file}:{at}-->"));
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// One element start tag of the rendered MJML.
+struct StartTag {
+    name: String,
+    /// Offset of `<`.
+    start: usize,
+    /// Offset of the `>` or `/>` that ends the start tag.
+    end: usize,
+    /// (name, value, value's span) of each attribute.
+    attributes: Vec<(String, String, std::ops::Range<usize>)>,
+}
+
+impl StartTag {
+    fn attribute(&self, name: &str) -> Option<&(String, String, std::ops::Range<usize>)> {
+        self.attributes.iter().find(|(n, _, _)| n == name)
+    }
+}
+
+/// What `mj-attributes` says about `css-class`.
+#[derive(Default)]
+struct InheritedClasses {
+    by_class: HashMap<String, String>,
+    by_tag: HashMap<String, String>,
+    all: Option<String>,
+}
+
+/// Pass 2: the MJML Jinja rendered from marked sources, with each `<!--lp:F:O-->` removed
+/// and its element marked (see the module documentation). Comments not followed by an
+/// element are removed too. `None` when the MJML does not tokenize (the caller renders
+/// without markers).
+pub fn apply_marks(mjml: &str) -> Option<String> {
+    if !mjml.contains("<!--lp:") {
+        return Some(mjml.to_owned());
+    }
+    let mut tags: Vec<StartTag> = Vec::new();
+    let mut comments: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut inherited = InheritedClasses::default();
+    let mut stack: Vec<String> = Vec::new();
+    for token in Tokenizer::from(mjml) {
+        match token.ok()? {
+            Token::Comment { text, span } => {
+                if let Some(mark) = text.as_str().strip_prefix("lp:") {
+                    comments.push((span.start()..span.end(), mark.to_owned()));
+                }
+            }
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                let name = if prefix.is_empty() {
+                    local.as_str().to_owned()
+                } else {
+                    format!("{}:{}", prefix.as_str(), local.as_str())
+                };
+                tags.push(StartTag {
+                    name,
+                    start: span.start(),
+                    end: span.end(),
+                    attributes: Vec::new(),
+                });
+            }
+            Token::Attribute {
+                prefix,
+                local,
+                value,
+                ..
+            } => {
+                if let (Some(tag), Some(value)) = (tags.last_mut(), value) {
+                    let name = if prefix.is_empty() {
+                        local.as_str().to_owned()
+                    } else {
+                        format!("{}:{}", prefix.as_str(), local.as_str())
+                    };
+                    tag.attributes.push((
+                        name,
+                        value.as_str().to_owned(),
+                        value.start()..value.end(),
+                    ));
+                }
+            }
+            Token::ElementEnd { end, span } => {
+                let in_attributes = stack.last().is_some_and(|p| p == "mj-attributes");
+                match end {
+                    ElementEnd::Open | ElementEnd::Empty => {
+                        if let Some(tag) = tags.last_mut() {
+                            tag.end = span.start();
+                            if in_attributes {
+                                inherited.learn(tag);
+                            }
+                            if matches!(end, ElementEnd::Open) {
+                                stack.push(tag.name.clone());
+                            }
+                        }
+                    }
+                    ElementEnd::Close(..) => {
+                        stack.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let by_start: HashMap<usize, usize> =
+        tags.iter().enumerate().map(|(i, t)| (t.start, i)).collect();
+    // Edits in document order: (range, replacement).
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (span, mark) in comments {
+        edits.push((span.clone(), String::new()));
+        let Some(tag) = by_start.get(&span.end).map(|&i| &tags[i]) else {
+            continue;
+        };
+        let Some((file, offset)) = mark.split_once(':') else {
+            continue;
+        };
+        let marker = format!("lp-{file}-{offset}");
+        if tag.name.starts_with("mj-") {
+            match tag.attribute("css-class") {
+                Some((_, value, range)) => {
+                    edits.push((range.start..range.start, format!("{marker} ")));
+                    let _ = value;
+                }
+                None => {
+                    let class = inherited.css_class(tag);
+                    let value = match class {
+                        Some(c) if !c.is_empty() => format!("{marker} {c}"),
+                        _ => marker,
+                    };
+                    let at = tag.start + 1 + tag.name.len();
+                    edits.push((
+                        at..at,
+                        format!(" css-class=\"{}\"", escape_attribute(&value)),
+                    ));
+                }
+            }
+        } else {
+            let at = tag.start + 1 + tag.name.len();
+            edits.push((at..at, format!(" data-lp=\"{file}-{offset}\"")));
+        }
+    }
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut out = String::with_capacity(mjml.len() + edits.len() * 24);
+    let mut last = 0;
+    for (range, insert) in edits {
+        if range.start < last {
+            return None;
+        }
+        out.push_str(&mjml[last..range.start]);
+        out.push_str(&insert);
+        last = range.end;
+    }
+    out.push_str(&mjml[last..]);
+    Some(out)
+}
+
+impl InheritedClasses {
+    fn learn(&mut self, tag: &StartTag) {
+        let Some((_, class, _)) = tag.attribute("css-class") else {
+            return;
+        };
+        match tag.name.as_str() {
+            "mj-class" => {
+                if let Some((_, name, _)) = tag.attribute("name") {
+                    self.by_class
+                        .entry(name.clone())
+                        .or_insert_with(|| class.clone());
+                }
+            }
+            "mj-all" => self.all = Some(class.clone()),
+            other => {
+                self.by_tag.insert(other.to_owned(), class.clone());
+            }
+        }
+    }
+
+    /// The `css-class` mrml would use for `tag` without one of its own (its precedence: the
+    /// first `mj-class` that sets one, the tag's default, `mj-all`).
+    fn css_class(&self, tag: &StartTag) -> Option<String> {
+        if let Some((_, classes, _)) = tag.attribute("mj-class")
+            && let Some(found) = classes
+                .split(' ')
+                .map(str::trim)
+                .find_map(|c| self.by_class.get(c))
+        {
+            return Some(found.clone());
+        }
+        self.by_tag.get(&tag.name).or(self.all.as_ref()).cloned()
+    }
+}
+
+fn escape_attribute(value: &str) -> String {
+    value.replace('&', "&amp;").replace('"', "&quot;")
+}
+
+/// Whether `s` at `at` starts a class marker `lp-<digits>-<digits>`; returns its length.
+fn marker_len(s: &[u8], at: usize) -> Option<usize> {
+    if !s[at..].starts_with(b"lp-") {
+        return None;
+    }
+    let mut i = at + 3;
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while *i < s.len() && s[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > from
+    };
+    if !digits(&mut i) || i >= s.len() || s[i] != b'-' {
+        return None;
+    }
+    i += 1;
+    if !digits(&mut i) {
+        return None;
+    }
+    Some(i - at)
+}
+
+/// Rendered HTML without any marker: `data-lp="…"` attributes, `<!--lp:…-->` comments, and
+/// `lp-F-O` classes (with the space after them, or the `-outlook` suffix mrml adds to a
+/// marker that is the only class); a `class` attribute left empty goes too, as mrml writes
+/// none for an empty `css-class`.
+pub fn strip_marks(html: &str) -> String {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b" data-lp=\"")
+            && let Some(n) = html[i + 10..].find('"')
+        {
+            out.push_str(&html[last..i]);
+            i += 10 + n + 1;
+            last = i;
+            continue;
+        }
+        if bytes[i..].starts_with(b"<!--lp:")
+            && let Some(n) = html[i..].find("-->")
+        {
+            out.push_str(&html[last..i]);
+            i += n + 3;
+            last = i;
+            continue;
+        }
+        if bytes[i..].starts_with(b" class=\"") {
+            let value_start = i + 8;
+            if let Some(n) = html[value_start..].find('"') {
+                let value = &html[value_start..value_start + n];
+                if value.contains("lp-") {
+                    let stripped = strip_class_value(value);
+                    out.push_str(&html[last..i]);
+                    if !stripped.is_empty() {
+                        out.push_str(" class=\"");
+                        out.push_str(&stripped);
+                        out.push('"');
+                    }
+                    i = value_start + n + 1;
+                    last = i;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
+/// A class list without its markers.
+fn strip_class_value(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = String::with_capacity(value.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        let at_word = i == 0 || bytes[i - 1] == b' ';
+        if at_word && let Some(len) = marker_len(bytes, i) {
+            let end = i + len;
+            if value[end..].starts_with("-outlook") && value.len() == end + 8 {
+                // The only class: mrml wrote `lp-F-O-outlook`.
+                out.push_str(&value[last..i]);
+                i = end + 8;
+                last = i;
+                continue;
+            }
+            if value[end..].starts_with(' ') {
+                out.push_str(&value[last..i]);
+                i = end + 1;
+                last = i;
+                continue;
+            }
+            if end == value.len() {
+                // Last in the list: drop it with the space before it.
+                out.push_str(&value[last..i]);
+                if out.ends_with(' ') {
+                    out.pop();
+                }
+                i = end;
+                last = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&value[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jinja_is_blanked_to_the_same_length() {
+        let text = "<a>{{ x }}</a>{% if y %}\n<b>{# <c> #}</b>{% endif %}{% raw %}<d>{% endraw %}";
+        let blanked = blank_jinja(text);
+        assert_eq!(blanked.len(), text.len());
+        assert!(!blanked.contains('{') && !blanked.contains("<c>") && !blanked.contains("<d>"));
+        assert!(blanked.contains("<a>") && blanked.contains("\n<b>"));
+    }
+
+    #[test]
+    fn a_string_in_a_token_does_not_close_it() {
+        let text = r#"{{ "%} }}" }}<mj-text>"#;
+        assert_eq!(blank_jinja(text).trim_start(), "<mj-text>");
+    }
+
+    #[test]
+    fn body_elements_and_html_in_text_are_marked_head_elements_not() {
+        let text = "<mjml><mj-head><mj-attributes><mj-all padding=\"0\"/></mj-attributes></mj-head>\
+                    <mj-body><mj-section><mj-column><mj-text>Hi <a href=\"x\">{{ name }}</a></mj-text>\
+                    </mj-column></mj-section></mj-body></mjml>";
+        let marked = mark_source(3, text);
+        for element in [
+            "<mj-body>",
+            "<mj-section>",
+            "<mj-column>",
+            "<mj-text>",
+            "<a href",
+        ] {
+            let at = text.find(element).unwrap();
+            assert!(
+                marked.contains(&format!("<!--lp:3:{at}-->{element}")),
+                "{element} in {marked}"
+            );
+        }
+        assert!(!marked.contains("-->mj-all") && !marked.contains("--><mj-all"));
+        assert!(!marked.contains("--><mj-head"));
+    }
+
+    #[test]
+    fn a_marker_is_prepended_to_the_class_the_element_would_inherit() {
+        let mjml = "<mjml><mj-head><mj-attributes><mj-class name=\"h\" css-class=\"heading\"/>\
+                    <mj-text css-class=\"t\"/></mj-attributes></mj-head><mj-body>\
+                    <!--lp:1:10--><mj-text mj-class=\"h\">a</mj-text>\
+                    <!--lp:1:20--><mj-text>b</mj-text>\
+                    <!--lp:1:30--><mj-text css-class=\"own\">c</mj-text>\
+                    <!--lp:1:40--><mj-image/></mj-body></mjml>";
+        let out = apply_marks(mjml).unwrap();
+        assert!(
+            out.contains("<mj-text css-class=\"lp-1-10 heading\" mj-class=\"h\">a"),
+            "{out}"
+        );
+        assert!(out.contains("<mj-text css-class=\"lp-1-20 t\">b"), "{out}");
+        assert!(
+            out.contains("<mj-text css-class=\"lp-1-30 own\">c"),
+            "{out}"
+        );
+        assert!(out.contains("<mj-image css-class=\"lp-1-40\"/>"), "{out}");
+        assert!(!out.contains("<!--lp:"));
+    }
+
+    #[test]
+    fn stripping_gives_back_the_plain_classes() {
+        for (marked, plain) in [
+            (r#"<div class="lp-1-2">"#, "<div>"),
+            (r#"<div class="lp-1-2 x">"#, r#"<div class="x">"#),
+            (r#"<table class="lp-1-2-outlook">"#, "<table>"),
+            (
+                r#"<table class="lp-1-2 x-outlook">"#,
+                r#"<table class="x-outlook">"#,
+            ),
+            (
+                r#"<div class="mj-column-per-100 lp-1-2">"#,
+                r#"<div class="mj-column-per-100">"#,
+            ),
+            (r#"<a data-lp="1-2" href="x">"#, r#"<a href="x">"#),
+            (r#"a<!--lp:1:2-->b"#, "ab"),
+            (r#"<div class="help-1-2">"#, r#"<div class="help-1-2">"#),
+            (r#"<div class="x lp-1-2 lp-3-4">"#, r#"<div class="x">"#),
+        ] {
+            assert_eq!(strip_marks(marked), plain, "{marked}");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The preview's visual mapping (engine `instrument`): markers that name each element's file
+//! and offset, with the email unchanged once they are removed.
+
+use letterpress_engine::RenderRequest;
+use letterpress_engine::instrument::strip_marks;
+use letterpress_studio::Project;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn sample() -> Project {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    Project::open(&root).expect("the sample project opens")
+}
+
+/// Every `lp-F-O` class and `data-lp="F-O"` in `html`, as (file, offset).
+fn markers(html: &str) -> BTreeSet<(usize, usize)> {
+    let mut found = BTreeSet::new();
+    for (i, _) in html.match_indices("lp-") {
+        let rest = &html[i + 3..];
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        let f = digits(rest);
+        if f == 0 || !rest[f..].starts_with('-') {
+            continue;
+        }
+        let o = digits(&rest[f + 1..]);
+        if o == 0 {
+            continue;
+        }
+        let before = html[..i].chars().last();
+        if matches!(before, Some(' ' | '"' | '=')) {
+            found.insert((
+                rest[..f].parse().unwrap(),
+                rest[f + 1..f + 1 + o].parse().unwrap(),
+            ));
+        }
+    }
+    found
+}
+
+/// The transparency invariant: for every sample template × locale × fixture, the instrumented
+/// preview with its markers stripped is the plain email byte for byte, and every marker names
+/// the start tag of an element in the file it names.
+#[test]
+fn every_instrumented_sample_preview_is_the_plain_email_once_markers_are_stripped() {
+    let project = sample();
+    let mut jobs = 0;
+    let mut elements = BTreeSet::new();
+    for job in project.jobs().unwrap() {
+        let data = project.fixture(&job.template, &job.fixture).unwrap();
+        let request = RenderRequest {
+            template: &job.template,
+            locale: &job.locale,
+            data: &data,
+        };
+        let (plain, marked) = project.engine().render_with_markers(&request, false);
+        let what = format!("{} {} {}", job.template, job.locale, job.fixture);
+        assert!(plain.is_ok(), "{what}: {:?}", plain.diagnostics);
+        let marked = marked.unwrap_or_else(|| {
+            let unchecked = project.engine().render_marked(&request);
+            let stripped = unchecked.map(|m| strip_marks(&m.html)).unwrap_or_default();
+            let at = stripped
+                .bytes()
+                .zip(plain.html.bytes())
+                .position(|(a, b)| a != b)
+                .unwrap_or(stripped.len().min(plain.html.len()));
+            let from = at.saturating_sub(120);
+            panic!(
+                "{what}: no transparent visual mapping; first difference at byte {at}:\n\
+                 stripped: {}\nplain:    {}",
+                stripped
+                    .get(from..(at + 120).min(stripped.len()))
+                    .unwrap_or_default(),
+                plain
+                    .html
+                    .get(from..(at + 120).min(plain.html.len()))
+                    .unwrap_or_default()
+            )
+        });
+        assert_eq!(strip_marks(&marked.html), plain.html, "{what}");
+        let found = markers(&marked.html);
+        assert!(found.len() > 10, "{what}: only {} markers", found.len());
+        for (file, offset) in found {
+            let path = &marked.files[file];
+            let text = std::fs::read_to_string(project.root().join(path)).unwrap();
+            assert!(
+                text[offset..].starts_with('<') && !text[offset..].starts_with("</"),
+                "{what}: marker {file}-{offset} is not a start tag in {path}"
+            );
+            elements.insert((path.clone(), offset));
+        }
+        jobs += 1;
+    }
+    assert_eq!(jobs, project.jobs().unwrap().len());
+    // Elements of templates, the layout and the partials are all mapped.
+    let files: BTreeSet<&str> = elements.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(files.contains("layouts/base.mjml"), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.starts_with("partials/")),
+        "{files:?}"
+    );
+    assert!(files.contains("templates/welcome/body.mjml"), "{files:?}");
+}
