@@ -107,6 +107,7 @@ registered_commands! {
     project_commands::rename_template => RenameTemplate,
     project_commands::delete_template => DeleteTemplate,
     project_commands::mjml_schema => MjmlSchema,
+    project_commands::locate_element => LocateElement,
     project_commands::quit => Quit,
     history_commands::history_status => HistoryStatus,
     history_commands::history_init => HistoryInit,

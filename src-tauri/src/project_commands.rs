@@ -5,9 +5,9 @@ use crate::blocking::{emit, lock, no_project, on_app, on_session};
 use crate::{AppState, now_unix, sample_project};
 use letterpress_protocol::commands::{
     ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture, DuplicateTemplate,
-    EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetProjectSnapshot, MjmlSchema,
-    NewProjectFromSample, OpenDocumentAt, OpenProject, Quit, RecentProjects, RenameTemplate,
-    RenderPreview, ResolveConflict, SaveDocument,
+    EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetProjectSnapshot, LocateElement,
+    MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, Quit, RecentProjects,
+    RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -192,6 +192,14 @@ pub async fn rename_template(app: AppHandle, args: RenameTemplate) -> Answer<Ren
 #[tauri::command]
 pub async fn delete_template(app: AppHandle, args: DeleteTemplate) -> Answer<DeleteTemplate> {
     on_session(app, move |s| s.delete_template(&args.id)).await
+}
+
+#[tauri::command]
+pub async fn locate_element(app: AppHandle, args: LocateElement) -> Answer<LocateElement> {
+    on_session(app, move |s| {
+        s.locate_element(&args.path, args.offset, args.line, args.column)
+    })
+    .await
 }
 
 #[tauri::command]

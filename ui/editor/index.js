@@ -708,7 +708,15 @@ function buildState(inst, doc, selection) {
         "aria-label": "Source editor",
       }),
       EditorView.updateListener.of((update) => {
-        if (update.transactions.some((tr) => tr.docChanged)) safeCall(inst.onChange, update.state.doc.toString());
+        const changed = update.transactions.some((tr) => tr.docChanged);
+        if (changed) safeCall(inst.onChange, update.state.doc.toString());
+        else if (update.selectionSet) {
+          // The cursor moved without typing (click, arrows, goto): the host outlines the
+          // element there in the preview.
+          const head = update.state.selection.main.head;
+          const line = update.state.doc.lineAt(head);
+          safeCall(inst.onCursor, line.number, head - line.from + 1);
+        }
       }),
     ],
   });
@@ -735,6 +743,7 @@ function create(parent, options) {
     schema: normalizeSchema(optionOf(options, "schema")),
     onChange: optionOf(options, "onChange"),
     onSave: optionOf(options, "onSave"),
+    onCursor: optionOf(options, "onCursor"),
     languageCompartment: new Compartment(),
   };
   const doc = optionOf(options, "doc");
@@ -848,4 +857,12 @@ function destroyCompare(handle) {
 
 const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, destroy, compare, destroyCompare });
 window.LetterpressEditor = api;
-window.LetterpressPreview = Object.freeze({ show: preview.show, current: preview.current });
+window.LetterpressPreview = Object.freeze({
+  show: preview.show,
+  current: preview.current,
+  markerAt: preview.markerAt,
+  count: preview.count,
+  ancestry: preview.ancestry,
+  outline: preview.outline,
+  scrollBy: preview.scrollBy,
+});

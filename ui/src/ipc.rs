@@ -40,6 +40,22 @@ extern "C" {
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = show)]
     pub fn preview_show(frame: &JsValue, html: &str);
 
+    /// The marker (`F-O`) of the email's element under a point of the app's viewport.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = markerAt)]
+    pub fn preview_marker_at(frame: &JsValue, client_x: f64, client_y: f64) -> Option<String>;
+    /// The markers of a marker's first box and of the boxes around it, outermost first.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = ancestry)]
+    pub fn preview_ancestry(frame: &JsValue, marker: &str) -> Vec<String>;
+    /// How many boxes of the email carry a marker.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = count)]
+    pub fn preview_count(frame: &JsValue, marker: &str) -> u32;
+    /// Outlines every box of a marker (`None`: none) in the overlay, as "selected" or "hovered".
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = outline)]
+    pub fn preview_outline(frame: &JsValue, layer: &JsValue, marker: Option<String>, kind: &str);
+    /// Scrolls the email under the overlay; the outlines follow.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = scrollBy)]
+    pub fn preview_scroll_by(frame: &JsValue, dx: f64, dy: f64);
+
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "window"], js_name = getCurrentWindow, catch)]
     fn current_window() -> Result<JsValue, JsValue>;
 }

@@ -31,6 +31,8 @@ pub struct MarkedHtml {
     pub html: String,
     /// Project-relative paths; a marker's `F` is an index into this list.
     pub files: Vec<String>,
+    /// The element name of every marker (`F-O` → `mj-text`).
+    pub names: std::collections::BTreeMap<String, String>,
 }
 
 /// Sources whose `.mjml` files come marked by [`mark_source`], each file numbered the first
@@ -38,6 +40,7 @@ pub struct MarkedHtml {
 pub(crate) struct MarkingSources {
     inner: Arc<dyn Sources>,
     files: Mutex<Vec<String>>,
+    names: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 impl MarkingSources {
@@ -45,7 +48,16 @@ impl MarkingSources {
         MarkingSources {
             inner,
             files: Mutex::new(Vec::new()),
+            names: Mutex::new(std::collections::BTreeMap::new()),
         }
+    }
+
+    /// The element name of every marker made so far.
+    pub(crate) fn names(&self) -> std::collections::BTreeMap<String, String> {
+        self.names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The files numbered so far.
@@ -74,7 +86,13 @@ impl Sources for MarkingSources {
         let found = self.inner.read(path)?;
         Ok(match found {
             Some(text) if path.ends_with(".mjml") => {
-                Some(Arc::from(mark_source(self.number(path), &text)))
+                let file = self.number(path);
+                let (marked, names) = mark_source_with_names(file, &text);
+                let mut known = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+                for (offset, name) in names {
+                    known.insert(format!("{file}-{offset}"), name);
+                }
+                Some(Arc::from(marked))
             }
             other => other,
         })
@@ -191,8 +209,13 @@ fn find_endraw(text: &str, from: usize) -> Option<usize> {
 /// tag of every body element. Stops marking (keeping what it marked) where the markup no
 /// longer tokenizes.
 pub fn mark_source(file: u32, text: &str) -> String {
+    mark_source_with_names(file, text).0
+}
+
+/// [`mark_source`], also returning each marked element's (offset, name).
+pub fn mark_source_with_names(file: u32, text: &str) -> (String, Vec<(usize, String)>) {
     let blanked = blank_jinja(text);
-    let mut marks = Vec::new();
+    let mut marks: Vec<(usize, String)> = Vec::new();
     // Open elements: (name, whether marked content is HTML inside it).
     let mut open: Vec<String> = Vec::new();
     let mut in_head = 0usize;
@@ -218,7 +241,7 @@ pub fn mark_source(file: u32, text: &str) -> String {
                     html_content > 0 && in_head == 0
                 };
                 if wanted {
-                    marks.push(span.start());
+                    marks.push((span.start(), name.clone()));
                 }
                 pending = Some(name);
             }
@@ -259,17 +282,113 @@ pub fn mark_source(file: u32, text: &str) -> String {
         }
     }
     if marks.is_empty() {
-        return text.to_owned();
+        return (text.to_owned(), marks);
     }
     let mut out = String::with_capacity(text.len() + marks.len() * 20);
     let mut last = 0;
-    for at in marks {
-        out.push_str(&text[last..at]);
+    for (at, _) in &marks {
+        out.push_str(&text[last..*at]);
         out.push_str(&format!("<!--lp:{file}:{at}-->"));
-        last = at;
+        last = *at;
     }
     out.push_str(&text[last..]);
-    out
+    (out, marks)
+}
+
+/// The innermost element of a source file that the preview can show as one (one that
+/// [`mark_source`] marks) at a byte offset: inside its start tag or its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementAt {
+    /// Byte offset of its start tag's `<` (the `O` of its marker).
+    pub start: usize,
+    /// Element names from the outermost down to it (`mjml`, `mj-body`, … `mj-text`, `a`).
+    pub path: Vec<String>,
+}
+
+/// The element at `offset` in `text` (a `.mjml` file as on disk); `None` outside any markable
+/// element (in `mj-head`, between `{% %}` tags at the top level…).
+pub fn element_at(text: &str, offset: usize) -> Option<ElementAt> {
+    let blanked = blank_jinja(text);
+    // Open elements: (name, start, markable).
+    let mut open: Vec<(String, usize, bool)> = Vec::new();
+    let mut pending: Option<(String, usize, bool)> = None;
+    let mut in_head = 0usize;
+    let mut html_content = 0usize;
+    let innermost = |open: &[(String, usize, bool)], pending: Option<&(String, usize, bool)>| {
+        let all: Vec<&(String, usize, bool)> = open.iter().chain(pending).collect();
+        let at = all.iter().rposition(|(_, _, markable)| *markable)?;
+        Some(ElementAt {
+            start: all[at].1,
+            path: all[..=at].iter().map(|(n, _, _)| n.clone()).collect(),
+        })
+    };
+    for token in Tokenizer::from(blanked.as_str()) {
+        let Ok(token) = token else { break };
+        match token {
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                if span.start() > offset {
+                    break;
+                }
+                let name = qualified(prefix.as_str(), local.as_str());
+                let markable = if name.starts_with("mj-") {
+                    in_head == 0 && !UNMARKED.contains(&name.as_str())
+                } else {
+                    html_content > 0 && in_head == 0
+                };
+                pending = Some((name, span.start(), markable));
+            }
+            Token::ElementEnd { end, span } => {
+                if span.end() > offset && pending.is_some() {
+                    // The offset is inside this start tag.
+                    return innermost(&open, pending.as_ref());
+                }
+                match end {
+                    ElementEnd::Open => {
+                        if let Some(element) = pending.take() {
+                            if element.0 == "mj-head" {
+                                in_head += 1;
+                            }
+                            if HTML_CONTENT.contains(&element.0.as_str()) {
+                                html_content += 1;
+                            }
+                            open.push(element);
+                        }
+                    }
+                    ElementEnd::Empty => pending = None,
+                    ElementEnd::Close(prefix, local) => {
+                        if span.start() >= offset {
+                            break;
+                        }
+                        let name = qualified(prefix.as_str(), local.as_str());
+                        if let Some(at) = open.iter().rposition(|(n, _, _)| *n == name) {
+                            for (closed, _, _) in open.drain(at..) {
+                                if closed == "mj-head" {
+                                    in_head = in_head.saturating_sub(1);
+                                }
+                                if HTML_CONTENT.contains(&closed.as_str()) {
+                                    html_content = html_content.saturating_sub(1);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    innermost(&open, None)
+}
+
+fn qualified(prefix: &str, local: &str) -> String {
+    if prefix.is_empty() {
+        local.to_owned()
+    } else {
+        format!("{prefix}:{local}")
+    }
 }
 
 /// One element start tag of the rendered MJML.
@@ -640,6 +759,33 @@ mod tests {
         );
         assert!(out.contains("<mj-image css-class=\"lp-1-40\"/>"), "{out}");
         assert!(!out.contains("<!--lp:"));
+    }
+
+    #[test]
+    fn the_element_at_an_offset_is_the_innermost_markable_one() {
+        let text = "<mjml><mj-head><mj-title>t</mj-title></mj-head><mj-body>\n\
+                    <mj-section><mj-column><mj-text>Hi <a href=\"x\">{{ n }}</a> there</mj-text>\n\
+                    </mj-column></mj-section></mj-body></mjml>";
+        let at = |needle: &str| text.find(needle).unwrap();
+        let found = element_at(text, at("{{ n }}")).unwrap();
+        assert_eq!(found.start, at("<a href"));
+        assert_eq!(
+            found.path,
+            ["mjml", "mj-body", "mj-section", "mj-column", "mj-text", "a"]
+        );
+        let found = element_at(text, at(" there")).unwrap();
+        assert_eq!(found.start, at("<mj-text>"));
+        // Inside a start tag, at its `<`, and in the head.
+        assert_eq!(
+            element_at(text, at("href") + 2).unwrap().start,
+            at("<a href")
+        );
+        assert_eq!(
+            element_at(text, at("<mj-column>")).unwrap().start,
+            at("<mj-column>")
+        );
+        assert_eq!(element_at(text, at("<mj-title>") + 3), None);
+        assert_eq!(element_at(text, 2), None);
     }
 
     #[test]

@@ -296,6 +296,11 @@ impl Engine {
                 .as_ref()
                 .map(|f| f.files())
                 .unwrap_or_default(),
+            names: engine
+                .marking
+                .as_ref()
+                .map(|f| f.names())
+                .unwrap_or_default(),
         })
     }
 

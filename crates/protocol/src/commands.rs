@@ -10,10 +10,10 @@
 use crate::locales::{ExchangeFormat, GridCell, ImportReport, LocaleGrid, SetTranslation};
 use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
 use crate::{
-    AuthorInfo, ClearedLock, ConflictSides, HistoryPage, IpcError, LocaleEntry, OpenDocument,
-    Preview, PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport, PushOutcome,
-    RecentProject, RemoteInfo, RenderedDiff, Resolution, RestoreOutcome, SaveOutcome, SourceDiff,
-    WorkingStatus,
+    AuthorInfo, ClearedLock, ConflictSides, ElementLocation, HistoryPage, IpcError, LocaleEntry,
+    OpenDocument, Preview, PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport,
+    PushOutcome, RecentProject, RemoteInfo, RenderedDiff, Resolution, RestoreOutcome, SaveOutcome,
+    SourceDiff, WorkingStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -177,6 +177,18 @@ commands! {
     } -> ProjectSnapshot;
     /// MJML elements and their attributes, for completion.
     mjml_schema => MjmlSchema {} -> BTreeMap<String, Option<Vec<String>>>;
+    /// The element of `path` (the editor's text when open) at a byte offset, or at a line and
+    /// column when `offset` is absent (the editor's cursor); `None`: no element there.
+    locate_element => LocateElement {
+        /// Project-relative path.
+        path: String,
+        /// A byte offset (a preview marker's `O`).
+        offset: Option<usize>,
+        /// 1-based line, when `offset` is absent.
+        line: u32,
+        /// 1-based column in characters, when `offset` is absent.
+        column: u32,
+    } -> Option<ElementLocation>;
     /// Leaves the app (after the UI dealt with unsaved changes).
     quit => Quit {} -> ();
 

@@ -14,6 +14,7 @@ pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use error::{Coded, IpcCode, IpcError};
 pub use history::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A locale of the project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +74,10 @@ pub struct PreviewRequest {
     /// it from the HTML is about half of a render). Absent: yes.
     #[serde(default = "yes")]
     pub text: bool,
+    /// Whether the preview should also come with the markers of the visual mapping (the
+    /// editor's preview asks for them). Absent: no.
+    #[serde(default)]
+    pub markers: bool,
 }
 
 fn yes() -> bool {
@@ -96,6 +101,39 @@ pub struct Preview {
     pub diagnostics: Vec<Diagnostic>,
     /// Time the engine took, in microseconds.
     pub engine_micros: u64,
+    /// The same email with the markers that map it to its sources, when asked for and the
+    /// template can be mapped (removing them gives `html` byte for byte).
+    #[serde(default)]
+    pub mapping: Option<VisualMapping>,
+}
+
+/// Where an element of the preview is in its source, for selecting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementLocation {
+    /// Project-relative path of the file that holds it.
+    pub path: String,
+    /// Byte offset of its start tag (the `O` of its marker).
+    pub offset: usize,
+    /// 1-based line of its start tag.
+    pub line: u32,
+    /// 1-based column (in characters) of its start tag.
+    pub column: u32,
+    /// Element names from the outermost down to it (`mj-body`, `mj-section`, … `mj-text`).
+    pub breadcrumb: Vec<String>,
+    /// The templates that use this file, when it is a layout or partial (sorted).
+    pub used_by: Vec<String>,
+}
+
+/// The preview with markers: each body element carries the class `lp-F-O` (HTML inside text:
+/// `data-lp="F-O"`), F an index into `files`, O the byte offset of its start tag there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisualMapping {
+    /// The marked HTML.
+    pub html: String,
+    /// Project-relative paths of the files the markers name.
+    pub files: Vec<String>,
+    /// The element name of each marker (`F-O` → `mj-text`), for breadcrumbs.
+    pub names: BTreeMap<String, String>,
 }
 
 impl Preview {

@@ -22,6 +22,7 @@ pub use edit::{Buffers, EditSession, ExternalChange, OverlaySources, Revision, S
 pub use history::{Author, History, HistoryError, When};
 pub use session::StudioSession;
 
+use letterpress_engine::instrument::MarkedHtml;
 use letterpress_engine::{
     Code, Diagnostic, Engine, Limits, LoadError, Location, PROJECT_FILE, ProjectConfig,
     RenderOutput, RenderRequest, Sources, TemplateMeta, paths,
@@ -258,8 +259,45 @@ impl Project {
     /// [`Project::preview`], deriving the text part from the HTML only when `text` is set
     /// (the app's live preview asks for it while the text part is shown).
     pub fn preview_with(&self, job: &RenderJob, buffers: &Buffers, text: bool) -> RenderOutput {
+        self.preview_over(buffers, |engine, sources| {
+            render_with(engine, sources, job, text)
+        })
+        .unwrap_or_else(RenderOutput::with_error)
+    }
+
+    /// [`Project::preview_with`] plus the same email with the markers of the visual mapping
+    /// (`None` where the template cannot be mapped: see `letterpress_engine::instrument`).
+    pub fn preview_with_markers(
+        &self,
+        job: &RenderJob,
+        buffers: &Buffers,
+        text: bool,
+    ) -> (RenderOutput, Option<MarkedHtml>) {
+        self.preview_over(buffers, |engine, sources| {
+            let data = match job_data(sources, job) {
+                Ok(data) => data,
+                Err(d) => return (RenderOutput::with_error(*d), None),
+            };
+            let request = RenderRequest {
+                template: &job.template,
+                locale: &job.locale,
+                data: &data,
+            };
+            engine.render_with_markers(&request, text)
+        })
+        .unwrap_or_else(|d| (RenderOutput::with_error(d), None))
+    }
+
+    /// Calls `render` with the engine and sources that see `buffers` over the disk (a fresh
+    /// engine when `letterpress.toml` or a catalog is among them). `Err`: those buffers do
+    /// not load.
+    fn preview_over<T>(
+        &self,
+        buffers: &Buffers,
+        render: impl FnOnce(&Engine, &dyn Sources) -> T,
+    ) -> Result<T, Diagnostic> {
         if buffers.is_empty() {
-            return render_with(&self.engine, self.sources.as_ref(), job, text);
+            return Ok(render(&self.engine, self.sources.as_ref()));
         }
         let overlay = Arc::new(OverlaySources {
             base: self.sources.clone(),
@@ -271,14 +309,14 @@ impl Project {
         let engine = if catalogs_edited {
             match Engine::load(overlay.clone(), *self.engine.limits()) {
                 Ok(engine) => engine,
-                Err(LoadError::Invalid(d)) => return RenderOutput::with_error(*d),
+                Err(LoadError::Invalid(d)) => return Err(*d),
                 // The buffer of letterpress.toml cannot be missing; the disk's may be.
                 Err(LoadError::NoProjectFile) => self.engine.with_sources(overlay.clone()),
             }
         } else {
             self.engine.with_sources(overlay.clone())
         };
-        render_with(&engine, overlay.as_ref(), job, text)
+        Ok(render(&engine, overlay.as_ref()))
     }
 
     /// Templates whose render reads `path` (a layout, partial, or one of their own files).
@@ -553,13 +591,9 @@ fn render_with(
     job: &RenderJob,
     text: bool,
 ) -> RenderOutput {
-    let data = if job.fixture.is_empty() {
-        serde_json::Value::Object(serde_json::Map::new())
-    } else {
-        match read_fixture(sources, &job.template, &job.fixture) {
-            Ok(d) => d,
-            Err(d) => return RenderOutput::with_error(*d),
-        }
+    let data = match job_data(sources, job) {
+        Ok(d) => d,
+        Err(d) => return RenderOutput::with_error(*d),
     };
     let request = RenderRequest {
         template: &job.template,
@@ -570,6 +604,15 @@ fn render_with(
         engine.render(&request)
     } else {
         engine.render_without_derived_text(&request)
+    }
+}
+
+/// The data a job renders with: its fixture, or `{}` without one.
+fn job_data(sources: &dyn Sources, job: &RenderJob) -> Result<serde_json::Value, Box<Diagnostic>> {
+    if job.fixture.is_empty() {
+        Ok(serde_json::Value::Object(serde_json::Map::new()))
+    } else {
+        read_fixture(sources, &job.template, &job.fixture)
     }
 }
 

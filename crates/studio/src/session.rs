@@ -6,8 +6,8 @@ use crate::watch::Change;
 use crate::{Project, RenderJob, StudioError};
 use letterpress_engine::LocaleInfo;
 use letterpress_protocol::{
-    Coded, ConflictSides, FileEvent, IpcCode, LocaleEntry, Location, OpenDocument, Preview,
-    PreviewRequest, ProjectSnapshot, Resolution, TemplateEntry,
+    Coded, ConflictSides, ElementLocation, FileEvent, IpcCode, LocaleEntry, Location, OpenDocument,
+    Preview, PreviewRequest, ProjectSnapshot, Resolution, TemplateEntry, VisualMapping,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -127,10 +127,23 @@ impl StudioSession {
     /// Renders the requested email from the editor's buffers (saved or not).
     pub fn preview(&self, request: &PreviewRequest) -> Preview {
         let started = Instant::now();
-        let out =
+        let job = render_job(request);
+        if !request.markers {
+            let out = self
+                .project
+                .preview_with(&job, &self.edits.buffers(), request.text);
+            return preview_of(out, started);
+        }
+        let (out, marked) =
             self.project
-                .preview_with(&render_job(request), &self.edits.buffers(), request.text);
-        preview_of(out, started)
+                .preview_with_markers(&job, &self.edits.buffers(), request.text);
+        let mut preview = preview_of(out, started);
+        preview.mapping = marked.map(|m| VisualMapping {
+            html: m.html,
+            files: m.files,
+            names: m.names,
+        });
+        preview
     }
 
     /// The editor's unsaved buffers (what a preview renders over the disk).
@@ -216,6 +229,60 @@ impl StudioSession {
         } else {
             Err(UnsavedEdits { paths, doing })
         }
+    }
+
+    /// The element of `path` at `offset` (or at `line`:`column` when `offset` is `None`), in
+    /// the editor's text when the file is open, else as on disk: where its start tag is, its
+    /// breadcrumb, and which templates use the file when it is a layout or partial.
+    pub fn locate_element(
+        &self,
+        path: &str,
+        offset: Option<usize>,
+        line: u32,
+        column: u32,
+    ) -> Result<Option<ElementLocation>, StudioError> {
+        let text = match self.edits.document(path) {
+            Some(d) => d.text.clone(),
+            None => crate::edit::read_disk(&self.project, path)?
+                .ok_or_else(|| StudioError::NotFound(path.to_owned()))?,
+        };
+        let offset = match offset {
+            Some(o) => o,
+            None => match letterpress_protocol::diagnostic::line_offset(&text, line) {
+                Some(start) => {
+                    let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
+                    start
+                        + text[start..]
+                            .char_indices()
+                            .take_while(|(_, c)| *c != '\n')
+                            .nth(skip)
+                            .map_or_else(
+                                || text[start..].find('\n').unwrap_or(text.len() - start),
+                                |(i, _)| i,
+                            )
+                }
+                None => return Ok(None),
+            },
+        };
+        let Some(found) = letterpress_engine::instrument::element_at(&text, offset) else {
+            return Ok(None);
+        };
+        let (line, column) = letterpress_protocol::diagnostic::line_col(&text, found.start);
+        let used_by = if path.starts_with("templates/") {
+            Vec::new()
+        } else {
+            let mut used = self.project.dependents(path)?;
+            used.sort();
+            used
+        };
+        Ok(Some(ElementLocation {
+            path: path.to_owned(),
+            offset: found.start,
+            line,
+            column,
+            breadcrumb: found.path.into_iter().filter(|n| n != "mjml").collect(),
+            used_by,
+        }))
     }
 
     /// Both sides of a conflict on `path`, for "compare".
@@ -398,5 +465,6 @@ pub(crate) fn preview_of(out: letterpress_engine::RenderOutput, started: Instant
         subject: out.subject,
         preheader: out.preheader,
         diagnostics: out.diagnostics,
+        mapping: None,
     }
 }

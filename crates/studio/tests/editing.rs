@@ -308,6 +308,7 @@ fn one_call_takes_a_keystroke_and_renders_it() {
         locale: "en".into(),
         fixture: "default".into(),
         text: false,
+        markers: false,
     };
     let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);

@@ -16,6 +16,7 @@ fn request() -> PreviewRequest {
         locale: "en".into(),
         fixture: "default".into(),
         text: true,
+        markers: false,
     }
 }
 

@@ -16,8 +16,8 @@ use letterpress_protocol::commands::{
     RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
 };
 use letterpress_protocol::{
-    Command, ConflictSides, Diagnostic, FileEvent, IpcCode, IpcError, MenuCommand, Preview,
-    PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
+    Command, ConflictSides, Diagnostic, ElementLocation, FileEvent, IpcCode, IpcError, MenuCommand,
+    Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,6 +65,36 @@ impl PreviewWork {
     }
 }
 
+/// An element selected in the preview (or under the editor's cursor): where it is in its
+/// source. Its marker is found again in every render (file numbers change between renders).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    pub location: ElementLocation,
+    /// Element names as the email nests it, outermost first (across layout, partials and
+    /// template); empty when the email does not show it.
+    pub crumbs: Vec<String>,
+    /// How many boxes of the email it makes (a loop repeats it).
+    pub instances: u32,
+}
+
+impl Core {
+    /// The marker (`F-O`) the current preview gives the element at `path`:`offset`.
+    pub fn marker_of(self, path: &str, offset: usize) -> Option<String> {
+        self.mapped_files
+            .with(|files| files.iter().position(|f| f == path))
+            .map(|file| format!("{file}-{offset}"))
+    }
+
+    /// The source element of a marker of the current preview, as (path, offset).
+    pub fn source_of(self, marker: &str) -> Option<(String, usize)> {
+        let (file, offset) = marker.split_once('-')?;
+        let file: usize = file.parse().ok()?;
+        let offset: usize = offset.parse().ok()?;
+        let path = self.mapped_files.with(|files| files.get(file).cloned())?;
+        Some((path, offset))
+    }
+}
+
 /// The core state, as signals (Copy), so every handler can hold it.
 #[derive(Clone, Copy)]
 pub struct Core {
@@ -76,6 +106,12 @@ pub struct Core {
     pub dirty: RwSignal<BTreeSet<String>>,
     pub preview: RwSignal<Option<Preview>>,
     pub last_good_html: RwSignal<String>,
+    /// The files the markers of `last_good_html` name (empty: shown without visual mapping).
+    pub mapped_files: RwSignal<Vec<String>>,
+    /// The element name of each marker of `last_good_html`.
+    pub mapped_names: RwSignal<BTreeMap<String, String>>,
+    /// The element selected in the preview (or under the editor's cursor).
+    pub selection: RwSignal<Option<Selection>>,
     pub problem: RwSignal<Option<String>>,
     pub conflict: RwSignal<Option<String>>,
     pub width: RwSignal<Width>,
@@ -130,6 +166,9 @@ impl Core {
             dirty: RwSignal::new(BTreeSet::new()),
             preview: RwSignal::new(None),
             last_good_html: RwSignal::new(String::new()),
+            mapped_files: RwSignal::new(Vec::new()),
+            mapped_names: RwSignal::new(BTreeMap::new()),
+            selection: RwSignal::new(None),
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),
@@ -274,6 +313,7 @@ impl Core {
             fixture: self.fixture.get_untracked(),
             // Deriving the text part is half a render: only while it is shown.
             text: self.tab.get_untracked() == Tab::Text,
+            markers: true,
         }
     }
 
@@ -358,7 +398,18 @@ impl Core {
     pub fn show(self, p: Preview, typed_at: Option<f64>) {
         let shown_at = ipc::now_ms();
         if p.is_ok() {
-            self.last_good_html.set(p.html.clone());
+            match &p.mapping {
+                Some(m) => {
+                    self.mapped_files.set(m.files.clone());
+                    self.mapped_names.set(m.names.clone());
+                    self.last_good_html.set(m.html.clone());
+                }
+                None => {
+                    self.mapped_files.set(Vec::new());
+                    self.mapped_names.set(BTreeMap::new());
+                    self.last_good_html.set(p.html.clone());
+                }
+            }
             self.problem.set(None);
         }
         let path = self.doc_path.get_untracked();

@@ -4,6 +4,7 @@
 
 mod preview;
 mod problems;
+mod visual;
 
 use crate::core::{Core, Mode, language_of};
 use crate::ipc;
@@ -19,6 +20,10 @@ use wasm_bindgen::prelude::*;
 pub fn EditScreen() -> impl IntoView {
     let core = expect_context::<Core>();
     let editor_ref = NodeRef::<Div>::new();
+    let layer = visual::SelectLayer {
+        frame: NodeRef::new(),
+        overlay: NodeRef::new(),
+    };
     Effect::new(move |_| {
         let (Some(el), Some(schema)) = (editor_ref.get(), core.schema.get()) else {
             return;
@@ -39,6 +44,13 @@ pub fn EditScreen() -> impl IntoView {
         set(
             "onChange",
             &Closure::<dyn Fn(String)>::new(move |text: String| core.on_edit(text)).into_js_value(),
+        );
+        set(
+            "onCursor",
+            &Closure::<dyn Fn(u32, u32)>::new(move |line: u32, column: u32| {
+                visual::follow_cursor(core, layer, line, column);
+            })
+            .into_js_value(),
         );
         set(
             "onSave",
@@ -87,7 +99,7 @@ pub fn EditScreen() -> impl IntoView {
                 <div class="editor" node_ref=editor_ref></div>
                 <Problems />
             </main>
-            <PreviewPane />
+            <PreviewPane layer=layer />
             </div>
     }
 }

@@ -1,11 +1,12 @@
 //! The preview pane: pickers, inbox header, the email (HTML or text part).
 
+use super::visual::{SelectLayer, SelectionBar, SelectionLayer};
 use crate::core::*;
 use leptos::prelude::*;
 use letterpress_protocol::*;
 
 #[component]
-pub fn PreviewPane() -> impl IntoView {
+pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
     let core = expect_context::<Core>();
     let locales = move || {
         core.snapshot
@@ -25,7 +26,7 @@ pub fn PreviewPane() -> impl IntoView {
     };
     // The email is patched into the frame's document (no scripts may run in it; same origin
     // only so the app can write to it), keeping the scroll position while typing.
-    let frame = NodeRef::<leptos::html::Iframe>::new();
+    let SelectLayer { frame, overlay } = layer;
     Effect::new(move |_| {
         let html = core.last_good_html.get();
         if let Some(el) = frame.get() {
@@ -94,11 +95,16 @@ pub fn PreviewPane() -> impl IntoView {
                     </div>
                 }
             })}
+            {move || (core.tab.get() == Tab::Html).then(|| view! { <SelectionBar /> })}
             <div class="frame" class:mobile=move || core.width.get() == Width::Mobile>
                 {move || match core.tab.get() {
                     Tab::Html => view! {
-                        <iframe title="Email preview" data-test="preview" node_ref=frame
-                            sandbox="allow-same-origin" referrerpolicy="no-referrer"></iframe>
+                        <div class="frame-box">
+                            <iframe title="Email preview" data-test="preview" node_ref=frame
+                                sandbox="allow-same-origin" referrerpolicy="no-referrer"></iframe>
+                            <div class="outline-layer" node_ref=overlay></div>
+                            <SelectionLayer layer=layer />
+                        </div>
                     }.into_any(),
                     Tab::Text => view! {
                         <pre class="text-part" data-test="text-part">{move || field(|p| p.text.clone())}</pre>

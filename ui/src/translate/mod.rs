@@ -346,6 +346,7 @@ impl Translations {
             locale: self.preview_locale.get_untracked(),
             fixture: self.fixture.get_untracked(),
             text: false,
+            markers: false,
         };
         let translation = self.unsaved_translation();
         if translation.is_none() {

@@ -1,0 +1,262 @@
+//! Selecting in the preview, in the real app on a copy of the sample project: the mapping
+//! coverage of every sample template (the centre of every visible marked box resolves to that
+//! element or one inside it, never to another), a designer's click on a heading (breadcrumb,
+//! cursor on its start tag), a click on the layout's footer (the layout opens, "used by"),
+//! and the editor's cursor outlining the element it is in.
+//! Same harness as `app.rs`. Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/`.
+
+use fantoccini::Client;
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use letterpress_e2e::{
+    click, js, sample_copy, shot, start_app, text_of, wait_for_text, wait_until,
+};
+use serde_json::Value;
+
+/// Waits until the preview shows `template` with its visual mapping.
+async fn wait_for_mapped_preview(client: &Client, needle: &str) {
+    wait_until(
+        &format!("a mapped preview containing {needle:?}"),
+        || async {
+            let ok = js(
+                client,
+                &format!(
+                    "const f = document.querySelector('[data-test=preview]');
+                 const html = f ? LetterpressPreview.current(f) : '';
+                 return html.includes({needle:?}) && /class=\"lp-\\d+-\\d+/.test(html);"
+                ),
+            )
+            .await;
+            ok.as_bool().filter(|b| *b).map(|_| Value::Null)
+        },
+    )
+    .await;
+}
+
+/// For every visible marked box of the email: is the marker at its centre its own or one of
+/// an element inside it (resolved), or another's (wrong)? Returns [boxes, resolved, wrong,
+/// first wrong ones].
+const COVERAGE: &str = "
+    const f = document.querySelector('[data-test=preview]');
+    const d = f.contentDocument;
+    const markerOf = (e) => {
+      const data = e.getAttribute('data-lp');
+      if (data) return data;
+      for (const c of e.classList) { const m = /^lp-(\\d+-\\d+)$/.exec(c); if (m) return m[1]; }
+      return null;
+    };
+    const marked = Array.from(d.querySelectorAll('[class*=\"lp-\"], [data-lp]')).filter(markerOf);
+    let boxes = 0, resolved = 0, wrong = [];
+    for (const e of marked) {
+      e.scrollIntoView({ block: 'center', inline: 'center' });
+      const r = e.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1) continue;
+      const style = d.defaultView.getComputedStyle(e);
+      if (style.visibility === 'hidden' || style.display === 'none') continue;
+      const o = f.getBoundingClientRect();
+      const x = o.left + f.clientLeft + r.left + r.width / 2;
+      const y = o.top + f.clientTop + r.top + r.height / 2;
+      // Only what the frame shows: a box cut off by the frame's edge is measured where visible.
+      if (x < o.left || y < o.top || x > o.right || y > o.bottom) continue;
+      boxes++;
+      const own = markerOf(e);
+      const got = LetterpressPreview.markerAt(f, x, y);
+      const inside = got && (got === own || Array.from(e.querySelectorAll('*')).some(c => markerOf(c) === got));
+      if (inside) resolved++; else wrong.push(own + ' → ' + got + ' <' + e.tagName.toLowerCase() + ' class=\"' + e.className + '\">');
+    }
+    d.defaultView.scrollTo(0, 0);
+    return [boxes, resolved, wrong.length, wrong.slice(0, 5)];
+";
+
+/// Clicks at a point of the app's viewport, as a person would.
+async fn click_at(client: &Client, x: f64, y: f64) {
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x.round(),
+            y: y.round(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(mouse).await.expect("click");
+}
+
+/// The viewport point at the centre of the email's element whose text includes `text`
+/// (scrolled into view first).
+async fn centre_of_text(client: &Client, text: &str) -> (f64, f64) {
+    let point = js(
+        client,
+        &format!(
+            "const f = document.querySelector('[data-test=preview]');
+             const d = f.contentDocument;
+             const hit = Array.from(d.querySelectorAll('body *'))
+               .filter(e => e.textContent.includes({text:?}))
+               .pop();
+             if (!hit) return null;
+             hit.scrollIntoView({{ block: 'center' }});
+             const r = hit.getBoundingClientRect();
+             const o = f.getBoundingClientRect();
+             return [o.left + f.clientLeft + r.left + r.width / 2, o.top + f.clientTop + r.top + r.height / 2];"
+        ),
+    )
+    .await;
+    match point.as_array().map(|p| (p[0].as_f64(), p[1].as_f64())) {
+        Some((Some(x), Some(y))) => (x, y),
+        _ => panic!("{text:?} is not in the preview: {point}"),
+    }
+}
+
+/// The line of the editor's cursor.
+async fn cursor_line(client: &Client) -> u64 {
+    js(
+        client,
+        "const g = document.querySelector('.cm-activeLineGutter'); return g ? Number(g.textContent) : 0;",
+    )
+    .await
+    .as_u64()
+    .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_designer_selects_elements_in_the_preview() {
+    let (tmp, project) = sample_copy();
+    let (client, processes) = start_app(&project, &tmp.path().join("state"), &[]).await;
+
+    // Mapping coverage, template by template.
+    let templates = [
+        ("daily-digest", "Northwind"),
+        ("password-reset", "Northwind"),
+        ("receipt", "NW-2026"),
+        ("team-invitation", "Northwind"),
+        ("verify-email", "Northwind"),
+        ("welcome", "Northwind"),
+    ];
+    let (mut all_boxes, mut all_resolved, mut all_wrong) = (0, 0, 0);
+    for (template, needle) in templates {
+        click(&client, &format!("[data-test=template-{template}] > a")).await;
+        wait_for_text(
+            &client,
+            "[data-test=doc-path]",
+            &format!("templates/{template}/"),
+        )
+        .await;
+        wait_for_mapped_preview(&client, needle).await;
+        let figures = js(&client, COVERAGE).await;
+        let n = |i: usize| figures[i].as_u64().unwrap_or_default();
+        println!(
+            "mapping coverage {template}: {} of {} boxes resolve, {} wrong {}",
+            n(1),
+            n(0),
+            n(2),
+            figures[3]
+        );
+        assert!(n(0) > 10, "{template}: only {} marked boxes", n(0));
+        assert_eq!(n(2), 0, "{template}: wrong: {}", figures[3]);
+        all_boxes += n(0);
+        all_resolved += n(1);
+        all_wrong += n(2);
+    }
+    println!(
+        "mapping coverage, all sample templates: {all_resolved} of {all_boxes} ({:.1} %), {all_wrong} wrong",
+        100.0 * all_resolved as f64 / all_boxes as f64
+    );
+    assert!(all_resolved * 100 >= all_boxes * 99);
+
+    // A designer clicks the welcome email's heading.
+    click(&client, "[data-test=template-welcome] > a").await;
+    wait_for_text(
+        &client,
+        "[data-test=doc-path]",
+        "templates/welcome/body.mjml",
+    )
+    .await;
+    wait_for_mapped_preview(&client, "Welcome aboard").await;
+    let (x, y) = centre_of_text(&client, "Welcome aboard").await;
+    click_at(&client, x, y).await;
+    let crumbs = wait_for_text(&client, "[data-test=breadcrumb]", "mj-text").await;
+    assert!(crumbs.starts_with("mj-body › "), "{crumbs}");
+    let at = text_of(&client, "[data-test=selection-at]")
+        .await
+        .unwrap_or_default();
+    assert!(at.starts_with("templates/welcome/body.mjml:"), "{at}");
+    let line: u64 = at
+        .split(':')
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_default();
+    wait_until("the cursor on the heading's start tag", || async {
+        (cursor_line(&client).await == line).then_some(Value::Null)
+    })
+    .await;
+    let doc_line = js(
+        &client,
+        &format!(
+            "return LetterpressEditor.getDoc(window.__letterpressEditor).split('\\n')[{}];",
+            line - 1
+        ),
+    )
+    .await;
+    assert!(
+        doc_line.as_str().is_some_and(|l| l.contains("<mj-text")),
+        "line {line}: {doc_line}"
+    );
+    let outlined = js(
+        &client,
+        "return document.querySelectorAll('.outline-layer .lp-box.selected').length;",
+    )
+    .await;
+    assert!(outlined.as_u64().unwrap_or_default() >= 1, "{outlined}");
+    shot(&client, "visual-01-heading-selected").await;
+
+    // The footer comes from the layout or a partial: that file opens, and says who uses it.
+    let (x, y) = centre_of_text(&client, "Torstraße 140").await;
+    click_at(&client, x, y).await;
+    let from = wait_for_text(&client, "[data-test=selection-from]", "used by").await;
+    assert!(from.contains("used by 6 templates"), "{from}");
+    let doc = text_of(&client, "[data-test=doc-path]")
+        .await
+        .unwrap_or_default();
+    assert!(
+        doc.starts_with("layouts/") || doc.starts_with("partials/"),
+        "{doc}"
+    );
+    assert!(from.contains(&doc), "{from} / {doc}");
+    shot(&client, "visual-02-footer-from-layout").await;
+
+    // The cursor moved in the code: the outline follows it.
+    let before = js(
+        &client,
+        "const b = document.querySelector('.outline-layer .lp-box.selected'); return b ? b.dataset.marker : null;",
+    )
+    .await;
+    js(
+        &client,
+        "const doc = LetterpressEditor.getDoc(window.__letterpressEditor);
+         const lines = doc.split('\\n');
+         const i = lines.findIndex(l => l.includes('<mj-section') || l.includes('<mj-column'));
+         LetterpressEditor.goto(window.__letterpressEditor, i + 1, lines[i].indexOf('<') + 2);
+         return i;",
+    )
+    .await;
+    let crumbs = wait_until("the breadcrumb of the element at the cursor", || async {
+        let text = text_of(&client, "[data-test=breadcrumb]").await?;
+        (text.ends_with("mj-section") || text.ends_with("mj-column")).then_some(Value::String(text))
+    })
+    .await;
+    let after = js(
+        &client,
+        "const b = document.querySelector('.outline-layer .lp-box.selected'); return b ? b.dataset.marker : null;",
+    )
+    .await;
+    assert!(
+        after.is_string() && after != before,
+        "{before} → {after} ({crumbs})"
+    );
+    shot(&client, "visual-03-cursor-outlines").await;
+
+    let _ = client.close().await;
+    drop(processes);
+}

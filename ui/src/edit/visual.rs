@@ -1,0 +1,224 @@
+//! Selecting in the preview: a layer above the email turns a click into the element of the
+//! source that made that box (through the preview's markers, see `engine::instrument`), puts
+//! the editor's cursor on its start tag, and outlines it — in an overlay, never inside the
+//! email. The editor's cursor outlines the element it is in.
+
+use crate::core::{Core, Selection};
+use crate::ipc;
+use leptos::prelude::*;
+use letterpress_protocol::ElementLocation;
+use letterpress_protocol::commands::LocateElement;
+use wasm_bindgen::JsValue;
+
+/// What the layer needs: the frame it lies over and the overlay it draws in.
+#[derive(Clone, Copy)]
+pub struct SelectLayer {
+    pub frame: NodeRef<leptos::html::Iframe>,
+    pub overlay: NodeRef<leptos::html::Div>,
+}
+
+impl SelectLayer {
+    fn frame(self) -> Option<JsValue> {
+        self.frame.get_untracked().map(JsValue::from)
+    }
+
+    fn overlay(self) -> Option<JsValue> {
+        self.overlay.get_untracked().map(JsValue::from)
+    }
+
+    fn draw(self, marker: Option<String>, kind: &str) {
+        if let (Some(frame), Some(overlay)) = (self.frame(), self.overlay()) {
+            ipc::preview_outline(&frame, &overlay, marker, kind);
+        }
+    }
+}
+
+/// Selects the element at `location` (found from a click or the editor's cursor).
+fn select(core: Core, layer: SelectLayer, location: ElementLocation) {
+    let marker = core.marker_of(&location.path, location.offset);
+    let (instances, crumbs) = match (layer.frame(), &marker) {
+        (Some(frame), Some(m)) => {
+            let names = ipc::preview_ancestry(&frame, m)
+                .iter()
+                .filter_map(|a| core.mapped_names.with_untracked(|n| n.get(a).cloned()))
+                .collect();
+            (ipc::preview_count(&frame, m), names)
+        }
+        _ => (0, Vec::new()),
+    };
+    layer.draw(marker, "selected");
+    core.selection.set(Some(Selection {
+        location,
+        crumbs,
+        instances,
+    }));
+}
+
+/// A click in the email: select its element and put the cursor on its start tag (opening
+/// the layout or partial it comes from).
+pub fn pick(core: Core, layer: SelectLayer, client_x: f64, client_y: f64) {
+    let Some(frame) = layer.frame() else {
+        return;
+    };
+    let Some((path, offset)) =
+        ipc::preview_marker_at(&frame, client_x, client_y).and_then(|m| core.source_of(&m))
+    else {
+        core.selection.set(None);
+        layer.draw(None, "selected");
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let asked = LocateElement {
+            path: path.clone(),
+            offset: Some(offset),
+            line: 0,
+            column: 0,
+        };
+        match ipc::call(&asked).await {
+            Ok(Some(location)) => {
+                let at = (location.line, location.column);
+                if location.path == core.doc_path.get_untracked() {
+                    if let Some(h) = core.editor.get_untracked() {
+                        ipc::editor_goto(h, at.0, at.1);
+                    }
+                } else {
+                    core.open(&location.path, Some(at));
+                }
+                select(core, layer, location);
+            }
+            Ok(None) => core.selection.set(None),
+            Err(e) => core.fail(&e),
+        }
+    });
+}
+
+/// The editor's cursor moved (without typing): outline the element it is in.
+pub fn follow_cursor(core: Core, layer: SelectLayer, line: u32, column: u32) {
+    let path = core.doc_path.get_untracked();
+    if path.is_empty() || !path.ends_with(".mjml") {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let asked = LocateElement {
+            path,
+            offset: None,
+            line,
+            column,
+        };
+        match ipc::call(&asked).await {
+            Ok(Some(location)) => {
+                let same = core
+                    .selection
+                    .with_untracked(|s| s.as_ref().is_some_and(|s| s.location == location));
+                if !same {
+                    select(core, layer, location);
+                }
+            }
+            Ok(None) => {
+                core.selection.set(None);
+                layer.draw(None, "selected");
+            }
+            // A file the studio cannot read now shows no outline; the editor says why.
+            Err(_) => {}
+        }
+    });
+}
+
+/// The transparent layer above the email: click to select, hover to preview the outline,
+/// wheel to scroll.
+#[component]
+pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
+    let core = expect_context::<Core>();
+    let hovered = StoredValue::new(None::<String>);
+    let on_click = move |ev: web_sys::MouseEvent| {
+        pick(
+            core,
+            layer,
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        );
+    };
+    let on_move = move |ev: web_sys::MouseEvent| {
+        let Some(frame) = layer.frame() else {
+            return;
+        };
+        let marker =
+            ipc::preview_marker_at(&frame, f64::from(ev.client_x()), f64::from(ev.client_y()));
+        if hovered.get_value() != marker {
+            hovered.set_value(marker.clone());
+            layer.draw(marker, "hovered");
+        }
+    };
+    let on_leave = move |_: web_sys::MouseEvent| {
+        hovered.set_value(None);
+        layer.draw(None, "hovered");
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        if let Some(frame) = layer.frame() {
+            ev.prevent_default();
+            ipc::preview_scroll_by(&frame, ev.delta_x(), ev.delta_y());
+        }
+    };
+    // After every render the selection's marker may have another file number.
+    Effect::new(move |_| {
+        core.mapped_files.track();
+        core.last_good_html.track();
+        let marker = core
+            .selection
+            .with_untracked(|s| {
+                s.as_ref()
+                    .map(|s| (s.location.path.clone(), s.location.offset))
+            })
+            .and_then(|(path, offset)| core.marker_of(&path, offset));
+        layer.draw(marker, "selected");
+    });
+    let mapped = move || core.mapped_files.with(|f| !f.is_empty());
+    view! {
+        <div class="pick-layer select-layer" data-test="select-layer"
+            class:unmapped=move || !mapped()
+            title=move || if mapped() { "Click to select" } else { "Visual mapping unavailable for this email" }
+            on:click=on_click on:mousemove=on_move on:mouseleave=on_leave on:wheel=on_wheel></div>
+    }
+}
+
+/// The breadcrumb of the selection, and where it comes from.
+#[component]
+pub fn SelectionBar() -> impl IntoView {
+    let core = expect_context::<Core>();
+    let mapped = move || core.mapped_files.with(|f| !f.is_empty());
+    let has_preview = move || core.preview.with(|p| p.as_ref().is_some_and(|p| p.is_ok()));
+    view! {
+        <div class="selection-bar" data-test="selection">
+            {move || match core.selection.get() {
+                Some(s) => {
+                    let crumbs = if s.crumbs.is_empty() {
+                        s.location.breadcrumb.join(" › ")
+                    } else {
+                        s.crumbs.join(" › ")
+                    };
+                    let from = (!s.location.path.starts_with("templates/")).then(|| {
+                        let used = s.location.used_by.len();
+                        format!(
+                            "from {}, used by {used} template{}",
+                            s.location.path,
+                            if used == 1 { "" } else { "s" }
+                        )
+                    });
+                    let repeated = (s.instances > 1).then(|| format!("× {}", s.instances));
+                    view! {
+                        <span class="crumbs" data-test="breadcrumb">{crumbs}</span>
+                        <span class="at" data-test="selection-at">
+                            {format!("{}:{}:{}", s.location.path, s.location.line, s.location.column)}
+                        </span>
+                        {from.map(|f| view! { <span class="from" data-test="selection-from">{f}</span> })}
+                        {repeated.map(|r| view! { <span class="repeated" data-test="selection-instances">{r}</span> })}
+                    }.into_any()
+                }
+                None if has_preview() && !mapped() => view! {
+                    <span class="hint" data-test="unmapped">"Visual mapping unavailable for this email: edit it in code."</span>
+                }.into_any(),
+                None => view! { <span class="hint">"Click an element of the email to select it."</span> }.into_any(),
+            }}
+        </div>
+    }
+}
