@@ -76,7 +76,7 @@ ipc_codes! {
     // Saving (`SaveError`).
     /// The file changed on disk since it was opened; nothing was written.
     SaveConflict = "save-conflict",
-    /// The file may not be saved (not a project file, conflict markers...).
+    /// The file may not be saved (not open in the editor, or its path leads outside the project).
     SaveRefused = "save-refused",
 
     // Versions (`HistoryError`).

@@ -67,6 +67,9 @@ pub enum StudioError {
     /// `too-large`, `io`); nothing outside the project was read.
     #[error(transparent)]
     Source(#[from] letterpress_engine::SourceError),
+    /// The editor holds unsaved edits of files the operation would replace or remove.
+    #[error(transparent)]
+    Unsaved(#[from] session::UnsavedEdits),
 }
 
 impl StudioError {
@@ -80,6 +83,7 @@ impl StudioError {
             StudioError::Refused(_) => IpcCode::Refused,
             StudioError::BuildFailed(_) => IpcCode::BuildFailed,
             StudioError::Source(e) => source_code(e),
+            StudioError::Unsaved(_) => IpcCode::UnsavedEdits,
         }
     }
 }

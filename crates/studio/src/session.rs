@@ -359,18 +359,9 @@ impl StudioSession {
     }
 
     /// Refuses to touch a template whose files have unsaved edits, and closes its documents.
-    fn release_template(&mut self, id: &str) -> Result<(), StudioError> {
+    fn release_template(&mut self, id: &str, doing: &'static str) -> Result<(), StudioError> {
         let prefix = format!("templates/{id}/");
-        if let Some(dirty) = self
-            .edits
-            .dirty_paths()
-            .iter()
-            .find(|p| p.starts_with(&prefix))
-        {
-            return Err(StudioError::NotFound(format!(
-                "{dirty} has unsaved changes: save or discard them first"
-            )));
-        }
+        self.refuse_unsaved(|p| p.starts_with(&prefix), doing)?;
         self.edits.close_under(&prefix);
         Ok(())
     }
@@ -418,7 +409,7 @@ impl StudioSession {
         from: &str,
         to: &str,
     ) -> Result<ProjectSnapshot, StudioError> {
-        self.release_template(from)?;
+        self.release_template(from, "rename the template")?;
         self.project.rename_template(from, to)?;
         self.project.reload(&[])?;
         self.snapshot()
@@ -426,7 +417,7 @@ impl StudioSession {
 
     /// Deletes a template (after the UI's confirmation).
     pub fn delete_template(&mut self, id: &str) -> Result<ProjectSnapshot, StudioError> {
-        self.release_template(id)?;
+        self.release_template(id, "delete the template")?;
         self.project.delete_template(id)?;
         self.project.reload(&[])?;
         self.snapshot()

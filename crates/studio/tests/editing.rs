@@ -277,7 +277,18 @@ fn templates_are_created_duplicated_renamed_and_deleted_whole() {
     session
         .edit_document("templates/receipt-copy/body.mjml", "unsaved")
         .unwrap();
-    assert!(session.delete_template("receipt-copy").is_err());
+    // Refused as unsaved-edits (it used to be reported as not-found).
+    for refused in [
+        session.delete_template("receipt-copy").err(),
+        session.rename_template("receipt-copy", "invoice").err(),
+    ] {
+        let e = refused.expect("refused");
+        assert_eq!(e.code(), "unsaved-edits", "{e}");
+        assert!(
+            e.to_string().contains("templates/receipt-copy/body.mjml"),
+            "{e}"
+        );
+    }
     assert!(root.join("templates/receipt-copy").is_dir());
     session
         .save_document("templates/receipt-copy/body.mjml")
