@@ -108,6 +108,8 @@ registered_commands! {
     project_commands::delete_template => DeleteTemplate,
     project_commands::mjml_schema => MjmlSchema,
     project_commands::locate_element => LocateElement,
+    project_commands::element_properties => GetElementProperties,
+    project_commands::property_edit => PropertyEditFor,
     project_commands::quit => Quit,
     history_commands::history_status => HistoryStatus,
     history_commands::history_init => HistoryInit,

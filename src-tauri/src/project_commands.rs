@@ -5,9 +5,10 @@ use crate::blocking::{emit, lock, no_project, on_app, on_session};
 use crate::{AppState, now_unix, sample_project};
 use letterpress_protocol::commands::{
     ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture, DuplicateTemplate,
-    EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetProjectSnapshot, LocateElement,
-    MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, Quit, RecentProjects,
-    RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
+    EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetElementProperties,
+    GetProjectSnapshot, LocateElement, MjmlSchema, NewProjectFromSample, OpenDocumentAt,
+    OpenProject, PropertyEditFor, Quit, RecentProjects, RenameTemplate, RenderPreview,
+    ResolveConflict, SaveDocument,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -198,6 +199,31 @@ pub async fn delete_template(app: AppHandle, args: DeleteTemplate) -> Answer<Del
 pub async fn locate_element(app: AppHandle, args: LocateElement) -> Answer<LocateElement> {
     on_session(app, move |s| {
         s.locate_element(&args.path, args.offset, args.line, args.column)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn element_properties(
+    app: AppHandle,
+    args: GetElementProperties,
+) -> Answer<GetElementProperties> {
+    on_session(app, move |s| {
+        s.element_properties(&args.path, args.offset, &args.request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn property_edit(app: AppHandle, args: PropertyEditFor) -> Answer<PropertyEditFor> {
+    on_session(app, move |s| {
+        s.property_edit(
+            &args.path,
+            args.offset,
+            &args.name,
+            args.value.as_deref(),
+            &args.request,
+        )
     })
     .await
 }

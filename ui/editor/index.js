@@ -855,7 +855,20 @@ function destroyCompare(handle) {
   view.destroy();
 }
 
-const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, destroy, compare, destroyCompare });
+/// Applies one edit computed by the studio (a visual action) as one transaction: one undo
+/// step, shared with typing; the host hears of it through onChange like a keystroke.
+function applyEdit(handle, fromLine, fromColumn, toLine, toColumn, insert) {
+  const inst = get(handle);
+  if (!inst) return false;
+  const view = inst.view;
+  const from = offsetOf(view.state.doc, fromLine, fromColumn);
+  const to = offsetOf(view.state.doc, toLine, toColumn);
+  if (to < from) return false;
+  view.dispatch({ changes: { from, to, insert: String(insert) }, userEvent: "input.visual", scrollIntoView: true });
+  return true;
+}
+
+const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, applyEdit, destroy, compare, destroyCompare });
 window.LetterpressEditor = api;
 window.LetterpressPreview = Object.freeze({
   show: preview.show,

@@ -26,6 +26,16 @@ extern "C" {
     pub fn editor_set_diagnostics(handle: u32, list: &JsValue);
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = goto)]
     pub fn editor_goto(handle: u32, line: u32, column: u32);
+    /// Applies one edit as one undo step (false: the place is not in the document).
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = applyEdit)]
+    pub fn editor_apply_edit(
+        handle: u32,
+        from_line: u32,
+        from_column: u32,
+        to_line: u32,
+        to_column: u32,
+        insert: &str,
+    ) -> bool;
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = compare)]
     pub fn editor_compare(
         parent: &web_sys::HtmlElement,

@@ -21,6 +21,7 @@ pub mod instrument;
 mod jinja;
 pub mod load;
 pub mod mjml;
+pub mod properties;
 pub mod sources;
 pub mod text;
 

@@ -10,10 +10,10 @@
 use crate::locales::{ExchangeFormat, GridCell, ImportReport, LocaleGrid, SetTranslation};
 use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
 use crate::{
-    AuthorInfo, ClearedLock, ConflictSides, ElementLocation, HistoryPage, IpcError, LocaleEntry,
-    OpenDocument, Preview, PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport,
-    PushOutcome, RecentProject, RemoteInfo, RenderedDiff, Resolution, RestoreOutcome, SaveOutcome,
-    SourceDiff, WorkingStatus,
+    AuthorInfo, ClearedLock, ConflictSides, EditorEdit, ElementLocation, ElementProperties,
+    HistoryPage, IpcError, LocaleEntry, OpenDocument, Preview, PreviewRequest, ProjectSnapshot,
+    PublishedVersion, PullReport, PushOutcome, RecentProject, RemoteInfo, RenderedDiff, Resolution,
+    RestoreOutcome, SaveOutcome, SourceDiff, WorkingStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -189,6 +189,30 @@ commands! {
         /// 1-based column in characters, when `offset` is absent.
         column: u32,
     } -> Option<ElementLocation>;
+    /// The property panel of the element of `path` starting at `offset`, with effective
+    /// values as the email of `request` inherits them.
+    element_properties => GetElementProperties {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of its start tag.
+        offset: usize,
+        /// The email whose `mj-attributes` apply.
+        request: PreviewRequest,
+    } -> ElementProperties;
+    /// The minimal edit that sets (`Some`) or resets (`None`: removes the element's own)
+    /// attribute `name`; refused when it would add an error to the email of `request`.
+    property_edit => PropertyEditFor {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of the element's start tag.
+        offset: usize,
+        /// Attribute name.
+        name: String,
+        /// The new value, or `None` to fall back to the inherited one.
+        value: Option<String>,
+        /// The email the change is checked with.
+        request: PreviewRequest,
+    } -> Option<EditorEdit>;
     /// Leaves the app (after the UI dealt with unsaved changes).
     quit => Quit {} -> ();
 

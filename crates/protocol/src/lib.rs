@@ -124,6 +124,71 @@ pub struct ElementLocation {
     pub used_by: Vec<String>,
 }
 
+/// The property panel of an element: every attribute MJML defines for it, with its effective
+/// value and where that comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementProperties {
+    /// Project-relative path of the file holding the element.
+    pub path: String,
+    /// Byte offset of its start tag.
+    pub offset: usize,
+    /// Element name (`mj-text`).
+    pub element: String,
+    /// Jinja in the start tag decides its attributes: all read-only ("Edit in code").
+    pub templated: bool,
+    /// Attributes written on the element first, then the others MJML defines, by name.
+    pub properties: Vec<Property>,
+}
+
+/// One attribute in the property panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Property {
+    /// Attribute name.
+    pub name: String,
+    /// The effective value (`None`: MJML's default applies).
+    pub value: Option<String>,
+    /// Where it comes from: `own`, `mj-class NAME`, `mj-attributes`, `mj-all`, `default`.
+    pub origin: String,
+    /// The element's own value holds Jinja: shown as code, read-only.
+    pub jinja: bool,
+    /// Which input edits it.
+    pub kind: PropertyKind,
+}
+
+/// The input a property is edited with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PropertyKind {
+    /// A colour (picker and text).
+    Color,
+    /// A length with a unit (`12px`, `50%`, `0 0 16px 0`).
+    Length,
+    /// `left`, `center`, `right` (or `justify`).
+    Align,
+    /// A link or image address.
+    Url,
+    /// Anything else.
+    Text,
+}
+
+/// One edit of the editor's text, in the editor's coordinates (1-based line, column in
+/// characters), applied as one undo step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorEdit {
+    /// The file.
+    pub path: String,
+    /// Start line.
+    pub from_line: u32,
+    /// Start column.
+    pub from_column: u32,
+    /// End line.
+    pub to_line: u32,
+    /// End column.
+    pub to_column: u32,
+    /// The new text.
+    pub insert: String,
+}
+
 /// The preview with markers: each body element carries the class `lp-F-O` (HTML inside text:
 /// `data-lp="F-O"`), F an index into `files`, O the byte offset of its start tag there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

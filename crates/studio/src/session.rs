@@ -6,8 +6,9 @@ use crate::watch::Change;
 use crate::{Project, RenderJob, StudioError};
 use letterpress_engine::LocaleInfo;
 use letterpress_protocol::{
-    Coded, ConflictSides, ElementLocation, FileEvent, IpcCode, LocaleEntry, Location, OpenDocument,
-    Preview, PreviewRequest, ProjectSnapshot, Resolution, TemplateEntry, VisualMapping,
+    Coded, ConflictSides, EditorEdit, ElementLocation, ElementProperties, FileEvent, IpcCode,
+    LocaleEntry, Location, OpenDocument, Preview, PreviewRequest, ProjectSnapshot, Property,
+    PropertyKind, Resolution, TemplateEntry, VisualMapping,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -285,6 +286,137 @@ impl StudioSession {
         }))
     }
 
+    /// The editor's text of `path` when open, else the file on disk.
+    fn current_text(&self, path: &str) -> Result<String, StudioError> {
+        match self.edits.document(path) {
+            Some(d) => Ok(d.text.clone()),
+            None => crate::edit::read_disk(&self.project, path)?
+                .ok_or_else(|| StudioError::NotFound(path.to_owned())),
+        }
+    }
+
+    /// The property panel of the element of `path` at `offset`: every attribute MJML
+    /// defines for it (its own first), with the effective value as the email of `request`
+    /// inherits it (`mj-class`, `mj-attributes`, `mj-all`) and where it comes from.
+    pub fn element_properties(
+        &self,
+        path: &str,
+        offset: usize,
+        request: &PreviewRequest,
+    ) -> Result<ElementProperties, StudioError> {
+        use letterpress_engine::properties::{HeadAttributes, Origin, start_tag_at};
+        let text = self.current_text(path)?;
+        let tag = start_tag_at(&text, offset)
+            .ok_or_else(|| StudioError::NotFound(format!("no element at {path}:{offset}")))?;
+        let rendered =
+            self.project
+                .preview_with(&render_job(request), &self.edits.buffers(), false);
+        let head = HeadAttributes::of(&rendered.mjml);
+        let own: BTreeMap<String, String> = tag
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.value.clone()))
+            .collect();
+        let mut names: Vec<String> = tag.attributes.iter().map(|a| a.name.clone()).collect();
+        let mut defined: Vec<String> = letterpress_engine::mjml::schema()
+            .get(tag.name.as_str())
+            .cloned()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(["css-class", "mj-class"])
+            .map(str::to_owned)
+            .filter(|n| !names.contains(n))
+            .collect();
+        defined.sort();
+        defined.dedup();
+        names.extend(defined);
+        let properties = names
+            .into_iter()
+            .map(|name| {
+                let (value, origin) = head.effective(&tag.name, &own, &name);
+                Property {
+                    kind: property_kind(&name),
+                    jinja: tag.attribute(&name).is_some_and(|a| a.has_jinja),
+                    origin: match origin {
+                        Origin::Own => "own".to_owned(),
+                        Origin::Class(c) => format!("mj-class {c}"),
+                        Origin::Tag => "mj-attributes".to_owned(),
+                        Origin::All => "mj-all".to_owned(),
+                        Origin::Default => "default".to_owned(),
+                    },
+                    value,
+                    name,
+                }
+            })
+            .collect();
+        Ok(ElementProperties {
+            path: path.to_owned(),
+            offset,
+            element: tag.name,
+            templated: tag.templated,
+            properties,
+        })
+    }
+
+    /// The minimal edit of `path` that sets attribute `name` of the element at `offset` to
+    /// `value` (`None`: removes the element's own, so the inherited value applies), as the
+    /// editor applies it. Refused when the email of `request` would gain an error with it;
+    /// `Ok(None)`: nothing to change.
+    pub fn property_edit(
+        &self,
+        path: &str,
+        offset: usize,
+        name: &str,
+        value: Option<&str>,
+        request: &PreviewRequest,
+    ) -> Result<Option<EditorEdit>, StudioError> {
+        use letterpress_engine::properties::{remove_attribute, set_attribute};
+        let text = self.current_text(path)?;
+        let refused =
+            |e: letterpress_engine::properties::EditError| StudioError::Refused(e.to_string());
+        let edit = match value {
+            Some(v) => set_attribute(&text, offset, name, v).map_err(refused)?,
+            None => match remove_attribute(&text, offset, name).map_err(refused)? {
+                Some(edit) => edit,
+                None => return Ok(None),
+            },
+        };
+        // Checked as the editor will render it: the same email, with and without the edit.
+        let job = render_job(request);
+        let mut buffers = self.edits.buffers();
+        let errors = |buffers: &crate::Buffers| {
+            self.project
+                .preview_with(&job, buffers, false)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.is_error())
+                .count()
+        };
+        let before = errors(&buffers);
+        buffers.insert(
+            path.to_owned(),
+            std::sync::Arc::from(edit.apply(&text).as_str()),
+        );
+        if errors(&buffers) > before {
+            return Err(StudioError::Refused(format!(
+                "`{name}` = {value:?} would add an error to the email; nothing was changed"
+            )));
+        }
+        let (from_line, from_column) =
+            letterpress_protocol::diagnostic::line_col(&text, edit.range.start);
+        let (to_line, to_column) =
+            letterpress_protocol::diagnostic::line_col(&text, edit.range.end);
+        Ok(Some(EditorEdit {
+            path: path.to_owned(),
+            from_line,
+            from_column,
+            to_line,
+            to_column,
+            insert: edit.insert,
+        }))
+    }
+
     /// Both sides of a conflict on `path`, for "compare".
     pub fn conflict_sides(&self, path: &str) -> Result<ConflictSides, StudioError> {
         let (mine, theirs) = self.edits.conflict_sides(&self.project, path)?;
@@ -434,6 +566,28 @@ impl StudioSession {
                 )
             })
             .collect()
+    }
+}
+
+/// The input the property panel shows for attribute `name`.
+fn property_kind(name: &str) -> PropertyKind {
+    if name.ends_with("color") {
+        PropertyKind::Color
+    } else if name == "align" || name.ends_with("-align") {
+        PropertyKind::Align
+    } else if matches!(name, "href" | "src" | "background-url" | "srcset") || name.ends_with("-url")
+    {
+        PropertyKind::Url
+    } else if name.contains("padding")
+        || name.contains("width")
+        || name.contains("height")
+        || name.ends_with("size")
+        || name.ends_with("radius")
+        || name.ends_with("spacing")
+    {
+        PropertyKind::Length
+    } else {
+        PropertyKind::Text
     }
 }
 

@@ -100,3 +100,93 @@ fn every_instrumented_sample_preview_is_the_plain_email_once_markers_are_strippe
     );
     assert!(files.contains("templates/welcome/body.mjml"), "{files:?}");
 }
+
+/// The property panel of the welcome heading: its `mj-class` values are inherited with their
+/// origin, and setting one writes only an attribute of that start tag (one edit, nothing
+/// else in the file changes); resetting removes it again, byte for byte.
+#[test]
+fn a_property_edit_touches_only_the_elements_start_tag() {
+    use letterpress_protocol::PreviewRequest;
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "templates/welcome/body.mjml";
+    let text = session.open_document(path).unwrap().text;
+    let offset = text.find("<mj-text mj-class=\"heading\"").unwrap();
+    let request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: false,
+    };
+    let panel = session.element_properties(path, offset, &request).unwrap();
+    assert_eq!(panel.element, "mj-text");
+    assert!(!panel.templated);
+    let row = |name: &str| {
+        panel
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row("mj-class").origin, "own");
+    let size = row("font-size");
+    assert_eq!(size.origin, "mj-class heading", "{size:?}");
+    assert!(size.value.is_some());
+
+    let edit = session
+        .property_edit(path, offset, "color", Some("#d1242f"), &request)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (edit.from_line, edit.from_line),
+        (edit.to_line, edit.to_line)
+    );
+    let line = text.lines().nth(edit.from_line as usize - 1).unwrap();
+    let col = edit.from_column as usize - 1;
+    let changed: String = line
+        .chars()
+        .take(col)
+        .chain(edit.insert.chars())
+        .chain(line.chars().skip(col))
+        .collect();
+    assert_eq!(
+        changed,
+        line.replacen(
+            "mj-class=\"heading\"",
+            "mj-class=\"heading\" color=\"#d1242f\"",
+            1
+        )
+    );
+    let new_text = text.replacen(line, &changed, 1);
+    session.edit_document(path, &new_text).unwrap();
+    let panel = session.element_properties(path, offset, &request).unwrap();
+    let color = panel.properties.iter().find(|p| p.name == "color").unwrap();
+    assert_eq!(
+        (color.value.as_deref(), color.origin.as_str()),
+        (Some("#d1242f"), "own")
+    );
+
+    // Reset: the attribute goes with its leading space; the file is as it was.
+    let reset = session
+        .property_edit(path, offset, "color", None, &request)
+        .unwrap()
+        .unwrap();
+    assert!(reset.insert.is_empty());
+    let line_now = new_text.lines().nth(reset.from_line as usize - 1).unwrap();
+    let chars: Vec<char> = line_now.chars().collect();
+    let restored: String = chars[..reset.from_column as usize - 1]
+        .iter()
+        .chain(&chars[reset.to_column as usize - 1..])
+        .collect();
+    assert_eq!(new_text.replacen(line_now, &restored, 1), text);
+    // Jinja is not edited from the panel.
+    let step = text.find("<mj-text>{{ t(\"welcome-intro\"").unwrap();
+    assert!(
+        session
+            .property_edit(path, step, "color", Some("{{ c }}"), &request)
+            .is_err()
+    );
+}

@@ -6,7 +6,10 @@
 //! Same harness as `app.rs`. Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/`.
 
 use fantoccini::Client;
-use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
+use fantoccini::key::Key;
 use letterpress_e2e::{
     click, js, sample_copy, shot, start_app, text_of, wait_for_text, wait_until,
 };
@@ -107,6 +110,35 @@ async fn centre_of_text(client: &Client, text: &str) -> (f64, f64) {
         Some((Some(x), Some(y))) => (x, y),
         _ => panic!("{text:?} is not in the preview: {point}"),
     }
+}
+
+/// The editor's text.
+async fn editor_text(client: &Client) -> String {
+    js(
+        client,
+        "return LetterpressEditor.getDoc(window.__letterpressEditor);",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Presses `chord` (modifiers first) in the editor, as a person would.
+async fn keys(client: &Client, chord: &[char]) {
+    js(
+        client,
+        "document.querySelector('.cm-content').focus(); return null;",
+    )
+    .await;
+    let mut actions = KeyActions::new("keyboard".into());
+    for c in chord {
+        actions = actions.then(KeyAction::Down { value: *c });
+    }
+    for c in chord.iter().rev() {
+        actions = actions.then(KeyAction::Up { value: *c });
+    }
+    client.perform_actions(actions).await.expect("keys");
 }
 
 /// The line of the editor's cursor.
@@ -210,6 +242,54 @@ async fn a_designer_selects_elements_in_the_preview() {
     .await;
     assert!(outlined.as_u64().unwrap_or_default() >= 1, "{outlined}");
     shot(&client, "visual-01-heading-selected").await;
+
+    // The property panel: the heading's colour, changed in its field, is one attribute more
+    // in the start tag (nothing else in the file changes), one undo step, redo, save.
+    let original = editor_text(&client).await;
+    wait_for_text(&client, "[data-test=properties]", "mj-class heading").await;
+    js(
+        &client,
+        "const i = document.querySelector('[data-test=prop-color]');
+         i.value = '#d1242f'; i.dispatchEvent(new Event('change')); return null;",
+    )
+    .await;
+    let changed = wait_until("the colour in the source", || async {
+        let text = editor_text(&client).await;
+        text.contains("color=\"#d1242f\"")
+            .then_some(Value::String(text))
+    })
+    .await;
+    let changed = changed.as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        changed,
+        original.replacen(
+            "<mj-text mj-class=\"heading\">",
+            "<mj-text mj-class=\"heading\" color=\"#d1242f\">",
+            1
+        ),
+        "only the start tag changes"
+    );
+    wait_for_mapped_preview(&client, "#d1242f").await;
+    shot(&client, "visual-01b-heading-coloured").await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("undo of the colour", || async {
+        (editor_text(&client).await == original).then_some(Value::Null)
+    })
+    .await;
+    keys(&client, &[Key::Control.into(), Key::Shift.into(), 'z']).await;
+    wait_until("redo of the colour", || async {
+        (editor_text(&client).await == changed).then_some(Value::Null)
+    })
+    .await;
+    click(&client, ".doc-bar .save").await;
+    let body = project.join("templates/welcome/body.mjml");
+    wait_until("the saved colour", || async {
+        std::fs::read_to_string(&body)
+            .ok()
+            .filter(|t| *t == changed)
+            .map(|_| Value::Null)
+    })
+    .await;
 
     // The footer comes from the layout or a partial: that file opens, and says who uses it.
     let (x, y) = centre_of_text(&client, "Torstraße 140").await;

@@ -306,7 +306,7 @@ impl Core {
         }
     }
 
-    fn preview_request(self) -> PreviewRequest {
+    pub fn preview_request(self) -> PreviewRequest {
         PreviewRequest {
             template: self.template.get_untracked(),
             locale: self.locale.get_untracked(),

@@ -222,3 +222,140 @@ pub fn SelectionBar() -> impl IntoView {
         </div>
     }
 }
+
+/// The property panel of the selection: every attribute MJML defines for the element, its
+/// effective value and origin, typed inputs; a change is one minimal edit of the start tag,
+/// applied in the editor as one undo step.
+#[component]
+pub fn PropertyPanel() -> impl IntoView {
+    use letterpress_protocol::commands::{GetElementProperties, PropertyEditFor};
+    use letterpress_protocol::{ElementProperties, Property, PropertyKind};
+    let core = expect_context::<Core>();
+    let panel = RwSignal::new(None::<ElementProperties>);
+    let notice = RwSignal::new(None::<String>);
+    // Read again for every selection and every render (values follow the source).
+    Effect::new(move |_| {
+        core.last_good_html.track();
+        let Some(location) = core
+            .selection
+            .with(|s| s.as_ref().map(|s| s.location.clone()))
+        else {
+            panel.set(None);
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let asked = GetElementProperties {
+                path: location.path.clone(),
+                offset: location.offset,
+                request: core.preview_request(),
+            };
+            match ipc::call(&asked).await {
+                Ok(p) => panel.set(Some(p)),
+                Err(_) => panel.set(None),
+            }
+        });
+    });
+    let commit = move |name: String, value: Option<String>| {
+        let Some(p) = panel.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let asked = PropertyEditFor {
+                path: p.path.clone(),
+                offset: p.offset,
+                name: name.clone(),
+                value,
+                request: core.preview_request(),
+            };
+            match ipc::call(&asked).await {
+                Ok(Some(edit)) => {
+                    let applied = edit.path == core.doc_path.get_untracked()
+                        && core.editor.get_untracked().is_some_and(|h| {
+                            ipc::editor_apply_edit(
+                                h,
+                                edit.from_line,
+                                edit.from_column,
+                                edit.to_line,
+                                edit.to_column,
+                                &edit.insert,
+                            )
+                        });
+                    notice.set((!applied).then(|| format!("Open {} to change it.", edit.path)));
+                }
+                Ok(None) => notice.set(None),
+                Err(e) => notice.set(Some(e.message)),
+            }
+        });
+    };
+    let row = move |p: Property, read_only: bool| {
+        let name = p.name.clone();
+        let value = p.value.clone().unwrap_or_default();
+        let own = p.origin == "own";
+        let input = if read_only || p.jinja {
+            view! { <code class="prop-code">{value.clone()}</code> }.into_any()
+        } else {
+            let on_change = {
+                let name = name.clone();
+                move |ev: leptos::ev::Event| {
+                    let v = event_target_value(&ev);
+                    commit(name.clone(), (!v.is_empty()).then_some(v));
+                }
+            };
+            match p.kind {
+                PropertyKind::Color => {
+                    let hex = (value.len() == 7 && value.starts_with('#')).then(|| value.clone());
+                    let on_pick = on_change.clone();
+                    view! {
+                        <span class="prop-color">
+                            <input type="color" aria-label=format!("{name} colour") prop:value=hex.unwrap_or_else(|| "#000000".into())
+                                on:change=on_pick />
+                            <input type="text" data-test=format!("prop-{name}") prop:value=value.clone()
+                                placeholder="inherited" on:change=on_change />
+                        </span>
+                    }
+                    .into_any()
+                }
+                PropertyKind::Align => view! {
+                    <select data-test=format!("prop-{name}") prop:value=value.clone() on:change=on_change>
+                        <option value="">"(inherited)"</option>
+                        {["left", "center", "right", "justify"].map(|a| view! { <option value=a>{a}</option> }).collect_view()}
+                    </select>
+                }
+                .into_any(),
+                _ => view! {
+                    <input type="text" data-test=format!("prop-{name}") prop:value=value.clone()
+                        placeholder="inherited" on:change=on_change />
+                }
+                .into_any(),
+            }
+        };
+        let reset_name = name.clone();
+        view! {
+            <tr class:own=own>
+                <th scope="row">{name.clone()}</th>
+                <td>{input}</td>
+                <td class="origin">{if p.jinja { "Jinja: edit in code".to_owned() } else { p.origin.clone() }}</td>
+                <td>{(own && !read_only && !p.jinja).then(|| view! {
+                    <button class="reset" data-test=format!("reset-{reset_name}") title="Reset to inherited"
+                        on:click=move |_| commit(reset_name.clone(), None)>"↺"</button>
+                })}</td>
+            </tr>
+        }
+    };
+    view! {
+        {move || panel.get().map(|p| {
+            let read_only = p.templated;
+            view! {
+                <div class="property-panel" data-test="properties">
+                    {read_only.then(|| view! { <div class="notice">"Jinja decides these attributes: edit them in code."</div> })}
+                    {move || notice.get().map(|n| view! { <div class="notice" data-test="property-notice">{n}</div> })}
+                    <table>
+                        <tbody>
+                            {p.properties.into_iter().map(|prop| row(prop, read_only)).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+        })}
+    }
+}
