@@ -224,6 +224,9 @@ pub fn remove_attribute(
     let Some(at) = tag.attributes.iter().position(|a| a.name == name) else {
         return Ok(None);
     };
+    if tag.attributes[at].has_jinja {
+        return Err(EditError::JinjaValue(name.to_owned()));
+    }
     let before = if at == 0 {
         tag.name_end
     } else {
@@ -462,6 +465,10 @@ mod tests {
             .apply(TEXT);
         assert!(out.contains("<mj-text color='#111'>"), "{out}");
         assert_eq!(remove_attribute(TEXT, at("<mj-text"), "align"), Ok(None));
+        assert_eq!(
+            remove_attribute(TEXT, at("<mj-image"), "src"),
+            Err(EditError::JinjaValue("src".into()))
+        );
     }
 
     #[test]

@@ -190,3 +190,59 @@ fn a_property_edit_touches_only_the_elements_start_tag() {
             .is_err()
     );
 }
+
+/// Null round trip: open every sample `.mjml` file, select every element once (location,
+/// property panel), save without an edit: 0 bytes change on disk.
+#[test]
+fn selecting_everything_and_saving_without_edits_changes_no_byte() {
+    use letterpress_protocol::PreviewRequest;
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "de".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: false,
+    };
+    let mut files = Vec::new();
+    for dir in ["layouts", "partials"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            files.push(format!(
+                "{dir}/{}",
+                e.unwrap().file_name().to_string_lossy()
+            ));
+        }
+    }
+    for t in std::fs::read_dir(root.join("templates")).unwrap() {
+        let t = t.unwrap().file_name().to_string_lossy().into_owned();
+        for e in std::fs::read_dir(root.join("templates").join(&t)).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".mjml") {
+                files.push(format!("templates/{t}/{name}"));
+            }
+        }
+    }
+    let mut selected = 0;
+    for path in files.iter().filter(|p| p.ends_with(".mjml")) {
+        let before = std::fs::read(root.join(path)).unwrap();
+        let text = session.open_document(path).unwrap().text;
+        for (offset, _) in letterpress_engine::instrument::mark_source_with_names(0, &text).1 {
+            let location = session
+                .locate_element(path, Some(offset), 0, 0)
+                .unwrap()
+                .unwrap();
+            assert_eq!(location.offset, offset, "{path}");
+            session.element_properties(path, offset, &request).unwrap();
+            selected += 1;
+        }
+        session.save_text(path, &text).unwrap();
+        assert_eq!(
+            std::fs::read(root.join(path)).unwrap(),
+            before,
+            "{path} changed"
+        );
+    }
+    assert!(selected > 50, "only {selected} elements");
+}
