@@ -7,8 +7,8 @@ use letterpress_protocol::commands::{
     ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture, DuplicateTemplate,
     EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetElementProperties,
     GetProjectSnapshot, LocateElement, MjmlSchema, NewProjectFromSample, OpenDocumentAt,
-    OpenProject, PropertyEditFor, Quit, RecentProjects, RenameTemplate, RenderPreview,
-    ResolveConflict, SaveDocument,
+    OpenProject, PreviewAssets, PropertyEditFor, Quit, RecentProjects, RenameTemplate,
+    RenderPreview, ResolveConflict, SaveDocument,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -201,6 +201,12 @@ pub async fn locate_element(app: AppHandle, args: LocateElement) -> Answer<Locat
         s.locate_element(&args.path, args.offset, args.line, args.column)
     })
     .await
+}
+
+#[tauri::command]
+pub async fn preview_assets(app: AppHandle, args: PreviewAssets) -> Answer<PreviewAssets> {
+    let PreviewAssets {} = args;
+    on_session(app, |s| Ok::<_, IpcError>(s.preview_assets())).await
 }
 
 #[tauri::command]

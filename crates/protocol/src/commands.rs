@@ -189,6 +189,9 @@ commands! {
         /// 1-based column in characters, when `offset` is absent.
         column: u32,
     } -> Option<ElementLocation>;
+    /// Production image URLs and the project files the preview shows for them (`data:`
+    /// URIs), from letterpress.toml's `[assets]`.
+    preview_assets => PreviewAssets {} -> BTreeMap<String, String>;
     /// The property panel of the element of `path` starting at `offset`, with effective
     /// values as the email of `request` inherits them.
     element_properties => GetElementProperties {

@@ -655,7 +655,14 @@ pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<String>, StudioError> {
 
 /// The files and folders that make up a project (everything else, like `dist/` or `.git/`,
 /// is not copied when starting a new project from another).
-pub const PROJECT_ENTRIES: &[&str] = &[PROJECT_FILE, "templates", "layouts", "partials", "locales"];
+pub const PROJECT_ENTRIES: &[&str] = &[
+    PROJECT_FILE,
+    "templates",
+    "layouts",
+    "partials",
+    "locales",
+    "assets",
+];
 
 /// Starts a new project at `to` as a copy of the project at `from` (e.g. the bundled sample).
 /// `to` must not exist or be empty.

@@ -286,6 +286,58 @@ impl StudioSession {
         }))
     }
 
+    /// The images the preview shows in place of production URLs: for every `[assets]`
+    /// prefix of letterpress.toml, each image file under its folder as a `data:` URI, keyed
+    /// by its production URL. Read through the confined reader; a file over 2 MiB, or
+    /// beyond 32 MiB in all, is left out (the preview shows it as missing).
+    pub fn preview_assets(&self) -> BTreeMap<String, String> {
+        use base64::Engine as _;
+        const FILE_LIMIT: u64 = 2 * 1024 * 1024;
+        const TOTAL_LIMIT: usize = 32 * 1024 * 1024;
+        let root = self.project.root();
+        let mut out = BTreeMap::new();
+        let mut total = 0usize;
+        for (prefix, dir) in &self.project.config().assets {
+            let mut folders = vec![String::new()];
+            while let Some(sub) = folders.pop() {
+                let here = if sub.is_empty() {
+                    dir.clone()
+                } else {
+                    format!("{dir}/{sub}")
+                };
+                let Ok(names) = crate::disk::list_confined(root, &here) else {
+                    continue;
+                };
+                for name in names {
+                    let rel = if sub.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{sub}/{name}")
+                    };
+                    let path = format!("{here}/{name}");
+                    let Some(mime) = image_mime(&name) else {
+                        if root.join(&path).is_dir() && folders.len() < 256 {
+                            folders.push(rel);
+                        }
+                        continue;
+                    };
+                    if let Ok(Some(bytes)) = crate::disk::read_confined(root, &path, FILE_LIMIT) {
+                        let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                        total += encoded.len();
+                        if total > TOTAL_LIMIT {
+                            return out;
+                        }
+                        out.insert(
+                            format!("{prefix}{rel}"),
+                            format!("data:{mime};base64,{encoded}"),
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The editor's text of `path` when open, else the file on disk.
     fn current_text(&self, path: &str) -> Result<String, StudioError> {
         match self.edits.document(path) {
@@ -567,6 +619,19 @@ impl StudioSession {
             })
             .collect()
     }
+}
+
+/// The MIME type of an image file the preview may show, by its extension.
+fn image_mime(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        _ => return None,
+    })
 }
 
 /// The input the property panel shows for attribute `name`.

@@ -246,3 +246,47 @@ fn selecting_everything_and_saving_without_edits_changes_no_byte() {
     }
     assert!(selected > 50, "only {selected} elements");
 }
+
+/// The preview shows the project's own images for production URLs under an `[assets]`
+/// prefix (the sample's logo and avatars), as `data:` URIs read through the confined reader:
+/// a symlink in the folder that leads outside is not shown.
+#[test]
+fn production_image_urls_map_to_the_projects_assets() {
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.png"), b"\x89PNG not yours").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.png"),
+        root.join("assets/email/leak.png"),
+    )
+    .unwrap();
+    let session = StudioSession::open(&root).unwrap();
+    let assets = session.preview_assets();
+    let logo = &assets["https://northwind.example.com/assets/email/northwind-logo@2x.png"];
+    assert!(
+        logo.starts_with("data:image/png;base64,iVBORw0KGgo"),
+        "{}",
+        &logo[..40]
+    );
+    assert!(assets.contains_key("https://northwind.example.com/avatars/hannah-schmidt-80.png"));
+    assert!(
+        !assets.keys().any(|k| k.contains("leak")),
+        "{:?}",
+        assets.keys()
+    );
+    // Every avatar a fixture names has its file.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for fixture in std::fs::read_dir(repo.join("templates/daily-digest/fixtures")).unwrap() {
+        let text = std::fs::read_to_string(fixture.unwrap().path()).unwrap();
+        for url in text
+            .split('"')
+            .filter(|s| s.starts_with("https://northwind.example.com/avatars/"))
+        {
+            assert!(
+                assets.contains_key(url),
+                "{url} has no file under assets/avatars"
+            );
+        }
+    }
+}

@@ -197,6 +197,21 @@ async fn a_designer_selects_elements_in_the_preview() {
     );
     assert!(all_resolved * 100 >= all_boxes * 99);
 
+    // The logo is the project's own file (assets/), not a broken box: nothing remote loads.
+    let logo = wait_until("the logo from assets/", || async {
+        let v = js(
+            &client,
+            "const d = document.querySelector('[data-test=preview]').contentDocument;
+             const img = Array.from(d.images).find(i => (i.alt || '').includes('Northwind'));
+             return img && img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.src.slice(0, 22)] : null;",
+        )
+        .await;
+        (!v.is_null()).then_some(v)
+    })
+    .await;
+    assert_eq!(logo[0], 296, "{logo}");
+    assert_eq!(logo[1], "data:image/png;base64,", "{logo}");
+
     // A designer clicks the welcome email's heading.
     click(&client, "[data-test=template-welcome] > a").await;
     wait_for_text(

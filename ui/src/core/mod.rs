@@ -12,8 +12,9 @@ use leptos::task::spawn_local;
 use letterpress_protocol::commands::{
     ChooseProject, CloseRequested, CreateTemplate, DeleteTemplate, DuplicateFixture,
     DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
-    GetProjectSnapshot, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, Quit,
-    RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
+    GetProjectSnapshot, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject,
+    PreviewAssets, Quit, RecentProjects, RenameTemplate, RenderPreview, ResolveConflict,
+    SaveDocument,
 };
 use letterpress_protocol::{
     Command, ConflictSides, Diagnostic, ElementLocation, FileEvent, IpcCode, IpcError, MenuCommand,
@@ -78,6 +79,20 @@ pub struct Selection {
 }
 
 impl Core {
+    /// `html` as the preview shows it: production image URLs replaced by the project's own
+    /// files (the email itself is unchanged; nothing remote is loaded).
+    pub fn with_local_images(self, html: &str) -> String {
+        self.assets.with(|assets| {
+            let mut shown = html.to_owned();
+            for (url, data) in assets {
+                if shown.contains(url.as_str()) {
+                    shown = shown.replace(url.as_str(), data);
+                }
+            }
+            shown
+        })
+    }
+
     /// The marker (`F-O`) the current preview gives the element at `path`:`offset`.
     pub fn marker_of(self, path: &str, offset: usize) -> Option<String> {
         self.mapped_files
@@ -110,6 +125,9 @@ pub struct Core {
     pub mapped_files: RwSignal<Vec<String>>,
     /// The element name of each marker of `last_good_html`.
     pub mapped_names: RwSignal<BTreeMap<String, String>>,
+    /// Production image URLs → the project's files as `data:` URIs (`[assets]`), shown in
+    /// the preview in their place.
+    pub assets: RwSignal<BTreeMap<String, String>>,
     /// The element selected in the preview (or under the editor's cursor).
     pub selection: RwSignal<Option<Selection>>,
     pub problem: RwSignal<Option<String>>,
@@ -169,6 +187,7 @@ impl Core {
             mapped_files: RwSignal::new(Vec::new()),
             mapped_names: RwSignal::new(BTreeMap::new()),
             selection: RwSignal::new(None),
+            assets: RwSignal::new(BTreeMap::new()),
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),
@@ -220,6 +239,11 @@ impl Core {
     pub fn set_snapshot(self, snapshot: ProjectSnapshot) {
         self.snapshot.set(Some(snapshot));
         self.project_epoch.update(|e| *e += 1);
+        spawn_local(async move {
+            if let Ok(assets) = ipc::call(&PreviewAssets {}).await {
+                self.assets.set(assets);
+            }
+        });
     }
 
     /// Reads the snapshot again (after a change the watcher reports later).

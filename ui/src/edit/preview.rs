@@ -28,7 +28,7 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
     // only so the app can write to it), keeping the scroll position while typing.
     let SelectLayer { frame, overlay } = layer;
     Effect::new(move |_| {
-        let html = core.last_good_html.get();
+        let html = core.with_local_images(&core.last_good_html.get());
         if let Some(el) = frame.get() {
             crate::ipc::preview_show(el.as_ref(), &html);
         }

@@ -1142,7 +1142,7 @@ fn TranslationPreview(core: Core) -> impl IntoView {
         move |f: fn(&Preview) -> String| tx.preview.with(|p| p.as_ref().map(f).unwrap_or_default());
     let frame = NodeRef::<leptos::html::Iframe>::new();
     Effect::new(move |_| {
-        let html = tx.html.get();
+        let html = core.with_local_images(&tx.html.get());
         if let Some(el) = frame.get() {
             ipc::preview_show(el.as_ref(), &html);
         }
