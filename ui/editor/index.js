@@ -876,6 +876,7 @@ window.LetterpressPreview = Object.freeze({
   markerAt: preview.markerAt,
   count: preview.count,
   ancestry: preview.ancestry,
+  messageAt: preview.messageAt,
   outline: preview.outline,
   scrollBy: preview.scrollBy,
 });

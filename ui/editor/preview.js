@@ -207,3 +207,37 @@ export function scrollBy(frame, dx, dy) {
   win.scrollBy(dx, dy);
   redraw(frame);
 }
+
+/// The message (`t("key")` output, between `<!--lp:t:key-->` and `<!--lp:/t-->`) drawn under a
+/// point of the app's viewport: `{ key, left, top, width, height }` relative to `layer`, or
+/// null.
+export function messageAt(frame, layer, clientX, clientY) {
+  const doc = frame && frame.__lpReady ? frame.contentDocument : null;
+  if (!doc || !doc.body) return null;
+  const fr = frame.getBoundingClientRect();
+  const x = clientX - fr.left - frame.clientLeft;
+  const y = clientY - fr.top - frame.clientTop;
+  const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_COMMENT);
+  let open = null;
+  for (let c = walker.nextNode(); c; c = walker.nextNode()) {
+    const data = c.data;
+    if (data.startsWith("lp:t:")) open = c;
+    else if (data === "lp:/t" && open) {
+      const range = doc.createRange();
+      range.setStartAfter(open);
+      range.setEndBefore(c);
+      const key = open.data.slice(5);
+      open = null;
+      for (const r of Array.from(range.getClientRects())) {
+        if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) {
+          const all = range.getBoundingClientRect();
+          const lr = layer.getBoundingClientRect();
+          const dx = fr.left + frame.clientLeft - lr.left;
+          const dy = fr.top + frame.clientTop - lr.top;
+          return { key, left: dx + all.left, top: dy + all.top, width: all.width, height: all.height };
+        }
+      }
+    }
+  }
+  return null;
+}

@@ -56,6 +56,15 @@ extern "C" {
     /// The markers of a marker's first box and of the boxes around it, outermost first.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = ancestry)]
     pub fn preview_ancestry(frame: &JsValue, marker: &str) -> Vec<String>;
+    /// The message (`t()` output) under a point: `{ key, left, top, width, height }`
+    /// relative to the overlay, or null.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = messageAt)]
+    pub fn preview_message_at(
+        frame: &JsValue,
+        layer: &JsValue,
+        client_x: f64,
+        client_y: f64,
+    ) -> JsValue;
     /// How many boxes of the email carry a marker.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = count)]
     pub fn preview_count(frame: &JsValue, marker: &str) -> u32;

@@ -221,9 +221,14 @@ pub fn mark_source_with_names(file: u32, text: &str) -> (String, Vec<(usize, Str
     let mut in_head = 0usize;
     let mut html_content = 0usize;
     let mut pending: Option<String> = None;
+    // Text inside mj-text & co. (where a `{{ t(…) }}` shows as text, not in an attribute).
+    let mut text_runs: Vec<std::ops::Range<usize>> = Vec::new();
     for token in Tokenizer::from(blanked.as_str()) {
         let Ok(token) = token else { break };
         match token {
+            Token::Text { text: run } if html_content > 0 && in_head == 0 => {
+                text_runs.push(run.start()..run.end());
+            }
             Token::ElementStart {
                 prefix,
                 local,
@@ -281,18 +286,75 @@ pub fn mark_source_with_names(file: u32, text: &str) -> (String, Vec<(usize, Str
             _ => {}
         }
     }
-    if marks.is_empty() {
+    // Insertions, by offset: element marks, and a comment pair around each text `t()`.
+    let mut inserts: Vec<(usize, String)> = marks
+        .iter()
+        .map(|(at, _)| (*at, format!("<!--lp:{file}:{at}-->")))
+        .collect();
+    for run in &text_runs {
+        for (range, key) in text_messages(text, run.clone()) {
+            inserts.push((range.start, format!("<!--lp:t:{key}-->")));
+            inserts.push((range.end, "<!--lp:/t-->".to_owned()));
+        }
+    }
+    if inserts.is_empty() {
         return (text.to_owned(), marks);
     }
-    let mut out = String::with_capacity(text.len() + marks.len() * 20);
+    inserts.sort_by_key(|(at, _)| *at);
+    let mut out = String::with_capacity(text.len() + inserts.len() * 20);
     let mut last = 0;
-    for (at, _) in &marks {
+    for (at, insert) in &inserts {
         out.push_str(&text[last..*at]);
-        out.push_str(&format!("<!--lp:{file}:{at}-->"));
+        out.push_str(insert);
         last = *at;
     }
     out.push_str(&text[last..]);
     (out, marks)
+}
+
+/// Every `{{ t("key"…) }}` token inside `run` of `text` whose output is the message itself
+/// (no whitespace control that would trim around it), with its key.
+fn text_messages(text: &str, run: std::ops::Range<usize>) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut at = run.start;
+    while let Some(n) = text[at..run.end].find("{{") {
+        let start = at + n;
+        let end = token_end(text.as_bytes(), start + 2, b"}}");
+        at = end;
+        if end > run.end {
+            break;
+        }
+        let inner = &text[start + 2..end - 2];
+        if inner.starts_with(['-', '+']) || inner.ends_with(['-', '+']) {
+            continue;
+        }
+        let Some(args) = inner.trim().strip_prefix("t(") else {
+            continue;
+        };
+        let args = args.trim_start();
+        let Some(quote) = args.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let Some(key) = args[1..].split(quote).next() else {
+            continue;
+        };
+        let is_key = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            && !key.contains("--");
+        // Only the message alone: `t("k") | upper` or `t("k") ~ x` is not its text.
+        let rest = args[1 + key.len() + 1..].trim_start();
+        let closes_call = rest.starts_with(')') || rest.starts_with(',');
+        let after_call = match rest.rfind(')') {
+            Some(i) => rest[i + 1..].trim(),
+            None => "x",
+        };
+        if is_key && closes_call && after_call.is_empty() {
+            out.push((start..end, key.to_owned()));
+        }
+    }
+    out
 }
 
 /// The innermost element of a source file that the preview can show as one (one that
@@ -431,7 +493,10 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
     for token in Tokenizer::from(mjml) {
         match token.ok()? {
             Token::Comment { text, span } => {
-                if let Some(mark) = text.as_str().strip_prefix("lp:") {
+                if let Some(mark) = text.as_str().strip_prefix("lp:")
+                    && !mark.starts_with("t:")
+                    && mark != "/t"
+                {
                     comments.push((span.start()..span.end(), mark.to_owned()));
                 }
             }
@@ -759,6 +824,29 @@ mod tests {
         );
         assert!(out.contains("<mj-image css-class=\"lp-1-40\"/>"), "{out}");
         assert!(!out.contains("<!--lp:"));
+    }
+
+    #[test]
+    fn a_message_shown_as_text_is_wrapped_in_a_comment_pair_and_nothing_else() {
+        let text = "<mj-body><mj-text css-class=\"{{ t('no') }}\">{{ t(\"hello\", name=n) }} and \
+                    {{ t('upper') | upper }} {{- t('trimmed') }} <a href=\"x\">{{ t('link') }}</a></mj-text>\
+                    <mj-image alt=\"{{ t('alt') }}\"/></mj-body>";
+        let marked = mark_source(0, text);
+        assert!(
+            marked.contains("<!--lp:t:hello-->{{ t(\"hello\", name=n) }}<!--lp:/t-->"),
+            "{marked}"
+        );
+        assert!(
+            marked.contains("<!--lp:t:link-->{{ t('link') }}<!--lp:/t-->"),
+            "{marked}"
+        );
+        for not in ["lp:t:no", "lp:t:upper", "lp:t:trimmed", "lp:t:alt"] {
+            assert!(!marked.contains(not), "{not} in {marked}");
+        }
+        // Pass 2 keeps them (the app reads them); stripping removes them.
+        let kept = apply_marks(&marked.replace("{{", "").replace("}}", "")).unwrap();
+        assert!(kept.contains("<!--lp:t:hello-->"), "{kept}");
+        assert!(!strip_marks(&kept).contains("<!--lp"));
     }
 
     #[test]

@@ -45,6 +45,7 @@ fn every_instrumented_sample_preview_is_the_plain_email_once_markers_are_strippe
     let project = sample();
     let mut jobs = 0;
     let mut elements = BTreeSet::new();
+    let mut shown_keys = BTreeSet::new();
     for job in project.jobs().unwrap() {
         let data = project.fixture(&job.template, &job.fixture).unwrap();
         let request = RenderRequest {
@@ -77,6 +78,10 @@ fn every_instrumented_sample_preview_is_the_plain_email_once_markers_are_strippe
             )
         });
         assert_eq!(strip_marks(&marked.html), plain.html, "{what}");
+        for (i, _) in marked.html.match_indices("<!--lp:t:") {
+            let key = &marked.html[i + 9..];
+            shown_keys.insert(key[..key.find("-->").unwrap()].to_owned());
+        }
         let found = markers(&marked.html);
         assert!(found.len() > 10, "{what}: only {} markers", found.len());
         for (file, offset) in found {
@@ -91,6 +96,37 @@ fn every_instrumented_sample_preview_is_the_plain_email_once_markers_are_strippe
         jobs += 1;
     }
     assert_eq!(jobs, project.jobs().unwrap().len());
+    // Every message written as text in a sample file (`{{ t("key") }}` in mj-text & co.) is
+    // marked with its key in some preview: the app finds the key of a text by clicking it.
+    let mut written_keys = BTreeSet::new();
+    for dir in [
+        "layouts",
+        "partials",
+        "templates/welcome",
+        "templates/receipt",
+        "templates/daily-digest",
+        "templates/password-reset",
+        "templates/team-invitation",
+        "templates/verify-email",
+    ] {
+        for entry in std::fs::read_dir(project.root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "mjml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let marked = letterpress_engine::instrument::mark_source(0, &text);
+                for (i, _) in marked.match_indices("<!--lp:t:") {
+                    let key = &marked[i + 9..];
+                    written_keys.insert(key[..key.find("-->").unwrap()].to_owned());
+                }
+            }
+        }
+    }
+    assert!(written_keys.len() > 10, "{written_keys:?}");
+    let missing: Vec<_> = written_keys.difference(&shown_keys).collect();
+    assert!(
+        missing.is_empty(),
+        "text messages never marked in a preview: {missing:?}"
+    );
     // Elements of templates, the layout and the partials are all mapped.
     let files: BTreeSet<&str> = elements.iter().map(|(p, _)| p.as_str()).collect();
     assert!(files.contains("layouts/base.mjml"), "{files:?}");

@@ -112,6 +112,39 @@ async fn centre_of_text(client: &Client, text: &str) -> (f64, f64) {
     }
 }
 
+/// Double-clicks at a point of the app's viewport.
+async fn double_click_at(client: &Client, x: f64, y: f64) {
+    let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveTo {
+        duration: None,
+        x: x.round(),
+        y: y.round(),
+    });
+    for _ in 0..2 {
+        mouse = mouse
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+    }
+    client.perform_actions(mouse).await.expect("double click");
+}
+
+/// Replaces the inline editor's text and presses Enter, as a person would.
+async fn type_inline(client: &Client, text: &str) {
+    let field = client
+        .find(fantoccini::Locator::Css("[data-test=inline-text]"))
+        .await
+        .expect("the inline editor");
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+    field
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+}
+
 /// The editor's text.
 async fn editor_text(client: &Client) -> String {
     js(
@@ -305,6 +338,46 @@ async fn a_designer_selects_elements_in_the_preview() {
             .map(|_| Value::Null)
     })
     .await;
+
+    // Inline text: the heading is `t("welcome-heading")`. In German, a double-click edits the
+    // German entry in place; the .mjml gets 0 bytes, the .ftl one entry.
+    js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'de'; s.dispatchEvent(new Event('change')); return null;").await;
+    wait_for_mapped_preview(&client, "dass Sie da sind").await;
+    let body_before = std::fs::read(project.join("templates/welcome/body.mjml")).unwrap();
+    let ftl = project.join("locales/de/welcome.ftl");
+    let ftl_before = std::fs::read_to_string(&ftl).unwrap();
+    let (x, y) = centre_of_text(&client, "dass Sie da sind").await;
+    double_click_at(&client, x, y).await;
+    let shown = wait_until("the inline editor", || async {
+        let v = js(&client, "const t = document.querySelector('[data-test=inline-text]'); return t ? t.value : null;").await;
+        v.as_str().map(|t| Value::String(t.to_owned()))
+    })
+    .await;
+    assert_eq!(shown, "Schön, dass Sie da sind, { $name }!");
+    shot(&client, "visual-01c-inline-message").await;
+    // A text that drops the placeholder is refused; nothing is written.
+    type_inline(&client, "Willkommen!").await;
+    wait_for_text(&client, "[data-test=inline-error]", "name").await;
+    assert_eq!(std::fs::read_to_string(&ftl).unwrap(), ftl_before);
+    type_inline(&client, "Herzlich willkommen, { $name }!").await;
+    wait_for_mapped_preview(&client, "Herzlich willkommen, Amara!").await;
+    let ftl_after = std::fs::read_to_string(&ftl).unwrap();
+    assert_eq!(
+        ftl_after,
+        ftl_before.replace(
+            "welcome-heading = Schön, dass Sie da sind, { $name }!",
+            "welcome-heading = Herzlich willkommen, { $name }!"
+        ),
+        "one entry rewritten"
+    );
+    assert_eq!(
+        std::fs::read(project.join("templates/welcome/body.mjml")).unwrap(),
+        body_before,
+        "the template is untouched"
+    );
+    shot(&client, "visual-01d-inline-saved").await;
+    js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'en'; s.dispatchEvent(new Event('change')); return null;").await;
+    wait_for_mapped_preview(&client, "Welcome aboard").await;
 
     // The footer comes from the layout or a partial: that file opens, and says who uses it.
     let (x, y) = centre_of_text(&client, "Torstraße 140").await;

@@ -173,11 +173,28 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
         layer.draw(marker, "selected");
     });
     let mapped = move || core.mapped_files.with(|f| !f.is_empty());
+    let inline = RwSignal::new(None::<InlineMessage>);
+    let notice = RwSignal::new(None::<String>);
+    let on_double = move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        edit_message_at(
+            core,
+            layer,
+            inline,
+            notice,
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        );
+    };
     view! {
         <div class="pick-layer select-layer" data-test="select-layer"
             class:unmapped=move || !mapped()
-            title=move || if mapped() { "Click to select" } else { "Visual mapping unavailable for this email" }
-            on:click=on_click on:mousemove=on_move on:mouseleave=on_leave on:wheel=on_wheel></div>
+            title=move || if mapped() { "Click to select, double-click a text to edit it" } else { "Visual mapping unavailable for this email" }
+            on:click=on_click on:dblclick=on_double on:mousemove=on_move on:mouseleave=on_leave on:wheel=on_wheel></div>
+        <InlineMessageEditor inline=inline notice=notice />
+        {move || notice.get().map(|n| view! {
+            <div class="inline-notice" data-test="inline-notice" on:click=move |_| notice.set(None)>{n}</div>
+        })}
     }
 }
 
@@ -354,6 +371,157 @@ pub fn PropertyPanel() -> impl IntoView {
                             {p.properties.into_iter().map(|prop| row(prop, read_only)).collect_view()}
                         </tbody>
                     </table>
+                </div>
+            }
+        })}
+    }
+}
+
+/// A message being edited in place: its key, the preview's locale, and where it is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineMessage {
+    pub key: String,
+    pub locale: String,
+    /// The locale's own text, or its fallback's (then saving creates it in `locale`).
+    pub text: String,
+    /// The locale whose text it shows when `locale` has none.
+    pub inherited_from: Option<String>,
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// A double-click on a message of the email: edit it in place, in the preview's locale.
+pub fn edit_message_at(
+    core: Core,
+    layer: SelectLayer,
+    inline: RwSignal<Option<InlineMessage>>,
+    notice: RwSignal<Option<String>>,
+    client_x: f64,
+    client_y: f64,
+) {
+    use letterpress_protocol::commands::GetLocaleGrid;
+    let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) else {
+        return;
+    };
+    let found = ipc::preview_message_at(&frame, &overlay, client_x, client_y);
+    let get = |name: &str| js_sys::Reflect::get(&found, &name.into()).ok();
+    let Some(key) = get("key").and_then(|k| k.as_string()) else {
+        notice.set(Some(
+            "No message there: this text is in the template (edit it in code).".into(),
+        ));
+        return;
+    };
+    let number = |name: &str| get(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (left, top, width, height) = (
+        number("left"),
+        number("top"),
+        number("width"),
+        number("height"),
+    );
+    let locale = core.locale.get_untracked();
+    leptos::task::spawn_local(async move {
+        let grid = match ipc::call(&GetLocaleGrid {}).await {
+            Ok(g) => g,
+            Err(e) => return notice.set(Some(e.message)),
+        };
+        let Some(row) = grid.rows.iter().find(|r| r.key == key) else {
+            return notice.set(Some(format!("`{key}` is not in the catalogs.")));
+        };
+        let cell = |l: &str| row.cells.iter().find(|c| c.locale == l);
+        let (text, inherited_from) = match cell(&locale).and_then(|c| c.text.clone()) {
+            Some(t) => (t, None),
+            None => {
+                let from = cell(&locale)
+                    .and_then(|c| c.fallback_locale.clone())
+                    .unwrap_or_else(|| grid.default_locale.clone());
+                (
+                    cell(&from).and_then(|c| c.text.clone()).unwrap_or_default(),
+                    Some(from),
+                )
+            }
+        };
+        if text.contains("->") {
+            return notice.set(Some(format!(
+                "`{key}` has plural or select variants: edit it in Translate."
+            )));
+        }
+        notice.set(None);
+        inline.set(Some(InlineMessage {
+            key,
+            locale,
+            text,
+            inherited_from,
+            left,
+            top,
+            width,
+            height,
+        }));
+    });
+}
+
+/// The in-place editor of a message, over the email: Enter saves the preview locale's entry
+/// through the translators' path (placeholders checked; nothing written on refusal), Escape
+/// cancels. The template's .mjml is not touched.
+#[component]
+pub fn InlineMessageEditor(
+    inline: RwSignal<Option<InlineMessage>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    use letterpress_protocol::commands::SaveTranslation;
+    use letterpress_protocol::locales::SetTranslation;
+    let core = expect_context::<Core>();
+    let error = RwSignal::new(None::<String>);
+    let save = move |text: String| {
+        let Some(m) = inline.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let asked = SaveTranslation {
+                translation: SetTranslation {
+                    locale: m.locale.clone(),
+                    key: m.key.clone(),
+                    text: Some(text),
+                },
+            };
+            match ipc::call(&asked).await {
+                Ok(_) => {
+                    error.set(None);
+                    inline.set(None);
+                    notice.set(Some(format!("Saved `{}` in {}.", m.key, m.locale)));
+                    core.refresh();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        {move || inline.get().map(|m| {
+            let style = format!(
+                "left:{}px;top:{}px;min-width:{}px;min-height:{}px",
+                m.left - 4.0, m.top - 4.0, (m.width + 8.0).max(160.0), m.height + 8.0
+            );
+            let label = match &m.inherited_from {
+                Some(from) => format!("{} · {} (from {from}: saving creates it in {})", m.key, m.locale, m.locale),
+                None => format!("{} · {}", m.key, m.locale),
+            };
+            let on_key = move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    error.set(None);
+                    inline.set(None);
+                } else if ev.key() == "Enter" && !ev.shift_key() {
+                    ev.prevent_default();
+                    save(event_target_value(&ev));
+                }
+            };
+            view! {
+                <div class="inline-message" style=style data-test="inline-message">
+                    <div class="inline-label">{label}</div>
+                    <textarea data-test="inline-text" prop:value=m.text.clone() on:keydown=on_key
+                        aria-label="Message text (Enter saves, Escape cancels)" autofocus=true></textarea>
+                    {move || error.get().map(|e| view! { <div class="inline-error" data-test="inline-error">{e}</div> })}
                 </div>
             }
         })}
