@@ -223,7 +223,7 @@ pub fn mark_source_with_names(file: u32, text: &str) -> (String, Vec<(usize, Str
     let mut pending: Option<String> = None;
     // Text inside mj-text & co. (where a `{{ t(…) }}` shows as text, not in an attribute).
     let mut text_runs: Vec<std::ops::Range<usize>> = Vec::new();
-    for token in Tokenizer::from(blanked.as_str()) {
+    for token in Tokenizer::from_fragment(blanked.as_str(), 0..blanked.len()) {
         let Ok(token) = token else { break };
         match token {
             Token::Text { text: run } if html_content > 0 && in_head == 0 => {
@@ -384,7 +384,7 @@ pub fn element_at(text: &str, offset: usize) -> Option<ElementAt> {
             path: all[..=at].iter().map(|(n, _, _)| n.clone()).collect(),
         })
     };
-    for token in Tokenizer::from(blanked.as_str()) {
+    for token in Tokenizer::from_fragment(blanked.as_str(), 0..blanked.len()) {
         let Ok(token) = token else { break };
         match token {
             Token::ElementStart {
@@ -445,6 +445,40 @@ pub fn element_at(text: &str, offset: usize) -> Option<ElementAt> {
     innermost(&open, None)
 }
 
+/// The `{% for … %}` loops of `text` still open at `offset`, outermost first, as written
+/// (`for task in person.tasks`): the element there repeats once per item.
+pub fn enclosing_loops(text: &str, offset: usize) -> Vec<String> {
+    let mut open: Vec<String> = Vec::new();
+    let mut at = 0;
+    let end = offset.min(text.len());
+    while let Some(n) = text[at..end].find("{%") {
+        let start = at + n;
+        let close = token_end(text.as_bytes(), start + 2, b"%}");
+        if close > end {
+            break;
+        }
+        let inner = text[start + 2..close - 2]
+            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let keyword = inner.split_whitespace().next().unwrap_or_default();
+        match keyword {
+            "for" => open.push(inner.split_whitespace().collect::<Vec<_>>().join(" ")),
+            "endfor" => {
+                open.pop();
+            }
+            "raw" => match find_endraw(text, close) {
+                Some(after) if after <= end => {
+                    at = after;
+                    continue;
+                }
+                _ => break,
+            },
+            _ => {}
+        }
+        at = close;
+    }
+    open
+}
+
 fn qualified(prefix: &str, local: &str) -> String {
     if prefix.is_empty() {
         local.to_owned()
@@ -488,16 +522,19 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
     }
     let mut tags: Vec<StartTag> = Vec::new();
     let mut comments: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    // Message comment pairs (span, is the closing one), kept for the app.
+    let mut messages: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
     let mut inherited = InheritedClasses::default();
     let mut stack: Vec<String> = Vec::new();
-    for token in Tokenizer::from(mjml) {
+    for token in Tokenizer::from_fragment(mjml, 0..mjml.len()) {
         match token.ok()? {
             Token::Comment { text, span } => {
-                if let Some(mark) = text.as_str().strip_prefix("lp:")
-                    && !mark.starts_with("t:")
-                    && mark != "/t"
-                {
-                    comments.push((span.start()..span.end(), mark.to_owned()));
+                if let Some(mark) = text.as_str().strip_prefix("lp:") {
+                    if mark.starts_with("t:") || mark == "/t" {
+                        messages.push((span.start()..span.end(), mark == "/t"));
+                    } else {
+                        comments.push((span.start()..span.end(), mark.to_owned()));
+                    }
                 }
             }
             Token::ElementStart {
@@ -593,6 +630,27 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
         } else {
             let at = tag.start + 1 + tag.name.len();
             edits.push((at..at, format!(" data-lp=\"{file}-{offset}\"")));
+        }
+    }
+    // mrml drops a whitespace-only text node next to a comment at the start or end of a
+    // text's content: a message comment there moves past that whitespace (into the tag's
+    // edge), so the whitespace stays part of the text.
+    for (span, closing) in messages {
+        let comment = mjml[span.clone()].to_owned();
+        if closing {
+            let after = &mjml[span.end..];
+            let ws = after.len() - after.trim_start_matches([' ', '\t', '\n', '\r']).len();
+            if ws > 0 && after[ws..].starts_with("</") {
+                edits.push((span.clone(), String::new()));
+                edits.push((span.end + ws..span.end + ws, comment));
+            }
+        } else {
+            let before = &mjml[..span.start];
+            let trimmed = before.trim_end_matches([' ', '\t', '\n', '\r']);
+            if trimmed.len() < before.len() && trimmed.ends_with('>') && !trimmed.ends_with("-->") {
+                edits.push((trimmed.len()..trimmed.len(), comment));
+                edits.push((span.clone(), String::new()));
+            }
         }
     }
     edits.sort_by_key(|(r, _)| (r.start, r.end));
@@ -847,6 +905,21 @@ mod tests {
         let kept = apply_marks(&marked.replace("{{", "").replace("}}", "")).unwrap();
         assert!(kept.contains("<!--lp:t:hello-->"), "{kept}");
         assert!(!strip_marks(&kept).contains("<!--lp"));
+    }
+
+    #[test]
+    fn the_loops_around_an_element_are_named_as_written() {
+        let text = "{% for p in people %}<mj-section>{%- for task in p.tasks -%}<mj-text>{{ task }}</mj-text>{% endfor %}<mj-divider/>{% endfor %}";
+        let at = |n: &str| text.find(n).unwrap();
+        assert_eq!(
+            enclosing_loops(text, at("<mj-text")),
+            ["for p in people", "for task in p.tasks"]
+        );
+        assert_eq!(
+            enclosing_loops(text, at("<mj-divider")),
+            ["for p in people"]
+        );
+        assert!(enclosing_loops(text, 0).is_empty());
     }
 
     #[test]

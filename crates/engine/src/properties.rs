@@ -51,7 +51,7 @@ impl StartTag {
 pub fn start_tag_at(text: &str, offset: usize) -> Option<StartTag> {
     let blanked = blank_jinja(text);
     let mut tag: Option<StartTag> = None;
-    for token in Tokenizer::from(blanked.as_str()) {
+    for token in Tokenizer::from_fragment(blanked.as_str(), 0..blanked.len()) {
         let Ok(token) = token else { return None };
         match token {
             Token::ElementStart {
@@ -295,7 +295,7 @@ impl HeadAttributes {
         let mut head = HeadAttributes::default();
         let mut stack: Vec<String> = Vec::new();
         let mut current: Option<(String, Vec<(String, String)>)> = None;
-        for token in Tokenizer::from(mjml) {
+        for token in Tokenizer::from_fragment(mjml, 0..mjml.len()) {
             let Ok(token) = token else { break };
             match token {
                 Token::ElementStart { local, .. } => {

@@ -122,6 +122,9 @@ pub struct ElementLocation {
     pub breadcrumb: Vec<String>,
     /// The templates that use this file, when it is a layout or partial (sorted).
     pub used_by: Vec<String>,
+    /// The `{% for %}` loops around it in its file, outermost first (`for task in p.tasks`).
+    #[serde(default)]
+    pub loops: Vec<String>,
 }
 
 /// The property panel of an element: every attribute MJML defines for it, with its effective

@@ -283,6 +283,7 @@ impl StudioSession {
             column,
             breadcrumb: found.path.into_iter().filter(|n| n != "mjml").collect(),
             used_by,
+            loops: letterpress_engine::instrument::enclosing_loops(&text, found.start),
         }))
     }
 

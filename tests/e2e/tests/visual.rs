@@ -51,7 +51,10 @@ const COVERAGE: &str = "
     let boxes = 0, resolved = 0, wrong = [];
     for (const e of marked) {
       e.scrollIntoView({ block: 'center', inline: 'center' });
-      const r = e.getBoundingClientRect();
+      // An inline element broken over lines: the centre of its first line box (the centre
+      // of its bounding box may lie between its lines).
+      const rects = e.getClientRects();
+      const r = rects.length > 1 ? rects[0] : e.getBoundingClientRect();
       if (r.width < 1 || r.height < 1) continue;
       const style = d.defaultView.getComputedStyle(e);
       if (style.visibility === 'hidden' || style.display === 'none') continue;
@@ -95,9 +98,12 @@ async fn centre_of_text(client: &Client, text: &str) -> (f64, f64) {
         &format!(
             "const f = document.querySelector('[data-test=preview]');
              const d = f.contentDocument;
+             // The deepest visible element holding the text.
              const hit = Array.from(d.querySelectorAll('body *'))
-               .filter(e => e.textContent.includes({text:?}))
-               .pop();
+               .filter(e => e.textContent.includes({text:?})
+                 && !Array.from(e.children).some(c => c.textContent.includes({text:?}))
+                 && e.getBoundingClientRect().width > 0)
+               .shift();
              if (!hit) return null;
              hit.scrollIntoView({{ block: 'center' }});
              const r = hit.getBoundingClientRect();
@@ -244,6 +250,31 @@ async fn a_designer_selects_elements_in_the_preview() {
     .await;
     assert_eq!(logo[0], 296, "{logo}");
     assert_eq!(logo[1], "data:image/png;base64,", "{logo}");
+
+    // A person's name in the daily digest repeats once per person: all instances are
+    // outlined, and the loop is named.
+    click(&client, "[data-test=template-daily-digest] > a").await;
+    wait_for_text(&client, "[data-test=doc-path]", "templates/daily-digest/").await;
+    wait_for_mapped_preview(&client, "Hannah Schmidt").await;
+    let (x, y) = centre_of_text(&client, "Hannah Schmidt").await;
+    click_at(&client, x, y).await;
+    let repeated = wait_for_text(
+        &client,
+        "[data-test=selection-instances]",
+        "for person in people",
+    )
+    .await;
+    let boxes = js(
+        &client,
+        "return document.querySelectorAll('.outline-layer .lp-box.selected').length;",
+    )
+    .await;
+    assert!(
+        repeated.starts_with(&format!("× {} ", boxes)),
+        "{repeated} / {boxes} boxes"
+    );
+    assert!(boxes.as_u64().unwrap_or_default() >= 2, "{boxes}");
+    shot(&client, "visual-00-loop-instances").await;
 
     // A designer clicks the welcome email's heading.
     click(&client, "[data-test=template-welcome] > a").await;

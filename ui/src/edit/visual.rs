@@ -221,7 +221,12 @@ pub fn SelectionBar() -> impl IntoView {
                             if used == 1 { "" } else { "s" }
                         )
                     });
-                    let repeated = (s.instances > 1).then(|| format!("× {}", s.instances));
+                    let repeated = (s.instances > 1 || !s.location.loops.is_empty()).then(|| {
+                        match s.location.loops.last() {
+                            Some(l) => format!("× {} · {l}", s.instances),
+                            None => format!("× {}", s.instances),
+                        }
+                    });
                     view! {
                         <span class="crumbs" data-test="breadcrumb">{crumbs}</span>
                         <span class="at" data-test="selection-at">
