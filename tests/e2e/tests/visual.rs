@@ -459,3 +459,77 @@ async fn a_designer_selects_elements_in_the_preview() {
     let _ = client.close().await;
     drop(processes);
 }
+
+/// Click → outline on a generated template of 500 elements (a measurement, printed; not a
+/// timed assertion): from a click on the selection layer to the outline of that element.
+#[tokio::test(flavor = "multi_thread")]
+async fn click_to_outline_on_a_500_element_template() {
+    let (tmp, project) = sample_copy();
+    let big = project.join("templates/big");
+    std::fs::create_dir_all(big.join("fixtures")).unwrap();
+    std::fs::write(
+        big.join("template.toml"),
+        "description = \"500 elements, for measuring\"\nsubject = 'Big'\npreheader = 'Big'\n",
+    )
+    .unwrap();
+    std::fs::write(big.join("fixtures/default.json"), "{}").unwrap();
+    let mut body = String::from("<mjml>\n  <mj-body>\n");
+    // 100 sections × (section, column, two texts, a button) = 500 elements.
+    for i in 0..100 {
+        body.push_str(&format!(
+            "    <mj-section>\n      <mj-column>\n        <mj-text>Row {i} first</mj-text>\n        <mj-text>Row {i} second</mj-text>\n        <mj-button href=\"https://example.com/{i}\">Go {i}</mj-button>\n      </mj-column>\n    </mj-section>\n"
+        ));
+    }
+    body.push_str("  </mj-body>\n</mjml>\n");
+    std::fs::write(big.join("body.mjml"), body).unwrap();
+    let (client, processes) = start_app(&project, &tmp.path().join("state"), &[]).await;
+    click(&client, "[data-test=template-big] > a").await;
+    wait_for_mapped_preview(&client, "Row 99 second").await;
+    let figures = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const f = document.querySelector('[data-test=preview]');
+               const layer = document.querySelector('[data-test=select-layer]');
+               const outlines = document.querySelector('.outline-layer');
+               const d = f.contentDocument;
+               const texts = Array.from(d.querySelectorAll('[class*=\"lp-\"]')).filter(e => e.textContent.includes('Row') && !e.querySelector('[class*=\"lp-\"]'));
+               const times = [];
+               let count = 0;
+               for (let i = 0; i < 40; i++) {
+                 const e = texts[(i * 37) % texts.length];
+                 e.scrollIntoView({ block: 'center' });
+                 const marker = Array.from(e.classList).find(c => /^lp-\\d+-\\d+$/.test(c)).slice(3);
+                 const r = e.getBoundingClientRect(), o = f.getBoundingClientRect();
+                 const x = o.left + f.clientLeft + r.left + r.width / 2, y = o.top + f.clientTop + r.top + r.height / 2;
+                 for (const b of Array.from(outlines.querySelectorAll('.lp-box.selected'))) b.remove();
+                 const start = performance.now();
+                 const shown = new Promise(resolve => {
+                   const check = () => outlines.querySelector(`.lp-box.selected[data-marker=\"${marker}\"]`);
+                   if (check()) return resolve();
+                   const obs = new MutationObserver(() => { if (check()) { obs.disconnect(); resolve(); } });
+                   obs.observe(outlines, { childList: true });
+                 });
+                 layer.dispatchEvent(new MouseEvent('click', { clientX: x, clientY: y, bubbles: true }));
+                 await shown;
+                 times.push(performance.now() - start);
+                 count = d.querySelectorAll('[class*=\"lp-\"]').length;
+                 await new Promise(r => setTimeout(r, 30));
+               }
+               times.sort((a, b) => a - b);
+               done([times[20], times[Math.ceil(times.length * 0.95) - 1], count]);
+             })();",
+            vec![],
+        )
+        .await
+        .expect("measuring click → outline");
+    println!(
+        "click → outline on a 500-element template ({} marked boxes): median {:.1} ms, p95 {:.1} ms (40 clicks)",
+        figures[2],
+        figures[0].as_f64().unwrap_or_default(),
+        figures[1].as_f64().unwrap_or_default()
+    );
+    assert!(figures[2].as_u64().unwrap_or_default() >= 500, "{figures}");
+    let _ = client.close().await;
+    drop(processes);
+}
