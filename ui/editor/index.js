@@ -878,5 +878,6 @@ window.LetterpressPreview = Object.freeze({
   ancestry: preview.ancestry,
   messageAt: preview.messageAt,
   outline: preview.outline,
+  hatch: preview.hatch,
   scrollBy: preview.scrollBy,
 });

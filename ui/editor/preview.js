@@ -163,6 +163,10 @@ export function count(frame, marker) {
 
 function draw(frame, layer, marker, kind) {
   for (const old of Array.from(layer.querySelectorAll(`.lp-box.${kind}`))) old.remove();
+  drawMore(frame, layer, marker, kind);
+}
+
+function drawMore(frame, layer, marker, kind) {
   const doc = frame.__lpReady ? frame.contentDocument : null;
   if (!doc || !marker) return;
   const fr = frame.getBoundingClientRect();
@@ -186,8 +190,19 @@ function draw(frame, layer, marker, kind) {
 function redraw(frame) {
   const state = frame.__lpOutline;
   if (!state || !state.layer) return;
+  for (const old of Array.from(state.layer.querySelectorAll(".lp-box.opaque"))) old.remove();
+  for (const marker of state.opaque || []) drawMore(frame, state.layer, marker, "opaque");
   draw(frame, state.layer, state.selected, "selected");
   draw(frame, state.layer, state.hovered, "hovered");
+}
+
+/// Hatches every box of `markers` (elements visual editing leaves to the code).
+export function hatch(frame, layer, markers) {
+  if (!frame || !layer) return;
+  const state = (frame.__lpOutline ||= { layer, selected: null, hovered: null });
+  state.layer = layer;
+  state.opaque = Array.from(markers || []);
+  redraw(frame);
 }
 
 /// Outlines every box of `marker` (null: none) in `layer` as `kind` ("selected" or

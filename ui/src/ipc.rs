@@ -71,6 +71,9 @@ extern "C" {
     /// Outlines every box of a marker (`None`: none) in the overlay, as "selected" or "hovered".
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = outline)]
     pub fn preview_outline(frame: &JsValue, layer: &JsValue, marker: Option<String>, kind: &str);
+    /// Hatches every box of the given markers (opaque elements) in the overlay.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = hatch)]
+    pub fn preview_hatch(frame: &JsValue, layer: &JsValue, markers: Vec<String>);
     /// Scrolls the email under the overlay; the outlines follow.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = scrollBy)]
     pub fn preview_scroll_by(frame: &JsValue, dx: f64, dy: f64);

@@ -33,6 +33,8 @@ pub struct MarkedHtml {
     pub files: Vec<String>,
     /// The element name of every marker (`F-O` → `mj-text`).
     pub names: std::collections::BTreeMap<String, String>,
+    /// The markers of elements visual editing must not touch ([`opaque_elements`]).
+    pub opaque: std::collections::BTreeSet<String>,
 }
 
 /// Sources whose `.mjml` files come marked by [`mark_source`], each file numbered the first
@@ -41,6 +43,7 @@ pub(crate) struct MarkingSources {
     inner: Arc<dyn Sources>,
     files: Mutex<Vec<String>>,
     names: Mutex<std::collections::BTreeMap<String, String>>,
+    opaque: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl MarkingSources {
@@ -49,12 +52,21 @@ impl MarkingSources {
             inner,
             files: Mutex::new(Vec::new()),
             names: Mutex::new(std::collections::BTreeMap::new()),
+            opaque: Mutex::new(std::collections::BTreeSet::new()),
         }
     }
 
     /// The element name of every marker made so far.
     pub(crate) fn names(&self) -> std::collections::BTreeMap<String, String> {
         self.names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The markers of opaque elements seen so far.
+    pub(crate) fn opaque(&self) -> std::collections::BTreeSet<String> {
+        self.opaque
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
@@ -91,6 +103,11 @@ impl Sources for MarkingSources {
                 let mut known = self.names.lock().unwrap_or_else(PoisonError::into_inner);
                 for (offset, name) in names {
                     known.insert(format!("{file}-{offset}"), name);
+                }
+                drop(known);
+                let mut opaque = self.opaque.lock().unwrap_or_else(PoisonError::into_inner);
+                for offset in opaque_elements(&text) {
+                    opaque.insert(format!("{file}-{offset}"));
                 }
                 Some(Arc::from(marked))
             }
@@ -443,6 +460,110 @@ pub fn element_at(text: &str, offset: usize) -> Option<ElementAt> {
         }
     }
     innermost(&open, None)
+}
+
+/// Start offsets of the elements of `text` that visual editing must not touch: those inside
+/// a Jinja block whose tags sit in different elements (`{% if %}<mj-section>{% endif %}…
+/// </mj-section>`: badly nested, so no edit can keep both intact), and those whose start tag
+/// holds Jinja outside attribute values (`<mj-column {% if x %}padding="0"{% endif %}>`).
+pub fn opaque_elements(text: &str) -> std::collections::BTreeSet<usize> {
+    let blanked = blank_jinja(text);
+    let bytes = text.as_bytes();
+    let blank = blanked.as_bytes();
+    let mut opaque = std::collections::BTreeSet::new();
+    // (offset, the open elements' starts there), at each element boundary.
+    let mut snapshots: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new())];
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut starts = Vec::new();
+    let mut pending: Option<(String, usize, Vec<std::ops::Range<usize>>)> = None;
+    for token in Tokenizer::from_fragment(blanked.as_str(), 0..blanked.len()) {
+        let Ok(token) = token else { break };
+        match token {
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                starts.push(span.start());
+                pending = Some((
+                    qualified(prefix.as_str(), local.as_str()),
+                    span.start(),
+                    Vec::new(),
+                ));
+            }
+            Token::Attribute { value: Some(v), .. } => {
+                if let Some((_, _, values)) = pending.as_mut() {
+                    values.push(v.start()..v.end());
+                }
+            }
+            Token::ElementEnd { end, span } => {
+                match end {
+                    ElementEnd::Open | ElementEnd::Empty => {
+                        if let Some((name, start, values)) = pending.take() {
+                            let templated = (start..span.end()).any(|i| {
+                                bytes[i] != blank[i] && !values.iter().any(|v| v.contains(&i))
+                            });
+                            if templated {
+                                opaque.insert(start);
+                            }
+                            if matches!(end, ElementEnd::Open) {
+                                open.push((name, start));
+                            }
+                        }
+                    }
+                    ElementEnd::Close(prefix, local) => {
+                        let name = qualified(prefix.as_str(), local.as_str());
+                        if let Some(at) = open.iter().rposition(|(n, _)| *n == name) {
+                            open.truncate(at);
+                        }
+                    }
+                }
+                snapshots.push((span.end(), open.iter().map(|(_, s)| *s).collect()));
+            }
+            _ => {}
+        }
+    }
+    let stack_at = |offset: usize| {
+        let i = snapshots.partition_point(|(o, _)| *o <= offset);
+        snapshots[i.saturating_sub(1)].1.clone()
+    };
+    // Block tags and the element stack where each sits.
+    let mut blocks: Vec<(String, usize, Vec<usize>)> = Vec::new();
+    let mut at = 0;
+    while let Some(n) = text[at..].find("{%") {
+        let start = at + n;
+        let end = token_end(bytes, start + 2, b"%}");
+        at = end;
+        let inner = text[start + 2..end.saturating_sub(2).max(start + 2)]
+            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let mut words = inner.split_whitespace();
+        let keyword = words.next().unwrap_or_default();
+        let opens = matches!(
+            keyword,
+            "if" | "for" | "block" | "macro" | "call" | "filter" | "with"
+        ) || (keyword == "set" && !inner.contains('='));
+        let middle = matches!(keyword, "elif" | "else");
+        let closes = keyword.strip_prefix("end").is_some_and(|k| !k.is_empty());
+        if keyword == "raw" {
+            at = find_endraw(text, end).unwrap_or(text.len());
+            continue;
+        }
+        if opens {
+            blocks.push((keyword.to_owned(), start, stack_at(start)));
+        } else if middle || closes {
+            let Some((_, open_at, stack)) = blocks.last().cloned() else {
+                continue;
+            };
+            if stack_at(start) != stack {
+                let region = open_at..end;
+                opaque.extend(starts.iter().filter(|s| region.contains(s)));
+            }
+            if closes {
+                blocks.pop();
+            }
+        }
+    }
+    opaque
 }
 
 /// The `{% for … %}` loops of `text` still open at `offset`, outermost first, as written
@@ -905,6 +1026,23 @@ mod tests {
         let kept = apply_marks(&marked.replace("{{", "").replace("}}", "")).unwrap();
         assert!(kept.contains("<!--lp:t:hello-->"), "{kept}");
         assert!(!strip_marks(&kept).contains("<!--lp"));
+    }
+
+    #[test]
+    fn badly_nested_jinja_and_templated_start_tags_are_opaque() {
+        let text = "<mj-body>{% if a %}<mj-section><mj-column>{% endif %}<mj-text>x</mj-text></mj-column></mj-section>\
+                    <mj-section>{% if b %}<mj-column><mj-text>y</mj-text></mj-column>{% endif %}</mj-section>\
+                    <mj-section><mj-column {% if c %}padding=\"0\"{% endif %} width=\"{{ w }}\"><mj-text>z</mj-text></mj-column></mj-section></mj-body>";
+        let opaque = opaque_elements(text);
+        let at = |n: &str, nth: usize| text.match_indices(n).nth(nth).unwrap().0;
+        // The first if opens outside the section and closes inside its column.
+        assert!(opaque.contains(&at("<mj-section>", 0)) && opaque.contains(&at("<mj-column>", 0)));
+        // The second is well nested: nothing in it is opaque.
+        assert!(!opaque.contains(&at("<mj-column>", 1)) && !opaque.contains(&at("<mj-text>", 1)));
+        // Jinja in a start tag outside values; a Jinja value alone is not.
+        assert!(opaque.contains(&at("<mj-column {%", 0)));
+        assert!(!opaque.contains(&at("<mj-text>", 2)));
+        assert!(!opaque.contains(&at("<mj-body>", 0)));
     }
 
     #[test]

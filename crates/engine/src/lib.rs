@@ -302,6 +302,11 @@ impl Engine {
                 .as_ref()
                 .map(|f| f.names())
                 .unwrap_or_default(),
+            opaque: engine
+                .marking
+                .as_ref()
+                .map(|f| f.opaque())
+                .unwrap_or_default(),
         })
     }
 

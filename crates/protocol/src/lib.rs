@@ -137,7 +137,8 @@ pub struct ElementProperties {
     pub offset: usize,
     /// Element name (`mj-text`).
     pub element: String,
-    /// Jinja in the start tag decides its attributes: all read-only ("Edit in code").
+    /// Jinja decides its attributes (in its start tag) or its place (badly nested blocks):
+    /// all read-only ("Edit in code").
     pub templated: bool,
     /// Attributes written on the element first, then the others MJML defines, by name.
     pub properties: Vec<Property>,
@@ -202,6 +203,10 @@ pub struct VisualMapping {
     pub files: Vec<String>,
     /// The element name of each marker (`F-O` → `mj-text`), for breadcrumbs.
     pub names: BTreeMap<String, String>,
+    /// Markers of elements visual editing leaves alone (badly nested Jinja, Jinja in the
+    /// start tag): shown hatched, "Edit in code".
+    #[serde(default)]
+    pub opaque: Vec<String>,
 }
 
 impl Preview {

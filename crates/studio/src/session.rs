@@ -143,6 +143,7 @@ impl StudioSession {
             html: m.html,
             files: m.files,
             names: m.names,
+            opaque: m.opaque.into_iter().collect(),
         });
         preview
     }
@@ -407,7 +408,8 @@ impl StudioSession {
             path: path.to_owned(),
             offset,
             element: tag.name,
-            templated: tag.templated,
+            templated: tag.templated
+                || letterpress_engine::instrument::opaque_elements(&text).contains(&offset),
             properties,
         })
     }
@@ -426,6 +428,12 @@ impl StudioSession {
     ) -> Result<Option<EditorEdit>, StudioError> {
         use letterpress_engine::properties::{remove_attribute, set_attribute};
         let text = self.current_text(path)?;
+        if letterpress_engine::instrument::opaque_elements(&text).contains(&offset) {
+            return Err(StudioError::Refused(
+                "Jinja decides where this element is (its blocks cross elements): edit it in code"
+                    .into(),
+            ));
+        }
         let refused =
             |e: letterpress_engine::properties::EditError| StudioError::Refused(e.to_string());
         let edit = match value {

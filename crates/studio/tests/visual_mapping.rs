@@ -326,3 +326,52 @@ fn production_image_urls_map_to_the_projects_assets() {
         }
     }
 }
+
+/// Badly nested Jinja (an `if` opening outside a section and closing inside its column) and
+/// Jinja inside a start tag are opaque: the preview names their markers (the app hatches
+/// them), the panel is read-only, and a property edit is refused with nothing written.
+#[test]
+fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
+    use letterpress_protocol::PreviewRequest;
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let path = "templates/welcome/body.mjml";
+    let tangled = "{% extends \"layouts/base.mjml\" %}\n{% block content %}\n{% if user.first_name %}<mj-section><mj-column>{% endif %}\n<mj-text>Hi</mj-text>\n</mj-column></mj-section>\n<mj-section><mj-column {% if true %}padding=\"0\"{% endif %}><mj-text>There</mj-text></mj-column></mj-section>\n{% endblock %}\n";
+    std::fs::write(root.join(path), tangled).unwrap();
+    let mut session = StudioSession::open(&root).unwrap();
+    session.open_document(path).unwrap();
+    let mut request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: true,
+    };
+    let preview = session.preview(&request);
+    assert!(preview.is_ok(), "{:?}", preview.diagnostics);
+    let mapping = preview.mapping.expect("mapped");
+    let file = mapping.files.iter().position(|f| f == path).unwrap();
+    for needle in ["<mj-section><mj-column>{%", "<mj-column {%"] {
+        let offset = tangled.find(needle).unwrap();
+        assert!(
+            mapping.opaque.contains(&format!("{file}-{offset}")),
+            "{needle}: {:?}",
+            mapping.opaque
+        );
+        request.markers = false;
+        let panel = session.element_properties(path, offset, &request).unwrap();
+        assert!(panel.templated, "{needle}");
+        let refused = session.property_edit(path, offset, "padding", Some("4px"), &request);
+        assert!(refused.is_err(), "{needle}: {refused:?}");
+    }
+    // A well-placed element stays editable.
+    let there = tangled.find("<mj-text>There").unwrap();
+    assert!(!mapping.opaque.contains(&format!("{file}-{there}")));
+    assert!(
+        session
+            .property_edit(path, there, "color", Some("#111111"), &request)
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(std::fs::read_to_string(root.join(path)).unwrap(), tangled);
+}

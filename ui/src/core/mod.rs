@@ -123,6 +123,8 @@ pub struct Core {
     pub last_good_html: RwSignal<String>,
     /// The files the markers of `last_good_html` name (empty: shown without visual mapping).
     pub mapped_files: RwSignal<Vec<String>>,
+    /// Markers of `last_good_html`'s opaque elements (left to the code).
+    pub mapped_opaque: RwSignal<Vec<String>>,
     /// The element name of each marker of `last_good_html`.
     pub mapped_names: RwSignal<BTreeMap<String, String>>,
     /// Production image URLs → the project's files as `data:` URIs (`[assets]`), shown in
@@ -186,6 +188,7 @@ impl Core {
             last_good_html: RwSignal::new(String::new()),
             mapped_files: RwSignal::new(Vec::new()),
             mapped_names: RwSignal::new(BTreeMap::new()),
+            mapped_opaque: RwSignal::new(Vec::new()),
             selection: RwSignal::new(None),
             assets: RwSignal::new(BTreeMap::new()),
             problem: RwSignal::new(None),
@@ -426,11 +429,13 @@ impl Core {
                 Some(m) => {
                     self.mapped_files.set(m.files.clone());
                     self.mapped_names.set(m.names.clone());
+                    self.mapped_opaque.set(m.opaque.clone());
                     self.last_good_html.set(m.html.clone());
                 }
                 None => {
                     self.mapped_files.set(Vec::new());
                     self.mapped_names.set(BTreeMap::new());
+                    self.mapped_opaque.set(Vec::new());
                     self.last_good_html.set(p.html.clone());
                 }
             }

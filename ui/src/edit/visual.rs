@@ -171,6 +171,9 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
             })
             .and_then(|(path, offset)| core.marker_of(&path, offset));
         layer.draw(marker, "selected");
+        if let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) {
+            ipc::preview_hatch(&frame, &overlay, core.mapped_opaque.get_untracked());
+        }
     });
     let mapped = move || core.mapped_files.with(|f| !f.is_empty());
     let inline = RwSignal::new(None::<InlineMessage>);
@@ -227,7 +230,13 @@ pub fn SelectionBar() -> impl IntoView {
                             None => format!("× {}", s.instances),
                         }
                     });
+                    let opaque = core
+                        .marker_of(&s.location.path, s.location.offset)
+                        .is_some_and(|m| core.mapped_opaque.with(|o| o.contains(&m)));
                     view! {
+                        {opaque.then(|| view! {
+                            <span class="opaque-note" data-test="selection-opaque">"Jinja decides this element: edit it in code"</span>
+                        })}
                         <span class="crumbs" data-test="breadcrumb">{crumbs}</span>
                         <span class="at" data-test="selection-at">
                             {format!("{}:{}:{}", s.location.path, s.location.line, s.location.column)}
