@@ -87,7 +87,8 @@ fn yes() -> bool {
 /// A rendered preview (of the editor buffers, saved or not).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
-    /// HTML part (empty when an error stopped the render).
+    /// HTML part (empty when an error stopped the render, and when `mapping` is set: the
+    /// same email is `mapping.html` without its markers, sent once).
     pub html: String,
     /// Text part.
     pub text: String,

@@ -139,6 +139,10 @@ impl StudioSession {
             self.project
                 .preview_with_markers(&job, &self.edits.buffers(), request.text);
         let mut preview = preview_of(out, started);
+        if marked.is_some() {
+            // The same email is in the mapping, markers aside: sent once, not twice.
+            preview.html = String::new();
+        }
         preview.mapping = marked.map(|m| VisualMapping {
             html: m.html,
             files: m.files,

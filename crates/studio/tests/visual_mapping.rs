@@ -349,7 +349,15 @@ fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
     };
     let preview = session.preview(&request);
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);
+    // The email is sent once: in the mapping, markers aside.
+    assert!(preview.html.is_empty());
     let mapping = preview.mapping.expect("mapped");
+    request.markers = false;
+    assert_eq!(
+        letterpress_engine::instrument::strip_marks(&mapping.html),
+        session.preview(&request).html
+    );
+    request.markers = true;
     let file = mapping.files.iter().position(|f| f == path).unwrap();
     for needle in ["<mj-section><mj-column>{%", "<mj-column {%"] {
         let offset = tangled.find(needle).unwrap();

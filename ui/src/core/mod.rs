@@ -66,6 +66,10 @@ impl PreviewWork {
     }
 }
 
+/// How long typing pauses before the preview is rendered again with the visual mapping's
+/// markers (keystrokes render without them: one render, not two).
+const IDLE_BEFORE_MARKERS_MS: u64 = 250;
+
 /// An element selected in the preview (or under the editor's cursor): where it is in its
 /// source. Its marker is found again in every render (file numbers change between renders).
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +134,8 @@ pub struct Core {
     /// Production image URLs → the project's files as `data:` URIs (`[assets]`), shown in
     /// the preview in their place.
     pub assets: RwSignal<BTreeMap<String, String>>,
+    /// The pending refresh that brings the markers back after typing.
+    idle_refresh: StoredValue<Option<TimeoutHandle>, LocalStorage>,
     /// The element selected in the preview (or under the editor's cursor).
     pub selection: RwSignal<Option<Selection>>,
     pub problem: RwSignal<Option<String>>,
@@ -190,6 +196,7 @@ impl Core {
             mapped_names: RwSignal::new(BTreeMap::new()),
             mapped_opaque: RwSignal::new(Vec::new()),
             selection: RwSignal::new(None),
+            idle_refresh: StoredValue::new_local(None),
             assets: RwSignal::new(BTreeMap::new()),
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
@@ -331,6 +338,15 @@ impl Core {
         if let Some(ticket) = self.previews.try_update_value(|c| c.offer(work)).flatten() {
             self.send_preview(ticket);
         }
+        // Markers for the visual mapping once typing pauses.
+        if let Some(previous) = self.idle_refresh.try_update_value(Option::take).flatten() {
+            previous.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || self.refresh(),
+            std::time::Duration::from_millis(IDLE_BEFORE_MARKERS_MS),
+        );
+        self.idle_refresh.set_value(handle.ok());
     }
 
     pub fn preview_request(self) -> PreviewRequest {
@@ -362,7 +378,10 @@ impl Core {
             mut edits,
             typed_at,
         } = work;
-        let request = self.preview_request();
+        let mut request = self.preview_request();
+        // While typing, the preview comes without the visual mapping's markers (a second
+        // render); they follow once typing pauses (`on_edit`'s idle refresh).
+        request.markers = typed_at.is_none();
         let shown_path = self.doc_path.get_untracked();
         let shown = edits.remove(&shown_path);
         spawn_local(async move {
@@ -432,6 +451,9 @@ impl Core {
                     self.mapped_opaque.set(m.opaque.clone());
                     self.last_good_html.set(m.html.clone());
                 }
+                // A keystroke's preview comes without markers (see `send_preview`): the
+                // mapping of the last marked one stays until the idle refresh brings markers.
+                None if typed_at.is_some() => self.last_good_html.set(p.html.clone()),
                 None => {
                     self.mapped_files.set(Vec::new());
                     self.mapped_names.set(BTreeMap::new());

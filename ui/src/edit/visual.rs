@@ -338,7 +338,9 @@ pub fn PropertyPanel() -> impl IntoView {
                     let on_pick = on_change.clone();
                     view! {
                         <span class="prop-color">
-                            <input type="color" aria-label=format!("{name} colour") prop:value=hex.unwrap_or_else(|| "#000000".into())
+                            <input type="color" aria-label=format!("{name} colour") class:unset=hex.is_none()
+                                title=if hex.is_some() { "Pick a colour" } else { "No colour set: pick one" }
+                                prop:value=hex.clone().unwrap_or_else(|| "#ffffff".into())
                                 on:change=on_pick />
                             <input type="text" data-test=format!("prop-{name}") prop:value=value.clone()
                                 placeholder="inherited" on:change=on_change />
