@@ -144,6 +144,25 @@ const HTML_CONTENT: &[&str] = &[
     "mj-accordion-text",
 ];
 
+/// The markup tokens of `text` (a fragment: several top-level elements allowed), up to the
+/// first error; `complete` is false when one stopped them. A panic inside the tokenizer (it
+/// has one on some truncated input) also stops them: the mapping is then partial, never a
+/// crash.
+pub(crate) fn tokenize(text: &str) -> (Vec<Token<'_>>, bool) {
+    let mut tokens = Vec::new();
+    let mut complete = false;
+    let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        for token in Tokenizer::from_fragment(text, 0..text.len()) {
+            match token {
+                Ok(t) => tokens.push(t),
+                Err(_) => return,
+            }
+        }
+        complete = true;
+    }));
+    (tokens, finished.is_ok() && complete)
+}
+
 /// `text` with every Jinja token (`{{ }}`, `{% %}`, `{# #}`) and every `{% raw %}` block
 /// replaced by spaces (newlines kept), so byte offsets still match. An unclosed token blanks
 /// the rest of the file.
@@ -240,8 +259,7 @@ pub fn mark_source_with_names(file: u32, text: &str) -> (String, Vec<(usize, Str
     let mut pending: Option<String> = None;
     // Text inside mj-text & co. (where a `{{ t(…) }}` shows as text, not in an attribute).
     let mut text_runs: Vec<std::ops::Range<usize>> = Vec::new();
-    for token in Tokenizer::from_fragment(blanked.as_str(), 0..blanked.len()) {
-        let Ok(token) = token else { break };
+    for token in tokenize(blanked.as_str()).0 {
         match token {
             Token::Text { text: run } if html_content > 0 && in_head == 0 => {
                 text_runs.push(run.start()..run.end());
@@ -338,7 +356,7 @@ fn text_messages(text: &str, run: std::ops::Range<usize>) -> Vec<(std::ops::Rang
         let start = at + n;
         let end = token_end(text.as_bytes(), start + 2, b"}}");
         at = end;
-        if end > run.end {
+        if end > run.end || end < start + 4 || !text[..end].ends_with("}}") {
             break;
         }
         let inner = &text[start + 2..end - 2];
@@ -401,8 +419,7 @@ pub fn element_at(text: &str, offset: usize) -> Option<ElementAt> {
             path: all[..=at].iter().map(|(n, _, _)| n.clone()).collect(),
         })
     };
-    for token in Tokenizer::from_fragment(blanked.as_str(), 0..blanked.len()) {
-        let Ok(token) = token else { break };
+    for token in tokenize(blanked.as_str()).0 {
         match token {
             Token::ElementStart {
                 prefix,
@@ -476,8 +493,7 @@ pub fn opaque_elements(text: &str) -> std::collections::BTreeSet<usize> {
     let mut open: Vec<(String, usize)> = Vec::new();
     let mut starts = Vec::new();
     let mut pending: Option<(String, usize, Vec<std::ops::Range<usize>>)> = None;
-    for token in Tokenizer::from_fragment(blanked.as_str(), 0..blanked.len()) {
-        let Ok(token) = token else { break };
+    for token in tokenize(blanked.as_str()).0 {
         match token {
             Token::ElementStart {
                 prefix,
@@ -575,7 +591,7 @@ pub fn enclosing_loops(text: &str, offset: usize) -> Vec<String> {
     while let Some(n) = text[at..end].find("{%") {
         let start = at + n;
         let close = token_end(text.as_bytes(), start + 2, b"%}");
-        if close > end {
+        if close > end || close < start + 4 || !text[..close].ends_with("%}") {
             break;
         }
         let inner = text[start + 2..close - 2]
@@ -647,8 +663,12 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
     let mut messages: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
     let mut inherited = InheritedClasses::default();
     let mut stack: Vec<String> = Vec::new();
-    for token in Tokenizer::from_fragment(mjml, 0..mjml.len()) {
-        match token.ok()? {
+    let (tokens, complete) = tokenize(mjml);
+    if !complete {
+        return None;
+    }
+    for token in tokens {
+        match token {
             Token::Comment { text, span } => {
                 if let Some(mark) = text.as_str().strip_prefix("lp:") {
                     if mark.starts_with("t:") || mark == "/t" {

@@ -5,7 +5,7 @@
 //! or removes one attribute). Pure: the studio applies and checks the edits.
 
 use crate::instrument::blank_jinja;
-use htmlparser::{ElementEnd, Token, Tokenizer};
+use htmlparser::{ElementEnd, Token};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -51,8 +51,8 @@ impl StartTag {
 pub fn start_tag_at(text: &str, offset: usize) -> Option<StartTag> {
     let blanked = blank_jinja(text);
     let mut tag: Option<StartTag> = None;
-    for token in Tokenizer::from_fragment(blanked.as_str(), 0..blanked.len()) {
-        let Ok(token) = token else { return None };
+    // Tokens that stop before the tag ends (an error) leave no tag: `None` below.
+    for token in crate::instrument::tokenize(blanked.as_str()).0 {
         match token {
             Token::ElementStart {
                 prefix,
@@ -295,8 +295,7 @@ impl HeadAttributes {
         let mut head = HeadAttributes::default();
         let mut stack: Vec<String> = Vec::new();
         let mut current: Option<(String, Vec<(String, String)>)> = None;
-        for token in Tokenizer::from_fragment(mjml, 0..mjml.len()) {
-            let Ok(token) = token else { break };
+        for token in crate::instrument::tokenize(mjml).0 {
             match token {
                 Token::ElementStart { local, .. } => {
                     current = Some((local.as_str().to_owned(), Vec::new()));

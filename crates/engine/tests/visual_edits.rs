@@ -273,3 +273,34 @@ fn ten_thousand_property_edits_stay_inside_their_start_tag() {
     );
     assert_eq!(applied, 10_000);
 }
+
+/// Every prefix of every file (cut anywhere: inside a tag, a Jinja token, a multi-byte
+/// character) goes through every visual-mapping function without a panic.
+#[test]
+fn truncated_files_never_panic_the_mapping() {
+    use letterpress_engine::instrument::{
+        apply_marks, enclosing_loops, mark_source, opaque_elements, strip_marks,
+    };
+    let mut cuts = 0;
+    for (_, text) in files().iter().step_by(3) {
+        let step = (text.len() / 40).max(1);
+        for end in (0..=text.len()).step_by(step).chain([text.len()]) {
+            let mut end = end;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let cut = &text[..end];
+            let marked = mark_source(1, cut);
+            let _ = apply_marks(&marked);
+            let _ = strip_marks(&marked);
+            let _ = opaque_elements(cut);
+            for at in (0..=cut.len()).step_by(step.max(7)) {
+                let _ = element_at(cut, at);
+                let _ = enclosing_loops(cut, at);
+                let _ = start_tag_at(cut, at);
+            }
+            cuts += 1;
+        }
+    }
+    assert!(cuts > 1000, "{cuts}");
+}
