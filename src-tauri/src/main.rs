@@ -1,34 +1,35 @@
-//! Letterpress desktop shell: each command is a thin adapter onto `StudioSession`; watcher
-//! changes become `FileEvent`s emitted to the window.
+//! Letterpress desktop shell: each command is a one-line adapter onto the studio, run off the
+//! async workers (`blocking.rs`); watcher changes become `FileEvent`s emitted to the window.
+//! Every command is declared once in `letterpress_protocol::commands` and registered here, in
+//! `registered_commands!`, which also checks the two lists agree.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod blocking;
 mod history_commands;
 mod locales_commands;
 mod menu;
+mod project_commands;
 mod rendering;
 mod sync_commands;
 
-use letterpress_protocol::{
-    CLOSE_REQUESTED_EVENT, ConflictSides, FILE_EVENT, IpcError, OpenDocument, Preview,
-    PreviewRequest, ProjectSnapshot, Resolution,
-};
-use letterpress_studio::local_state::{LocalState, RecentProject};
-use letterpress_studio::watch::{ProjectWatcher, watch};
-use letterpress_studio::{StudioSession, copy_project};
-use std::collections::BTreeMap;
+use blocking::{emit, lock};
+use letterpress_protocol::commands::CloseRequested;
+use letterpress_studio::StudioSession;
+use letterpress_studio::local_state::LocalState;
+use letterpress_studio::watch::ProjectWatcher;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
-use tauri::{AppHandle, Emitter, Manager, State};
+use std::sync::{Arc, Mutex};
+use tauri::{AppHandle, Manager};
 
 /// The open project (if any) and its watcher.
 #[derive(Default)]
-struct AppState {
+pub struct AppState {
     session: Arc<Mutex<Option<StudioSession>>>,
     watcher: Mutex<Option<ProjectWatcher>>,
     /// Project opened at start (command line, or the bundled sample).
     initial_project: Mutex<Option<PathBuf>>,
-    /// Recent projects and window size, on this computer.
+    /// Recent projects, settings and window size, on this computer.
     local: Mutex<Option<LocalState>>,
 }
 
@@ -46,214 +47,102 @@ fn sample_project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn no_project() -> IpcError {
-    IpcError {
-        code: "no-project".into(),
-        message: "no project is open".into(),
-        location: None,
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn with_session<T>(
-    state: &AppState,
-    f: impl FnOnce(&mut StudioSession) -> Result<T, IpcError>,
-) -> Result<T, IpcError> {
-    let mut guard = lock(&state.session);
-    let session = guard.as_mut().ok_or_else(no_project)?;
-    f(session)
-}
-
-/// Opens `root`, starts watching it, and remembers it as recent.
-fn open_root(
-    app: &AppHandle,
-    state: &AppState,
-    root: &std::path::Path,
-) -> Result<ProjectSnapshot, IpcError> {
-    let session = StudioSession::open(root)?;
-    let snapshot = session.snapshot()?;
-    let watch_root = session.project().root().to_owned();
-    *lock(&state.session) = Some(session);
-    let shared = state.session.clone();
-    let emitter = app.clone();
-    let watcher = watch(&watch_root, move |changes| {
-        let events = match lock(&shared).as_mut() {
-            Some(session) => session.apply_changes(&changes),
-            None => Vec::new(),
+/// Registers the shell's commands: `module::function => Declaration` for each. Yields the
+/// invoke handler and the list of registered names, and checks, when compiling, that each
+/// function has its declaration's name, takes it as `args` and answers its output.
+macro_rules! registered_commands {
+    ($($module:ident :: $name:ident => $Type:ident),* $(,)?) => {
+        use letterpress_protocol::commands::{
+            $($Type,)* Command, same_name,
         };
-        for event in events {
-            let _ = emitter.emit(FILE_EVENT, event);
+
+        /// The handler of every registered command.
+        fn invoke_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($module::$name),*]
         }
-    })?;
-    *lock(&state.watcher) = Some(watcher);
-    if let Some(local) = lock(&state.local).as_ref() {
-        local.record_opened(&watch_root, &snapshot.name, now_unix())?;
-    }
-    Ok(snapshot)
-}
 
-/// Opens a project folder (`None`: the one given at start) and starts watching it.
-#[tauri::command(async)]
-fn open_project(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    path: Option<String>,
-) -> Result<ProjectSnapshot, IpcError> {
-    let root = match path {
-        Some(p) => PathBuf::from(p),
-        None => lock(&state.initial_project)
-            .clone()
-            .ok_or_else(no_project)?,
+        /// The name of every registered command.
+        #[cfg(test)]
+        const REGISTERED: &[&str] = &[$(stringify!($name)),*];
+
+        $(
+            const _: () = assert!(
+                same_name(<$Type as Command>::NAME, stringify!($name)),
+                concat!("`", stringify!($name), "` is registered with another command's declaration"),
+            );
+        )*
+
+        /// Compiled, never called: each function is `(AppHandle, Declaration) -> Answer`.
+        #[allow(dead_code)]
+        fn command_shapes() {
+            fn takes<C, F, Fut>(_: F)
+            where
+                C: Command,
+                F: Fn(AppHandle, C) -> Fut,
+                Fut: std::future::Future<Output = letterpress_protocol::Answer<C>>,
+            {
+            }
+            $( takes::<$Type, _, _>($module::$name); )*
+        }
     };
-    open_root(&app, &state, &root)
 }
 
-/// A folder chosen in the system dialog (`None`: cancelled).
-fn pick_folder(app: &AppHandle, title: &str) -> Result<Option<PathBuf>, IpcError> {
-    use tauri_plugin_dialog::DialogExt;
-    let Some(folder) = app.dialog().file().set_title(title).blocking_pick_folder() else {
-        return Ok(None);
-    };
-    folder.into_path().map(Some).map_err(|e| IpcError {
-        code: "io".into(),
-        message: e.to_string(),
-        location: None,
-    })
-}
-
-/// Asks for a project folder with the system dialog and opens it (`None`: cancelled).
-#[tauri::command(async)]
-fn choose_project(
-    app: AppHandle,
-    state: State<'_, AppState>,
-) -> Result<Option<ProjectSnapshot>, IpcError> {
-    match pick_folder(&app, "Open a Letterpress project")? {
-        Some(root) => open_root(&app, &state, &root).map(Some),
-        None => Ok(None),
-    }
-}
-
-/// Asks for an empty folder, copies the bundled sample there as a starter, and opens it.
-#[tauri::command(async)]
-fn new_project_from_sample(
-    app: AppHandle,
-    state: State<'_, AppState>,
-) -> Result<Option<ProjectSnapshot>, IpcError> {
-    let Some(root) = pick_folder(&app, "Choose an empty folder for the new project")? else {
-        return Ok(None);
-    };
-    copy_project(&sample_project(), &root)?;
-    open_root(&app, &state, &root).map(Some)
-}
-
-#[tauri::command(async)]
-fn recent_projects(state: State<'_, AppState>) -> Result<Vec<RecentProject>, IpcError> {
-    match lock(&state.local).as_ref() {
-        Some(local) => Ok(local.recent(10)?),
-        None => Ok(Vec::new()),
-    }
-}
-
-#[tauri::command(async)]
-fn project_snapshot(state: State<'_, AppState>) -> Result<ProjectSnapshot, IpcError> {
-    with_session(&state, |s| Ok(s.snapshot()?))
-}
-
-#[tauri::command(async)]
-fn preview(state: State<'_, AppState>, request: PreviewRequest) -> Result<Preview, IpcError> {
-    with_session(&state, |s| Ok(s.preview(&request)))
-}
-
-#[tauri::command(async)]
-fn open_document(state: State<'_, AppState>, path: String) -> Result<OpenDocument, IpcError> {
-    with_session(&state, |s| Ok(s.open_document(&path)?))
-}
-
-#[tauri::command(async)]
-fn edit_document(state: State<'_, AppState>, path: String, text: String) -> Result<(), IpcError> {
-    with_session(&state, |s| Ok(s.edit_document(&path, &text)?))
-}
-
-#[tauri::command(async)]
-fn edit_and_preview(
-    state: State<'_, AppState>,
-    path: String,
-    text: String,
-    request: PreviewRequest,
-) -> Result<Preview, IpcError> {
-    with_session(&state, |s| Ok(s.edit_and_preview(&path, &text, &request)?))
-}
-
-#[tauri::command(async)]
-fn save_document(
-    state: State<'_, AppState>,
-    path: String,
-    text: Option<String>,
-) -> Result<(), IpcError> {
-    with_session(&state, |s| match text {
-        Some(text) => Ok(s.save_text(&path, &text)?),
-        None => Ok(s.save_document(&path)?),
-    })
-}
-
-#[tauri::command(async)]
-fn conflict_sides(state: State<'_, AppState>, path: String) -> Result<ConflictSides, IpcError> {
-    with_session(&state, |s| Ok(s.conflict_sides(&path)?))
-}
-
-#[tauri::command(async)]
-fn resolve_conflict(
-    state: State<'_, AppState>,
-    path: String,
-    resolution: Resolution,
-) -> Result<Option<OpenDocument>, IpcError> {
-    with_session(&state, |s| Ok(s.resolve_conflict(&path, resolution)?))
-}
-
-#[tauri::command(async)]
-fn dirty_paths(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
-    with_session(&state, |s| Ok(s.dirty_paths()))
-}
-
-#[tauri::command(async)]
-fn create_template(state: State<'_, AppState>, id: String) -> Result<ProjectSnapshot, IpcError> {
-    with_session(&state, |s| Ok(s.create_template(&id)?))
-}
-
-#[tauri::command(async)]
-fn duplicate_template(
-    state: State<'_, AppState>,
-    from: String,
-    to: String,
-) -> Result<ProjectSnapshot, IpcError> {
-    with_session(&state, |s| Ok(s.duplicate_template(&from, &to)?))
-}
-
-#[tauri::command(async)]
-fn duplicate_fixture(
-    state: State<'_, AppState>,
-    template: String,
-    from: String,
-    to: String,
-) -> Result<(ProjectSnapshot, String), IpcError> {
-    with_session(&state, |s| Ok(s.duplicate_fixture(&template, &from, &to)?))
-}
-
-#[tauri::command(async)]
-fn rename_template(
-    state: State<'_, AppState>,
-    from: String,
-    to: String,
-) -> Result<ProjectSnapshot, IpcError> {
-    with_session(&state, |s| Ok(s.rename_template(&from, &to)?))
-}
-
-#[tauri::command(async)]
-fn delete_template(state: State<'_, AppState>, id: String) -> Result<ProjectSnapshot, IpcError> {
-    with_session(&state, |s| Ok(s.delete_template(&id)?))
+registered_commands! {
+    project_commands::open_project => OpenProject,
+    project_commands::choose_project => ChooseProject,
+    project_commands::new_project_from_sample => NewProjectFromSample,
+    project_commands::recent_projects => RecentProjects,
+    project_commands::project_snapshot => GetProjectSnapshot,
+    project_commands::preview => RenderPreview,
+    project_commands::open_document => OpenDocumentAt,
+    project_commands::edit_document => EditDocument,
+    project_commands::edit_and_preview => EditAndPreview,
+    project_commands::save_document => SaveDocument,
+    project_commands::conflict_sides => GetConflictSides,
+    project_commands::resolve_conflict => ResolveConflict,
+    project_commands::dirty_paths => DirtyPaths,
+    project_commands::create_template => CreateTemplate,
+    project_commands::duplicate_template => DuplicateTemplate,
+    project_commands::duplicate_fixture => DuplicateFixture,
+    project_commands::rename_template => RenameTemplate,
+    project_commands::delete_template => DeleteTemplate,
+    project_commands::mjml_schema => MjmlSchema,
+    project_commands::locate_element => LocateElement,
+    project_commands::element_properties => GetElementProperties,
+    project_commands::property_edit => PropertyEditFor,
+    project_commands::preview_assets => PreviewAssets,
+    project_commands::quit => Quit,
+    history_commands::history_status => HistoryStatus,
+    history_commands::history_init => HistoryInit,
+    history_commands::history_author => HistoryAuthor,
+    history_commands::history_set_author => HistorySetAuthor,
+    history_commands::history_save => HistorySave,
+    history_commands::history_log => HistoryLog,
+    history_commands::history_diff_sources => HistoryDiffSources,
+    history_commands::history_diff_rendered => HistoryDiffRendered,
+    history_commands::history_restore => HistoryRestore,
+    history_commands::history_publish => HistoryPublish,
+    history_commands::history_published => HistoryPublished,
+    history_commands::history_remotes => HistoryRemotes,
+    history_commands::history_add_remote => HistoryAddRemote,
+    history_commands::history_push => HistoryPush,
+    history_commands::history_pull => HistoryPull,
+    history_commands::history_abort_merge => HistoryAbortMerge,
+    history_commands::history_unlock => HistoryUnlock,
+    locales_commands::locale_grid => GetLocaleGrid,
+    locales_commands::set_translation => SaveTranslation,
+    locales_commands::preview_translation => PreviewTranslation,
+    locales_commands::accept_translations => AcceptTranslations,
+    locales_commands::add_locale => AddLocale,
+    locales_commands::create_override => CreateOverride,
+    locales_commands::keys_for_text => KeysForText,
+    locales_commands::export_translations => ExportTranslations,
+    locales_commands::import_translations => ImportTranslations,
+    sync_commands::sync_targets => SyncTargets,
+    sync_commands::sync_credential_status => SyncCredentialStatus,
+    sync_commands::sync_set_credentials => SyncSetCredentials,
+    sync_commands::sync_plan => PlanSync,
+    sync_commands::sync_apply => ApplySync,
 }
 
 /// Remembers the main window's size for the next start.
@@ -281,20 +170,14 @@ fn ask_before_closing(app: &AppHandle) -> bool {
     if dirty.is_empty() {
         return false;
     }
-    let _ = app.emit(CLOSE_REQUESTED_EVENT, dirty);
+    emit::<CloseRequested>(app, dirty);
     true
 }
 
-/// Leaves the app (after the UI dealt with unsaved changes).
-#[tauri::command]
-fn quit(app: AppHandle) {
-    remember_window_size(&app);
+/// Leaves the app, remembering the window's size.
+fn leave(app: &AppHandle) {
+    remember_window_size(app);
     app.exit(0);
-}
-
-#[tauri::command(async)]
-fn mjml_schema() -> BTreeMap<String, Option<Vec<String>>> {
-    StudioSession::mjml_schema()
 }
 
 /// The project to open first: the command-line argument, else `LETTERPRESS_PROJECT`, else the
@@ -312,59 +195,7 @@ fn main() {
     *lock(&state.initial_project) = Some(initial_project());
     let result = tauri::Builder::default()
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            open_project,
-            project_snapshot,
-            preview,
-            open_document,
-            edit_document,
-            edit_and_preview,
-            save_document,
-            resolve_conflict,
-            conflict_sides,
-            dirty_paths,
-            create_template,
-            duplicate_template,
-            rename_template,
-            duplicate_fixture,
-            delete_template,
-            mjml_schema,
-            quit,
-            choose_project,
-            new_project_from_sample,
-            recent_projects,
-            history_commands::history_status,
-            history_commands::history_init,
-            history_commands::history_author,
-            history_commands::history_set_author,
-            history_commands::history_save,
-            history_commands::history_log,
-            history_commands::history_diff_sources,
-            history_commands::history_diff_rendered,
-            history_commands::history_restore,
-            history_commands::history_publish,
-            history_commands::history_published,
-            history_commands::history_remotes,
-            history_commands::history_add_remote,
-            history_commands::history_push,
-            history_commands::history_pull,
-            history_commands::history_abort_merge,
-            history_commands::history_unlock,
-            locales_commands::locale_grid,
-            locales_commands::set_translation,
-            locales_commands::preview_translation,
-            locales_commands::accept_translations,
-            locales_commands::add_locale,
-            locales_commands::create_override,
-            locales_commands::keys_for_text,
-            locales_commands::export_translations,
-            locales_commands::import_translations,
-            sync_commands::sync_targets,
-            sync_commands::sync_credential_status,
-            sync_commands::sync_set_credentials,
-            sync_commands::sync_plan,
-            sync_commands::sync_apply,
-        ])
+        .invoke_handler(invoke_handler())
         .plugin(tauri_plugin_dialog::init())
         .on_window_event(|window, event| {
             // Closing with unsaved edits: ask the UI, which saves or discards, then quits.
@@ -379,7 +210,7 @@ fn main() {
             let id = event.id().as_ref();
             if id == menu::QUIT {
                 if !ask_before_closing(app) {
-                    quit(app.clone());
+                    leave(app);
                 }
             } else {
                 menu::forward(app, id);
@@ -417,5 +248,30 @@ fn main() {
     if let Err(e) = result {
         eprintln!("letterpress: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REGISTERED;
+    use letterpress_protocol::commands::COMMANDS;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_declared_command_is_registered_and_nothing_else() {
+        let registered: BTreeSet<&str> = REGISTERED.iter().copied().collect();
+        let declared: BTreeSet<&str> = COMMANDS.iter().copied().collect();
+        assert_eq!(
+            registered.len(),
+            REGISTERED.len(),
+            "a command is registered twice"
+        );
+        let undeclared: Vec<_> = registered.difference(&declared).collect();
+        let unregistered: Vec<_> = declared.difference(&registered).collect();
+        assert!(
+            undeclared.is_empty() && unregistered.is_empty(),
+            "registered but not declared in protocol: {undeclared:?}; declared but not \
+             registered: {unregistered:?}"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The native menu bar: File, Edit, View. Items that act on the UI's state are forwarded to the
 //! window as a [`MenuCommand`]; Quit goes through the same unsaved-changes prompt as closing.
 
-use letterpress_protocol::{MENU_EVENT, MenuCommand};
+use letterpress_protocol::commands::MenuChosen;
+use letterpress_protocol::{Event, MenuCommand};
 use tauri::menu::{Menu, MenuBuilder, MenuItemBuilder, SubmenuBuilder};
 use tauri::{AppHandle, Emitter, Runtime};
 
@@ -91,6 +92,6 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
 /// Forwards a UI command chosen in the menu to the window.
 pub fn forward<R: Runtime>(app: &AppHandle<R>, id: &str) {
     if let Some(command) = MenuCommand::from_id(id) {
-        let _ = app.emit(MENU_EVENT, command);
+        let _ = app.emit(MenuChosen::NAME, command);
     }
 }

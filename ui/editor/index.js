@@ -708,7 +708,15 @@ function buildState(inst, doc, selection) {
         "aria-label": "Source editor",
       }),
       EditorView.updateListener.of((update) => {
-        if (update.transactions.some((tr) => tr.docChanged)) safeCall(inst.onChange, update.state.doc.toString());
+        const changed = update.transactions.some((tr) => tr.docChanged);
+        if (changed) safeCall(inst.onChange, update.state.doc.toString());
+        else if (update.selectionSet) {
+          // The cursor moved without typing (click, arrows, goto): the host outlines the
+          // element there in the preview.
+          const head = update.state.selection.main.head;
+          const line = update.state.doc.lineAt(head);
+          safeCall(inst.onCursor, line.number, head - line.from + 1);
+        }
       }),
     ],
   });
@@ -735,6 +743,7 @@ function create(parent, options) {
     schema: normalizeSchema(optionOf(options, "schema")),
     onChange: optionOf(options, "onChange"),
     onSave: optionOf(options, "onSave"),
+    onCursor: optionOf(options, "onCursor"),
     languageCompartment: new Compartment(),
   };
   const doc = optionOf(options, "doc");
@@ -846,6 +855,29 @@ function destroyCompare(handle) {
   view.destroy();
 }
 
-const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, destroy, compare, destroyCompare });
+/// Applies one edit computed by the studio (a visual action) as one transaction: one undo
+/// step, shared with typing; the host hears of it through onChange like a keystroke.
+function applyEdit(handle, fromLine, fromColumn, toLine, toColumn, insert) {
+  const inst = get(handle);
+  if (!inst) return false;
+  const view = inst.view;
+  const from = offsetOf(view.state.doc, fromLine, fromColumn);
+  const to = offsetOf(view.state.doc, toLine, toColumn);
+  if (to < from) return false;
+  view.dispatch({ changes: { from, to, insert: String(insert) }, userEvent: "input.visual", scrollIntoView: true });
+  return true;
+}
+
+const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, applyEdit, destroy, compare, destroyCompare });
 window.LetterpressEditor = api;
-window.LetterpressPreview = Object.freeze({ show: preview.show, current: preview.current });
+window.LetterpressPreview = Object.freeze({
+  show: preview.show,
+  current: preview.current,
+  markerAt: preview.markerAt,
+  count: preview.count,
+  ancestry: preview.ancestry,
+  messageAt: preview.messageAt,
+  outline: preview.outline,
+  hatch: preview.hatch,
+  scrollBy: preview.scrollBy,
+});

@@ -76,6 +76,7 @@ function apply(frame, html) {
   // Forces style and layout now, so the time below is what the patch really costs.
   void doc.body.offsetHeight;
   (window.__letterpressPatchTimings ||= []).push(performance.now() - started);
+  redraw(frame);
 }
 
 function prepare(frame) {
@@ -106,4 +107,152 @@ export function show(frame, html) {
 export function current(frame) {
   const doc = frame && frame.__lpReady ? frame.contentDocument : null;
   return doc && doc.documentElement ? doc.documentElement.outerHTML : "";
+}
+
+// ----- visual mapping ---------------------------------------------------------------------
+// The email carries markers (class `lp-F-O`, or `data-lp="F-O"` on HTML inside text) naming
+// the source element of each box. Everything here runs in the app's page: the frame runs no
+// script. Outlines are boxes in an overlay above the frame, never styles inside the email.
+
+const MARKER_CLASS = /^lp-(\d+-\d+)$/;
+
+function markerOf(element) {
+  for (let e = element; e && e.nodeType === Node.ELEMENT_NODE; e = e.parentElement) {
+    const data = e.getAttribute("data-lp");
+    if (data) return data;
+    for (const c of e.classList) {
+      const m = MARKER_CLASS.exec(c);
+      if (m) return m[1];
+    }
+  }
+  return null;
+}
+
+function elementsOf(doc, marker) {
+  if (!/^\d+-\d+$/.test(marker)) return [];
+  return Array.from(doc.querySelectorAll(`.lp-${marker}, [data-lp="${marker}"]`));
+}
+
+/// The marker (`F-O`) of the element under a point of the app's viewport, or null.
+export function markerAt(frame, clientX, clientY) {
+  const doc = frame && frame.__lpReady ? frame.contentDocument : null;
+  if (!doc) return null;
+  const r = frame.getBoundingClientRect();
+  const element = doc.elementFromPoint(clientX - r.left - frame.clientLeft, clientY - r.top - frame.clientTop);
+  return element ? markerOf(element) : null;
+}
+
+/// The markers of the first box of `marker` and of the boxes around it, outermost first
+/// (the breadcrumb as the email nests it, across layout, partials and template).
+export function ancestry(frame, marker) {
+  const doc = frame && frame.__lpReady ? frame.contentDocument : null;
+  const first = doc && marker ? elementsOf(doc, marker)[0] : null;
+  const out = [];
+  for (let e = first; e && e.nodeType === Node.ELEMENT_NODE; e = e.parentElement) {
+    const m = markerOf(e);
+    if (m && out[0] !== m) out.unshift(m);
+  }
+  return out;
+}
+
+/// How many boxes of the email carry `marker` (a loop repeats one element).
+export function count(frame, marker) {
+  const doc = frame && frame.__lpReady ? frame.contentDocument : null;
+  return doc && marker ? elementsOf(doc, marker).length : 0;
+}
+
+function draw(frame, layer, marker, kind) {
+  for (const old of Array.from(layer.querySelectorAll(`.lp-box.${kind}`))) old.remove();
+  drawMore(frame, layer, marker, kind);
+}
+
+function drawMore(frame, layer, marker, kind) {
+  const doc = frame.__lpReady ? frame.contentDocument : null;
+  if (!doc || !marker) return;
+  const fr = frame.getBoundingClientRect();
+  const lr = layer.getBoundingClientRect();
+  const dx = fr.left + frame.clientLeft - lr.left;
+  const dy = fr.top + frame.clientTop - lr.top;
+  for (const element of elementsOf(doc, marker)) {
+    const rect = element.getBoundingClientRect();
+    if (rect.width === 0 && rect.height === 0) continue;
+    const box = document.createElement("div");
+    box.className = `lp-box ${kind}`;
+    box.dataset.marker = marker;
+    box.style.left = `${dx + rect.left}px`;
+    box.style.top = `${dy + rect.top}px`;
+    box.style.width = `${rect.width}px`;
+    box.style.height = `${rect.height}px`;
+    layer.appendChild(box);
+  }
+}
+
+function redraw(frame) {
+  const state = frame.__lpOutline;
+  if (!state || !state.layer) return;
+  for (const old of Array.from(state.layer.querySelectorAll(".lp-box.opaque"))) old.remove();
+  for (const marker of state.opaque || []) drawMore(frame, state.layer, marker, "opaque");
+  draw(frame, state.layer, state.selected, "selected");
+  draw(frame, state.layer, state.hovered, "hovered");
+}
+
+/// Hatches every box of `markers` (elements visual editing leaves to the code).
+export function hatch(frame, layer, markers) {
+  if (!frame || !layer) return;
+  const state = (frame.__lpOutline ||= { layer, selected: null, hovered: null });
+  state.layer = layer;
+  state.opaque = Array.from(markers || []);
+  redraw(frame);
+}
+
+/// Outlines every box of `marker` (null: none) in `layer` as `kind` ("selected" or
+/// "hovered"); the outlines follow the email when it is patched or scrolled.
+export function outline(frame, layer, marker, kind) {
+  if (!frame || !layer) return;
+  const state = (frame.__lpOutline ||= { layer, selected: null, hovered: null });
+  state.layer = layer;
+  state[kind] = marker || null;
+  redraw(frame);
+}
+
+/// Scrolls the email (wheel events land on the layer above it) and moves the outlines.
+export function scrollBy(frame, dx, dy) {
+  const win = frame && frame.contentWindow;
+  if (!win) return;
+  win.scrollBy(dx, dy);
+  redraw(frame);
+}
+
+/// The message (`t("key")` output, between `<!--lp:t:key-->` and `<!--lp:/t-->`) drawn under a
+/// point of the app's viewport: `{ key, left, top, width, height }` relative to `layer`, or
+/// null.
+export function messageAt(frame, layer, clientX, clientY) {
+  const doc = frame && frame.__lpReady ? frame.contentDocument : null;
+  if (!doc || !doc.body) return null;
+  const fr = frame.getBoundingClientRect();
+  const x = clientX - fr.left - frame.clientLeft;
+  const y = clientY - fr.top - frame.clientTop;
+  const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_COMMENT);
+  let open = null;
+  for (let c = walker.nextNode(); c; c = walker.nextNode()) {
+    const data = c.data;
+    if (data.startsWith("lp:t:")) open = c;
+    else if (data === "lp:/t" && open) {
+      const range = doc.createRange();
+      range.setStartAfter(open);
+      range.setEndBefore(c);
+      const key = open.data.slice(5);
+      open = null;
+      for (const r of Array.from(range.getClientRects())) {
+        if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) {
+          const all = range.getBoundingClientRect();
+          const lr = layer.getBoundingClientRect();
+          const dx = fr.left + frame.clientLeft - lr.left;
+          const dy = fr.top + frame.clientTop - lr.top;
+          return { key, left: dx + all.left, top: dy + all.top, width: all.width, height: all.height };
+        }
+      }
+    }
+  }
+  return null;
 }

@@ -1,9 +1,9 @@
-//! The one typed client for the Tauri shell: commands through `invoke`, events through
+//! The one typed client for the Tauri shell: commands through `invoke` (each a declaration of
+//! `letterpress_protocol::commands`, so names and types come from there), events through
 //! `listen`, and the CodeMirror editor bundle (`window.LetterpressEditor`).
 
-use letterpress_protocol::IpcError;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use letterpress_protocol::commands::Invocation;
+use letterpress_protocol::{Answer, Command, Event, IpcCode, IpcError};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -26,6 +26,16 @@ extern "C" {
     pub fn editor_set_diagnostics(handle: u32, list: &JsValue);
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = goto)]
     pub fn editor_goto(handle: u32, line: u32, column: u32);
+    /// Applies one edit as one undo step (false: the place is not in the document).
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = applyEdit)]
+    pub fn editor_apply_edit(
+        handle: u32,
+        from_line: u32,
+        from_column: u32,
+        to_line: u32,
+        to_column: u32,
+        insert: &str,
+    ) -> bool;
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = compare)]
     pub fn editor_compare(
         parent: &web_sys::HtmlElement,
@@ -40,35 +50,62 @@ extern "C" {
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = show)]
     pub fn preview_show(frame: &JsValue, html: &str);
 
+    /// The marker (`F-O`) of the email's element under a point of the app's viewport.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = markerAt)]
+    pub fn preview_marker_at(frame: &JsValue, client_x: f64, client_y: f64) -> Option<String>;
+    /// The markers of a marker's first box and of the boxes around it, outermost first.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = ancestry)]
+    pub fn preview_ancestry(frame: &JsValue, marker: &str) -> Vec<String>;
+    /// The message (`t()` output) under a point: `{ key, left, top, width, height }`
+    /// relative to the overlay, or null.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = messageAt)]
+    pub fn preview_message_at(
+        frame: &JsValue,
+        layer: &JsValue,
+        client_x: f64,
+        client_y: f64,
+    ) -> JsValue;
+    /// How many boxes of the email carry a marker.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = count)]
+    pub fn preview_count(frame: &JsValue, marker: &str) -> u32;
+    /// Outlines every box of a marker (`None`: none) in the overlay, as "selected" or "hovered".
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = outline)]
+    pub fn preview_outline(frame: &JsValue, layer: &JsValue, marker: Option<String>, kind: &str);
+    /// Hatches every box of the given markers (opaque elements) in the overlay.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = hatch)]
+    pub fn preview_hatch(frame: &JsValue, layer: &JsValue, markers: Vec<String>);
+    /// Scrolls the email under the overlay; the outlines follow.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = scrollBy)]
+    pub fn preview_scroll_by(frame: &JsValue, dx: f64, dy: f64);
+
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "window"], js_name = getCurrentWindow, catch)]
     fn current_window() -> Result<JsValue, JsValue>;
 }
 
 fn to_error(e: JsValue) -> IpcError {
-    serde_wasm_bindgen::from_value(e.clone()).unwrap_or_else(|_| IpcError {
-        code: "ipc".into(),
-        message: e.as_string().unwrap_or_else(|| format!("{e:?}")),
-        location: None,
+    serde_wasm_bindgen::from_value(e.clone()).unwrap_or_else(|_| {
+        IpcError::new(
+            IpcCode::Ipc,
+            e.as_string().unwrap_or_else(|| format!("{e:?}")),
+        )
     })
 }
 
-/// Calls a shell command with named arguments and decodes its result.
-pub async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, IpcError> {
-    let args = serde_wasm_bindgen::to_value(args).map_err(|e| IpcError {
-        code: "ipc".into(),
-        message: e.to_string(),
-        location: None,
-    })?;
-    let value = tauri_invoke(cmd, args).await.map_err(to_error)?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| IpcError {
-        code: "ipc".into(),
-        message: format!("{cmd}: unexpected answer: {e}"),
-        location: None,
-    })
+/// Calls the shell's command `C` (declared in `letterpress_protocol::commands`) and decodes
+/// its answer.
+pub async fn call<C: Command>(command: &C) -> Answer<C> {
+    let args = serde_wasm_bindgen::to_value(&Invocation { args: command })
+        .map_err(|e| IpcError::new(IpcCode::Ipc, e.to_string()))?;
+    let value = tauri_invoke(C::NAME, args).await.map_err(to_error)?;
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| IpcError::new(IpcCode::Ipc, format!("{}: unexpected answer: {e}", C::NAME)))
 }
 
-/// Calls `f` with every payload of `event`, for the life of the page.
-pub async fn listen<T: DeserializeOwned + 'static>(event: &str, f: impl Fn(T) + 'static) {
+/// Calls `f` with every payload of event `E`, for the life of the page.
+pub async fn listen<E: Event>(f: impl Fn(E::Payload) + 'static)
+where
+    E::Payload: 'static,
+{
     let handler = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
         let payload = js_sys::Reflect::get(&e, &"payload".into()).unwrap_or(JsValue::NULL);
         if let Ok(value) = serde_wasm_bindgen::from_value(payload) {
@@ -76,7 +113,7 @@ pub async fn listen<T: DeserializeOwned + 'static>(event: &str, f: impl Fn(T) + 
         }
     });
     let function: js_sys::Function = handler.into_js_value().unchecked_into();
-    let _ = tauri_listen(event, &function).await;
+    let _ = tauri_listen(E::NAME, &function).await;
 }
 
 /// Milliseconds since page load (for keystroke → preview timings).

@@ -1,68 +1,72 @@
 //! The project sidebar: projects, templates with their fixtures, layouts, partials.
 
-use crate::state::*;
+use crate::core::*;
+use crate::history::HistoryUi;
 use leptos::prelude::*;
+use letterpress_protocol::commands::{ChooseProject, NewProjectFromSample, OpenProject};
 use letterpress_protocol::*;
 
 #[component]
-pub fn Sidebar(ui: Ui) -> impl IntoView {
+pub fn Sidebar() -> impl IntoView {
+    let core = expect_context::<Core>();
+    let history = expect_context::<HistoryUi>();
     let templates = move || {
-        ui.snapshot
+        core.snapshot
             .with(|s| s.as_ref().map(|s| s.templates.clone()).unwrap_or_default())
     };
     let files = move |f: fn(&ProjectSnapshot) -> &Vec<String>| {
-        ui.snapshot
+        core.snapshot
             .with(|s| s.as_ref().map(|s| f(s).clone()).unwrap_or_default())
     };
     let file_link = move |path: String| {
         let label = path.rsplit('/').next().unwrap_or(&path).to_owned();
         let p = path.clone();
         view! {
-            <li class:active=move || ui.doc_path.get() == p>
-                <a href="#" on:click=move |ev| { ev.prevent_default(); ui.open(&path, None); }>{label}</a>
+            <li class:active=move || core.doc_path.get() == p>
+                <a href="#" on:click=move |ev| { ev.prevent_default(); core.open(&path, None); }>{label}</a>
             </li>
         }
     };
     view! {
         <nav class="sidebar">
-            <h1>{move || ui.snapshot.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Letterpress".into()))}</h1>
+            <h1>{move || core.snapshot.with(|s| s.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Letterpress".into()))}</h1>
             <div class="project-actions">
-                <button data-test="open-project" on:click=move |_| ui.switch_project("choose_project", NoArgs {})>"Open…"</button>
-                <button data-test="new-project" on:click=move |_| ui.switch_project("new_project_from_sample", NoArgs {})>"New from sample…"</button>
+                <button data-test="open-project" on:click=move |_| core.switch_project(ChooseProject {})>"Open…"</button>
+                <button data-test="new-project" on:click=move |_| core.switch_project(NewProjectFromSample {})>"New from sample…"</button>
             </div>
             <details class="recent">
                 <summary>"Recent projects"</summary>
                 <ul>
-                    {move || ui.recent.get().into_iter().map(|r| {
+                    {move || core.recent.get().into_iter().map(|r| {
                         let path = r.path.clone();
                         view! {
                             <li><a href="#" title=r.path.clone() on:click=move |ev| {
                                 ev.prevent_default();
-                                ui.switch_project("open_project", OwnedPath { path: Some(path.clone()) });
+                                core.switch_project(OpenProject { path: Some(path.clone()) });
                             }>{r.name.clone()}</a></li>
                         }
                     }).collect_view()}
                 </ul>
             </details>
-            <crate::changes::ChangesPanel ui=ui />
+            <crate::history::ChangesPanel core=core />
             <h2>"Templates"</h2>
             <div class="template-form">
                 <input data-test="template-name" placeholder="new-template-name"
-                    prop:value=move || ui.new_name.get()
-                    on:input=move |ev| ui.new_name.set(event_target_value(&ev)) />
+                    prop:value=move || core.new_name.get()
+                    on:input=move |ev| core.new_name.set(event_target_value(&ev)) />
                 <div class="template-actions">
-                    <button data-test="create-template" on:click=move |_| ui.create_template()>"New"</button>
-                    <button data-test="duplicate-template" on:click=move |_| ui.duplicate_template()>"Duplicate"</button>
-                    <button data-test="rename-template" on:click=move |_| ui.rename_template()>"Rename"</button>
-                    <button data-test="delete-template" on:click=move |_| ui.confirm_delete.set(Some(ui.template.get_untracked()))>"Delete"</button>
+                    <button data-test="create-template" on:click=move |_| core.create_template()>"New"</button>
+                    <button data-test="duplicate-template" on:click=move |_| core.duplicate_template()>"Duplicate"</button>
+                    <button data-test="rename-template" on:click=move |_| core.rename_template()>"Rename"</button>
+                    <button data-test="delete-template" on:click=move |_| core.confirm_delete.set(Some(core.template.get_untracked()))>"Delete"</button>
                 </div>
-                {move || ui.confirm_delete.get().map(|id| {
+                {move || core.confirm_delete.get().map(|id| {
                     let target = id.clone();
                     view! {
                         <div class="confirm" data-test="confirm-delete">
                             <span>{format!("Delete {id} and all its files?")}</span>
-                            <button data-test="confirm-delete-yes" on:click=move |_| ui.delete_template(target.clone())>"Delete"</button>
-                            <button on:click=move |_| ui.confirm_delete.set(None)>"Cancel"</button>
+                            <button data-test="confirm-delete-yes" on:click=move |_| core.delete_template(target.clone())>"Delete"</button>
+                            <button on:click=move |_| core.confirm_delete.set(None)>"Cancel"</button>
                         </div>
                     }
                 })}
@@ -76,10 +80,10 @@ pub fn Sidebar(ui: Ui) -> impl IntoView {
                     let tid = t.id.clone();
                     let oid = t.id.clone();
                     view! {
-                        <li class="template" class:active=move || ui.template.get() == id_active data-test=format!("template-{}", t.id)>
-                            <a href="#" title=t.description.clone() on:click=move |ev| { ev.prevent_default(); ui.select_template(&id); }>
+                        <li class="template" class:active=move || core.template.get() == id_active data-test=format!("template-{}", t.id)>
+                            <a href="#" title=t.description.clone() on:click=move |ev| { ev.prevent_default(); core.select_template(&id); }>
                                 {t.id.clone()}
-                                {let changed = t.id.clone(); move || ui.template_changed(&changed).then(|| view! {
+                                {let changed = t.id.clone(); move || history.template_changed(&changed).then(|| view! {
                                     <span class="changed-dot" data-test="changed" title="changed since the last version">" ●"</span>
                                 })}
                             </a>
@@ -91,9 +95,9 @@ pub fn Sidebar(ui: Ui) -> impl IntoView {
                                     view! {
                                         <li><a href="#" on:click=move |ev| {
                                             ev.prevent_default();
-                                            ui.template.set(tid2.clone());
-                                            ui.fixture.set(fname.clone());
-                                            ui.open(&path, None);
+                                            core.template.set(tid2.clone());
+                                            core.fixture.set(fname.clone());
+                                            core.open(&path, None);
                                         }>{format!("{f}.json")}</a></li>
                                     }
                                 }).collect_view()}
@@ -105,13 +109,13 @@ pub fn Sidebar(ui: Ui) -> impl IntoView {
                                     let p = path.clone();
                                     let (tid3, l) = (oid.clone(), locale.clone());
                                     view! {
-                                        <li class="override" class:active=move || ui.doc_path.get() == p
+                                        <li class="override" class:active=move || core.doc_path.get() == p
                                             data-test=format!("override-{oid}-{locale}")>
                                             <a href="#" title=format!("{locale} uses its own body instead of body.mjml") on:click=move |ev| {
                                                 ev.prevent_default();
-                                                ui.template.set(tid3.clone());
-                                                ui.locale.set(l.clone());
-                                                ui.open(&path, None);
+                                                core.template.set(tid3.clone());
+                                                core.locale.set(l.clone());
+                                                core.open(&path, None);
                                             }>{format!("body.{locale}.mjml")}<span class="override-badge">{format!("{locale} override")}</span></a>
                                         </li>
                                     }

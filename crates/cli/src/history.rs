@@ -172,10 +172,8 @@ fn parse_author(text: Option<&str>) -> Result<Option<Author>> {
     let email = rest
         .strip_suffix('>')
         .with_context(|| format!("--author `{text}` is not `Name <email>`"))?;
-    Ok(Some(Author {
-        name: name.trim().to_owned(),
-        email: email.trim().to_owned(),
-    }))
+    // The same rule as the app's author form.
+    Ok(Some(Author::new(name, email)?))
 }
 
 fn now() -> When {
@@ -584,7 +582,7 @@ fn print_source_diff(diff: &SourceDiff) {
 }
 
 /// The stable code of a history failure, printed as `error[code]: ...`.
-pub fn error_code(e: &anyhow::Error) -> Option<&'static str> {
+pub fn error_code(e: &anyhow::Error) -> Option<letterpress_protocol::IpcCode> {
     e.downcast_ref::<history::HistoryError>().map(|h| h.code())
 }
 
@@ -608,5 +606,6 @@ mod tests {
             })
         );
         assert!(parse_author(Some("Ada")).is_err());
+        assert!(parse_author(Some(" <ada@example.com>")).is_err());
     }
 }

@@ -318,7 +318,7 @@ fn print_plan(plan: &SyncPlan) {
 
 /// The stable code of a sync error, for `error[code]:` (credentials read and checked here,
 /// before the studio is asked, fail as a `ProviderError`).
-pub fn error_code(e: &anyhow::Error) -> Option<&'static str> {
+pub fn error_code(e: &anyhow::Error) -> Option<letterpress_protocol::IpcCode> {
     e.downcast_ref::<SyncError>()
         .map(SyncError::code)
         .or_else(|| e.downcast_ref::<ProviderError>().map(ProviderError::code))

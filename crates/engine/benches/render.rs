@@ -313,6 +313,28 @@ fn benches(c: &mut Criterion) {
             group.bench_function("stages/receipt/en/text", |b| {
                 b.iter(|| letterpress_engine::text::html_to_text(black_box(&out.html)))
             });
+            // The visual mapping: what the editor's preview costs with markers, and the
+            // instrumentation's own passes (mark the source, strip the markers).
+            group.bench_function("preview/receipt/en/plain", |b| {
+                b.iter(|| engine.render_without_derived_text(black_box(&request)))
+            });
+            group.bench_function("preview/receipt/en/marked", |b| {
+                b.iter(|| engine.render_marked(black_box(&request)))
+            });
+            group.bench_function("preview/receipt/en/with-markers-checked", |b| {
+                b.iter(|| engine.render_with_markers(black_box(&request), false))
+            });
+            let marked = engine.render_marked(&request).expect("marked render");
+            assert_eq!(
+                letterpress_engine::instrument::strip_marks(&marked.html),
+                engine.render_without_derived_text(&request).html
+            );
+            group.bench_function("instrument/receipt/mark-source", |b| {
+                b.iter(|| letterpress_engine::instrument::mark_source(0, black_box(&body)))
+            });
+            group.bench_function("instrument/receipt/strip-marks", |b| {
+                b.iter(|| letterpress_engine::instrument::strip_marks(black_box(&marked.html)))
+            });
         }
     }
     group.finish();

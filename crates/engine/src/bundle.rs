@@ -14,11 +14,11 @@
 //!   exactly as the preview does.
 
 use crate::bridge::{Dialect, SendTimeTemplate};
-use crate::catalog::{CatalogFile, LocaleInfo};
-use crate::config::{Limits, PROJECT_FILE, ProjectConfig};
+use crate::catalog::LocaleInfo;
+use crate::config::{Limits, PROJECT_FILE};
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::sources::MemorySources;
-use crate::{Engine, RenderOutput, RenderRequest};
+use crate::{Engine, LoadError, RenderOutput, RenderRequest};
 use minijinja::Environment;
 use minijinja::value::Value;
 use serde::{Deserialize, Serialize};
@@ -188,36 +188,20 @@ impl Bundle {
         }
         let prefix = format!("{SOURCES_DIR}/");
         let mut sources = MemorySources::new();
-        let mut catalogs = Vec::new();
         for (path, text) in &files {
-            let Some(rel) = path.strip_prefix(&prefix) else {
-                continue;
-            };
-            sources.insert(rel, text.as_str());
-            let mut parts = rel.split('/');
-            if let (Some("locales"), Some(locale), Some(file)) =
-                (parts.next(), parts.next(), parts.next())
-                && file.ends_with(".ftl")
-                && parts.next().is_none()
-            {
-                catalogs.push(CatalogFile {
-                    locale: locale.to_owned(),
-                    path: rel.to_owned(),
-                    text: text.clone(),
-                });
+            if let Some(rel) = path.strip_prefix(&prefix) {
+                sources.insert(rel, text.as_str());
             }
         }
-        let config_path = format!("{prefix}{PROJECT_FILE}");
-        let config_text = files
-            .get(&config_path)
-            .ok_or_else(|| BundleError::BadFile {
-                path: config_path.clone(),
-                message: "missing".into(),
-            })?;
-        let config = ProjectConfig::parse(config_text).map_err(BundleError::Config)?;
         let limits = Limits::default();
         let sources: Arc<MemorySources> = Arc::new(sources);
-        let engine = Engine::new(config, catalogs, sources.clone(), limits);
+        let engine = Engine::load(sources.clone(), limits).map_err(|e| match e {
+            LoadError::NoProjectFile => BundleError::BadFile {
+                path: format!("{prefix}{PROJECT_FILE}"),
+                message: "missing".into(),
+            },
+            LoadError::Invalid(d) => BundleError::Config(d),
+        })?;
         let mut env = crate::jinja::environment(sources, &limits);
         for entry in &manifest.entries {
             let Some(compiled) = &entry.compiled else {

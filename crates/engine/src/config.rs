@@ -25,6 +25,9 @@ pub struct ProjectConfig {
     /// Web fonts (`name = "css url"`) that mrml may link when a template uses them.
     /// Empty by default: remote fonts leak opens and most clients ignore them.
     pub fonts: BTreeMap<String, String>,
+    /// Production URL prefixes whose images the preview shows from a project folder
+    /// (`"https://example.com/assets/" = "assets/"`); nothing remote is ever loaded.
+    pub assets: BTreeMap<String, String>,
     /// Sync targets (`[targets.<name>]`): where published versions are uploaded, by name.
     pub targets: BTreeMap<String, TargetConfig>,
 }
@@ -147,6 +150,8 @@ struct RawProjectFile {
     #[serde(default)]
     fonts: BTreeMap<String, String>,
     #[serde(default)]
+    assets: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    #[serde(default)]
     targets: BTreeMap<toml::Spanned<String>, RawTarget>,
 }
 
@@ -175,6 +180,7 @@ impl ProjectConfig {
             fallbacks: BTreeMap::new(),
             globals: serde_json::Map::new(),
             fonts: BTreeMap::new(),
+            assets: BTreeMap::new(),
             targets: BTreeMap::new(),
         }
     }
@@ -239,6 +245,36 @@ impl ProjectConfig {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
+        let mut assets = BTreeMap::new();
+        for (prefix, folder) in raw.assets {
+            let at = |span: std::ops::Range<usize>, msg: String| {
+                Box::new(Diagnostic::error(
+                    Code::InvalidConfig,
+                    msg,
+                    Some(Location::at_offset(PROJECT_FILE, text, span.start)),
+                ))
+            };
+            let url = prefix.get_ref();
+            if !(url.starts_with("https://") || url.starts_with("http://")) || !url.ends_with('/') {
+                return Err(at(
+                    prefix.span(),
+                    format!(
+                        "[assets] `{url}`: use a URL prefix like `https://example.com/assets/`"
+                    ),
+                ));
+            }
+            let dir = folder.get_ref().trim_end_matches('/');
+            if crate::sources::check_relative_path(dir).is_err() {
+                return Err(at(
+                    folder.span(),
+                    format!(
+                        "[assets] `{}`: use a folder inside the project",
+                        folder.get_ref()
+                    ),
+                ));
+            }
+            assets.insert(url.clone(), dir.to_owned());
+        }
         let mut targets = BTreeMap::new();
         for (name, target) in raw.targets {
             let parsed = parse_target(text, &name, target)?;
@@ -251,6 +287,7 @@ impl ProjectConfig {
             fallbacks,
             globals,
             fonts: raw.fonts,
+            assets,
             targets,
         })
     }
@@ -713,5 +750,28 @@ company = "Acme"
         let m = TemplateMeta::parse("t.toml", text).unwrap();
         assert_eq!(&text[m.subject_span.clone()], "Hi {{ name }}\"");
         assert_eq!(m.preheader, "");
+    }
+
+    #[test]
+    fn assets_map_url_prefixes_to_project_folders_and_say_where_they_are_wrong() {
+        let base = "[project]\nname = \"t\"\ndefault_locale = \"en\"\nlocales = [\"en\"]\n";
+        let ok = ProjectConfig::parse(&format!(
+            "{base}[assets]\n\"https://x.example/img/\" = \"assets/\"\n"
+        ))
+        .unwrap();
+        assert_eq!(ok.assets["https://x.example/img/"], "assets");
+        for bad in [
+            "\"ftp://x/\" = \"assets\"",
+            "\"https://x.example/img\" = \"assets\"",
+            "\"https://x.example/\" = \"../out\"",
+        ] {
+            let err = ProjectConfig::parse(&format!("{base}[assets]\n{bad}\n")).unwrap_err();
+            assert_eq!(
+                err.location.as_ref().map(|l| l.line),
+                Some(6),
+                "{bad}: {err:?}"
+            );
+            assert!(err.message.starts_with("[assets]"), "{}", err.message);
+        }
     }
 }

@@ -17,8 +17,11 @@ pub mod deps;
 pub mod diagnostic;
 pub mod format;
 mod guard;
+pub mod instrument;
 mod jinja;
+pub mod load;
 pub mod mjml;
+pub mod properties;
 pub mod sources;
 pub mod text;
 
@@ -26,6 +29,7 @@ pub use catalog::{CatalogFile, Catalogs, LocaleInfo};
 pub use config::{Limits, PROJECT_FILE, ProjectConfig, Provider, TargetConfig, TemplateMeta};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use jinja::{escape_markup, normalise_newlines};
+pub use load::{LoadError, ProjectFiles};
 pub use sources::{MemorySources, SourceError, Sources, check_relative_path};
 
 use jinja::{CatalogsHandle, Findings, RenderScope, SCOPE_VAR};
@@ -144,6 +148,10 @@ pub struct Engine {
     load_diagnostics: Vec<Diagnostic>,
     /// The same project prepared for the send-time bridge, built on first use.
     bridge: OnceLock<Box<Engine>>,
+    /// The same project with preview markers (see [`instrument`]), built on first use.
+    instrumented: OnceLock<Box<Engine>>,
+    /// Set on the instrumented engine: the files it marked, by number.
+    marking: Option<Arc<instrument::MarkingSources>>,
 }
 
 /// The data a render sees: JSON (a fixture or a recipient's data), or symbolic recipient
@@ -174,6 +182,8 @@ impl Engine {
             globals,
             load_diagnostics,
             bridge: OnceLock::new(),
+            instrumented: OnceLock::new(),
+            marking: None,
         }
     }
 
@@ -190,6 +200,8 @@ impl Engine {
             globals: self.globals.clone(),
             load_diagnostics: self.load_diagnostics.clone(),
             bridge: OnceLock::new(),
+            instrumented: OnceLock::new(),
+            marking: None,
         }
     }
 
@@ -228,6 +240,74 @@ impl Engine {
     /// HTML, where deriving the text is about half the work.
     pub fn render_without_derived_text(&self, request: &RenderRequest<'_>) -> RenderOutput {
         self.render_contained(request, false)
+    }
+
+    /// [`Engine::render_without_derived_text`] (or with, when `derive_text`) plus the same
+    /// email with preview markers, for the app's visual mapping: `marked_html` is set only
+    /// when removing the markers gives this render's HTML byte for byte (see
+    /// [`instrument`]); `marked_files` numbers the files the markers name.
+    pub fn render_with_markers(
+        &self,
+        request: &RenderRequest<'_>,
+        derive_text: bool,
+    ) -> (RenderOutput, Option<instrument::MarkedHtml>) {
+        let plain = self.render_contained(request, derive_text);
+        if !plain.is_ok() {
+            return (plain, None);
+        }
+        let marked = self
+            .render_marked(request)
+            .filter(|m| instrument::strip_marks(&m.html) == plain.html);
+        (plain, marked)
+    }
+
+    /// The email with preview markers alone, not checked against the plain render (that is
+    /// [`Engine::render_with_markers`]); `None` when it does not render.
+    pub fn render_marked(&self, request: &RenderRequest<'_>) -> Option<instrument::MarkedHtml> {
+        let engine = self.instrumented.get_or_init(|| {
+            let marking = Arc::new(instrument::MarkingSources::new(self.sources.clone()));
+            let sources: Arc<dyn Sources> = marking.clone();
+            Box::new(Engine {
+                config: self.config.clone(),
+                limits: self.limits,
+                env: jinja::environment(sources.clone(), &self.limits),
+                sources,
+                catalogs: self.catalogs.clone(),
+                globals: self.globals.clone(),
+                load_diagnostics: Vec::new(),
+                bridge: OnceLock::new(),
+                instrumented: OnceLock::new(),
+                marking: Some(marking),
+            })
+        });
+        guard::contained(&paths::meta(request.template), || {
+            engine.render_with(
+                request.template,
+                request.locale,
+                Data::Json(request.data),
+                false,
+            )
+        })
+        .ok()
+        .filter(RenderOutput::is_ok)
+        .map(|m| instrument::MarkedHtml {
+            html: m.html,
+            files: engine
+                .marking
+                .as_ref()
+                .map(|f| f.files())
+                .unwrap_or_default(),
+            names: engine
+                .marking
+                .as_ref()
+                .map(|f| f.names())
+                .unwrap_or_default(),
+            opaque: engine
+                .marking
+                .as_ref()
+                .map(|f| f.opaque())
+                .unwrap_or_default(),
+        })
     }
 
     /// A render with any panic inside it reported as an `internal-error` for the template.
@@ -278,6 +358,8 @@ impl Engine {
                 globals: self.globals.clone(),
                 load_diagnostics: Vec::new(),
                 bridge: OnceLock::new(),
+                instrumented: OnceLock::new(),
+                marking: None,
             })
         });
         let state = Arc::new(bridge::BridgeState::default());
@@ -669,6 +751,14 @@ impl Engine {
         root: &str,
         files: &[String],
     ) -> Result<String, Diagnostic> {
+        let marked;
+        let mjml_source = match &self.marking {
+            Some(_) => {
+                marked = instrument::apply_marks(mjml_source);
+                marked.as_deref().unwrap_or(mjml_source)
+            }
+            None => mjml_source,
+        };
         let (depth, at) = mjml::max_depth(mjml_source);
         if depth > self.limits.mjml_depth {
             let snippet: String = mjml_source[at..].chars().take(40).collect();

@@ -110,6 +110,24 @@ impl Sources for MemorySources {
     }
 }
 
+impl crate::ProjectFiles for MemorySources {
+    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        let prefix = format!("{}/", check_relative_path(dir)?);
+        let mut names: Vec<String> = self
+            .files
+            .range(prefix.clone()..)
+            .map(|(path, _)| path)
+            .take_while(|path| path.starts_with(&prefix))
+            .filter_map(|path| path[prefix.len()..].split('/').next())
+            .filter(|name| !name.starts_with('.'))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

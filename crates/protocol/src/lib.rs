@@ -1,35 +1,20 @@
 //! What crosses IPC between the Tauri shell and the Leptos UI. Compiled for native and wasm;
 //! both sides agree through these types, never through hand-written JSON.
 
+pub mod commands;
 pub mod diagnostic;
+mod error;
 pub mod history;
 pub mod locales;
 pub mod sync;
 
 pub mod names;
+pub use commands::{Answer, Command, Event};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
+pub use error::{Coded, IpcCode, IpcError};
 pub use history::*;
 use serde::{Deserialize, Serialize};
-
-/// An error as the UI sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IpcError {
-    /// Stable machine-readable code (`not-a-project`, `save-conflict`, `io`...).
-    pub code: String,
-    /// One sentence for a person.
-    pub message: String,
-    /// Where, when it concerns a place in a project file.
-    pub location: Option<Location>,
-}
-
-impl std::fmt::Display for IpcError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.location {
-            Some(l) => write!(f, "{l}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
+use std::collections::BTreeMap;
 
 /// A locale of the project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +55,10 @@ pub struct ProjectSnapshot {
     pub layouts: Vec<String>,
     /// `partials/*.mjml`, project-relative.
     pub partials: Vec<String>,
+    /// Why `letterpress.toml` or a catalog on disk no longer loads, while the last good
+    /// configuration is in use.
+    #[serde(default)]
+    pub config_problem: Option<Diagnostic>,
 }
 
 /// Which email to preview.
@@ -85,6 +74,10 @@ pub struct PreviewRequest {
     /// it from the HTML is about half of a render). Absent: yes.
     #[serde(default = "yes")]
     pub text: bool,
+    /// Whether the preview should also come with the markers of the visual mapping (the
+    /// editor's preview asks for them). Absent: no.
+    #[serde(default)]
+    pub markers: bool,
 }
 
 fn yes() -> bool {
@@ -94,7 +87,8 @@ fn yes() -> bool {
 /// A rendered preview (of the editor buffers, saved or not).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
-    /// HTML part (empty when an error stopped the render).
+    /// HTML part (empty when an error stopped the render, and when `mapping` is set: the
+    /// same email is `mapping.html` without its markers, sent once).
     pub html: String,
     /// Text part.
     pub text: String,
@@ -108,6 +102,112 @@ pub struct Preview {
     pub diagnostics: Vec<Diagnostic>,
     /// Time the engine took, in microseconds.
     pub engine_micros: u64,
+    /// The same email with the markers that map it to its sources, when asked for and the
+    /// template can be mapped (removing them gives `html` byte for byte).
+    #[serde(default)]
+    pub mapping: Option<VisualMapping>,
+}
+
+/// Where an element of the preview is in its source, for selecting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementLocation {
+    /// Project-relative path of the file that holds it.
+    pub path: String,
+    /// Byte offset of its start tag (the `O` of its marker).
+    pub offset: usize,
+    /// 1-based line of its start tag.
+    pub line: u32,
+    /// 1-based column (in characters) of its start tag.
+    pub column: u32,
+    /// Element names from the outermost down to it (`mj-body`, `mj-section`, … `mj-text`).
+    pub breadcrumb: Vec<String>,
+    /// The templates that use this file, when it is a layout or partial (sorted).
+    pub used_by: Vec<String>,
+    /// The `{% for %}` loops around it in its file, outermost first (`for task in p.tasks`).
+    #[serde(default)]
+    pub loops: Vec<String>,
+}
+
+/// The property panel of an element: every attribute MJML defines for it, with its effective
+/// value and where that comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementProperties {
+    /// Project-relative path of the file holding the element.
+    pub path: String,
+    /// Byte offset of its start tag.
+    pub offset: usize,
+    /// Element name (`mj-text`).
+    pub element: String,
+    /// Jinja decides its attributes (in its start tag) or its place (badly nested blocks):
+    /// all read-only ("Edit in code").
+    pub templated: bool,
+    /// Attributes written on the element first, then the others MJML defines, by name.
+    pub properties: Vec<Property>,
+}
+
+/// One attribute in the property panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Property {
+    /// Attribute name.
+    pub name: String,
+    /// The effective value (`None`: MJML's default applies).
+    pub value: Option<String>,
+    /// Where it comes from: `own`, `mj-class NAME`, `mj-attributes`, `mj-all`, `default`.
+    pub origin: String,
+    /// The element's own value holds Jinja: shown as code, read-only.
+    pub jinja: bool,
+    /// Which input edits it.
+    pub kind: PropertyKind,
+}
+
+/// The input a property is edited with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PropertyKind {
+    /// A colour (picker and text).
+    Color,
+    /// A length with a unit (`12px`, `50%`, `0 0 16px 0`).
+    Length,
+    /// `left`, `center`, `right` (or `justify`).
+    Align,
+    /// A link or image address.
+    Url,
+    /// Anything else.
+    Text,
+}
+
+/// One edit of the editor's text, in the editor's coordinates (1-based line, column in
+/// characters), applied as one undo step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorEdit {
+    /// The file.
+    pub path: String,
+    /// Start line.
+    pub from_line: u32,
+    /// Start column.
+    pub from_column: u32,
+    /// End line.
+    pub to_line: u32,
+    /// End column.
+    pub to_column: u32,
+    /// The new text.
+    pub insert: String,
+}
+
+/// The preview with markers: each body element carries the class `lp-F-O` (HTML inside text:
+/// `data-lp="F-O"`), F an index into `files`, O the byte offset of its start tag there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisualMapping {
+    /// The marked HTML.
+    pub html: String,
+    /// Project-relative paths of the files the markers name.
+    pub files: Vec<String>,
+    /// The element name of each marker (`F-O` → `mj-text`), for breadcrumbs.
+    pub names: BTreeMap<String, String>,
+    /// Markers of elements visual editing leaves alone (badly nested Jinja, Jinja in the
+    /// start tag): shown hatched, "Edit in code".
+    #[serde(default)]
+    pub opaque: Vec<String>,
 }
 
 impl Preview {
@@ -176,8 +276,8 @@ pub enum FileEvent {
     Unreadable {
         /// The file.
         path: String,
-        /// Stable code (`outside-project`, `too-large`, `io`).
-        code: String,
+        /// Why: [`IpcCode::OutsideProject`], [`IpcCode::TooLarge`] or [`IpcCode::Io`].
+        code: IpcCode,
         /// One sentence for a person.
         message: String,
     },

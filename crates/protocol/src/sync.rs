@@ -31,10 +31,42 @@ pub struct SyncTarget {
 pub struct CredentialStatus {
     /// Target name.
     pub target: String,
-    /// `environment`, `keychain` or `none`.
-    pub source: String,
+    /// Where they are, if anywhere.
+    pub source: CredentialOrigin,
     /// The access key id with all but its last four characters masked, when known.
     pub key_id_hint: Option<String>,
+}
+
+/// Where a target's credentials come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialOrigin {
+    /// The `LETTERPRESS_*` environment variables (CI).
+    Environment,
+    /// The OS keychain.
+    Keychain,
+    /// Held by the caller for the moment (tests).
+    Injected,
+    /// Not set anywhere.
+    None,
+}
+
+impl CredentialOrigin {
+    /// The wire name (`environment`, `keychain`, `injected`, `none`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CredentialOrigin::Environment => "environment",
+            CredentialOrigin::Keychain => "keychain",
+            CredentialOrigin::Injected => "injected",
+            CredentialOrigin::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for CredentialOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What apply would do to one remote template.

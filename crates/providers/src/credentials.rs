@@ -64,6 +64,16 @@ impl CredentialSource {
             CredentialSource::Injected => "injected",
         }
     }
+
+    /// The same, as the UI and the CLI report it.
+    pub fn origin(self) -> letterpress_protocol::sync::CredentialOrigin {
+        use letterpress_protocol::sync::CredentialOrigin;
+        match self {
+            CredentialSource::Environment => CredentialOrigin::Environment,
+            CredentialSource::Keychain => CredentialOrigin::Keychain,
+            CredentialSource::Injected => CredentialOrigin::Injected,
+        }
+    }
 }
 
 /// A target's credentials, by provider.

@@ -25,6 +25,8 @@ pub use postmark::PostmarkClient;
 pub use remote::{Created, Found, RemoteTemplates, TemplateContent};
 pub use ses::SesClient;
 
+use letterpress_protocol::{Coded, IpcCode};
+
 /// What can go wrong talking to a provider or reading its credentials. Messages never hold
 /// a secret. Codes are stable (CLI `error[code]`, IPC) and shared with the studio's
 /// `SyncError`, which wraps this type.
@@ -76,24 +78,30 @@ pub enum ProviderError {
 
 impl ProviderError {
     /// A stable code for the error (CLI `error[code]`, IPC); never renamed.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            ProviderError::Endpoint(_) => "invalid-config",
-            ProviderError::InvalidCredentials(_) => "invalid-credentials",
-            ProviderError::NoKeychain(_) => "no-keychain",
-            ProviderError::Keychain(_) => "keychain",
-            ProviderError::Auth(_) => "auth",
-            ProviderError::ErrorAnswer { .. } => "provider",
-            ProviderError::Timeout(_) => "timeout",
-            ProviderError::Network(_) => "network",
-            ProviderError::GaveUp { .. } => "gave-up",
-            ProviderError::Protocol(_) => "protocol",
+            ProviderError::Endpoint(_) => IpcCode::InvalidConfig,
+            ProviderError::InvalidCredentials(_) => IpcCode::InvalidCredentials,
+            ProviderError::NoKeychain(_) => IpcCode::NoKeychain,
+            ProviderError::Keychain(_) => IpcCode::Keychain,
+            ProviderError::Auth(_) => IpcCode::Auth,
+            ProviderError::ErrorAnswer { .. } => IpcCode::Provider,
+            ProviderError::Timeout(_) => IpcCode::Timeout,
+            ProviderError::Network(_) => IpcCode::Network,
+            ProviderError::GaveUp { .. } => IpcCode::GaveUp,
+            ProviderError::Protocol(_) => IpcCode::Protocol,
         }
     }
 
     /// Whether this is a provider answer of `kind`.
     pub fn is_answer(&self, kind: ProviderKind) -> bool {
         matches!(self, ProviderError::ErrorAnswer { kind: k, .. } if *k == kind)
+    }
+}
+
+impl Coded for ProviderError {
+    fn code(&self) -> IpcCode {
+        ProviderError::code(self)
     }
 }
 

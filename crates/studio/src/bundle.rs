@@ -6,6 +6,7 @@ use crate::history::{History, HistoryError};
 use crate::{StudioError, io_error};
 use letterpress_engine::Diagnostic;
 use letterpress_engine::bundle::{self, BundleError, FORMAT, MANIFEST, Manifest, SOURCES_DIR};
+use letterpress_protocol::{Coded, IpcCode};
 use std::path::{Path, PathBuf};
 
 /// Why an export (or loading a bundle) failed.
@@ -32,13 +33,19 @@ pub enum ExportError {
 
 impl ExportError {
     /// Stable code for scripts and the app.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
             ExportError::History(e) => e.code(),
             ExportError::Studio(e) => e.code(),
-            ExportError::Version(_) => "invalid-config",
-            ExportError::Bundle { .. } => "bad-bundle",
+            ExportError::Version(_) => IpcCode::InvalidConfig,
+            ExportError::Bundle { .. } => IpcCode::BadBundle,
         }
+    }
+}
+
+impl Coded for ExportError {
+    fn code(&self) -> IpcCode {
+        ExportError::code(self)
     }
 }
 

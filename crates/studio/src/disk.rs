@@ -1,7 +1,7 @@
 //! The project on disk as engine [`Sources`]: confined to the project root (symlinks that
 //! point outside are refused), size-limited, cached per path.
 
-use letterpress_engine::{SourceError, Sources, check_relative_path};
+use letterpress_engine::{ProjectFiles, SourceError, Sources, check_relative_path};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,107 @@ impl DiskSources {
     fn read_uncached(&self, path: &str) -> Result<Option<Arc<str>>, SourceError> {
         Ok(read_confined_text(&self.root, path, self.max_bytes)?.map(Arc::from))
     }
+}
+
+impl ProjectFiles for DiskSources {
+    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        list_confined(&self.root, dir)
+    }
+}
+
+/// The entries of folder `dir` under `root` (canonical), sorted, hidden ones left out; empty
+/// when it does not exist. A folder that resolves outside `root` is refused like a file.
+pub fn list_confined(root: &Path, dir: &str) -> Result<Vec<String>, SourceError> {
+    check_relative_path(dir)?;
+    let unreadable = |e: std::io::Error| SourceError::Unreadable {
+        path: dir.to_owned(),
+        reason: e.to_string(),
+    };
+    let canonical = match root.join(dir).canonicalize() {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    if !canonical.starts_with(root) {
+        return Err(SourceError::OutsideProject(dir.to_owned()));
+    }
+    let entries = match std::fs::read_dir(&canonical) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Ok(Vec::new()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(unreadable)?;
+        if let Some(name) = entry.file_name().to_str()
+            && !name.starts_with('.')
+        {
+            names.push(name.to_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Why a file cannot be written where it was asked to be.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteTargetError {
+    /// The path, or a folder on the way to it, leads outside the project.
+    #[error(transparent)]
+    Outside(SourceError),
+    /// A folder could not be created or resolved.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The one check before every write on a user's behalf (save, restore, pull, import): `path`
+/// must be a clean project-relative path, and the folder it goes into must resolve (symlinks
+/// followed) under `root` (canonical) — checked on the deepest folder that exists *before*
+/// any missing one is created, so nothing is ever created outside. A file that is itself a
+/// symlink is refused too (an atomic write would replace the link, a plain one follow it).
+/// Returns the file's path under the resolved folder, ready for an atomic write.
+pub fn confined_write_target(root: &Path, path: &str) -> Result<PathBuf, WriteTargetError> {
+    check_relative_path(path).map_err(WriteTargetError::Outside)?;
+    let outside = || WriteTargetError::Outside(SourceError::OutsideProject(path.to_owned()));
+    let full = root.join(path);
+    let (Some(parent), Some(name)) = (full.parent(), full.file_name()) else {
+        return Err(outside());
+    };
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| WriteTargetError::Io { path, source }
+    };
+    let mut existing = parent;
+    while !existing.exists() {
+        // A dangling symlink is not a folder to create things under.
+        if existing.symlink_metadata().is_ok() {
+            return Err(outside());
+        }
+        existing = existing.parent().ok_or_else(outside)?;
+    }
+    if !existing
+        .canonicalize()
+        .map_err(io(existing))?
+        .starts_with(root)
+    {
+        return Err(outside());
+    }
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let resolved = parent.canonicalize().map_err(io(parent))?;
+    let target = resolved.join(name);
+    if !resolved.starts_with(root)
+        || target
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(outside());
+    }
+    Ok(target)
 }
 
 /// The one reader for files read on a user's behalf (the engine's sources, the editor's

@@ -2,7 +2,7 @@
 //! and what to do when a file changes on disk while it is open.
 
 use crate::{DiskSources, Project, StudioError};
-use letterpress_engine::{SourceError, Sources, check_relative_path};
+use letterpress_engine::{ProjectFiles, SourceError, Sources, check_relative_path};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -66,6 +66,24 @@ impl Sources for OverlaySources {
             Some(text) => Ok(Some(text.clone())),
             None => self.base.read(path),
         }
+    }
+}
+
+impl ProjectFiles for OverlaySources {
+    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        let mut names = self.base.list(dir)?;
+        let prefix = format!("{dir}/");
+        names.extend(
+            self.buffers
+                .keys()
+                .filter_map(|path| path.strip_prefix(&prefix))
+                .filter_map(|rest| rest.split('/').next())
+                .filter(|name| !name.starts_with('.'))
+                .map(str::to_owned),
+        );
+        names.sort();
+        names.dedup();
+        Ok(names)
     }
 }
 

@@ -22,10 +22,12 @@ pub use edit::{Buffers, EditSession, ExternalChange, OverlaySources, Revision, S
 pub use history::{Author, History, HistoryError, When};
 pub use session::StudioSession;
 
+use letterpress_engine::instrument::MarkedHtml;
 use letterpress_engine::{
-    CatalogFile, Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig,
-    RenderOutput, RenderRequest, Sources, TemplateMeta, check_relative_path, paths,
+    Code, Diagnostic, Engine, Limits, LoadError, Location, PROJECT_FILE, ProjectConfig,
+    RenderOutput, RenderRequest, Sources, TemplateMeta, paths,
 };
+use letterpress_protocol::IpcCode;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -65,29 +67,63 @@ pub enum StudioError {
     /// `too-large`, `io`); nothing outside the project was read.
     #[error(transparent)]
     Source(#[from] letterpress_engine::SourceError),
+    /// The editor holds unsaved edits of files the operation would replace or remove.
+    #[error(transparent)]
+    Unsaved(#[from] session::UnsavedEdits),
 }
 
 impl StudioError {
     /// A stable code for the error, for JSON output and IPC.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            StudioError::NotAProject(_) => "not-a-project",
-            StudioError::Io { .. } => "io",
-            StudioError::Config(_) => "invalid-config",
-            StudioError::NotFound(_) => "not-found",
-            StudioError::Refused(_) => "refused",
-            StudioError::BuildFailed(_) => "build-failed",
+            StudioError::NotAProject(_) => IpcCode::NotAProject,
+            StudioError::Io { .. } => IpcCode::Io,
+            StudioError::Config(_) => IpcCode::InvalidConfig,
+            StudioError::NotFound(_) => IpcCode::NotFound,
+            StudioError::Refused(_) => IpcCode::Refused,
+            StudioError::BuildFailed(_) => IpcCode::BuildFailed,
             StudioError::Source(e) => source_code(e),
+            StudioError::Unsaved(_) => IpcCode::UnsavedEdits,
         }
     }
 }
 
 /// The stable code of a confined read's failure.
-pub(crate) fn source_code(e: &letterpress_engine::SourceError) -> &'static str {
+pub(crate) fn source_code(e: &letterpress_engine::SourceError) -> IpcCode {
     match e {
-        letterpress_engine::SourceError::OutsideProject(_) => "outside-project",
-        letterpress_engine::SourceError::TooLarge { .. } => "too-large",
-        letterpress_engine::SourceError::Unreadable { .. } => "io",
+        letterpress_engine::SourceError::OutsideProject(_) => IpcCode::OutsideProject,
+        letterpress_engine::SourceError::TooLarge { .. } => IpcCode::TooLarge,
+        letterpress_engine::SourceError::Unreadable { .. } => IpcCode::Io,
+    }
+}
+
+/// A project that no longer loads, as a diagnostic at file:line:col (at the start of
+/// `letterpress.toml` when the error has no place of its own).
+pub(crate) fn config_diagnostic(e: &StudioError) -> Diagnostic {
+    match e {
+        StudioError::Config(d) => (**d).clone(),
+        other => Diagnostic::error(
+            Code::InvalidConfig,
+            other.to_string(),
+            Some(Location::start_of(PROJECT_FILE)),
+        ),
+    }
+}
+
+/// A project at `root` that does not load, as a studio error.
+pub(crate) fn load_error(root: &Path) -> impl FnOnce(LoadError) -> StudioError + '_ {
+    move |e| match e {
+        LoadError::NoProjectFile => StudioError::NotAProject(root.to_owned()),
+        LoadError::Invalid(d) => StudioError::Config(d),
+    }
+}
+
+impl From<disk::WriteTargetError> for StudioError {
+    fn from(e: disk::WriteTargetError) -> StudioError {
+        match e {
+            disk::WriteTargetError::Outside(e) => StudioError::Source(e),
+            disk::WriteTargetError::Io { path, source } => StudioError::Io { path, source },
+        }
     }
 }
 
@@ -147,6 +183,8 @@ pub struct Project {
     root: PathBuf,
     sources: Arc<DiskSources>,
     engine: Engine,
+    /// Why the files on disk no longer load, while the last good configuration is in use.
+    config_problem: Option<Box<Diagnostic>>,
 }
 
 impl Project {
@@ -169,25 +207,19 @@ impl Project {
     pub fn open_with_limits(root: &Path, limits: Limits) -> Result<Project, StudioError> {
         let sources =
             Arc::new(DiskSources::new(root, limits.source_bytes).map_err(io_error(root))?);
-        let config_text = match sources.read(PROJECT_FILE) {
-            Ok(Some(t)) => t,
-            Ok(None) => return Err(StudioError::NotAProject(root.to_owned())),
-            Err(e) => {
-                return Err(StudioError::Config(Box::new(Diagnostic::error(
-                    Code::InvalidConfig,
-                    e.to_string(),
-                    Some(Location::start_of(PROJECT_FILE)),
-                ))));
-            }
-        };
-        let config = ProjectConfig::parse(&config_text).map_err(StudioError::Config)?;
-        let catalogs = read_catalogs(sources.root(), sources.as_ref())?;
-        let engine = Engine::new(config, catalogs, sources.clone(), limits);
+        let engine = Engine::load(sources.clone(), limits).map_err(load_error(root))?;
         Ok(Project {
             root: sources.root().to_owned(),
             sources,
             engine,
+            config_problem: None,
         })
+    }
+
+    /// Why `letterpress.toml` or a catalog on disk no longer loads, while the last good
+    /// configuration is in use (`None` once they load again).
+    pub fn config_problem(&self) -> Option<&Diagnostic> {
+        self.config_problem.as_deref()
     }
 
     /// Takes changes on disk into account: forgets cached files and, when the configuration or
@@ -211,6 +243,7 @@ impl Project {
                     // The last good configuration and catalogs stay; templates changed in
                     // the same batch are still read afresh.
                     self.engine = self.engine.with_sources(self.sources.clone());
+                    self.config_problem = Some(Box::new(config_diagnostic(&e)));
                     return Err(e);
                 }
             }
@@ -230,10 +263,47 @@ impl Project {
     /// [`Project::preview`], deriving the text part from the HTML only when `text` is set
     /// (the app's live preview asks for it while the text part is shown).
     pub fn preview_with(&self, job: &RenderJob, buffers: &Buffers, text: bool) -> RenderOutput {
+        self.preview_over(buffers, |engine, sources| {
+            render_with(engine, sources, job, text)
+        })
+        .unwrap_or_else(RenderOutput::with_error)
+    }
+
+    /// [`Project::preview_with`] plus the same email with the markers of the visual mapping
+    /// (`None` where the template cannot be mapped: see `letterpress_engine::instrument`).
+    pub fn preview_with_markers(
+        &self,
+        job: &RenderJob,
+        buffers: &Buffers,
+        text: bool,
+    ) -> (RenderOutput, Option<MarkedHtml>) {
+        self.preview_over(buffers, |engine, sources| {
+            let data = match job_data(sources, job) {
+                Ok(data) => data,
+                Err(d) => return (RenderOutput::with_error(*d), None),
+            };
+            let request = RenderRequest {
+                template: &job.template,
+                locale: &job.locale,
+                data: &data,
+            };
+            engine.render_with_markers(&request, text)
+        })
+        .unwrap_or_else(|d| (RenderOutput::with_error(d), None))
+    }
+
+    /// Calls `render` with the engine and sources that see `buffers` over the disk (a fresh
+    /// engine when `letterpress.toml` or a catalog is among them). `Err`: those buffers do
+    /// not load.
+    fn preview_over<T>(
+        &self,
+        buffers: &Buffers,
+        render: impl FnOnce(&Engine, &dyn Sources) -> T,
+    ) -> Result<T, Diagnostic> {
         if buffers.is_empty() {
-            return render_with(&self.engine, self.sources.as_ref(), job, text);
+            return Ok(render(&self.engine, self.sources.as_ref()));
         }
-        let overlay: Arc<dyn Sources> = Arc::new(OverlaySources {
+        let overlay = Arc::new(OverlaySources {
             base: self.sources.clone(),
             buffers: buffers.clone(),
         });
@@ -241,29 +311,16 @@ impl Project {
             .keys()
             .any(|p| p == PROJECT_FILE || (p.starts_with("locales/") && p.ends_with(".ftl")));
         let engine = if catalogs_edited {
-            let config = match overlay.read(PROJECT_FILE) {
-                Ok(Some(text)) => match ProjectConfig::parse(&text) {
-                    Ok(c) => c,
-                    Err(d) => return RenderOutput::with_error(*d),
-                },
-                _ => self.config().clone(),
-            };
-            match read_catalogs(&self.root, overlay.as_ref()) {
-                Ok(catalogs) => {
-                    Engine::new(config, catalogs, overlay.clone(), *self.engine.limits())
-                }
-                Err(e) => {
-                    return RenderOutput::with_error(Diagnostic::error(
-                        Code::InvalidConfig,
-                        e.to_string(),
-                        None,
-                    ));
-                }
+            match Engine::load(overlay.clone(), *self.engine.limits()) {
+                Ok(engine) => engine,
+                Err(LoadError::Invalid(d)) => return Err(*d),
+                // The buffer of letterpress.toml cannot be missing; the disk's may be.
+                Err(LoadError::NoProjectFile) => self.engine.with_sources(overlay.clone()),
             }
         } else {
             self.engine.with_sources(overlay.clone())
         };
-        render_with(&engine, overlay.as_ref(), job, text)
+        Ok(render(&engine, overlay.as_ref()))
     }
 
     /// Templates whose render reads `path` (a layout, partial, or one of their own files).
@@ -300,22 +357,10 @@ impl Project {
         text: &str,
         base: Option<Revision>,
     ) -> Result<Revision, SaveError> {
-        check_relative_path(path).map_err(|e| SaveError::Refused(e.to_string()))?;
-        let full = self.root.join(path);
-        let parent = full.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(parent).map_err(|e| SaveError::Io(io_error(parent)(e)))?;
-        let canonical_parent = parent
-            .canonicalize()
-            .map_err(|e| SaveError::Io(io_error(parent)(e)))?;
-        if !canonical_parent.starts_with(&self.root)
-            || full
-                .symlink_metadata()
-                .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            return Err(SaveError::Refused(format!(
-                "`{path}` leads outside the project"
-            )));
-        }
+        let full = disk::confined_write_target(&self.root, path).map_err(|e| match e {
+            disk::WriteTargetError::Outside(e) => SaveError::Refused(e.to_string()),
+            e => SaveError::Io(e.into()),
+        })?;
         if let Some(base) = base {
             let on_disk = match std::fs::read_to_string(&full) {
                 Ok(t) => Some(t),
@@ -550,13 +595,9 @@ fn render_with(
     job: &RenderJob,
     text: bool,
 ) -> RenderOutput {
-    let data = if job.fixture.is_empty() {
-        serde_json::Value::Object(serde_json::Map::new())
-    } else {
-        match read_fixture(sources, &job.template, &job.fixture) {
-            Ok(d) => d,
-            Err(d) => return RenderOutput::with_error(*d),
-        }
+    let data = match job_data(sources, job) {
+        Ok(d) => d,
+        Err(d) => return RenderOutput::with_error(*d),
     };
     let request = RenderRequest {
         template: &job.template,
@@ -567,6 +608,15 @@ fn render_with(
         engine.render(&request)
     } else {
         engine.render_without_derived_text(&request)
+    }
+}
+
+/// The data a job renders with: its fixture, or `{}` without one.
+fn job_data(sources: &dyn Sources, job: &RenderJob) -> Result<serde_json::Value, Box<Diagnostic>> {
+    if job.fixture.is_empty() {
+        Ok(serde_json::Value::Object(serde_json::Map::new()))
+    } else {
+        read_fixture(sources, &job.template, &job.fixture)
     }
 }
 
@@ -603,40 +653,16 @@ pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<String>, StudioError> {
     Ok(names)
 }
 
-/// Every `locales/<locale>/*.ftl`: names listed on disk, text read through `sources` (so
-/// unsaved catalog buffers count).
-fn read_catalogs(root: &Path, sources: &dyn Sources) -> Result<Vec<CatalogFile>, StudioError> {
-    let dir = root.join("locales");
-    let mut files = Vec::new();
-    for locale in sorted_entries(&dir)? {
-        for name in sorted_entries(&dir.join(&locale))? {
-            if !name.ends_with(".ftl") {
-                continue;
-            }
-            let path = format!("locales/{locale}/{name}");
-            let text = match sources.read(&path) {
-                Ok(Some(t)) => t.to_string(),
-                Ok(None) => continue,
-                Err(e) => {
-                    return Err(io_error(&dir.join(&locale).join(&name))(
-                        std::io::Error::other(e.to_string()),
-                    ));
-                }
-            };
-            files.push(CatalogFile {
-                locale: letterpress_engine::config::normalise_locale(&locale)
-                    .unwrap_or(locale.clone()),
-                path,
-                text,
-            });
-        }
-    }
-    Ok(files)
-}
-
 /// The files and folders that make up a project (everything else, like `dist/` or `.git/`,
 /// is not copied when starting a new project from another).
-pub const PROJECT_ENTRIES: &[&str] = &[PROJECT_FILE, "templates", "layouts", "partials", "locales"];
+pub const PROJECT_ENTRIES: &[&str] = &[
+    PROJECT_FILE,
+    "templates",
+    "layouts",
+    "partials",
+    "locales",
+    "assets",
+];
 
 /// Starts a new project at `to` as a copy of the project at `from` (e.g. the bundled sample).
 /// `to` must not exist or be empty.

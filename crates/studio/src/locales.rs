@@ -4,7 +4,7 @@
 //! `letterpress-locales` crate; this module reads and writes them.
 
 use crate::session::StudioSession;
-use crate::{Project, StudioError, fsx, io_error, read_catalogs};
+use crate::{Project, StudioError, fsx, io_error, load_error};
 use letterpress_engine::{Code, Diagnostic, LocaleInfo, PROJECT_FILE, paths};
 use letterpress_locales::exchange::{ExchangeContext, ImportedFile};
 use letterpress_locales::ftl::{self, LocaleUnits};
@@ -19,7 +19,7 @@ use letterpress_protocol::locales::{
     CellStatus, ExchangeFormat, GridCell, GridRow, ImportRejection, ImportReport, LocaleGrid,
     LocaleProgress, RejectReason, SetTranslation,
 };
-use letterpress_protocol::{IpcError, LocaleEntry, Preview, PreviewRequest};
+use letterpress_protocol::{Coded, IpcCode, LocaleEntry, Location, Preview, PreviewRequest};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -51,30 +51,28 @@ pub enum TranslationError {
 
 impl TranslationError {
     /// A stable code for JSON output and IPC.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
             TranslationError::Studio(e) => e.code(),
-            TranslationError::Catalog(LocalesError::Syntax { .. }) => "fluent-syntax",
-            TranslationError::Catalog(LocalesError::Refused(_)) => "edit-refused",
-            TranslationError::Tag(_) => "invalid-locale",
-            TranslationError::Locale(_) => "invalid-locale",
-            TranslationError::UnknownKey(_) => "unknown-key",
-            TranslationError::Placeholders(_) => "placeholder-mismatch",
-            TranslationError::Exists(_) => "exists",
+            TranslationError::Catalog(LocalesError::Syntax { .. }) => IpcCode::FluentSyntax,
+            TranslationError::Catalog(LocalesError::Refused(_)) => IpcCode::EditRefused,
+            TranslationError::Tag(_) => IpcCode::InvalidLocale,
+            TranslationError::Locale(_) => IpcCode::InvalidLocale,
+            TranslationError::UnknownKey(_) => IpcCode::UnknownKey,
+            TranslationError::Placeholders(_) => IpcCode::PlaceholderMismatch,
+            TranslationError::Exists(_) => IpcCode::Exists,
         }
     }
 }
 
-impl From<TranslationError> for IpcError {
-    fn from(e: TranslationError) -> IpcError {
-        let location = match &e {
+impl Coded for TranslationError {
+    fn code(&self) -> IpcCode {
+        TranslationError::code(self)
+    }
+    fn location(&self) -> Option<Location> {
+        match self {
             TranslationError::Placeholders(d) => d.first().and_then(|d| d.location.clone()),
             _ => None,
-        };
-        IpcError {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            location,
         }
     }
 }
@@ -125,7 +123,9 @@ impl Project {
         let config = self.config();
         let mut files = BTreeMap::new();
         let mut by_locale: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for file in read_catalogs(self.root(), self.sources.as_ref())? {
+        let catalogs = letterpress_engine::load::catalog_files(self.sources.as_ref())
+            .map_err(load_error(self.root()))?;
+        for file in catalogs {
             files.insert(file.path.clone(), file.text.clone());
             by_locale
                 .entry(file.locale)
@@ -373,10 +373,7 @@ impl Project {
         order.sort_by_key(|p| (p.ends_with(".toml"), p.as_str()));
         let mut written = Vec::new();
         for path in order {
-            let full = self.root().join(path);
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            }
+            let full = crate::disk::confined_write_target(self.root(), path)?;
             fsx::write_atomic(&full, files[path].as_bytes()).map_err(io_error(&full))?;
             written.push(path.clone());
         }

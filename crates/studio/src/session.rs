@@ -6,57 +6,58 @@ use crate::watch::Change;
 use crate::{Project, RenderJob, StudioError};
 use letterpress_engine::LocaleInfo;
 use letterpress_protocol::{
-    ConflictSides, FileEvent, IpcError, LocaleEntry, OpenDocument, Preview, PreviewRequest,
-    ProjectSnapshot, Resolution, TemplateEntry,
+    Coded, ConflictSides, EditorEdit, ElementLocation, ElementProperties, FileEvent, IpcCode,
+    LocaleEntry, Location, OpenDocument, Preview, PreviewRequest, ProjectSnapshot, Property,
+    PropertyKind, Resolution, TemplateEntry, VisualMapping,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-impl From<StudioError> for IpcError {
-    fn from(e: StudioError) -> IpcError {
-        let location = match &e {
+impl Coded for StudioError {
+    fn code(&self) -> IpcCode {
+        StudioError::code(self)
+    }
+    fn location(&self) -> Option<Location> {
+        match self {
             StudioError::Config(d) => d.location.clone(),
             _ => None,
-        };
-        IpcError {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            location,
         }
     }
 }
 
-impl From<SaveError> for IpcError {
-    fn from(e: SaveError) -> IpcError {
-        match e {
-            SaveError::Conflict { .. } => IpcError {
-                code: "save-conflict".into(),
-                message: e.to_string(),
-                location: None,
-            },
-            SaveError::Refused(message) => IpcError {
-                code: "save-refused".into(),
-                message,
-                location: None,
-            },
-            SaveError::Io(e) => e.into(),
+impl Coded for SaveError {
+    fn code(&self) -> IpcCode {
+        match self {
+            SaveError::Conflict { .. } => IpcCode::SaveConflict,
+            SaveError::Refused(_) => IpcCode::SaveRefused,
+            SaveError::Io(e) => e.code(),
+        }
+    }
+    fn location(&self) -> Option<Location> {
+        match self {
+            SaveError::Io(e) => Coded::location(e),
+            _ => None,
         }
     }
 }
 
-/// What a failed reload reports: the configuration's own diagnostic (file:line:col), or the
-/// failure at the start of `letterpress.toml`.
-fn config_diagnostic(e: StudioError) -> letterpress_engine::Diagnostic {
-    match e {
-        StudioError::Config(d) => *d,
-        other => letterpress_engine::Diagnostic::error(
-            letterpress_engine::Code::InvalidConfig,
-            other.to_string(),
-            Some(letterpress_engine::Location::start_of(
-                letterpress_engine::PROJECT_FILE,
-            )),
-        ),
+/// The editor holds unsaved edits of files an operation would work from or replace.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "unsaved edits in the editor ({}): save or discard them before you {doing}",
+    .paths.join(", ")
+)]
+pub struct UnsavedEdits {
+    /// The files with unsaved edits concerned.
+    pub paths: Vec<String>,
+    /// What was refused ("save a version").
+    pub doing: &'static str,
+}
+
+impl Coded for UnsavedEdits {
+    fn code(&self) -> IpcCode {
+        IpcCode::UnsavedEdits
     }
 }
 
@@ -120,16 +121,35 @@ impl StudioSession {
                 .collect(),
             layouts: list("layouts")?,
             partials: list("partials")?,
+            config_problem: self.project.config_problem().cloned(),
         })
     }
 
     /// Renders the requested email from the editor's buffers (saved or not).
     pub fn preview(&self, request: &PreviewRequest) -> Preview {
         let started = Instant::now();
-        let out =
+        let job = render_job(request);
+        if !request.markers {
+            let out = self
+                .project
+                .preview_with(&job, &self.edits.buffers(), request.text);
+            return preview_of(out, started);
+        }
+        let (out, marked) =
             self.project
-                .preview_with(&render_job(request), &self.edits.buffers(), request.text);
-        preview_of(out, started)
+                .preview_with_markers(&job, &self.edits.buffers(), request.text);
+        let mut preview = preview_of(out, started);
+        if marked.is_some() {
+            // The same email is in the mapping, markers aside: sent once, not twice.
+            preview.html = String::new();
+        }
+        preview.mapping = marked.map(|m| VisualMapping {
+            html: m.html,
+            files: m.files,
+            names: m.names,
+            opaque: m.opaque.into_iter().collect(),
+        });
+        preview
     }
 
     /// The editor's unsaved buffers (what a preview renders over the disk).
@@ -183,6 +203,285 @@ impl StudioSession {
         self.edits.dirty_paths()
     }
 
+    /// Refuses while the editor holds unsaved edits of `paths` (empty: of any file): a
+    /// version is made from the files on disk, so an unsaved edit would silently be left out.
+    pub fn ensure_saved_for_version(&self, paths: &[String]) -> Result<(), UnsavedEdits> {
+        self.refuse_unsaved(
+            |p| paths.is_empty() || paths.iter().any(|c| c == p),
+            "save a version",
+        )
+    }
+
+    /// Refuses while the editor holds unsaved edits of `template`'s files: a restore writes
+    /// them on disk and would replace the edits.
+    pub fn ensure_saved_for_restore(&self, template: &str) -> Result<(), UnsavedEdits> {
+        let prefix = format!("templates/{template}/");
+        self.refuse_unsaved(|p| p.starts_with(&prefix), "restore a version")
+    }
+
+    fn refuse_unsaved(
+        &self,
+        concerned: impl Fn(&str) -> bool,
+        doing: &'static str,
+    ) -> Result<(), UnsavedEdits> {
+        let paths: Vec<String> = self
+            .edits
+            .dirty_paths()
+            .into_iter()
+            .filter(|p| concerned(p))
+            .collect();
+        if paths.is_empty() {
+            Ok(())
+        } else {
+            Err(UnsavedEdits { paths, doing })
+        }
+    }
+
+    /// The element of `path` at `offset` (or at `line`:`column` when `offset` is `None`), in
+    /// the editor's text when the file is open, else as on disk: where its start tag is, its
+    /// breadcrumb, and which templates use the file when it is a layout or partial.
+    pub fn locate_element(
+        &self,
+        path: &str,
+        offset: Option<usize>,
+        line: u32,
+        column: u32,
+    ) -> Result<Option<ElementLocation>, StudioError> {
+        let text = match self.edits.document(path) {
+            Some(d) => d.text.clone(),
+            None => crate::edit::read_disk(&self.project, path)?
+                .ok_or_else(|| StudioError::NotFound(path.to_owned()))?,
+        };
+        let offset = match offset {
+            Some(o) => o,
+            None => match letterpress_protocol::diagnostic::line_offset(&text, line) {
+                Some(start) => {
+                    let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
+                    start
+                        + text[start..]
+                            .char_indices()
+                            .take_while(|(_, c)| *c != '\n')
+                            .nth(skip)
+                            .map_or_else(
+                                || text[start..].find('\n').unwrap_or(text.len() - start),
+                                |(i, _)| i,
+                            )
+                }
+                None => return Ok(None),
+            },
+        };
+        let Some(found) = letterpress_engine::instrument::element_at(&text, offset) else {
+            return Ok(None);
+        };
+        let (line, column) = letterpress_protocol::diagnostic::line_col(&text, found.start);
+        let used_by = if path.starts_with("templates/") {
+            Vec::new()
+        } else {
+            let mut used = self.project.dependents(path)?;
+            used.sort();
+            used
+        };
+        Ok(Some(ElementLocation {
+            path: path.to_owned(),
+            offset: found.start,
+            line,
+            column,
+            breadcrumb: found.path.into_iter().filter(|n| n != "mjml").collect(),
+            used_by,
+            loops: letterpress_engine::instrument::enclosing_loops(&text, found.start),
+        }))
+    }
+
+    /// The images the preview shows in place of production URLs: for every `[assets]`
+    /// prefix of letterpress.toml, each image file under its folder as a `data:` URI, keyed
+    /// by its production URL. Read through the confined reader; a file over 2 MiB, or
+    /// beyond 32 MiB in all, is left out (the preview shows it as missing).
+    pub fn preview_assets(&self) -> BTreeMap<String, String> {
+        use base64::Engine as _;
+        const FILE_LIMIT: u64 = 2 * 1024 * 1024;
+        const TOTAL_LIMIT: usize = 32 * 1024 * 1024;
+        let root = self.project.root();
+        let mut out = BTreeMap::new();
+        let mut total = 0usize;
+        for (prefix, dir) in &self.project.config().assets {
+            let mut folders = vec![String::new()];
+            while let Some(sub) = folders.pop() {
+                let here = if sub.is_empty() {
+                    dir.clone()
+                } else {
+                    format!("{dir}/{sub}")
+                };
+                let Ok(names) = crate::disk::list_confined(root, &here) else {
+                    continue;
+                };
+                for name in names {
+                    let rel = if sub.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{sub}/{name}")
+                    };
+                    let path = format!("{here}/{name}");
+                    let Some(mime) = image_mime(&name) else {
+                        if root.join(&path).is_dir() && folders.len() < 256 {
+                            folders.push(rel);
+                        }
+                        continue;
+                    };
+                    if let Ok(Some(bytes)) = crate::disk::read_confined(root, &path, FILE_LIMIT) {
+                        let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                        total += encoded.len();
+                        if total > TOTAL_LIMIT {
+                            return out;
+                        }
+                        out.insert(
+                            format!("{prefix}{rel}"),
+                            format!("data:{mime};base64,{encoded}"),
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The editor's text of `path` when open, else the file on disk.
+    fn current_text(&self, path: &str) -> Result<String, StudioError> {
+        match self.edits.document(path) {
+            Some(d) => Ok(d.text.clone()),
+            None => crate::edit::read_disk(&self.project, path)?
+                .ok_or_else(|| StudioError::NotFound(path.to_owned())),
+        }
+    }
+
+    /// The property panel of the element of `path` at `offset`: every attribute MJML
+    /// defines for it (its own first), with the effective value as the email of `request`
+    /// inherits it (`mj-class`, `mj-attributes`, `mj-all`) and where it comes from.
+    pub fn element_properties(
+        &self,
+        path: &str,
+        offset: usize,
+        request: &PreviewRequest,
+    ) -> Result<ElementProperties, StudioError> {
+        use letterpress_engine::properties::{HeadAttributes, Origin, start_tag_at};
+        let text = self.current_text(path)?;
+        let tag = start_tag_at(&text, offset)
+            .ok_or_else(|| StudioError::NotFound(format!("no element at {path}:{offset}")))?;
+        let rendered =
+            self.project
+                .preview_with(&render_job(request), &self.edits.buffers(), false);
+        let head = HeadAttributes::of(&rendered.mjml);
+        let own: BTreeMap<String, String> = tag
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.value.clone()))
+            .collect();
+        let mut names: Vec<String> = tag.attributes.iter().map(|a| a.name.clone()).collect();
+        let mut defined: Vec<String> = letterpress_engine::mjml::schema()
+            .get(tag.name.as_str())
+            .cloned()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(["css-class", "mj-class"])
+            .map(str::to_owned)
+            .filter(|n| !names.contains(n))
+            .collect();
+        defined.sort();
+        defined.dedup();
+        names.extend(defined);
+        let properties = names
+            .into_iter()
+            .map(|name| {
+                let (value, origin) = head.effective(&tag.name, &own, &name);
+                Property {
+                    kind: property_kind(&name),
+                    jinja: tag.attribute(&name).is_some_and(|a| a.has_jinja),
+                    origin: match origin {
+                        Origin::Own => "own".to_owned(),
+                        Origin::Class(c) => format!("mj-class {c}"),
+                        Origin::Tag => "mj-attributes".to_owned(),
+                        Origin::All => "mj-all".to_owned(),
+                        Origin::Default => "default".to_owned(),
+                    },
+                    value,
+                    name,
+                }
+            })
+            .collect();
+        Ok(ElementProperties {
+            path: path.to_owned(),
+            offset,
+            element: tag.name,
+            templated: tag.templated
+                || letterpress_engine::instrument::opaque_elements(&text).contains(&offset),
+            properties,
+        })
+    }
+
+    /// The minimal edit of `path` that sets attribute `name` of the element at `offset` to
+    /// `value` (`None`: removes the element's own, so the inherited value applies), as the
+    /// editor applies it. Refused when the email of `request` would gain an error with it;
+    /// `Ok(None)`: nothing to change.
+    pub fn property_edit(
+        &self,
+        path: &str,
+        offset: usize,
+        name: &str,
+        value: Option<&str>,
+        request: &PreviewRequest,
+    ) -> Result<Option<EditorEdit>, StudioError> {
+        use letterpress_engine::properties::{remove_attribute, set_attribute};
+        let text = self.current_text(path)?;
+        if letterpress_engine::instrument::opaque_elements(&text).contains(&offset) {
+            return Err(StudioError::Refused(
+                "Jinja decides where this element is (its blocks cross elements): edit it in code"
+                    .into(),
+            ));
+        }
+        let refused =
+            |e: letterpress_engine::properties::EditError| StudioError::Refused(e.to_string());
+        let edit = match value {
+            Some(v) => set_attribute(&text, offset, name, v).map_err(refused)?,
+            None => match remove_attribute(&text, offset, name).map_err(refused)? {
+                Some(edit) => edit,
+                None => return Ok(None),
+            },
+        };
+        // Checked as the editor will render it: the same email, with and without the edit.
+        let job = render_job(request);
+        let mut buffers = self.edits.buffers();
+        let errors = |buffers: &crate::Buffers| {
+            self.project
+                .preview_with(&job, buffers, false)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.is_error())
+                .count()
+        };
+        let before = errors(&buffers);
+        buffers.insert(
+            path.to_owned(),
+            std::sync::Arc::from(edit.apply(&text).as_str()),
+        );
+        if errors(&buffers) > before {
+            return Err(StudioError::Refused(format!(
+                "`{name}` = {value:?} would add an error to the email; nothing was changed"
+            )));
+        }
+        let (from_line, from_column) =
+            letterpress_protocol::diagnostic::line_col(&text, edit.range.start);
+        let (to_line, to_column) =
+            letterpress_protocol::diagnostic::line_col(&text, edit.range.end);
+        Ok(Some(EditorEdit {
+            path: path.to_owned(),
+            from_line,
+            from_column,
+            to_line,
+            to_column,
+            insert: edit.insert,
+        }))
+    }
+
     /// Both sides of a conflict on `path`, for "compare".
     pub fn conflict_sides(&self, path: &str) -> Result<ConflictSides, StudioError> {
         let (mine, theirs) = self.edits.conflict_sides(&self.project, path)?;
@@ -225,7 +524,7 @@ impl StudioSession {
         // batch is still taken in.
         if let Err(e) = self.project.reload(if rescan { &[] } else { &paths }) {
             events.push(FileEvent::ConfigInvalid {
-                diagnostic: config_diagnostic(e),
+                diagnostic: crate::config_diagnostic(&e),
             });
         }
         for path in &paths {
@@ -247,7 +546,7 @@ impl StudioSession {
                 Ok(None) => {}
                 Err(e) => events.push(FileEvent::Unreadable {
                     path: path.clone(),
-                    code: e.code().to_owned(),
+                    code: e.code(),
                     message: e.to_string(),
                 }),
             }
@@ -257,18 +556,9 @@ impl StudioSession {
     }
 
     /// Refuses to touch a template whose files have unsaved edits, and closes its documents.
-    fn release_template(&mut self, id: &str) -> Result<(), StudioError> {
+    fn release_template(&mut self, id: &str, doing: &'static str) -> Result<(), StudioError> {
         let prefix = format!("templates/{id}/");
-        if let Some(dirty) = self
-            .edits
-            .dirty_paths()
-            .iter()
-            .find(|p| p.starts_with(&prefix))
-        {
-            return Err(StudioError::NotFound(format!(
-                "{dirty} has unsaved changes: save or discard them first"
-            )));
-        }
+        self.refuse_unsaved(|p| p.starts_with(&prefix), doing)?;
         self.edits.close_under(&prefix);
         Ok(())
     }
@@ -316,7 +606,7 @@ impl StudioSession {
         from: &str,
         to: &str,
     ) -> Result<ProjectSnapshot, StudioError> {
-        self.release_template(from)?;
+        self.release_template(from, "rename the template")?;
         self.project.rename_template(from, to)?;
         self.project.reload(&[])?;
         self.snapshot()
@@ -324,7 +614,7 @@ impl StudioSession {
 
     /// Deletes a template (after the UI's confirmation).
     pub fn delete_template(&mut self, id: &str) -> Result<ProjectSnapshot, StudioError> {
-        self.release_template(id)?;
+        self.release_template(id, "delete the template")?;
         self.project.delete_template(id)?;
         self.project.reload(&[])?;
         self.snapshot()
@@ -341,6 +631,41 @@ impl StudioSession {
                 )
             })
             .collect()
+    }
+}
+
+/// The MIME type of an image file the preview may show, by its extension.
+fn image_mime(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        _ => return None,
+    })
+}
+
+/// The input the property panel shows for attribute `name`.
+fn property_kind(name: &str) -> PropertyKind {
+    if name.ends_with("color") {
+        PropertyKind::Color
+    } else if name == "align" || name.ends_with("-align") {
+        PropertyKind::Align
+    } else if matches!(name, "href" | "src" | "background-url" | "srcset") || name.ends_with("-url")
+    {
+        PropertyKind::Url
+    } else if name.contains("padding")
+        || name.contains("width")
+        || name.contains("height")
+        || name.ends_with("size")
+        || name.ends_with("radius")
+        || name.ends_with("spacing")
+    {
+        PropertyKind::Length
+    } else {
+        PropertyKind::Text
     }
 }
 
@@ -363,5 +688,6 @@ pub(crate) fn preview_of(out: letterpress_engine::RenderOutput, started: Instant
         subject: out.subject,
         preheader: out.preheader,
         diagnostics: out.diagnostics,
+        mapping: None,
     }
 }

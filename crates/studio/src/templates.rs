@@ -118,7 +118,7 @@ impl Project {
     /// Adds fixture `name` to template `id` with `json` (a JSON object), refusing to replace
     /// an existing fixture. Returns its project-relative path.
     pub fn create_fixture(&self, id: &str, name: &str, json: &str) -> Result<String, StudioError> {
-        let dir = self.require_template(id)?;
+        self.require_template(id)?;
         check_template_id(name).map_err(|_| {
             StudioError::Refused(format!(
                 "`{name}` is not a valid fixture name: use {}",
@@ -140,16 +140,15 @@ impl Project {
                 )));
             }
         }
-        let fixtures = dir.join("fixtures");
-        std::fs::create_dir_all(&fixtures).map_err(io_error(&fixtures))?;
-        let path = fixtures.join(format!("{name}.json"));
+        let rel = format!("templates/{id}/fixtures/{name}.json");
+        let path = crate::disk::confined_write_target(self.root(), &rel)?;
         if path.exists() {
             return Err(StudioError::Refused(format!(
                 "template `{id}` already has a fixture `{name}`"
             )));
         }
         fsx::write_atomic(&path, json.as_bytes()).map_err(io_error(&path))?;
-        Ok(format!("templates/{id}/fixtures/{name}.json"))
+        Ok(rel)
     }
 }
 

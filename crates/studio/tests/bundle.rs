@@ -101,3 +101,79 @@ fn export_refuses_unknown_versions_and_foreign_folders() {
         "mine"
     );
 }
+
+/// The working copy, a saved version and a bundle load a project through one loader: a
+/// catalog folder spelled with an underscore (`pt_BR`) is the `pt-BR` locale in all three
+/// (the bundle loader used to keep the folder name, so a bundle's `pt-BR` email rendered from
+/// its sources, like `receipt`, lost its catalog while the preview showed the translation).
+#[test]
+fn the_working_copy_a_version_and_a_bundle_load_the_same_catalogs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    letterpress_studio::copy_project(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."), &root)
+        .unwrap();
+    let config = std::fs::read_to_string(root.join("letterpress.toml")).unwrap();
+    let config = config.replace(
+        "locales = [\"en\", \"de\", \"fr\", \"pl\", \"ar\"]",
+        "locales = [\"en\", \"de\", \"fr\", \"pl\", \"ar\", \"pt-BR\"]",
+    );
+    assert!(
+        config.contains("\"pt-BR\""),
+        "the sample's locale list changed"
+    );
+    std::fs::write(root.join("letterpress.toml"), config).unwrap();
+    std::fs::create_dir_all(root.join("locales/pt_BR")).unwrap();
+    // Brazilian Portuguese in name only: the German catalogs, so the text is recognisable.
+    for entry in std::fs::read_dir(root.join("locales/de")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().ends_with(".ftl") {
+            std::fs::copy(
+                entry.path(),
+                root.join("locales/pt_BR").join(entry.file_name()),
+            )
+            .unwrap();
+        }
+    }
+    let history = History::init(&root).unwrap();
+    let author = Author::new("Ada Designer", "ada@example.com").unwrap();
+    let when = When {
+        seconds: 1_767_225_600,
+        offset_minutes: 0,
+    };
+    history.save("With pt-BR", &[], &author, when).unwrap();
+    history
+        .publish("production", None, "Launch", &author, when)
+        .unwrap();
+
+    let project = Project::open(&root).unwrap();
+    let job = letterpress_studio::RenderJob {
+        template: "receipt".into(),
+        locale: "pt-BR".into(),
+        fixture: "default".into(),
+    };
+    let preview = project.render_job(&job);
+    assert!(
+        preview.subject.starts_with("Ihre Rechnung"),
+        "{:?}",
+        preview.subject
+    );
+
+    let version = history
+        .version_project("published/production/1")
+        .unwrap()
+        .unwrap();
+    let data = project.fixture("receipt", "default").unwrap();
+    let saved = version.engine.render(&letterpress_engine::RenderRequest {
+        template: "receipt",
+        locale: "pt-BR",
+        data: &data,
+    });
+    assert_eq!(saved.subject, preview.subject);
+
+    let out = tmp.path().join("bundle");
+    export(&root, "production/1", &out).unwrap();
+    let sent = load(&out).unwrap().render("receipt", "pt-BR", &data);
+    assert!(sent.is_ok(), "{:?}", sent.diagnostics);
+    assert_eq!(sent.subject, preview.subject);
+    assert_eq!(sent.html, preview.html);
+}

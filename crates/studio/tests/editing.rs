@@ -277,7 +277,18 @@ fn templates_are_created_duplicated_renamed_and_deleted_whole() {
     session
         .edit_document("templates/receipt-copy/body.mjml", "unsaved")
         .unwrap();
-    assert!(session.delete_template("receipt-copy").is_err());
+    // Refused as unsaved-edits (it used to be reported as not-found).
+    for refused in [
+        session.delete_template("receipt-copy").err(),
+        session.rename_template("receipt-copy", "invoice").err(),
+    ] {
+        let e = refused.expect("refused");
+        assert_eq!(e.code(), "unsaved-edits", "{e}");
+        assert!(
+            e.to_string().contains("templates/receipt-copy/body.mjml"),
+            "{e}"
+        );
+    }
     assert!(root.join("templates/receipt-copy").is_dir());
     session
         .save_document("templates/receipt-copy/body.mjml")
@@ -308,6 +319,7 @@ fn one_call_takes_a_keystroke_and_renders_it() {
         locale: "en".into(),
         fixture: "default".into(),
         text: false,
+        markers: false,
     };
     let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);
@@ -374,7 +386,7 @@ fn a_new_fixture_starts_from_the_current_one_as_edited() {
 
     let again = session.duplicate_fixture("welcome", "default", "returning-user");
     assert_eq!(
-        again.map(|_| ()).map_err(|e| e.code()),
+        again.map(|_| ()).map_err(|e| e.code().as_str()),
         Err("refused"),
         "an existing fixture is never replaced"
     );
@@ -389,4 +401,56 @@ fn a_new_fixture_starts_from_the_current_one_as_edited() {
         .unwrap_err();
     assert!(broken.to_string().contains("not valid JSON"), "{broken}");
     assert!(!root.join("templates/welcome/fixtures/broken.json").exists());
+}
+
+#[test]
+fn restore_refuses_unsaved_edits_in_studio() {
+    let (_tmp, root) = sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let text = session.open_document(BODY).unwrap().text;
+    assert!(session.ensure_saved_for_restore("welcome").is_ok());
+    session.edit_document(BODY, &format!("{text}\n")).unwrap();
+    let refused = session.ensure_saved_for_restore("welcome").unwrap_err();
+    assert_eq!(refused.paths, vec![BODY.to_owned()]);
+    let ipc = letterpress_protocol::IpcError::from(refused);
+    assert_eq!(ipc.code, "unsaved-edits");
+    assert!(ipc.message.contains(BODY), "{}", ipc.message);
+    // Another template's edits do not stand in the way.
+    assert!(session.ensure_saved_for_restore("receipt").is_ok());
+}
+
+#[test]
+fn save_version_refuses_unsaved_edits_in_studio() {
+    let (_tmp, root) = sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let text = session.open_document(BODY).unwrap().text;
+    session.edit_document(BODY, &format!("{text}\n")).unwrap();
+    // All changed files, or a choice that includes the edited one: refused.
+    assert!(session.ensure_saved_for_version(&[]).is_err());
+    assert!(
+        session
+            .ensure_saved_for_version(&[BODY.to_owned()])
+            .is_err()
+    );
+    // A version of other files leaves the unsaved edit alone.
+    let other = ["templates/receipt/body.mjml".to_owned()];
+    assert!(session.ensure_saved_for_version(&other).is_ok());
+}
+
+#[test]
+fn author_validation_lives_in_studio() {
+    use letterpress_studio::history::Author;
+    let ada = Author::new("  Ada Designer ", " ada@example.com ").unwrap();
+    assert_eq!(ada.name, "Ada Designer");
+    assert_eq!(ada.email, "ada@example.com");
+    for (name, email) in [
+        ("", "ada@example.com"),
+        ("Ada", "not an email"),
+        ("Ada", "ada@example.com>"),
+        ("Ada <x@y>", "ada@example.com"),
+        ("Ada", "ada@example.com\nX-Evil: 1"),
+    ] {
+        let err = Author::new(name, email).unwrap_err();
+        assert_eq!(err.code(), "invalid-author", "{name:?} {email:?}");
+    }
 }

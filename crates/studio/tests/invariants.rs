@@ -1,7 +1,7 @@
 //! The invariants ARCHITECTURE.md states for the studio, one test each, named after it.
 
 use letterpress_engine::SourceError;
-use letterpress_protocol::{Code, FileEvent, PreviewRequest};
+use letterpress_protocol::{Code, FileEvent, IpcCode, PreviewRequest};
 use letterpress_studio::history::{DiffTarget, History};
 use letterpress_studio::watch::Change;
 use letterpress_studio::{Project, StudioError, StudioSession};
@@ -16,6 +16,7 @@ fn request() -> PreviewRequest {
         locale: "en".into(),
         fixture: "default".into(),
         text: true,
+        markers: false,
     }
 }
 
@@ -51,7 +52,7 @@ fn every_read_on_a_users_behalf_stays_inside_the_project() {
     let events = session.apply_changes(&[Change::Modified(BODY.into())]);
     assert!(
         events.iter().any(|e| matches!(e,
-            FileEvent::Unreadable { path, code, .. } if path == BODY && code == "outside-project")),
+            FileEvent::Unreadable { path, code, .. } if path == BODY && *code == IpcCode::OutsideProject)),
         "{events:?}"
     );
     assert!(!format!("{events:?}").contains("the secret outside"));
@@ -210,4 +211,72 @@ fn a_panic_inside_a_render_becomes_an_internal_error_and_the_process_goes_on() {
         other => panic!("expected a failed build, got {other:?}"),
     }
     assert!(!out.exists(), "a failed build wrote its output");
+}
+
+/// Every write on a user's behalf (save, restore, import) goes through one check: a folder on
+/// the way that leads outside the project refuses the write, and nothing is created or
+/// changed outside.
+#[test]
+fn every_write_on_a_users_behalf_stays_inside_the_project() {
+    let (_tmp, root) = sample_copy();
+    let history = History::init(&root).unwrap();
+    history
+        .save("Start", &[], &fixed_author(), fixed_time(0))
+        .unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let listing = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = walk(dir);
+        names.sort();
+        names
+    };
+
+    // Save through a symlinked folder, and into a folder not yet there under it.
+    std::os::unix::fs::symlink(outside.path(), root.join("partials/out")).unwrap();
+    let project = Project::open(&root).unwrap();
+    for path in ["partials/out/new.mjml", "partials/out/deeper/new.mjml"] {
+        let err = project
+            .save(path, "<mj-text>x</mj-text>", None)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("leaves the project"),
+            "{path}: {err}"
+        );
+    }
+    assert_eq!(
+        listing(outside.path()),
+        Vec::<String>::new(),
+        "created outside"
+    );
+
+    // Restore a template whose folder is now a symlink to a folder outside.
+    let welcome = root.join("templates/welcome");
+    std::fs::rename(&welcome, outside.path().join("welcome")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("welcome"), &welcome).unwrap();
+    std::fs::write(outside.path().join("welcome/body.mjml"), "changed outside").unwrap();
+    let before = listing(outside.path());
+    let err = history
+        .restore_template("welcome", "HEAD", true)
+        .unwrap_err();
+    assert_eq!(err.code(), "outside-project", "{err}");
+    assert_eq!(listing(outside.path()), before);
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("welcome/body.mjml")).unwrap(),
+        "changed outside"
+    );
+}
+
+/// Every file under `dir`, relative, folders included.
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            out.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if path.is_dir() && !path.is_symlink() {
+                stack.push(path);
+            }
+        }
+    }
+    out
 }

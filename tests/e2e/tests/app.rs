@@ -408,7 +408,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
                const times = [];
                for (let i = 0; i < 30; i++) {
                  const t = performance.now();
-                 await window.__TAURI__.core.invoke('dirty_paths');
+                 await window.__TAURI__.core.invoke('dirty_paths', { args: {} });
                  times.push(performance.now() - t);
                }
                times.sort((a, b) => a - b);
@@ -418,7 +418,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
                const renders = [];
                for (let i = 0; i < 30; i++) {
                  const t = performance.now();
-                 await window.__TAURI__.core.invoke('edit_and_preview', { path, text, request });
+                 await window.__TAURI__.core.invoke('edit_and_preview', { args: { path, text, request } });
                  renders.push(performance.now() - t);
                }
                renders.sort((a, b) => a - b);
@@ -429,6 +429,48 @@ async fn a_designer_edits_previews_and_saves_a_template() {
         .await
         .expect("timing an empty command");
     println!("IPC floor: {}", floor.as_str().unwrap_or_default());
+
+    // letterpress.toml broken on disk while the app watches: the error shows at file:line:col
+    // (banner and Problems panel), the preview keeps rendering with the last good
+    // configuration, and fixing the file clears it.
+    let config_path = project.join("letterpress.toml");
+    let good_config = std::fs::read_to_string(&config_path).expect("letterpress.toml");
+    std::fs::write(&config_path, format!("{good_config}\n[project\n")).expect("break the config");
+    let banner = wait_until("the configuration error", || async {
+        let text = js(
+            &client,
+            "const b = document.querySelector('[data-test=config-problem]'); return b ? b.textContent : null;",
+        )
+        .await;
+        text.as_str().map(|t| Value::String(t.to_owned()))
+    })
+    .await;
+    let banner = banner.as_str().unwrap_or_default().to_owned();
+    assert!(banner.starts_with("letterpress.toml:"), "{banner}");
+    assert!(banner.contains("last valid configuration"), "{banner}");
+    let problems = js(
+        &client,
+        "return document.querySelector('[data-test=problems]').textContent;",
+    )
+    .await;
+    assert!(
+        problems
+            .as_str()
+            .is_some_and(|p| p.contains("letterpress.toml:")),
+        "{problems}"
+    );
+    shot(&client, "04b-config-error").await;
+    std::fs::write(&config_path, &good_config).expect("fix the config");
+    wait_until("the configuration error to clear", || async {
+        js(
+            &client,
+            "return document.querySelector('[data-test=config-problem]') ? null : true;",
+        )
+        .await
+        .as_bool()
+        .map(|_| Value::Null)
+    })
+    .await;
 
     // Closing with unsaved edits asks first (the shell sends this event when the window is
     // asked to close; WebDriver cannot press the window manager's close button). "Save and

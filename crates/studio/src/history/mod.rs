@@ -35,6 +35,7 @@ use git2::{
     Commit, DiffFindOptions, DiffOptions, ErrorCode, Oid, Repository, RepositoryState, Signature,
     Tree,
 };
+use letterpress_protocol::{Coded, IpcCode};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -80,6 +81,9 @@ pub enum HistoryError {
          `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`"
     )]
     NoAuthor,
+    /// An author's name or email that cannot be recorded.
+    #[error("enter your name and an email address (name@example.com)")]
+    InvalidAuthor,
     /// A revision that names nothing.
     #[error("no version `{0}` (use an id, a tag, HEAD, HEAD~N or `working`)")]
     UnknownRevision(String),
@@ -196,48 +200,72 @@ pub enum HistoryError {
     Source(#[from] letterpress_engine::SourceError),
 }
 
+/// What a version that cannot be loaded shows instead of its render.
+pub(crate) fn version_load_error(
+    e: letterpress_engine::LoadError,
+) -> Box<letterpress_engine::Diagnostic> {
+    match e {
+        letterpress_engine::LoadError::Invalid(d) => d,
+        letterpress_engine::LoadError::NoProjectFile => {
+            Box::new(letterpress_engine::Diagnostic::error(
+                letterpress_engine::Code::InvalidConfig,
+                format!("this version has no {}", letterpress_engine::PROJECT_FILE),
+                Some(letterpress_engine::Location::start_of(
+                    letterpress_engine::PROJECT_FILE,
+                )),
+            ))
+        }
+    }
+}
+
 impl HistoryError {
     /// A stable kebab-case code for JSON output and IPC.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            HistoryError::NotARepository(_) => "not-a-repository",
-            HistoryError::AlreadyARepository(_) => "already-a-repository",
-            HistoryError::NoAuthor => "no-author",
-            HistoryError::UnknownRevision(_) => "unknown-revision",
-            HistoryError::NotAVersion(_) => "not-a-version",
-            HistoryError::Locked { .. } => "repository-locked",
-            HistoryError::LockInUse { .. } => "lock-in-use",
-            HistoryError::DetachedHead(_) => "detached-head",
-            HistoryError::NothingToSave => "nothing-to-save",
-            HistoryError::NotChanged(_) => "not-changed",
-            HistoryError::EmptyMessage => "empty-message",
-            HistoryError::UnresolvedConflicts(_) => "unresolved-conflicts",
-            HistoryError::MergeNeedsAllFiles => "merge-needs-all-files",
-            HistoryError::NoMerge => "no-merge",
-            HistoryError::MergeInProgress => "merge-in-progress",
-            HistoryError::UncommittedChanges(_) => "uncommitted-changes",
-            HistoryError::WouldOverwrite(_) => "would-overwrite",
-            HistoryError::NotFound(_) => "not-found",
-            HistoryError::InvalidName(_) => "invalid-name",
-            HistoryError::AlreadyLive { .. } => "already-live",
-            HistoryError::UnknownRemote(_) => "unknown-remote",
-            HistoryError::NoRemote => "no-remote",
-            HistoryError::NoVersions => "no-versions",
-            HistoryError::PushRejected(_) => "push-rejected",
-            HistoryError::Authentication(_) => "authentication-failed",
-            HistoryError::Io { .. } => "io",
-            HistoryError::Git(_) => "git",
+            HistoryError::NotARepository(_) => IpcCode::NotARepository,
+            HistoryError::AlreadyARepository(_) => IpcCode::AlreadyARepository,
+            HistoryError::NoAuthor => IpcCode::NoAuthor,
+            HistoryError::InvalidAuthor => IpcCode::InvalidAuthor,
+            HistoryError::UnknownRevision(_) => IpcCode::UnknownRevision,
+            HistoryError::NotAVersion(_) => IpcCode::NotAVersion,
+            HistoryError::Locked { .. } => IpcCode::RepositoryLocked,
+            HistoryError::LockInUse { .. } => IpcCode::LockInUse,
+            HistoryError::DetachedHead(_) => IpcCode::DetachedHead,
+            HistoryError::NothingToSave => IpcCode::NothingToSave,
+            HistoryError::NotChanged(_) => IpcCode::NotChanged,
+            HistoryError::EmptyMessage => IpcCode::EmptyMessage,
+            HistoryError::UnresolvedConflicts(_) => IpcCode::UnresolvedConflicts,
+            HistoryError::MergeNeedsAllFiles => IpcCode::MergeNeedsAllFiles,
+            HistoryError::NoMerge => IpcCode::NoMerge,
+            HistoryError::MergeInProgress => IpcCode::MergeInProgress,
+            HistoryError::UncommittedChanges(_) => IpcCode::UncommittedChanges,
+            HistoryError::WouldOverwrite(_) => IpcCode::WouldOverwrite,
+            HistoryError::NotFound(_) => IpcCode::NotFound,
+            HistoryError::InvalidName(_) => IpcCode::InvalidName,
+            HistoryError::AlreadyLive { .. } => IpcCode::AlreadyLive,
+            HistoryError::UnknownRemote(_) => IpcCode::UnknownRemote,
+            HistoryError::NoRemote => IpcCode::NoRemote,
+            HistoryError::NoVersions => IpcCode::NoVersions,
+            HistoryError::PushRejected(_) => IpcCode::PushRejected,
+            HistoryError::Authentication(_) => IpcCode::AuthenticationFailed,
+            HistoryError::Io { .. } => IpcCode::Io,
+            HistoryError::Git(_) => IpcCode::Git,
             HistoryError::Source(e) => crate::source_code(e),
         }
     }
 }
 
-impl From<HistoryError> for letterpress_protocol::IpcError {
-    fn from(e: HistoryError) -> Self {
-        letterpress_protocol::IpcError {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            location: None,
+impl Coded for HistoryError {
+    fn code(&self) -> IpcCode {
+        HistoryError::code(self)
+    }
+}
+
+impl From<crate::disk::WriteTargetError> for HistoryError {
+    fn from(e: crate::disk::WriteTargetError) -> HistoryError {
+        match e {
+            crate::disk::WriteTargetError::Outside(e) => HistoryError::Source(e),
+            crate::disk::WriteTargetError::Io { path, source } => HistoryError::Io { path, source },
         }
     }
 }
@@ -256,6 +284,27 @@ pub struct Author {
     pub name: String,
     /// Email.
     pub email: String,
+}
+
+impl Author {
+    /// An author typed by a person (the app's form, the CLI's `--author`): both parts
+    /// trimmed, a name, an email with an `@`, and nothing that would break git's
+    /// `Name <email>` line. Refused with [`HistoryError::InvalidAuthor`].
+    pub fn new(name: &str, email: &str) -> Result<Author, HistoryError> {
+        let (name, email) = (name.trim(), email.trim());
+        let breaks_the_line = |s: &str| s.contains(['<', '>', '\n', '\r']);
+        if name.is_empty()
+            || breaks_the_line(name)
+            || !email.contains('@')
+            || breaks_the_line(email)
+        {
+            return Err(HistoryError::InvalidAuthor);
+        }
+        Ok(Author {
+            name: name.to_owned(),
+            email: email.to_owned(),
+        })
+    }
 }
 
 /// A moment, as git records it: seconds since the Unix epoch and the UTC offset. Passed in by
@@ -1002,9 +1051,7 @@ impl History {
             if current.as_deref() == Some(blob.content()) {
                 continue;
             }
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            }
+            let full = crate::disk::confined_write_target(&self.root, path)?;
             fsx::write_atomic(&full, blob.content()).map_err(io_error(&full))?;
             written.push(path.clone());
         }

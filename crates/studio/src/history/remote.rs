@@ -493,9 +493,7 @@ impl History {
                 Ok(entry) => {
                     let blob = self.repo.find_blob(entry.id())?;
                     if std::fs::read(&full).ok().as_deref() != Some(blob.content()) {
-                        if let Some(parent) = full.parent() {
-                            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-                        }
+                        let full = crate::disk::confined_write_target(&self.root, path)?;
                         fsx::write_atomic(&full, blob.content()).map_err(io_error(&full))?;
                     }
                     index

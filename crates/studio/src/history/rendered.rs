@@ -10,10 +10,7 @@
 use super::diff::{DiffTarget, Side};
 use super::{History, HistoryError, TreeSources};
 use crate::{Project, RenderJob};
-use letterpress_engine::{
-    CatalogFile, Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig,
-    RenderOutput, Sources,
-};
+use letterpress_engine::{Code, Diagnostic, Engine, Limits, RenderOutput};
 use letterpress_protocol::{EmailPart, RenderedDiff, RenderedSide, TextChange};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 use std::sync::Arc;
@@ -151,57 +148,21 @@ impl History {
             tree.id(),
             limits.source_bytes,
         )?);
-        let config = match sources.read(PROJECT_FILE) {
-            Ok(Some(text)) => match ProjectConfig::parse(&text) {
-                Ok(c) => c,
-                Err(d) => {
-                    return Ok((
-                        RenderOutput::with_error(*d),
-                        request.locale.clone().unwrap_or_default(),
-                    ));
-                }
-            },
-            Ok(None) | Err(_) => {
+        let engine = match Engine::load(sources.clone(), limits) {
+            Ok(engine) => engine,
+            Err(e) => {
                 return Ok((
-                    RenderOutput::with_error(Diagnostic::error(
-                        Code::InvalidConfig,
-                        format!("this version has no readable {PROJECT_FILE}"),
-                        Some(Location::start_of(PROJECT_FILE)),
-                    )),
+                    RenderOutput::with_error(*super::version_load_error(e)),
                     request.locale.clone().unwrap_or_default(),
                 ));
             }
         };
-        let catalogs = tree_catalogs(&sources);
-        let job = job(&config.default_locale);
-        let engine = Engine::new(config, catalogs, sources.clone(), limits);
+        let job = job(&engine.config().default_locale);
         Ok((
             crate::render_with(&engine, sources.as_ref(), &job, true),
             job.locale,
         ))
     }
-}
-
-/// Every `locales/<locale>/*.ftl` of a version.
-pub(super) fn tree_catalogs(sources: &TreeSources) -> Vec<CatalogFile> {
-    let mut files = Vec::new();
-    for locale in sources.list("locales") {
-        for name in sources.list(&format!("locales/{locale}")) {
-            if !name.ends_with(".ftl") {
-                continue;
-            }
-            let path = format!("locales/{locale}/{name}");
-            if let Ok(Some(text)) = sources.read(&path) {
-                files.push(CatalogFile {
-                    locale: letterpress_engine::config::normalise_locale(&locale)
-                        .unwrap_or(locale.clone()),
-                    path,
-                    text: text.to_string(),
-                });
-            }
-        }
-    }
-    files
 }
 
 fn rendered_side(

@@ -1,7 +1,7 @@
 //! A saved version as engine [`Sources`]: files are read from the version's git tree, so the
 //! engine renders the project exactly as it was, without touching the working copy.
 
-use letterpress_engine::{SourceError, Sources, check_relative_path};
+use letterpress_engine::{ProjectFiles, SourceError, Sources, check_relative_path};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -27,7 +27,7 @@ impl TreeSources {
     }
 
     /// Paths of the files directly in `dir` (a project-relative folder), sorted.
-    pub fn list(&self, dir: &str) -> Vec<String> {
+    pub fn entries(&self, dir: &str) -> Vec<String> {
         let repo = self.repo.lock().unwrap_or_else(PoisonError::into_inner);
         let Ok(tree) = repo.find_tree(self.tree) else {
             return Vec::new();
@@ -79,6 +79,13 @@ impl TreeSources {
         let text = std::str::from_utf8(blob.content())
             .map_err(|_| unreadable("not valid UTF-8".into()))?;
         Ok(Some(Arc::from(text)))
+    }
+}
+
+impl ProjectFiles for TreeSources {
+    fn list(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        check_relative_path(dir)?;
+        Ok(self.entries(dir))
     }
 }
 

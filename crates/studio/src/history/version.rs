@@ -1,11 +1,8 @@
 //! A saved version loaded for rendering: its own configuration, catalogs and templates, read
 //! from its git tree (never the working copy). Sync compiles what it uploads from this.
 
-use super::rendered::tree_catalogs;
 use super::{History, HistoryError, TreeSources};
-use letterpress_engine::{
-    Code, Diagnostic, Engine, Limits, Location, PROJECT_FILE, ProjectConfig, Sources, paths,
-};
+use letterpress_engine::{Diagnostic, Engine, Limits, ProjectConfig, Sources, paths};
 use std::sync::Arc;
 
 /// A version of the project, ready to render.
@@ -35,26 +32,16 @@ impl History {
             tree.id(),
             limits.source_bytes,
         )?);
-        let config = match sources.read(PROJECT_FILE) {
-            Ok(Some(text)) => match ProjectConfig::parse(&text) {
-                Ok(c) => c,
-                Err(d) => return Ok(Err(d)),
-            },
-            Ok(None) | Err(_) => {
-                return Ok(Err(Box::new(Diagnostic::error(
-                    Code::InvalidConfig,
-                    format!("this version has no readable {PROJECT_FILE}"),
-                    Some(Location::start_of(PROJECT_FILE)),
-                ))));
-            }
-        };
         let templates = sources
-            .list("templates")
+            .entries("templates")
             .into_iter()
             .filter(|id| matches!(sources.read(&paths::meta(id)), Ok(Some(_))))
             .collect();
-        let catalogs = tree_catalogs(&sources);
-        let engine = Engine::new(config.clone(), catalogs, sources, limits);
+        let engine = match Engine::load(sources, limits) {
+            Ok(engine) => engine,
+            Err(e) => return Ok(Err(super::version_load_error(e))),
+        };
+        let config = engine.config().clone();
         Ok(Ok(VersionProject {
             id: commit.id().to_string(),
             config,

@@ -27,9 +27,10 @@ use letterpress_engine::{
     Code, Diagnostic, Location, PROJECT_FILE, ProjectConfig, Provider, TargetConfig,
 };
 use letterpress_protocol::sync::{
-    ApplyReport, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan, SyncProgress,
-    SyncTarget,
+    ApplyReport, CredentialOrigin, CredentialStatus, SyncAction, SyncCounts, SyncItem, SyncPlan,
+    SyncProgress, SyncTarget,
 };
+use letterpress_protocol::{Coded, IpcCode};
 use letterpress_providers::{Created, Found};
 use plan::Desired;
 use rayon::prelude::*;
@@ -91,18 +92,18 @@ pub enum SyncError {
 
 impl SyncError {
     /// A stable code for the error (CLI JSON, IPC).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> IpcCode {
         match self {
-            SyncError::Project(_) => "not-a-project",
-            SyncError::Config(_) | SyncError::ConfigFile(_) => "invalid-config",
-            SyncError::UnknownTarget { .. } => "unknown-target",
-            SyncError::NotPublished(_) => "not-published",
-            SyncError::History(_) => "history",
-            SyncError::NoCredentials { .. } => "no-credentials",
+            SyncError::Project(_) => IpcCode::NotAProject,
+            SyncError::Config(_) | SyncError::ConfigFile(_) => IpcCode::InvalidConfig,
+            SyncError::UnknownTarget { .. } => IpcCode::UnknownTarget,
+            SyncError::NotPublished(_) => IpcCode::NotPublished,
+            SyncError::History(_) => IpcCode::History,
+            SyncError::NoCredentials { .. } => IpcCode::NoCredentials,
             SyncError::Provider(e) => e.code(),
-            SyncError::Blocked(_) => "blocked",
-            SyncError::State(_) => "sync-state",
-            SyncError::Busy => "busy",
+            SyncError::Blocked(_) => IpcCode::Blocked,
+            SyncError::State(_) => IpcCode::SyncState,
+            SyncError::Busy => IpcCode::Busy,
         }
     }
 }
@@ -114,16 +115,14 @@ impl SyncError {
     }
 }
 
-impl From<SyncError> for letterpress_protocol::IpcError {
-    fn from(e: SyncError) -> Self {
-        let location = match &e {
+impl Coded for SyncError {
+    fn code(&self) -> IpcCode {
+        SyncError::code(self)
+    }
+    fn location(&self) -> Option<Location> {
+        match self {
             SyncError::ConfigFile(d) => d.location.clone(),
             _ => None,
-        };
-        letterpress_protocol::IpcError {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-            location,
         }
     }
 }
@@ -138,10 +137,15 @@ pub struct ApplyOptions {
 /// The project's configuration from the working copy (targets are operational settings,
 /// read from disk; what is uploaded comes from the published version only).
 fn working_config(root: &Path) -> Result<ProjectConfig, SyncError> {
-    let path = root.join(PROJECT_FILE);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| SyncError::Project(format!("{}: {e}", path.display())))?;
-    ProjectConfig::parse(&text).map_err(SyncError::ConfigFile)
+    let files =
+        crate::disk::DiskSources::new(root, letterpress_engine::Limits::default().source_bytes)
+            .map_err(|e| SyncError::Project(format!("{}: {e}", root.display())))?;
+    letterpress_engine::load::read_config(&files).map_err(|e| match e {
+        letterpress_engine::LoadError::NoProjectFile => {
+            SyncError::Project(format!("no {PROJECT_FILE} in {}", root.display()))
+        }
+        letterpress_engine::LoadError::Invalid(d) => SyncError::ConfigFile(d),
+    })
 }
 
 fn target_dto(t: &TargetConfig) -> SyncTarget {
@@ -210,8 +214,7 @@ pub fn credential_status(
         target: target.to_owned(),
         source: found
             .as_ref()
-            .map_or("none", |(_, s)| s.as_str())
-            .to_owned(),
+            .map_or(CredentialOrigin::None, |(_, s)| s.origin()),
         key_id_hint: found.map(|(c, _)| c.hint()),
     })
 }

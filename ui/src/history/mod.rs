@@ -3,17 +3,25 @@
 //! publish, and remotes (push, pull, conflicts). Its state lives in [`HistoryUi`]; the
 //! sidebar's changes panel (`changes.rs`) shares it.
 
+mod changes;
+
+pub use changes::ChangesPanel;
+
+use crate::core::{Core, Mode, language_of};
 use crate::ipc;
-use crate::state::{Mode, NoArgs, Ui, language_of};
 use leptos::html::{Div, Iframe};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use letterpress_protocol::{
-    AuthorInfo, ChangeKind, ClearedLock, DiffSide, EmailPart, FileDiff, HistoryPage, IpcError,
-    PublishedVersion, PullOutcome, PullReport, PushOutcome, RemoteInfo, RenderedDiff,
-    RestoreOutcome, SaveOutcome, SourceDiff, VersionInfo, WorkingStatus, format_local_time,
+use letterpress_protocol::commands::{
+    HistoryAbortMerge, HistoryAddRemote, HistoryAuthor, HistoryDiffRendered, HistoryDiffSources,
+    HistoryInit, HistoryLog, HistoryPublish, HistoryPublished, HistoryPull, HistoryPush,
+    HistoryRemotes, HistoryRestore, HistorySave, HistorySetAuthor, HistoryStatus, HistoryUnlock,
 };
-use serde::Serialize;
+use letterpress_protocol::{
+    AuthorInfo, ChangeKind, DiffSide, EmailPart, FileDiff, IpcCode, IpcError, PublishedVersion,
+    PullOutcome, RemoteInfo, RenderedDiff, SourceDiff, VersionInfo, WorkingStatus,
+    format_local_time,
+};
 use std::collections::BTreeSet;
 
 /// The pseudo-version "files on disk now", as the studio names it.
@@ -143,64 +151,6 @@ impl HistoryUi {
     }
 }
 
-#[derive(Serialize)]
-struct SaveArgs {
-    message: String,
-    paths: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct AuthorArgs {
-    name: String,
-    email: String,
-}
-
-#[derive(Serialize)]
-struct LogArgs {
-    template: Option<String>,
-    cursor: Option<String>,
-    limit: usize,
-}
-
-#[derive(Serialize)]
-struct DiffArgs {
-    from: String,
-    to: String,
-}
-
-#[derive(Serialize)]
-struct RenderedArgs {
-    from: String,
-    to: String,
-    template: String,
-    locale: Option<String>,
-    fixture: Option<String>,
-}
-
-#[derive(Serialize)]
-struct RestoreArgs {
-    template: String,
-    revision: String,
-}
-
-#[derive(Serialize)]
-struct PublishArgs {
-    environment: String,
-    revision: Option<String>,
-    notes: String,
-}
-
-#[derive(Serialize)]
-struct RemoteArgs {
-    name: String,
-    url: String,
-}
-
-#[derive(Serialize)]
-struct RemoteName {
-    remote: Option<String>,
-}
-
 /// The template a project path belongs to (`templates/<id>/...`).
 pub fn template_of(path: &str) -> Option<&str> {
     path.strip_prefix("templates/")?
@@ -219,37 +169,37 @@ pub fn change_word(kind: ChangeKind) -> &'static str {
     }
 }
 
-impl Ui {
+impl HistoryUi {
     /// Shows a failed history action in the banner; remembers a lock so it can be cleared.
-    fn history_fail(self, e: &IpcError) {
-        self.history.locked.set(e.code == "repository-locked");
-        self.fail(e);
+    fn fail(self, core: Core, e: &IpcError) {
+        self.locked.set(e.code == IpcCode::RepositoryLocked);
+        core.fail(e);
     }
 
     /// Removes git's index lock when a crashed program left it behind (the studio refuses a
     /// recent one, which may belong to a git program still running).
-    pub fn clear_lock(self) {
-        let h = self.history;
+    pub fn clear_lock(self, core: Core) {
+        let h = self;
         spawn_local(async move {
-            match ipc::call::<_, Option<ClearedLock>>("history_unlock", &NoArgs {}).await {
+            match ipc::call(&HistoryUnlock {}).await {
                 Ok(cleared) => {
                     h.locked.set(false);
-                    self.problem.set(None);
+                    core.problem.set(None);
                     h.notice.set(Some(match cleared {
                         Some(lock) => format!("Removed the stale lock {}. Try again.", lock.path),
                         None => "There was no lock any more. Try again.".to_owned(),
                     }));
                 }
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Re-reads what changed since the last version, who saves versions, and what is live.
-    pub fn history_refresh(self) {
-        let h = self.history;
+    pub fn refresh(self, core: Core) {
+        let h = self;
         spawn_local(async move {
-            match ipc::call::<_, WorkingStatus>("history_status", &NoArgs {}).await {
+            match ipc::call(&HistoryStatus {}).await {
                 Ok(status) => {
                     h.unversioned.set(false);
                     h.conflicts.update(|c| {
@@ -259,7 +209,7 @@ impl Ui {
                     });
                     h.status.set(Some(status));
                 }
-                Err(e) if e.code == "not-a-repository" => {
+                Err(e) if e.code == IpcCode::NotARepository => {
                     h.unversioned.set(true);
                     h.status.set(None);
                     h.versions.set(Vec::new());
@@ -267,52 +217,50 @@ impl Ui {
                     return;
                 }
                 Err(e) => {
-                    self.history_fail(&e);
+                    self.fail(core, &e);
                     return;
                 }
             }
-            if let Ok(author) =
-                ipc::call::<_, Option<AuthorInfo>>("history_author", &NoArgs {}).await
-            {
+            if let Ok(author) = ipc::call(&HistoryAuthor {}).await {
                 h.author.set(author);
             }
-            match ipc::call::<_, Vec<PublishedVersion>>("history_published", &NoArgs {}).await {
+            match ipc::call(&HistoryPublished {}).await {
                 Ok(live) => h.published.set(live),
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Does this template have changes since the last version?
     pub fn template_changed(self, id: &str) -> bool {
-        self.history.status.with(|s| {
+        self.status.with(|s| {
             s.as_ref()
                 .is_some_and(|s| s.groups.iter().any(|g| g.template.as_deref() == Some(id)))
         })
     }
 
     /// Starts versioning the project (no version yet: the first save makes one).
-    pub fn start_versioning(self) {
-        let h = self.history;
+    pub fn start_versioning(self, core: Core) {
+        let h = self;
         spawn_local(async move {
-            match ipc::call::<_, WorkingStatus>("history_init", &NoArgs {}).await {
+            match ipc::call(&HistoryInit {}).await {
                 Ok(status) => {
                     h.unversioned.set(false);
                     h.status.set(Some(status));
                     h.notice.set(Some(
                         "Versioning started. Save a first version of the project.".into(),
                     ));
-                    self.problem.set(None);
-                    self.history_refresh();
+                    core.problem.set(None);
+                    self.refresh(core);
                 }
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Opens the save form with every changed file chosen.
     pub fn open_save_form(self) {
-        let h = self.history;
+        let h = self;
         let files: BTreeSet<String> = h.status.with_untracked(|s| {
             s.as_ref()
                 .map(|s| s.files.iter().map(|f| f.path.clone()).collect())
@@ -324,12 +272,12 @@ impl Ui {
     }
 
     /// Saves a version of the chosen files; asks for the author first when none is known.
-    pub fn save_version(self) {
-        let h = self.history;
+    pub fn save_version(self, core: Core) {
+        let h = self;
         let merging = h
             .status
             .with_untracked(|s| s.as_ref().is_some_and(|s| s.merging));
-        let args = SaveArgs {
+        let args = HistorySave {
             message: h.save_message.get_untracked(),
             // During a merge everything is saved at once (the studio insists).
             paths: if merging {
@@ -339,12 +287,12 @@ impl Ui {
             },
         };
         if !merging && args.paths.is_empty() {
-            self.problem
+            core.problem
                 .set(Some("Choose at least one file for the version.".into()));
             return;
         }
         spawn_local(async move {
-            match ipc::call::<_, SaveOutcome>("history_save", &args).await {
+            match ipc::call(&args).await {
                 Ok(saved) => {
                     h.save_open.set(false);
                     h.save_message.set(String::new());
@@ -355,50 +303,50 @@ impl Ui {
                         saved.files.len(),
                         if saved.files.len() == 1 { "" } else { "s" }
                     )));
-                    self.problem.set(None);
-                    self.history_refresh();
-                    self.load_log(false);
+                    core.problem.set(None);
+                    self.refresh(core);
+                    self.load_log(core, false);
                 }
-                Err(e) if e.code == "no-author" => {
+                Err(e) if e.code == IpcCode::NoAuthor => {
                     h.author_form.set(Some(AfterAuthor::SaveVersion))
                 }
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Stores the author typed in the form, then does what was interrupted.
-    pub fn store_author(self) {
-        let h = self.history;
-        let args = AuthorArgs {
+    pub fn store_author(self, core: Core) {
+        let h = self;
+        let args = HistorySetAuthor {
             name: h.author_name.get_untracked(),
             email: h.author_email.get_untracked(),
         };
         spawn_local(async move {
-            match ipc::call::<_, AuthorInfo>("history_set_author", &args).await {
+            match ipc::call(&args).await {
                 Ok(author) => {
                     h.author.set(Some(author));
-                    self.problem.set(None);
+                    core.problem.set(None);
                     match h.author_form.try_update(Option::take).flatten() {
-                        Some(AfterAuthor::SaveVersion) => self.save_version(),
-                        Some(AfterAuthor::Publish) => self.publish(),
-                        Some(AfterAuthor::Pull(remote)) => self.pull(remote),
+                        Some(AfterAuthor::SaveVersion) => self.save_version(core),
+                        Some(AfterAuthor::Publish) => self.publish(core),
+                        Some(AfterAuthor::Pull(remote)) => self.pull(core, remote),
                         None => {}
                     }
                 }
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Loads the first page of history (`more`: the next page) for the current scope.
-    pub fn load_log(self, more: bool) {
-        let h = self.history;
+    pub fn load_log(self, core: Core, more: bool) {
+        let h = self;
         if h.unversioned.get_untracked() {
             return;
         }
         let template = match h.scope.get_untracked() {
-            Scope::Template => Some(self.template.get_untracked()).filter(|t| !t.is_empty()),
+            Scope::Template => Some(core.template.get_untracked()).filter(|t| !t.is_empty()),
             Scope::Project => None,
         };
         let cursor = if more {
@@ -412,12 +360,12 @@ impl Ui {
         let seq = h.log_seq.get_value() + 1;
         h.log_seq.set_value(seq);
         spawn_local(async move {
-            let args = LogArgs {
+            let args = HistoryLog {
                 template,
                 cursor,
                 limit: PAGE_SIZE,
             };
-            match ipc::call::<_, HistoryPage>("history_log", &args).await {
+            match ipc::call(&args).await {
                 Ok(page) if h.log_seq.get_value() == seq => {
                     if more {
                         h.versions.update(|v| v.extend(page.versions));
@@ -441,21 +389,21 @@ impl Ui {
                     h.next_cursor.set(page.next_cursor);
                 }
                 Ok(_) => {}
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     fn clear_diff(self) {
-        let h = self.history;
+        let h = self;
         h.rendered.set(None);
         h.source.set(None);
         h.source_file.set(None);
     }
 
     /// Picks (or unpicks) a version for comparison; with two picked the diff loads.
-    pub fn pick(self, id: String) {
-        let h = self.history;
+    pub fn pick(self, core: Core, id: String) {
+        let h = self;
         h.picked.update(|p| {
             if let Some(at) = p.iter().position(|x| *x == id) {
                 p.remove(at);
@@ -467,7 +415,7 @@ impl Ui {
             }
         });
         if h.picked.with_untracked(Vec::len) == 2 {
-            self.load_diff();
+            self.load_diff(core);
         } else {
             self.clear_diff();
         }
@@ -475,7 +423,7 @@ impl Ui {
 
     /// The picked pair as (older, newer): the working copy is newest, then list order.
     fn picked_pair(self) -> Option<(String, String)> {
-        let h = self.history;
+        let h = self;
         let picked = h.picked.get_untracked();
         let [a, b] = picked.as_slice() else {
             return None;
@@ -498,30 +446,30 @@ impl Ui {
     }
 
     /// Loads both comparisons of the picked pair for the current template, locale, fixture.
-    pub fn load_diff(self) {
-        let h = self.history;
+    pub fn load_diff(self, core: Core) {
+        let h = self;
         let Some((from, to)) = self.picked_pair() else {
             return;
         };
         let seq = h.diff_seq.get_value() + 1;
         h.diff_seq.set_value(seq);
-        let template = self.template.get_untracked();
-        let locale = Some(self.locale.get_untracked()).filter(|l| !l.is_empty());
-        let fixture = Some(self.fixture.get_untracked()).filter(|f| !f.is_empty());
+        let template = core.template.get_untracked();
+        let locale = Some(core.locale.get_untracked()).filter(|l| !l.is_empty());
+        let fixture = Some(core.fixture.get_untracked()).filter(|f| !f.is_empty());
         spawn_local(async move {
-            let rendered = RenderedArgs {
+            let rendered = HistoryDiffRendered {
                 from: from.clone(),
                 to: to.clone(),
                 template: template.clone(),
                 locale,
                 fixture,
             };
-            match ipc::call::<_, RenderedDiff>("history_diff_rendered", &rendered).await {
+            match ipc::call(&rendered).await {
                 Ok(d) if h.diff_seq.get_value() == seq => h.rendered.set(Some(d)),
                 Ok(_) => return,
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
-            match ipc::call::<_, SourceDiff>("history_diff_sources", &DiffArgs { from, to }).await {
+            match ipc::call(&HistoryDiffSources { from, to }).await {
                 Ok(d) if h.diff_seq.get_value() == seq => {
                     // The template's own files first.
                     let prefix = format!("templates/{template}/");
@@ -535,21 +483,21 @@ impl Ui {
                     h.source.set(Some(d));
                 }
                 Ok(_) => {}
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Puts the template back as it was in `version` (after confirmation).
-    pub fn restore(self, version: VersionInfo) {
-        let h = self.history;
-        let template = self.template.get_untracked();
+    pub fn restore(self, core: Core, version: VersionInfo) {
+        let h = self;
+        let template = core.template.get_untracked();
         spawn_local(async move {
-            let args = RestoreArgs {
+            let args = HistoryRestore {
                 template: template.clone(),
                 revision: version.id.clone(),
             };
-            match ipc::call::<_, RestoreOutcome>("history_restore", &args).await {
+            match ipc::call(&args).await {
                 Ok(outcome) => {
                     h.confirm_restore.set(None);
                     let count = outcome.written.len() + outcome.removed.len();
@@ -563,34 +511,34 @@ impl Ui {
                             if count == 1 { "" } else { "s" }
                         )
                     }));
-                    self.problem.set(None);
-                    self.history_refresh();
-                    self.refresh();
+                    core.problem.set(None);
+                    self.refresh(core);
+                    core.refresh();
                     if h.picked.with_untracked(|p| p.iter().any(|x| x == WORKING)) {
-                        self.load_diff();
+                        self.load_diff(core);
                     }
                 }
                 Err(e) => {
                     h.confirm_restore.set(None);
-                    self.history_fail(&e);
+                    self.fail(core, &e);
                 }
             }
         });
     }
 
     /// Publishes the version in the publish form.
-    pub fn publish(self) {
-        let h = self.history;
+    pub fn publish(self, core: Core) {
+        let h = self;
         let Some(target) = h.publish_target.get_untracked() else {
             return;
         };
-        let args = PublishArgs {
+        let args = HistoryPublish {
             environment: h.publish_env.get_untracked().trim().to_owned(),
             revision: Some(target.id.clone()),
             notes: h.publish_notes.get_untracked(),
         };
         spawn_local(async move {
-            match ipc::call::<_, PublishedVersion>("history_publish", &args).await {
+            match ipc::call(&args).await {
                 Ok(p) => {
                     h.publish_target.set(None);
                     h.publish_notes.set(String::new());
@@ -598,56 +546,58 @@ impl Ui {
                         "Version {} is live in {} (publish #{}).",
                         p.version.short_id, p.environment, p.number
                     )));
-                    self.problem.set(None);
-                    self.history_refresh();
-                    self.load_log(false);
+                    core.problem.set(None);
+                    self.refresh(core);
+                    self.load_log(core, false);
                 }
-                Err(e) if e.code == "no-author" => h.author_form.set(Some(AfterAuthor::Publish)),
-                Err(e) => self.history_fail(&e),
+                Err(e) if e.code == IpcCode::NoAuthor => {
+                    h.author_form.set(Some(AfterAuthor::Publish))
+                }
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Loads the remotes.
-    pub fn load_remotes(self) {
-        let h = self.history;
+    pub fn load_remotes(self, core: Core) {
+        let h = self;
         if h.unversioned.get_untracked() {
             return;
         }
         spawn_local(async move {
-            match ipc::call::<_, Vec<RemoteInfo>>("history_remotes", &NoArgs {}).await {
+            match ipc::call(&HistoryRemotes {}).await {
                 Ok(list) => h.remotes.set(list),
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Adds the remote typed in the form.
-    pub fn add_remote(self) {
-        let h = self.history;
-        let args = RemoteArgs {
+    pub fn add_remote(self, core: Core) {
+        let h = self;
+        let args = HistoryAddRemote {
             name: h.remote_name.get_untracked(),
             url: h.remote_url.get_untracked(),
         };
         spawn_local(async move {
-            match ipc::call::<_, RemoteInfo>("history_add_remote", &args).await {
+            match ipc::call(&args).await {
                 Ok(remote) => {
                     h.remote_url.set(String::new());
                     h.notice.set(Some(format!("Remote {} added.", remote.name)));
-                    self.problem.set(None);
-                    self.load_remotes();
+                    core.problem.set(None);
+                    self.load_remotes(core);
                 }
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Sends the versions and publish marks to a remote.
-    pub fn push(self, remote: Option<String>) {
-        let h = self.history;
+    pub fn push(self, core: Core, remote: Option<String>) {
+        let h = self;
         h.busy.set(true);
         spawn_local(async move {
-            let answer = ipc::call::<_, PushOutcome>("history_push", &RemoteName { remote }).await;
+            let answer = ipc::call(&HistoryPush { remote }).await;
             h.busy.set(false);
             match answer {
                 Ok(p) => {
@@ -663,22 +613,22 @@ impl Ui {
                         ));
                     }
                     h.notice.set(Some(text));
-                    self.problem.set(None);
+                    core.problem.set(None);
                 }
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Brings in a remote's versions; conflicts are listed, both sides kept in the files.
-    pub fn pull(self, remote: Option<String>) {
-        let h = self.history;
+    pub fn pull(self, core: Core, remote: Option<String>) {
+        let h = self;
         h.busy.set(true);
         spawn_local(async move {
-            let args = RemoteName {
+            let args = HistoryPull {
                 remote: remote.clone(),
             };
-            let answer = ipc::call::<_, PullReport>("history_pull", &args).await;
+            let answer = ipc::call(&args).await;
             h.busy.set(false);
             match answer {
                 Ok(report) => {
@@ -709,23 +659,23 @@ impl Ui {
                         _ => Vec::new(),
                     });
                     h.notice.set(Some(text));
-                    self.problem.set(None);
-                    self.history_refresh();
-                    self.load_log(false);
+                    core.problem.set(None);
+                    self.refresh(core);
+                    self.load_log(core, false);
                 }
-                Err(e) if e.code == "no-author" => {
+                Err(e) if e.code == IpcCode::NoAuthor => {
                     h.author_form.set(Some(AfterAuthor::Pull(remote)))
                 }
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Abandons a conflicted pull.
-    pub fn abort_merge(self) {
-        let h = self.history;
+    pub fn abort_merge(self, core: Core) {
+        let h = self;
         spawn_local(async move {
-            match ipc::call::<_, Vec<String>>("history_abort_merge", &NoArgs {}).await {
+            match ipc::call(&HistoryAbortMerge {}).await {
                 Ok(files) => {
                     h.conflicts.set(Vec::new());
                     h.notice.set(Some(format!(
@@ -733,23 +683,23 @@ impl Ui {
                         files.len(),
                         if files.len() == 1 { "" } else { "s" }
                     )));
-                    self.problem.set(None);
-                    self.history_refresh();
+                    core.problem.set(None);
+                    self.refresh(core);
                 }
-                Err(e) => self.history_fail(&e),
+                Err(e) => self.fail(core, &e),
             }
         });
     }
 
     /// Shows a project file in the editor (switching templates when it belongs to another).
-    pub fn show_file(self, path: &str) {
-        self.mode.set(Mode::Edit);
+    pub fn show_file(self, core: Core, path: &str) {
+        core.mode.set(Mode::Edit);
         if let Some(id) = template_of(path)
-            && id != self.template.get_untracked()
+            && id != core.template.get_untracked()
         {
-            self.use_template(id);
+            core.use_template(id);
         }
-        self.open(path, None);
+        core.open(path, None);
     }
 }
 
@@ -786,16 +736,16 @@ fn side_label(side: &DiffSide, versions: &[VersionInfo]) -> String {
     }
 }
 
-/// A problem (from `ui.fail`) and the last notice, shown where the History screen is.
+/// A problem (from `core.fail`) and the last notice, shown where the History screen is.
 #[component]
-pub fn HistoryMessages(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+pub fn HistoryMessages(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
     view! {
-        {move || ui.problem.get().map(|p| view! {
+        {move || core.problem.get().map(|p| view! {
             <div class="banner" data-test="history-problem">
                 {p}
                 {move || h.locked.get().then(|| view! {
-                    " "<button data-test="clear-lock" on:click=move |_| ui.clear_lock()>"Clear the lock"</button>
+                    " "<button data-test="clear-lock" on:click=move |_| h.clear_lock(core)>"Clear the lock"</button>
                 })}
             </div>
         })}
@@ -810,8 +760,8 @@ pub fn HistoryMessages(ui: Ui) -> impl IntoView {
 
 /// Files that hold both sides after a pull, and the way out.
 #[component]
-pub fn MergeBanner(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+pub fn MergeBanner(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
     let conflicted = move || {
         let mut files: Vec<String> = h.status.with(|s| {
             s.as_ref()
@@ -845,12 +795,12 @@ pub fn MergeBanner(ui: Ui) -> impl IntoView {
                         view! {
                             <li data-test="conflict-file"><a href="#" on:click=move |ev| {
                                 ev.prevent_default();
-                                ui.show_file(&open);
+                                h.show_file(core, &open);
                             }>{path}</a></li>
                         }
                     }).collect_view()}
                 </ul>
-                <button data-test="abort-merge" on:click=move |_| ui.abort_merge()>"Abort merge"</button>
+                <button data-test="abort-merge" on:click=move |_| h.abort_merge(core)>"Abort merge"</button>
             </div>
         })}
     }
@@ -858,17 +808,33 @@ pub fn MergeBanner(ui: Ui) -> impl IntoView {
 
 /// The History screen (shown instead of the editor and preview in History mode).
 #[component]
-pub fn HistoryScreen(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+pub fn HistoryScreen() -> impl IntoView {
+    let core = expect_context::<Core>();
+    let h = expect_context::<HistoryUi>();
+    // The project's files changed or another project opened: status, author and what is
+    // live are read again (and the list, for another project).
+    Effect::new(move |shown: Option<Option<String>>| {
+        core.project_epoch.track();
+        let root = core
+            .snapshot
+            .with_untracked(|s| s.as_ref().map(|s| s.root.clone()));
+        if root.is_some() {
+            h.refresh(core);
+        }
+        if shown.is_some_and(|before| before.is_some() && before != root) {
+            h.load_log(core, false);
+        }
+        root
+    });
     // Entering History mode, switching scope or template: the list is read again.
     Effect::new(move |_| {
-        let mode = ui.mode.get();
+        let mode = core.mode.get();
         let _scope = h.scope.get();
-        let _template = ui.template.get();
+        let _template = core.template.get();
         let _versioned = !h.unversioned.get();
         if mode == Mode::History {
-            ui.load_log(false);
-            ui.load_remotes();
+            h.load_log(core, false);
+            h.load_remotes(core);
         }
     });
     let live = move || h.published.get();
@@ -878,7 +844,7 @@ pub fn HistoryScreen(ui: Ui) -> impl IntoView {
                 <span class="segmented">
                     <button data-test="scope-template" class:on=move || h.scope.get() == Scope::Template
                         on:click=move |_| h.scope.set(Scope::Template)>
-                        {move || format!("Template: {}", ui.template.get())}
+                        {move || format!("Template: {}", core.template.get())}
                     </button>
                     <button data-test="scope-project" class:on=move || h.scope.get() == Scope::Project
                         on:click=move |_| h.scope.set(Scope::Project)>"Whole project"</button>
@@ -900,17 +866,17 @@ pub fn HistoryScreen(ui: Ui) -> impl IntoView {
                     <span class="muted author">{format!("Saving as {} <{}>", a.name, a.email)}</span>
                 })}
             </div>
-            <HistoryMessages ui=ui />
-            <MergeBanner ui=ui />
+            <HistoryMessages core=core />
+            <MergeBanner core=core />
             {move || h.unversioned.get().then(|| view! {
                 <div class="empty-state">
                     <p>"This project has no versions yet. Start versioning to keep every change, compare versions and publish them."</p>
-                    <button data-test="start-versioning-main" on:click=move |_| ui.start_versioning()>"Start versioning"</button>
+                    <button data-test="start-versioning-main" on:click=move |_| h.start_versioning(core)>"Start versioning"</button>
                 </div>
             })}
             <div class="history-body" class:hidden=move || h.unversioned.get()>
-                <VersionList ui=ui />
-                <Comparison ui=ui />
+                <VersionList core=core />
+                <Comparison core=core />
             </div>
         </section>
     }
@@ -918,10 +884,10 @@ pub fn HistoryScreen(ui: Ui) -> impl IntoView {
 
 /// The version list with its actions, and the remotes under it.
 #[component]
-fn VersionList(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+fn VersionList(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
     let has_changes = move || {
-        let template = ui.template.get();
+        let template = core.template.get();
         h.status.with(|s| {
             s.as_ref().is_some_and(|s| match h.scope.get() {
                 Scope::Project => !s.files.is_empty(),
@@ -942,9 +908,9 @@ fn VersionList(ui: Ui) -> impl IntoView {
                     <div class="confirm" data-test="confirm-restore">
                         <span>{format!(
                             "Put {} back as it was in version {} (“{}”)? Its files change now; nothing is lost — the current state stays in history, and you can save the result as a new version.",
-                            ui.template.get_untracked(), v.short_id, v.summary
+                            core.template.get_untracked(), v.short_id, v.summary
                         )}</span>
-                        <button data-test="confirm-restore-yes" on:click=move |_| ui.restore(target.clone())>"Restore"</button>
+                        <button data-test="confirm-restore-yes" on:click=move |_| h.restore(core, target.clone())>"Restore"</button>
                         <button on:click=move |_| h.confirm_restore.set(None)>"Cancel"</button>
                     </div>
                 }
@@ -964,7 +930,7 @@ fn VersionList(ui: Ui) -> impl IntoView {
                         prop:value=move || h.publish_notes.get()
                         on:input=move |ev| h.publish_notes.set(event_target_value(&ev))></textarea>
                     <div class="row">
-                        <button data-test="publish" on:click=move |_| ui.publish()>"Publish"</button>
+                        <button data-test="publish" on:click=move |_| h.publish(core)>"Publish"</button>
                         <button on:click=move |_| h.publish_target.set(None)>"Cancel"</button>
                     </div>
                 </div>
@@ -974,7 +940,7 @@ fn VersionList(ui: Ui) -> impl IntoView {
                     <li class="version working" class:picked=move || picked(WORKING) data-test="version-working">
                         <label>
                             <input type="checkbox" data-test="pick" prop:checked=move || picked(WORKING)
-                                on:change=move |_| ui.pick(WORKING.to_owned()) />
+                                on:change=move |_| h.pick(core, WORKING.to_owned()) />
                             <span class="summary">"Working copy"</span>
                         </label>
                         <div class="meta">"Changes not saved as a version yet"</div>
@@ -993,7 +959,7 @@ fn VersionList(ui: Ui) -> impl IntoView {
                         <li class="version" class:picked=move || picked(&id_class) data-test="version" data-id=v.id.clone()>
                             <label>
                                 <input type="checkbox" data-test="pick" prop:checked=move || picked(&id_pick)
-                                    on:change=move |_| ui.pick(id.clone()) />
+                                    on:change=move |_| h.pick(core, id.clone()) />
                                 <span class="summary" data-test="version-summary">{v.summary.clone()}</span>
                             </label>
                             <div class="meta">
@@ -1024,20 +990,20 @@ fn VersionList(ui: Ui) -> impl IntoView {
                 } />
             </ul>
             {move || h.next_cursor.with(Option::is_some).then(|| view! {
-                <button class="load-more" data-test="load-more" on:click=move |_| ui.load_log(true)>"Load more"</button>
+                <button class="load-more" data-test="load-more" on:click=move |_| h.load_log(core, true)>"Load more"</button>
             })}
             {move || (h.versions.with(Vec::is_empty) && !h.unversioned.get()).then(|| view! {
                 <p class="muted">"No versions yet: save one from the Changes list."</p>
             })}
-            <Remotes ui=ui />
+            <Remotes core=core />
         </div>
     }
 }
 
 /// Remotes: list, add, push, pull.
 #[component]
-fn Remotes(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+fn Remotes(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
     view! {
         <details class="remotes" data-test="remotes">
             <summary>"Share (remotes)"</summary>
@@ -1049,9 +1015,9 @@ fn Remotes(ui: Ui) -> impl IntoView {
                         <li data-test="remote">
                             <div><b>{r.name.clone()}</b>" "<span class="muted">{r.url.clone()}</span></div>
                             <button data-test="push" disabled=move || h.busy.get()
-                                on:click=move |_| ui.push(Some(push_name.clone()))>"Send (push)"</button>
+                                on:click=move |_| h.push(core, Some(push_name.clone()))>"Send (push)"</button>
                             <button data-test="pull" disabled=move || h.busy.get()
-                                on:click=move |_| ui.pull(Some(pull_name.clone()))>"Bring in (pull)"</button>
+                                on:click=move |_| h.pull(core, Some(pull_name.clone()))>"Bring in (pull)"</button>
                         </li>
                     }
                 }).collect_view()}
@@ -1061,7 +1027,7 @@ fn Remotes(ui: Ui) -> impl IntoView {
                     on:input=move |ev| h.remote_name.set(event_target_value(&ev)) />
                 <input data-test="remote-url" placeholder="git@github.com:team/emails.git" prop:value=move || h.remote_url.get()
                     on:input=move |ev| h.remote_url.set(event_target_value(&ev)) />
-                <button data-test="add-remote" on:click=move |_| ui.add_remote()>"Add remote"</button>
+                <button data-test="add-remote" on:click=move |_| h.add_remote(core)>"Add remote"</button>
             </div>
             {move || h.busy.get().then(|| view! { <p class="muted">"Working…"</p> })}
         </details>
@@ -1070,8 +1036,8 @@ fn Remotes(ui: Ui) -> impl IntoView {
 
 /// The comparison of the two picked versions: rendered (two previews) or source.
 #[component]
-fn Comparison(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+fn Comparison(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
     let before = NodeRef::<Iframe>::new();
     let after = NodeRef::<Iframe>::new();
     Effect::new(move |_| {
@@ -1089,10 +1055,10 @@ fn Comparison(ui: Ui) -> impl IntoView {
     });
     // Locale or fixture changed while comparing: render again.
     Effect::new(move |previous: Option<(String, String)>| {
-        let now = (ui.locale.get(), ui.fixture.get());
+        let now = (core.locale.get(), core.fixture.get());
         if previous.as_ref().is_some_and(|p| *p != now) && h.picked.with_untracked(|p| p.len() == 2)
         {
-            ui.load_diff();
+            h.load_diff(core);
         }
         now
     });

@@ -1,12 +1,24 @@
-//! UI state as signals, and every action the screens trigger (each one IPC call or a few).
+//! The UI's core: the open project (snapshot), the documents in the editor, the preview,
+//! diagnostics, and `project_epoch`, which screens watch to re-read what they show. It
+//! imports no screen: each screen gets the core from the Leptos context and its methods take
+//! it as an argument.
+
+pub mod coalescer;
 
 use crate::ipc;
+use coalescer::{Coalescer, Ticket};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use letterpress_protocol::sync::{SYNC_PROGRESS_EVENT, SyncProgress};
+use letterpress_protocol::commands::{
+    ChooseProject, CloseRequested, CreateTemplate, DeleteTemplate, DuplicateFixture,
+    DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
+    GetProjectSnapshot, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject,
+    PreviewAssets, Quit, RecentProjects, RenameTemplate, RenderPreview, ResolveConflict,
+    SaveDocument,
+};
 use letterpress_protocol::{
-    CLOSE_REQUESTED_EVENT, ConflictSides, Diagnostic, FILE_EVENT, FileEvent, IpcError, MENU_EVENT,
-    MenuCommand, OpenDocument, Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
+    Command, ConflictSides, Diagnostic, ElementLocation, FileEvent, IpcCode, IpcError, MenuCommand,
+    Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,75 +48,75 @@ pub enum Tab {
     Text,
 }
 
-#[derive(Serialize)]
-pub struct NoArgs {}
-
-#[derive(Serialize)]
-pub struct PathArg<'a> {
-    pub path: Option<&'a str>,
+/// What a preview request carries: the editor texts not sent yet (the newest per file) and
+/// when the oldest of those keystrokes happened (for the latency record).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PreviewWork {
+    /// Unsent editor texts by path.
+    pub edits: BTreeMap<String, String>,
+    /// The oldest unsent keystroke's time.
+    pub typed_at: Option<f64>,
 }
 
-#[derive(Serialize)]
-pub struct DocArg<'a> {
-    pub path: &'a str,
+impl PreviewWork {
+    /// Waiting work absorbs newer work: newer texts win per file, the oldest keystroke stays.
+    fn absorb(waiting: &mut PreviewWork, newer: PreviewWork) {
+        waiting.edits.extend(newer.edits);
+        waiting.typed_at = waiting.typed_at.or(newer.typed_at);
+    }
 }
 
-#[derive(Serialize)]
-pub struct EditArgs<'a> {
-    pub path: &'a str,
-    pub text: &'a str,
+/// How long typing pauses before the preview is rendered again with the visual mapping's
+/// markers (keystrokes render without them: one render, not two).
+const IDLE_BEFORE_MARKERS_MS: u64 = 250;
+
+/// An element selected in the preview (or under the editor's cursor): where it is in its
+/// source. Its marker is found again in every render (file numbers change between renders).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    pub location: ElementLocation,
+    /// Element names as the email nests it, outermost first (across layout, partials and
+    /// template); empty when the email does not show it.
+    pub crumbs: Vec<String>,
+    /// How many boxes of the email it makes (a loop repeats it).
+    pub instances: u32,
 }
 
-#[derive(Serialize)]
-pub struct EditPreviewArgs<'a> {
-    pub path: &'a str,
-    pub text: &'a str,
-    pub request: &'a PreviewRequest,
+impl Core {
+    /// `html` as the preview shows it: production image URLs replaced by the project's own
+    /// files (the email itself is unchanged; nothing remote is loaded).
+    pub fn with_local_images(self, html: &str) -> String {
+        self.assets.with(|assets| {
+            let mut shown = html.to_owned();
+            for (url, data) in assets {
+                if shown.contains(url.as_str()) {
+                    shown = shown.replace(url.as_str(), data);
+                }
+            }
+            shown
+        })
+    }
+
+    /// The marker (`F-O`) the current preview gives the element at `path`:`offset`.
+    pub fn marker_of(self, path: &str, offset: usize) -> Option<String> {
+        self.mapped_files
+            .with(|files| files.iter().position(|f| f == path))
+            .map(|file| format!("{file}-{offset}"))
+    }
+
+    /// The source element of a marker of the current preview, as (path, offset).
+    pub fn source_of(self, marker: &str) -> Option<(String, usize)> {
+        let (file, offset) = marker.split_once('-')?;
+        let file: usize = file.parse().ok()?;
+        let offset: usize = offset.parse().ok()?;
+        let path = self.mapped_files.with(|files| files.get(file).cloned())?;
+        Some((path, offset))
+    }
 }
 
-#[derive(Serialize)]
-pub struct PreviewArgs<'a> {
-    pub request: &'a PreviewRequest,
-}
-
-#[derive(Serialize)]
-pub struct OwnedPath {
-    pub path: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct OwnedId {
-    pub id: String,
-}
-
-#[derive(Serialize)]
-pub struct OwnedFromTo {
-    pub from: String,
-    pub to: String,
-}
-
-#[derive(Serialize)]
-pub struct SaveArgs<'a> {
-    pub path: &'a str,
-    pub text: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-pub struct FixtureArgs<'a> {
-    pub template: &'a str,
-    pub from: &'a str,
-    pub to: &'a str,
-}
-
-#[derive(Serialize)]
-pub struct ResolveArgs<'a> {
-    pub path: &'a str,
-    pub resolution: Resolution,
-}
-
-/// All UI state, as signals (Copy), so every handler can hold it.
+/// The core state, as signals (Copy), so every handler can hold it.
 #[derive(Clone, Copy)]
-pub struct Ui {
+pub struct Core {
     pub snapshot: RwSignal<Option<ProjectSnapshot>>,
     pub template: RwSignal<String>,
     pub locale: RwSignal<String>,
@@ -113,6 +125,19 @@ pub struct Ui {
     pub dirty: RwSignal<BTreeSet<String>>,
     pub preview: RwSignal<Option<Preview>>,
     pub last_good_html: RwSignal<String>,
+    /// The files the markers of `last_good_html` name (empty: shown without visual mapping).
+    pub mapped_files: RwSignal<Vec<String>>,
+    /// Markers of `last_good_html`'s opaque elements (left to the code).
+    pub mapped_opaque: RwSignal<Vec<String>>,
+    /// The element name of each marker of `last_good_html`.
+    pub mapped_names: RwSignal<BTreeMap<String, String>>,
+    /// Production image URLs → the project's files as `data:` URIs (`[assets]`), shown in
+    /// the preview in their place.
+    pub assets: RwSignal<BTreeMap<String, String>>,
+    /// The pending refresh that brings the markers back after typing.
+    idle_refresh: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    /// The element selected in the preview (or under the editor's cursor).
+    pub selection: RwSignal<Option<Selection>>,
     pub problem: RwSignal<Option<String>>,
     pub conflict: RwSignal<Option<String>>,
     pub width: RwSignal<Width>,
@@ -127,31 +152,21 @@ pub struct Ui {
     /// Files with unsaved changes when the window was asked to close.
     pub closing: RwSignal<Option<Vec<String>>>,
     pub schema: RwSignal<Option<BTreeMap<String, Option<Vec<String>>>>>,
-    /// Sequence number of the newest preview request; older answers are dropped.
-    pub preview_seq: StoredValue<u64>,
+    /// Bumped whenever the project's files or the project itself changed (a new snapshot):
+    /// screens watch it to re-read what they show.
+    pub project_epoch: RwSignal<u64>,
+    /// The editor's live preview: keystrokes and refreshes, coalesced.
+    previews: StoredValue<Coalescer<PreviewWork>>,
     /// The diagnostics the editor shows now, and for which file.
     pub editor_diagnostics: StoredValue<(String, Vec<EditorDiagnostic>)>,
     /// Sequence number of the newest `open`; older answers are dropped.
     pub open_seq: StoredValue<u64>,
-    /// When the oldest keystroke not yet sent to the studio happened.
-    pub typed_at: StoredValue<Option<f64>>,
-    /// The newest editor text not yet sent, per file: keystrokes typed while a render is
-    /// under way are coalesced into one request (a file left meanwhile keeps its own entry).
-    pub pending_edit: StoredValue<BTreeMap<String, String>>,
-    /// True while an edit + render round trip is under way.
-    pub edit_in_flight: StoredValue<bool>,
     /// Both sides of the conflict being compared.
     pub compare: RwSignal<Option<ConflictSides>>,
     /// Name typed for a new fixture copied from the current one (`None`: form closed).
     pub new_fixture: RwSignal<Option<String>>,
     /// The screen shown.
     pub mode: RwSignal<Mode>,
-    /// Versions (the History screen and the sidebar's changes panel).
-    pub history: crate::history::HistoryUi,
-    /// The Translate screen's state.
-    pub translations: crate::translations::Translations,
-    /// The Sync screen's state.
-    pub sync: crate::sync::SyncUi,
 }
 
 pub fn language_of(path: &str) -> &'static str {
@@ -166,9 +181,9 @@ pub fn language_of(path: &str) -> &'static str {
     }
 }
 
-impl Ui {
-    pub fn new() -> Ui {
-        Ui {
+impl Core {
+    pub fn new() -> Core {
+        Core {
             snapshot: RwSignal::new(None),
             template: RwSignal::new(String::new()),
             locale: RwSignal::new(String::new()),
@@ -177,6 +192,12 @@ impl Ui {
             dirty: RwSignal::new(BTreeSet::new()),
             preview: RwSignal::new(None),
             last_good_html: RwSignal::new(String::new()),
+            mapped_files: RwSignal::new(Vec::new()),
+            mapped_names: RwSignal::new(BTreeMap::new()),
+            mapped_opaque: RwSignal::new(Vec::new()),
+            selection: RwSignal::new(None),
+            idle_refresh: StoredValue::new_local(None),
+            assets: RwSignal::new(BTreeMap::new()),
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),
@@ -187,18 +208,13 @@ impl Ui {
             closing: RwSignal::new(None),
             recent: RwSignal::new(Vec::new()),
             schema: RwSignal::new(None),
-            preview_seq: StoredValue::new(0),
-            typed_at: StoredValue::new(None),
+            project_epoch: RwSignal::new(0),
+            previews: StoredValue::new(Coalescer::merging(PreviewWork::absorb)),
             open_seq: StoredValue::new(0),
             editor_diagnostics: StoredValue::new((String::new(), Vec::new())),
-            pending_edit: StoredValue::new(BTreeMap::new()),
-            edit_in_flight: StoredValue::new(false),
             compare: RwSignal::new(None),
             new_fixture: RwSignal::new(None),
             mode: RwSignal::new(Mode::Edit),
-            history: crate::history::HistoryUi::new(),
-            translations: crate::translations::Translations::new(),
-            sync: crate::sync::SyncUi::new(),
         }
     }
 
@@ -208,42 +224,44 @@ impl Ui {
 
     pub fn start(self) {
         spawn_local(async move {
-            match ipc::call::<_, BTreeMap<String, Option<Vec<String>>>>("mjml_schema", &NoArgs {})
-                .await
-            {
+            match ipc::call(&MjmlSchema {}).await {
                 Ok(schema) => self.schema.set(Some(schema)),
                 Err(e) => self.fail(&e),
             }
-            match ipc::call::<_, ProjectSnapshot>("open_project", &PathArg { path: None }).await {
+            match ipc::call(&OpenProject { path: None }).await {
                 Ok(snapshot) => {
                     self.locale.set(snapshot.default_locale.clone());
                     let first = snapshot.templates.first().map(|t| t.id.clone());
-                    self.snapshot.set(Some(snapshot));
+                    self.set_snapshot(snapshot);
                     if let Some(id) = first {
                         self.select_template(&id);
                     }
                     self.load_recent();
-                    self.history_refresh();
                 }
                 Err(e) => self.fail(&e),
             }
-            ipc::listen(FILE_EVENT, move |event: FileEvent| {
-                self.on_file_event(event)
-            })
-            .await;
-            ipc::listen(CLOSE_REQUESTED_EVENT, move |dirty: Vec<String>| {
-                self.closing.set(Some(dirty))
-            })
-            .await;
-            ipc::listen(MENU_EVENT, move |command: MenuCommand| {
-                self.on_menu(command)
-            })
-            .await;
-            ipc::listen(SYNC_PROGRESS_EVENT, move |progress: SyncProgress| {
-                self.sync_progress(progress)
-            })
-            .await;
+            ipc::listen::<FileChanged>(move |event| self.on_file_event(event)).await;
+            ipc::listen::<CloseRequested>(move |dirty| self.closing.set(Some(dirty))).await;
         });
+    }
+
+    /// A new snapshot of the project: screens re-read what they show (`project_epoch`).
+    pub fn set_snapshot(self, snapshot: ProjectSnapshot) {
+        self.snapshot.set(Some(snapshot));
+        self.project_epoch.update(|e| *e += 1);
+        spawn_local(async move {
+            if let Ok(assets) = ipc::call(&PreviewAssets {}).await {
+                self.assets.set(assets);
+            }
+        });
+    }
+
+    /// Reads the snapshot again (after a change the watcher reports later).
+    pub async fn reload_snapshot(self) {
+        match ipc::call(&GetProjectSnapshot {}).await {
+            Ok(s) => self.set_snapshot(s),
+            Err(e) => self.fail(&e),
+        }
     }
 
     /// Makes `id` the previewed template, keeping the fixture when it has one of that name.
@@ -281,7 +299,7 @@ impl Ui {
         let seq = self.open_seq.get_value() + 1;
         self.open_seq.set_value(seq);
         spawn_local(async move {
-            match ipc::call::<_, OpenDocument>("open_document", &DocArg { path: &path }).await {
+            match ipc::call(&OpenDocumentAt { path }).await {
                 Ok(_) if self.open_seq.get_value() != seq => {}
                 Ok(doc) => {
                     self.doc_path.set(doc.path.clone());
@@ -307,30 +325,38 @@ impl Ui {
         if path.is_empty() {
             return;
         }
-        if self.typed_at.get_value().is_none() {
-            self.typed_at.set_value(Some(ipc::now_ms()));
-        }
         // Only a change of the dirty set notifies (title, markers), not every keystroke.
         if !self.dirty.with_untracked(|d| d.contains(&path)) {
             self.dirty.update(|d| {
                 d.insert(path.clone());
             });
         }
-        self.pending_edit.update_value(|p| {
-            p.insert(path, text);
-        });
-        if !self.edit_in_flight.get_value() {
-            self.send_edit();
+        let work = PreviewWork {
+            edits: BTreeMap::from([(path, text)]),
+            typed_at: Some(ipc::now_ms()),
+        };
+        if let Some(ticket) = self.previews.try_update_value(|c| c.offer(work)).flatten() {
+            self.send_preview(ticket);
         }
+        // Markers for the visual mapping once typing pauses.
+        if let Some(previous) = self.idle_refresh.try_update_value(Option::take).flatten() {
+            previous.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || self.refresh(),
+            std::time::Duration::from_millis(IDLE_BEFORE_MARKERS_MS),
+        );
+        self.idle_refresh.set_value(handle.ok());
     }
 
-    fn preview_request(self) -> PreviewRequest {
+    pub fn preview_request(self) -> PreviewRequest {
         PreviewRequest {
             template: self.template.get_untracked(),
             locale: self.locale.get_untracked(),
             fixture: self.fixture.get_untracked(),
             // Deriving the text part is half a render: only while it is shown.
             text: self.tab.get_untracked() == Tab::Text,
+            markers: true,
         }
     }
 
@@ -344,92 +370,97 @@ impl Ui {
         }
     }
 
-    fn send_edit(self) {
-        let mut pending = self
-            .pending_edit
-            .try_update_value(std::mem::take)
-            .unwrap_or_default();
-        if pending.is_empty() {
-            return;
-        }
-        // The latency recorded for this request is the oldest keystroke's it carries.
-        let typed_at = self.typed_at.try_update_value(Option::take).flatten();
-        let request = self.preview_request();
-        // The shown document is rendered with its edit; files left meanwhile are only stored.
-        let shown = pending.remove(&self.doc_path.get_untracked());
+    /// Sends one coalesced request: the unsent edits (the shown document's with its render,
+    /// files left meanwhile only stored), or a plain render; then what waited meanwhile.
+    fn send_preview(self, ticket: Ticket<PreviewWork>) {
+        let Ticket { seq, work } = ticket;
+        let PreviewWork {
+            mut edits,
+            typed_at,
+        } = work;
+        let mut request = self.preview_request();
+        // While typing, the preview comes without the visual mapping's markers (a second
+        // render); they follow once typing pauses (`on_edit`'s idle refresh).
+        request.markers = typed_at.is_none();
         let shown_path = self.doc_path.get_untracked();
-        let seq = self.preview_seq.get_value() + 1;
-        self.preview_seq.set_value(seq);
-        self.edit_in_flight.set_value(true);
+        let shown = edits.remove(&shown_path);
         spawn_local(async move {
             let sent_at = ipc::now_ms();
-            let mut answer = Ok(None);
-            for (path, text) in &pending {
-                if let Err(e) = ipc::call::<_, ()>("edit_document", &EditArgs { path, text }).await
-                {
+            let mut answer: Result<Option<Preview>, IpcError> = Ok(None);
+            for (path, text) in edits {
+                if let Err(e) = ipc::call(&EditDocument { path, text }).await {
                     answer = Err(e);
                 }
             }
-            if let Some(text) = shown {
-                let sent = if request.template.is_empty() {
-                    ipc::call::<_, ()>(
-                        "edit_document",
-                        &EditArgs {
-                            path: &shown_path,
-                            text: &text,
-                        },
-                    )
-                    .await
-                    .map(|()| None)
-                } else {
-                    ipc::call::<_, Preview>(
-                        "edit_and_preview",
-                        &EditPreviewArgs {
-                            path: &shown_path,
-                            text: &text,
-                            request: &request,
-                        },
-                    )
-                    .await
-                    .map(Some)
-                };
-                answer = answer.and(sent);
+            let rendered = match shown {
+                Some(text) if request.template.is_empty() => ipc::call(&EditDocument {
+                    path: shown_path,
+                    text,
+                })
+                .await
+                .map(|()| None),
+                Some(text) => ipc::call(&EditAndPreview {
+                    path: shown_path,
+                    text,
+                    request,
+                })
+                .await
+                .map(Some),
+                None if request.template.is_empty() => Ok(None),
+                None => ipc::call(&RenderPreview { request }).await.map(Some),
+            };
+            let answer = answer.and(rendered);
+            if typed_at.is_some() {
+                // The round trip alone (IPC both ways + render), next to the full latency.
+                ipc::record_timing("__letterpressRoundTrips", ipc::now_ms() - sent_at);
             }
-            self.edit_in_flight.set_value(false);
-            // The round trip alone (IPC both ways + render), next to the full latency.
-            ipc::record_timing("__letterpressRoundTrips", ipc::now_ms() - sent_at);
+            let settled = self.previews.try_update_value(|c| c.settle(seq));
+            let (show, next) = settled.map_or((false, None), |s| (s.show, s.next));
             match answer {
-                Ok(Some(p)) if self.preview_seq.get_value() == seq => self.show(p, typed_at),
+                Ok(Some(p)) if show => self.show(p, typed_at),
                 Ok(_) => {}
                 Err(e) => self.fail(&e),
             }
-            if self.pending_edit.with_value(|p| !p.is_empty()) {
-                self.send_edit();
+            if let Some(next) = next {
+                self.send_preview(next);
             }
         });
     }
 
+    /// Renders the preview again (another template, locale, fixture, or the files changed);
+    /// an answer still on its way for the previous state is not shown.
     pub fn refresh(self) {
-        let request = self.preview_request();
-        if request.template.is_empty() {
-            return;
+        let work = PreviewWork::default();
+        if let Some(ticket) = self
+            .previews
+            .try_update_value(|c| c.supersede(work))
+            .flatten()
+        {
+            self.send_preview(ticket);
         }
-        let seq = self.preview_seq.get_value() + 1;
-        self.preview_seq.set_value(seq);
-        spawn_local(async move {
-            match ipc::call::<_, Preview>("preview", &PreviewArgs { request: &request }).await {
-                Ok(p) if self.preview_seq.get_value() == seq => self.show(p, None),
-                Ok(_) => {}
-                Err(e) => self.fail(&e),
-            }
-        });
     }
 
     /// Shows a render; `typed_at` is the keystroke it answers, for the latency record.
     pub fn show(self, p: Preview, typed_at: Option<f64>) {
         let shown_at = ipc::now_ms();
         if p.is_ok() {
-            self.last_good_html.set(p.html.clone());
+            match &p.mapping {
+                Some(m) => {
+                    self.mapped_files.set(m.files.clone());
+                    self.mapped_names.set(m.names.clone());
+                    self.mapped_opaque.set(m.opaque.clone());
+                    self.last_good_html.set(m.html.clone());
+                }
+                // A keystroke's preview comes without markers (see `send_preview`): the
+                // mapping of the last marked one stays until the idle refresh brings markers.
+                None if typed_at.is_some() => self.last_good_html.set(p.html.clone()),
+                None => {
+                    self.mapped_files.set(Vec::new());
+                    self.mapped_names.set(BTreeMap::new());
+                    self.mapped_opaque.set(Vec::new());
+                    self.last_good_html.set(p.html.clone());
+                }
+            }
             self.problem.set(None);
         }
         let path = self.doc_path.get_untracked();
@@ -471,16 +502,14 @@ impl Ui {
         }
     }
 
-    /// A command from the native menu or its shortcut.
+    /// A command from the native menu or its shortcut (the app routes Save to the screen
+    /// shown).
     pub fn on_menu(self, command: MenuCommand) {
         match command {
-            MenuCommand::Save if self.mode.get_untracked() == Mode::Translate => {
-                self.translations.save(self)
-            }
             MenuCommand::Save => self.save(),
             MenuCommand::SaveAll => self.save_all(),
-            MenuCommand::OpenProject => self.switch_project("choose_project", NoArgs {}),
-            MenuCommand::NewProject => self.switch_project("new_project_from_sample", NoArgs {}),
+            MenuCommand::OpenProject => self.switch_project(ChooseProject {}),
+            MenuCommand::NewProject => self.switch_project(NewProjectFromSample {}),
             MenuCommand::DesktopWidth => self.width.set(Width::Desktop),
             MenuCommand::MobileWidth => self.width.set(Width::Mobile),
             MenuCommand::ShowHtml => self.show_tab(Tab::Html),
@@ -494,15 +523,15 @@ impl Ui {
         spawn_local(async move {
             for path in dirty {
                 let text = self.editor_text_of(&path);
-                let args = SaveArgs {
-                    path: &path,
-                    text: text.as_deref(),
+                let save = SaveDocument {
+                    path: path.clone(),
+                    text,
                 };
-                match ipc::call::<_, ()>("save_document", &args).await {
+                match ipc::call(&save).await {
                     Ok(()) => self.dirty.update(|d| {
                         d.remove(&path);
                     }),
-                    Err(e) if e.code == "save-conflict" => {
+                    Err(e) if e.code == IpcCode::SaveConflict => {
                         self.conflict.set(Some(path));
                         return;
                     }
@@ -531,18 +560,18 @@ impl Ui {
         }
         let text = self.editor_text_of(&path);
         spawn_local(async move {
-            let args = SaveArgs {
-                path: &path,
-                text: text.as_deref(),
+            let save = SaveDocument {
+                path: path.clone(),
+                text,
             };
-            match ipc::call::<_, ()>("save_document", &args).await {
+            match ipc::call(&save).await {
                 Ok(()) => {
                     self.dirty.update(|d| {
                         d.remove(&path);
                     });
                     self.refresh();
                 }
-                Err(e) if e.code == "save-conflict" => self.conflict.set(Some(path)),
+                Err(e) if e.code == IpcCode::SaveConflict => self.conflict.set(Some(path)),
                 Err(e) => self.fail(&e),
             }
         });
@@ -553,15 +582,7 @@ impl Ui {
             return;
         };
         spawn_local(async move {
-            match ipc::call::<_, Option<OpenDocument>>(
-                "resolve_conflict",
-                &ResolveArgs {
-                    path: &path,
-                    resolution,
-                },
-            )
-            .await
-            {
+            match ipc::call(&ResolveConflict { path, resolution }).await {
                 Ok(doc) => {
                     self.conflict.set(None);
                     self.compare.set(None);
@@ -587,7 +608,11 @@ impl Ui {
     }
 
     /// Switches to another project (`cmd` returns its snapshot, or `None` when cancelled).
-    pub fn switch_project<A: Serialize + 'static>(self, cmd: &'static str, args: A) {
+    pub fn switch_project<C>(self, command: C)
+    where
+        C: Command + 'static,
+        C::Output: Into<Option<ProjectSnapshot>>,
+    {
         if !self.dirty.with_untracked(BTreeSet::is_empty) {
             self.problem.set(Some(
                 "Save your changes before opening another project.".into(),
@@ -595,19 +620,17 @@ impl Ui {
             return;
         }
         spawn_local(async move {
-            match ipc::call::<_, Option<ProjectSnapshot>>(cmd, &args).await {
+            match ipc::call(&command).await.map(Into::into) {
                 Ok(Some(snapshot)) => {
                     self.locale.set(snapshot.default_locale.clone());
                     let first = snapshot.templates.first().map(|t| t.id.clone());
-                    self.snapshot.set(Some(snapshot));
                     self.fixture.set(String::new());
+                    self.set_snapshot(snapshot);
                     self.problem.set(None);
                     if let Some(id) = first {
                         self.select_template(&id);
                     }
                     self.load_recent();
-                    self.history_refresh();
-                    self.load_log(false);
                 }
                 Ok(None) => {}
                 Err(e) => self.fail(&e),
@@ -617,25 +640,21 @@ impl Ui {
 
     pub fn load_recent(self) {
         spawn_local(async move {
-            if let Ok(list) =
-                ipc::call::<_, Vec<RecentProject>>("recent_projects", &NoArgs {}).await
-            {
+            if let Ok(list) = ipc::call(&RecentProjects {}).await {
                 self.recent.set(list);
             }
         });
     }
 
     /// Runs a template command that returns the new snapshot, then selects `select`.
-    pub fn manage<A: Serialize + 'static>(
-        self,
-        cmd: &'static str,
-        args: A,
-        select: Option<String>,
-    ) {
+    pub fn manage<C>(self, command: C, select: Option<String>)
+    where
+        C: Command<Output = ProjectSnapshot> + 'static,
+    {
         spawn_local(async move {
-            match ipc::call::<_, ProjectSnapshot>(cmd, &args).await {
+            match ipc::call(&command).await {
                 Ok(snapshot) => {
-                    self.snapshot.set(Some(snapshot));
+                    self.set_snapshot(snapshot);
                     self.new_name.set(String::new());
                     self.confirm_delete.set(None);
                     self.problem.set(None);
@@ -665,14 +684,13 @@ impl Ui {
 
     pub fn create_template(self) {
         let name = self.new_name.get_untracked();
-        self.manage("create_template", OwnedId { id: name.clone() }, Some(name));
+        self.manage(CreateTemplate { id: name.clone() }, Some(name));
     }
 
     pub fn duplicate_template(self) {
         let (from, to) = (self.template.get_untracked(), self.new_name.get_untracked());
         self.manage(
-            "duplicate_template",
-            OwnedFromTo {
+            DuplicateTemplate {
                 from,
                 to: to.clone(),
             },
@@ -683,8 +701,7 @@ impl Ui {
     pub fn rename_template(self) {
         let (from, to) = (self.template.get_untracked(), self.new_name.get_untracked());
         self.manage(
-            "rename_template",
-            OwnedFromTo {
+            RenameTemplate {
                 from,
                 to: to.clone(),
             },
@@ -700,14 +717,14 @@ impl Ui {
         let template = self.template.get_untracked();
         let from = self.fixture.get_untracked();
         spawn_local(async move {
-            let args = FixtureArgs {
-                template: &template,
-                from: &from,
-                to: &to,
+            let copy = DuplicateFixture {
+                template,
+                from,
+                to: to.clone(),
             };
-            match ipc::call::<_, (ProjectSnapshot, String)>("duplicate_fixture", &args).await {
+            match ipc::call(&copy).await {
                 Ok((snapshot, path)) => {
-                    self.snapshot.set(Some(snapshot));
+                    self.set_snapshot(snapshot);
                     self.new_fixture.set(None);
                     self.problem.set(None);
                     self.fixture.set(to.clone());
@@ -724,7 +741,7 @@ impl Ui {
             return;
         };
         spawn_local(async move {
-            match ipc::call::<_, ConflictSides>("conflict_sides", &DocArg { path: &path }).await {
+            match ipc::call(&GetConflictSides { path }).await {
                 Ok(sides) => self.compare.set(Some(sides)),
                 Err(e) => self.fail(&e),
             }
@@ -732,7 +749,7 @@ impl Ui {
     }
 
     pub fn delete_template(self, id: String) {
-        self.manage("delete_template", OwnedId { id }, None);
+        self.manage(DeleteTemplate { id }, None);
     }
 
     /// Saves every dirty file (or none) and leaves. A failed save keeps the app open.
@@ -742,13 +759,13 @@ impl Ui {
             if save {
                 for path in &dirty {
                     let text = self.editor_text_of(path);
-                    let args = SaveArgs {
-                        path,
-                        text: text.as_deref(),
+                    let save = SaveDocument {
+                        path: path.clone(),
+                        text,
                     };
-                    if let Err(e) = ipc::call::<_, ()>("save_document", &args).await {
+                    if let Err(e) = ipc::call(&save).await {
                         self.closing.set(None);
-                        if e.code == "save-conflict" {
+                        if e.code == IpcCode::SaveConflict {
                             self.conflict.set(Some(path.clone()));
                         }
                         self.fail(&e);
@@ -756,7 +773,7 @@ impl Ui {
                     }
                 }
             }
-            let _ = ipc::call::<_, ()>("quit", &NoArgs {}).await;
+            let _ = ipc::call(&Quit {}).await;
         });
     }
 
@@ -779,27 +796,20 @@ impl Ui {
                         .set(Some(format!("{path} was deleted on disk")));
                 }
             }
-            FileEvent::ConfigInvalid { diagnostic } => {
-                let at = diagnostic
-                    .location
-                    .as_ref()
-                    .map(|l| format!("{l}: "))
-                    .unwrap_or_default();
-                self.problem.set(Some(format!(
-                    "{at}{} (the last valid configuration is still in use)",
-                    diagnostic.message
-                )));
-            }
+            // Shown from the snapshot (banner and Problems panel) until a reload succeeds;
+            // the ProjectChanged of the same batch reads it again.
+            FileEvent::ConfigInvalid { diagnostic } => self.snapshot.update(|s| {
+                if let Some(s) = s {
+                    s.config_problem = Some(diagnostic);
+                }
+            }),
             FileEvent::Unreadable { message, .. } => self.problem.set(Some(message)),
             FileEvent::ProjectChanged => {
                 spawn_local(async move {
-                    if let Ok(s) =
-                        ipc::call::<_, ProjectSnapshot>("project_snapshot", &NoArgs {}).await
-                    {
-                        self.snapshot.set(Some(s));
+                    if let Ok(s) = ipc::call(&GetProjectSnapshot {}).await {
+                        self.set_snapshot(s);
                     }
                     self.refresh();
-                    self.history_refresh();
                 });
             }
         }

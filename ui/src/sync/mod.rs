@@ -4,15 +4,19 @@
 //! delete, unchanged, drift, blocked; diffs and diagnostics), and apply with progress and its
 //! report. Its state lives in [`SyncUi`]; progress arrives as `SYNC_PROGRESS_EVENT`s.
 
+use crate::core::{Core, Mode};
 use crate::ipc;
-use crate::state::{Mode, NoArgs, Ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use letterpress_protocol::IpcCode;
+use letterpress_protocol::commands::{
+    ApplySync, HistoryPublished, PlanSync, SyncCredentialStatus, SyncSetCredentials, SyncTargets,
+};
 use letterpress_protocol::sync::{
-    ApplyReport, CredentialStatus, SyncAction, SyncItem, SyncPlan, SyncProgress, SyncTarget,
+    ApplyReport, CredentialOrigin, CredentialStatus, SyncAction, SyncItem, SyncPlan, SyncProgress,
+    SyncTarget,
 };
 use letterpress_protocol::{IpcError, PublishedVersion, format_local_time};
-use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// Every action, in the order the summary lists them.
@@ -58,11 +62,13 @@ pub struct SyncUi {
     pub error: RwSignal<Option<IpcError>>,
     /// Newest plan request; answers for an earlier target are dropped.
     pub plan_seq: StoredValue<u64>,
+    /// What is live where (shared with the History screen, which reads it too).
+    pub published: RwSignal<Vec<PublishedVersion>>,
 }
 
 impl SyncUi {
     /// Nothing loaded yet.
-    pub fn new() -> SyncUi {
+    pub fn new(published: RwSignal<Vec<PublishedVersion>>) -> SyncUi {
         SyncUi {
             targets: RwSignal::new(None),
             selected: RwSignal::new(None),
@@ -83,6 +89,7 @@ impl SyncUi {
             report: RwSignal::new(None),
             error: RwSignal::new(None),
             plan_seq: StoredValue::new(0),
+            published,
         }
     }
 
@@ -93,33 +100,13 @@ impl SyncUi {
     }
 }
 
-#[derive(Serialize)]
-struct TargetArg {
-    target: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CredentialArgs {
-    target: String,
-    key_id: String,
-    secret: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ApplyArgs {
-    target: String,
-    overwrite_drift: bool,
-}
-
-impl Ui {
+impl SyncUi {
     /// Reads the targets again and keeps the selected one when it still exists.
-    pub fn sync_load_targets(self) {
-        let s = self.sync;
-        self.sync_load_published();
+    pub fn load_targets(self) {
+        let s = self;
+        self.load_published();
         spawn_local(async move {
-            match ipc::call::<_, Vec<SyncTarget>>("sync_targets", &NoArgs {}).await {
+            match ipc::call(&SyncTargets {}).await {
                 Ok(targets) => {
                     let keep = s
                         .selected
@@ -128,7 +115,7 @@ impl Ui {
                     let pick = keep.or_else(|| targets.first().map(|t| t.name.clone()));
                     s.targets.set(Some(targets));
                     match pick {
-                        Some(name) => self.sync_select(name),
+                        Some(name) => self.select(name),
                         None => s.selected.set(None),
                     }
                 }
@@ -141,8 +128,8 @@ impl Ui {
     }
 
     /// Shows `name`: its credential status; the plan of another target is dropped.
-    pub fn sync_select(self, name: String) {
-        let s = self.sync;
+    pub fn select(self, name: String) {
+        let s = self;
         if s.selected.get_untracked().as_deref() != Some(name.as_str()) {
             s.plan.set(None);
             s.report.set(None);
@@ -162,21 +149,18 @@ impl Ui {
             s.planning.set(false);
         }
         s.selected.set(Some(name));
-        self.sync_load_credentials();
+        self.load_credentials();
     }
 
-    fn sync_load_credentials(self) {
-        let s = self.sync;
+    fn load_credentials(self) {
+        let s = self;
         let Some(target) = s.selected.get_untracked() else {
             return;
         };
         spawn_local(async move {
-            let answer = ipc::call::<_, CredentialStatus>(
-                "sync_credential_status",
-                &TargetArg {
-                    target: target.clone(),
-                },
-            )
+            let answer = ipc::call(&SyncCredentialStatus {
+                target: target.clone(),
+            })
             .await;
             // The answer for a target selected before is dropped (it would show that
             // target's status and form).
@@ -185,7 +169,7 @@ impl Ui {
             }
             match answer {
                 Ok(status) => {
-                    s.form_open.set(status.source == "none");
+                    s.form_open.set(status.source == CredentialOrigin::None);
                     s.credentials.set(Some(status));
                     s.credential_error.set(None);
                 }
@@ -198,12 +182,12 @@ impl Ui {
     }
 
     /// Hands the typed access key to the keychain (the secret field is cleared at once).
-    pub fn sync_store_credentials(self) {
-        let s = self.sync;
+    pub fn store_credentials(self) {
+        let s = self;
         let Some(target) = s.selected.get_untracked() else {
             return;
         };
-        let args = CredentialArgs {
+        let args = SyncSetCredentials {
             target,
             key_id: s.key_id.get_untracked(),
             secret: s.secret.get_untracked(),
@@ -211,15 +195,16 @@ impl Ui {
         s.secret.set(String::new());
         s.storing.set(true);
         spawn_local(async move {
-            match ipc::call::<_, CredentialStatus>("sync_set_credentials", &args).await {
+            match ipc::call(&args).await {
                 Ok(status) => {
                     s.credentials.set(Some(status));
                     s.credential_error.set(None);
                     s.form_open.set(false);
                     s.key_id.set(String::new());
                     if s.error.with_untracked(|e| {
-                        e.as_ref()
-                            .is_some_and(|e| e.code == "no-credentials" || e.code == "auth")
+                        e.as_ref().is_some_and(|e| {
+                            e.code == IpcCode::NoCredentials || e.code == IpcCode::Auth
+                        })
                     }) {
                         s.error.set(None);
                     }
@@ -231,8 +216,8 @@ impl Ui {
     }
 
     /// Plans the selected target: the latest publish of its environment against the remote.
-    pub fn sync_plan(self) {
-        let s = self.sync;
+    pub fn plan(self) {
+        let s = self;
         let Some(target) = s.selected.get_untracked() else {
             return;
         };
@@ -241,7 +226,7 @@ impl Ui {
         s.planning.set(true);
         s.error.set(None);
         spawn_local(async move {
-            let answer = ipc::call::<_, SyncPlan>("sync_plan", &TargetArg { target }).await;
+            let answer = ipc::call(&PlanSync { target }).await;
             if s.plan_seq.get_value() != seq {
                 return;
             }
@@ -260,24 +245,22 @@ impl Ui {
                 }
             }
             // A publish made meanwhile (CLI, History) is what the plan compared with.
-            self.sync_load_published();
+            self.load_published();
         });
     }
 
     /// What is live where (shown beside the target).
-    fn sync_load_published(self) {
+    fn load_published(self) {
         spawn_local(async move {
-            if let Ok(live) =
-                ipc::call::<_, Vec<PublishedVersion>>("history_published", &NoArgs {}).await
-            {
-                self.history.published.set(live);
+            if let Ok(live) = ipc::call(&HistoryPublished {}).await {
+                self.published.set(live);
             }
         });
     }
 
     /// Apply; with "overwrite drifted templates" ticked and drift in the plan, asks first.
-    pub fn sync_apply(self, confirmed: bool) {
-        let s = self.sync;
+    pub fn apply(self, confirmed: bool) {
+        let s = self;
         let drift = s
             .plan
             .with_untracked(|p| p.as_ref().map_or(0, |p| p.counts.drift));
@@ -295,18 +278,18 @@ impl Ui {
         s.report.set(None);
         s.error.set(None);
         spawn_local(async move {
-            let args = ApplyArgs {
+            let args = ApplySync {
                 target,
                 overwrite_drift: overwrite,
             };
-            let answer = ipc::call::<_, ApplyReport>("sync_apply", &args).await;
+            let answer = ipc::call(&args).await;
             s.applying.set(false);
             match answer {
                 Ok(report) => {
                     s.report.set(Some(report));
                     s.overwrite_drift.set(false);
                     // The table shows the remote as it is now.
-                    self.sync_plan();
+                    self.plan();
                 }
                 Err(e) => {
                     s.progress.set(None);
@@ -317,9 +300,9 @@ impl Ui {
     }
 
     /// A progress event of the apply under way.
-    pub fn sync_progress(self, progress: SyncProgress) {
-        if self.sync.applying.get_untracked() {
-            self.sync.progress.set(Some(progress));
+    pub fn on_progress(self, progress: SyncProgress) {
+        if self.applying.get_untracked() {
+            self.progress.set(Some(progress));
         }
     }
 }
@@ -336,51 +319,52 @@ fn provider_name(provider: &str) -> String {
 /// Title and advice for a failure, by its stable code.
 fn explain(e: &IpcError, target: Option<&SyncTarget>) -> (&'static str, String) {
     let endpoint = target.map(|t| t.endpoint.clone()).unwrap_or_default();
-    match e.code.as_str() {
-        "no-credentials" => (
+    match e.code {
+        IpcCode::NoCredentials => (
             "No credentials",
             "Enter the credentials in the Credentials form on the left; they are kept in the OS \
              keychain."
                 .into(),
         ),
-        "not-published" => (
+        IpcCode::NotPublished => (
             "Nothing published",
             "Only published versions are synced, never the working copy. Publish a version \
              from History, then plan again."
                 .into(),
         ),
-        "unknown-target" => (
+        IpcCode::UnknownTarget => (
             "Unknown target",
             "letterpress.toml no longer has this target: reload the targets.".into(),
         ),
-        "network" | "timeout" | "gave-up" => (
+        IpcCode::Network | IpcCode::Timeout | IpcCode::GaveUp => (
             "Provider unreachable",
             format!("No answer from {endpoint}. Check the endpoint or region and the connection."),
         ),
-        "auth" => (
+        IpcCode::Auth => (
             "Credentials refused",
             "The provider refused the credentials: set them again.".into(),
         ),
-        "no-keychain" | "keychain" => ("Keychain unavailable", String::new()),
-        "busy" => ("Apply already running", String::new()),
-        "blocked" => (
+        IpcCode::NoKeychain | IpcCode::Keychain => ("Keychain unavailable", String::new()),
+        IpcCode::Busy => ("Apply already running", String::new()),
+        IpcCode::Blocked => (
             "Templates do not compile",
             "Fix the blocked templates, publish again and plan.".into(),
         ),
-        "invalid-config" => ("Configuration error", String::new()),
+        IpcCode::InvalidConfig => ("Configuration error", String::new()),
         _ => ("Sync failed", String::new()),
     }
 }
 
 /// The Sync screen (Sync mode).
 #[component]
-pub fn SyncScreen(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+pub fn SyncScreen() -> impl IntoView {
+    let core = expect_context::<Core>();
+    let s = expect_context::<SyncUi>();
     // Entering Sync mode reads the targets and the credential status again (the file or
     // the keychain may have changed meanwhile).
     Effect::new(move |_| {
-        if ui.mode.get() == Mode::Sync {
-            ui.sync_load_targets();
+        if core.mode.get() == Mode::Sync {
+            s.load_targets();
         }
     });
     let targets = move || s.targets.get().unwrap_or_default();
@@ -392,7 +376,7 @@ pub fn SyncScreen(ui: Ui) -> impl IntoView {
                 {move || (targets().len() > 1).then(|| view! {
                     <label class="target-pick">"Target "
                         <select data-test="sync-target-select"
-                            on:change=move |ev| ui.sync_select(event_target_value(&ev))>
+                            on:change=move |ev| s.select(event_target_value(&ev))>
                             {targets().into_iter().map(|t| {
                                 let name = t.name.clone();
                                 let selected = s.selected.get_untracked().as_deref() == Some(name.as_str());
@@ -402,13 +386,13 @@ pub fn SyncScreen(ui: Ui) -> impl IntoView {
                     </label>
                 })}
                 <button class="reload" data-test="sync-reload" title="Read letterpress.toml and the credentials again"
-                    on:click=move |_| ui.sync_load_targets()>"Reload targets"</button>
+                    on:click=move |_| s.load_targets()>"Reload targets"</button>
             </div>
             {move || match s.targets.get() {
                 None => view! { <div class="empty-state muted">"Reading targets…"</div> }.into_any(),
                 Some(list) if list.is_empty() => view! {
                     <div class="empty-state" data-test="sync-no-targets">
-                        <SyncError ui=ui />
+                        <SyncError core=core />
                         <p>"No sync targets are configured. Add one to "<code>"letterpress.toml"</code>":"</p>
                         <pre class="snippet">"[targets.ses-staging]\nprovider = \"ses\"\nenvironment = \"staging\"\nregion = \"eu-central-1\"\nprefix = \"myapp-staging-\"\n\n[targets.postmark-staging]\nprovider = \"postmark\"\nenvironment = \"staging\"\nprefix = \"myapp-staging-\""</pre>
                     </div>
@@ -416,29 +400,29 @@ pub fn SyncScreen(ui: Ui) -> impl IntoView {
                 Some(_) => view! {
                     <div class="sync-body">
                         <aside class="sync-side">
-                            <TargetCard ui=ui />
-                            <CredentialsCard ui=ui />
-                            <PublishedCard ui=ui />
+                            <TargetCard />
+                            <CredentialsCard />
+                            <PublishedCard core=core />
                         </aside>
                         <div class="sync-main">
-                            <PlanBar ui=ui />
-                            <SyncError ui=ui />
-                            <ApplyProgress ui=ui />
-                            <Report ui=ui />
-                            <PlanTable ui=ui />
+                            <PlanBar />
+                            <SyncError core=core />
+                            <ApplyProgress />
+                            <Report />
+                            <PlanTable core=core />
                         </div>
                     </div>
                 }.into_any(),
             }}
-            <ConfirmOverwrite ui=ui />
+            <ConfirmOverwrite />
         </section>
     }
 }
 
 /// The selected target's settings.
 #[component]
-fn TargetCard(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn TargetCard() -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     move || {
         s.target().map(|t| {
             let templates = t
@@ -471,12 +455,11 @@ fn TargetCard(ui: Ui) -> impl IntoView {
 
 /// What is live in the target's environment: the version a plan compares with.
 #[component]
-fn PublishedCard(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn PublishedCard(core: Core) -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     move || {
         let environment = s.target()?.environment;
-        let live = ui
-            .history
+        let live = s
             .published
             .with(|l| l.iter().find(|p| p.environment == environment).cloned());
         Some(view! {
@@ -494,7 +477,7 @@ fn PublishedCard(ui: Ui) -> impl IntoView {
                     }.into_any(),
                     None => view! {
                         <p class="muted">"Nothing is published to this environment yet."</p>
-                        <button on:click=move |_| ui.mode.set(Mode::History)>"Publish from History"</button>
+                        <button on:click=move |_| core.mode.set(Mode::History)>"Publish from History"</button>
                     }.into_any(),
                 }}
             </div>
@@ -504,8 +487,8 @@ fn PublishedCard(ui: Ui) -> impl IntoView {
 
 /// Where the credentials come from, and the form to put an access key in the keychain.
 #[component]
-fn CredentialsCard(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn CredentialsCard() -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     // A Postmark target takes one Server API token; SES an access key pair.
     let token_only = move || s.target().is_some_and(|t| t.provider == "postmark");
     let can_store = move || {
@@ -517,16 +500,16 @@ fn CredentialsCard(ui: Ui) -> impl IntoView {
         <div class="card credentials-card" data-test="sync-credentials">
             <div class="card-title">"Credentials"</div>
             {move || s.credentials.get().map(|c| {
-                let (state, text) = match c.source.as_str() {
-                    "environment" if token_only() => ("ok", "From the environment (LETTERPRESS_POSTMARK_SERVER_TOKEN)".to_owned()),
-                    "environment" => ("ok", "From environment variables (LETTERPRESS_AWS_*)".to_owned()),
-                    "keychain" => ("ok", "In the OS keychain".to_owned()),
-                    "none" => ("missing", "Not set".to_owned()),
-                    other => ("ok", format!("From {other}")),
+                let (state, text) = match c.source {
+                    CredentialOrigin::Environment if token_only() => ("ok", "From the environment (LETTERPRESS_POSTMARK_SERVER_TOKEN)"),
+                    CredentialOrigin::Environment => ("ok", "From environment variables (LETTERPRESS_AWS_*)"),
+                    CredentialOrigin::Keychain => ("ok", "In the OS keychain"),
+                    CredentialOrigin::Injected => ("ok", "Given for this session"),
+                    CredentialOrigin::None => ("missing", "Not set"),
                 };
                 view! {
                     <div class=format!("credential-status {state}") data-test="sync-credential-status"
-                        data-source=c.source.clone()>
+                        data-source=c.source.as_str()>
                         <span class="dot"></span>
                         <div>
                             <div>{text}</div>
@@ -539,13 +522,13 @@ fn CredentialsCard(ui: Ui) -> impl IntoView {
             })}
             {move || s.credential_error.get().map(|e| view! {
                 <div class="cell-error" data-test="sync-credential-error">
-                    <span class="code">{e.code.clone()}</span>" "{e.message.clone()}
+                    <span class="code">{e.code.as_str()}</span>" "{e.message.clone()}
                 </div>
             })}
             {move || if s.form_open.get() {
                 view! {
                     <form class="credential-form" data-test="sync-credential-form"
-                        on:submit=move |ev| { ev.prevent_default(); if can_store() { ui.sync_store_credentials(); } }>
+                        on:submit=move |ev| { ev.prevent_default(); if can_store() { s.store_credentials(); } }>
                         {move || (!token_only()).then(|| view! {
                             <label>"Access key id"
                                 <input data-test="sync-key-id" autocomplete="off" spellcheck="false"
@@ -560,7 +543,7 @@ fn CredentialsCard(ui: Ui) -> impl IntoView {
                         </label>
                         <p class="muted small">"Stored in the OS keychain only; Letterpress never writes it to a file or shows it again."</p>
                         <div class="row">
-                            {move || s.credentials.with(|c| c.as_ref().is_some_and(|c| c.source != "none")).then(|| view! {
+                            {move || s.credentials.with(|c| c.as_ref().is_some_and(|c| c.source != CredentialOrigin::None)).then(|| view! {
                                 <button type="button" on:click=move |_| { s.form_open.set(false); s.secret.set(String::new()); }>"Cancel"</button>
                             })}
                             <button type="submit" class="primary" data-test="sync-store-credentials"
@@ -582,8 +565,8 @@ fn CredentialsCard(ui: Ui) -> impl IntoView {
 
 /// Plan and apply buttons, the publish being synced and the counts.
 #[component]
-fn PlanBar(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn PlanBar() -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     let busy = move || s.planning.get() || s.applying.get();
     let counts = move || s.plan.with(|p| p.as_ref().map(|p| p.counts));
     let can_apply = move || {
@@ -608,11 +591,11 @@ fn PlanBar(ui: Ui) -> impl IntoView {
     view! {
         <div class="plan-bar">
             <button class="primary" data-test="sync-plan" disabled=busy
-                on:click=move |_| ui.sync_plan()>
+                on:click=move |_| s.plan()>
                 {move || if s.planning.get() { "Planning…" } else if s.plan.with(Option::is_some) { "Plan again" } else { "Plan" }}
             </button>
             <button data-test="sync-apply" disabled=move || !can_apply() title=apply_title
-                on:click=move |_| ui.sync_apply(false)>
+                on:click=move |_| s.apply(false)>
                 {move || if s.applying.get() { "Applying…" } else { "Apply" }}
             </button>
             {move || counts().is_some_and(|c| c.drift > 0).then(|| view! {
@@ -673,19 +656,19 @@ fn PlanBar(ui: Ui) -> impl IntoView {
 
 /// The last failure, explained.
 #[component]
-fn SyncError(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn SyncError(core: Core) -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     move || {
         s.error.get().map(|e| {
             let (title, advice) = explain(&e, s.target().as_ref());
-            let history = e.code == "not-published";
+            let history = e.code == IpcCode::NotPublished;
             view! {
-                <div class="sync-error" data-test="sync-error" data-code=e.code.clone()>
-                    <div class="sync-error-title">{title}<span class="code">{e.code.clone()}</span></div>
+                <div class="sync-error" data-test="sync-error" data-code=e.code.as_str()>
+                    <div class="sync-error-title">{title}<span class="code">{e.code.as_str()}</span></div>
                     <div class="sync-error-message">{e.message.clone()}</div>
                     {(!advice.is_empty()).then(|| view! { <div class="sync-error-advice">{advice}</div> })}
                     {history.then(|| view! {
-                        <button on:click=move |_| ui.mode.set(Mode::History)>"Open History"</button>
+                        <button on:click=move |_| core.mode.set(Mode::History)>"Open History"</button>
                     })}
                 </div>
             }
@@ -695,8 +678,8 @@ fn SyncError(ui: Ui) -> impl IntoView {
 
 /// Progress of the apply under way.
 #[component]
-fn ApplyProgress(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn ApplyProgress() -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     move || {
         s.applying.get().then(|| {
             let progress = s.progress.get();
@@ -727,8 +710,8 @@ fn ApplyProgress(ui: Ui) -> impl IntoView {
 
 /// What the last apply did.
 #[component]
-fn Report(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn Report() -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     move || {
         s.report.get().map(|r| {
             let resumed = (!r.resumed_runs.is_empty()).then(|| {
@@ -804,8 +787,8 @@ fn diff_view(diff: &str) -> impl IntoView + use<> {
 
 /// The plan: one row per template × locale, grouped by template.
 #[component]
-fn PlanTable(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn PlanTable(core: Core) -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     move || {
         let Some(plan) = s.plan.get() else {
             return (!s.planning.get() && s.error.with(Option::is_none)).then(|| view! {
@@ -838,7 +821,7 @@ fn PlanTable(ui: Ui) -> impl IntoView {
                                 <span class="group-name">{title}</span>
                                 <span class="muted group-tally">{tally}</span>
                             </th></tr>
-                            {items.into_iter().map(|item| view! { <PlanRow ui=ui item=item /> }).collect_view()}
+                            {items.into_iter().map(|item| view! { <PlanRow core=core item=item /> }).collect_view()}
                         </tbody>
                     }
                 }).collect_view()}
@@ -850,8 +833,8 @@ fn PlanTable(ui: Ui) -> impl IntoView {
 
 /// One template × locale of the plan, with its diff or diagnostics unfolded on demand.
 #[component]
-fn PlanRow(ui: Ui, item: SyncItem) -> impl IntoView {
-    let s = ui.sync;
+fn PlanRow(core: Core, item: SyncItem) -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     let name = item.remote_name.clone();
     let has_detail =
         item.diff.as_ref().is_some_and(|d| !d.is_empty()) || !item.diagnostics.is_empty();
@@ -908,7 +891,7 @@ fn PlanRow(ui: Ui, item: SyncItem) -> impl IntoView {
                                     view! {
                                         <li data-test="sync-diagnostic" class:clickable=clickable
                                             title="Open in the editor (the working copy; the plan compiles the published version)"
-                                            on:click=move |_| ui.jump(&d)>
+                                            on:click=move |_| core.jump(&d)>
                                             <span class="place">{place}</span>
                                             <span class="message">{text}</span>
                                         </li>
@@ -925,8 +908,8 @@ fn PlanRow(ui: Ui, item: SyncItem) -> impl IntoView {
 
 /// Confirms overwriting templates changed on the provider since the last sync.
 #[component]
-fn ConfirmOverwrite(ui: Ui) -> impl IntoView {
-    let s = ui.sync;
+fn ConfirmOverwrite() -> impl IntoView {
+    let s = expect_context::<SyncUi>();
     move || {
         s.confirm_overwrite.get().then(|| {
             let drifted: Vec<String> = s.plan.with(|p| {
@@ -954,7 +937,7 @@ fn ConfirmOverwrite(ui: Ui) -> impl IntoView {
                         <div class="row">
                             <button on:click=move |_| s.confirm_overwrite.set(false)>"Cancel"</button>
                             <button class="primary danger" data-test="sync-confirm-apply"
-                                on:click=move |_| ui.sync_apply(true)>"Overwrite and apply"</button>
+                                on:click=move |_| s.apply(true)>"Overwrite and apply"</button>
                         </div>
                     </div>
                 </div>

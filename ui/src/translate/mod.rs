@@ -4,16 +4,20 @@
 //! Clicking text in the preview selects its key. Also: accept outdated translations, add a
 //! locale, pseudo-locales, per-locale template overrides, XLIFF/PO export and import.
 
+use crate::core::coalescer::{Coalescer, Ticket};
+use crate::core::{Core, Mode};
 use crate::ipc;
-use crate::state::{Mode, NoArgs, Ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use letterpress_protocol::commands::{
+    AcceptTranslations, AddLocale, CreateOverride, ExportTranslations, GetLocaleGrid,
+    ImportTranslations, KeysForText, PreviewTranslation, RenderPreview, SaveTranslation,
+};
 use letterpress_protocol::locales::{
     CellStatus, ExchangeFormat, GridCell, GridRow, ImportReport, LocaleGrid, RejectReason,
     SetTranslation,
 };
-use letterpress_protocol::{IpcError, LocaleEntry, Preview, PreviewRequest, ProjectSnapshot};
-use serde::Serialize;
+use letterpress_protocol::{IpcError, LocaleEntry, Preview, PreviewRequest};
 use wasm_bindgen::prelude::*;
 
 /// The cell being edited.
@@ -25,7 +29,7 @@ pub struct SelectedCell {
     pub locale: String,
 }
 
-/// State of the Translate screen, as signals (Copy). It lives in `Ui`, so it survives
+/// State of the Translate screen, as signals (Copy). It lives in `Core`, so it survives
 /// switching to the editor and back.
 #[derive(Clone, Copy)]
 pub struct Translations {
@@ -52,12 +56,9 @@ pub struct Translations {
     /// The newest render, and the HTML of the newest one without errors.
     pub preview: RwSignal<Option<Preview>>,
     pub html: RwSignal<String>,
-    /// Sequence number of the newest preview request (older answers are dropped).
-    preview_seq: StoredValue<u64>,
-    /// A render is under way; `preview_again` asks for one more when it returns, so
-    /// keystrokes typed meanwhile are coalesced into one render of the newest text.
-    preview_in_flight: StoredValue<bool>,
-    preview_again: StoredValue<bool>,
+    /// The preview's requests while the translator types: one render under way at a time,
+    /// keystrokes meanwhile coalesced into one render of the newest draft (read when sent).
+    previews: StoredValue<Coalescer<()>>,
     /// Locale code typed in the "add locale" form.
     pub new_locale: RwSignal<String>,
     /// Locale and format for export.
@@ -65,51 +66,6 @@ pub struct Translations {
     pub exchange_format: RwSignal<ExchangeFormat>,
     /// The last import's report.
     pub report: RwSignal<Option<ImportReport>>,
-}
-
-#[derive(Serialize)]
-struct TranslationArgs<'a> {
-    translation: &'a SetTranslation,
-}
-
-#[derive(Serialize)]
-struct PreviewTranslationArgs<'a> {
-    request: &'a PreviewRequest,
-    translation: &'a SetTranslation,
-}
-
-#[derive(Serialize)]
-struct PreviewArgs<'a> {
-    request: &'a PreviewRequest,
-}
-
-#[derive(Serialize)]
-struct AcceptArgs<'a> {
-    locale: &'a str,
-    keys: &'a [String],
-}
-
-#[derive(Serialize)]
-struct CodeArgs<'a> {
-    code: &'a str,
-}
-
-#[derive(Serialize)]
-struct OverrideArgs<'a> {
-    template: &'a str,
-    locale: &'a str,
-}
-
-#[derive(Serialize)]
-struct KeysForTextArgs<'a> {
-    locale: &'a str,
-    snippet: &'a str,
-}
-
-#[derive(Serialize)]
-struct ExportArgs<'a> {
-    locale: &'a str,
-    format: ExchangeFormat,
 }
 
 /// Every status, in the order of the filter menu.
@@ -216,9 +172,7 @@ impl Translations {
             preview_locale: RwSignal::new(String::new()),
             preview: RwSignal::new(None),
             html: RwSignal::new(String::new()),
-            preview_seq: StoredValue::new(0),
-            preview_in_flight: StoredValue::new(false),
-            preview_again: StoredValue::new(false),
+            previews: StoredValue::new(Coalescer::newest_wins()),
             new_locale: RwSignal::new(String::new()),
             exchange_locale: RwSignal::new(String::new()),
             exchange_format: RwSignal::new(ExchangeFormat::Xliff),
@@ -253,6 +207,14 @@ impl Translations {
         })
     }
 
+    /// Whether `locale` is a project locale written right to left.
+    fn is_rtl(self, locale: &str) -> bool {
+        self.grid.with_untracked(|g| {
+            g.as_ref()
+                .is_some_and(|g| g.locales.iter().any(|l| l.tag == locale && l.dir == "rtl"))
+        })
+    }
+
     fn is_project_locale(self, tag: &str) -> bool {
         self.grid.with_untracked(|g| {
             g.as_ref()
@@ -261,9 +223,9 @@ impl Translations {
     }
 
     /// Loads (or reloads) the grid; on first load picks the preview's template and locale.
-    pub fn load_grid(self, ui: Ui) {
+    pub fn load_grid(self, core: Core) {
         spawn_local(async move {
-            match ipc::call::<_, LocaleGrid>("locale_grid", &NoArgs {}).await {
+            match ipc::call(&GetLocaleGrid {}).await {
                 Ok(grid) => {
                     // Another project, or locales/keys/templates gone: start from defaults.
                     let locale = self.preview_locale.get_untracked();
@@ -288,7 +250,7 @@ impl Translations {
                         self.draft_error.set(None);
                     }
                     let template = self.template.get_untracked();
-                    if !fixtures_of(ui, &template).contains(&self.fixture.get_untracked()) {
+                    if !fixtures_of(core, &template).contains(&self.fixture.get_untracked()) {
                         self.template.set(String::new());
                     }
                     if self.preview_locale.get_untracked().is_empty() {
@@ -306,18 +268,18 @@ impl Translations {
                     }
                     self.grid.set(Some(grid));
                     if self.template.get_untracked().is_empty() {
-                        self.set_template(ui, &ui.template.get_untracked());
+                        self.set_template(core, &core.template.get_untracked());
                     }
-                    self.refresh_preview(ui);
+                    self.refresh_preview(core);
                 }
-                Err(e) => ui.fail(&e),
+                Err(e) => core.fail(&e),
             }
         });
     }
 
     /// Sets the preview's template, keeping the fixture when the template has it.
-    fn set_template(self, ui: Ui, id: &str) {
-        let fixtures = fixtures_of(ui, id);
+    fn set_template(self, core: Core, id: &str) {
+        let fixtures = fixtures_of(core, id);
         self.template.set(id.to_owned());
         if !fixtures.contains(&self.fixture.get_untracked()) {
             self.fixture
@@ -327,7 +289,7 @@ impl Translations {
 
     /// Selects a cell: its text goes to the editor, the preview follows its locale and
     /// shows a template using the key.
-    pub fn select(self, ui: Ui, key: &str, locale: &str) {
+    pub fn select(self, core: Core, key: &str, locale: &str) {
         let next = SelectedCell {
             key: key.to_owned(),
             locale: locale.to_owned(),
@@ -345,9 +307,9 @@ impl Translations {
             && !row.used_by.is_empty()
             && !row.used_by.contains(&self.template.get_untracked())
         {
-            self.set_template(ui, &row.used_by[0]);
+            self.set_template(core, &row.used_by[0]);
         }
-        self.refresh_preview(ui);
+        self.refresh_preview(core);
     }
 
     /// The translation to render instead of the catalogs' text: the draft, when it differs
@@ -370,42 +332,44 @@ impl Translations {
     }
 
     /// Re-renders the preview (coalesced: at most one render under way).
-    pub fn refresh_preview(self, ui: Ui) {
-        if self.preview_in_flight.get_value() {
-            self.preview_again.set_value(true);
-            return;
+    pub fn refresh_preview(self, core: Core) {
+        if let Some(ticket) = self.previews.try_update_value(|c| c.offer(())).flatten() {
+            self.send_preview(core, ticket);
         }
+    }
+
+    /// Renders the preview as the screen stands now (the draft overlaid when it differs
+    /// from the saved text), then what was asked for meanwhile.
+    fn send_preview(self, core: Core, ticket: Ticket<()>) {
         let request = PreviewRequest {
             template: self.template.get_untracked(),
             locale: self.preview_locale.get_untracked(),
             fixture: self.fixture.get_untracked(),
             text: false,
+            markers: false,
         };
-        if request.template.is_empty() || request.locale.is_empty() {
-            return;
-        }
         let translation = self.unsaved_translation();
         if translation.is_none() {
             self.draft_error.set(None);
         }
-        let seq = self.preview_seq.get_value() + 1;
-        self.preview_seq.set_value(seq);
-        self.preview_in_flight.set_value(true);
         spawn_local(async move {
-            let answer = match &translation {
-                Some(t) => {
-                    let args = PreviewTranslationArgs {
-                        request: &request,
-                        translation: t,
-                    };
-                    ipc::call::<_, Preview>("preview_translation", &args).await
-                }
-                None => {
-                    ipc::call::<_, Preview>("preview", &PreviewArgs { request: &request }).await
-                }
+            let answer = if request.template.is_empty() || request.locale.is_empty() {
+                None
+            } else {
+                Some(match &translation {
+                    Some(t) => {
+                        let call = PreviewTranslation {
+                            request,
+                            translation: t.clone(),
+                        };
+                        ipc::call(&call).await
+                    }
+                    None => ipc::call(&RenderPreview { request }).await,
+                })
             };
-            self.preview_in_flight.set_value(false);
-            if self.preview_seq.get_value() == seq {
+            let settled = self.previews.try_update_value(|c| c.settle(ticket.seq));
+            let (show, next) = settled.map_or((false, None), |s| (s.show, s.next));
+            if show && let Some(answer) = answer {
                 match answer {
                     Ok(p) => {
                         if translation.is_some() {
@@ -419,19 +383,18 @@ impl Translations {
                     // The draft is refused (syntax, placeholders): say why, keep the last
                     // good render.
                     Err(e) if translation.is_some() => self.draft_error.set(Some(e)),
-                    Err(e) => ui.fail(&e),
+                    Err(e) => core.fail(&e),
                 }
             }
-            if self.preview_again.get_value() {
-                self.preview_again.set_value(false);
-                self.refresh_preview(ui);
+            if let Some(next) = next {
+                self.send_preview(core, next);
             }
         });
     }
 
     /// Saves the draft into the selected cell (an empty draft removes the translation, so
     /// the fallback shows). A refused text writes nothing and shows the reason.
-    pub fn save(self, ui: Ui) {
+    pub fn save(self, core: Core) {
         let Some(selected) = self.selected.get_untracked() else {
             return;
         };
@@ -442,10 +405,10 @@ impl Translations {
             text: (!draft.trim().is_empty()).then_some(draft),
         };
         spawn_local(async move {
-            let args = TranslationArgs {
-                translation: &translation,
+            let args = SaveTranslation {
+                translation: translation.clone(),
             };
-            match ipc::call::<_, GridCell>("set_translation", &args).await {
+            match ipc::call(&args).await {
                 Ok(cell) => {
                     self.draft_error.set(None);
                     self.draft.set(cell.text.clone().unwrap_or_default());
@@ -455,7 +418,7 @@ impl Translations {
                         translation.locale,
                         status_label(cell.status)
                     )));
-                    self.load_grid(ui);
+                    self.load_grid(core);
                 }
                 Err(e) => {
                     self.notice.set(Some(format!(
@@ -469,121 +432,124 @@ impl Translations {
     }
 
     /// Accepts the selected (outdated) translation as made from the current source.
-    fn accept(self, ui: Ui) {
+    fn accept(self, core: Core) {
         let Some(selected) = self.selected.get_untracked() else {
             return;
         };
         spawn_local(async move {
-            let keys = [selected.key.clone()];
-            let args = AcceptArgs {
-                locale: &selected.locale,
-                keys: &keys,
+            let args = AcceptTranslations {
+                locale: selected.locale.clone(),
+                keys: vec![selected.key.clone()],
             };
-            match ipc::call::<_, usize>("accept_translations", &args).await {
+            match ipc::call(&args).await {
                 Ok(_) => {
                     self.notice.set(Some(format!(
                         "Accepted {} ({}) as current",
                         selected.key, selected.locale
                     )));
-                    self.load_grid(ui);
+                    self.load_grid(core);
                 }
-                Err(e) => ui.fail(&e),
+                Err(e) => core.fail(&e),
             }
         });
     }
 
     /// Adds the locale typed in the form; the sidebar and pickers learn it from a new
     /// snapshot.
-    fn add_locale(self, ui: Ui) {
+    fn add_locale(self, core: Core) {
         let code = self.new_locale.get_untracked();
         spawn_local(async move {
-            match ipc::call::<_, LocaleEntry>("add_locale", &CodeArgs { code: code.trim() }).await {
+            match ipc::call(&AddLocale {
+                code: code.trim().to_owned(),
+            })
+            .await
+            {
                 Ok(entry) => {
                     self.new_locale.set(String::new());
                     self.notice.set(Some(format!(
                         "Added locale {} (dir: {})",
                         entry.tag, entry.dir
                     )));
-                    ui.problem.set(None);
-                    reload_snapshot(ui).await;
-                    self.load_grid(ui);
+                    core.problem.set(None);
+                    core.reload_snapshot().await;
+                    self.load_grid(core);
                 }
-                Err(e) => ui.fail(&e),
+                Err(e) => core.fail(&e),
             }
         });
     }
 
     /// Creates a body override of the previewed template for the previewed locale (or
     /// opens the existing one) in the editor.
-    fn open_override(self, ui: Ui) {
+    fn open_override(self, core: Core) {
         let template = self.template.get_untracked();
         let locale = self.preview_locale.get_untracked();
         let path = format!("templates/{template}/body.{locale}.mjml");
-        let exists = override_exists(ui, &template, &locale);
+        let exists = override_exists(core, &template, &locale);
         spawn_local(async move {
             if !exists {
-                let args = OverrideArgs {
-                    template: &template,
-                    locale: &locale,
+                let args = CreateOverride {
+                    template: template.clone(),
+                    locale: locale.clone(),
                 };
-                if let Err(e) = ipc::call::<_, String>("create_override", &args).await {
-                    ui.fail(&e);
+                if let Err(e) = ipc::call(&args).await {
+                    core.fail(&e);
                     return;
                 }
-                reload_snapshot(ui).await;
+                core.reload_snapshot().await;
             }
-            ui.template.set(template.clone());
-            ui.locale.set(locale.clone());
-            ui.mode.set(Mode::Edit);
-            ui.open(&path, None);
+            core.template.set(template.clone());
+            core.locale.set(locale.clone());
+            core.mode.set(Mode::Edit);
+            core.open(&path, None);
         });
     }
 
     /// Exports the chosen locale to a file picked in the save dialog.
-    fn export(self, ui: Ui) {
+    fn export(self, core: Core) {
         let locale = self.exchange_locale.get_untracked();
         let format = self.exchange_format.get_untracked();
         spawn_local(async move {
-            let args = ExportArgs {
-                locale: &locale,
+            let args = ExportTranslations {
+                locale: locale.clone(),
                 format,
             };
-            match ipc::call::<_, Option<String>>("export_translations", &args).await {
+            match ipc::call(&args).await {
                 Ok(Some(path)) => self
                     .notice
                     .set(Some(format!("Exported {locale} to {path}"))),
                 Ok(None) => {}
-                Err(e) => ui.fail(&e),
+                Err(e) => core.fail(&e),
             }
         });
     }
 
     /// Imports a file picked in the open dialog and shows the report.
-    fn import(self, ui: Ui) {
+    fn import(self, core: Core) {
         spawn_local(async move {
-            match ipc::call::<_, Option<ImportReport>>("import_translations", &NoArgs {}).await {
+            match ipc::call(&ImportTranslations {}).await {
                 Ok(Some(report)) => {
                     let applied = report.applied;
                     self.report.set(Some(report));
                     if applied {
-                        self.load_grid(ui);
+                        self.load_grid(core);
                     }
                 }
                 Ok(None) => {}
-                Err(e) => ui.fail(&e),
+                Err(e) => core.fail(&e),
             }
         });
     }
 
     /// Text clicked in the preview: selects the key it comes from.
-    fn find_key(self, ui: Ui, snippet: String) {
+    fn find_key(self, core: Core, snippet: String) {
         let locale = self.preview_locale.get_untracked();
         spawn_local(async move {
-            let args = KeysForTextArgs {
-                locale: &locale,
-                snippet: &snippet,
+            let args = KeysForText {
+                locale: locale.clone(),
+                snippet: snippet.clone(),
             };
-            match ipc::call::<_, Vec<String>>("keys_for_text", &args).await {
+            match ipc::call(&args).await {
                 Ok(keys) => match keys.first() {
                     Some(key) => {
                         let cell_locale = if self.is_project_locale(&locale) {
@@ -597,7 +563,7 @@ impl Translations {
                         // The row must be visible to be selected.
                         self.search.set(String::new());
                         self.status_filter.set(None);
-                        self.select(ui, key, &cell_locale);
+                        self.select(core, key, &cell_locale);
                         self.notice.set(Some(format!("Found {key}")));
                         scroll_to_row(key);
                     }
@@ -606,7 +572,7 @@ impl Translations {
                         excerpt(&snippet, 60)
                     ))),
                 },
-                Err(e) => ui.fail(&e),
+                Err(e) => core.fail(&e),
             }
         });
     }
@@ -618,8 +584,8 @@ impl Default for Translations {
     }
 }
 
-fn fixtures_of(ui: Ui, template: &str) -> Vec<String> {
-    ui.snapshot.with_untracked(|s| {
+fn fixtures_of(core: Core, template: &str) -> Vec<String> {
+    core.snapshot.with_untracked(|s| {
         s.as_ref()
             .and_then(|s| s.templates.iter().find(|t| t.id == template))
             .map(|t| t.fixtures.clone())
@@ -627,19 +593,12 @@ fn fixtures_of(ui: Ui, template: &str) -> Vec<String> {
     })
 }
 
-fn override_exists(ui: Ui, template: &str, locale: &str) -> bool {
-    ui.snapshot.with(|s| {
+fn override_exists(core: Core, template: &str, locale: &str) -> bool {
+    core.snapshot.with(|s| {
         s.as_ref()
             .and_then(|s| s.templates.iter().find(|t| t.id == template))
             .is_some_and(|t| t.overrides.iter().any(|l| l == locale))
     })
-}
-
-async fn reload_snapshot(ui: Ui) {
-    match ipc::call::<_, ProjectSnapshot>("project_snapshot", &NoArgs {}).await {
-        Ok(s) => ui.snapshot.set(Some(s)),
-        Err(e) => ui.fail(&e),
-    }
 }
 
 /// Brings the row of `key` into the middle of the grid, once the grid shows it.
@@ -787,29 +746,30 @@ fn scroll_frame(frame: &JsValue, dx: f64, dy: f64) {
 
 /// The Translate screen.
 #[component]
-pub fn TranslationsScreen(ui: Ui) -> impl IntoView {
-    let tx = ui.translations;
+pub fn TranslationsScreen() -> impl IntoView {
+    let core = expect_context::<Core>();
+    let tx = expect_context::<Translations>();
     // Loaded on opening, and again when the project changes (files, locales).
     Effect::new(move |_| {
-        ui.snapshot.track();
-        tx.load_grid(ui);
+        core.project_epoch.track();
+        tx.load_grid(core);
     });
     view! {
         <div class="translate" data-test="translate-screen">
             <section class="grid-pane">
-                <GridToolbar ui=ui />
-                {move || tx.report.get().map(|r| view! { <ImportReportView ui=ui report=r /> })}
-                <LocaleTable ui=ui />
-                <CellEditor ui=ui />
+                <GridToolbar core=core />
+                {move || tx.report.get().map(|r| view! { <ImportReportView report=r /> })}
+                <LocaleTable core=core />
+                <CellEditor core=core />
             </section>
-            <TranslationPreview ui=ui />
+            <TranslationPreview core=core />
         </div>
     }
 }
 
 #[component]
-fn GridToolbar(ui: Ui) -> impl IntoView {
-    let tx = ui.translations;
+fn GridToolbar(core: Core) -> impl IntoView {
+    let tx = expect_context::<Translations>();
     let locales = move || {
         tx.grid
             .with(|g| g.as_ref().map(|g| g.locales.clone()).unwrap_or_default())
@@ -850,8 +810,8 @@ fn GridToolbar(ui: Ui) -> impl IntoView {
                 <input data-test="tx-new-locale" placeholder="add locale (e.g. de-AT)"
                     prop:value=move || tx.new_locale.get()
                     on:input=move |ev| tx.new_locale.set(event_target_value(&ev))
-                    on:keydown=move |ev| if ev.key() == "Enter" { tx.add_locale(ui) } />
-                <button data-test="tx-add-locale" on:click=move |_| tx.add_locale(ui)>"Add"</button>
+                    on:keydown=move |ev| if ev.key() == "Enter" { tx.add_locale(core) } />
+                <button data-test="tx-add-locale" on:click=move |_| tx.add_locale(core)>"Add"</button>
             </span>
             <span class="inline-form exchange">
                 <select data-test="tx-exchange-locale" prop:value=move || tx.exchange_locale.get()
@@ -865,13 +825,13 @@ fn GridToolbar(ui: Ui) -> impl IntoView {
                     <option value="xliff">"XLIFF 2.0"</option>
                     <option value="po">"PO"</option>
                 </select>
-                <button data-test="tx-export" on:click=move |_| tx.export(ui)>"Export…"</button>
-                <button data-test="tx-import" on:click=move |_| tx.import(ui)>"Import…"</button>
+                <button data-test="tx-export" on:click=move |_| tx.export(core)>"Export…"</button>
+                <button data-test="tx-import" on:click=move |_| tx.import(core)>"Import…"</button>
             </span>
         </div>
-        {move || ui.problem.get().map(|p| view! {
+        {move || core.problem.get().map(|p| view! {
             <div class="banner" data-test="tx-problem">{p}
-                <button class="dismiss" on:click=move |_| ui.problem.set(None)>"×"</button>
+                <button class="dismiss" on:click=move |_| core.problem.set(None)>"×"</button>
             </div>
         })}
         {move || tx.notice.get().map(|n| view! { <div class="notice" data-test="tx-notice">{n}</div> })}
@@ -879,8 +839,8 @@ fn GridToolbar(ui: Ui) -> impl IntoView {
 }
 
 #[component]
-fn LocaleTable(ui: Ui) -> impl IntoView {
-    let tx = ui.translations;
+fn LocaleTable(core: Core) -> impl IntoView {
+    let tx = expect_context::<Translations>();
     let shown = move || {
         tx.grid.with(|g| {
             g.as_ref()
@@ -967,7 +927,7 @@ fn LocaleTable(ui: Ui) -> impl IntoView {
             .map(|s| (s.key.as_str(), s.locale.as_str()));
         if let Some((row, col)) = cell_after_key(&ev.key(), current, &keys, &tags) {
             ev.prevent_default();
-            tx.select(ui, keys[row], tags[col]);
+            tx.select(core, keys[row], tags[col]);
             scroll_into_view(
                 format!("[data-test=\"cell-{}-{}\"]", keys[row], tags[col]),
                 "nearest",
@@ -986,7 +946,7 @@ fn LocaleTable(ui: Ui) -> impl IntoView {
                         if rows.is_empty() {
                             return view! { <tr><td class="empty" colspan="99">"No key matches."</td></tr> }.into_any();
                         }
-                        rows.into_iter().map(|row| grid_row(ui, row, &shown)).collect_view().into_any()
+                        rows.into_iter().map(|row| grid_row(core, row, &shown)).collect_view().into_any()
                     }}
                 </tbody>
             </table>
@@ -994,8 +954,8 @@ fn LocaleTable(ui: Ui) -> impl IntoView {
     }
 }
 
-fn grid_row(ui: Ui, row: GridRow, shown: &[LocaleEntry]) -> impl IntoView + use<> {
-    let tx = ui.translations;
+fn grid_row(core: Core, row: GridRow, shown: &[LocaleEntry]) -> impl IntoView + use<> {
+    let tx = expect_context::<Translations>();
     let key = row.key.clone();
     let row_key = row.key.clone();
     let cells = shown
@@ -1026,8 +986,8 @@ fn grid_row(ui: Ui, row: GridRow, shown: &[LocaleEntry]) -> impl IntoView + use<
                 <td class=format!("cell {}", cell.status.as_str())
                     class:current=move || tx.selected.with(|s| s.as_ref().is_some_and(|s| s.key == key_sel && s.locale == locale_sel))
                     data-test=format!("cell-{}-{}", row.key, cell.locale)
-                    dir=move || if text_is_rtl(ui, &locale) { "rtl" } else { "auto" }
-                    on:click=move |_| tx.select(ui, &key, &cell.locale)>
+                    dir=move || if tx.is_rtl(&locale) { "rtl" } else { "auto" }
+                    on:click=move |_| tx.select(core, &key, &cell.locale)>
                     <div class="cell-text">{text}</div>
                     <div class="status" dir="ltr">{warning}{label}</div>
                 </td>
@@ -1046,16 +1006,9 @@ fn grid_row(ui: Ui, row: GridRow, shown: &[LocaleEntry]) -> impl IntoView + use<
     }
 }
 
-fn text_is_rtl(ui: Ui, locale: &str) -> bool {
-    ui.translations.grid.with_untracked(|g| {
-        g.as_ref()
-            .is_some_and(|g| g.locales.iter().any(|l| l.tag == locale && l.dir == "rtl"))
-    })
-}
-
 #[component]
-fn CellEditor(ui: Ui) -> impl IntoView {
-    let tx = ui.translations;
+fn CellEditor(core: Core) -> impl IntoView {
+    let tx = expect_context::<Translations>();
     let row = move || {
         tx.selected.track();
         tx.grid.track();
@@ -1104,16 +1057,16 @@ fn CellEditor(ui: Ui) -> impl IntoView {
                         <div class="note">"You are editing the source text: translations of this key become outdated."</div>
                     })}
                     <textarea data-test="tx-draft" rows="4" spellcheck="false"
-                        dir=move || if text_is_rtl(ui, &tx.selected.get().map(|s| s.locale).unwrap_or_default()) { "rtl" } else { "ltr" }
+                        dir=move || if tx.is_rtl(&tx.selected.get().map(|s| s.locale).unwrap_or_default()) { "rtl" } else { "ltr" }
                         placeholder="Fluent text, e.g. { $count -> [one] One file *[other] { $count } files }"
                         prop:value=move || tx.draft.get()
-                        on:input=move |ev| { tx.draft.set(event_target_value(&ev)); tx.notice.set(None); tx.refresh_preview(ui); }
+                        on:input=move |ev| { tx.draft.set(event_target_value(&ev)); tx.notice.set(None); tx.refresh_preview(core); }
                         on:keydown=move |ev| {
                             let save = (ev.key() == "Enter" && !ev.shift_key() && !ev.alt_key() && !ev.is_composing())
                                 || ((ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("s"));
                             if save {
                                 ev.prevent_default();
-                                tx.save(ui);
+                                tx.save(core);
                             } else if ev.key() == "Escape" {
                                 ev.prevent_default();
                                 focus("[data-test=grid-keys]");
@@ -1121,20 +1074,20 @@ fn CellEditor(ui: Ui) -> impl IntoView {
                         }></textarea>
                     {move || tx.draft_error.get().map(|e| view! {
                         <div class="cell-error" data-test="cell-error">
-                            <span class="code">{e.code.clone()}</span>" "{e.to_string()}
+                            <span class="code">{e.code.as_str()}</span>" "{e.to_string()}
                         </div>
                     })}
                     <div class="cell-actions">
-                        <button data-test="tx-save" on:click=move |_| tx.save(ui)>"Save"</button>
+                        <button data-test="tx-save" on:click=move |_| tx.save(core)>"Save"</button>
                         <button data-test="tx-revert" on:click=move |_| {
                             if let Some(s) = tx.selected.get_untracked() {
                                 tx.draft.set(tx.saved_text(&s.key, &s.locale).unwrap_or_default());
-                                tx.refresh_preview(ui);
+                                tx.refresh_preview(core);
                             }
                         }>"Revert"</button>
                         {move || is_outdated().then(|| view! {
                             <button data-test="tx-accept" title="The source changed since this was translated; keep the translation as it is"
-                                on:click=move |_| tx.accept(ui)>"Accept as current"</button>
+                                on:click=move |_| tx.accept(core)>"Accept as current"</button>
                         })}
                         <span class="hint">"Enter or Ctrl+S saves, Shift+Enter: new line, empty: remove (fallback shows)"</span>
                     </div>
@@ -1145,10 +1098,10 @@ fn CellEditor(ui: Ui) -> impl IntoView {
 }
 
 #[component]
-fn TranslationPreview(ui: Ui) -> impl IntoView {
-    let tx = ui.translations;
+fn TranslationPreview(core: Core) -> impl IntoView {
+    let tx = expect_context::<Translations>();
     let templates = move || {
-        let all: Vec<String> = ui.snapshot.with(|s| {
+        let all: Vec<String> = core.snapshot.with(|s| {
             s.as_ref()
                 .map(|s| s.templates.iter().map(|t| t.id.clone()).collect())
                 .unwrap_or_default()
@@ -1165,7 +1118,7 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
             .with(|_| tx.selected_row())
             .is_some_and(|r| r.used_by.is_empty())
     };
-    let fixtures = move || fixtures_of(ui, &tx.template.get());
+    let fixtures = move || fixtures_of(core, &tx.template.get());
     let locales = move || {
         tx.grid.with(|g| {
             g.as_ref()
@@ -1177,7 +1130,7 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let has_override = move || override_exists(ui, &tx.template.get(), &tx.preview_locale.get());
+    let has_override = move || override_exists(core, &tx.template.get(), &tx.preview_locale.get());
     let is_pseudo = move || {
         let locale = tx.preview_locale.get();
         tx.grid.with(|g| {
@@ -1189,7 +1142,7 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
         move |f: fn(&Preview) -> String| tx.preview.with(|p| p.as_ref().map(f).unwrap_or_default());
     let frame = NodeRef::<leptos::html::Iframe>::new();
     Effect::new(move |_| {
-        let html = tx.html.get();
+        let html = core.with_local_images(&tx.html.get());
         if let Some(el) = frame.get() {
             ipc::preview_show(el.as_ref(), &html);
         }
@@ -1203,7 +1156,7 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
             f64::from(ev.client_x()),
             f64::from(ev.client_y()),
         ) {
-            Some(text) => tx.find_key(ui, text),
+            Some(text) => tx.find_key(core, text),
             None => tx.notice.set(Some("No text there.".into())),
         }
     };
@@ -1231,22 +1184,22 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
         if tx.is_project_locale(&value)
             && let Some(selected) = tx.selected.get_untracked()
         {
-            tx.select(ui, &selected.key, &value);
+            tx.select(core, &selected.key, &value);
         }
-        tx.refresh_preview(ui);
+        tx.refresh_preview(core);
     };
     view! {
         <section class="preview-pane tx-preview-pane">
             <div class="toolbar">
                 <label>"Template "
                     <select data-test="tx-template" prop:value=move || tx.template.get()
-                        on:change=move |ev| { tx.set_template(ui, &event_target_value(&ev)); tx.refresh_preview(ui); }>
+                        on:change=move |ev| { tx.set_template(core, &event_target_value(&ev)); tx.refresh_preview(core); }>
                         {move || templates().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>"Data "
                     <select data-test="tx-fixture" prop:value=move || tx.fixture.get()
-                        on:change=move |ev| { tx.fixture.set(event_target_value(&ev)); tx.refresh_preview(ui); }>
+                        on:change=move |ev| { tx.fixture.set(event_target_value(&ev)); tx.refresh_preview(core); }>
                         {move || fixtures().into_iter().map(|f| view! { <option value=f.clone()>{f.clone()}</option> }).collect_view()}
                     </select>
                 </label>
@@ -1264,7 +1217,7 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
                 {move || (!is_pseudo()).then(|| view! {
                     <button data-test="tx-override"
                         title="A body.<locale>.mjml for this template: its own layout or wording in this locale"
-                        on:click=move |_| tx.open_override(ui)>
+                        on:click=move |_| tx.open_override(core)>
                         {move || if has_override() { format!("Open {} override", tx.preview_locale.get()) } else { format!("Create {} override", tx.preview_locale.get()) }}
                     </button>
                 })}
@@ -1288,8 +1241,8 @@ fn TranslationPreview(ui: Ui) -> impl IntoView {
 }
 
 #[component]
-fn ImportReportView(ui: Ui, report: ImportReport) -> impl IntoView {
-    let tx = ui.translations;
+fn ImportReportView(report: ImportReport) -> impl IntoView {
+    let tx = expect_context::<Translations>();
     let format = match report.format {
         ExchangeFormat::Xliff => "XLIFF",
         ExchangeFormat::Po => "PO",

@@ -1,15 +1,16 @@
 //! The sidebar's "Changes" panel: start versioning, what changed since the last version (per
 //! template), and the dialogs it opens — save a version, and the author asked once.
 
+use crate::core::Core;
+use crate::history::HistoryUi;
 use crate::history::{HistoryMessages, change_word};
-use crate::state::Ui;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
 /// What changed since the last version, per template; "Start versioning" when unversioned.
 #[component]
-pub fn ChangesPanel(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+pub fn ChangesPanel(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
     let groups = move || {
         h.status
             .with(|s| s.as_ref().map(|s| s.groups.clone()).unwrap_or_default())
@@ -32,7 +33,7 @@ pub fn ChangesPanel(ui: Ui) -> impl IntoView {
                 view! {
                     <div class="changes-empty">
                         <p>"No versions yet."</p>
-                        <button data-test="start-versioning" on:click=move |_| ui.start_versioning()>"Start versioning"</button>
+                        <button data-test="start-versioning" on:click=move |_| h.start_versioning(core)>"Start versioning"</button>
                     </div>
                 }.into_any()
             } else {
@@ -66,7 +67,7 @@ pub fn ChangesPanel(ui: Ui) -> impl IntoView {
                                                     <li class=format!("change {}", change_word(f.kind))>
                                                         <a href="#" title=f.path.clone() on:click=move |ev| {
                                                             ev.prevent_default();
-                                                            ui.show_file(&path);
+                                                            h.show_file(core, &path);
                                                         }>
                                                             <span class="kind">{change_word(f.kind)}</span>" "{name}
                                                         </a>
@@ -81,37 +82,37 @@ pub fn ChangesPanel(ui: Ui) -> impl IntoView {
                         </ul>
                         <div class="changes-actions">
                             <button data-test="save-version-open" disabled=move || !has_changes()
-                                on:click=move |_| ui.open_save_form()>"Save version…"</button>
+                                on:click=move |_| h.open_save_form()>"Save version…"</button>
                         </div>
                     </div>
                 }.into_any()
             }}
-            <SaveDialog ui=ui />
-            <AuthorDialog ui=ui />
+            <SaveDialog core=core />
+            <AuthorDialog core=core />
         </section>
     }
 }
 
 /// Save a version: choose files, write a message.
 #[component]
-fn SaveDialog(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+fn SaveDialog(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
     let files = move || {
         h.status
             .with(|s| s.as_ref().map(|s| s.files.clone()).unwrap_or_default())
     };
     let merging = move || h.status.with(|s| s.as_ref().is_some_and(|s| s.merging));
-    let unsaved = move || ui.dirty.get();
+    let unsaved = move || core.dirty.get();
     view! {
         {move || h.save_open.get().then(|| view! {
             <div class="dialog-backdrop">
                 <div class="dialog" data-test="save-dialog">
                     <h3>"Save version"</h3>
-                    <HistoryMessages ui=ui />
+                    <HistoryMessages core=core />
                     {move || (!unsaved().is_empty()).then(|| view! {
                         <div class="warning">
                             {format!("Unsaved edits in the editor are not part of a version: {}.", unsaved().into_iter().collect::<Vec<_>>().join(", "))}
-                            " "<button on:click=move |_| ui.save_all()>"Save them"</button>
+                            " "<button on:click=move |_| core.save_all()>"Save them"</button>
                         </div>
                     })}
                     {move || merging().then(|| view! {
@@ -152,7 +153,7 @@ fn SaveDialog(ui: Ui) -> impl IntoView {
                         {move || h.author.get().map(|a| view! {
                             <span class="muted">{format!("as {} <{}>", a.name, a.email)}</span>
                         })}
-                        <button data-test="save-version" class="primary" on:click=move |_| ui.save_version()>"Save version"</button>
+                        <button data-test="save-version" class="primary" on:click=move |_| h.save_version(core)>"Save version"</button>
                         <button on:click=move |_| h.save_open.set(false)>"Cancel"</button>
                     </div>
                 </div>
@@ -163,15 +164,15 @@ fn SaveDialog(ui: Ui) -> impl IntoView {
 
 /// Who saves versions: asked once, remembered on this computer.
 #[component]
-fn AuthorDialog(ui: Ui) -> impl IntoView {
-    let h = ui.history;
+fn AuthorDialog(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
     view! {
         {move || h.author_form.get().map(|_| view! {
             <div class="dialog-backdrop top">
                 <div class="dialog" data-test="author-dialog">
                     <h3>"Who is saving?"</h3>
                     <p class="muted">"Versions and publishes record your name and email. Asked once; remembered on this computer."</p>
-                    <HistoryMessages ui=ui />
+                    <HistoryMessages core=core />
                     <label>"Name "
                         <input data-test="author-name" prop:value=move || h.author_name.get()
                             on:input=move |ev| h.author_name.set(event_target_value(&ev)) />
@@ -181,7 +182,7 @@ fn AuthorDialog(ui: Ui) -> impl IntoView {
                             on:input=move |ev| h.author_email.set(event_target_value(&ev)) />
                     </label>
                     <div class="row">
-                        <button data-test="author-save" class="primary" on:click=move |_| ui.store_author()>"Continue"</button>
+                        <button data-test="author-save" class="primary" on:click=move |_| h.store_author(core)>"Continue"</button>
                         <button on:click=move |_| h.author_form.set(None)>"Cancel"</button>
                     </div>
                 </div>

@@ -1,0 +1,1132 @@
+//! Preview-only instrumentation: markers that let the app map a point in the preview back to
+//! the element of the source file that made it, without changing the email.
+//!
+//! Two passes, because a file's elements are known before Jinja and the inherited
+//! `css-class` of an element only after it (its `mj-class` may be defined in a layout):
+//!
+//! 1. [`mark_source`], on every `.mjml` file as it is loaded: a comment `<!--lp:F:O-->` right
+//!    before the start tag of every body element (F: the file's number in the render, O: the
+//!    byte offset of the tag's `<` in the file as it is on disk). Jinja tokens are blanked
+//!    first, so nothing is inserted inside them; loops repeat the comment with the element.
+//! 2. [`apply_marks`], on the MJML Jinja produced: each such comment is removed and its
+//!    element gets the marker in the output: an `mj-*` element gets the class `lp-F-O`
+//!    *prepended* to the `css-class` it would otherwise have (its own, its first `mj-class`
+//!    that sets one, its tag's `mj-attributes` default, `mj-all`), because mrml puts the
+//!    `-outlook` suffix on the last class only; raw HTML inside `mj-text` & co. gets
+//!    `data-lp="F-O"` (mrml keeps unknown attributes there, and drops them on `mj-*`).
+//!
+//! [`strip_marks`] removes every marker from rendered HTML. The transparency invariant, tested
+//! for every sample template × locale × fixture: `strip_marks(instrumented) == plain`. Where a
+//! template breaks it, the app shows the plain render without visual mapping.
+
+use crate::sources::{SourceError, Sources};
+use htmlparser::{ElementEnd, Token, Tokenizer};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// An instrumented render: the HTML with markers, and the files they name by number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkedHtml {
+    /// The email with markers (equal to the plain render once they are stripped).
+    pub html: String,
+    /// Project-relative paths; a marker's `F` is an index into this list.
+    pub files: Vec<String>,
+    /// The element name of every marker (`F-O` → `mj-text`).
+    pub names: std::collections::BTreeMap<String, String>,
+    /// The markers of elements visual editing must not touch ([`opaque_elements`]).
+    pub opaque: std::collections::BTreeSet<String>,
+}
+
+/// Sources whose `.mjml` files come marked by [`mark_source`], each file numbered the first
+/// time it is read.
+pub(crate) struct MarkingSources {
+    inner: Arc<dyn Sources>,
+    files: Mutex<Vec<String>>,
+    names: Mutex<std::collections::BTreeMap<String, String>>,
+    opaque: Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl MarkingSources {
+    pub(crate) fn new(inner: Arc<dyn Sources>) -> MarkingSources {
+        MarkingSources {
+            inner,
+            files: Mutex::new(Vec::new()),
+            names: Mutex::new(std::collections::BTreeMap::new()),
+            opaque: Mutex::new(std::collections::BTreeSet::new()),
+        }
+    }
+
+    /// The element name of every marker made so far.
+    pub(crate) fn names(&self) -> std::collections::BTreeMap<String, String> {
+        self.names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The markers of opaque elements seen so far.
+    pub(crate) fn opaque(&self) -> std::collections::BTreeSet<String> {
+        self.opaque
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The files numbered so far.
+    pub(crate) fn files(&self) -> Vec<String> {
+        self.files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn number(&self, path: &str) -> u32 {
+        let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = match files.iter().position(|f| f == path) {
+            Some(at) => at,
+            None => {
+                files.push(path.to_owned());
+                files.len() - 1
+            }
+        };
+        u32::try_from(at).unwrap_or(u32::MAX)
+    }
+}
+
+impl Sources for MarkingSources {
+    fn read(&self, path: &str) -> Result<Option<Arc<str>>, SourceError> {
+        let found = self.inner.read(path)?;
+        Ok(match found {
+            Some(text) if path.ends_with(".mjml") => {
+                let file = self.number(path);
+                let (marked, names) = mark_source_with_names(file, &text);
+                let mut known = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+                for (offset, name) in names {
+                    known.insert(format!("{file}-{offset}"), name);
+                }
+                drop(known);
+                let mut opaque = self.opaque.lock().unwrap_or_else(PoisonError::into_inner);
+                for offset in opaque_elements(&text) {
+                    opaque.insert(format!("{file}-{offset}"));
+                }
+                Some(Arc::from(marked))
+            }
+            other => other,
+        })
+    }
+}
+
+/// Elements that never show in the body (or carry no `css-class`): not marked.
+const UNMARKED: &[&str] = &[
+    "mjml",
+    "mj-head",
+    "mj-attributes",
+    "mj-all",
+    "mj-class",
+    "mj-style",
+    "mj-font",
+    "mj-breakpoint",
+    "mj-title",
+    "mj-preview",
+    "mj-html-attributes",
+    "mj-html-attribute",
+    "mj-selector",
+    "mj-include",
+    "mj-raw",
+];
+
+/// Elements whose content mrml copies as HTML: the HTML elements inside them are marked.
+const HTML_CONTENT: &[&str] = &[
+    "mj-text",
+    "mj-button",
+    "mj-table",
+    "mj-accordion-title",
+    "mj-accordion-text",
+];
+
+/// The markup tokens of `text` (a fragment: several top-level elements allowed), up to the
+/// first error; `complete` is false when one stopped them. A panic inside the tokenizer (it
+/// has one on some truncated input) also stops them: the mapping is then partial, never a
+/// crash.
+pub(crate) fn tokenize(text: &str) -> (Vec<Token<'_>>, bool) {
+    let mut tokens = Vec::new();
+    let mut complete = false;
+    let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        for token in Tokenizer::from_fragment(text, 0..text.len()) {
+            match token {
+                Ok(t) => tokens.push(t),
+                Err(_) => return,
+            }
+        }
+        complete = true;
+    }));
+    (tokens, finished.is_ok() && complete)
+}
+
+/// `text` with every Jinja token (`{{ }}`, `{% %}`, `{# #}`) and every `{% raw %}` block
+/// replaced by spaces (newlines kept), so byte offsets still match. An unclosed token blanks
+/// the rest of the file.
+pub fn blank_jinja(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        let close: &[u8] = match (bytes[i], bytes[i + 1]) {
+            (b'{', b'{') => b"}}",
+            (b'{', b'%') => b"%}",
+            (b'{', b'#') => b"#}",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let end = token_end(bytes, i + 2, close);
+        let end = if close == b"%}" && is_raw_open(&text[i..end]) {
+            // `{% raw %}…{% endraw %}`: the content is literal text, not markup to mark.
+            find_endraw(text, end).unwrap_or(bytes.len())
+        } else {
+            end
+        };
+        for b in &mut out[i..end] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        i = end;
+    }
+    // Only ASCII bytes were replaced by ASCII spaces, whole tokens at a time: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The end (exclusive) of a token whose inside starts at `from`: after `close`, skipping
+/// quoted strings in `{{ }}` and `{% %}`.
+fn token_end(bytes: &[u8], from: usize, close: &[u8]) -> usize {
+    let mut i = from;
+    let mut quote = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if close != b"#}" && (b == b'"' || b == b'\'') => quote = Some(b),
+            None if bytes[i..].starts_with(close) => return i + close.len(),
+            None => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn is_raw_open(token: &str) -> bool {
+    let inner = token
+        .trim_start_matches("{%")
+        .trim_end_matches("%}")
+        .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+    inner == "raw"
+}
+
+fn find_endraw(text: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(n) = text[at..].find("{%") {
+        let start = at + n;
+        let end = token_end(text.as_bytes(), start + 2, b"%}");
+        let inner = text[start + 2..end.saturating_sub(2).max(start + 2)]
+            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        if inner == "endraw" {
+            return Some(end);
+        }
+        at = end;
+    }
+    None
+}
+
+/// Pass 1: `text` (a `.mjml` file, file number `file`) with `<!--lp:F:O-->` before the start
+/// tag of every body element. Stops marking (keeping what it marked) where the markup no
+/// longer tokenizes.
+pub fn mark_source(file: u32, text: &str) -> String {
+    mark_source_with_names(file, text).0
+}
+
+/// [`mark_source`], also returning each marked element's (offset, name).
+pub fn mark_source_with_names(file: u32, text: &str) -> (String, Vec<(usize, String)>) {
+    let blanked = blank_jinja(text);
+    let mut marks: Vec<(usize, String)> = Vec::new();
+    // Open elements: (name, whether marked content is HTML inside it).
+    let mut open: Vec<String> = Vec::new();
+    let mut in_head = 0usize;
+    let mut html_content = 0usize;
+    let mut pending: Option<String> = None;
+    // Text inside mj-text & co. (where a `{{ t(…) }}` shows as text, not in an attribute).
+    let mut text_runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for token in tokenize(blanked.as_str()).0 {
+        match token {
+            Token::Text { text: run } if html_content > 0 && in_head == 0 => {
+                text_runs.push(run.start()..run.end());
+            }
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                let name = if prefix.is_empty() {
+                    local.as_str().to_owned()
+                } else {
+                    format!("{}:{}", prefix.as_str(), local.as_str())
+                };
+                let is_mj = name.starts_with("mj-");
+                let wanted = if is_mj {
+                    in_head == 0 && !UNMARKED.contains(&name.as_str())
+                } else {
+                    html_content > 0 && in_head == 0
+                };
+                if wanted {
+                    marks.push((span.start(), name.clone()));
+                }
+                pending = Some(name);
+            }
+            Token::ElementEnd { end, .. } => match end {
+                ElementEnd::Open => {
+                    if let Some(name) = pending.take() {
+                        if name == "mj-head" {
+                            in_head += 1;
+                        }
+                        if HTML_CONTENT.contains(&name.as_str()) {
+                            html_content += 1;
+                        }
+                        open.push(name);
+                    }
+                }
+                ElementEnd::Empty => pending = None,
+                ElementEnd::Close(prefix, local) => {
+                    let name = if prefix.is_empty() {
+                        local.as_str().to_owned()
+                    } else {
+                        format!("{}:{}", prefix.as_str(), local.as_str())
+                    };
+                    // HTML inside text may leave elements unclosed (`<br>`): close up to
+                    // the matching one, if it is open at all.
+                    if let Some(at) = open.iter().rposition(|n| *n == name) {
+                        for closed in open.drain(at..) {
+                            if closed == "mj-head" {
+                                in_head = in_head.saturating_sub(1);
+                            }
+                            if HTML_CONTENT.contains(&closed.as_str()) {
+                                html_content = html_content.saturating_sub(1);
+                            }
+                        }
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+    // Insertions, by offset: element marks, and a comment pair around each text `t()`.
+    let mut inserts: Vec<(usize, String)> = marks
+        .iter()
+        .map(|(at, _)| (*at, format!("<!--lp:{file}:{at}-->")))
+        .collect();
+    for run in &text_runs {
+        for (range, key) in text_messages(text, run.clone()) {
+            inserts.push((range.start, format!("<!--lp:t:{key}-->")));
+            inserts.push((range.end, "<!--lp:/t-->".to_owned()));
+        }
+    }
+    if inserts.is_empty() {
+        return (text.to_owned(), marks);
+    }
+    inserts.sort_by_key(|(at, _)| *at);
+    let mut out = String::with_capacity(text.len() + inserts.len() * 20);
+    let mut last = 0;
+    for (at, insert) in &inserts {
+        out.push_str(&text[last..*at]);
+        out.push_str(insert);
+        last = *at;
+    }
+    out.push_str(&text[last..]);
+    (out, marks)
+}
+
+/// Every `{{ t("key"…) }}` token inside `run` of `text` whose output is the message itself
+/// (no whitespace control that would trim around it), with its key.
+fn text_messages(text: &str, run: std::ops::Range<usize>) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut at = run.start;
+    while let Some(n) = text[at..run.end].find("{{") {
+        let start = at + n;
+        let end = token_end(text.as_bytes(), start + 2, b"}}");
+        at = end;
+        if end > run.end || end < start + 4 || !text[..end].ends_with("}}") {
+            break;
+        }
+        let inner = &text[start + 2..end - 2];
+        if inner.starts_with(['-', '+']) || inner.ends_with(['-', '+']) {
+            continue;
+        }
+        let Some(args) = inner.trim().strip_prefix("t(") else {
+            continue;
+        };
+        let args = args.trim_start();
+        let Some(quote) = args.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let Some(key) = args[1..].split(quote).next() else {
+            continue;
+        };
+        let is_key = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            && !key.contains("--");
+        // Only the message alone: `t("k") | upper` or `t("k") ~ x` is not its text.
+        let rest = args[1 + key.len() + 1..].trim_start();
+        let closes_call = rest.starts_with(')') || rest.starts_with(',');
+        let after_call = match rest.rfind(')') {
+            Some(i) => rest[i + 1..].trim(),
+            None => "x",
+        };
+        if is_key && closes_call && after_call.is_empty() {
+            out.push((start..end, key.to_owned()));
+        }
+    }
+    out
+}
+
+/// The innermost element of a source file that the preview can show as one (one that
+/// [`mark_source`] marks) at a byte offset: inside its start tag or its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementAt {
+    /// Byte offset of its start tag's `<` (the `O` of its marker).
+    pub start: usize,
+    /// Element names from the outermost down to it (`mjml`, `mj-body`, … `mj-text`, `a`).
+    pub path: Vec<String>,
+}
+
+/// The element at `offset` in `text` (a `.mjml` file as on disk); `None` outside any markable
+/// element (in `mj-head`, between `{% %}` tags at the top level…).
+pub fn element_at(text: &str, offset: usize) -> Option<ElementAt> {
+    let blanked = blank_jinja(text);
+    // Open elements: (name, start, markable).
+    let mut open: Vec<(String, usize, bool)> = Vec::new();
+    let mut pending: Option<(String, usize, bool)> = None;
+    let mut in_head = 0usize;
+    let mut html_content = 0usize;
+    let innermost = |open: &[(String, usize, bool)], pending: Option<&(String, usize, bool)>| {
+        let all: Vec<&(String, usize, bool)> = open.iter().chain(pending).collect();
+        let at = all.iter().rposition(|(_, _, markable)| *markable)?;
+        Some(ElementAt {
+            start: all[at].1,
+            path: all[..=at].iter().map(|(n, _, _)| n.clone()).collect(),
+        })
+    };
+    for token in tokenize(blanked.as_str()).0 {
+        match token {
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                if span.start() > offset {
+                    break;
+                }
+                let name = qualified(prefix.as_str(), local.as_str());
+                let markable = if name.starts_with("mj-") {
+                    in_head == 0 && !UNMARKED.contains(&name.as_str())
+                } else {
+                    html_content > 0 && in_head == 0
+                };
+                pending = Some((name, span.start(), markable));
+            }
+            Token::ElementEnd { end, span } => {
+                if span.end() > offset && pending.is_some() {
+                    // The offset is inside this start tag.
+                    return innermost(&open, pending.as_ref());
+                }
+                match end {
+                    ElementEnd::Open => {
+                        if let Some(element) = pending.take() {
+                            if element.0 == "mj-head" {
+                                in_head += 1;
+                            }
+                            if HTML_CONTENT.contains(&element.0.as_str()) {
+                                html_content += 1;
+                            }
+                            open.push(element);
+                        }
+                    }
+                    ElementEnd::Empty => pending = None,
+                    ElementEnd::Close(prefix, local) => {
+                        if span.start() >= offset {
+                            break;
+                        }
+                        let name = qualified(prefix.as_str(), local.as_str());
+                        if let Some(at) = open.iter().rposition(|(n, _, _)| *n == name) {
+                            for (closed, _, _) in open.drain(at..) {
+                                if closed == "mj-head" {
+                                    in_head = in_head.saturating_sub(1);
+                                }
+                                if HTML_CONTENT.contains(&closed.as_str()) {
+                                    html_content = html_content.saturating_sub(1);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    innermost(&open, None)
+}
+
+/// Start offsets of the elements of `text` that visual editing must not touch: those inside
+/// a Jinja block whose tags sit in different elements (`{% if %}<mj-section>{% endif %}…
+/// </mj-section>`: badly nested, so no edit can keep both intact), and those whose start tag
+/// holds Jinja outside attribute values (`<mj-column {% if x %}padding="0"{% endif %}>`).
+pub fn opaque_elements(text: &str) -> std::collections::BTreeSet<usize> {
+    let blanked = blank_jinja(text);
+    let bytes = text.as_bytes();
+    let blank = blanked.as_bytes();
+    let mut opaque = std::collections::BTreeSet::new();
+    // (offset, the open elements' starts there), at each element boundary.
+    let mut snapshots: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new())];
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut starts = Vec::new();
+    let mut pending: Option<(String, usize, Vec<std::ops::Range<usize>>)> = None;
+    for token in tokenize(blanked.as_str()).0 {
+        match token {
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                starts.push(span.start());
+                pending = Some((
+                    qualified(prefix.as_str(), local.as_str()),
+                    span.start(),
+                    Vec::new(),
+                ));
+            }
+            Token::Attribute { value: Some(v), .. } => {
+                if let Some((_, _, values)) = pending.as_mut() {
+                    values.push(v.start()..v.end());
+                }
+            }
+            Token::ElementEnd { end, span } => {
+                match end {
+                    ElementEnd::Open | ElementEnd::Empty => {
+                        if let Some((name, start, values)) = pending.take() {
+                            let templated = (start..span.end()).any(|i| {
+                                bytes[i] != blank[i] && !values.iter().any(|v| v.contains(&i))
+                            });
+                            if templated {
+                                opaque.insert(start);
+                            }
+                            if matches!(end, ElementEnd::Open) {
+                                open.push((name, start));
+                            }
+                        }
+                    }
+                    ElementEnd::Close(prefix, local) => {
+                        let name = qualified(prefix.as_str(), local.as_str());
+                        if let Some(at) = open.iter().rposition(|(n, _)| *n == name) {
+                            open.truncate(at);
+                        }
+                    }
+                }
+                snapshots.push((span.end(), open.iter().map(|(_, s)| *s).collect()));
+            }
+            _ => {}
+        }
+    }
+    let stack_at = |offset: usize| {
+        let i = snapshots.partition_point(|(o, _)| *o <= offset);
+        snapshots[i.saturating_sub(1)].1.clone()
+    };
+    // Block tags and the element stack where each sits.
+    let mut blocks: Vec<(String, usize, Vec<usize>)> = Vec::new();
+    let mut at = 0;
+    while let Some(n) = text[at..].find("{%") {
+        let start = at + n;
+        let end = token_end(bytes, start + 2, b"%}");
+        at = end;
+        let inner = text[start + 2..end.saturating_sub(2).max(start + 2)]
+            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let mut words = inner.split_whitespace();
+        let keyword = words.next().unwrap_or_default();
+        let opens = matches!(
+            keyword,
+            "if" | "for" | "block" | "macro" | "call" | "filter" | "with"
+        ) || (keyword == "set" && !inner.contains('='));
+        let middle = matches!(keyword, "elif" | "else");
+        let closes = keyword.strip_prefix("end").is_some_and(|k| !k.is_empty());
+        if keyword == "raw" {
+            at = find_endraw(text, end).unwrap_or(text.len());
+            continue;
+        }
+        if opens {
+            blocks.push((keyword.to_owned(), start, stack_at(start)));
+        } else if middle || closes {
+            let Some((_, open_at, stack)) = blocks.last().cloned() else {
+                continue;
+            };
+            if stack_at(start) != stack {
+                let region = open_at..end;
+                opaque.extend(starts.iter().filter(|s| region.contains(s)));
+            }
+            if closes {
+                blocks.pop();
+            }
+        }
+    }
+    opaque
+}
+
+/// The `{% for … %}` loops of `text` still open at `offset`, outermost first, as written
+/// (`for task in person.tasks`): the element there repeats once per item.
+pub fn enclosing_loops(text: &str, offset: usize) -> Vec<String> {
+    let mut open: Vec<String> = Vec::new();
+    let mut at = 0;
+    let end = offset.min(text.len());
+    while let Some(n) = text[at..end].find("{%") {
+        let start = at + n;
+        let close = token_end(text.as_bytes(), start + 2, b"%}");
+        if close > end || close < start + 4 || !text[..close].ends_with("%}") {
+            break;
+        }
+        let inner = text[start + 2..close - 2]
+            .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let keyword = inner.split_whitespace().next().unwrap_or_default();
+        match keyword {
+            "for" => open.push(inner.split_whitespace().collect::<Vec<_>>().join(" ")),
+            "endfor" => {
+                open.pop();
+            }
+            "raw" => match find_endraw(text, close) {
+                Some(after) if after <= end => {
+                    at = after;
+                    continue;
+                }
+                _ => break,
+            },
+            _ => {}
+        }
+        at = close;
+    }
+    open
+}
+
+fn qualified(prefix: &str, local: &str) -> String {
+    if prefix.is_empty() {
+        local.to_owned()
+    } else {
+        format!("{prefix}:{local}")
+    }
+}
+
+/// One element start tag of the rendered MJML.
+struct StartTag {
+    name: String,
+    /// Offset of `<`.
+    start: usize,
+    /// Offset of the `>` or `/>` that ends the start tag.
+    end: usize,
+    /// (name, value, value's span) of each attribute.
+    attributes: Vec<(String, String, std::ops::Range<usize>)>,
+}
+
+impl StartTag {
+    fn attribute(&self, name: &str) -> Option<&(String, String, std::ops::Range<usize>)> {
+        self.attributes.iter().find(|(n, _, _)| n == name)
+    }
+}
+
+/// What `mj-attributes` says about `css-class`.
+#[derive(Default)]
+struct InheritedClasses {
+    by_class: HashMap<String, String>,
+    by_tag: HashMap<String, String>,
+    all: Option<String>,
+}
+
+/// Pass 2: the MJML Jinja rendered from marked sources, with each `<!--lp:F:O-->` removed
+/// and its element marked (see the module documentation). Comments not followed by an
+/// element are removed too. `None` when the MJML does not tokenize (the caller renders
+/// without markers).
+pub fn apply_marks(mjml: &str) -> Option<String> {
+    if !mjml.contains("<!--lp:") {
+        return Some(mjml.to_owned());
+    }
+    let mut tags: Vec<StartTag> = Vec::new();
+    let mut comments: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    // Message comment pairs (span, is the closing one), kept for the app.
+    let mut messages: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    let mut inherited = InheritedClasses::default();
+    let mut stack: Vec<String> = Vec::new();
+    let (tokens, complete) = tokenize(mjml);
+    if !complete {
+        return None;
+    }
+    for token in tokens {
+        match token {
+            Token::Comment { text, span } => {
+                if let Some(mark) = text.as_str().strip_prefix("lp:") {
+                    if mark.starts_with("t:") || mark == "/t" {
+                        messages.push((span.start()..span.end(), mark == "/t"));
+                    } else {
+                        comments.push((span.start()..span.end(), mark.to_owned()));
+                    }
+                }
+            }
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                let name = if prefix.is_empty() {
+                    local.as_str().to_owned()
+                } else {
+                    format!("{}:{}", prefix.as_str(), local.as_str())
+                };
+                tags.push(StartTag {
+                    name,
+                    start: span.start(),
+                    end: span.end(),
+                    attributes: Vec::new(),
+                });
+            }
+            Token::Attribute {
+                prefix,
+                local,
+                value,
+                ..
+            } => {
+                if let (Some(tag), Some(value)) = (tags.last_mut(), value) {
+                    let name = if prefix.is_empty() {
+                        local.as_str().to_owned()
+                    } else {
+                        format!("{}:{}", prefix.as_str(), local.as_str())
+                    };
+                    tag.attributes.push((
+                        name,
+                        value.as_str().to_owned(),
+                        value.start()..value.end(),
+                    ));
+                }
+            }
+            Token::ElementEnd { end, span } => {
+                let in_attributes = stack.last().is_some_and(|p| p == "mj-attributes");
+                match end {
+                    ElementEnd::Open | ElementEnd::Empty => {
+                        if let Some(tag) = tags.last_mut() {
+                            tag.end = span.start();
+                            if in_attributes {
+                                inherited.learn(tag);
+                            }
+                            if matches!(end, ElementEnd::Open) {
+                                stack.push(tag.name.clone());
+                            }
+                        }
+                    }
+                    ElementEnd::Close(..) => {
+                        stack.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let by_start: HashMap<usize, usize> =
+        tags.iter().enumerate().map(|(i, t)| (t.start, i)).collect();
+    // Edits in document order: (range, replacement).
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (span, mark) in comments {
+        edits.push((span.clone(), String::new()));
+        let Some(tag) = by_start.get(&span.end).map(|&i| &tags[i]) else {
+            continue;
+        };
+        let Some((file, offset)) = mark.split_once(':') else {
+            continue;
+        };
+        let marker = format!("lp-{file}-{offset}");
+        if tag.name.starts_with("mj-") {
+            match tag.attribute("css-class") {
+                Some((_, value, range)) => {
+                    edits.push((range.start..range.start, format!("{marker} ")));
+                    let _ = value;
+                }
+                None => {
+                    let class = inherited.css_class(tag);
+                    let value = match class {
+                        Some(c) if !c.is_empty() => format!("{marker} {c}"),
+                        _ => marker,
+                    };
+                    let at = tag.start + 1 + tag.name.len();
+                    edits.push((
+                        at..at,
+                        format!(" css-class=\"{}\"", escape_attribute(&value)),
+                    ));
+                }
+            }
+        } else {
+            let at = tag.start + 1 + tag.name.len();
+            edits.push((at..at, format!(" data-lp=\"{file}-{offset}\"")));
+        }
+    }
+    // mrml drops a whitespace-only text node next to a comment at the start or end of a
+    // text's content: a message comment there moves past that whitespace (into the tag's
+    // edge), so the whitespace stays part of the text.
+    for (span, closing) in messages {
+        let comment = mjml[span.clone()].to_owned();
+        if closing {
+            let after = &mjml[span.end..];
+            let ws = after.len() - after.trim_start_matches([' ', '\t', '\n', '\r']).len();
+            if ws > 0 && after[ws..].starts_with("</") {
+                edits.push((span.clone(), String::new()));
+                edits.push((span.end + ws..span.end + ws, comment));
+            }
+        } else {
+            let before = &mjml[..span.start];
+            let trimmed = before.trim_end_matches([' ', '\t', '\n', '\r']);
+            if trimmed.len() < before.len() && trimmed.ends_with('>') && !trimmed.ends_with("-->") {
+                edits.push((trimmed.len()..trimmed.len(), comment));
+                edits.push((span.clone(), String::new()));
+            }
+        }
+    }
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut out = String::with_capacity(mjml.len() + edits.len() * 24);
+    let mut last = 0;
+    for (range, insert) in edits {
+        if range.start < last {
+            return None;
+        }
+        out.push_str(&mjml[last..range.start]);
+        out.push_str(&insert);
+        last = range.end;
+    }
+    out.push_str(&mjml[last..]);
+    Some(out)
+}
+
+impl InheritedClasses {
+    fn learn(&mut self, tag: &StartTag) {
+        let Some((_, class, _)) = tag.attribute("css-class") else {
+            return;
+        };
+        match tag.name.as_str() {
+            "mj-class" => {
+                if let Some((_, name, _)) = tag.attribute("name") {
+                    self.by_class
+                        .entry(name.clone())
+                        .or_insert_with(|| class.clone());
+                }
+            }
+            "mj-all" => self.all = Some(class.clone()),
+            other => {
+                self.by_tag.insert(other.to_owned(), class.clone());
+            }
+        }
+    }
+
+    /// The `css-class` mrml would use for `tag` without one of its own (its precedence: the
+    /// first `mj-class` that sets one, the tag's default, `mj-all`).
+    fn css_class(&self, tag: &StartTag) -> Option<String> {
+        if let Some((_, classes, _)) = tag.attribute("mj-class")
+            && let Some(found) = classes
+                .split(' ')
+                .map(str::trim)
+                .find_map(|c| self.by_class.get(c))
+        {
+            return Some(found.clone());
+        }
+        self.by_tag.get(&tag.name).or(self.all.as_ref()).cloned()
+    }
+}
+
+fn escape_attribute(value: &str) -> String {
+    value.replace('&', "&amp;").replace('"', "&quot;")
+}
+
+/// Whether `s` at `at` starts a class marker `lp-<digits>-<digits>`; returns its length.
+fn marker_len(s: &[u8], at: usize) -> Option<usize> {
+    if !s[at..].starts_with(b"lp-") {
+        return None;
+    }
+    let mut i = at + 3;
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while *i < s.len() && s[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > from
+    };
+    if !digits(&mut i) || i >= s.len() || s[i] != b'-' {
+        return None;
+    }
+    i += 1;
+    if !digits(&mut i) {
+        return None;
+    }
+    Some(i - at)
+}
+
+/// Rendered HTML without any marker: `data-lp="…"` attributes, `<!--lp:…-->` comments, and
+/// `lp-F-O` classes (with the space after them, or the `-outlook` suffix mrml adds to a
+/// marker that is the only class); a `class` attribute left empty goes too, as mrml writes
+/// none for an empty `css-class`.
+pub fn strip_marks(html: &str) -> String {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b" data-lp=\"")
+            && let Some(n) = html[i + 10..].find('"')
+        {
+            out.push_str(&html[last..i]);
+            i += 10 + n + 1;
+            last = i;
+            continue;
+        }
+        if bytes[i..].starts_with(b"<!--lp:")
+            && let Some(n) = html[i..].find("-->")
+        {
+            out.push_str(&html[last..i]);
+            i += n + 3;
+            last = i;
+            continue;
+        }
+        if bytes[i..].starts_with(b" class=\"") {
+            let value_start = i + 8;
+            if let Some(n) = html[value_start..].find('"') {
+                let value = &html[value_start..value_start + n];
+                if value.contains("lp-") {
+                    let stripped = strip_class_value(value);
+                    out.push_str(&html[last..i]);
+                    if !stripped.is_empty() {
+                        out.push_str(" class=\"");
+                        out.push_str(&stripped);
+                        out.push('"');
+                    }
+                    i = value_start + n + 1;
+                    last = i;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
+/// A class list without its markers.
+fn strip_class_value(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = String::with_capacity(value.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        let at_word = i == 0 || bytes[i - 1] == b' ';
+        if at_word && let Some(len) = marker_len(bytes, i) {
+            let end = i + len;
+            if value[end..].starts_with("-outlook") && value.len() == end + 8 {
+                // The only class: mrml wrote `lp-F-O-outlook`.
+                out.push_str(&value[last..i]);
+                i = end + 8;
+                last = i;
+                continue;
+            }
+            if value[end..].starts_with(' ') {
+                out.push_str(&value[last..i]);
+                i = end + 1;
+                last = i;
+                continue;
+            }
+            if end == value.len() {
+                // Last in the list: drop it with the space before it.
+                out.push_str(&value[last..i]);
+                if out.ends_with(' ') {
+                    out.pop();
+                }
+                i = end;
+                last = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&value[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jinja_is_blanked_to_the_same_length() {
+        let text = "<a>{{ x }}</a>{% if y %}\n<b>{# <c> #}</b>{% endif %}{% raw %}<d>{% endraw %}";
+        let blanked = blank_jinja(text);
+        assert_eq!(blanked.len(), text.len());
+        assert!(!blanked.contains('{') && !blanked.contains("<c>") && !blanked.contains("<d>"));
+        assert!(blanked.contains("<a>") && blanked.contains("\n<b>"));
+    }
+
+    #[test]
+    fn a_string_in_a_token_does_not_close_it() {
+        let text = r#"{{ "%} }}" }}<mj-text>"#;
+        assert_eq!(blank_jinja(text).trim_start(), "<mj-text>");
+    }
+
+    #[test]
+    fn body_elements_and_html_in_text_are_marked_head_elements_not() {
+        let text = "<mjml><mj-head><mj-attributes><mj-all padding=\"0\"/></mj-attributes></mj-head>\
+                    <mj-body><mj-section><mj-column><mj-text>Hi <a href=\"x\">{{ name }}</a></mj-text>\
+                    </mj-column></mj-section></mj-body></mjml>";
+        let marked = mark_source(3, text);
+        for element in [
+            "<mj-body>",
+            "<mj-section>",
+            "<mj-column>",
+            "<mj-text>",
+            "<a href",
+        ] {
+            let at = text.find(element).unwrap();
+            assert!(
+                marked.contains(&format!("<!--lp:3:{at}-->{element}")),
+                "{element} in {marked}"
+            );
+        }
+        assert!(!marked.contains("-->mj-all") && !marked.contains("--><mj-all"));
+        assert!(!marked.contains("--><mj-head"));
+    }
+
+    #[test]
+    fn a_marker_is_prepended_to_the_class_the_element_would_inherit() {
+        let mjml = "<mjml><mj-head><mj-attributes><mj-class name=\"h\" css-class=\"heading\"/>\
+                    <mj-text css-class=\"t\"/></mj-attributes></mj-head><mj-body>\
+                    <!--lp:1:10--><mj-text mj-class=\"h\">a</mj-text>\
+                    <!--lp:1:20--><mj-text>b</mj-text>\
+                    <!--lp:1:30--><mj-text css-class=\"own\">c</mj-text>\
+                    <!--lp:1:40--><mj-image/></mj-body></mjml>";
+        let out = apply_marks(mjml).unwrap();
+        assert!(
+            out.contains("<mj-text css-class=\"lp-1-10 heading\" mj-class=\"h\">a"),
+            "{out}"
+        );
+        assert!(out.contains("<mj-text css-class=\"lp-1-20 t\">b"), "{out}");
+        assert!(
+            out.contains("<mj-text css-class=\"lp-1-30 own\">c"),
+            "{out}"
+        );
+        assert!(out.contains("<mj-image css-class=\"lp-1-40\"/>"), "{out}");
+        assert!(!out.contains("<!--lp:"));
+    }
+
+    #[test]
+    fn a_message_shown_as_text_is_wrapped_in_a_comment_pair_and_nothing_else() {
+        let text = "<mj-body><mj-text css-class=\"{{ t('no') }}\">{{ t(\"hello\", name=n) }} and \
+                    {{ t('upper') | upper }} {{- t('trimmed') }} <a href=\"x\">{{ t('link') }}</a></mj-text>\
+                    <mj-image alt=\"{{ t('alt') }}\"/></mj-body>";
+        let marked = mark_source(0, text);
+        assert!(
+            marked.contains("<!--lp:t:hello-->{{ t(\"hello\", name=n) }}<!--lp:/t-->"),
+            "{marked}"
+        );
+        assert!(
+            marked.contains("<!--lp:t:link-->{{ t('link') }}<!--lp:/t-->"),
+            "{marked}"
+        );
+        for not in ["lp:t:no", "lp:t:upper", "lp:t:trimmed", "lp:t:alt"] {
+            assert!(!marked.contains(not), "{not} in {marked}");
+        }
+        // Pass 2 keeps them (the app reads them); stripping removes them.
+        let kept = apply_marks(&marked.replace("{{", "").replace("}}", "")).unwrap();
+        assert!(kept.contains("<!--lp:t:hello-->"), "{kept}");
+        assert!(!strip_marks(&kept).contains("<!--lp"));
+    }
+
+    #[test]
+    fn badly_nested_jinja_and_templated_start_tags_are_opaque() {
+        let text = "<mj-body>{% if a %}<mj-section><mj-column>{% endif %}<mj-text>x</mj-text></mj-column></mj-section>\
+                    <mj-section>{% if b %}<mj-column><mj-text>y</mj-text></mj-column>{% endif %}</mj-section>\
+                    <mj-section><mj-column {% if c %}padding=\"0\"{% endif %} width=\"{{ w }}\"><mj-text>z</mj-text></mj-column></mj-section></mj-body>";
+        let opaque = opaque_elements(text);
+        let at = |n: &str, nth: usize| text.match_indices(n).nth(nth).unwrap().0;
+        // The first if opens outside the section and closes inside its column.
+        assert!(opaque.contains(&at("<mj-section>", 0)) && opaque.contains(&at("<mj-column>", 0)));
+        // The second is well nested: nothing in it is opaque.
+        assert!(!opaque.contains(&at("<mj-column>", 1)) && !opaque.contains(&at("<mj-text>", 1)));
+        // Jinja in a start tag outside values; a Jinja value alone is not.
+        assert!(opaque.contains(&at("<mj-column {%", 0)));
+        assert!(!opaque.contains(&at("<mj-text>", 2)));
+        assert!(!opaque.contains(&at("<mj-body>", 0)));
+    }
+
+    #[test]
+    fn the_loops_around_an_element_are_named_as_written() {
+        let text = "{% for p in people %}<mj-section>{%- for task in p.tasks -%}<mj-text>{{ task }}</mj-text>{% endfor %}<mj-divider/>{% endfor %}";
+        let at = |n: &str| text.find(n).unwrap();
+        assert_eq!(
+            enclosing_loops(text, at("<mj-text")),
+            ["for p in people", "for task in p.tasks"]
+        );
+        assert_eq!(
+            enclosing_loops(text, at("<mj-divider")),
+            ["for p in people"]
+        );
+        assert!(enclosing_loops(text, 0).is_empty());
+    }
+
+    #[test]
+    fn the_element_at_an_offset_is_the_innermost_markable_one() {
+        let text = "<mjml><mj-head><mj-title>t</mj-title></mj-head><mj-body>\n\
+                    <mj-section><mj-column><mj-text>Hi <a href=\"x\">{{ n }}</a> there</mj-text>\n\
+                    </mj-column></mj-section></mj-body></mjml>";
+        let at = |needle: &str| text.find(needle).unwrap();
+        let found = element_at(text, at("{{ n }}")).unwrap();
+        assert_eq!(found.start, at("<a href"));
+        assert_eq!(
+            found.path,
+            ["mjml", "mj-body", "mj-section", "mj-column", "mj-text", "a"]
+        );
+        let found = element_at(text, at(" there")).unwrap();
+        assert_eq!(found.start, at("<mj-text>"));
+        // Inside a start tag, at its `<`, and in the head.
+        assert_eq!(
+            element_at(text, at("href") + 2).unwrap().start,
+            at("<a href")
+        );
+        assert_eq!(
+            element_at(text, at("<mj-column>")).unwrap().start,
+            at("<mj-column>")
+        );
+        assert_eq!(element_at(text, at("<mj-title>") + 3), None);
+        assert_eq!(element_at(text, 2), None);
+    }
+
+    #[test]
+    fn stripping_gives_back_the_plain_classes() {
+        for (marked, plain) in [
+            (r#"<div class="lp-1-2">"#, "<div>"),
+            (r#"<div class="lp-1-2 x">"#, r#"<div class="x">"#),
+            (r#"<table class="lp-1-2-outlook">"#, "<table>"),
+            (
+                r#"<table class="lp-1-2 x-outlook">"#,
+                r#"<table class="x-outlook">"#,
+            ),
+            (
+                r#"<div class="mj-column-per-100 lp-1-2">"#,
+                r#"<div class="mj-column-per-100">"#,
+            ),
+            (r#"<a data-lp="1-2" href="x">"#, r#"<a href="x">"#),
+            (r#"a<!--lp:1:2-->b"#, "ab"),
+            (r#"<div class="help-1-2">"#, r#"<div class="help-1-2">"#),
+            (r#"<div class="x lp-1-2 lp-3-4">"#, r#"<div class="x">"#),
+        ] {
+            assert_eq!(strip_marks(marked), plain, "{marked}");
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! Every command the shell answers, declared once: its name, its argument struct and its
+//! output. The UI calls `ipc::call(&EditAndPreview { .. })`; the shell's command of that name
+//! takes `args: EditAndPreview` and returns [`Answer<EditAndPreview>`]. The shell's
+//! registration is checked against [`COMMANDS`] by a test in `src-tauri`.
+//!
+//! On the wire a call is `invoke(NAME, { args: <the struct> })` ([`Invocation`]).
+//!
+//! Events the shell emits are declared the same way ([`Event`]: name and payload).
+
+use crate::locales::{ExchangeFormat, GridCell, ImportReport, LocaleGrid, SetTranslation};
+use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
+use crate::{
+    AuthorInfo, ClearedLock, ConflictSides, EditorEdit, ElementLocation, ElementProperties,
+    HistoryPage, IpcError, LocaleEntry, OpenDocument, Preview, PreviewRequest, ProjectSnapshot,
+    PublishedVersion, PullReport, PushOutcome, RecentProject, RemoteInfo, RenderedDiff, Resolution,
+    RestoreOutcome, SaveOutcome, SourceDiff, WorkingStatus,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A command of the shell: the argument struct names it and says what it answers.
+pub trait Command: Serialize + DeserializeOwned {
+    /// The command's name (the shell's function of that name answers it).
+    const NAME: &'static str;
+    /// What it answers on success.
+    type Output: Serialize + DeserializeOwned;
+}
+
+/// What a command answers: its output or an error with a code.
+pub type Answer<C> = Result<<C as Command>::Output, IpcError>;
+
+/// The payload of an invoke: the command's argument struct under `args` (the name of every
+/// shell command's parameter).
+#[derive(Serialize)]
+pub struct Invocation<'a, C> {
+    /// The arguments.
+    pub args: &'a C,
+}
+
+/// Whether two names are the same (usable in `const` assertions).
+pub const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Declares each command's argument struct with its [`Command`] impl, and [`COMMANDS`].
+macro_rules! commands {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident => $Type:ident { $( $(#[doc = $fdoc:literal])* $field:ident : $fty:ty ),* $(,)? }
+            -> $output:ty;
+    )*) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(Clone, Serialize, Deserialize)]
+            pub struct $Type {
+                $( $(#[doc = $fdoc])* pub $field: $fty, )*
+            }
+
+            impl Command for $Type {
+                const NAME: &'static str = stringify!($name);
+                type Output = $output;
+            }
+        )*
+
+        /// The name of every declared command.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+commands! {
+    // The project and the editor.
+    /// Opens a project folder (`None`: the one given at start) and starts watching it.
+    open_project => OpenProject {
+        /// The folder.
+        path: Option<String>,
+    } -> ProjectSnapshot;
+    /// Asks for a project folder with the system dialog and opens it (`None`: cancelled).
+    choose_project => ChooseProject {} -> Option<ProjectSnapshot>;
+    /// Asks for an empty folder, copies the bundled sample there and opens it.
+    new_project_from_sample => NewProjectFromSample {} -> Option<ProjectSnapshot>;
+    /// Projects opened before on this computer, newest first.
+    recent_projects => RecentProjects {} -> Vec<RecentProject>;
+    /// The open project, as the sidebar and pickers need it.
+    project_snapshot => GetProjectSnapshot {} -> ProjectSnapshot;
+    /// Renders an email from the editor's buffers (saved or not).
+    preview => RenderPreview {
+        /// Which email.
+        request: PreviewRequest,
+    } -> Preview;
+    /// Opens a project file in the editor.
+    open_document => OpenDocumentAt {
+        /// Project-relative path.
+        path: String,
+    } -> OpenDocument;
+    /// The editor's text of a document changed.
+    edit_document => EditDocument {
+        /// Project-relative path.
+        path: String,
+        /// The editor's whole text.
+        text: String,
+    } -> ();
+    /// One keystroke: the new text of `path`, and the render of `request` with it.
+    edit_and_preview => EditAndPreview {
+        /// Project-relative path.
+        path: String,
+        /// The editor's whole text.
+        text: String,
+        /// Which email to render.
+        request: PreviewRequest,
+    } -> Preview;
+    /// Saves a document (with `text`: as the editor shows it); `save-conflict` when the file
+    /// changed on disk meanwhile.
+    save_document => SaveDocument {
+        /// Project-relative path.
+        path: String,
+        /// The editor's text (`None`: what the studio holds).
+        text: Option<String>,
+    } -> ();
+    /// Both sides of a conflict, for the side-by-side comparison.
+    conflict_sides => GetConflictSides {
+        /// Project-relative path.
+        path: String,
+    } -> ConflictSides;
+    /// Resolves a conflict; answers the document as it now stands.
+    resolve_conflict => ResolveConflict {
+        /// Project-relative path.
+        path: String,
+        /// Keep mine or take theirs.
+        resolution: Resolution,
+    } -> Option<OpenDocument>;
+    /// Files with unsaved edits.
+    dirty_paths => DirtyPaths {} -> Vec<String>;
+    /// Creates a template from the starter.
+    create_template => CreateTemplate {
+        /// The new template's id.
+        id: String,
+    } -> ProjectSnapshot;
+    /// Copies a template under a new name.
+    duplicate_template => DuplicateTemplate {
+        /// The template copied.
+        from: String,
+        /// The new id.
+        to: String,
+    } -> ProjectSnapshot;
+    /// A new fixture copied from another as the editor holds it; answers its path too.
+    duplicate_fixture => DuplicateFixture {
+        /// The template.
+        template: String,
+        /// The fixture copied.
+        from: String,
+        /// The new fixture's name.
+        to: String,
+    } -> (ProjectSnapshot, String);
+    /// Renames a template.
+    rename_template => RenameTemplate {
+        /// The current id.
+        from: String,
+        /// The new id.
+        to: String,
+    } -> ProjectSnapshot;
+    /// Deletes a template.
+    delete_template => DeleteTemplate {
+        /// Its id.
+        id: String,
+    } -> ProjectSnapshot;
+    /// MJML elements and their attributes, for completion.
+    mjml_schema => MjmlSchema {} -> BTreeMap<String, Option<Vec<String>>>;
+    /// The element of `path` (the editor's text when open) at a byte offset, or at a line and
+    /// column when `offset` is absent (the editor's cursor); `None`: no element there.
+    locate_element => LocateElement {
+        /// Project-relative path.
+        path: String,
+        /// A byte offset (a preview marker's `O`).
+        offset: Option<usize>,
+        /// 1-based line, when `offset` is absent.
+        line: u32,
+        /// 1-based column in characters, when `offset` is absent.
+        column: u32,
+    } -> Option<ElementLocation>;
+    /// Production image URLs and the project files the preview shows for them (`data:`
+    /// URIs), from letterpress.toml's `[assets]`.
+    preview_assets => PreviewAssets {} -> BTreeMap<String, String>;
+    /// The property panel of the element of `path` starting at `offset`, with effective
+    /// values as the email of `request` inherits them.
+    element_properties => GetElementProperties {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of its start tag.
+        offset: usize,
+        /// The email whose `mj-attributes` apply.
+        request: PreviewRequest,
+    } -> ElementProperties;
+    /// The minimal edit that sets (`Some`) or resets (`None`: removes the element's own)
+    /// attribute `name`; refused when it would add an error to the email of `request`.
+    property_edit => PropertyEditFor {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of the element's start tag.
+        offset: usize,
+        /// Attribute name.
+        name: String,
+        /// The new value, or `None` to fall back to the inherited one.
+        value: Option<String>,
+        /// The email the change is checked with.
+        request: PreviewRequest,
+    } -> Option<EditorEdit>;
+    /// Leaves the app (after the UI dealt with unsaved changes).
+    quit => Quit {} -> ();
+
+    // Versions.
+    /// What changed since the last version; `not-a-repository` before versioning started.
+    history_status => HistoryStatus {} -> WorkingStatus;
+    /// Starts versioning the project.
+    history_init => HistoryInit {} -> WorkingStatus;
+    /// Who new versions are saved as (`None`: nobody set yet).
+    history_author => HistoryAuthor {} -> Option<AuthorInfo>;
+    /// Stores the author in the app's settings.
+    history_set_author => HistorySetAuthor {
+        /// Display name.
+        name: String,
+        /// Email.
+        email: String,
+    } -> AuthorInfo;
+    /// Saves a version of the chosen changed files (`paths` empty: all).
+    history_save => HistorySave {
+        /// The version's message.
+        message: String,
+        /// The files (empty: every changed file).
+        paths: Vec<String>,
+    } -> SaveOutcome;
+    /// A page of versions, newest first, of a template or (`None`) of the project.
+    history_log => HistoryLog {
+        /// The template.
+        template: Option<String>,
+        /// The last version id shown (`None`: from the newest).
+        cursor: Option<String>,
+        /// Page size.
+        limit: usize,
+    } -> HistoryPage;
+    /// Source differences between two sides (`working`: the files on disk).
+    history_diff_sources => HistoryDiffSources {
+        /// Older side.
+        from: String,
+        /// Newer side.
+        to: String,
+    } -> SourceDiff;
+    /// Both renders of a template, changed words marked.
+    history_diff_rendered => HistoryDiffRendered {
+        /// Older side.
+        from: String,
+        /// Newer side.
+        to: String,
+        /// The template.
+        template: String,
+        /// The locale (`None`: the default one).
+        locale: Option<String>,
+        /// The fixture (`None`: the first one).
+        fixture: Option<String>,
+    } -> RenderedDiff;
+    /// Puts a template's files back as they were in a version.
+    history_restore => HistoryRestore {
+        /// The template.
+        template: String,
+        /// The version.
+        revision: String,
+    } -> RestoreOutcome;
+    /// Marks a version (`None`: the last one) live in an environment.
+    history_publish => HistoryPublish {
+        /// The environment.
+        environment: String,
+        /// The version.
+        revision: Option<String>,
+        /// Release notes.
+        notes: String,
+    } -> PublishedVersion;
+    /// What is live where.
+    history_published => HistoryPublished {} -> Vec<PublishedVersion>;
+    /// The configured remotes.
+    history_remotes => HistoryRemotes {} -> Vec<RemoteInfo>;
+    /// Adds a remote.
+    history_add_remote => HistoryAddRemote {
+        /// Its name.
+        name: String,
+        /// Its URL (no password).
+        url: String,
+    } -> RemoteInfo;
+    /// Sends the branch and the publish tags to a remote.
+    history_push => HistoryPush {
+        /// The remote (`None`: the only one, or `origin`).
+        remote: Option<String>,
+    } -> PushOutcome;
+    /// Brings in a remote's versions.
+    history_pull => HistoryPull {
+        /// The remote (`None`: the only one, or `origin`).
+        remote: Option<String>,
+    } -> PullReport;
+    /// Abandons a conflicted pull; answers the files put back.
+    history_abort_merge => HistoryAbortMerge {} -> Vec<String>;
+    /// Removes git's index lock left by a crashed program.
+    history_unlock => HistoryUnlock {} -> Option<ClearedLock>;
+
+    // Translations.
+    /// Keys × locales with a status per cell.
+    locale_grid => GetLocaleGrid {} -> LocaleGrid;
+    /// Validates and saves one cell.
+    set_translation => SaveTranslation {
+        /// The cell and its text.
+        translation: SetTranslation,
+    } -> GridCell;
+    /// Renders an email with one unsaved cell text overlaid (invalid text is an error).
+    preview_translation => PreviewTranslation {
+        /// Which email.
+        request: PreviewRequest,
+        /// The unsaved cell.
+        translation: SetTranslation,
+    } -> Preview;
+    /// Marks keys as translated from the current source text.
+    accept_translations => AcceptTranslations {
+        /// The locale.
+        locale: String,
+        /// The keys.
+        keys: Vec<String>,
+    } -> usize;
+    /// Adds a project locale.
+    add_locale => AddLocale {
+        /// BCP 47 code.
+        code: String,
+    } -> LocaleEntry;
+    /// Creates a per-locale body override; answers its path.
+    create_override => CreateOverride {
+        /// The template.
+        template: String,
+        /// The locale.
+        locale: String,
+    } -> String;
+    /// Keys whose text matches a snippet clicked in the preview, best first.
+    keys_for_text => KeysForText {
+        /// The preview's locale.
+        locale: String,
+        /// The text clicked.
+        snippet: String,
+    } -> Vec<String>;
+    /// Asks where to save, then exports a locale there (`None`: cancelled).
+    export_translations => ExportTranslations {
+        /// The locale.
+        locale: String,
+        /// XLIFF or PO.
+        format: ExchangeFormat,
+    } -> Option<String>;
+    /// Asks for a file and imports it, all or nothing (`None`: cancelled).
+    import_translations => ImportTranslations {} -> Option<ImportReport>;
+
+    // Sync.
+    /// The targets in `letterpress.toml`.
+    sync_targets => SyncTargets {} -> Vec<SyncTarget>;
+    /// Where a target's credentials come from (never the secret).
+    sync_credential_status => SyncCredentialStatus {
+        /// The target.
+        target: String,
+    } -> CredentialStatus;
+    /// Stores a target's credentials in the OS keychain (the secret crosses IPC once,
+    /// inbound; this struct has no `Debug`).
+    sync_set_credentials => SyncSetCredentials {
+        /// The target.
+        target: String,
+        /// Access key id (SES; ignored for Postmark).
+        key_id: String,
+        /// The secret or server token.
+        secret: String,
+    } -> CredentialStatus;
+    /// What apply would do.
+    sync_plan => PlanSync {
+        /// The target.
+        target: String,
+    } -> SyncPlan;
+    /// Makes the remote match the published version.
+    sync_apply => ApplySync {
+        /// The target.
+        target: String,
+        /// Overwrite remote templates changed since the last sync.
+        overwrite_drift: bool,
+    } -> ApplyReport;
+}
+
+/// An event the shell emits to the window: its name and its payload.
+pub trait Event {
+    /// The event's name.
+    const NAME: &'static str;
+    /// What it carries.
+    type Payload: Serialize + DeserializeOwned;
+}
+
+/// Declares each event as a marker type with its [`Event`] impl.
+macro_rules! events {
+    ($( $(#[doc = $doc:literal])* $Type:ident = $name:path => $payload:ty; )*) => {
+        $(
+            $(#[doc = $doc])*
+            pub enum $Type {}
+
+            impl Event for $Type {
+                const NAME: &'static str = $name;
+                type Payload = $payload;
+            }
+        )*
+    };
+}
+
+events! {
+    /// Something happened on disk to the project or an open file.
+    FileChanged = crate::FILE_EVENT => crate::FileEvent;
+    /// The window is asked to close with unsaved edits (their paths).
+    CloseRequested = crate::CLOSE_REQUESTED_EVENT => Vec<String>;
+    /// A native menu item (or its shortcut) was chosen.
+    MenuChosen = crate::MENU_EVENT => crate::MenuCommand;
+    /// An apply made one more remote write.
+    SyncProgressed = crate::sync::SYNC_PROGRESS_EVENT => crate::sync::SyncProgress;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_names_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for name in COMMANDS {
+            assert!(seen.insert(name), "{name} declared twice");
+        }
+    }
+
+    #[test]
+    fn a_call_puts_the_arguments_under_args() {
+        let call = EditDocument {
+            path: "templates/welcome/body.mjml".into(),
+            text: "<mjml/>".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(Invocation { args: &call }).unwrap(),
+            serde_json::json!({"args": {"path": "templates/welcome/body.mjml", "text": "<mjml/>"}})
+        );
+        assert_eq!(EditDocument::NAME, "edit_document");
+    }
+
+    #[test]
+    fn names_compare_in_const_context() {
+        const { assert!(same_name(EditAndPreview::NAME, "edit_and_preview")) };
+        assert!(!same_name("preview", "previews"));
+        assert!(!same_name("preview", "preview_"));
+    }
+}

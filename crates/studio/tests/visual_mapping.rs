@@ -1,0 +1,385 @@
+//! The preview's visual mapping (engine `instrument`): markers that name each element's file
+//! and offset, with the email unchanged once they are removed.
+
+use letterpress_engine::RenderRequest;
+use letterpress_engine::instrument::strip_marks;
+use letterpress_studio::Project;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn sample() -> Project {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    Project::open(&root).expect("the sample project opens")
+}
+
+/// Every `lp-F-O` class and `data-lp="F-O"` in `html`, as (file, offset).
+fn markers(html: &str) -> BTreeSet<(usize, usize)> {
+    let mut found = BTreeSet::new();
+    for (i, _) in html.match_indices("lp-") {
+        let rest = &html[i + 3..];
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        let f = digits(rest);
+        if f == 0 || !rest[f..].starts_with('-') {
+            continue;
+        }
+        let o = digits(&rest[f + 1..]);
+        if o == 0 {
+            continue;
+        }
+        let before = html[..i].chars().last();
+        if matches!(before, Some(' ' | '"' | '=')) {
+            found.insert((
+                rest[..f].parse().unwrap(),
+                rest[f + 1..f + 1 + o].parse().unwrap(),
+            ));
+        }
+    }
+    found
+}
+
+/// The transparency invariant: for every sample template × locale × fixture, the instrumented
+/// preview with its markers stripped is the plain email byte for byte, and every marker names
+/// the start tag of an element in the file it names.
+#[test]
+fn every_instrumented_sample_preview_is_the_plain_email_once_markers_are_stripped() {
+    let project = sample();
+    let mut jobs = 0;
+    let mut elements = BTreeSet::new();
+    let mut shown_keys = BTreeSet::new();
+    for job in project.jobs().unwrap() {
+        let data = project.fixture(&job.template, &job.fixture).unwrap();
+        let request = RenderRequest {
+            template: &job.template,
+            locale: &job.locale,
+            data: &data,
+        };
+        let (plain, marked) = project.engine().render_with_markers(&request, false);
+        let what = format!("{} {} {}", job.template, job.locale, job.fixture);
+        assert!(plain.is_ok(), "{what}: {:?}", plain.diagnostics);
+        let marked = marked.unwrap_or_else(|| {
+            let unchecked = project.engine().render_marked(&request);
+            let stripped = unchecked.map(|m| strip_marks(&m.html)).unwrap_or_default();
+            let at = stripped
+                .bytes()
+                .zip(plain.html.bytes())
+                .position(|(a, b)| a != b)
+                .unwrap_or(stripped.len().min(plain.html.len()));
+            let from = at.saturating_sub(120);
+            panic!(
+                "{what}: no transparent visual mapping; first difference at byte {at}:\n\
+                 stripped: {}\nplain:    {}",
+                stripped
+                    .get(from..(at + 120).min(stripped.len()))
+                    .unwrap_or_default(),
+                plain
+                    .html
+                    .get(from..(at + 120).min(plain.html.len()))
+                    .unwrap_or_default()
+            )
+        });
+        assert_eq!(strip_marks(&marked.html), plain.html, "{what}");
+        for (i, _) in marked.html.match_indices("<!--lp:t:") {
+            let key = &marked.html[i + 9..];
+            shown_keys.insert(key[..key.find("-->").unwrap()].to_owned());
+        }
+        let found = markers(&marked.html);
+        assert!(found.len() > 10, "{what}: only {} markers", found.len());
+        for (file, offset) in found {
+            let path = &marked.files[file];
+            let text = std::fs::read_to_string(project.root().join(path)).unwrap();
+            assert!(
+                text[offset..].starts_with('<') && !text[offset..].starts_with("</"),
+                "{what}: marker {file}-{offset} is not a start tag in {path}"
+            );
+            elements.insert((path.clone(), offset));
+        }
+        jobs += 1;
+    }
+    assert_eq!(jobs, project.jobs().unwrap().len());
+    // Every message written as text in a sample file (`{{ t("key") }}` in mj-text & co.) is
+    // marked with its key in some preview: the app finds the key of a text by clicking it.
+    let mut written_keys = BTreeSet::new();
+    for dir in [
+        "layouts",
+        "partials",
+        "templates/welcome",
+        "templates/receipt",
+        "templates/daily-digest",
+        "templates/password-reset",
+        "templates/team-invitation",
+        "templates/verify-email",
+    ] {
+        for entry in std::fs::read_dir(project.root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "mjml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let marked = letterpress_engine::instrument::mark_source(0, &text);
+                for (i, _) in marked.match_indices("<!--lp:t:") {
+                    let key = &marked[i + 9..];
+                    written_keys.insert(key[..key.find("-->").unwrap()].to_owned());
+                }
+            }
+        }
+    }
+    assert!(written_keys.len() > 10, "{written_keys:?}");
+    let missing: Vec<_> = written_keys.difference(&shown_keys).collect();
+    assert!(
+        missing.is_empty(),
+        "text messages never marked in a preview: {missing:?}"
+    );
+    // Elements of templates, the layout and the partials are all mapped.
+    let files: BTreeSet<&str> = elements.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(files.contains("layouts/base.mjml"), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.starts_with("partials/")),
+        "{files:?}"
+    );
+    assert!(files.contains("templates/welcome/body.mjml"), "{files:?}");
+}
+
+/// The property panel of the welcome heading: its `mj-class` values are inherited with their
+/// origin, and setting one writes only an attribute of that start tag (one edit, nothing
+/// else in the file changes); resetting removes it again, byte for byte.
+#[test]
+fn a_property_edit_touches_only_the_elements_start_tag() {
+    use letterpress_protocol::PreviewRequest;
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "templates/welcome/body.mjml";
+    let text = session.open_document(path).unwrap().text;
+    let offset = text.find("<mj-text mj-class=\"heading\"").unwrap();
+    let request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: false,
+    };
+    let panel = session.element_properties(path, offset, &request).unwrap();
+    assert_eq!(panel.element, "mj-text");
+    assert!(!panel.templated);
+    let row = |name: &str| {
+        panel
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row("mj-class").origin, "own");
+    let size = row("font-size");
+    assert_eq!(size.origin, "mj-class heading", "{size:?}");
+    assert!(size.value.is_some());
+
+    let edit = session
+        .property_edit(path, offset, "color", Some("#d1242f"), &request)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (edit.from_line, edit.from_line),
+        (edit.to_line, edit.to_line)
+    );
+    let line = text.lines().nth(edit.from_line as usize - 1).unwrap();
+    let col = edit.from_column as usize - 1;
+    let changed: String = line
+        .chars()
+        .take(col)
+        .chain(edit.insert.chars())
+        .chain(line.chars().skip(col))
+        .collect();
+    assert_eq!(
+        changed,
+        line.replacen(
+            "mj-class=\"heading\"",
+            "mj-class=\"heading\" color=\"#d1242f\"",
+            1
+        )
+    );
+    let new_text = text.replacen(line, &changed, 1);
+    session.edit_document(path, &new_text).unwrap();
+    let panel = session.element_properties(path, offset, &request).unwrap();
+    let color = panel.properties.iter().find(|p| p.name == "color").unwrap();
+    assert_eq!(
+        (color.value.as_deref(), color.origin.as_str()),
+        (Some("#d1242f"), "own")
+    );
+
+    // Reset: the attribute goes with its leading space; the file is as it was.
+    let reset = session
+        .property_edit(path, offset, "color", None, &request)
+        .unwrap()
+        .unwrap();
+    assert!(reset.insert.is_empty());
+    let line_now = new_text.lines().nth(reset.from_line as usize - 1).unwrap();
+    let chars: Vec<char> = line_now.chars().collect();
+    let restored: String = chars[..reset.from_column as usize - 1]
+        .iter()
+        .chain(&chars[reset.to_column as usize - 1..])
+        .collect();
+    assert_eq!(new_text.replacen(line_now, &restored, 1), text);
+    // Jinja is not edited from the panel.
+    let step = text.find("<mj-text>{{ t(\"welcome-intro\"").unwrap();
+    assert!(
+        session
+            .property_edit(path, step, "color", Some("{{ c }}"), &request)
+            .is_err()
+    );
+}
+
+/// Null round trip: open every sample `.mjml` file, select every element once (location,
+/// property panel), save without an edit: 0 bytes change on disk.
+#[test]
+fn selecting_everything_and_saving_without_edits_changes_no_byte() {
+    use letterpress_protocol::PreviewRequest;
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "de".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: false,
+    };
+    let mut files = Vec::new();
+    for dir in ["layouts", "partials"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            files.push(format!(
+                "{dir}/{}",
+                e.unwrap().file_name().to_string_lossy()
+            ));
+        }
+    }
+    for t in std::fs::read_dir(root.join("templates")).unwrap() {
+        let t = t.unwrap().file_name().to_string_lossy().into_owned();
+        for e in std::fs::read_dir(root.join("templates").join(&t)).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".mjml") {
+                files.push(format!("templates/{t}/{name}"));
+            }
+        }
+    }
+    let mut selected = 0;
+    for path in files.iter().filter(|p| p.ends_with(".mjml")) {
+        let before = std::fs::read(root.join(path)).unwrap();
+        let text = session.open_document(path).unwrap().text;
+        for (offset, _) in letterpress_engine::instrument::mark_source_with_names(0, &text).1 {
+            let location = session
+                .locate_element(path, Some(offset), 0, 0)
+                .unwrap()
+                .unwrap();
+            assert_eq!(location.offset, offset, "{path}");
+            session.element_properties(path, offset, &request).unwrap();
+            selected += 1;
+        }
+        session.save_text(path, &text).unwrap();
+        assert_eq!(
+            std::fs::read(root.join(path)).unwrap(),
+            before,
+            "{path} changed"
+        );
+    }
+    assert!(selected > 50, "only {selected} elements");
+}
+
+/// The preview shows the project's own images for production URLs under an `[assets]`
+/// prefix (the sample's logo and avatars), as `data:` URIs read through the confined reader:
+/// a symlink in the folder that leads outside is not shown.
+#[test]
+fn production_image_urls_map_to_the_projects_assets() {
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.png"), b"\x89PNG not yours").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.png"),
+        root.join("assets/email/leak.png"),
+    )
+    .unwrap();
+    let session = StudioSession::open(&root).unwrap();
+    let assets = session.preview_assets();
+    let logo = &assets["https://northwind.example.com/assets/email/northwind-logo@2x.png"];
+    assert!(
+        logo.starts_with("data:image/png;base64,iVBORw0KGgo"),
+        "{}",
+        &logo[..40]
+    );
+    assert!(assets.contains_key("https://northwind.example.com/avatars/hannah-schmidt-80.png"));
+    assert!(
+        !assets.keys().any(|k| k.contains("leak")),
+        "{:?}",
+        assets.keys()
+    );
+    // Every avatar a fixture names has its file.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for fixture in std::fs::read_dir(repo.join("templates/daily-digest/fixtures")).unwrap() {
+        let text = std::fs::read_to_string(fixture.unwrap().path()).unwrap();
+        for url in text
+            .split('"')
+            .filter(|s| s.starts_with("https://northwind.example.com/avatars/"))
+        {
+            assert!(
+                assets.contains_key(url),
+                "{url} has no file under assets/avatars"
+            );
+        }
+    }
+}
+
+/// Badly nested Jinja (an `if` opening outside a section and closing inside its column) and
+/// Jinja inside a start tag are opaque: the preview names their markers (the app hatches
+/// them), the panel is read-only, and a property edit is refused with nothing written.
+#[test]
+fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
+    use letterpress_protocol::PreviewRequest;
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let path = "templates/welcome/body.mjml";
+    let tangled = "{% extends \"layouts/base.mjml\" %}\n{% block content %}\n{% if user.first_name %}<mj-section><mj-column>{% endif %}\n<mj-text>Hi</mj-text>\n</mj-column></mj-section>\n<mj-section><mj-column {% if true %}padding=\"0\"{% endif %}><mj-text>There</mj-text></mj-column></mj-section>\n{% endblock %}\n";
+    std::fs::write(root.join(path), tangled).unwrap();
+    let mut session = StudioSession::open(&root).unwrap();
+    session.open_document(path).unwrap();
+    let mut request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: true,
+    };
+    let preview = session.preview(&request);
+    assert!(preview.is_ok(), "{:?}", preview.diagnostics);
+    // The email is sent once: in the mapping, markers aside.
+    assert!(preview.html.is_empty());
+    let mapping = preview.mapping.expect("mapped");
+    request.markers = false;
+    assert_eq!(
+        letterpress_engine::instrument::strip_marks(&mapping.html),
+        session.preview(&request).html
+    );
+    request.markers = true;
+    let file = mapping.files.iter().position(|f| f == path).unwrap();
+    for needle in ["<mj-section><mj-column>{%", "<mj-column {%"] {
+        let offset = tangled.find(needle).unwrap();
+        assert!(
+            mapping.opaque.contains(&format!("{file}-{offset}")),
+            "{needle}: {:?}",
+            mapping.opaque
+        );
+        request.markers = false;
+        let panel = session.element_properties(path, offset, &request).unwrap();
+        assert!(panel.templated, "{needle}");
+        let refused = session.property_edit(path, offset, "padding", Some("4px"), &request);
+        assert!(refused.is_err(), "{needle}: {refused:?}");
+    }
+    // A well-placed element stays editable.
+    let there = tangled.find("<mj-text>There").unwrap();
+    assert!(!mapping.opaque.contains(&format!("{file}-{there}")));
+    assert!(
+        session
+            .property_edit(path, there, "color", Some("#111111"), &request)
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(std::fs::read_to_string(root.join(path)).unwrap(), tangled);
+}

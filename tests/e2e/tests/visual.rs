@@ -1,0 +1,533 @@
+//! Selecting in the preview, in the real app on a copy of the sample project: the mapping
+//! coverage of every sample template (the centre of every visible marked box resolves to that
+//! element or one inside it, never to another), a designer's click on a heading (breadcrumb,
+//! cursor on its start tag), a click on the layout's footer (the layout opens, "used by"),
+//! the editor's cursor outlining the element it is in, and click → outline measured on a
+//! generated 500-element template (one test: one app per test binary).
+//! Same harness as `app.rs`. Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/`.
+
+use fantoccini::Client;
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
+use fantoccini::key::Key;
+use letterpress_e2e::{
+    click, js, sample_copy, shot, start_app, text_of, wait_for_text, wait_until,
+};
+use serde_json::Value;
+
+/// Waits until the preview shows `template` with its visual mapping.
+async fn wait_for_mapped_preview(client: &Client, needle: &str) {
+    wait_until(
+        &format!("a mapped preview containing {needle:?}"),
+        || async {
+            let ok = js(
+                client,
+                &format!(
+                    "const f = document.querySelector('[data-test=preview]');
+                 const html = f ? LetterpressPreview.current(f) : '';
+                 return html.includes({needle:?}) && /class=\"lp-\\d+-\\d+/.test(html);"
+                ),
+            )
+            .await;
+            ok.as_bool().filter(|b| *b).map(|_| Value::Null)
+        },
+    )
+    .await;
+}
+
+/// For every visible marked box of the email: is the marker at its centre its own or one of
+/// an element inside it (resolved), or another's (wrong)? Returns [boxes, resolved, wrong,
+/// first wrong ones].
+const COVERAGE: &str = "
+    const f = document.querySelector('[data-test=preview]');
+    const d = f.contentDocument;
+    const markerOf = (e) => {
+      const data = e.getAttribute('data-lp');
+      if (data) return data;
+      for (const c of e.classList) { const m = /^lp-(\\d+-\\d+)$/.exec(c); if (m) return m[1]; }
+      return null;
+    };
+    const marked = Array.from(d.querySelectorAll('[class*=\"lp-\"], [data-lp]')).filter(markerOf);
+    let boxes = 0, resolved = 0, wrong = [];
+    for (const e of marked) {
+      e.scrollIntoView({ block: 'center', inline: 'center' });
+      // An inline element broken over lines: the centre of its first line box (the centre
+      // of its bounding box may lie between its lines).
+      const rects = e.getClientRects();
+      const r = rects.length > 1 ? rects[0] : e.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1) continue;
+      const style = d.defaultView.getComputedStyle(e);
+      if (style.visibility === 'hidden' || style.display === 'none') continue;
+      const o = f.getBoundingClientRect();
+      const x = o.left + f.clientLeft + r.left + r.width / 2;
+      const y = o.top + f.clientTop + r.top + r.height / 2;
+      // Only what the frame shows: a box cut off by the frame's edge is measured where visible.
+      if (x < o.left || y < o.top || x > o.right || y > o.bottom) continue;
+      boxes++;
+      const own = markerOf(e);
+      const got = LetterpressPreview.markerAt(f, x, y);
+      const inside = got && (got === own || Array.from(e.querySelectorAll('*')).some(c => markerOf(c) === got));
+      if (inside) resolved++; else wrong.push(own + ' → ' + got + ' <' + e.tagName.toLowerCase() + ' class=\"' + e.className + '\">');
+    }
+    d.defaultView.scrollTo(0, 0);
+    return [boxes, resolved, wrong.length, wrong.slice(0, 5)];
+";
+
+/// Clicks at a point of the app's viewport, as a person would.
+async fn click_at(client: &Client, x: f64, y: f64) {
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x.round(),
+            y: y.round(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(mouse).await.expect("click");
+}
+
+/// The viewport point at the centre of the email's element whose text includes `text`
+/// (scrolled into view first).
+async fn centre_of_text(client: &Client, text: &str) -> (f64, f64) {
+    let point = js(
+        client,
+        &format!(
+            "const f = document.querySelector('[data-test=preview]');
+             const d = f.contentDocument;
+             // The deepest visible element holding the text.
+             const hit = Array.from(d.querySelectorAll('body *'))
+               .filter(e => e.textContent.includes({text:?})
+                 && !Array.from(e.children).some(c => c.textContent.includes({text:?}))
+                 && e.getBoundingClientRect().width > 0)
+               .shift();
+             if (!hit) return null;
+             hit.scrollIntoView({{ block: 'center' }});
+             const r = hit.getBoundingClientRect();
+             const o = f.getBoundingClientRect();
+             return [o.left + f.clientLeft + r.left + r.width / 2, o.top + f.clientTop + r.top + r.height / 2];"
+        ),
+    )
+    .await;
+    match point.as_array().map(|p| (p[0].as_f64(), p[1].as_f64())) {
+        Some((Some(x), Some(y))) => (x, y),
+        _ => panic!("{text:?} is not in the preview: {point}"),
+    }
+}
+
+/// Double-clicks at a point of the app's viewport.
+async fn double_click_at(client: &Client, x: f64, y: f64) {
+    let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveTo {
+        duration: None,
+        x: x.round(),
+        y: y.round(),
+    });
+    for _ in 0..2 {
+        mouse = mouse
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+    }
+    client.perform_actions(mouse).await.expect("double click");
+}
+
+/// Replaces the inline editor's text and presses Enter, as a person would.
+async fn type_inline(client: &Client, text: &str) {
+    let field = client
+        .find(fantoccini::Locator::Css("[data-test=inline-text]"))
+        .await
+        .expect("the inline editor");
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+    field
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+}
+
+/// The editor's text.
+async fn editor_text(client: &Client) -> String {
+    js(
+        client,
+        "return LetterpressEditor.getDoc(window.__letterpressEditor);",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Presses `chord` (modifiers first) in the editor, as a person would.
+async fn keys(client: &Client, chord: &[char]) {
+    js(
+        client,
+        "document.querySelector('.cm-content').focus(); return null;",
+    )
+    .await;
+    let mut actions = KeyActions::new("keyboard".into());
+    for c in chord {
+        actions = actions.then(KeyAction::Down { value: *c });
+    }
+    for c in chord.iter().rev() {
+        actions = actions.then(KeyAction::Up { value: *c });
+    }
+    client.perform_actions(actions).await.expect("keys");
+}
+
+/// The line of the editor's cursor.
+async fn cursor_line(client: &Client) -> u64 {
+    js(
+        client,
+        "const g = document.querySelector('.cm-activeLineGutter'); return g ? Number(g.textContent) : 0;",
+    )
+    .await
+    .as_u64()
+    .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_designer_selects_elements_in_the_preview() {
+    let (tmp, project) = sample_copy();
+    add_big_template(&project);
+    let (client, processes) = start_app(&project, &tmp.path().join("state"), &[]).await;
+
+    // Mapping coverage, template by template.
+    let templates = [
+        ("daily-digest", "Northwind"),
+        ("password-reset", "Northwind"),
+        ("receipt", "NW-2026"),
+        ("team-invitation", "Northwind"),
+        ("verify-email", "Northwind"),
+        ("welcome", "Northwind"),
+    ];
+    let (mut all_boxes, mut all_resolved, mut all_wrong) = (0, 0, 0);
+    for (template, needle) in templates {
+        click(&client, &format!("[data-test=template-{template}] > a")).await;
+        wait_for_text(
+            &client,
+            "[data-test=doc-path]",
+            &format!("templates/{template}/"),
+        )
+        .await;
+        wait_for_mapped_preview(&client, needle).await;
+        let figures = js(&client, COVERAGE).await;
+        let n = |i: usize| figures[i].as_u64().unwrap_or_default();
+        println!(
+            "mapping coverage {template}: {} of {} boxes resolve, {} wrong {}",
+            n(1),
+            n(0),
+            n(2),
+            figures[3]
+        );
+        assert!(n(0) > 10, "{template}: only {} marked boxes", n(0));
+        assert_eq!(n(2), 0, "{template}: wrong: {}", figures[3]);
+        all_boxes += n(0);
+        all_resolved += n(1);
+        all_wrong += n(2);
+    }
+    println!(
+        "mapping coverage, all sample templates: {all_resolved} of {all_boxes} ({:.1} %), {all_wrong} wrong",
+        100.0 * all_resolved as f64 / all_boxes as f64
+    );
+    assert!(all_resolved * 100 >= all_boxes * 99);
+
+    // The logo is the project's own file (assets/), not a broken box: nothing remote loads.
+    let logo = wait_until("the logo from assets/", || async {
+        let v = js(
+            &client,
+            "const d = document.querySelector('[data-test=preview]').contentDocument;
+             const img = Array.from(d.images).find(i => (i.alt || '').includes('Northwind'));
+             return img && img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.src.slice(0, 22)] : null;",
+        )
+        .await;
+        (!v.is_null()).then_some(v)
+    })
+    .await;
+    assert_eq!(logo[0], 296, "{logo}");
+    assert_eq!(logo[1], "data:image/png;base64,", "{logo}");
+
+    // A person's name in the daily digest repeats once per person: all instances are
+    // outlined, and the loop is named.
+    click(&client, "[data-test=template-daily-digest] > a").await;
+    wait_for_text(&client, "[data-test=doc-path]", "templates/daily-digest/").await;
+    wait_for_mapped_preview(&client, "Hannah Schmidt").await;
+    let (x, y) = centre_of_text(&client, "Hannah Schmidt").await;
+    click_at(&client, x, y).await;
+    let repeated = wait_for_text(
+        &client,
+        "[data-test=selection-instances]",
+        "for person in people",
+    )
+    .await;
+    let boxes = js(
+        &client,
+        "return document.querySelectorAll('.outline-layer .lp-box.selected').length;",
+    )
+    .await;
+    assert!(
+        repeated.starts_with(&format!("× {} ", boxes)),
+        "{repeated} / {boxes} boxes"
+    );
+    assert!(boxes.as_u64().unwrap_or_default() >= 2, "{boxes}");
+    shot(&client, "visual-00-loop-instances").await;
+
+    // A designer clicks the welcome email's heading.
+    click(&client, "[data-test=template-welcome] > a").await;
+    wait_for_text(
+        &client,
+        "[data-test=doc-path]",
+        "templates/welcome/body.mjml",
+    )
+    .await;
+    wait_for_mapped_preview(&client, "Welcome aboard").await;
+    let (x, y) = centre_of_text(&client, "Welcome aboard").await;
+    click_at(&client, x, y).await;
+    let crumbs = wait_for_text(&client, "[data-test=breadcrumb]", "mj-text").await;
+    assert!(crumbs.starts_with("mj-body › "), "{crumbs}");
+    let at = text_of(&client, "[data-test=selection-at]")
+        .await
+        .unwrap_or_default();
+    assert!(at.starts_with("templates/welcome/body.mjml:"), "{at}");
+    let line: u64 = at
+        .split(':')
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_default();
+    wait_until("the cursor on the heading's start tag", || async {
+        (cursor_line(&client).await == line).then_some(Value::Null)
+    })
+    .await;
+    let doc_line = js(
+        &client,
+        &format!(
+            "return LetterpressEditor.getDoc(window.__letterpressEditor).split('\\n')[{}];",
+            line - 1
+        ),
+    )
+    .await;
+    assert!(
+        doc_line.as_str().is_some_and(|l| l.contains("<mj-text")),
+        "line {line}: {doc_line}"
+    );
+    let outlined = js(
+        &client,
+        "return document.querySelectorAll('.outline-layer .lp-box.selected').length;",
+    )
+    .await;
+    assert!(outlined.as_u64().unwrap_or_default() >= 1, "{outlined}");
+    shot(&client, "visual-01-heading-selected").await;
+
+    // The property panel: the heading's colour, changed in its field, is one attribute more
+    // in the start tag (nothing else in the file changes), one undo step, redo, save.
+    let original = editor_text(&client).await;
+    wait_for_text(&client, "[data-test=properties]", "mj-class heading").await;
+    js(
+        &client,
+        "const i = document.querySelector('[data-test=prop-color]');
+         i.value = '#d1242f'; i.dispatchEvent(new Event('change')); return null;",
+    )
+    .await;
+    let changed = wait_until("the colour in the source", || async {
+        let text = editor_text(&client).await;
+        text.contains("color=\"#d1242f\"")
+            .then_some(Value::String(text))
+    })
+    .await;
+    let changed = changed.as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        changed,
+        original.replacen(
+            "<mj-text mj-class=\"heading\">",
+            "<mj-text mj-class=\"heading\" color=\"#d1242f\">",
+            1
+        ),
+        "only the start tag changes"
+    );
+    wait_for_mapped_preview(&client, "#d1242f").await;
+    shot(&client, "visual-01b-heading-coloured").await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("undo of the colour", || async {
+        (editor_text(&client).await == original).then_some(Value::Null)
+    })
+    .await;
+    keys(&client, &[Key::Control.into(), Key::Shift.into(), 'z']).await;
+    wait_until("redo of the colour", || async {
+        (editor_text(&client).await == changed).then_some(Value::Null)
+    })
+    .await;
+    click(&client, ".doc-bar .save").await;
+    let body = project.join("templates/welcome/body.mjml");
+    wait_until("the saved colour", || async {
+        std::fs::read_to_string(&body)
+            .ok()
+            .filter(|t| *t == changed)
+            .map(|_| Value::Null)
+    })
+    .await;
+
+    // Inline text: the heading is `t("welcome-heading")`. In German, a double-click edits the
+    // German entry in place; the .mjml gets 0 bytes, the .ftl one entry.
+    js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'de'; s.dispatchEvent(new Event('change')); return null;").await;
+    wait_for_mapped_preview(&client, "dass Sie da sind").await;
+    let body_before = std::fs::read(project.join("templates/welcome/body.mjml")).unwrap();
+    let ftl = project.join("locales/de/welcome.ftl");
+    let ftl_before = std::fs::read_to_string(&ftl).unwrap();
+    let (x, y) = centre_of_text(&client, "dass Sie da sind").await;
+    double_click_at(&client, x, y).await;
+    let shown = wait_until("the inline editor", || async {
+        let v = js(&client, "const t = document.querySelector('[data-test=inline-text]'); return t ? t.value : null;").await;
+        v.as_str().map(|t| Value::String(t.to_owned()))
+    })
+    .await;
+    assert_eq!(shown, "Schön, dass Sie da sind, { $name }!");
+    shot(&client, "visual-01c-inline-message").await;
+    // A text that drops the placeholder is refused; nothing is written.
+    type_inline(&client, "Willkommen!").await;
+    wait_for_text(&client, "[data-test=inline-error]", "name").await;
+    assert_eq!(std::fs::read_to_string(&ftl).unwrap(), ftl_before);
+    type_inline(&client, "Herzlich willkommen, { $name }!").await;
+    wait_for_mapped_preview(&client, "Herzlich willkommen, Amara!").await;
+    let ftl_after = std::fs::read_to_string(&ftl).unwrap();
+    assert_eq!(
+        ftl_after,
+        ftl_before.replace(
+            "welcome-heading = Schön, dass Sie da sind, { $name }!",
+            "welcome-heading = Herzlich willkommen, { $name }!"
+        ),
+        "one entry rewritten"
+    );
+    assert_eq!(
+        std::fs::read(project.join("templates/welcome/body.mjml")).unwrap(),
+        body_before,
+        "the template is untouched"
+    );
+    shot(&client, "visual-01d-inline-saved").await;
+    js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'en'; s.dispatchEvent(new Event('change')); return null;").await;
+    wait_for_mapped_preview(&client, "Welcome aboard").await;
+
+    // The footer comes from the layout or a partial: that file opens, and says who uses it.
+    let (x, y) = centre_of_text(&client, "Torstraße 140").await;
+    click_at(&client, x, y).await;
+    let from = wait_for_text(&client, "[data-test=selection-from]", "used by").await;
+    assert!(from.contains("used by 6 templates"), "{from}");
+    // The file opens (asynchronously, after the selection shows).
+    let doc = wait_until("the layout or partial in the editor", || async {
+        let doc = text_of(&client, "[data-test=doc-path]").await?;
+        (doc.starts_with("layouts/") || doc.starts_with("partials/")).then_some(Value::String(doc))
+    })
+    .await;
+    let doc = doc.as_str().unwrap_or_default().to_owned();
+    assert!(from.contains(&doc), "{from} / {doc}");
+    shot(&client, "visual-02-footer-from-layout").await;
+
+    // The cursor moved in the code: the outline follows it.
+    let before = js(
+        &client,
+        "const b = document.querySelector('.outline-layer .lp-box.selected'); return b ? b.dataset.marker : null;",
+    )
+    .await;
+    js(
+        &client,
+        "const doc = LetterpressEditor.getDoc(window.__letterpressEditor);
+         const lines = doc.split('\\n');
+         const i = lines.findIndex(l => l.includes('<mj-section') || l.includes('<mj-column'));
+         LetterpressEditor.goto(window.__letterpressEditor, i + 1, lines[i].indexOf('<') + 2);
+         return i;",
+    )
+    .await;
+    let crumbs = wait_until("the breadcrumb of the element at the cursor", || async {
+        let text = text_of(&client, "[data-test=breadcrumb]").await?;
+        (text.ends_with("mj-section") || text.ends_with("mj-column")).then_some(Value::String(text))
+    })
+    .await;
+    let after = js(
+        &client,
+        "const b = document.querySelector('.outline-layer .lp-box.selected'); return b ? b.dataset.marker : null;",
+    )
+    .await;
+    assert!(
+        after.is_string() && after != before,
+        "{before} → {after} ({crumbs})"
+    );
+    shot(&client, "visual-03-cursor-outlines").await;
+
+    // Click → outline on the 500-element template (a measurement, printed, not asserted).
+    click(&client, "[data-test=template-big] > a").await;
+    wait_for_mapped_preview(&client, "Row 99 second").await;
+    let figures = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const f = document.querySelector('[data-test=preview]');
+               const layer = document.querySelector('[data-test=select-layer]');
+               const outlines = document.querySelector('.outline-layer');
+               const d = f.contentDocument;
+               const texts = Array.from(d.querySelectorAll('[class*=\"lp-\"]')).filter(e => e.textContent.includes('Row') && !e.querySelector('[class*=\"lp-\"]'));
+               const times = [];
+               let count = 0;
+               for (let i = 0; i < 40; i++) {
+                 const e = texts[(i * 37) % texts.length];
+                 e.scrollIntoView({ block: 'center' });
+                 const marker = Array.from(e.classList).find(c => /^lp-\\d+-\\d+$/.test(c)).slice(3);
+                 const r = e.getBoundingClientRect(), o = f.getBoundingClientRect();
+                 const x = o.left + f.clientLeft + r.left + r.width / 2, y = o.top + f.clientTop + r.top + r.height / 2;
+                 for (const b of Array.from(outlines.querySelectorAll('.lp-box.selected'))) b.remove();
+                 const start = performance.now();
+                 const shown = new Promise(resolve => {
+                   const check = () => outlines.querySelector(`.lp-box.selected[data-marker=\"${marker}\"]`);
+                   if (check()) return resolve();
+                   const obs = new MutationObserver(() => { if (check()) { obs.disconnect(); resolve(); } });
+                   obs.observe(outlines, { childList: true });
+                 });
+                 layer.dispatchEvent(new MouseEvent('click', { clientX: x, clientY: y, bubbles: true }));
+                 await shown;
+                 times.push(performance.now() - start);
+                 count = d.querySelectorAll('[class*=\"lp-\"]').length;
+                 await new Promise(r => setTimeout(r, 30));
+               }
+               times.sort((a, b) => a - b);
+               done([times[20], times[Math.ceil(times.length * 0.95) - 1], count]);
+             })();",
+            vec![],
+        )
+        .await
+        .expect("measuring click → outline");
+    println!(
+        "click → outline on a 500-element template ({} marked boxes): median {:.1} ms, p95 {:.1} ms (40 clicks)",
+        figures[2],
+        figures[0].as_f64().unwrap_or_default(),
+        figures[1].as_f64().unwrap_or_default()
+    );
+    assert!(figures[2].as_u64().unwrap_or_default() >= 500, "{figures}");
+
+    let _ = client.close().await;
+    drop(processes);
+}
+
+/// Adds a template of 500 elements (100 sections × section, column, two texts, a button).
+fn add_big_template(project: &std::path::Path) {
+    let big = project.join("templates/big");
+    std::fs::create_dir_all(big.join("fixtures")).unwrap();
+    std::fs::write(
+        big.join("template.toml"),
+        "description = \"500 elements, for measuring\"\nsubject = 'Big'\npreheader = 'Big'\n",
+    )
+    .unwrap();
+    std::fs::write(big.join("fixtures/default.json"), "{}").unwrap();
+    let mut body = String::from("<mjml>\n  <mj-body>\n");
+    // 100 sections × (section, column, two texts, a button) = 500 elements.
+    for i in 0..100 {
+        body.push_str(&format!(
+            "    <mj-section>\n      <mj-column>\n        <mj-text>Row {i} first</mj-text>\n        <mj-text>Row {i} second</mj-text>\n        <mj-button href=\"https://example.com/{i}\">Go {i}</mj-button>\n      </mj-column>\n    </mj-section>\n"
+        ));
+    }
+    body.push_str("  </mj-body>\n</mjml>\n");
+    std::fs::write(big.join("body.mjml"), body).unwrap();
+}

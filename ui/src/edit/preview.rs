@@ -1,0 +1,117 @@
+//! The preview pane: pickers, inbox header, the email (HTML or text part).
+
+use super::visual::{PropertyPanel, SelectLayer, SelectionBar, SelectionLayer};
+use crate::core::*;
+use leptos::prelude::*;
+use letterpress_protocol::*;
+
+#[component]
+pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
+    let core = expect_context::<Core>();
+    let locales = move || {
+        core.snapshot
+            .with(|s| s.as_ref().map(|s| s.locales.clone()).unwrap_or_default())
+    };
+    let fixtures = move || {
+        let t = core.template.get();
+        core.snapshot.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.templates.iter().find(|x| x.id == t))
+                .map(|t| t.fixtures.clone())
+                .unwrap_or_default()
+        })
+    };
+    let field = move |f: fn(&Preview) -> String| {
+        core.preview.with(|p| p.as_ref().map(f).unwrap_or_default())
+    };
+    // The email is patched into the frame's document (no scripts may run in it; same origin
+    // only so the app can write to it), keeping the scroll position while typing.
+    let SelectLayer { frame, overlay } = layer;
+    Effect::new(move |_| {
+        let html = core.with_local_images(&core.last_good_html.get());
+        if let Some(el) = frame.get() {
+            crate::ipc::preview_show(el.as_ref(), &html);
+        }
+    });
+    let has_error = move || {
+        core.preview
+            .with(|p| p.as_ref().is_some_and(|p| !p.is_ok()))
+    };
+    view! {
+        <section class="preview-pane">
+            <div class="toolbar">
+                <label>"Locale "
+                    <select data-test="locale" prop:value=move || core.locale.get()
+                        on:change=move |ev| { core.locale.set(event_target_value(&ev)); core.refresh(); }>
+                        {move || locales().into_iter().map(|l| {
+                            let label = if l.dir == "rtl" { format!("{} (rtl)", l.tag) } else { l.tag.clone() };
+                            view! { <option value=l.tag.clone()>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Data "
+                    <select data-test="fixture" prop:value=move || core.fixture.get()
+                        on:change=move |ev| { core.fixture.set(event_target_value(&ev)); core.refresh(); }>
+                        {move || fixtures().into_iter().map(|f| view! { <option value=f.clone()>{f.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                {move || match core.new_fixture.get() {
+                    None => view! {
+                        <button data-test="new-fixture" title="A new set of preview data, copied from this one"
+                            on:click=move |_| core.new_fixture.set(Some(String::new()))>"Copy…"</button>
+                    }.into_any(),
+                    Some(name) => view! {
+                        <span class="inline-form">
+                            <input data-test="new-fixture-name" placeholder="new-fixture-name" prop:value=name
+                                on:input=move |ev| core.new_fixture.set(Some(event_target_value(&ev)))
+                                on:keydown=move |ev| if ev.key() == "Enter" { core.duplicate_fixture() } />
+                            <button data-test="new-fixture-create" on:click=move |_| core.duplicate_fixture()>"Create"</button>
+                            <button on:click=move |_| core.new_fixture.set(None)>"Cancel"</button>
+                        </span>
+                    }.into_any(),
+                }}
+                <span class="segmented">
+                    <button class:on=move || core.width.get() == Width::Desktop on:click=move |_| core.width.set(Width::Desktop)>"Desktop"</button>
+                    <button data-test="mobile" class:on=move || core.width.get() == Width::Mobile on:click=move |_| core.width.set(Width::Mobile)>"Mobile"</button>
+                </span>
+                <span class="segmented">
+                    <button class:on=move || core.tab.get() == Tab::Html on:click=move |_| core.show_tab(Tab::Html)>"HTML"</button>
+                    <button data-test="text-tab" class:on=move || core.tab.get() == Tab::Text on:click=move |_| core.show_tab(Tab::Text)>"Text"</button>
+                </span>
+            </div>
+            <div class="inbox" dir=move || field(|p| p.dir.clone())>
+                <div class="subject" data-test="subject">{move || field(|p| p.subject.clone())}</div>
+                <div class="preheader" data-test="preheader">{move || field(|p| p.preheader.clone())}</div>
+            </div>
+            {move || has_error().then(|| view! {
+                <div class="banner" data-test="error-banner">"The template has errors: showing the last good render."</div>
+            })}
+            {move || core.problem.get().map(|p| view! { <div class="banner" data-test="problem">{p}</div> })}
+            {move || core.snapshot.with(|s| s.as_ref().and_then(|s| s.config_problem.clone())).map(|d| {
+                let at = d.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
+                view! {
+                    <div class="banner" data-test="config-problem">
+                        {format!("{at}{} (the last valid configuration is still in use)", d.message)}
+                    </div>
+                }
+            })}
+            {move || (core.tab.get() == Tab::Html).then(|| view! { <SelectionBar /> <PropertyPanel /> })}
+            <div class="frame" class:mobile=move || core.width.get() == Width::Mobile>
+                {move || match core.tab.get() {
+                    Tab::Html => view! {
+                        <div class="frame-box">
+                            <iframe title="Email preview" data-test="preview" node_ref=frame
+                                sandbox="allow-same-origin" referrerpolicy="no-referrer"></iframe>
+                            <div class="outline-layer" node_ref=overlay></div>
+                            <SelectionLayer layer=layer />
+                        </div>
+                    }.into_any(),
+                    Tab::Text => view! {
+                        <pre class="text-part" data-test="text-part">{move || field(|p| p.text.clone())}</pre>
+                    }.into_any(),
+                }}
+            </div>
+            <div class="timing">{move || core.preview.with(|p| p.as_ref().map(|p| format!("engine {:.1} ms", p.engine_micros as f64 / 1000.0)).unwrap_or_default())}</div>
+        </section>
+    }
+}

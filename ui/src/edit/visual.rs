@@ -1,0 +1,545 @@
+//! Selecting in the preview: a layer above the email turns a click into the element of the
+//! source that made that box (through the preview's markers, see `engine::instrument`), puts
+//! the editor's cursor on its start tag, and outlines it — in an overlay, never inside the
+//! email. The editor's cursor outlines the element it is in.
+
+use crate::core::{Core, Selection};
+use crate::ipc;
+use leptos::prelude::*;
+use letterpress_protocol::ElementLocation;
+use letterpress_protocol::commands::LocateElement;
+use wasm_bindgen::JsValue;
+
+/// What the layer needs: the frame it lies over and the overlay it draws in.
+#[derive(Clone, Copy)]
+pub struct SelectLayer {
+    pub frame: NodeRef<leptos::html::Iframe>,
+    pub overlay: NodeRef<leptos::html::Div>,
+}
+
+impl SelectLayer {
+    fn frame(self) -> Option<JsValue> {
+        self.frame.get_untracked().map(JsValue::from)
+    }
+
+    fn overlay(self) -> Option<JsValue> {
+        self.overlay.get_untracked().map(JsValue::from)
+    }
+
+    fn draw(self, marker: Option<String>, kind: &str) {
+        if let (Some(frame), Some(overlay)) = (self.frame(), self.overlay()) {
+            ipc::preview_outline(&frame, &overlay, marker, kind);
+        }
+    }
+}
+
+/// Selects the element at `location` (found from a click or the editor's cursor).
+fn select(core: Core, layer: SelectLayer, location: ElementLocation) {
+    let marker = core.marker_of(&location.path, location.offset);
+    let (instances, crumbs) = match (layer.frame(), &marker) {
+        (Some(frame), Some(m)) => {
+            let names = ipc::preview_ancestry(&frame, m)
+                .iter()
+                .filter_map(|a| core.mapped_names.with_untracked(|n| n.get(a).cloned()))
+                .collect();
+            (ipc::preview_count(&frame, m), names)
+        }
+        _ => (0, Vec::new()),
+    };
+    layer.draw(marker, "selected");
+    core.selection.set(Some(Selection {
+        location,
+        crumbs,
+        instances,
+    }));
+}
+
+/// A click in the email: select its element and put the cursor on its start tag (opening
+/// the layout or partial it comes from).
+pub fn pick(core: Core, layer: SelectLayer, client_x: f64, client_y: f64) {
+    let Some(frame) = layer.frame() else {
+        return;
+    };
+    let Some((path, offset)) =
+        ipc::preview_marker_at(&frame, client_x, client_y).and_then(|m| core.source_of(&m))
+    else {
+        core.selection.set(None);
+        layer.draw(None, "selected");
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let asked = LocateElement {
+            path: path.clone(),
+            offset: Some(offset),
+            line: 0,
+            column: 0,
+        };
+        match ipc::call(&asked).await {
+            Ok(Some(location)) => {
+                let at = (location.line, location.column);
+                if location.path == core.doc_path.get_untracked() {
+                    if let Some(h) = core.editor.get_untracked() {
+                        ipc::editor_goto(h, at.0, at.1);
+                    }
+                } else {
+                    core.open(&location.path, Some(at));
+                }
+                select(core, layer, location);
+            }
+            Ok(None) => core.selection.set(None),
+            Err(e) => core.fail(&e),
+        }
+    });
+}
+
+/// The editor's cursor moved (without typing): outline the element it is in.
+pub fn follow_cursor(core: Core, layer: SelectLayer, line: u32, column: u32) {
+    let path = core.doc_path.get_untracked();
+    if path.is_empty() || !path.ends_with(".mjml") {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let asked = LocateElement {
+            path,
+            offset: None,
+            line,
+            column,
+        };
+        match ipc::call(&asked).await {
+            Ok(Some(location)) => {
+                let same = core
+                    .selection
+                    .with_untracked(|s| s.as_ref().is_some_and(|s| s.location == location));
+                if !same {
+                    select(core, layer, location);
+                }
+            }
+            Ok(None) => {
+                core.selection.set(None);
+                layer.draw(None, "selected");
+            }
+            // A file the studio cannot read now shows no outline; the editor says why.
+            Err(_) => {}
+        }
+    });
+}
+
+/// The transparent layer above the email: click to select, hover to preview the outline,
+/// wheel to scroll.
+#[component]
+pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
+    let core = expect_context::<Core>();
+    let hovered = StoredValue::new(None::<String>);
+    let on_click = move |ev: web_sys::MouseEvent| {
+        pick(
+            core,
+            layer,
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        );
+    };
+    let on_move = move |ev: web_sys::MouseEvent| {
+        let Some(frame) = layer.frame() else {
+            return;
+        };
+        let marker =
+            ipc::preview_marker_at(&frame, f64::from(ev.client_x()), f64::from(ev.client_y()));
+        if hovered.get_value() != marker {
+            hovered.set_value(marker.clone());
+            layer.draw(marker, "hovered");
+        }
+    };
+    let on_leave = move |_: web_sys::MouseEvent| {
+        hovered.set_value(None);
+        layer.draw(None, "hovered");
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        if let Some(frame) = layer.frame() {
+            ev.prevent_default();
+            ipc::preview_scroll_by(&frame, ev.delta_x(), ev.delta_y());
+        }
+    };
+    // After every render the selection's marker may have another file number.
+    Effect::new(move |_| {
+        core.mapped_files.track();
+        core.last_good_html.track();
+        let marker = core
+            .selection
+            .with_untracked(|s| {
+                s.as_ref()
+                    .map(|s| (s.location.path.clone(), s.location.offset))
+            })
+            .and_then(|(path, offset)| core.marker_of(&path, offset));
+        layer.draw(marker, "selected");
+        if let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) {
+            ipc::preview_hatch(&frame, &overlay, core.mapped_opaque.get_untracked());
+        }
+    });
+    let mapped = move || core.mapped_files.with(|f| !f.is_empty());
+    let inline = RwSignal::new(None::<InlineMessage>);
+    let notice = RwSignal::new(None::<String>);
+    let on_double = move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        edit_message_at(
+            core,
+            layer,
+            inline,
+            notice,
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        );
+    };
+    view! {
+        <div class="pick-layer select-layer" data-test="select-layer"
+            class:unmapped=move || !mapped()
+            title=move || if mapped() { "Click to select, double-click a text to edit it" } else { "Visual mapping unavailable for this email" }
+            on:click=on_click on:dblclick=on_double on:mousemove=on_move on:mouseleave=on_leave on:wheel=on_wheel></div>
+        <InlineMessageEditor inline=inline notice=notice />
+        {move || notice.get().map(|n| view! {
+            <div class="inline-notice" data-test="inline-notice" on:click=move |_| notice.set(None)>{n}</div>
+        })}
+    }
+}
+
+/// The breadcrumb of the selection, and where it comes from.
+#[component]
+pub fn SelectionBar() -> impl IntoView {
+    let core = expect_context::<Core>();
+    let mapped = move || core.mapped_files.with(|f| !f.is_empty());
+    let has_preview = move || core.preview.with(|p| p.as_ref().is_some_and(|p| p.is_ok()));
+    view! {
+        <div class="selection-bar" data-test="selection">
+            {move || match core.selection.get() {
+                Some(s) => {
+                    let crumbs = if s.crumbs.is_empty() {
+                        s.location.breadcrumb.join(" › ")
+                    } else {
+                        s.crumbs.join(" › ")
+                    };
+                    let from = (!s.location.path.starts_with("templates/")).then(|| {
+                        let used = s.location.used_by.len();
+                        format!(
+                            "from {}, used by {used} template{}",
+                            s.location.path,
+                            if used == 1 { "" } else { "s" }
+                        )
+                    });
+                    let repeated = (s.instances > 1 || !s.location.loops.is_empty()).then(|| {
+                        match s.location.loops.last() {
+                            Some(l) => format!("× {} · {l}", s.instances),
+                            None => format!("× {}", s.instances),
+                        }
+                    });
+                    let opaque = core
+                        .marker_of(&s.location.path, s.location.offset)
+                        .is_some_and(|m| core.mapped_opaque.with(|o| o.contains(&m)));
+                    view! {
+                        {opaque.then(|| view! {
+                            <span class="opaque-note" data-test="selection-opaque">"Jinja decides this element: edit it in code"</span>
+                        })}
+                        <span class="crumbs" data-test="breadcrumb">{crumbs}</span>
+                        <span class="at" data-test="selection-at">
+                            {format!("{}:{}:{}", s.location.path, s.location.line, s.location.column)}
+                        </span>
+                        {from.map(|f| view! { <span class="from" data-test="selection-from">{f}</span> })}
+                        {repeated.map(|r| view! { <span class="repeated" data-test="selection-instances">{r}</span> })}
+                    }.into_any()
+                }
+                None if has_preview() && !mapped() => view! {
+                    <span class="hint" data-test="unmapped">"Visual mapping unavailable for this email: edit it in code."</span>
+                }.into_any(),
+                None => view! { <span class="hint">"Click an element of the email to select it."</span> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// The property panel of the selection: every attribute MJML defines for the element, its
+/// effective value and origin, typed inputs; a change is one minimal edit of the start tag,
+/// applied in the editor as one undo step.
+#[component]
+pub fn PropertyPanel() -> impl IntoView {
+    use letterpress_protocol::commands::{GetElementProperties, PropertyEditFor};
+    use letterpress_protocol::{ElementProperties, Property, PropertyKind};
+    let core = expect_context::<Core>();
+    let panel = RwSignal::new(None::<ElementProperties>);
+    let notice = RwSignal::new(None::<String>);
+    // Read again for every selection and every render (values follow the source).
+    Effect::new(move |_| {
+        core.last_good_html.track();
+        let Some(location) = core
+            .selection
+            .with(|s| s.as_ref().map(|s| s.location.clone()))
+        else {
+            panel.set(None);
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let asked = GetElementProperties {
+                path: location.path.clone(),
+                offset: location.offset,
+                request: core.preview_request(),
+            };
+            match ipc::call(&asked).await {
+                Ok(p) => panel.set(Some(p)),
+                Err(_) => panel.set(None),
+            }
+        });
+    });
+    let commit = move |name: String, value: Option<String>| {
+        let Some(p) = panel.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let asked = PropertyEditFor {
+                path: p.path.clone(),
+                offset: p.offset,
+                name: name.clone(),
+                value,
+                request: core.preview_request(),
+            };
+            match ipc::call(&asked).await {
+                Ok(Some(edit)) => {
+                    let applied = edit.path == core.doc_path.get_untracked()
+                        && core.editor.get_untracked().is_some_and(|h| {
+                            ipc::editor_apply_edit(
+                                h,
+                                edit.from_line,
+                                edit.from_column,
+                                edit.to_line,
+                                edit.to_column,
+                                &edit.insert,
+                            )
+                        });
+                    notice.set((!applied).then(|| format!("Open {} to change it.", edit.path)));
+                }
+                Ok(None) => notice.set(None),
+                Err(e) => notice.set(Some(e.message)),
+            }
+        });
+    };
+    let row = move |p: Property, read_only: bool| {
+        let name = p.name.clone();
+        let value = p.value.clone().unwrap_or_default();
+        let own = p.origin == "own";
+        let input = if read_only || p.jinja {
+            view! { <code class="prop-code">{value.clone()}</code> }.into_any()
+        } else {
+            let on_change = {
+                let name = name.clone();
+                move |ev: leptos::ev::Event| {
+                    let v = event_target_value(&ev);
+                    commit(name.clone(), (!v.is_empty()).then_some(v));
+                }
+            };
+            match p.kind {
+                PropertyKind::Color => {
+                    let hex = (value.len() == 7 && value.starts_with('#')).then(|| value.clone());
+                    let on_pick = on_change.clone();
+                    view! {
+                        <span class="prop-color">
+                            <input type="color" aria-label=format!("{name} colour") class:unset=hex.is_none()
+                                title=if hex.is_some() { "Pick a colour" } else { "No colour set: pick one" }
+                                prop:value=hex.clone().unwrap_or_else(|| "#ffffff".into())
+                                on:change=on_pick />
+                            <input type="text" data-test=format!("prop-{name}") prop:value=value.clone()
+                                placeholder="inherited" on:change=on_change />
+                        </span>
+                    }
+                    .into_any()
+                }
+                PropertyKind::Align => view! {
+                    <select data-test=format!("prop-{name}") prop:value=value.clone() on:change=on_change>
+                        <option value="">"(inherited)"</option>
+                        {["left", "center", "right", "justify"].map(|a| view! { <option value=a>{a}</option> }).collect_view()}
+                    </select>
+                }
+                .into_any(),
+                _ => view! {
+                    <input type="text" data-test=format!("prop-{name}") prop:value=value.clone()
+                        placeholder="inherited" on:change=on_change />
+                }
+                .into_any(),
+            }
+        };
+        let reset_name = name.clone();
+        view! {
+            <tr class:own=own>
+                <th scope="row">{name.clone()}</th>
+                <td>{input}</td>
+                <td class="origin">{if p.jinja { "Jinja: edit in code".to_owned() } else { p.origin.clone() }}</td>
+                <td>{(own && !read_only && !p.jinja).then(|| view! {
+                    <button class="reset" data-test=format!("reset-{reset_name}") title="Reset to inherited"
+                        on:click=move |_| commit(reset_name.clone(), None)>"↺"</button>
+                })}</td>
+            </tr>
+        }
+    };
+    view! {
+        {move || panel.get().map(|p| {
+            let read_only = p.templated;
+            view! {
+                <div class="property-panel" data-test="properties">
+                    {read_only.then(|| view! { <div class="notice">"Jinja decides these attributes: edit them in code."</div> })}
+                    {move || notice.get().map(|n| view! { <div class="notice" data-test="property-notice">{n}</div> })}
+                    <table>
+                        <tbody>
+                            {p.properties.into_iter().map(|prop| row(prop, read_only)).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+        })}
+    }
+}
+
+/// A message being edited in place: its key, the preview's locale, and where it is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineMessage {
+    pub key: String,
+    pub locale: String,
+    /// The locale's own text, or its fallback's (then saving creates it in `locale`).
+    pub text: String,
+    /// The locale whose text it shows when `locale` has none.
+    pub inherited_from: Option<String>,
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// A double-click on a message of the email: edit it in place, in the preview's locale.
+pub fn edit_message_at(
+    core: Core,
+    layer: SelectLayer,
+    inline: RwSignal<Option<InlineMessage>>,
+    notice: RwSignal<Option<String>>,
+    client_x: f64,
+    client_y: f64,
+) {
+    use letterpress_protocol::commands::GetLocaleGrid;
+    let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) else {
+        return;
+    };
+    let found = ipc::preview_message_at(&frame, &overlay, client_x, client_y);
+    let get = |name: &str| js_sys::Reflect::get(&found, &name.into()).ok();
+    let Some(key) = get("key").and_then(|k| k.as_string()) else {
+        notice.set(Some(
+            "No message there: this text is in the template (edit it in code).".into(),
+        ));
+        return;
+    };
+    let number = |name: &str| get(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (left, top, width, height) = (
+        number("left"),
+        number("top"),
+        number("width"),
+        number("height"),
+    );
+    let locale = core.locale.get_untracked();
+    leptos::task::spawn_local(async move {
+        let grid = match ipc::call(&GetLocaleGrid {}).await {
+            Ok(g) => g,
+            Err(e) => return notice.set(Some(e.message)),
+        };
+        let Some(row) = grid.rows.iter().find(|r| r.key == key) else {
+            return notice.set(Some(format!("`{key}` is not in the catalogs.")));
+        };
+        let cell = |l: &str| row.cells.iter().find(|c| c.locale == l);
+        let (text, inherited_from) = match cell(&locale).and_then(|c| c.text.clone()) {
+            Some(t) => (t, None),
+            None => {
+                let from = cell(&locale)
+                    .and_then(|c| c.fallback_locale.clone())
+                    .unwrap_or_else(|| grid.default_locale.clone());
+                (
+                    cell(&from).and_then(|c| c.text.clone()).unwrap_or_default(),
+                    Some(from),
+                )
+            }
+        };
+        if text.contains("->") {
+            return notice.set(Some(format!(
+                "`{key}` has plural or select variants: edit it in Translate."
+            )));
+        }
+        notice.set(None);
+        inline.set(Some(InlineMessage {
+            key,
+            locale,
+            text,
+            inherited_from,
+            left,
+            top,
+            width,
+            height,
+        }));
+    });
+}
+
+/// The in-place editor of a message, over the email: Enter saves the preview locale's entry
+/// through the translators' path (placeholders checked; nothing written on refusal), Escape
+/// cancels. The template's .mjml is not touched.
+#[component]
+pub fn InlineMessageEditor(
+    inline: RwSignal<Option<InlineMessage>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    use letterpress_protocol::commands::SaveTranslation;
+    use letterpress_protocol::locales::SetTranslation;
+    let core = expect_context::<Core>();
+    let error = RwSignal::new(None::<String>);
+    let save = move |text: String| {
+        let Some(m) = inline.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let asked = SaveTranslation {
+                translation: SetTranslation {
+                    locale: m.locale.clone(),
+                    key: m.key.clone(),
+                    text: Some(text),
+                },
+            };
+            match ipc::call(&asked).await {
+                Ok(_) => {
+                    error.set(None);
+                    inline.set(None);
+                    notice.set(Some(format!("Saved `{}` in {}.", m.key, m.locale)));
+                    core.refresh();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        {move || inline.get().map(|m| {
+            let style = format!(
+                "left:{}px;top:{}px;min-width:{}px;min-height:{}px",
+                m.left - 4.0, m.top - 4.0, (m.width + 8.0).max(160.0), m.height + 8.0
+            );
+            let label = match &m.inherited_from {
+                Some(from) => format!("{} · {} (from {from}: saving creates it in {})", m.key, m.locale, m.locale),
+                None => format!("{} · {}", m.key, m.locale),
+            };
+            let on_key = move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    error.set(None);
+                    inline.set(None);
+                } else if ev.key() == "Enter" && !ev.shift_key() {
+                    ev.prevent_default();
+                    save(event_target_value(&ev));
+                }
+            };
+            view! {
+                <div class="inline-message" style=style data-test="inline-message">
+                    <div class="inline-label">{label}</div>
+                    <textarea data-test="inline-text" prop:value=m.text.clone() on:keydown=on_key
+                        aria-label="Message text (Enter saves, Escape cancels)" autofocus=true></textarea>
+                    {move || error.get().map(|e| view! { <div class="inline-error" data-test="inline-error">{e}</div> })}
+                </div>
+            }
+        })}
+    }
+}
