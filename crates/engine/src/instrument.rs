@@ -269,11 +269,7 @@ pub fn mark_source_with_names(file: u32, text: &str) -> (String, Vec<(usize, Str
                 local,
                 span,
             } => {
-                let name = if prefix.is_empty() {
-                    local.as_str().to_owned()
-                } else {
-                    format!("{}:{}", prefix.as_str(), local.as_str())
-                };
+                let name = qualified(prefix.as_str(), local.as_str());
                 let is_mj = name.starts_with("mj-");
                 let wanted = if is_mj {
                     in_head == 0 && !UNMARKED.contains(&name.as_str())
@@ -299,11 +295,7 @@ pub fn mark_source_with_names(file: u32, text: &str) -> (String, Vec<(usize, Str
                 }
                 ElementEnd::Empty => pending = None,
                 ElementEnd::Close(prefix, local) => {
-                    let name = if prefix.is_empty() {
-                        local.as_str().to_owned()
-                    } else {
-                        format!("{}:{}", prefix.as_str(), local.as_str())
-                    };
+                    let name = qualified(prefix.as_str(), local.as_str());
                     // HTML inside text may leave elements unclosed (`<br>`): close up to
                     // the matching one, if it is open at all.
                     if let Some(at) = open.iter().rposition(|n| *n == name) {
@@ -616,7 +608,8 @@ pub fn enclosing_loops(text: &str, offset: usize) -> Vec<String> {
     open
 }
 
-fn qualified(prefix: &str, local: &str) -> String {
+/// An element or attribute name with its namespace prefix, if any (`prefix:local`).
+pub(crate) fn qualified(prefix: &str, local: &str) -> String {
     if prefix.is_empty() {
         local.to_owned()
     } else {
@@ -683,11 +676,7 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
                 local,
                 span,
             } => {
-                let name = if prefix.is_empty() {
-                    local.as_str().to_owned()
-                } else {
-                    format!("{}:{}", prefix.as_str(), local.as_str())
-                };
+                let name = qualified(prefix.as_str(), local.as_str());
                 tags.push(StartTag {
                     name,
                     start: span.start(),
@@ -702,11 +691,7 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
                 ..
             } => {
                 if let (Some(tag), Some(value)) = (tags.last_mut(), value) {
-                    let name = if prefix.is_empty() {
-                        local.as_str().to_owned()
-                    } else {
-                        format!("{}:{}", prefix.as_str(), local.as_str())
-                    };
+                    let name = qualified(prefix.as_str(), local.as_str());
                     tag.attributes.push((
                         name,
                         value.as_str().to_owned(),

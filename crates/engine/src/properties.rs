@@ -59,11 +59,7 @@ pub fn start_tag_at(text: &str, offset: usize) -> Option<StartTag> {
                 local,
                 span,
             } if span.start() == offset => {
-                let name = if prefix.is_empty() {
-                    local.as_str().to_owned()
-                } else {
-                    format!("{}:{}", prefix.as_str(), local.as_str())
-                };
+                let name = crate::instrument::qualified(prefix.as_str(), local.as_str());
                 tag = Some(StartTag {
                     name,
                     start: offset,
@@ -80,11 +76,7 @@ pub fn start_tag_at(text: &str, offset: usize) -> Option<StartTag> {
                 span,
             } => {
                 if let Some(tag) = tag.as_mut() {
-                    let name = if prefix.is_empty() {
-                        local.as_str().to_owned()
-                    } else {
-                        format!("{}:{}", prefix.as_str(), local.as_str())
-                    };
+                    let name = crate::instrument::qualified(prefix.as_str(), local.as_str());
                     let (value_range, value) = match value {
                         Some(v) => (v.start()..v.end(), text[v.start()..v.end()].to_owned()),
                         None => (span.end()..span.end(), String::new()),
