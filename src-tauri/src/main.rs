@@ -110,6 +110,8 @@ registered_commands! {
     project_commands::locate_element => LocateElement,
     project_commands::element_properties => GetElementProperties,
     project_commands::property_edit => PropertyEditFor,
+    project_commands::inline_text => GetInlineText,
+    project_commands::inline_text_edit => InlineTextEditFor,
     project_commands::preview_assets => PreviewAssets,
     project_commands::quit => Quit,
     history_commands::history_status => HistoryStatus,

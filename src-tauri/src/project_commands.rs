@@ -6,9 +6,9 @@ use crate::{AppState, now_unix, sample_project};
 use letterpress_protocol::commands::{
     ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture, DuplicateTemplate,
     EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetElementProperties,
-    GetProjectSnapshot, LocateElement, MjmlSchema, NewProjectFromSample, OpenDocumentAt,
-    OpenProject, PreviewAssets, PropertyEditFor, Quit, RecentProjects, RenameTemplate,
-    RenderPreview, ResolveConflict, SaveDocument,
+    GetInlineText, GetProjectSnapshot, InlineTextEditFor, LocateElement, MjmlSchema,
+    NewProjectFromSample, OpenDocumentAt, OpenProject, PreviewAssets, PropertyEditFor, Quit,
+    RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -230,6 +230,22 @@ pub async fn property_edit(app: AppHandle, args: PropertyEditFor) -> Answer<Prop
             args.value.as_deref(),
             &args.request,
         )
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn inline_text(app: AppHandle, args: GetInlineText) -> Answer<GetInlineText> {
+    on_session(app, move |s| s.inline_text(&args.path, args.offset)).await
+}
+
+#[tauri::command]
+pub async fn inline_text_edit(
+    app: AppHandle,
+    args: InlineTextEditFor,
+) -> Answer<InlineTextEditFor> {
+    on_session(app, move |s| {
+        s.inline_text_edit(&args.path, args.offset, &args.pieces, &args.request)
     })
     .await
 }

@@ -6,7 +6,7 @@
 import { basicSetup } from "codemirror";
 import { EditorState, EditorSelection, Compartment, Prec, RangeSetBuilder, StateEffect, StateField } from "@codemirror/state";
 import { EditorView, ViewPlugin, Decoration, keymap } from "@codemirror/view";
-import { indentWithTab } from "@codemirror/commands";
+import { indentWithTab, invertedEffects, isolateHistory } from "@codemirror/commands";
 import { HighlightStyle, StreamLanguage, syntaxHighlighting } from "@codemirror/language";
 import { tags as t } from "@lezer/highlight";
 import { html } from "@codemirror/lang-html";
@@ -674,6 +674,16 @@ function safeCall(fn, ...args) {
   }
 }
 
+// A message of a catalog changed from the preview (saved through the translators' path, not
+// in this document): recorded in this editor's history so that undo and redo, shared with
+// typing, put it back. The value: { key, locale, before, after } (text, or null for none).
+const messageEdit = StateEffect.define();
+const messageHistory = invertedEffects.of((tr) =>
+  tr.effects
+    .filter((e) => e.is(messageEdit))
+    .map((e) => messageEdit.of({ ...e.value, before: e.value.after, after: e.value.before })),
+);
+
 function buildState(inst, doc, selection) {
   return EditorState.create({
     doc,
@@ -692,6 +702,7 @@ function buildState(inst, doc, selection) {
         ]),
       ),
       basicSetup,
+      messageHistory,
       keymap.of([indentWithTab]),
       EditorView.lineWrapping,
       lintGutter(),
@@ -708,6 +719,12 @@ function buildState(inst, doc, selection) {
         "aria-label": "Source editor",
       }),
       EditorView.updateListener.of((update) => {
+        for (const tr of update.transactions) {
+          if (!tr.isUserEvent("undo") && !tr.isUserEvent("redo")) continue;
+          for (const e of tr.effects) {
+            if (e.is(messageEdit)) safeCall(inst.onMessage, e.value.key, e.value.locale, e.value.after);
+          }
+        }
         const changed = update.transactions.some((tr) => tr.docChanged);
         if (changed) safeCall(inst.onChange, update.state.doc.toString());
         else if (update.selectionSet) {
@@ -744,6 +761,7 @@ function create(parent, options) {
     onChange: optionOf(options, "onChange"),
     onSave: optionOf(options, "onSave"),
     onCursor: optionOf(options, "onCursor"),
+    onMessage: optionOf(options, "onMessage"),
     languageCompartment: new Compartment(),
   };
   const doc = optionOf(options, "doc");
@@ -858,17 +876,39 @@ function destroyCompare(handle) {
 /// Applies one edit computed by the studio (a visual action) as one transaction: one undo
 /// step, shared with typing; the host hears of it through onChange like a keystroke.
 function applyEdit(handle, fromLine, fromColumn, toLine, toColumn, insert) {
+  return applyEdits(handle, [{ from_line: fromLine, from_column: fromColumn, to_line: toLine, to_column: toColumn, insert }]);
+}
+
+/// Applies several edits of one visual action (positions in the current document, not
+/// overlapping) as one transaction and one undo step of its own.
+function applyEdits(handle, edits) {
   const inst = get(handle);
   if (!inst) return false;
   const view = inst.view;
-  const from = offsetOf(view.state.doc, fromLine, fromColumn);
-  const to = offsetOf(view.state.doc, toLine, toColumn);
-  if (to < from) return false;
-  view.dispatch({ changes: { from, to, insert: String(insert) }, userEvent: "input.visual", scrollIntoView: true });
+  const field = (e, k) => (e instanceof Map ? e.get(k) : e[k]);
+  const changes = [];
+  for (const e of Array.from(edits || [])) {
+    const from = offsetOf(view.state.doc, field(e, "from_line"), field(e, "from_column"));
+    const to = offsetOf(view.state.doc, field(e, "to_line"), field(e, "to_column"));
+    if (to < from) return false;
+    changes.push({ from, to, insert: String(field(e, "insert")) });
+  }
+  if (!changes.length) return true;
+  view.dispatch({ changes, userEvent: "input.visual", scrollIntoView: true, annotations: isolateHistory.of("full") });
   return true;
 }
 
-const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, applyEdit, destroy, compare, destroyCompare });
+/// Records a catalog message the preview changed (already saved) as one undo step of this
+/// editor; undo and redo call the host's onMessage(key, locale, text or null).
+function recordMessage(handle, key, locale, before, after) {
+  const inst = get(handle);
+  if (!inst) return false;
+  const value = { key: String(key), locale: String(locale), before: before == null ? null : String(before), after: after == null ? null : String(after) };
+  inst.view.dispatch({ effects: messageEdit.of(value), annotations: isolateHistory.of("full") });
+  return true;
+}
+
+const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, applyEdit, applyEdits, recordMessage, destroy, compare, destroyCompare });
 window.LetterpressEditor = api;
 window.LetterpressPreview = Object.freeze({
   show: preview.show,
@@ -877,6 +917,8 @@ window.LetterpressPreview = Object.freeze({
   count: preview.count,
   ancestry: preview.ancestry,
   messageAt: preview.messageAt,
+  elementBoxAt: preview.elementBoxAt,
+  typeInPlace: preview.typeInPlace,
   outline: preview.outline,
   hatch: preview.hatch,
   scrollBy: preview.scrollBy,

@@ -256,3 +256,55 @@ export function messageAt(frame, layer, clientX, clientY) {
   }
   return null;
 }
+
+/// The marked element under a point of the app's viewport, for typing over it in place:
+/// `{ marker, left, top, width, height, style }` relative to `layer` (`style`: its font,
+/// colour and alignment as CSS, so the editor looks like the text), or null.
+export function elementBoxAt(frame, layer, clientX, clientY) {
+  const doc = frame && frame.__lpReady ? frame.contentDocument : null;
+  if (!doc || !layer) return null;
+  const fr = frame.getBoundingClientRect();
+  const x = clientX - fr.left - frame.clientLeft;
+  const y = clientY - fr.top - frame.clientTop;
+  let element = doc.elementFromPoint(x, y);
+  const marker = element ? markerOf(element) : null;
+  if (!marker) return null;
+  const rect = element.getBoundingClientRect();
+  const lr = layer.getBoundingClientRect();
+  const dx = fr.left + frame.clientLeft - lr.left;
+  const dy = fr.top + frame.clientTop - lr.top;
+  const cs = frame.contentWindow.getComputedStyle(element);
+  const style = ["font-family", "font-size", "font-weight", "font-style", "line-height", "color", "text-align", "letter-spacing"]
+    .map((p) => `${p}:${cs.getPropertyValue(p)}`)
+    .join(";");
+  return { marker, left: dx + rect.left, top: dy + rect.top, width: rect.width, height: rect.height, style };
+}
+
+/// Prepares an in-place text editor (a contenteditable over the email): focuses it, puts the
+/// caret at the point that was double-clicked, and makes paste and drop insert plain text
+/// only (markup is not typed in place).
+export function typeInPlace(element, clientX, clientY) {
+  if (!element) return;
+  element.focus();
+  const range = document.caretRangeFromPoint ? document.caretRangeFromPoint(clientX, clientY) : null;
+  const selection = window.getSelection();
+  if (selection) {
+    selection.removeAllRanges();
+    if (range && element.contains(range.startContainer)) {
+      selection.addRange(range);
+    } else {
+      const end = document.createRange();
+      end.selectNodeContents(element);
+      end.collapse(false);
+      selection.addRange(end);
+    }
+  }
+  if (element.__lpPlain) return;
+  element.__lpPlain = true;
+  element.addEventListener("paste", (ev) => {
+    ev.preventDefault();
+    const text = (ev.clipboardData && ev.clipboardData.getData("text/plain")) || "";
+    document.execCommand("insertText", false, text.replace(/[\r\n]+/g, " "));
+  });
+  element.addEventListener("drop", (ev) => ev.preventDefault());
+}

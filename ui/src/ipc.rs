@@ -36,6 +36,20 @@ extern "C" {
         to_column: u32,
         insert: &str,
     ) -> bool;
+    /// Applies the edits of one visual action (`[{ from_line, from_column, to_line,
+    /// to_column, insert }]`, positions in the current text) as one undo step.
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = applyEdits)]
+    pub fn editor_apply_edits(handle: u32, edits: &JsValue) -> bool;
+    /// Records a catalog message changed from the preview (already saved) as one undo step;
+    /// undo and redo call the editor's `onMessage(key, locale, text)`.
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = recordMessage)]
+    pub fn editor_record_message(
+        handle: u32,
+        key: &str,
+        locale: &str,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> bool;
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = compare)]
     pub fn editor_compare(
         parent: &web_sys::HtmlElement,
@@ -65,6 +79,18 @@ extern "C" {
         client_x: f64,
         client_y: f64,
     ) -> JsValue;
+    /// The marked element under a point: `{ marker, left, top, width, height, style }`
+    /// relative to the overlay (`style`: its font and colour as CSS), or null.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = elementBoxAt)]
+    pub fn preview_element_box_at(
+        frame: &JsValue,
+        layer: &JsValue,
+        client_x: f64,
+        client_y: f64,
+    ) -> JsValue;
+    /// Focuses an in-place editor, puts the caret at the point, and makes paste plain text.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = typeInPlace)]
+    pub fn preview_type_in_place(element: &web_sys::Element, client_x: f64, client_y: f64);
     /// How many boxes of the email carry a marker.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = count)]
     pub fn preview_count(frame: &JsValue, marker: &str) -> u32;

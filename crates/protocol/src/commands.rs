@@ -11,9 +11,9 @@ use crate::locales::{ExchangeFormat, GridCell, ImportReport, LocaleGrid, SetTran
 use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
 use crate::{
     AuthorInfo, ClearedLock, ConflictSides, EditorEdit, ElementLocation, ElementProperties,
-    HistoryPage, IpcError, LocaleEntry, OpenDocument, Preview, PreviewRequest, ProjectSnapshot,
-    PublishedVersion, PullReport, PushOutcome, RecentProject, RemoteInfo, RenderedDiff, Resolution,
-    RestoreOutcome, SaveOutcome, SourceDiff, WorkingStatus,
+    HistoryPage, InlinePiece, InlineText, IpcError, LocaleEntry, OpenDocument, Preview,
+    PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport, PushOutcome, RecentProject,
+    RemoteInfo, RenderedDiff, Resolution, RestoreOutcome, SaveOutcome, SourceDiff, WorkingStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -216,6 +216,27 @@ commands! {
         /// The email the change is checked with.
         request: PreviewRequest,
     } -> Option<EditorEdit>;
+    /// The text of the element of `path` starting at `offset`, as the reader sees it (for
+    /// typing over it in place); refused when it holds markup or Jinja decides it.
+    inline_text => GetInlineText {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of the element's start tag.
+        offset: usize,
+    } -> InlineText;
+    /// The minimal edits that make the element read `pieces` (literal stretches only; chips
+    /// keep their bytes or are left out), as one editor transaction; refused when the email
+    /// of `request` would gain an error, or the text changed meanwhile.
+    inline_text_edit => InlineTextEditFor {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of the element's start tag.
+        offset: usize,
+        /// The new text.
+        pieces: Vec<InlinePiece>,
+        /// The email the change is checked with.
+        request: PreviewRequest,
+    } -> Vec<EditorEdit>;
     /// Leaves the app (after the UI dealt with unsaved changes).
     quit => Quit {} -> ();
 

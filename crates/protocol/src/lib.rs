@@ -194,6 +194,41 @@ pub struct EditorEdit {
     pub insert: String,
 }
 
+/// The text of an element as the reader sees it, for typing over it in place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InlineText {
+    /// Project-relative path of the file holding the element.
+    pub path: String,
+    /// Byte offset of its start tag.
+    pub offset: usize,
+    /// 1-based line of its start tag.
+    pub line: u32,
+    /// 1-based column (in characters) of its start tag.
+    pub column: u32,
+    /// Element name (`mj-button`, `h1`).
+    pub element: String,
+    /// Its text, whitespace runs as one space, edges trimmed; Jinja as chips.
+    pub pieces: Vec<InlinePiece>,
+}
+
+/// A piece of [`InlineText`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum InlinePiece {
+    /// Text as shown and typed.
+    Text {
+        /// The characters.
+        text: String,
+    },
+    /// A Jinja token, atomic: kept byte for byte, or left out to delete it.
+    Chip {
+        /// Its id in the file's source tree.
+        id: usize,
+        /// Its source (`{{ order.number }}`), checked again when written.
+        code: String,
+    },
+}
+
 /// The preview with markers: each body element carries the class `lp-F-O` (HTML inside text:
 /// `data-lp="F-O"`), F an index into `files`, O the byte offset of its start tag there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,9 +6,9 @@ use crate::watch::Change;
 use crate::{Project, RenderJob, StudioError};
 use letterpress_engine::LocaleInfo;
 use letterpress_protocol::{
-    Coded, ConflictSides, EditorEdit, ElementLocation, ElementProperties, FileEvent, IpcCode,
-    LocaleEntry, Location, OpenDocument, Preview, PreviewRequest, ProjectSnapshot, Property,
-    PropertyKind, Resolution, TemplateEntry, VisualMapping,
+    Coded, ConflictSides, EditorEdit, ElementLocation, ElementProperties, FileEvent, InlinePiece,
+    InlineText, IpcCode, LocaleEntry, Location, OpenDocument, Preview, PreviewRequest,
+    ProjectSnapshot, Property, PropertyKind, Resolution, TemplateEntry, VisualMapping,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -447,7 +447,17 @@ impl StudioSession {
                 None => return Ok(None),
             },
         };
-        // Checked as the editor will render it: the same email, with and without the edit.
+        if self.adds_errors(path, &edit.apply(&text), request) {
+            return Err(StudioError::Refused(format!(
+                "`{name}` = {value:?} would add an error to the email; nothing was changed"
+            )));
+        }
+        Ok(Some(editor_edit(path, &text, edit.range, edit.insert)))
+    }
+
+    /// Whether the email of `request` has more errors with `path` reading `new_text` than
+    /// with the editor's text now (checked as the editor will render it).
+    fn adds_errors(&self, path: &str, new_text: &str, request: &PreviewRequest) -> bool {
         let job = render_job(request);
         let mut buffers = self.edits.buffers();
         let errors = |buffers: &crate::Buffers| {
@@ -459,27 +469,107 @@ impl StudioSession {
                 .count()
         };
         let before = errors(&buffers);
-        buffers.insert(
-            path.to_owned(),
-            std::sync::Arc::from(edit.apply(&text).as_str()),
-        );
-        if errors(&buffers) > before {
-            return Err(StudioError::Refused(format!(
-                "`{name}` = {value:?} would add an error to the email; nothing was changed"
-            )));
-        }
-        let (from_line, from_column) =
-            letterpress_protocol::diagnostic::line_col(&text, edit.range.start);
-        let (to_line, to_column) =
-            letterpress_protocol::diagnostic::line_col(&text, edit.range.end);
-        Ok(Some(EditorEdit {
+        buffers.insert(path.to_owned(), std::sync::Arc::from(new_text));
+        errors(&buffers) > before
+    }
+
+    /// The element of `path` whose start tag begins at `offset`, in the editor's text.
+    fn element_starting_at(
+        &self,
+        path: &str,
+        offset: usize,
+    ) -> Result<(letterpress_visual::SourceTree, letterpress_visual::NodeId), StudioError> {
+        let text = self.current_text(path)?;
+        let tree = letterpress_visual::SourceTree::parse(&text);
+        let id = tree
+            .element_at(offset)
+            .filter(|&id| {
+                tree.element(id)
+                    .is_some_and(|e| e.start_tag.start == offset)
+            })
+            .ok_or_else(|| StudioError::NotFound(format!("no element at {path}:{offset}")))?;
+        Ok((tree, id))
+    }
+
+    /// The text of the element of `path` at `offset` as the reader sees it: whitespace runs
+    /// as one space, the edges trimmed, Jinja tokens as chips with their source.
+    pub fn inline_text(&self, path: &str, offset: usize) -> Result<InlineText, StudioError> {
+        use letterpress_visual::VisiblePiece;
+        let (tree, id) = self.element_starting_at(path, offset)?;
+        let visible = letterpress_visual::visible_text(&tree, id)
+            .map_err(|e| StudioError::Refused(e.to_string()))?;
+        let pieces = visible
+            .pieces
+            .into_iter()
+            .map(|piece| match piece {
+                VisiblePiece::Text(text) => InlinePiece::Text { text },
+                VisiblePiece::Chip(chip) => InlinePiece::Chip {
+                    id: chip.0,
+                    code: tree
+                        .node(chip)
+                        .map(|n| tree.slice(n.span).to_owned())
+                        .unwrap_or_default(),
+                },
+            })
+            .collect();
+        let (line, column) = letterpress_protocol::diagnostic::line_col(tree.source(), offset);
+        Ok(InlineText {
             path: path.to_owned(),
-            from_line,
-            from_column,
-            to_line,
-            to_column,
-            insert: edit.insert,
-        }))
+            offset,
+            line,
+            column,
+            element: tree.element(id).map(|e| e.name.clone()).unwrap_or_default(),
+            pieces,
+        })
+    }
+
+    /// The edits that make the element of `path` at `offset` read `pieces`: only changed
+    /// literal stretches are written; chips keep their bytes or are left out. Refused when a
+    /// chip is not where it was (the text changed meanwhile) or the email of `request` would
+    /// gain an error. Empty: nothing changed.
+    pub fn inline_text_edit(
+        &self,
+        path: &str,
+        offset: usize,
+        pieces: &[InlinePiece],
+        request: &PreviewRequest,
+    ) -> Result<Vec<EditorEdit>, StudioError> {
+        use letterpress_visual::{NodeId, VisiblePiece};
+        let (tree, id) = self.element_starting_at(path, offset)?;
+        let text = tree.source();
+        let mut visible = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            visible.push(match piece {
+                InlinePiece::Text { text } => VisiblePiece::Text(text.clone()),
+                InlinePiece::Chip { id, code } => {
+                    let same = tree
+                        .node(NodeId(*id))
+                        .is_some_and(|n| tree.slice(n.span) == code.as_str());
+                    if !same {
+                        return Err(StudioError::Refused(format!(
+                            "`{code}` is no longer where it was (the text changed): double-click the text again"
+                        )));
+                    }
+                    VisiblePiece::Chip(NodeId(*id))
+                }
+            });
+        }
+        let edits = letterpress_visual::set_visible_text(&tree, text, id, &visible)
+            .map_err(|e| StudioError::Refused(e.to_string()))?;
+        if edits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let new_text = letterpress_visual::apply(text, &edits)
+            .map_err(|e| StudioError::Refused(e.to_string()))?;
+        if self.adds_errors(path, &new_text, request) {
+            return Err(StudioError::Refused(
+                "this text would add an error to the email; nothing was changed".into(),
+            ));
+        }
+        Ok(edits
+            .into_iter()
+            .map(|e| editor_edit(path, text, e.range, e.insert))
+            .collect())
     }
 
     /// Both sides of a conflict on `path`, for "compare".
@@ -648,6 +738,25 @@ fn image_mime(name: &str) -> Option<&'static str> {
 }
 
 /// The input the property panel shows for attribute `name`.
+/// A byte-range edit of `text` in the editor's coordinates.
+fn editor_edit(
+    path: &str,
+    text: &str,
+    range: std::ops::Range<usize>,
+    insert: String,
+) -> EditorEdit {
+    let (from_line, from_column) = letterpress_protocol::diagnostic::line_col(text, range.start);
+    let (to_line, to_column) = letterpress_protocol::diagnostic::line_col(text, range.end);
+    EditorEdit {
+        path: path.to_owned(),
+        from_line,
+        from_column,
+        to_line,
+        to_column,
+        insert,
+    }
+}
+
 fn property_kind(name: &str) -> PropertyKind {
     if name.ends_with("color") {
         PropertyKind::Color

@@ -383,3 +383,150 @@ fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
     );
     assert_eq!(std::fs::read_to_string(root.join(path)).unwrap(), tangled);
 }
+
+/// Applies editor edits (1-based line, column in characters; positions in `text`).
+fn apply_editor_edits(text: &str, edits: &[letterpress_protocol::EditorEdit]) -> String {
+    let offset = |line: u32, column: u32| {
+        let start = letterpress_protocol::diagnostic::line_offset(text, line).unwrap();
+        start
+            + text[start..]
+                .char_indices()
+                .nth(column as usize - 1)
+                .map_or(text.len() - start, |(i, _)| i)
+    };
+    let mut ranges: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(e.from_line, e.from_column),
+                offset(e.to_line, e.to_column),
+                e.insert.as_str(),
+            )
+        })
+        .collect();
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut out = text.to_owned();
+    for (from, to, insert) in ranges {
+        out.replace_range(from..to, insert);
+    }
+    out
+}
+
+#[test]
+fn typing_over_literal_text_writes_only_the_typed_stretch_and_keeps_chips() {
+    use letterpress_protocol::{InlinePiece, PreviewRequest};
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "partials/footer.mjml";
+    let text = session.open_document(path).unwrap().text;
+    let request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: false,
+    };
+    let offset = text
+        .find("<mj-text mj-class=\"footer\">{{ globals.company_name }}")
+        .unwrap();
+    let shown = session.inline_text(path, offset).unwrap();
+    let (line, column) = letterpress_protocol::diagnostic::line_col(&text, offset);
+    assert_eq!((shown.line, shown.column), (line, column));
+    let codes: Vec<&str> = shown
+        .pieces
+        .iter()
+        .map(|p| match p {
+            InlinePiece::Text { text } => text.as_str(),
+            InlinePiece::Chip { code, .. } => code.as_str(),
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "{{ globals.company_name }}",
+            " · ",
+            "{{ globals.company_address }}"
+        ]
+    );
+    let mut typed = shown.pieces.clone();
+    typed[1] = InlinePiece::Text { text: " | ".into() };
+    let edits = session
+        .inline_text_edit(path, offset, &typed, &request)
+        .unwrap();
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    assert_eq!(edits[0].insert, "|");
+    let new_text = apply_editor_edits(&text, &edits);
+    assert_eq!(
+        new_text,
+        text.replacen(
+            "{{ globals.company_name }} · {{",
+            "{{ globals.company_name }} | {{",
+            1
+        )
+    );
+    // Unchanged text: no edit.
+    assert!(
+        session
+            .inline_text_edit(path, offset, &shown.pieces, &request)
+            .unwrap()
+            .is_empty()
+    );
+    // A chip that is not there any more (the text changed meanwhile) is refused.
+    let mut stale = shown.pieces.clone();
+    if let InlinePiece::Chip { code, .. } = &mut stale[0] {
+        *code = "{{ something_else }}".into();
+    }
+    let refused = session
+        .inline_text_edit(path, offset, &stale, &request)
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("no longer where it was"),
+        "{refused}"
+    );
+    // Text with links inside is refused with the markup named.
+    let links = text
+        .find("<mj-text mj-class=\"footer\" css-class=\"footer\">")
+        .unwrap();
+    let refused = session.inline_text(path, links).unwrap_err();
+    assert!(refused.to_string().contains("`a`"), "{refused}");
+    // An offset that is not a start tag is not an element.
+    assert!(session.inline_text(path, offset + 1).is_err());
+}
+
+/// Every marker of every sample preview names an element start the visual source tree
+/// knows (the instrumented render and the tree agree on offsets).
+#[test]
+fn every_preview_marker_is_an_element_of_the_visual_source_tree() {
+    let project = sample();
+    let mut checked = 0;
+    for job in project.jobs().unwrap() {
+        let data = project.fixture(&job.template, &job.fixture).unwrap();
+        let request = RenderRequest {
+            template: &job.template,
+            locale: &job.locale,
+            data: &data,
+        };
+        let Some(marked) = project.engine().render_marked(&request) else {
+            continue;
+        };
+        let mut trees = std::collections::BTreeMap::new();
+        for (file, offset) in markers(&marked.html) {
+            let path = &marked.files[file];
+            let tree = trees.entry(path.clone()).or_insert_with(|| {
+                let text = std::fs::read_to_string(project.root().join(path)).unwrap();
+                letterpress_visual::SourceTree::parse(&text)
+            });
+            let id = tree.element_at(offset);
+            assert!(
+                id.and_then(|id| tree.element(id))
+                    .is_some_and(|e| e.start_tag.start == offset),
+                "{} {}: marker {path}:{offset} is no element start in the source tree",
+                job.template,
+                job.locale
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} markers checked");
+}

@@ -125,6 +125,12 @@ pub enum EditError {
         /// The element the run sits in (empty for the document).
         parent: String,
     },
+    /// The element's content holds markup: its text is in several parts.
+    #[error("this text holds markup (`{inner}`): double-click one part of it, or edit it in code")]
+    HoldsMarkup {
+        /// The first markup inside (an element's name, or a comment).
+        inner: String,
+    },
     /// A chip that is not a Jinja token of the run.
     #[error("{0:?} is not a Jinja token of this text")]
     UnknownChip(NodeId),

@@ -29,7 +29,8 @@
 //!   the input byte for byte, for any input.
 //! - Explicit limits ([`TreeLimits`]): beyond `max_bytes`, `max_depth` or `max_nodes` the rest
 //!   of the text is one opaque `Unparsed` node with a [`Problem`]; never a panic.
-//! - Every operation ([`set_attribute`], [`remove_attribute`], [`set_text`]) returns edits
+//! - Every operation ([`set_attribute`], [`remove_attribute`], [`set_text`],
+//!   [`set_visible_text`]) returns edits
 //!   touching only the bytes it must, re-parses its result and refuses
 //!   ([`EditError::WouldBreakStructure`]) when element names, their order, Jinja tokens or
 //!   other attributes would change, or new problems would appear.
@@ -43,6 +44,7 @@ mod regions;
 mod span;
 mod text;
 mod tree;
+mod visible;
 
 pub use edit::{
     EditError, EditPosition, NO_ATTRIBUTE_ELEMENTS, REQUIRED_ATTRIBUTES, TextEdit, apply,
@@ -57,3 +59,4 @@ pub use tree::{
     Attribute, AttributeValue, Element, JinjaContext, JinjaNode, JinjaRegion, Node, NodeId,
     NodeKind, Problem, ProblemKind, Quote, RAW_CONTENT_ELEMENTS, SourceTree, TreeLimits,
 };
+pub use visible::{VisiblePiece, VisibleText, set_visible_text, visible_text};

@@ -409,6 +409,26 @@ async fn a_designer_selects_elements_in_the_preview() {
         "the template is untouched"
     );
     shot(&client, "visual-01d-inline-saved").await;
+    // The message edit is one step of the editor's history: undo puts the German entry back,
+    // redo writes it again (both through the translators' path).
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("undo of the message", || async {
+        (std::fs::read_to_string(&ftl).ok()? == ftl_before).then_some(Value::Null)
+    })
+    .await;
+    wait_for_mapped_preview(&client, "dass Sie da sind").await;
+    shot(&client, "visual-01e-message-undone").await;
+    keys(&client, &[Key::Control.into(), Key::Shift.into(), 'z']).await;
+    wait_until("redo of the message", || async {
+        (std::fs::read_to_string(&ftl).ok()? == ftl_after).then_some(Value::Null)
+    })
+    .await;
+    wait_for_mapped_preview(&client, "Herzlich willkommen, Amara!").await;
+    assert_eq!(
+        std::fs::read(project.join("templates/welcome/body.mjml")).unwrap(),
+        body_before,
+        "undo and redo of a message leave the template untouched"
+    );
     js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'en'; s.dispatchEvent(new Event('change')); return null;").await;
     wait_for_mapped_preview(&client, "Welcome aboard").await;
 
@@ -426,6 +446,75 @@ async fn a_designer_selects_elements_in_the_preview() {
     let doc = doc.as_str().unwrap_or_default().to_owned();
     assert!(from.contains(&doc), "{from} / {doc}");
     shot(&client, "visual-02-footer-from-layout").await;
+
+    // Literal text typed in place: the footer line is `{{ company }} · {{ address }}`; the two
+    // expressions are chips, and typing over the dot writes that byte range only.
+    let footer_before = editor_text(&client).await;
+    double_click_at(&client, x, y).await;
+    let chips = wait_until("the in-place text editor with chips", || async {
+        let v = js(&client, "const t = document.querySelector('[data-test=inline-literal-text]'); return t ? Array.from(t.querySelectorAll('.chip')).map(c => c.textContent) : null;").await;
+        v.is_array().then_some(v)
+    })
+    .await;
+    assert_eq!(
+        chips,
+        serde_json::json!([
+            "{{ globals.company_name }}",
+            "{{ globals.company_address }}"
+        ]),
+        "expressions show as chips"
+    );
+    shot(&client, "visual-02b-literal-editor").await;
+    // Select the dot between the chips, as a person would with the mouse, and type over it.
+    js(
+        &client,
+        "const t = document.querySelector('[data-test=inline-literal-text]');
+         const node = Array.from(t.childNodes).find(n => n.nodeType === 3 && n.textContent.includes('·'));
+         const r = document.createRange(); const i = node.textContent.indexOf('·');
+         r.setStart(node, i); r.setEnd(node, i + 1);
+         const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); return null;",
+    )
+    .await;
+    let field = client
+        .find(fantoccini::Locator::Css("[data-test=inline-literal-text]"))
+        .await
+        .expect("the in-place editor");
+    field.send_keys("|").await.expect("type");
+    field
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+    let footer_changed = footer_before.replacen(
+        "{{ globals.company_name }} · {{ globals.company_address }}",
+        "{{ globals.company_name }} | {{ globals.company_address }}",
+        1,
+    );
+    assert_ne!(footer_changed, footer_before);
+    wait_until("the typed text in the source", || async {
+        (editor_text(&client).await == footer_changed).then_some(Value::Null)
+    })
+    .await;
+    wait_for_mapped_preview(&client, "| Torstraße 140").await;
+    shot(&client, "visual-02c-literal-typed").await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("undo of the typed text", || async {
+        (editor_text(&client).await == footer_before).then_some(Value::Null)
+    })
+    .await;
+    keys(&client, &[Key::Control.into(), Key::Shift.into(), 'z']).await;
+    wait_until("redo of the typed text", || async {
+        (editor_text(&client).await == footer_changed).then_some(Value::Null)
+    })
+    .await;
+    click(&client, ".doc-bar .save").await;
+    let footer_path = project.join(&doc);
+    wait_until("the saved footer", || async {
+        std::fs::read_to_string(&footer_path)
+            .ok()
+            .filter(|t| *t == footer_changed)
+            .map(|_| Value::Null)
+    })
+    .await;
 
     // The cursor moved in the code: the outline follows it.
     let before = js(

@@ -53,6 +53,15 @@ pub fn EditScreen() -> impl IntoView {
             .into_js_value(),
         );
         set(
+            "onMessage",
+            &Closure::<dyn Fn(String, String, Option<String>)>::new(
+                move |key: String, locale: String, text: Option<String>| {
+                    visual::put_back_message(core, key, locale, text);
+                },
+            )
+            .into_js_value(),
+        );
+        set(
             "onSave",
             &Closure::<dyn Fn()>::new(move || core.save()).into_js_value(),
         );

@@ -6,8 +6,8 @@
 use crate::core::{Core, Selection};
 use crate::ipc;
 use leptos::prelude::*;
-use letterpress_protocol::ElementLocation;
 use letterpress_protocol::commands::LocateElement;
+use letterpress_protocol::{ElementLocation, InlinePiece, InlineText};
 use wasm_bindgen::JsValue;
 
 /// What the layer needs: the frame it lies over and the overlay it draws in.
@@ -177,17 +177,14 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
     });
     let mapped = move || core.mapped_files.with(|f| !f.is_empty());
     let inline = RwSignal::new(None::<InlineMessage>);
+    let literal = RwSignal::new(None::<InlineLiteral>);
     let notice = RwSignal::new(None::<String>);
     let on_double = move |ev: web_sys::MouseEvent| {
         ev.prevent_default();
-        edit_message_at(
-            core,
-            layer,
-            inline,
-            notice,
-            f64::from(ev.client_x()),
-            f64::from(ev.client_y()),
-        );
+        let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+        if !edit_message_at(core, layer, inline, notice, x, y) {
+            edit_text_at(core, layer, literal, notice, x, y);
+        }
     };
     view! {
         <div class="pick-layer select-layer" data-test="select-layer"
@@ -195,6 +192,7 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
             title=move || if mapped() { "Click to select, double-click a text to edit it" } else { "Visual mapping unavailable for this email" }
             on:click=on_click on:dblclick=on_double on:mousemove=on_move on:mouseleave=on_leave on:wheel=on_wheel></div>
         <InlineMessageEditor inline=inline notice=notice />
+        <InlineTextEditor literal=literal notice=notice />
         {move || notice.get().map(|n| view! {
             <div class="inline-notice" data-test="inline-notice" on:click=move |_| notice.set(None)>{n}</div>
         })}
@@ -409,6 +407,7 @@ pub struct InlineMessage {
 }
 
 /// A double-click on a message of the email: edit it in place, in the preview's locale.
+/// `false`: no message there.
 pub fn edit_message_at(
     core: Core,
     layer: SelectLayer,
@@ -416,18 +415,15 @@ pub fn edit_message_at(
     notice: RwSignal<Option<String>>,
     client_x: f64,
     client_y: f64,
-) {
+) -> bool {
     use letterpress_protocol::commands::GetLocaleGrid;
     let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) else {
-        return;
+        return false;
     };
     let found = ipc::preview_message_at(&frame, &overlay, client_x, client_y);
     let get = |name: &str| js_sys::Reflect::get(&found, &name.into()).ok();
     let Some(key) = get("key").and_then(|k| k.as_string()) else {
-        notice.set(Some(
-            "No message there: this text is in the template (edit it in code).".into(),
-        ));
-        return;
+        return false;
     };
     let number = |name: &str| get(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
     let (left, top, width, height) = (
@@ -475,6 +471,7 @@ pub fn edit_message_at(
             height,
         }));
     });
+    true
 }
 
 /// The in-place editor of a message, over the email: Enter saves the preview locale's entry
@@ -498,14 +495,22 @@ pub fn InlineMessageEditor(
                 translation: SetTranslation {
                     locale: m.locale.clone(),
                     key: m.key.clone(),
-                    text: Some(text),
+                    text: Some(text.clone()),
                 },
             };
             match ipc::call(&asked).await {
                 Ok(_) => {
                     error.set(None);
                     inline.set(None);
-                    notice.set(Some(format!("Saved `{}` in {}.", m.key, m.locale)));
+                    // One undo step in the editor's history, shared with typing.
+                    let before = m.inherited_from.is_none().then(|| m.text.clone());
+                    if let Some(h) = core.editor.get_untracked() {
+                        ipc::editor_record_message(h, &m.key, &m.locale, before, Some(text));
+                    }
+                    notice.set(Some(format!(
+                        "Saved `{}` in {} (Ctrl+Z undoes it).",
+                        m.key, m.locale
+                    )));
                     core.refresh();
                 }
                 Err(e) => error.set(Some(e.message)),
@@ -537,6 +542,238 @@ pub fn InlineMessageEditor(
                     <div class="inline-label">{label}</div>
                     <textarea data-test="inline-text" prop:value=m.text.clone() on:keydown=on_key
                         aria-label="Message text (Enter saves, Escape cancels)" autofocus=true></textarea>
+                    {move || error.get().map(|e| view! { <div class="inline-error" data-test="inline-error">{e}</div> })}
+                </div>
+            }
+        })}
+    }
+}
+
+/// Undo or redo reached a message edited from the preview: write back the text it had
+/// (`None`: the locale had no entry) through the translators' path.
+pub fn put_back_message(core: Core, key: String, locale: String, text: Option<String>) {
+    use letterpress_protocol::commands::SaveTranslation;
+    use letterpress_protocol::locales::SetTranslation;
+    leptos::task::spawn_local(async move {
+        let asked = SaveTranslation {
+            translation: SetTranslation { locale, key, text },
+        };
+        match ipc::call(&asked).await {
+            Ok(_) => core.refresh(),
+            Err(e) => core.fail(&e),
+        }
+    });
+}
+
+/// Literal text of the template being typed over in place: the element, its visible text
+/// (Jinja as chips), and where it is drawn (with the email's font).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineLiteral {
+    pub text: InlineText,
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+    /// The element's font, colour and alignment as CSS.
+    pub style: String,
+    /// The point double-clicked (the caret goes there).
+    pub at: (f64, f64),
+}
+
+/// A double-click on literal text of the email: type over it in place.
+pub fn edit_text_at(
+    core: Core,
+    layer: SelectLayer,
+    literal: RwSignal<Option<InlineLiteral>>,
+    notice: RwSignal<Option<String>>,
+    client_x: f64,
+    client_y: f64,
+) {
+    use letterpress_protocol::commands::GetInlineText;
+    let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) else {
+        return;
+    };
+    let found = ipc::preview_element_box_at(&frame, &overlay, client_x, client_y);
+    let get = |name: &str| js_sys::Reflect::get(&found, &name.into()).ok();
+    let Some((path, offset)) = get("marker")
+        .and_then(|m| m.as_string())
+        .and_then(|m| core.source_of(&m))
+    else {
+        notice.set(Some("No text of the template there.".into()));
+        return;
+    };
+    let number = |name: &str| get(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (left, top, width, height) = (
+        number("left"),
+        number("top"),
+        number("width"),
+        number("height"),
+    );
+    let style = get("style").and_then(|v| v.as_string()).unwrap_or_default();
+    leptos::task::spawn_local(async move {
+        match ipc::call(&GetInlineText { path, offset }).await {
+            Ok(text) => {
+                notice.set(None);
+                literal.set(Some(InlineLiteral {
+                    text,
+                    left,
+                    top,
+                    width,
+                    height,
+                    style,
+                    at: (client_x, client_y),
+                }));
+            }
+            Err(e) => notice.set(Some(e.message)),
+        }
+    });
+}
+
+/// The pieces an in-place editor holds now: its text nodes as text, chips by their id
+/// (markup the browser added around typing is read through).
+fn typed_pieces(root: &web_sys::Node, chips: &[(usize, String)], out: &mut Vec<InlinePiece>) {
+    use wasm_bindgen::JsCast;
+    let children = root.child_nodes();
+    for i in 0..children.length() {
+        let Some(node) = children.item(i) else {
+            continue;
+        };
+        if node.node_type() == web_sys::Node::TEXT_NODE {
+            let text = node.text_content().unwrap_or_default();
+            match out.last_mut() {
+                Some(InlinePiece::Text { text: last }) => last.push_str(&text),
+                _ => out.push(InlinePiece::Text { text }),
+            }
+            continue;
+        }
+        let Some(element) = node.dyn_ref::<web_sys::Element>() else {
+            continue;
+        };
+        let chip = element
+            .get_attribute("data-chip")
+            .and_then(|id| id.parse::<usize>().ok())
+            .and_then(|id| chips.iter().find(|(c, _)| *c == id));
+        match chip {
+            Some((id, code)) => out.push(InlinePiece::Chip {
+                id: *id,
+                code: code.clone(),
+            }),
+            None if element.tag_name().eq_ignore_ascii_case("br") => {}
+            None => typed_pieces(&node, chips, out),
+        }
+    }
+}
+
+/// The in-place editor of literal text: the element's visible text with Jinja as atomic
+/// chips (Backspace deletes a whole chip), drawn in the email's font over the text. Enter or
+/// leaving it writes the changed stretches into the editor as one undo step; Escape cancels.
+#[component]
+pub fn InlineTextEditor(
+    literal: RwSignal<Option<InlineLiteral>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    use letterpress_protocol::commands::InlineTextEditFor;
+    let core = expect_context::<Core>();
+    let error = RwSignal::new(None::<String>);
+    let busy = StoredValue::new(false);
+    let host = NodeRef::<leptos::html::Div>::new();
+    let close = move || {
+        error.set(None);
+        literal.set(None);
+    };
+    let commit = move || {
+        let (Some(l), Some(el)) = (literal.get_untracked(), host.get_untracked()) else {
+            return;
+        };
+        if busy.get_value() {
+            return;
+        }
+        busy.set_value(true);
+        let chips: Vec<(usize, String)> = l
+            .text
+            .pieces
+            .iter()
+            .filter_map(|p| match p {
+                InlinePiece::Chip { id, code } => Some((*id, code.clone())),
+                InlinePiece::Text { .. } => None,
+            })
+            .collect();
+        let mut pieces = Vec::new();
+        let node: &web_sys::Node = &el;
+        typed_pieces(node, &chips, &mut pieces);
+        leptos::task::spawn_local(async move {
+            let asked = InlineTextEditFor {
+                path: l.text.path.clone(),
+                offset: l.text.offset,
+                pieces,
+                request: core.preview_request(),
+            };
+            let outcome = ipc::call(&asked).await;
+            busy.set_value(false);
+            match outcome {
+                Ok(edits) if edits.is_empty() => close(),
+                Ok(edits) => {
+                    let applied = edits
+                        .iter()
+                        .all(|e| e.path == core.doc_path.get_untracked())
+                        && core.editor.get_untracked().is_some_and(|h| {
+                            serde_wasm_bindgen::to_value(&edits)
+                                .is_ok_and(|list| ipc::editor_apply_edits(h, &list))
+                        });
+                    if applied {
+                        close();
+                    } else {
+                        error.set(Some(format!("Open {} to change it.", l.text.path)));
+                    }
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    // Focus and caret once the editor is drawn.
+    Effect::new(move |_| {
+        let at = literal.with(|l| l.as_ref().map(|l| l.at));
+        if let (Some((x, y)), Some(el)) = (at, host.get()) {
+            let element: &web_sys::Element = &el;
+            ipc::preview_type_in_place(element, x, y);
+        }
+    });
+    let _ = notice;
+    view! {
+        {move || literal.get().map(|l| {
+            let frame_style = format!(
+                "left:{}px;top:{}px;min-width:{}px;min-height:{}px",
+                l.left - 4.0, l.top - 4.0, (l.width + 8.0).max(120.0), l.height + 8.0
+            );
+            let label = format!("{} · {}:{}:{} · Enter saves, Esc cancels", l.text.element, l.text.path, l.text.line, l.text.column);
+            let on_key = move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    busy.set_value(true);
+                    close();
+                    busy.set_value(false);
+                } else if ev.key() == "Enter" {
+                    ev.prevent_default();
+                    commit();
+                }
+            };
+            let on_blur = move |_: web_sys::FocusEvent| {
+                if literal.with_untracked(Option::is_some) && error.with_untracked(Option::is_none) {
+                    commit();
+                }
+            };
+            let pieces = l.text.pieces.clone().into_iter().map(|p| match p {
+                InlinePiece::Text { text } => text.into_any(),
+                InlinePiece::Chip { id, code } => view! {
+                    <span class="chip" contenteditable="false" data-chip=id.to_string() title="Jinja: kept as written (Backspace removes it)">{code}</span>
+                }.into_any(),
+            }).collect_view();
+            view! {
+                <div class="inline-message inline-literal" style=frame_style data-test="inline-literal">
+                    <div class="inline-label">{label}</div>
+                    <div class="inline-text" contenteditable="true" role="textbox" aria-multiline="false"
+                        aria-label="Text (Enter saves, Escape cancels)" data-test="inline-literal-text"
+                        style=l.style.clone() node_ref=host on:keydown=on_key on:blur=on_blur>{pieces}</div>
                     {move || error.get().map(|e| view! { <div class="inline-error" data-test="inline-error">{e}</div> })}
                 </div>
             }
