@@ -7,6 +7,7 @@
 
 mod blocking;
 mod history_commands;
+mod image_commands;
 mod locales_commands;
 mod menu;
 mod project_commands;
@@ -31,6 +32,8 @@ pub struct AppState {
     initial_project: Mutex<Option<PathBuf>>,
     /// Recent projects, settings and window size, on this computer.
     local: Mutex<Option<LocalState>>,
+    /// Remote preview images fetched by the app, cached for the session.
+    remote_images: letterpress_studio::remote_images::RemoteImages,
 }
 
 /// Setting key of the window size (`WIDTHxHEIGHT`, logical pixels).
@@ -113,6 +116,9 @@ registered_commands! {
     project_commands::inline_text => GetInlineText,
     project_commands::inline_text_edit => InlineTextEditFor,
     project_commands::preview_assets => PreviewAssets,
+    image_commands::remote_images_allowed => RemoteImagesAllowed,
+    image_commands::allow_remote_images => AllowRemoteImages,
+    image_commands::remote_images => FetchRemoteImages,
     project_commands::quit => Quit,
     history_commands::history_status => HistoryStatus,
     history_commands::history_init => HistoryInit,

@@ -826,6 +826,19 @@ function goto(handle, line, column) {
   view.focus();
 }
 
+/// Moves the cursor and scrolls it to the centre without taking the focus (a selection in
+/// the preview shows its source; typing stays where it was).
+function reveal(handle, line, column) {
+  const inst = get(handle);
+  if (!inst) return;
+  const view = inst.view;
+  const pos = offsetOf(view.state.doc, line, column);
+  view.dispatch({
+    selection: EditorSelection.cursor(pos),
+    effects: EditorView.scrollIntoView(pos, { y: "center" }),
+  });
+}
+
 function destroy(handle) {
   const inst = instances.get(Number(handle));
   if (!inst) return;
@@ -908,7 +921,7 @@ function recordMessage(handle, key, locale, before, after) {
   return true;
 }
 
-const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, applyEdit, applyEdits, recordMessage, destroy, compare, destroyCompare });
+const api = Object.freeze({ create, setDoc, getDoc, setLanguage, setSchema, setDiagnostics, goto, reveal, applyEdit, applyEdits, recordMessage, destroy, compare, destroyCompare });
 window.LetterpressEditor = api;
 window.LetterpressPreview = Object.freeze({
   show: preview.show,

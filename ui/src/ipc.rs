@@ -26,6 +26,9 @@ extern "C" {
     pub fn editor_set_diagnostics(handle: u32, list: &JsValue);
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = goto)]
     pub fn editor_goto(handle: u32, line: u32, column: u32);
+    /// Moves the cursor there and scrolls to it, without taking the focus.
+    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = reveal)]
+    pub fn editor_reveal(handle: u32, line: u32, column: u32);
     /// Applies one edit as one undo step (false: the place is not in the document).
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = applyEdit)]
     pub fn editor_apply_edit(

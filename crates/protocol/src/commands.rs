@@ -13,7 +13,8 @@ use crate::{
     AuthorInfo, ClearedLock, ConflictSides, EditorEdit, ElementLocation, ElementProperties,
     HistoryPage, InlinePiece, InlineText, IpcError, LocaleEntry, OpenDocument, Preview,
     PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport, PushOutcome, RecentProject,
-    RemoteInfo, RenderedDiff, Resolution, RestoreOutcome, SaveOutcome, SourceDiff, WorkingStatus,
+    RemoteImagesFetched, RemoteInfo, RenderedDiff, Resolution, RestoreOutcome, SaveOutcome,
+    SourceDiff, WorkingStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -192,6 +193,20 @@ commands! {
     /// Production image URLs and the project files the preview shows for them (`data:`
     /// URIs), from letterpress.toml's `[assets]`.
     preview_assets => PreviewAssets {} -> BTreeMap<String, String>;
+    /// Whether the user lets the app load the open project's remote preview images.
+    remote_images_allowed => RemoteImagesAllowed {} -> bool;
+    /// Turns loading remote preview images for the open project on or off (stored on this
+    /// computer, not in the project); answers the new setting.
+    allow_remote_images => AllowRemoteImages {
+        /// On or off.
+        allowed: bool,
+    } -> bool;
+    /// Fetches remote images of the preview (bounded, cached, no cookies); `refused` unless
+    /// allowed for the open project.
+    remote_images => FetchRemoteImages {
+        /// Image URLs of the email.
+        urls: Vec<String>,
+    } -> RemoteImagesFetched;
     /// The property panel of the element of `path` starting at `offset`, with effective
     /// values as the email of `request` inherits them.
     element_properties => GetElementProperties {

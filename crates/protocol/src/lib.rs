@@ -170,8 +170,10 @@ pub enum PropertyKind {
     Length,
     /// `left`, `center`, `right` (or `justify`).
     Align,
-    /// A link or image address.
+    /// A link address.
     Url,
+    /// An image address (`src`, `background-url`): the project's assets can be picked.
+    Image,
     /// Anything else.
     Text,
 }
@@ -192,6 +194,15 @@ pub struct EditorEdit {
     pub to_column: u32,
     /// The new text.
     pub insert: String,
+}
+
+/// Remote images of the preview the app fetched (never the webview).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteImagesFetched {
+    /// URL → `data:` URI shown in its place.
+    pub images: BTreeMap<String, String>,
+    /// URL → why it is not shown (too large, not an image, timeout…).
+    pub failed: BTreeMap<String, String>,
 }
 
 /// The text of an element as the reader sees it, for typing over it in place.

@@ -10,6 +10,7 @@ pub mod fsx;
 pub mod history;
 pub mod local_state;
 pub mod locales;
+pub mod remote_images;
 pub mod session;
 mod sqlite;
 pub mod sync;

@@ -21,6 +21,10 @@ const MIGRATIONS: &[&str] = &[
     );",
 ];
 
+fn remote_images_key(root: &Path) -> String {
+    format!("remote-images:{}", root.display())
+}
+
 /// The app's local database.
 pub struct LocalState {
     conn: Connection,
@@ -113,6 +117,17 @@ impl LocalState {
             .map_err(db_error(Path::new(key)))?;
         Ok(())
     }
+
+    /// Whether the user lets the app load remote images in the preview of the project at
+    /// `root` (off unless turned on).
+    pub fn remote_images_allowed(&self, root: &Path) -> Result<bool, StudioError> {
+        Ok(self.setting(&remote_images_key(root))?.as_deref() == Some("on"))
+    }
+
+    /// Turns loading remote images in the preview of the project at `root` on or off.
+    pub fn allow_remote_images(&self, root: &Path, allowed: bool) -> Result<(), StudioError> {
+        self.set_setting(&remote_images_key(root), if allowed { "on" } else { "off" })
+    }
 }
 
 #[cfg(test)]
@@ -150,5 +165,22 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn remote_images_are_off_until_allowed_per_project_and_the_choice_persists() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("letterpress.sqlite");
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        {
+            let state = LocalState::open(&db).unwrap();
+            assert!(!state.remote_images_allowed(&a).unwrap());
+            state.allow_remote_images(&a, true).unwrap();
+        }
+        let state = LocalState::open(&db).unwrap();
+        assert!(state.remote_images_allowed(&a).unwrap());
+        assert!(!state.remote_images_allowed(&b).unwrap(), "per project");
+        state.allow_remote_images(&a, false).unwrap();
+        assert!(!state.remote_images_allowed(&a).unwrap());
     }
 }

@@ -737,7 +737,6 @@ fn image_mime(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The input the property panel shows for attribute `name`.
 /// A byte-range edit of `text` in the editor's coordinates.
 fn editor_edit(
     path: &str,
@@ -757,13 +756,15 @@ fn editor_edit(
     }
 }
 
+/// The input the property panel shows for attribute `name`.
 fn property_kind(name: &str) -> PropertyKind {
     if name.ends_with("color") {
         PropertyKind::Color
     } else if name == "align" || name.ends_with("-align") {
         PropertyKind::Align
-    } else if matches!(name, "href" | "src" | "background-url" | "srcset") || name.ends_with("-url")
-    {
+    } else if matches!(name, "src" | "background-url") {
+        PropertyKind::Image
+    } else if matches!(name, "href" | "srcset") || name.ends_with("-url") {
         PropertyKind::Url
     } else if name.contains("padding")
         || name.contains("width")

@@ -196,6 +196,8 @@ async fn cursor_line(client: &Client) -> u64 {
 async fn a_designer_selects_elements_in_the_preview() {
     let (tmp, project) = sample_copy();
     add_big_template(&project);
+    let (image_server, image_requests) = image_server(&project);
+    add_pictures_template(&project, &image_server);
     let (client, processes) = start_app(&project, &tmp.path().join("state"), &[]).await;
 
     // Mapping coverage, template by template.
@@ -277,6 +279,21 @@ async fn a_designer_selects_elements_in_the_preview() {
     );
     assert!(boxes.as_u64().unwrap_or_default() >= 2, "{boxes}");
     shot(&client, "visual-00-loop-instances").await;
+
+    // A plural message cannot be typed over in place: a double-click opens the translators'
+    // cell editor on it, in the preview's locale.
+    wait_for_mapped_preview(&client, "tasks yesterday").await;
+    let (x, y) = centre_of_text(&client, "tasks yesterday").await;
+    double_click_at(&client, x, y).await;
+    wait_for_text(
+        &client,
+        "[data-test=tx-selected-key]",
+        "daily-digest-summary",
+    )
+    .await;
+    wait_for_text(&client, "[data-test=tx-selected-locale]", "en").await;
+    shot(&client, "visual-00b-plural-opens-cell-editor").await;
+    click(&client, "[data-test=mode-edit]").await;
 
     // A designer clicks the welcome email's heading.
     click(&client, "[data-test=template-welcome] > a").await;
@@ -547,6 +564,107 @@ async fn a_designer_selects_elements_in_the_preview() {
     );
     shot(&client, "visual-03-cursor-outlines").await;
 
+    // Images: the project's assets are shown for their production URLs, and picked from a
+    // list for `src`; a remote image is loaded only once the user allows it, by the app.
+    click(&client, "[data-test=template-pictures] > a").await;
+    wait_for_mapped_preview(&client, "remote-picture").await;
+    let image_state = |alt: &'static str| {
+        let client = client.clone();
+        async move {
+            js(
+                &client,
+                &format!(
+                    "const i = document.querySelector('[data-test=preview]').contentDocument.querySelector('img[alt=\"{alt}\"]');
+                     return i ? {{ loaded: i.complete && i.naturalWidth > 0, src: i.getAttribute('src').slice(0, 40) }} : null;"
+                ),
+            )
+            .await
+        }
+    };
+    wait_until("the asset image shown from the project", || async {
+        (image_state("Chen").await["loaded"] == Value::Bool(true)).then_some(Value::Null)
+    })
+    .await;
+    assert_eq!(
+        image_state("remote-picture").await["loaded"],
+        Value::Bool(false)
+    );
+    assert_eq!(
+        image_requests.lock().unwrap().len(),
+        0,
+        "the webview loads nothing remote"
+    );
+    let pictures_before = editor_text(&client).await;
+    let (x, y) = js(
+        &client,
+        "const f = document.querySelector('[data-test=preview]'); const i = f.contentDocument.querySelector('img[alt=Chen]');
+         i.scrollIntoView({ block: 'center' }); const r = i.getBoundingClientRect(), o = f.getBoundingClientRect();
+         return [o.left + f.clientLeft + r.left + r.width / 2, o.top + f.clientTop + r.top + r.height / 2];",
+    )
+    .await
+    .as_array()
+    .map(|a| (a[0].as_f64().unwrap_or_default(), a[1].as_f64().unwrap_or_default()))
+    .unwrap_or_default();
+    click_at(&client, x, y).await;
+    wait_for_text(&client, "[data-test=breadcrumb]", "mj-image").await;
+    click(&client, "[data-test=pick-src]").await;
+    wait_until("the asset picker", || async {
+        let n = js(&client, "return document.querySelectorAll('[data-test=asset-picker] [data-test=asset]').length;").await;
+        (n.as_u64().unwrap_or_default() >= 2).then_some(n)
+    })
+    .await;
+    shot(&client, "visual-04-asset-picker").await;
+    js(
+        &client,
+        "Array.from(document.querySelectorAll('[data-test=asset]')).find(a => a.title.endsWith('/avatars/hannah-schmidt-80.png')).click(); return null;",
+    )
+    .await;
+    let picked = pictures_before.replacen(
+        "src=\"https://northwind.example.com/avatars/chen-wei-80.png\"",
+        "src=\"https://northwind.example.com/avatars/hannah-schmidt-80.png\"",
+        1,
+    );
+    assert_ne!(picked, pictures_before);
+    let shown = wait_until("the picked image in the source", || async {
+        let text = editor_text(&client).await;
+        let notice = text_of(&client, "[data-test=property-notice]").await;
+        if let Some(n) = notice {
+            return Some(Value::String(format!("refused: {n}")));
+        }
+        (text == picked).then_some(Value::String(text))
+    })
+    .await;
+    assert_eq!(shown, Value::String(picked.clone()));
+    wait_until("the picked image shown", || async {
+        (image_state("Chen").await["loaded"] == Value::Bool(true)).then_some(Value::Null)
+    })
+    .await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("undo of the picked image", || async {
+        (editor_text(&client).await == pictures_before).then_some(Value::Null)
+    })
+    .await;
+    click(&client, "[data-test=remote-images]").await;
+    wait_until("the remote image fetched by the app", || async {
+        (image_state("remote-picture").await["loaded"] == Value::Bool(true)).then_some(Value::Null)
+    })
+    .await;
+    let src = image_state("remote-picture").await["src"].clone();
+    assert!(
+        src.as_str()
+            .is_some_and(|s| s.starts_with("data:image/png;base64,")),
+        "shown from the app's fetch, not loaded by the webview: {src}"
+    );
+    {
+        let seen = image_requests.lock().unwrap();
+        assert_eq!(seen.len(), 1, "fetched once: {seen:?}");
+        assert!(
+            !seen[0].iter().any(|h| h.starts_with("cookie:")),
+            "no cookies: {seen:?}"
+        );
+    }
+    shot(&client, "visual-05-remote-image-allowed").await;
+
     // Click → outline on the 500-element template (a measurement, printed, not asserted).
     click(&client, "[data-test=template-big] > a").await;
     wait_for_mapped_preview(&client, "Row 99 second").await;
@@ -619,4 +737,57 @@ fn add_big_template(project: &std::path::Path) {
     }
     body.push_str("  </mj-body>\n</mjml>\n");
     std::fs::write(big.join("body.mjml"), body).unwrap();
+}
+
+/// A local HTTP server with one PNG at `/remote.png` (the sample's own avatar), recording the
+/// request headers it sees (lower case), for the remote-images step.
+fn image_server(
+    project: &std::path::Path,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Vec<String>>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let png = std::fs::read(project.join("assets/avatars/chen-wei-80.png")).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                headers.push(line.trim().to_ascii_lowercase());
+            }
+            log.lock().unwrap().push(headers);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nSet-Cookie: t=1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                png.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&png);
+        }
+    });
+    (base, seen)
+}
+
+/// Adds a template with a project asset image and a remote one (served by `server`).
+fn add_pictures_template(project: &std::path::Path, server: &str) {
+    let dir = project.join("templates/pictures");
+    std::fs::create_dir_all(dir.join("fixtures")).unwrap();
+    std::fs::write(
+        dir.join("template.toml"),
+        "description = \"Images\"\nsubject = 'Pictures'\npreheader = 'Pictures'\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("fixtures/default.json"), "{}").unwrap();
+    std::fs::write(
+        dir.join("body.mjml"),
+        format!(
+            "<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-image width=\"80px\" src=\"https://northwind.example.com/avatars/chen-wei-80.png\" alt=\"Chen\" />\n        <mj-image width=\"80px\" src=\"{server}/remote.png\" alt=\"remote-picture\" />\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>\n"
+        ),
+    )
+    .unwrap();
 }

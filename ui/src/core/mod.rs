@@ -4,6 +4,7 @@
 //! it as an argument.
 
 pub mod coalescer;
+pub mod images;
 
 use crate::ipc;
 use coalescer::{Coalescer, Ticket};
@@ -86,15 +87,74 @@ impl Core {
     /// `html` as the preview shows it: production image URLs replaced by the project's own
     /// files (the email itself is unchanged; nothing remote is loaded).
     pub fn with_local_images(self, html: &str) -> String {
-        self.assets.with(|assets| {
-            let mut shown = html.to_owned();
-            for (url, data) in assets {
+        let replace = |shown: &mut String, images: &BTreeMap<String, String>| {
+            for (url, data) in images {
                 if shown.contains(url.as_str()) {
-                    shown = shown.replace(url.as_str(), data);
+                    *shown = shown.replace(url.as_str(), data);
                 }
             }
-            shown
-        })
+        };
+        let mut shown = html.to_owned();
+        self.assets.with(|assets| replace(&mut shown, assets));
+        if self.remote_allowed.get() {
+            self.remote_images
+                .with(|remote| replace(&mut shown, remote));
+        }
+        shown
+    }
+
+    /// Fetches (through the app) the remote images of `html` not asked for yet, when the
+    /// user allows remote images for the project; the preview shows them once they arrive.
+    pub fn fetch_remote_images(self, html: &str) {
+        use letterpress_protocol::commands::FetchRemoteImages;
+        if !self.remote_allowed.get_untracked() {
+            return;
+        }
+        let known = |url: &String| {
+            self.assets.with_untracked(|a| a.contains_key(url))
+                || self.remote_images.with_untracked(|r| r.contains_key(url))
+                || self.remote_failed.with_untracked(|f| f.contains_key(url))
+                || self.remote_pending.with_value(|p| p.contains(url))
+        };
+        let urls: Vec<String> = images::remote_image_urls(html)
+            .into_iter()
+            .filter(|u| !known(u))
+            .collect();
+        if urls.is_empty() {
+            return;
+        }
+        // Asked once: renders meanwhile do not ask again.
+        self.remote_pending
+            .update_value(|p| p.extend(urls.iter().cloned()));
+        spawn_local(async move {
+            let asked = FetchRemoteImages { urls };
+            let answer = ipc::call(&asked).await;
+            self.remote_pending.update_value(|p| {
+                for url in &asked.urls {
+                    p.remove(url);
+                }
+            });
+            match answer {
+                Ok(fetched) => {
+                    self.remote_failed.update(|f| f.extend(fetched.failed));
+                    self.remote_images.update(|r| r.extend(fetched.images));
+                }
+                Err(e) => self.fail(&e),
+            }
+        });
+    }
+
+    /// Turns loading remote images for the project on or off (the user's choice, stored on
+    /// this computer).
+    pub fn allow_remote_images(self, allowed: bool) {
+        use letterpress_protocol::commands::AllowRemoteImages;
+        spawn_local(async move {
+            match ipc::call(&AllowRemoteImages { allowed }).await {
+                // The preview shows again and asks for the images it needs.
+                Ok(now) => self.remote_allowed.set(now),
+                Err(e) => self.fail(&e),
+            }
+        });
     }
 
     /// The marker (`F-O`) the current preview gives the element at `path`:`offset`.
@@ -134,6 +194,14 @@ pub struct Core {
     /// Production image URLs → the project's files as `data:` URIs (`[assets]`), shown in
     /// the preview in their place.
     pub assets: RwSignal<BTreeMap<String, String>>,
+    /// Whether the user lets the app load this project's remote images in the preview.
+    pub remote_allowed: RwSignal<bool>,
+    /// Remote image URLs → `data:` URIs the app fetched.
+    pub remote_images: RwSignal<BTreeMap<String, String>>,
+    /// Remote image URLs → why they are not shown.
+    pub remote_failed: RwSignal<BTreeMap<String, String>>,
+    /// Remote image URLs asked for and not answered yet.
+    remote_pending: StoredValue<BTreeSet<String>>,
     /// The pending refresh that brings the markers back after typing.
     idle_refresh: StoredValue<Option<TimeoutHandle>, LocalStorage>,
     /// The element selected in the preview (or under the editor's cursor).
@@ -198,6 +266,10 @@ impl Core {
             selection: RwSignal::new(None),
             idle_refresh: StoredValue::new_local(None),
             assets: RwSignal::new(BTreeMap::new()),
+            remote_allowed: RwSignal::new(false),
+            remote_images: RwSignal::new(BTreeMap::new()),
+            remote_failed: RwSignal::new(BTreeMap::new()),
+            remote_pending: StoredValue::new(BTreeSet::new()),
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),
@@ -250,8 +322,12 @@ impl Core {
         self.snapshot.set(Some(snapshot));
         self.project_epoch.update(|e| *e += 1);
         spawn_local(async move {
+            use letterpress_protocol::commands::RemoteImagesAllowed;
             if let Ok(assets) = ipc::call(&PreviewAssets {}).await {
                 self.assets.set(assets);
+            }
+            if let Ok(allowed) = ipc::call(&RemoteImagesAllowed {}).await {
+                self.remote_allowed.set(allowed);
             }
         });
     }
@@ -294,6 +370,16 @@ impl Core {
     /// Opens a file in the editor, then optionally moves the cursor. When several opens
     /// overlap (quick clicks), only the newest one is shown.
     pub fn open(self, path: &str, goto: Option<(u32, u32)>) {
+        self.open_with(path, goto, true);
+    }
+
+    /// [`Core::open`] for a selection in the preview: the cursor moves to `at` without taking
+    /// the focus (a double-click goes on to type in the preview).
+    pub fn open_revealing(self, path: &str, at: (u32, u32)) {
+        self.open_with(path, Some(at), false);
+    }
+
+    fn open_with(self, path: &str, goto: Option<(u32, u32)>, focus: bool) {
         self.mode.set(Mode::Edit);
         let path = path.to_owned();
         let seq = self.open_seq.get_value() + 1;
@@ -306,8 +392,10 @@ impl Core {
                     if let Some(h) = self.editor.get_untracked() {
                         ipc::editor_set_language(h, language_of(&doc.path));
                         self.set_editor_doc(h, &doc.text);
-                        if let Some((line, column)) = goto {
-                            ipc::editor_goto(h, line, column);
+                        match goto {
+                            Some((line, column)) if focus => ipc::editor_goto(h, line, column),
+                            Some((line, column)) => ipc::editor_reveal(h, line, column),
+                            None => {}
                         }
                     }
                     self.refresh();

@@ -32,7 +32,25 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
         if let Some(el) = frame.get() {
             crate::ipc::preview_show(el.as_ref(), &html);
         }
+        core.fetch_remote_images(&html);
     });
+    let remote_note = move || {
+        let failed = core.remote_failed.with(|f| f.len());
+        let shown = core.remote_images.with(|r| r.len());
+        let why = core.remote_failed.with(|f| {
+            f.iter()
+                .map(|(url, why)| format!("{url}: {why}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        (core.remote_allowed.get() && failed > 0).then(|| {
+            view! {
+                <span class="remote-failed" data-test="remote-failed" title=why>
+                    {format!("{failed} of {} remote images not shown", failed + shown)}
+                </span>
+            }
+        })
+    };
     let has_error = move || {
         core.preview
             .with(|p| p.as_ref().is_some_and(|p| !p.is_ok()))
@@ -74,6 +92,12 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                     <button class:on=move || core.width.get() == Width::Desktop on:click=move |_| core.width.set(Width::Desktop)>"Desktop"</button>
                     <button data-test="mobile" class:on=move || core.width.get() == Width::Mobile on:click=move |_| core.width.set(Width::Mobile)>"Mobile"</button>
                 </span>
+                <label class="remote-toggle" title="Fetched by the app (at most 5 MB and 10 s each, no cookies) and shown in the preview; the email itself is unchanged">
+                    <input type="checkbox" data-test="remote-images" prop:checked=move || core.remote_allowed.get()
+                        on:change=move |ev| core.allow_remote_images(event_target_checked(&ev)) />
+                    "Remote images"
+                </label>
+                {remote_note}
                 <span class="segmented">
                     <button class:on=move || core.tab.get() == Tab::Html on:click=move |_| core.show_tab(Tab::Html)>"HTML"</button>
                     <button data-test="text-tab" class:on=move || core.tab.get() == Tab::Text on:click=move |_| core.show_tab(Tab::Text)>"Text"</button>

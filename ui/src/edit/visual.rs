@@ -5,6 +5,7 @@
 
 use crate::core::{Core, Selection};
 use crate::ipc;
+use crate::translate::Translations;
 use leptos::prelude::*;
 use letterpress_protocol::commands::LocateElement;
 use letterpress_protocol::{ElementLocation, InlinePiece, InlineText};
@@ -79,10 +80,10 @@ pub fn pick(core: Core, layer: SelectLayer, client_x: f64, client_y: f64) {
                 let at = (location.line, location.column);
                 if location.path == core.doc_path.get_untracked() {
                     if let Some(h) = core.editor.get_untracked() {
-                        ipc::editor_goto(h, at.0, at.1);
+                        ipc::editor_reveal(h, at.0, at.1);
                     }
                 } else {
-                    core.open(&location.path, Some(at));
+                    core.open_revealing(&location.path, at);
                 }
                 select(core, layer, location);
             }
@@ -178,11 +179,12 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
     let mapped = move || core.mapped_files.with(|f| !f.is_empty());
     let inline = RwSignal::new(None::<InlineMessage>);
     let literal = RwSignal::new(None::<InlineLiteral>);
+    let translations = expect_context::<Translations>();
     let notice = RwSignal::new(None::<String>);
     let on_double = move |ev: web_sys::MouseEvent| {
         ev.prevent_default();
         let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
-        if !edit_message_at(core, layer, inline, notice, x, y) {
+        if !edit_message_at(core, translations, layer, inline, notice, x, y) {
             edit_text_at(core, layer, literal, notice, x, y);
         }
     };
@@ -353,6 +355,68 @@ pub fn PropertyPanel() -> impl IntoView {
                     </select>
                 }
                 .into_any(),
+                PropertyKind::Image => {
+                    let picking = RwSignal::new(false);
+                    let pick_name = name.clone();
+                    view! {
+                        <span class="prop-image">
+                            <input type="text" data-test=format!("prop-{name}") prop:value=value.clone()
+                                placeholder="inherited" on:change=on_change />
+                            <button data-test=format!("pick-{name}") title="Choose an image of the project's assets"
+                                aria-expanded=move || picking.get().to_string()
+                                on:click=move |_| picking.update(|p| *p = !*p)>"Assets…"</button>
+                            {move || picking.get().then(|| {
+                                let name = pick_name.clone();
+                                let images = asset_choices(&core.assets.get());
+                                view! {
+                                    <div class="asset-picker" data-test="asset-picker" role="listbox" aria-label="Project images">
+                                        {images.is_empty().then(|| view! {
+                                            <p class="hint">"No images: add files under a folder of letterpress.toml's [assets]."</p>
+                                        })}
+                                        {images.into_iter().map(|(url, data)| {
+                                            let name = name.clone();
+                                            let file = url.rsplit('/').next().unwrap_or(&url).to_owned();
+                                            let chosen = url.clone();
+                                            view! {
+                                                <button class="asset" role="option" title=url.clone() data-test="asset"
+                                                    on:click=move |_| { commit(name.clone(), Some(chosen.clone())); picking.set(false); }>
+                                                    <img src=data alt="" />
+                                                    <span>{file}</span>
+                                                </button>
+                                            }
+                                        }).collect_view()}
+                                    </div>
+                                }
+                            })}
+                        </span>
+                    }
+                    .into_any()
+                }
+                PropertyKind::Length if split_length(&value).is_some() || value.is_empty() => {
+                    let (number, unit) = split_length(&value).unwrap_or((String::new(), "px".into()));
+                    let unit = RwSignal::new(unit);
+                    let number = RwSignal::new(number);
+                    let send = {
+                        let name = name.clone();
+                        move || {
+                            let n = number.get_untracked();
+                            commit(name.clone(), (!n.trim().is_empty()).then(|| format!("{}{}", n.trim(), unit.get_untracked())));
+                        }
+                    };
+                    let send_unit = send.clone();
+                    view! {
+                        <span class="prop-length">
+                            <input type="number" step="any" data-test=format!("prop-{name}") aria-label=format!("{name} value")
+                                prop:value=move || number.get() placeholder="inherited"
+                                on:change=move |ev| { number.set(event_target_value(&ev)); send(); } />
+                            <select aria-label=format!("{name} unit") prop:value=move || unit.get()
+                                on:change=move |ev| { unit.set(event_target_value(&ev)); if !number.get_untracked().is_empty() { send_unit(); } }>
+                                {["px", "%", "em", "rem"].map(|u| view! { <option value=u>{u}</option> }).collect_view()}
+                            </select>
+                        </span>
+                    }
+                    .into_any()
+                }
                 _ => view! {
                     <input type="text" data-test=format!("prop-{name}") prop:value=value.clone()
                         placeholder="inherited" on:change=on_change />
@@ -391,6 +455,42 @@ pub fn PropertyPanel() -> impl IntoView {
     }
 }
 
+/// The images the picker offers: one per file (two `[assets]` prefixes may map one folder),
+/// under its shortest production URL (the most specific prefix), sorted by URL.
+fn asset_choices(assets: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
+    let mut by_file: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (url, data) in assets {
+        let entry = by_file.entry(data.as_str()).or_insert(url.as_str());
+        if url.len() < entry.len() {
+            *entry = url.as_str();
+        }
+    }
+    let mut choices: Vec<(String, String)> = by_file
+        .into_iter()
+        .map(|(data, url)| (url.to_owned(), data.to_owned()))
+        .collect();
+    choices.sort();
+    choices
+}
+
+/// A single length as number and unit (`12px` → ("12", "px"), `0` → ("0", "px")); `None`
+/// for several values (`0 0 16px 0`) or anything else, edited as text.
+fn split_length(value: &str) -> Option<(String, String)> {
+    let value = value.trim();
+    let digits = value
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(digits);
+    if number.is_empty() || number.parse::<f64>().is_err() {
+        return None;
+    }
+    match unit {
+        "" if number.parse::<f64>().ok() == Some(0.0) => Some((number.to_owned(), "px".into())),
+        "px" | "%" | "em" | "rem" => Some((number.to_owned(), unit.to_owned())),
+        _ => None,
+    }
+}
+
 /// A message being edited in place: its key, the preview's locale, and where it is drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InlineMessage {
@@ -410,6 +510,7 @@ pub struct InlineMessage {
 /// `false`: no message there.
 pub fn edit_message_at(
     core: Core,
+    translations: Translations,
     layer: SelectLayer,
     inline: RwSignal<Option<InlineMessage>>,
     notice: RwSignal<Option<String>>,
@@ -455,9 +556,9 @@ pub fn edit_message_at(
             }
         };
         if text.contains("->") {
-            return notice.set(Some(format!(
-                "`{key}` has plural or select variants: edit it in Translate."
-            )));
+            // Variants are edited where they are all shown: the translators' cell editor.
+            notice.set(None);
+            return translations.open_cell(core, key, locale);
         }
         notice.set(None);
         inline.set(Some(InlineMessage {
@@ -778,5 +879,49 @@ pub fn InlineTextEditor(
                 </div>
             }
         })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{asset_choices, split_length};
+
+    #[test]
+    fn the_picker_offers_each_file_once_under_its_most_specific_url() {
+        let assets: std::collections::BTreeMap<String, String> = [
+            ("https://x.example/assets/avatars/a.png", "data:A"),
+            ("https://x.example/avatars/a.png", "data:A"),
+            ("https://x.example/assets/logo.png", "data:L"),
+        ]
+        .into_iter()
+        .map(|(u, d)| (u.to_owned(), d.to_owned()))
+        .collect();
+        let urls: Vec<String> = asset_choices(&assets).into_iter().map(|(u, _)| u).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://x.example/assets/logo.png",
+                "https://x.example/avatars/a.png"
+            ]
+        );
+    }
+
+    #[test]
+    fn single_lengths_split_into_number_and_unit_and_the_rest_stay_text() {
+        let split = |v: &str| split_length(v).map(|(n, u)| format!("{n}|{u}"));
+        assert_eq!(split("12px").as_deref(), Some("12|px"));
+        assert_eq!(split(" 50% ").as_deref(), Some("50|%"));
+        assert_eq!(split("1.5em").as_deref(), Some("1.5|em"));
+        assert_eq!(split("0").as_deref(), Some("0|px"));
+        assert_eq!(split("-2px").as_deref(), Some("-2|px"));
+        assert_eq!(split("0 0 16px 0"), None);
+        assert_eq!(
+            split("12"),
+            None,
+            "a unitless non-zero length is not guessed"
+        );
+        assert_eq!(split("auto"), None);
+        assert_eq!(split("12pt"), None);
+        assert_eq!(split("{{ w }}"), None);
     }
 }

@@ -541,6 +541,24 @@ impl Translations {
         });
     }
 
+    /// Opens the Translate screen on the cell of `key` in `locale` (from the Edit screen's
+    /// preview: a plural or select message is edited in the cell editor).
+    pub fn open_cell(self, core: Core, key: String, locale: String) {
+        spawn_local(async move {
+            match ipc::call(&GetLocaleGrid {}).await {
+                Ok(grid) => {
+                    self.grid.set(Some(grid));
+                    self.search.set(String::new());
+                    self.status_filter.set(None);
+                    core.mode.set(Mode::Translate);
+                    self.select(core, &key, &locale);
+                    scroll_to_row(&key);
+                }
+                Err(e) => core.fail(&e),
+            }
+        });
+    }
+
     /// Text clicked in the preview: selects the key it comes from.
     fn find_key(self, core: Core, snippet: String) {
         let locale = self.preview_locale.get_untracked();
