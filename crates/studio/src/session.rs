@@ -459,7 +459,7 @@ impl StudioSession {
     /// with the editor's text now (checked as the editor will render it).
     fn adds_errors(&self, path: &str, new_text: &str, request: &PreviewRequest) -> bool {
         let job = render_job(request);
-        let mut buffers = self.edits.buffers();
+        let buffers = self.edits.buffers();
         let errors = |buffers: &crate::Buffers| {
             self.project
                 .preview_with(&job, buffers, false)
@@ -468,9 +468,13 @@ impl StudioSession {
                 .filter(|d| d.is_error())
                 .count()
         };
-        let before = errors(&buffers);
-        buffers.insert(path.to_owned(), std::sync::Arc::from(new_text));
-        errors(&buffers) > before
+        let mut edited = buffers.clone();
+        edited.insert(path.to_owned(), std::sync::Arc::from(new_text));
+        // Usually the edited email has no error: one render decides.
+        match errors(&edited) {
+            0 => false,
+            after => after > errors(&buffers),
+        }
     }
 
     /// The element of `path` whose start tag begins at `offset`, in the editor's text.

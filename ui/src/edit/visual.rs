@@ -233,9 +233,17 @@ pub fn SelectionBar() -> impl IntoView {
                     let opaque = core
                         .marker_of(&s.location.path, s.location.offset)
                         .is_some_and(|m| core.mapped_opaque.with(|o| o.contains(&m)));
+                    let (line, column) = (s.location.line, s.location.column);
+                    let edit_in_code = move |_| {
+                        if let Some(h) = core.editor.get_untracked() {
+                            ipc::editor_goto(h, line, column);
+                        }
+                    };
                     view! {
                         {opaque.then(|| view! {
-                            <span class="opaque-note" data-test="selection-opaque">"Jinja decides this element: edit it in code"</span>
+                            <span class="opaque-note" data-test="selection-opaque">"Jinja decides this element."</span>
+                            <button class="edit-in-code" data-test="edit-in-code" title="Put the cursor on its start tag in the code editor"
+                                on:click=edit_in_code>"Edit in code"</button>
                         })}
                         <span class="crumbs" data-test="breadcrumb">{crumbs}</span>
                         <span class="at" data-test="selection-at">
