@@ -29,16 +29,6 @@ extern "C" {
     /// Moves the cursor there and scrolls to it, without taking the focus.
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = reveal)]
     pub fn editor_reveal(handle: u32, line: u32, column: u32);
-    /// Applies one edit as one undo step (false: the place is not in the document).
-    #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = applyEdit)]
-    pub fn editor_apply_edit(
-        handle: u32,
-        from_line: u32,
-        from_column: u32,
-        to_line: u32,
-        to_column: u32,
-        insert: &str,
-    ) -> bool;
     /// Applies the edits of one visual action (`[{ from_line, from_column, to_line,
     /// to_column, insert }]`, positions in the current text) as one undo step.
     #[wasm_bindgen(js_namespace = LetterpressEditor, js_name = applyEdits)]

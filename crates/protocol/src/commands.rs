@@ -217,8 +217,9 @@ commands! {
         /// The email whose `mj-attributes` apply.
         request: PreviewRequest,
     } -> ElementProperties;
-    /// The minimal edit that sets (`Some`) or resets (`None`: removes the element's own)
-    /// attribute `name`; refused when it would add an error to the email of `request`.
+    /// The minimal edits that set (`Some`) or reset (`None`: remove the element's own)
+    /// attribute `name`, one undo step; refused when it would add an error to the email of
+    /// `request`; empty: nothing to change.
     property_edit => PropertyEditFor {
         /// Project-relative path.
         path: String,
@@ -230,7 +231,7 @@ commands! {
         value: Option<String>,
         /// The email the change is checked with.
         request: PreviewRequest,
-    } -> Option<EditorEdit>;
+    } -> Vec<EditorEdit>;
     /// The text of the element of `path` starting at `offset`, as the reader sees it (for
     /// typing over it in place); refused when it holds markup or Jinja decides it.
     inline_text => GetInlineText {

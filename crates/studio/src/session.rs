@@ -418,10 +418,10 @@ impl StudioSession {
         })
     }
 
-    /// The minimal edit of `path` that sets attribute `name` of the element at `offset` to
-    /// `value` (`None`: removes the element's own, so the inherited value applies), as the
-    /// editor applies it. Refused when the email of `request` would gain an error with it;
-    /// `Ok(None)`: nothing to change.
+    /// The minimal edits of `path` that set attribute `name` of the element at `offset` to
+    /// `value` (`None`: remove the element's own, so the inherited value applies), as the
+    /// editor applies them (one undo step). Refused when Jinja decides the element or the
+    /// attribute, or the email of `request` would gain an error; empty: nothing to change.
     pub fn property_edit(
         &self,
         path: &str,
@@ -429,30 +429,38 @@ impl StudioSession {
         name: &str,
         value: Option<&str>,
         request: &PreviewRequest,
-    ) -> Result<Option<EditorEdit>, StudioError> {
-        use letterpress_engine::properties::{remove_attribute, set_attribute};
-        let text = self.current_text(path)?;
-        if letterpress_engine::instrument::opaque_elements(&text).contains(&offset) {
+    ) -> Result<Vec<EditorEdit>, StudioError> {
+        use letterpress_visual::{EditError, remove_attribute, set_attribute};
+        let (tree, id) = self.element_starting_at(path, offset)?;
+        let text = tree.source();
+        if letterpress_engine::instrument::opaque_elements(text).contains(&offset) {
             return Err(StudioError::Refused(
                 "Jinja decides where this element is (its blocks cross elements): edit it in code"
                     .into(),
             ));
         }
-        let refused =
-            |e: letterpress_engine::properties::EditError| StudioError::Refused(e.to_string());
-        let edit = match value {
-            Some(v) => set_attribute(&text, offset, name, v).map_err(refused)?,
-            None => match remove_attribute(&text, offset, name).map_err(refused)? {
-                Some(edit) => edit,
-                None => return Ok(None),
+        let edits = match value {
+            Some(v) => set_attribute(&tree, text, id, name, v),
+            None => match remove_attribute(&tree, text, id, name) {
+                Err(EditError::AttributeNotFound { .. }) => Ok(Vec::new()),
+                other => other,
             },
-        };
-        if self.adds_errors(path, &edit.apply(&text), request) {
+        }
+        .map_err(|e| StudioError::Refused(e.to_string()))?;
+        if edits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let new_text = letterpress_visual::apply(text, &edits)
+            .map_err(|e| StudioError::Refused(e.to_string()))?;
+        if self.adds_errors(path, &new_text, request) {
             return Err(StudioError::Refused(format!(
                 "`{name}` = {value:?} would add an error to the email; nothing was changed"
             )));
         }
-        Ok(Some(editor_edit(path, &text, edit.range, edit.insert)))
+        Ok(edits
+            .into_iter()
+            .map(|e| editor_edit(path, text, e.range, e.insert))
+            .collect())
     }
 
     /// Whether the email of `request` has more errors with `path` reading `new_text` than

@@ -307,21 +307,11 @@ pub fn PropertyPanel() -> impl IntoView {
                 request: core.preview_request(),
             };
             match ipc::call(&asked).await {
-                Ok(Some(edit)) => {
-                    let applied = edit.path == core.doc_path.get_untracked()
-                        && core.editor.get_untracked().is_some_and(|h| {
-                            ipc::editor_apply_edit(
-                                h,
-                                edit.from_line,
-                                edit.from_column,
-                                edit.to_line,
-                                edit.to_column,
-                                &edit.insert,
-                            )
-                        });
-                    notice.set((!applied).then(|| format!("Open {} to change it.", edit.path)));
+                Ok(edits) if edits.is_empty() => notice.set(None),
+                Ok(edits) => {
+                    let applied = apply_edits(core, &edits);
+                    notice.set((!applied).then(|| format!("Open {} to change it.", p.path)));
                 }
-                Ok(None) => notice.set(None),
                 Err(e) => notice.set(Some(e.message)),
             }
         });
@@ -658,6 +648,17 @@ pub fn InlineMessageEditor(
     }
 }
 
+/// Applies the edits of one visual action in the editor as one undo step; `false` when they
+/// are for another file than the one open (nothing applied).
+fn apply_edits(core: Core, edits: &[letterpress_protocol::EditorEdit]) -> bool {
+    edits
+        .iter()
+        .all(|e| e.path == core.doc_path.get_untracked())
+        && core.editor.get_untracked().is_some_and(|h| {
+            serde_wasm_bindgen::to_value(edits).is_ok_and(|list| ipc::editor_apply_edits(h, &list))
+        })
+}
+
 /// Undo or redo reached a message edited from the preview: write back the text it had
 /// (`None`: the locale had no entry) through the translators' path.
 pub fn put_back_message(core: Core, key: String, locale: String, text: Option<String>) {
@@ -822,14 +823,7 @@ pub fn InlineTextEditor(
             match outcome {
                 Ok(edits) if edits.is_empty() => close(),
                 Ok(edits) => {
-                    let applied = edits
-                        .iter()
-                        .all(|e| e.path == core.doc_path.get_untracked())
-                        && core.editor.get_untracked().is_some_and(|h| {
-                            serde_wasm_bindgen::to_value(&edits)
-                                .is_ok_and(|list| ipc::editor_apply_edits(h, &list))
-                        });
-                    if applied {
+                    if apply_edits(core, &edits) {
                         close();
                     } else {
                         error.set(Some(format!("Open {} to change it.", l.text.path)));
