@@ -140,6 +140,43 @@ pub enum EditError {
     /// Removing a statement could unbalance blocks.
     #[error("a Jinja statement cannot be removed in visual mode: edit it in code")]
     StatementChipRemoved(NodeId),
+    /// A move, copy, deletion or wrap would change what a Jinja block covers.
+    #[error(
+        "this would cross a Jinja block tag (`{{% if %}}`, `{{% for %}}`…): move it into or out of blocks in code"
+    )]
+    CrossesRegion,
+    /// MJML does not allow the element there.
+    #[error("`{element}` cannot go into {parent}")]
+    DoesNotFit {
+        /// What would be placed.
+        element: String,
+        /// Where (an element name, or the top of the file).
+        parent: String,
+    },
+    /// `mjml`, `mj-head` and `mj-body` stay where they are.
+    #[error("`{element}` is the email's frame: it stays where it is")]
+    FrameElement {
+        /// Its name.
+        element: String,
+    },
+    /// A move to another parent element.
+    #[error("elements move among their siblings here; drop it into another element instead")]
+    OtherParent,
+    /// Moving the first element up or the last down.
+    #[error("the element is already at that end")]
+    AtTheEnd,
+    /// No region with that index.
+    #[error("no Jinja block {0} in this file")]
+    NoSuchRegion(usize),
+    /// Only single-branch `if` and plain `for` blocks unwrap.
+    #[error("a `{keyword}` block with its branches cannot be unwrapped here: edit it in code")]
+    CannotUnwrap {
+        /// The block's keyword.
+        keyword: String,
+    },
+    /// Not one `{% if … %}` or `{% for … %}` tag.
+    #[error("wrap with one `{{% if … %}}` or `{{% for … in … %}}` tag")]
+    NotABlockTag,
     /// Edits overlap.
     #[error("edits overlap")]
     OverlappingEdits,

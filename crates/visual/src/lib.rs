@@ -38,14 +38,17 @@
 
 #![forbid(unsafe_code)]
 
+mod content;
 mod edit;
 mod jinja;
 mod regions;
 mod span;
+mod structure;
 mod text;
 mod tree;
 mod visible;
 
+pub use content::{children_of, fits_in};
 pub use edit::{
     EditError, EditPosition, NO_ATTRIBUTE_ELEMENTS, REQUIRED_ATTRIBUTES, TextEdit, apply,
     escape_attribute, escape_text, remove_attribute, set_attribute, set_text, text_segments,
@@ -54,6 +57,9 @@ pub use jinja::{
     JinjaKind, JinjaScan, ScannedToken, UnclosedToken, WhitespaceControl, scan as scan_jinja,
 };
 pub use span::{LineCol, Span};
+pub use structure::{
+    Direction, Place, delete, duplicate, insert, move_by_one, move_to, unwrap, wrap,
+};
 pub use text::TextSegment;
 pub use tree::{
     Attribute, AttributeValue, Element, JinjaContext, JinjaNode, JinjaRegion, Node, NodeId,
