@@ -4,11 +4,12 @@
 use crate::blocking::{emit, lock, no_project, on_app, on_session};
 use crate::{AppState, now_unix, sample_project};
 use letterpress_protocol::commands::{
-    ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture, DuplicateTemplate,
-    EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetElementProperties,
-    GetInlineText, GetProjectSnapshot, InlineTextEditFor, LocateElement, MjmlSchema,
-    NewProjectFromSample, OpenDocumentAt, OpenProject, PreviewAssets, PropertyEditFor, Quit,
-    RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
+    BlockLibrary, ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture,
+    DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
+    GetElementProperties, GetInlineText, GetProjectSnapshot, InlineTextEditFor, LocateElement,
+    MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, PreviewAssets, PropertyEditFor,
+    Quit, RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
+    StructureEditFor,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -248,6 +249,20 @@ pub async fn inline_text_edit(
         s.inline_text_edit(&args.path, args.offset, &args.pieces, &args.request)
     })
     .await
+}
+
+#[tauri::command]
+pub async fn structure_edit(app: AppHandle, args: StructureEditFor) -> Answer<StructureEditFor> {
+    on_session(app, move |s| {
+        s.structure_edit(&args.path, args.offset, &args.action, &args.request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn block_library(app: AppHandle, args: BlockLibrary) -> Answer<BlockLibrary> {
+    let BlockLibrary {} = args;
+    on_session(app, |s| Ok::<_, IpcError>(s.block_library())).await
 }
 
 #[tauri::command]

@@ -11,10 +11,10 @@ use crate::locales::{ExchangeFormat, GridCell, ImportReport, LocaleGrid, SetTran
 use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
 use crate::{
     AuthorInfo, ClearedLock, ConflictSides, EditorEdit, ElementLocation, ElementProperties,
-    HistoryPage, InlinePiece, InlineText, IpcError, LocaleEntry, OpenDocument, Preview,
-    PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport, PushOutcome, RecentProject,
-    RemoteImagesFetched, RemoteInfo, RenderedDiff, Resolution, RestoreOutcome, SaveOutcome,
-    SourceDiff, WorkingStatus,
+    HistoryPage, InlinePiece, InlineText, IpcError, LibraryBlock, LocaleEntry, OpenDocument,
+    Preview, PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport, PushOutcome,
+    RecentProject, RemoteImagesFetched, RemoteInfo, RenderedDiff, Resolution, RestoreOutcome,
+    SaveOutcome, SourceDiff, StructureAction, StructureEdit, WorkingStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -253,6 +253,21 @@ commands! {
         /// The email the change is checked with.
         request: PreviewRequest,
     } -> Vec<EditorEdit>;
+    /// Changes the structure around the element of `path` at `offset` (delete, duplicate,
+    /// move, wrap, unwrap, insert a block) as one undo step; refused when it would cross a
+    /// Jinja block, break MJML's content model, or add an error to the email of `request`.
+    structure_edit => StructureEditFor {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of the element's start tag.
+        offset: usize,
+        /// What to do.
+        action: StructureAction,
+        /// The email the change is checked with.
+        request: PreviewRequest,
+    } -> StructureEdit;
+    /// The block library: MJML basics and the project's `blocks/*.mjml`.
+    block_library => BlockLibrary {} -> Vec<LibraryBlock>;
     /// Leaves the app (after the UI dealt with unsaved changes).
     quit => Quit {} -> ();
 

@@ -196,6 +196,65 @@ pub struct EditorEdit {
     pub insert: String,
 }
 
+/// A change of an email's structure from the visual editor, on the selected element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum StructureAction {
+    /// Delete it (with its lines).
+    Delete,
+    /// A copy right after it.
+    Duplicate,
+    /// Before its previous sibling.
+    MoveUp,
+    /// After its next sibling.
+    MoveDown,
+    /// Show it only when `condition` (a Jinja expression) holds: `{% if condition %}` lines.
+    WrapInCondition {
+        /// The expression (`people | length > 0`).
+        condition: String,
+    },
+    /// Repeat it for each item: `{% for item in list %}` lines.
+    RepeatForEach {
+        /// The loop variable (`person`).
+        item: String,
+        /// The list expression (`people`).
+        list: String,
+    },
+    /// Remove the single-branch `{% if %}` or `{% for %}` right around it, keeping it.
+    Unwrap,
+    /// Insert a block: into the element when it fits there (as its last content), else after
+    /// it.
+    InsertBlock {
+        /// The block's MJML (as the library gives it).
+        mjml: String,
+    },
+}
+
+/// The answer to a [`StructureAction`]: the edits (one undo step) and the element to select
+/// in the text they make (the moved, copied or inserted one; `None` after a deletion).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StructureEdit {
+    /// The edits of the editor's text.
+    pub edits: Vec<EditorEdit>,
+    /// The element to select once they are applied.
+    pub select: Option<ElementLocation>,
+}
+
+/// A block of the library: MJML basics and the project's own `blocks/*.mjml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryBlock {
+    /// Stable id (`basic/two-columns`, `blocks/order-summary.mjml`).
+    pub id: String,
+    /// What the designer reads.
+    pub name: String,
+    /// The elements it fits in (`mj-column`, `mj-body`…).
+    pub fits_in: Vec<String>,
+    /// Its MJML, without base indentation.
+    pub mjml: String,
+    /// From the project (`blocks/`), not built in.
+    pub project: bool,
+}
+
 /// Remote images of the preview the app fetched (never the webview).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteImagesFetched {

@@ -2,6 +2,7 @@
 //! One use-case API, called by the CLI (and later the desktop shell).
 
 pub mod bench;
+pub mod blocks;
 pub mod build;
 pub mod bundle;
 pub mod disk;

@@ -8,7 +8,8 @@ use letterpress_engine::LocaleInfo;
 use letterpress_protocol::{
     Coded, ConflictSides, EditorEdit, ElementLocation, ElementProperties, FileEvent, InlinePiece,
     InlineText, IpcCode, LocaleEntry, Location, OpenDocument, Preview, PreviewRequest,
-    ProjectSnapshot, Property, PropertyKind, Resolution, TemplateEntry, VisualMapping,
+    ProjectSnapshot, Property, PropertyKind, Resolution, StructureAction, StructureEdit,
+    TemplateEntry, VisualMapping,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -270,10 +271,21 @@ impl StudioSession {
                 None => return Ok(None),
             },
         };
-        let Some(found) = letterpress_engine::instrument::element_at(&text, offset) else {
+        self.location_in(path, &text, offset)
+    }
+
+    /// The element of `text` (the text of `path`) at `offset`, as [`Self::locate_element`]
+    /// answers it.
+    fn location_in(
+        &self,
+        path: &str,
+        text: &str,
+        offset: usize,
+    ) -> Result<Option<ElementLocation>, StudioError> {
+        let Some(found) = letterpress_engine::instrument::element_at(text, offset) else {
             return Ok(None);
         };
-        let (line, column) = letterpress_protocol::diagnostic::line_col(&text, found.start);
+        let (line, column) = letterpress_protocol::diagnostic::line_col(text, found.start);
         let used_by = if path.starts_with("templates/") {
             Vec::new()
         } else {
@@ -288,8 +300,178 @@ impl StudioSession {
             column,
             breadcrumb: found.path.into_iter().filter(|n| n != "mjml").collect(),
             used_by,
-            loops: letterpress_engine::instrument::enclosing_loops(&text, found.start),
+            loops: letterpress_engine::instrument::enclosing_loops(text, found.start),
         }))
+    }
+
+    /// The block library: MJML basics and the project's `blocks/*.mjml`.
+    pub fn block_library(&self) -> Vec<letterpress_protocol::LibraryBlock> {
+        crate::blocks::library(&self.project)
+    }
+
+    /// Changes the structure around the element of `path` at `offset` (see
+    /// [`StructureAction`]) as the editor applies it, one undo step, with the element to
+    /// select afterwards. Refused when Jinja decides the element, the change would cross a
+    /// Jinja block or break MJML's content model, or the email of `request` would gain an
+    /// error (its message is given).
+    pub fn structure_edit(
+        &self,
+        path: &str,
+        offset: usize,
+        action: &StructureAction,
+        request: &PreviewRequest,
+    ) -> Result<StructureEdit, StudioError> {
+        use letterpress_visual as visual;
+        let (tree, id) = self.element_starting_at(path, offset)?;
+        let text = tree.source();
+        if letterpress_engine::instrument::opaque_elements(text).contains(&offset) {
+            return Err(StudioError::Refused(
+                "Jinja decides where this element is (its blocks cross elements): edit it in code"
+                    .into(),
+            ));
+        }
+        let refused = |e: visual::EditError| StudioError::Refused(e.to_string());
+        // Which edit places the element to select (`None`: the element itself, shifted).
+        let (edits, selects): (Vec<visual::TextEdit>, Selects) = match action {
+            StructureAction::Delete => (
+                visual::delete(&tree, text, id).map_err(refused)?,
+                Selects::Nothing,
+            ),
+            StructureAction::Duplicate => (
+                visual::duplicate(&tree, text, id).map_err(refused)?,
+                Selects::Placed,
+            ),
+            StructureAction::MoveUp => (
+                visual::move_by_one(&tree, text, id, visual::Direction::Up).map_err(refused)?,
+                Selects::Placed,
+            ),
+            StructureAction::MoveDown => (
+                visual::move_by_one(&tree, text, id, visual::Direction::Down).map_err(refused)?,
+                Selects::Placed,
+            ),
+            StructureAction::WrapInCondition { condition } => {
+                let condition = one_line(condition, "condition")?;
+                let open = format!("{{% if {condition} %}}");
+                (
+                    visual::wrap(&tree, text, id, id, &open).map_err(refused)?,
+                    Selects::Itself,
+                )
+            }
+            StructureAction::RepeatForEach { item, list } => {
+                let item = item.trim();
+                let valid = item
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && item.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !valid {
+                    return Err(StudioError::Refused(format!(
+                        "`{item}` is not a name for each item (letters, digits, _)"
+                    )));
+                }
+                let list = one_line(list, "list")?;
+                let open = format!("{{% for {item} in {list} %}}");
+                (
+                    visual::wrap(&tree, text, id, id, &open).map_err(refused)?,
+                    Selects::Itself,
+                )
+            }
+            StructureAction::Unwrap => {
+                let span = tree.node(id).map(|n| n.span).unwrap_or_default();
+                let region = tree
+                    .regions()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| {
+                        r.well_formed
+                            && matches!(r.keyword.as_str(), "if" | "for")
+                            && r.span.start <= span.start
+                            && span.end <= r.span.end
+                    })
+                    .min_by_key(|(_, r)| r.span.len())
+                    .map(|(i, _)| i)
+                    .ok_or_else(|| {
+                        StudioError::Refused(
+                            "no `{% if %}` or `{% for %}` around this element".into(),
+                        )
+                    })?;
+                (
+                    visual::unwrap(&tree, text, region).map_err(refused)?,
+                    Selects::Itself,
+                )
+            }
+            StructureAction::InsertBlock { mjml } => {
+                let name = tree.element(id).map(|e| e.name.clone()).unwrap_or_default();
+                let top = visual::SourceTree::parse(mjml);
+                let top_name = top
+                    .elements()
+                    .next()
+                    .and_then(|e| top.element(e))
+                    .map(|e| e.name.clone())
+                    .unwrap_or_default();
+                // Into the selection when the block fits there, else after the nearest
+                // element whose parent takes it (a section after the text's section).
+                let accepts = |parent: visual::NodeId| match tree.element(parent) {
+                    Some(e) => visual::fits_in(&e.name, &top_name),
+                    None => tree.node(parent).is_some_and(|d| {
+                        d.children
+                            .iter()
+                            .any(|&c| tree.element(c).is_some_and(|e| e.name == top_name))
+                    }),
+                };
+                let mut place = None;
+                if visual::fits_in(&name, &top_name) {
+                    place = Some(visual::Place::End(id));
+                }
+                let mut at = id;
+                while place.is_none() {
+                    let Some(parent) = tree.node(at).and_then(|n| n.parent) else {
+                        break;
+                    };
+                    if accepts(parent) {
+                        place = Some(visual::Place::After(at));
+                    }
+                    at = parent;
+                }
+                let place = place.ok_or_else(|| {
+                    StudioError::Refused(format!(
+                        "`{top_name}` fits nowhere around the selected `{name}`"
+                    ))
+                })?;
+                (
+                    visual::insert(&tree, text, place, mjml).map_err(refused)?,
+                    Selects::Placed,
+                )
+            }
+        };
+        if edits.is_empty() {
+            return Ok(StructureEdit {
+                edits: Vec::new(),
+                select: self.location_in(path, text, offset)?,
+            });
+        }
+        let new_text = visual::apply(text, &edits).map_err(refused)?;
+        if let Some(error) = self.new_error(path, &new_text, request) {
+            return Err(StudioError::Refused(format!(
+                "this would add an error to the email ({error}); nothing was changed"
+            )));
+        }
+        let new_offset = match selects {
+            Selects::Nothing => None,
+            Selects::Itself => Some(shifted(&edits, offset)),
+            Selects::Placed => placed_start(&edits),
+        };
+        let select = match new_offset {
+            Some(at) => self.location_in(path, &new_text, at)?,
+            None => None,
+        };
+        Ok(StructureEdit {
+            edits: edits
+                .into_iter()
+                .map(|e| editor_edit(path, text, e.range, e.insert))
+                .collect(),
+            select,
+        })
     }
 
     /// The images the preview shows in place of production URLs: for every `[assets]`
@@ -466,6 +648,12 @@ impl StudioSession {
     /// Whether the email of `request` has more errors with `path` reading `new_text` than
     /// with the editor's text now (checked as the editor will render it).
     fn adds_errors(&self, path: &str, new_text: &str, request: &PreviewRequest) -> bool {
+        self.new_error(path, new_text, request).is_some()
+    }
+
+    /// The first error of the email of `request` with `path` reading `new_text`, when that
+    /// email has more errors than with the editor's text now.
+    fn new_error(&self, path: &str, new_text: &str, request: &PreviewRequest) -> Option<String> {
         let job = render_job(request);
         let buffers = self.edits.buffers();
         let errors = |buffers: &crate::Buffers| {
@@ -474,15 +662,19 @@ impl StudioSession {
                 .diagnostics
                 .into_iter()
                 .filter(|d| d.is_error())
-                .count()
+                .collect::<Vec<_>>()
         };
         let mut edited = buffers.clone();
         edited.insert(path.to_owned(), std::sync::Arc::from(new_text));
         // Usually the edited email has no error: one render decides.
-        match errors(&edited) {
-            0 => false,
-            after => after > errors(&buffers),
+        let after = errors(&edited);
+        if after.is_empty() || after.len() <= errors(&buffers).len() {
+            return None;
         }
+        after.into_iter().next().map(|d| match &d.location {
+            Some(at) => format!("{at}: {}", d.message),
+            None => d.message,
+        })
     }
 
     /// The element of `path` whose start tag begins at `offset`, in the editor's text.
@@ -747,6 +939,60 @@ fn image_mime(name: &str) -> Option<&'static str> {
         "svg" => "image/svg+xml",
         _ => return None,
     })
+}
+
+/// Which element a structure edit selects afterwards.
+enum Selects {
+    /// None (it was deleted).
+    Nothing,
+    /// The element itself, where the edits shift it.
+    Itself,
+    /// The one the inserting edit places (copied, moved or inserted).
+    Placed,
+}
+
+/// `offset` of the original text in the text `edits` make (edits before it shift it).
+fn shifted(edits: &[letterpress_visual::TextEdit], offset: usize) -> usize {
+    let mut at = offset as isize;
+    for e in edits.iter().filter(|e| e.range.end <= offset) {
+        at += e.insert.len() as isize - e.range.len() as isize;
+    }
+    usize::try_from(at).unwrap_or(0)
+}
+
+/// Where the first element the inserting edit writes starts, in the text `edits` make.
+fn placed_start(edits: &[letterpress_visual::TextEdit]) -> Option<usize> {
+    let mut sorted: Vec<&letterpress_visual::TextEdit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut delta: isize = 0;
+    for e in sorted {
+        if !e.insert.is_empty() {
+            let lead = e.insert.len() - e.insert.trim_start().len();
+            let start = e.range.start as isize + delta + lead as isize;
+            return usize::try_from(start).ok();
+        }
+        delta += e.insert.len() as isize - e.range.len() as isize;
+    }
+    None
+}
+
+/// A one-line Jinja expression typed by the user (`{%`/`%}` inside would end the tag).
+fn one_line<'a>(expression: &'a str, what: &str) -> Result<&'a str, StudioError> {
+    let expression = expression.trim();
+    if expression.is_empty() || expression.contains(['\n', '\r']) {
+        return Err(StudioError::Refused(format!(
+            "the {what} is empty or spans lines"
+        )));
+    }
+    if ["{%", "%}", "{{", "}}", "{#", "#}"]
+        .iter()
+        .any(|t| expression.contains(t))
+    {
+        return Err(StudioError::Refused(format!(
+            "write the {what} without `{{% %}}` or `{{{{ }}}}`"
+        )));
+    }
+    Ok(expression)
 }
 
 /// A byte-range edit of `text` in the editor's coordinates.

@@ -2,6 +2,9 @@
 //! real app started under Xvfb (when no display is set) through tauri-driver and
 //! WebKitWebDriver, a fantoccini client, waiting, scripts and screenshots.
 
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::ffi::OsStr;
@@ -229,4 +232,130 @@ pub async fn shot(client: &Client, name: &str) -> PathBuf {
         Err(_) => panic!("screenshot {name}: WebKit gave no snapshot within 30 s"),
     }
     path
+}
+
+// ---- the email and the editor, as a person uses them ----
+
+/// Waits until the preview shows `template` with its visual mapping.
+pub async fn wait_for_mapped_preview(client: &Client, needle: &str) {
+    wait_until(
+        &format!("a mapped preview containing {needle:?}"),
+        || async {
+            let ok = js(
+                client,
+                &format!(
+                    "const f = document.querySelector('[data-test=preview]');
+                 const html = f ? LetterpressPreview.current(f) : '';
+                 return html.includes({needle:?}) && /class=\"lp-\\d+-\\d+/.test(html);"
+                ),
+            )
+            .await;
+            ok.as_bool().filter(|b| *b).map(|_| Value::Null)
+        },
+    )
+    .await;
+}
+
+/// Clicks at a point of the app's viewport, as a person would.
+pub async fn click_at(client: &Client, x: f64, y: f64) {
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x: x.round(),
+            y: y.round(),
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client.perform_actions(mouse).await.expect("click");
+}
+
+/// The viewport point at the centre of the email's element whose text includes `text`
+/// (scrolled into view first).
+pub async fn centre_of_text(client: &Client, text: &str) -> (f64, f64) {
+    let point = js(
+        client,
+        &format!(
+            "const f = document.querySelector('[data-test=preview]');
+             const d = f.contentDocument;
+             // The deepest visible element holding the text.
+             const hit = Array.from(d.querySelectorAll('body *'))
+               .filter(e => e.textContent.includes({text:?})
+                 && !Array.from(e.children).some(c => c.textContent.includes({text:?}))
+                 && e.getBoundingClientRect().width > 0)
+               .shift();
+             if (!hit) return null;
+             hit.scrollIntoView({{ block: 'center' }});
+             const r = hit.getBoundingClientRect();
+             const o = f.getBoundingClientRect();
+             return [o.left + f.clientLeft + r.left + r.width / 2, o.top + f.clientTop + r.top + r.height / 2];"
+        ),
+    )
+    .await;
+    match point.as_array().map(|p| (p[0].as_f64(), p[1].as_f64())) {
+        Some((Some(x), Some(y))) => (x, y),
+        _ => panic!("{text:?} is not in the preview: {point}"),
+    }
+}
+
+/// Double-clicks at a point of the app's viewport.
+pub async fn double_click_at(client: &Client, x: f64, y: f64) {
+    let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveTo {
+        duration: None,
+        x: x.round(),
+        y: y.round(),
+    });
+    for _ in 0..2 {
+        mouse = mouse
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+    }
+    client.perform_actions(mouse).await.expect("double click");
+}
+
+/// The editor's text.
+pub async fn editor_text(client: &Client) -> String {
+    js(
+        client,
+        "return LetterpressEditor.getDoc(window.__letterpressEditor);",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Presses `chord` (modifiers first) in the editor, as a person would.
+pub async fn keys(client: &Client, chord: &[char]) {
+    js(
+        client,
+        "document.querySelector('.cm-content').focus(); return null;",
+    )
+    .await;
+    let mut actions = KeyActions::new("keyboard".into());
+    for c in chord {
+        actions = actions.then(KeyAction::Down { value: *c });
+    }
+    for c in chord.iter().rev() {
+        actions = actions.then(KeyAction::Up { value: *c });
+    }
+    client.perform_actions(actions).await.expect("keys");
+}
+
+/// The line of the editor's cursor.
+pub async fn cursor_line(client: &Client) -> u64 {
+    js(
+        client,
+        "const g = document.querySelector('.cm-activeLineGutter'); return g ? Number(g.textContent) : 0;",
+    )
+    .await
+    .as_u64()
+    .unwrap_or_default()
 }

@@ -7,34 +7,12 @@
 //! Same harness as `app.rs`. Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/`.
 
 use fantoccini::Client;
-use fantoccini::actions::{
-    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
-};
 use fantoccini::key::Key;
 use letterpress_e2e::{
-    click, js, sample_copy, shot, start_app, text_of, wait_for_text, wait_until,
+    centre_of_text, click, click_at, cursor_line, double_click_at, editor_text, js, keys,
+    sample_copy, shot, start_app, text_of, wait_for_mapped_preview, wait_for_text, wait_until,
 };
 use serde_json::Value;
-
-/// Waits until the preview shows `template` with its visual mapping.
-async fn wait_for_mapped_preview(client: &Client, needle: &str) {
-    wait_until(
-        &format!("a mapped preview containing {needle:?}"),
-        || async {
-            let ok = js(
-                client,
-                &format!(
-                    "const f = document.querySelector('[data-test=preview]');
-                 const html = f ? LetterpressPreview.current(f) : '';
-                 return html.includes({needle:?}) && /class=\"lp-\\d+-\\d+/.test(html);"
-                ),
-            )
-            .await;
-            ok.as_bool().filter(|b| *b).map(|_| Value::Null)
-        },
-    )
-    .await;
-}
 
 /// For every visible marked box of the email: is the marker at its centre its own or one of
 /// an element inside it (resolved), or another's (wrong)? Returns [boxes, resolved, wrong,
@@ -74,70 +52,6 @@ const COVERAGE: &str = "
     return [boxes, resolved, wrong.length, wrong.slice(0, 5)];
 ";
 
-/// Clicks at a point of the app's viewport, as a person would.
-async fn click_at(client: &Client, x: f64, y: f64) {
-    let mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: x.round(),
-            y: y.round(),
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    client.perform_actions(mouse).await.expect("click");
-}
-
-/// The viewport point at the centre of the email's element whose text includes `text`
-/// (scrolled into view first).
-async fn centre_of_text(client: &Client, text: &str) -> (f64, f64) {
-    let point = js(
-        client,
-        &format!(
-            "const f = document.querySelector('[data-test=preview]');
-             const d = f.contentDocument;
-             // The deepest visible element holding the text.
-             const hit = Array.from(d.querySelectorAll('body *'))
-               .filter(e => e.textContent.includes({text:?})
-                 && !Array.from(e.children).some(c => c.textContent.includes({text:?}))
-                 && e.getBoundingClientRect().width > 0)
-               .shift();
-             if (!hit) return null;
-             hit.scrollIntoView({{ block: 'center' }});
-             const r = hit.getBoundingClientRect();
-             const o = f.getBoundingClientRect();
-             return [o.left + f.clientLeft + r.left + r.width / 2, o.top + f.clientTop + r.top + r.height / 2];"
-        ),
-    )
-    .await;
-    match point.as_array().map(|p| (p[0].as_f64(), p[1].as_f64())) {
-        Some((Some(x), Some(y))) => (x, y),
-        _ => panic!("{text:?} is not in the preview: {point}"),
-    }
-}
-
-/// Double-clicks at a point of the app's viewport.
-async fn double_click_at(client: &Client, x: f64, y: f64) {
-    let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveTo {
-        duration: None,
-        x: x.round(),
-        y: y.round(),
-    });
-    for _ in 0..2 {
-        mouse = mouse
-            .then(PointerAction::Down {
-                button: MOUSE_BUTTON_LEFT,
-            })
-            .then(PointerAction::Up {
-                button: MOUSE_BUTTON_LEFT,
-            });
-    }
-    client.perform_actions(mouse).await.expect("double click");
-}
-
 /// Replaces the inline editor's text and presses Enter, as a person would.
 async fn type_inline(client: &Client, text: &str) {
     let field = client
@@ -150,46 +64,6 @@ async fn type_inline(client: &Client, text: &str) {
         .send_keys(&Key::Enter.to_string())
         .await
         .expect("enter");
-}
-
-/// The editor's text.
-async fn editor_text(client: &Client) -> String {
-    js(
-        client,
-        "return LetterpressEditor.getDoc(window.__letterpressEditor);",
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
-}
-
-/// Presses `chord` (modifiers first) in the editor, as a person would.
-async fn keys(client: &Client, chord: &[char]) {
-    js(
-        client,
-        "document.querySelector('.cm-content').focus(); return null;",
-    )
-    .await;
-    let mut actions = KeyActions::new("keyboard".into());
-    for c in chord {
-        actions = actions.then(KeyAction::Down { value: *c });
-    }
-    for c in chord.iter().rev() {
-        actions = actions.then(KeyAction::Up { value: *c });
-    }
-    client.perform_actions(actions).await.expect("keys");
-}
-
-/// The line of the editor's cursor.
-async fn cursor_line(client: &Client) -> u64 {
-    js(
-        client,
-        "const g = document.querySelector('.cm-activeLineGutter'); return g ? Number(g.textContent) : 0;",
-    )
-    .await
-    .as_u64()
-    .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -206,6 +206,8 @@ pub struct Core {
     idle_refresh: StoredValue<Option<TimeoutHandle>, LocalStorage>,
     /// The element selected in the preview (or under the editor's cursor).
     pub selection: RwSignal<Option<Selection>>,
+    /// Why the last visual action was refused (shown in the selection bar).
+    pub visual_notice: RwSignal<Option<String>>,
     pub problem: RwSignal<Option<String>>,
     pub conflict: RwSignal<Option<String>>,
     pub width: RwSignal<Width>,
@@ -270,6 +272,7 @@ impl Core {
             remote_images: RwSignal::new(BTreeMap::new()),
             remote_failed: RwSignal::new(BTreeMap::new()),
             remote_pending: StoredValue::new(BTreeSet::new()),
+            visual_notice: RwSignal::new(None),
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),

@@ -1,6 +1,6 @@
 //! The preview pane: pickers, inbox header, the email (HTML or text part).
 
-use super::visual::{PropertyPanel, SelectLayer, SelectionBar, SelectionLayer};
+use super::visual::{BlockLibraryPanel, PropertyPanel, SelectLayer, SelectionBar, SelectionLayer};
 use crate::core::*;
 use leptos::prelude::*;
 use letterpress_protocol::*;
@@ -119,7 +119,7 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                     </div>
                 }
             })}
-            {move || (core.tab.get() == Tab::Html).then(|| view! { <SelectionBar /> <PropertyPanel /> })}
+            {move || (core.tab.get() == Tab::Html).then(|| view! { <SelectionBar /> <BlockLibraryPanel /> <PropertyPanel /> })}
             <div class="frame" class:mobile=move || core.width.get() == Width::Mobile>
                 {move || match core.tab.get() {
                     Tab::Html => view! {

@@ -8,7 +8,7 @@ use crate::ipc;
 use crate::translate::Translations;
 use leptos::prelude::*;
 use letterpress_protocol::commands::LocateElement;
-use letterpress_protocol::{ElementLocation, InlinePiece, InlineText};
+use letterpress_protocol::{ElementLocation, InlinePiece, InlineText, StructureAction};
 use wasm_bindgen::JsValue;
 
 /// What the layer needs: the frame it lies over and the overlay it draws in.
@@ -125,6 +125,67 @@ pub fn follow_cursor(core: Core, layer: SelectLayer, line: u32, column: u32) {
     });
 }
 
+/// Changes the structure around the selection (see `StructureAction`) in the editor, one
+/// undo step, and selects what the studio says (the moved, copied or inserted element).
+pub fn act(core: Core, action: StructureAction) {
+    use letterpress_protocol::commands::StructureEditFor;
+    let Some(selected) = core.selection.get_untracked() else {
+        core.visual_notice
+            .set(Some("Select an element of the email first.".into()));
+        return;
+    };
+    let path = selected.location.path.clone();
+    leptos::task::spawn_local(async move {
+        let asked = StructureEditFor {
+            path: path.clone(),
+            offset: selected.location.offset,
+            action,
+            request: core.preview_request(),
+        };
+        match ipc::call(&asked).await {
+            Ok(answer) if answer.edits.is_empty() => core.visual_notice.set(None),
+            Ok(answer) => {
+                if !apply_edits(core, &answer.edits) {
+                    core.visual_notice
+                        .set(Some(format!("Open {path} to change it.")));
+                    return;
+                }
+                core.visual_notice.set(None);
+                core.selection.set(answer.select.map(|location| Selection {
+                    crumbs: location.breadcrumb.clone(),
+                    instances: 1,
+                    location,
+                }));
+            }
+            Err(e) => core.visual_notice.set(Some(e.message)),
+        }
+    });
+}
+
+/// Keys on the preview (focused by a click): Delete, Ctrl+D duplicates, Alt+↑/↓ move,
+/// Escape clears the selection.
+fn on_layer_key(core: Core, layer: SelectLayer, ev: &web_sys::KeyboardEvent) {
+    let action = match ev.key().as_str() {
+        "Delete" | "Backspace" => Some(StructureAction::Delete),
+        "d" | "D" if ev.ctrl_key() || ev.meta_key() => Some(StructureAction::Duplicate),
+        "ArrowUp" if ev.alt_key() => Some(StructureAction::MoveUp),
+        "ArrowDown" if ev.alt_key() => Some(StructureAction::MoveDown),
+        "Escape" => {
+            core.selection.set(None);
+            layer.draw(None, "selected");
+            ev.prevent_default();
+            return;
+        }
+        _ => None,
+    };
+    if let Some(action) = action
+        && core.selection.with_untracked(Option::is_some)
+    {
+        ev.prevent_default();
+        act(core, action);
+    }
+}
+
 /// The transparent layer above the email: click to select, hover to preview the outline,
 /// wheel to scroll.
 #[component]
@@ -189,7 +250,9 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
         }
     };
     view! {
-        <div class="pick-layer select-layer" data-test="select-layer"
+        <div class="pick-layer select-layer" data-test="select-layer" tabindex="0" role="application"
+            aria-label="Email preview: click to select; Delete, Ctrl+D, Alt+Up/Down act on the selection"
+            on:keydown=move |ev: web_sys::KeyboardEvent| on_layer_key(core, layer, &ev)
             class:unmapped=move || !mapped()
             title=move || if mapped() { "Click to select, double-click a text to edit it" } else { "Visual mapping unavailable for this email" }
             on:click=on_click on:dblclick=on_double on:mousemove=on_move on:mouseleave=on_leave on:wheel=on_wheel></div>
@@ -251,6 +314,7 @@ pub fn SelectionBar() -> impl IntoView {
                         </span>
                         {from.map(|f| view! { <span class="from" data-test="selection-from">{f}</span> })}
                         {repeated.map(|r| view! { <span class="repeated" data-test="selection-instances">{r}</span> })}
+                        {(!opaque).then(|| view! { <StructureActions /> })}
                     }.into_any()
                 }
                 None if has_preview() && !mapped() => view! {
@@ -258,6 +322,125 @@ pub fn SelectionBar() -> impl IntoView {
                 }.into_any(),
                 None => view! { <span class="hint">"Click an element of the email to select it."</span> }.into_any(),
             }}
+            {move || core.visual_notice.get().map(|n| view! {
+                <span class="visual-notice" data-test="visual-notice" role="status">{n}</span>
+            })}
+        </div>
+    }
+}
+
+/// What can be done to the selection's place in the email: move, duplicate, delete, show
+/// only if…, repeat for each…, unwrap; the same as the keys on the preview.
+#[component]
+fn StructureActions() -> impl IntoView {
+    let core = expect_context::<Core>();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Asking {
+        Nothing,
+        Condition,
+        Repeat,
+    }
+    let asking = RwSignal::new(Asking::Nothing);
+    let condition = RwSignal::new(String::new());
+    let item = RwSignal::new(String::from("item"));
+    let list = RwSignal::new(String::new());
+    let button = move |label: &'static str,
+                       title: &'static str,
+                       test: &'static str,
+                       action: StructureAction| {
+        view! {
+            <button class="act" title=title data-test=test aria-label=title
+                on:click=move |_| act(core, action.clone())>{label}</button>
+        }
+    };
+    let wrap = move || {
+        let action = match asking.get_untracked() {
+            Asking::Condition => StructureAction::WrapInCondition {
+                condition: condition.get_untracked(),
+            },
+            Asking::Repeat => StructureAction::RepeatForEach {
+                item: item.get_untracked(),
+                list: list.get_untracked(),
+            },
+            Asking::Nothing => return,
+        };
+        asking.set(Asking::Nothing);
+        act(core, action);
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => wrap(),
+        "Escape" => asking.set(Asking::Nothing),
+        _ => {}
+    };
+    view! {
+        <span class="structure-actions" role="toolbar" aria-label="Selection">
+            {button("Up", "Move up (Alt+Up)", "act-move-up", StructureAction::MoveUp)}
+            {button("Down", "Move down (Alt+Down)", "act-move-down", StructureAction::MoveDown)}
+            {button("Duplicate", "Duplicate (Ctrl+D)", "act-duplicate", StructureAction::Duplicate)}
+            {button("Delete", "Delete (Delete)", "act-delete", StructureAction::Delete)}
+            <button class="act" data-test="act-if" title="Show only if a condition holds" on:click=move |_| asking.set(Asking::Condition)>"If…"</button>
+            <button class="act" data-test="act-repeat" title="Repeat for each item of a list" on:click=move |_| asking.set(Asking::Repeat)>"Repeat…"</button>
+            {button("Unwrap", "Remove the if/for around it", "act-unwrap", StructureAction::Unwrap)}
+            {move || match asking.get() {
+                Asking::Nothing => ().into_any(),
+                Asking::Condition => view! {
+                    <span class="inline-form">
+                        "if " <input data-test="act-condition" placeholder="people | length > 0" aria-label="Condition (a Jinja expression)"
+                            prop:value=move || condition.get() on:input=move |ev| condition.set(event_target_value(&ev)) on:keydown=on_key autofocus=true />
+                        <button data-test="act-apply" on:click=move |_| wrap()>"Apply"</button>
+                    </span>
+                }.into_any(),
+                Asking::Repeat => view! {
+                    <span class="inline-form">
+                        "for " <input data-test="act-item" size="8" aria-label="Name of each item"
+                            prop:value=move || item.get() on:input=move |ev| item.set(event_target_value(&ev)) on:keydown=on_key />
+                        " in " <input data-test="act-list" placeholder="people" aria-label="List (a Jinja expression)"
+                            prop:value=move || list.get() on:input=move |ev| list.set(event_target_value(&ev)) on:keydown=on_key autofocus=true />
+                        <button data-test="act-apply" on:click=move |_| wrap()>"Apply"</button>
+                    </span>
+                }.into_any(),
+            }}
+        </span>
+    }
+}
+
+/// The block library: MJML basics and the project's `blocks/*.mjml`; a click inserts the
+/// block into the selection when it fits there, else after it (one undo step).
+#[component]
+pub fn BlockLibraryPanel() -> impl IntoView {
+    use letterpress_protocol::commands::BlockLibrary;
+    let core = expect_context::<Core>();
+    let blocks = RwSignal::new(Vec::<letterpress_protocol::LibraryBlock>::new());
+    let open = RwSignal::new(false);
+    Effect::new(move |_| {
+        core.project_epoch.track();
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = ipc::call(&BlockLibrary {}).await {
+                blocks.set(list);
+            }
+        });
+    });
+    view! {
+        <div class="block-library" data-test="block-library">
+            <button class="toggle" data-test="blocks-toggle" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>
+                {move || if open.get() { "Blocks ▾" } else { "Blocks ▸" }}
+            </button>
+            {move || open.get().then(|| view! {
+                <span class="blocks" role="list">
+                    {move || blocks.get().into_iter().map(|b| {
+                        let mjml = b.mjml.clone();
+                        let title = format!("Insert {} (fits in {})", b.name, b.fits_in.join(", "));
+                        view! {
+                            <button class="block" class:project=b.project role="listitem" title=title
+                                data-test=format!("block-{}", b.id.replace(['/', '.'], "-"))
+                                on:click=move |_| act(core, StructureAction::InsertBlock { mjml: mjml.clone() })>
+                                {b.name.clone()}
+                            </button>
+                        }
+                    }).collect_view()}
+                </span>
+            })}
         </div>
     }
 }

@@ -1,0 +1,206 @@
+//! Building and rearranging from the visual editor on a copy of the sample: each action is
+//! the edits of one undo step plus the element to select, checked against the email.
+
+use letterpress_protocol::{PreviewRequest, StructureAction};
+use letterpress_studio::StudioSession;
+
+fn request() -> PreviewRequest {
+    PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: false,
+    }
+}
+
+/// Applies editor edits (1-based line, column in characters; positions in `text`).
+fn apply(text: &str, edits: &[letterpress_protocol::EditorEdit]) -> String {
+    let offset = |line: u32, column: u32| {
+        let start = letterpress_protocol::diagnostic::line_offset(text, line).unwrap();
+        start
+            + text[start..]
+                .char_indices()
+                .nth(column as usize - 1)
+                .map_or(text.len() - start, |(i, _)| i)
+    };
+    let mut ranges: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(e.from_line, e.from_column),
+                offset(e.to_line, e.to_column),
+                e.insert.as_str(),
+            )
+        })
+        .collect();
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut out = text.to_owned();
+    for (from, to, insert) in ranges {
+        out.replace_range(from..to, insert);
+    }
+    out
+}
+
+#[test]
+fn a_designer_rearranges_and_builds_the_welcome_email() {
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "templates/welcome/body.mjml";
+    let text = session.open_document(path).unwrap().text;
+    let divider = text.find("<mj-divider />").unwrap();
+
+    // Move the divider up: it swaps lines with the intro text; it stays selected.
+    let moved = session
+        .structure_edit(path, divider, &StructureAction::MoveUp, &request())
+        .unwrap();
+    let up = apply(&text, &moved.edits);
+    let intro = "    <mj-text>{{ t(\"welcome-intro\", workspace=workspace.name) }}</mj-text>\n";
+    assert_eq!(
+        up,
+        text.replacen(
+            &format!("{intro}    <mj-divider />\n"),
+            &format!("    <mj-divider />\n{intro}"),
+            1
+        )
+    );
+    let select = moved.select.unwrap();
+    assert_eq!(&up[select.offset..select.offset + 12], "<mj-divider ");
+    assert_eq!(
+        select.breadcrumb.last().map(String::as_str),
+        Some("mj-divider")
+    );
+    session.edit_document(path, &up).unwrap();
+
+    // Duplicate it: the copy is selected, on the next line.
+    let copied = session
+        .structure_edit(path, select.offset, &StructureAction::Duplicate, &request())
+        .unwrap();
+    let two = apply(&up, &copied.edits);
+    assert_eq!(two.matches("<mj-divider />").count(), 2);
+    let copy = copied.select.unwrap();
+    assert!(copy.offset > select.offset);
+    assert_eq!(copy.line, select.line + 1);
+    session.edit_document(path, &two).unwrap();
+
+    // Delete the copy: back to one divider, nothing selected.
+    let deleted = session
+        .structure_edit(path, copy.offset, &StructureAction::Delete, &request())
+        .unwrap();
+    assert_eq!(apply(&two, &deleted.edits), up);
+    assert!(deleted.select.is_none());
+
+    // Wrap the divider in a condition; a broken expression is refused with the reason.
+    let refused = session
+        .structure_edit(
+            path,
+            select.offset,
+            &StructureAction::WrapInCondition {
+                condition: "user.plan ==".into(),
+            },
+            &request(),
+        )
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("would add an error"),
+        "{refused}"
+    );
+    let wrapped = session
+        .structure_edit(
+            path,
+            select.offset,
+            &StructureAction::WrapInCondition {
+                condition: "workspace.name != \"\"".into(),
+            },
+            &request(),
+        )
+        .unwrap();
+    let with_if = apply(&up, &wrapped.edits);
+    assert!(
+        with_if
+            .contains("    {% if workspace.name != \"\" %}\n    <mj-divider />\n    {% endif %}\n"),
+        "{with_if}"
+    );
+    let still = wrapped.select.unwrap();
+    assert_eq!(&with_if[still.offset..still.offset + 11], "<mj-divider");
+    session.edit_document(path, &with_if).unwrap();
+    let unwrapped = session
+        .structure_edit(path, still.offset, &StructureAction::Unwrap, &request())
+        .unwrap();
+    assert_eq!(apply(&with_if, &unwrapped.edits), up);
+    session.edit_document(path, &up).unwrap();
+
+    // A two-column section from the library, with a text selected: it goes after the
+    // text's section (a section fits at the top of the block, not in a column).
+    let library = session.block_library();
+    let two_columns = library
+        .iter()
+        .find(|b| b.id == "basic/two-columns")
+        .unwrap();
+    assert_eq!(two_columns.fits_in, ["mj-body", "mj-wrapper"]);
+    let heading = up.find("<mj-text mj-class=\"heading\"").unwrap();
+    let inserted = session
+        .structure_edit(
+            path,
+            heading,
+            &StructureAction::InsertBlock {
+                mjml: two_columns.mjml.clone(),
+            },
+            &request(),
+        )
+        .unwrap();
+    let built = apply(&up, &inserted.edits);
+    assert!(
+        built.contains("</mj-section>\n<mj-section>\n  <mj-column>\n    <mj-image src="),
+        "{built}"
+    );
+    assert_eq!(
+        inserted
+            .select
+            .unwrap()
+            .breadcrumb
+            .last()
+            .map(String::as_str),
+        Some("mj-section")
+    );
+    // A button goes into the selected column.
+    let button = library.iter().find(|b| b.id == "basic/button").unwrap();
+    let column = up.find("<mj-column>").unwrap();
+    let added = session
+        .structure_edit(
+            path,
+            column,
+            &StructureAction::InsertBlock {
+                mjml: button.mjml.clone(),
+            },
+            &request(),
+        )
+        .unwrap();
+    let with_button = apply(&up, &added.edits);
+    assert!(
+        with_button.contains(
+            "    <mj-button href=\"https://example.com\">Button</mj-button>\n  </mj-column>"
+        ),
+        "{with_button}"
+    );
+    // Nothing was written: the editor applies the edits, saving is the user's.
+    assert_eq!(std::fs::read_to_string(root.join(path)).unwrap(), text);
+}
+
+#[test]
+fn project_blocks_come_from_the_blocks_folder() {
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    std::fs::create_dir_all(root.join("blocks")).unwrap();
+    std::fs::write(root.join("blocks/order-summary.mjml"), "<mj-section>\n  <mj-column>\n    <mj-text>{{ order.number }}</mj-text>\n  </mj-column>\n</mj-section>\n").unwrap();
+    std::fs::write(root.join("blocks/not-mjml.mjml"), "just text").unwrap();
+    let session = StudioSession::open(&root).unwrap();
+    let project: Vec<_> = session
+        .block_library()
+        .into_iter()
+        .filter(|b| b.project)
+        .collect();
+    assert_eq!(project.len(), 1, "{project:?}");
+    assert_eq!(project[0].name, "Order summary");
+    assert_eq!(project[0].fits_in, ["mj-body", "mj-wrapper"]);
+    assert!(project[0].mjml.ends_with("</mj-section>"));
+}
