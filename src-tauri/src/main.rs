@@ -117,6 +117,7 @@ registered_commands! {
     project_commands::inline_text_edit => InlineTextEditFor,
     project_commands::structure_edit => StructureEditFor,
     project_commands::block_library => BlockLibrary,
+    project_commands::outline => GetOutline,
     project_commands::preview_assets => PreviewAssets,
     image_commands::remote_images_allowed => RemoteImagesAllowed,
     image_commands::allow_remote_images => AllowRemoteImages,

@@ -6,10 +6,10 @@ use crate::{AppState, now_unix, sample_project};
 use letterpress_protocol::commands::{
     BlockLibrary, ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture,
     DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
-    GetElementProperties, GetInlineText, GetProjectSnapshot, InlineTextEditFor, LocateElement,
-    MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, PreviewAssets, PropertyEditFor,
-    Quit, RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveDocument,
-    StructureEditFor,
+    GetElementProperties, GetInlineText, GetOutline, GetProjectSnapshot, InlineTextEditFor,
+    LocateElement, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, PreviewAssets,
+    PropertyEditFor, Quit, RecentProjects, RenameTemplate, RenderPreview, ResolveConflict,
+    SaveDocument, StructureEditFor,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -257,6 +257,11 @@ pub async fn structure_edit(app: AppHandle, args: StructureEditFor) -> Answer<St
         s.structure_edit(&args.path, args.offset, &args.action, &args.request)
     })
     .await
+}
+
+#[tauri::command]
+pub async fn outline(app: AppHandle, args: GetOutline) -> Answer<GetOutline> {
+    on_session(app, move |s| s.outline(&args.path)).await
 }
 
 #[tauri::command]

@@ -932,6 +932,7 @@ window.LetterpressPreview = Object.freeze({
   messageAt: preview.messageAt,
   elementBoxAt: preview.elementBoxAt,
   typeInPlace: preview.typeInPlace,
+  centreOf: preview.centreOf,
   outline: preview.outline,
   hatch: preview.hatch,
   scrollBy: preview.scrollBy,

@@ -308,3 +308,16 @@ export function typeInPlace(element, clientX, clientY) {
   });
   element.addEventListener("drop", (ev) => ev.preventDefault());
 }
+
+/// The centre of the first box of `marker` in the app's viewport (scrolled into view
+/// first), or null: where a double-click on it would land.
+export function centreOf(frame, marker) {
+  const doc = frame && frame.__lpReady ? frame.contentDocument : null;
+  const first = doc && marker ? elementsOf(doc, marker).find((e) => e.getBoundingClientRect().width > 0) : null;
+  if (!first) return null;
+  first.scrollIntoView({ block: "nearest" });
+  redraw(frame);
+  const r = first.getBoundingClientRect();
+  const fr = frame.getBoundingClientRect();
+  return { x: fr.left + frame.clientLeft + r.left + Math.min(r.width / 2, 40), y: fr.top + frame.clientTop + r.top + r.height / 2 };
+}

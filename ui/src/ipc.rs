@@ -84,6 +84,10 @@ extern "C" {
     /// Focuses an in-place editor, puts the caret at the point, and makes paste plain text.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = typeInPlace)]
     pub fn preview_type_in_place(element: &web_sys::Element, client_x: f64, client_y: f64);
+    /// The centre of a marker's first box in the app's viewport (scrolled into view first):
+    /// `{ x, y }`, or null.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = centreOf)]
+    pub fn preview_centre_of(frame: &JsValue, marker: &str) -> JsValue;
     /// How many boxes of the email carry a marker.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = count)]
     pub fn preview_count(frame: &JsValue, marker: &str) -> u32;

@@ -12,9 +12,9 @@ use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
 use crate::{
     AuthorInfo, ClearedLock, ConflictSides, EditorEdit, ElementLocation, ElementProperties,
     HistoryPage, InlinePiece, InlineText, IpcError, LibraryBlock, LocaleEntry, OpenDocument,
-    Preview, PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport, PushOutcome,
-    RecentProject, RemoteImagesFetched, RemoteInfo, RenderedDiff, Resolution, RestoreOutcome,
-    SaveOutcome, SourceDiff, StructureAction, StructureEdit, WorkingStatus,
+    OutlineNode, Preview, PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport,
+    PushOutcome, RecentProject, RemoteImagesFetched, RemoteInfo, RenderedDiff, Resolution,
+    RestoreOutcome, SaveOutcome, SourceDiff, StructureAction, StructureEdit, WorkingStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -266,6 +266,12 @@ commands! {
         /// The email the change is checked with.
         request: PreviewRequest,
     } -> StructureEdit;
+    /// The outline tree of `path` (the editor's text when open): body elements and the Jinja
+    /// blocks and includes around them, in document order.
+    outline => GetOutline {
+        /// Project-relative path.
+        path: String,
+    } -> Vec<OutlineNode>;
     /// The block library: MJML basics and the project's `blocks/*.mjml`.
     block_library => BlockLibrary {} -> Vec<LibraryBlock>;
     /// Leaves the app (after the UI dealt with unsaved changes).

@@ -240,6 +240,41 @@ pub struct StructureEdit {
     pub select: Option<ElementLocation>,
 }
 
+/// One row of the outline tree of a template file: an MJML element or a Jinja block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutlineNode {
+    /// An element (selectable) or a Jinja block or include (a labelled frame).
+    pub kind: OutlineKind,
+    /// What it shows: the element name, or the tag (`if people | length > 0`).
+    pub label: String,
+    /// A short excerpt of an element's text (`Welcome aboard…`), when it holds text.
+    pub excerpt: Option<String>,
+    /// Byte offset of its start tag (the element's `O`) or of the block's opening tag.
+    pub offset: usize,
+    /// 1-based line of that tag.
+    pub line: u32,
+    /// Nesting depth in the outline (0: top).
+    pub depth: u32,
+    /// Jinja decides it: read-only in visual mode.
+    pub opaque: bool,
+}
+
+/// What an [`OutlineNode`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutlineKind {
+    /// An MJML element.
+    Element,
+    /// A `{% if %}` block (with its branches).
+    Condition,
+    /// A `{% for %}` block.
+    Loop,
+    /// A `{% block %}` of a layout.
+    Block,
+    /// An `{% include %}` (a partial, edited in its own file).
+    Include,
+}
+
 /// A block of the library: MJML basics and the project's own `blocks/*.mjml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LibraryBlock {

@@ -304,6 +304,40 @@ impl StudioSession {
         }))
     }
 
+    /// The outline tree of `path` (the editor's text when open): body elements and the
+    /// Jinja blocks and includes around them.
+    pub fn outline(
+        &self,
+        path: &str,
+    ) -> Result<Vec<letterpress_protocol::OutlineNode>, StudioError> {
+        use letterpress_protocol::{OutlineKind, OutlineNode};
+        use letterpress_visual::OutlineEntryKind;
+        let text = self.current_text(path)?;
+        let tree = letterpress_visual::SourceTree::parse(&text);
+        let opaque = letterpress_engine::instrument::opaque_elements(&text);
+        Ok(letterpress_visual::outline(&tree)
+            .into_iter()
+            .map(|e| {
+                let (line, _) = letterpress_protocol::diagnostic::line_col(&text, e.offset);
+                OutlineNode {
+                    kind: match e.kind {
+                        OutlineEntryKind::Element => OutlineKind::Element,
+                        OutlineEntryKind::Condition => OutlineKind::Condition,
+                        OutlineEntryKind::Loop => OutlineKind::Loop,
+                        OutlineEntryKind::Block => OutlineKind::Block,
+                        OutlineEntryKind::Include => OutlineKind::Include,
+                    },
+                    opaque: e.opaque || opaque.contains(&e.offset),
+                    label: e.label,
+                    excerpt: e.excerpt,
+                    offset: e.offset,
+                    line,
+                    depth: u32::try_from(e.depth).unwrap_or(u32::MAX),
+                }
+            })
+            .collect())
+    }
+
     /// The block library: MJML basics and the project's `blocks/*.mjml`.
     pub fn block_library(&self) -> Vec<letterpress_protocol::LibraryBlock> {
         crate::blocks::library(&self.project)

@@ -204,3 +204,75 @@ fn project_blocks_come_from_the_blocks_folder() {
     assert_eq!(project[0].fits_in, ["mj-body", "mj-wrapper"]);
     assert!(project[0].mjml.ends_with("</mj-section>"));
 }
+
+/// Every well-formed `if` / `for` / `block` region and every `include` of every sample file
+/// is a labelled row of its outline.
+#[test]
+fn every_sample_block_and_include_is_labelled_in_the_outline() {
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let session = StudioSession::open(&root).unwrap();
+    let mut files = Vec::new();
+    for dir in ["layouts", "partials"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".mjml") {
+                files.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    for entry in std::fs::read_dir(root.join("templates")).unwrap() {
+        let dir = entry.unwrap().file_name().to_string_lossy().into_owned();
+        for file in std::fs::read_dir(root.join("templates").join(&dir)).unwrap() {
+            let name = file.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".mjml") {
+                files.push(format!("templates/{dir}/{name}"));
+            }
+        }
+    }
+    let (mut expected_total, mut labelled_total) = (0, 0);
+    for path in &files {
+        let text = std::fs::read_to_string(root.join(path)).unwrap();
+        let tree = letterpress_visual::SourceTree::parse(&text);
+        let head_end = text.find("</mj-head>").unwrap_or(0);
+        let mut expected: Vec<usize> = tree
+            .regions()
+            .iter()
+            .filter(|r| r.well_formed && matches!(r.keyword.as_str(), "if" | "for" | "block"))
+            .filter_map(|r| {
+                r.tags
+                    .first()
+                    .and_then(|&t| tree.node(t))
+                    .map(|n| n.span.start)
+            })
+            .filter(|&at| at >= head_end)
+            .collect();
+        expected.extend(
+            letterpress_visual::scan_jinja(&text)
+                .tokens
+                .iter()
+                .filter(|t| {
+                    text[t.inner.range()]
+                        .trim_start_matches(['-', '+', ' '])
+                        .starts_with("include ")
+                })
+                .map(|t| t.span.start)
+                .filter(|&at| at >= head_end),
+        );
+        expected.sort();
+        let outline = session.outline(path).unwrap();
+        let mut labelled: Vec<usize> = outline
+            .iter()
+            .filter(|n| n.kind != letterpress_protocol::OutlineKind::Element && !n.label.is_empty())
+            .map(|n| n.offset)
+            .collect();
+        labelled.sort();
+        assert_eq!(labelled, expected, "{path}: {outline:#?}");
+        expected_total += expected.len();
+        labelled_total += labelled.len();
+    }
+    assert!(
+        expected_total >= 10,
+        "only {expected_total} blocks in the sample"
+    );
+    assert_eq!(labelled_total, expected_total);
+}

@@ -41,6 +41,7 @@
 mod content;
 mod edit;
 mod jinja;
+mod outline;
 mod regions;
 mod span;
 mod structure;
@@ -56,6 +57,7 @@ pub use edit::{
 pub use jinja::{
     JinjaKind, JinjaScan, ScannedToken, UnclosedToken, WhitespaceControl, scan as scan_jinja,
 };
+pub use outline::{OutlineEntry, OutlineEntryKind, outline};
 pub use span::{LineCol, Span};
 pub use structure::{
     Direction, Place, delete, duplicate, insert, move_by_one, move_to, unwrap, wrap,

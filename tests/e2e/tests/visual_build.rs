@@ -7,7 +7,7 @@
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use letterpress_e2e::{
-    centre_of_text, click, click_at, editor_text, js, sample_copy, shot, start_app,
+    centre_of_text, click, click_at, editor_text, js, keys, sample_copy, shot, start_app,
     wait_for_mapped_preview, wait_for_text, wait_until,
 };
 use serde_json::Value;
@@ -137,6 +137,87 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
         .collect();
     assert!(in_it.is_empty(), "check finds: {in_it:?}");
     shot(&client, "build-05-saved").await;
+
+    // The outline tree: blocks and conditions as labelled rows; arrows select, Enter types
+    // in place, Delete deletes (Ctrl+Z brings it back).
+    click(&client, "[data-test=outline-toggle]").await;
+    let rows = wait_until("the outline rows", || async {
+        let rows = js(&client, "return Array.from(document.querySelectorAll('[data-test=outline-tree] [role=treeitem]')).map(r => r.textContent);").await;
+        (rows.as_array().is_some_and(|r| r.len() >= 8)).then_some(rows)
+    })
+    .await;
+    let rows: Vec<String> = rows
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .filter_map(|r| r.as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        rows.iter().any(|r| r.starts_with("block content")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("if title != \"\"")),
+        "{rows:?}"
+    );
+    js(
+        &client,
+        "document.querySelector('[data-test=outline-tree]').focus(); return null;",
+    )
+    .await;
+    let press = |key: Key| {
+        let client = client.clone();
+        async move {
+            let actions = KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: key.into() })
+                .then(KeyAction::Up { value: key.into() });
+            client.perform_actions(actions).await.expect("key");
+        }
+    };
+    press(Key::Down).await;
+    press(Key::Down).await;
+    press(Key::Down).await;
+    let crumbs = wait_for_text(&client, "[data-test=breadcrumb]", "mj-text").await;
+    assert!(crumbs.ends_with("mj-text"), "{crumbs}");
+    let selected = js(&client, "const r = document.querySelector('[data-test=outline-tree] .outline-row.selected'); return r ? r.textContent : null;").await;
+    assert!(
+        selected.as_str().is_some_and(|t| t.starts_with("mj-text")),
+        "{selected}"
+    );
+    shot(&client, "build-06-outline-keyboard").await;
+    press(Key::Enter).await;
+    wait_until("the in-place editor from the outline", || async {
+        let open = js(&client, "return !!document.querySelector('[data-test=inline-literal-text], [data-test=inline-text]');").await;
+        (open == Value::Bool(true)).then_some(Value::Null)
+    })
+    .await;
+    let editor = client
+        .find(fantoccini::Locator::Css(
+            "[data-test=inline-literal-text], [data-test=inline-text]",
+        ))
+        .await
+        .expect("the in-place editor");
+    editor
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .expect("escape");
+    js(
+        &client,
+        "document.querySelector('[data-test=outline-tree]').focus(); return null;",
+    )
+    .await;
+    let before_delete = editor_text(&client).await;
+    press(Key::Delete).await;
+    wait_until("the text deleted from the outline", || async {
+        let now = editor_text(&client).await;
+        (now != before_delete && now.len() < before_delete.len()).then_some(Value::Null)
+    })
+    .await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("undo of the deletion", || async {
+        (editor_text(&client).await == before_delete).then_some(Value::Null)
+    })
+    .await;
 
     let _ = client.close().await;
     drop(processes);

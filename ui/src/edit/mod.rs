@@ -23,6 +23,7 @@ pub fn EditScreen() -> impl IntoView {
     let layer = visual::SelectLayer {
         frame: NodeRef::new(),
         overlay: NodeRef::new(),
+        pick: NodeRef::new(),
     };
     Effect::new(move |_| {
         let (Some(el), Some(schema)) = (editor_ref.get(), core.schema.get()) else {

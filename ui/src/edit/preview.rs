@@ -1,6 +1,8 @@
 //! The preview pane: pickers, inbox header, the email (HTML or text part).
 
-use super::visual::{BlockLibraryPanel, PropertyPanel, SelectLayer, SelectionBar, SelectionLayer};
+use super::visual::{
+    BlockLibraryPanel, OutlinePanel, PropertyPanel, SelectLayer, SelectionBar, SelectionLayer,
+};
 use crate::core::*;
 use leptos::prelude::*;
 use letterpress_protocol::*;
@@ -26,7 +28,7 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
     };
     // The email is patched into the frame's document (no scripts may run in it; same origin
     // only so the app can write to it), keeping the scroll position while typing.
-    let SelectLayer { frame, overlay } = layer;
+    let SelectLayer { frame, overlay, .. } = layer;
     Effect::new(move |_| {
         let html = core.with_local_images(&core.last_good_html.get());
         if let Some(el) = frame.get() {
@@ -120,6 +122,8 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                 }
             })}
             {move || (core.tab.get() == Tab::Html).then(|| view! { <SelectionBar /> <BlockLibraryPanel /> <PropertyPanel /> })}
+            <div class="frame-row">
+            {move || (core.tab.get() == Tab::Html).then(|| view! { <OutlinePanel layer=layer /> })}
             <div class="frame" class:mobile=move || core.width.get() == Width::Mobile>
                 {move || match core.tab.get() {
                     Tab::Html => view! {
@@ -134,6 +138,7 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                         <pre class="text-part" data-test="text-part">{move || field(|p| p.text.clone())}</pre>
                     }.into_any(),
                 }}
+            </div>
             </div>
             <div class="timing">{move || core.preview.with(|p| p.as_ref().map(|p| format!("engine {:.1} ms", p.engine_micros as f64 / 1000.0)).unwrap_or_default())}</div>
         </section>

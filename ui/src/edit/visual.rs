@@ -16,6 +16,8 @@ use wasm_bindgen::JsValue;
 pub struct SelectLayer {
     pub frame: NodeRef<leptos::html::Iframe>,
     pub overlay: NodeRef<leptos::html::Div>,
+    /// The transparent layer that takes clicks and keys.
+    pub pick: NodeRef<leptos::html::Div>,
 }
 
 impl SelectLayer {
@@ -250,7 +252,7 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
         }
     };
     view! {
-        <div class="pick-layer select-layer" data-test="select-layer" tabindex="0" role="application"
+        <div class="pick-layer select-layer" data-test="select-layer" tabindex="0" role="application" node_ref=layer.pick
             aria-label="Email preview: click to select; Delete, Ctrl+D, Alt+Up/Down act on the selection"
             on:keydown=move |ev: web_sys::KeyboardEvent| on_layer_key(core, layer, &ev)
             class:unmapped=move || !mapped()
@@ -268,6 +270,12 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
 #[component]
 pub fn SelectionBar() -> impl IntoView {
     let core = expect_context::<Core>();
+    let form = WrapForm {
+        asking: RwSignal::new(Asking::Nothing),
+        condition: RwSignal::new(String::new()),
+        item: RwSignal::new(String::from("item")),
+        list: RwSignal::new(String::new()),
+    };
     let mapped = move || core.mapped_files.with(|f| !f.is_empty());
     let has_preview = move || core.preview.with(|p| p.as_ref().is_some_and(|p| p.is_ok()));
     view! {
@@ -314,7 +322,7 @@ pub fn SelectionBar() -> impl IntoView {
                         </span>
                         {from.map(|f| view! { <span class="from" data-test="selection-from">{f}</span> })}
                         {repeated.map(|r| view! { <span class="repeated" data-test="selection-instances">{r}</span> })}
-                        {(!opaque).then(|| view! { <StructureActions /> })}
+                        {(!opaque).then(|| view! { <StructureActions form=form /> })}
                     }.into_any()
                 }
                 None if has_preview() && !mapped() => view! {
@@ -329,21 +337,35 @@ pub fn SelectionBar() -> impl IntoView {
     }
 }
 
+/// Which wrap the selection bar asks for.
+#[derive(Clone, Copy, PartialEq)]
+enum Asking {
+    Nothing,
+    Condition,
+    Repeat,
+}
+
+/// The "If…" / "Repeat…" form of the selection bar; it outlives a re-render of the bar
+/// (another answer about the same selection), so typing is never lost.
+#[derive(Clone, Copy)]
+struct WrapForm {
+    asking: RwSignal<Asking>,
+    condition: RwSignal<String>,
+    item: RwSignal<String>,
+    list: RwSignal<String>,
+}
+
 /// What can be done to the selection's place in the email: move, duplicate, delete, show
 /// only if…, repeat for each…, unwrap; the same as the keys on the preview.
 #[component]
-fn StructureActions() -> impl IntoView {
+fn StructureActions(form: WrapForm) -> impl IntoView {
     let core = expect_context::<Core>();
-    #[derive(Clone, Copy, PartialEq)]
-    enum Asking {
-        Nothing,
-        Condition,
-        Repeat,
-    }
-    let asking = RwSignal::new(Asking::Nothing);
-    let condition = RwSignal::new(String::new());
-    let item = RwSignal::new(String::from("item"));
-    let list = RwSignal::new(String::new());
+    let WrapForm {
+        asking,
+        condition,
+        item,
+        list,
+    } = form;
     let button = move |label: &'static str,
                        title: &'static str,
                        test: &'static str,
@@ -401,6 +423,180 @@ fn StructureActions() -> impl IntoView {
                 }.into_any(),
             }}
         </span>
+    }
+}
+
+/// The outline tree of the open file beside the preview: elements nested as written, with
+/// the Jinja blocks and includes around them as labelled rows. A click or the arrows select
+/// (the preview outline follows); Alt+Up/Down reorder, Delete deletes, Ctrl+D duplicates,
+/// Enter types over the element's text in place, Escape clears the selection.
+#[component]
+pub fn OutlinePanel(layer: SelectLayer) -> impl IntoView {
+    use letterpress_protocol::commands::GetOutline;
+    use letterpress_protocol::{OutlineKind, OutlineNode};
+    let core = expect_context::<Core>();
+    let rows = RwSignal::new(Vec::<OutlineNode>::new());
+    let open = RwSignal::new(false);
+    Effect::new(move |_| {
+        core.last_good_html.track();
+        let path = core.doc_path.get();
+        if !open.get() || !path.ends_with(".mjml") {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = ipc::call(&GetOutline { path }).await {
+                rows.set(list);
+            }
+        });
+    });
+    let choose = move |offset: usize| {
+        let path = core.doc_path.get_untracked();
+        leptos::task::spawn_local(async move {
+            let asked = LocateElement {
+                path,
+                offset: Some(offset),
+                line: 0,
+                column: 0,
+            };
+            if let Ok(Some(location)) = ipc::call(&asked).await {
+                if let Some(h) = core.editor.get_untracked() {
+                    ipc::editor_reveal(h, location.line, location.column);
+                }
+                if let (Some(frame), Some(marker)) = (
+                    layer.frame(),
+                    core.marker_of(&location.path, location.offset),
+                ) {
+                    let _ = ipc::preview_centre_of(&frame, &marker);
+                }
+                select(core, layer, location);
+            }
+        });
+    };
+    let selected_offset = move || {
+        core.selection.with(|s| {
+            s.as_ref()
+                .filter(|s| s.location.path == core.doc_path.get())
+                .map(|s| s.location.offset)
+        })
+    };
+    let step = move |by: i32| {
+        let elements: Vec<usize> = rows.with_untracked(|r| {
+            r.iter()
+                .filter(|n| n.kind == OutlineKind::Element)
+                .map(|n| n.offset)
+                .collect()
+        });
+        let now = selected_offset().and_then(|o| elements.iter().position(|&e| e == o));
+        let next = match (now, by) {
+            (None, _) => elements.first().copied(),
+            (Some(i), b) if b < 0 => elements.get(i.saturating_sub(1)).copied(),
+            (Some(i), _) => elements
+                .get((i + 1).min(elements.len().saturating_sub(1)))
+                .copied(),
+        };
+        if let Some(offset) = next {
+            choose(offset);
+        }
+    };
+    let type_here = move || {
+        let (Some(frame), Some(layer_el)) = (layer.frame(), layer.pick.get_untracked()) else {
+            return;
+        };
+        let Some(marker) = core.selection.with_untracked(|s| {
+            s.as_ref()
+                .and_then(|s| core.marker_of(&s.location.path, s.location.offset))
+        }) else {
+            return;
+        };
+        let at = ipc::preview_centre_of(&frame, &marker);
+        let get = |k: &str| {
+            js_sys::Reflect::get(&at, &k.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+        };
+        if let (Some(x), Some(y)) = (get("x"), get("y")) {
+            let init = web_sys::MouseEventInit::new();
+            init.set_client_x(x as i32);
+            init.set_client_y(y as i32);
+            init.set_bubbles(true);
+            if let Ok(ev) = web_sys::MouseEvent::new_with_mouse_event_init_dict("dblclick", &init) {
+                let target: &web_sys::EventTarget = &layer_el;
+                let _ = target.dispatch_event(&ev);
+            }
+        }
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let action = match ev.key().as_str() {
+            "ArrowDown" if !ev.alt_key() => {
+                step(1);
+                None
+            }
+            "ArrowUp" if !ev.alt_key() => {
+                step(-1);
+                None
+            }
+            "ArrowUp" => Some(StructureAction::MoveUp),
+            "ArrowDown" => Some(StructureAction::MoveDown),
+            "Delete" | "Backspace" => Some(StructureAction::Delete),
+            "d" | "D" if ev.ctrl_key() || ev.meta_key() => Some(StructureAction::Duplicate),
+            "Enter" => {
+                type_here();
+                None
+            }
+            "Escape" => {
+                core.selection.set(None);
+                layer.draw(None, "selected");
+                None
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(action) = action {
+            act(core, action);
+        }
+    };
+    view! {
+        <aside class="outline-panel" class:open=move || open.get() data-test="outline">
+            <button class="toggle" data-test="outline-toggle" aria-expanded=move || open.get().to_string()
+                title="The email's structure as a tree" on:click=move |_| open.update(|o| *o = !*o)>
+                {move || if open.get() { "Outline ◂" } else { "Outline ▸" }}
+            </button>
+            {move || open.get().then(|| view! {
+                <ul class="outline-tree" role="tree" tabindex="0" aria-label="Outline of the email" data-test="outline-tree"
+                    aria-activedescendant=move || selected_offset().map(|o| format!("outline-{o}")).unwrap_or_default()
+                    on:keydown=on_key>
+                    {move || rows.get().into_iter().map(|n| {
+                        let offset = n.offset;
+                        let element = n.kind == OutlineKind::Element;
+                        let kind = match n.kind {
+                            OutlineKind::Element => "element",
+                            OutlineKind::Condition => "condition",
+                            OutlineKind::Loop => "loop",
+                            OutlineKind::Block => "block",
+                            OutlineKind::Include => "include",
+                        };
+                        let partial = (n.kind == OutlineKind::Include)
+                            .then(|| n.label.split('"').nth(1).map(str::to_owned))
+                            .flatten();
+                        let style = format!("padding-left:{}px", 6 + n.depth * 12);
+                        view! {
+                            <li role="treeitem" id=format!("outline-{offset}") attr:aria-level=(n.depth + 1).to_string()
+                                aria-selected=move || (selected_offset() == Some(offset)).to_string()
+                                class=format!("outline-row {kind}") class:selected=move || selected_offset() == Some(offset)
+                                class:opaque=n.opaque style=style data-test=format!("outline-{}", n.label)
+                                title=format!("line {}", n.line)
+                                on:click=move |_| if element { choose(offset) }>
+                                <span class="label">{n.label.clone()}</span>
+                                {n.excerpt.clone().map(|x| view! { <span class="excerpt">{x}</span> })}
+                                {partial.map(|p| view! {
+                                    <button class="open" title=format!("Open {p}") on:click=move |ev| { ev.stop_propagation(); core.open(&p, None); }>"Open"</button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </aside>
     }
 }
 
