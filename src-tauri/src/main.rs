@@ -118,6 +118,8 @@ registered_commands! {
     project_commands::structure_edit => StructureEditFor,
     project_commands::block_library => BlockLibrary,
     project_commands::outline => GetOutline,
+    project_commands::save_block => SaveBlock,
+    project_commands::make_partial => MakePartial,
     project_commands::preview_assets => PreviewAssets,
     image_commands::remote_images_allowed => RemoteImagesAllowed,
     image_commands::allow_remote_images => AllowRemoteImages,

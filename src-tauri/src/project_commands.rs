@@ -7,9 +7,9 @@ use letterpress_protocol::commands::{
     BlockLibrary, ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture,
     DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
     GetElementProperties, GetInlineText, GetOutline, GetProjectSnapshot, InlineTextEditFor,
-    LocateElement, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject, PreviewAssets,
-    PropertyEditFor, Quit, RecentProjects, RenameTemplate, RenderPreview, ResolveConflict,
-    SaveDocument, StructureEditFor,
+    LocateElement, MakePartial, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject,
+    PreviewAssets, PropertyEditFor, Quit, RecentProjects, RenameTemplate, RenderPreview,
+    ResolveConflict, SaveBlock, SaveDocument, StructureEditFor,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -262,6 +262,22 @@ pub async fn structure_edit(app: AppHandle, args: StructureEditFor) -> Answer<St
 #[tauri::command]
 pub async fn outline(app: AppHandle, args: GetOutline) -> Answer<GetOutline> {
     on_session(app, move |s| s.outline(&args.path)).await
+}
+
+#[tauri::command]
+pub async fn save_block(app: AppHandle, args: SaveBlock) -> Answer<SaveBlock> {
+    on_session(app, move |s| {
+        s.save_block(&args.path, args.offset, &args.name)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn make_partial(app: AppHandle, args: MakePartial) -> Answer<MakePartial> {
+    on_session(app, move |s| {
+        s.make_partial(&args.path, args.offset, &args.name, &args.request)
+    })
+    .await
 }
 
 #[tauri::command]

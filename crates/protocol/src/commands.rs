@@ -272,6 +272,29 @@ commands! {
         /// Project-relative path.
         path: String,
     } -> Vec<OutlineNode>;
+    /// Saves the element of `path` at `offset` as `blocks/<name>.mjml` (its source as
+    /// written, dedented to its own line); answers the library with it.
+    save_block => SaveBlock {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of the element's start tag.
+        offset: usize,
+        /// The block's file name without `.mjml` (a slug).
+        name: String,
+    } -> Vec<LibraryBlock>;
+    /// Moves the element of `path` at `offset` into a new `partials/<name>.mjml` (written
+    /// now) and leaves an `{% include %}` in its place (the edits, one undo step); refused
+    /// unless the email of `request` renders the same with it.
+    make_partial => MakePartial {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of the element's start tag.
+        offset: usize,
+        /// The partial's file name without `.mjml` (a slug).
+        name: String,
+        /// The email that must render the same.
+        request: PreviewRequest,
+    } -> StructureEdit;
     /// The block library: MJML basics and the project's `blocks/*.mjml`.
     block_library => BlockLibrary {} -> Vec<LibraryBlock>;
     /// Leaves the app (after the UI dealt with unsaved changes).

@@ -338,6 +338,118 @@ impl StudioSession {
             .collect())
     }
 
+    /// The source of the element of `path` at `offset` as written, its continuation lines
+    /// dedented by its own line's indentation (so it can be placed at any depth).
+    fn element_source(
+        &self,
+        path: &str,
+        offset: usize,
+    ) -> Result<
+        (
+            letterpress_visual::SourceTree,
+            letterpress_visual::NodeId,
+            String,
+        ),
+        StudioError,
+    > {
+        let (tree, id) = self.element_starting_at(path, offset)?;
+        let text = tree.source();
+        if letterpress_engine::instrument::opaque_elements(text).contains(&offset) {
+            return Err(StudioError::Refused(
+                "Jinja decides where this element is: edit it in code".into(),
+            ));
+        }
+        let span = tree.node(id).map(|n| n.span).unwrap_or_default();
+        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &text[line_start..span.start];
+        let indent = if indent.trim().is_empty() { indent } else { "" };
+        let slice = &text[span.range()];
+        let dedented: Vec<&str> = slice
+            .split('\n')
+            .enumerate()
+            .map(|(i, line)| {
+                if i == 0 {
+                    line
+                } else {
+                    line.strip_prefix(indent).unwrap_or(line)
+                }
+            })
+            .collect();
+        let source = dedented.join("\n");
+        Ok((tree, id, source))
+    }
+
+    /// Saves the element of `path` at `offset` as `blocks/<name>.mjml`, a new file (written
+    /// atomically, confined to the project); answers the library with it.
+    pub fn save_block(
+        &self,
+        path: &str,
+        offset: usize,
+        name: &str,
+    ) -> Result<Vec<letterpress_protocol::LibraryBlock>, StudioError> {
+        crate::templates::check_template_id(name)?;
+        let (_, _, source) = self.element_source(path, offset)?;
+        let file = format!("blocks/{name}.mjml");
+        self.write_new_file(&file, &format!("{source}\n"))?;
+        Ok(self.block_library())
+    }
+
+    /// Moves the element of `path` at `offset` into a new `partials/<name>.mjml` and gives
+    /// the edits that leave `{% include "partials/<name>.mjml" %}` in its place. Refused when
+    /// the email of `request` would render differently (or the file exists); the partial is
+    /// written only then.
+    pub fn make_partial(
+        &self,
+        path: &str,
+        offset: usize,
+        name: &str,
+        request: &PreviewRequest,
+    ) -> Result<StructureEdit, StudioError> {
+        crate::templates::check_template_id(name)?;
+        let (tree, id, source) = self.element_source(path, offset)?;
+        let text = tree.source();
+        let partial = format!("partials/{name}.mjml");
+        if self.project.root().join(&partial).exists() {
+            return Err(StudioError::Refused(format!("{partial} exists already")));
+        }
+        let span = tree.node(id).map(|n| n.span).unwrap_or_default();
+        let include = format!("{{% include \"{partial}\" %}}");
+        let new_text = format!("{}{include}{}", &text[..span.start], &text[span.end..]);
+        let job = render_job(request);
+        let before = self
+            .project
+            .preview_with(&job, &self.edits.buffers(), false);
+        let mut buffers = self.edits.buffers();
+        buffers.insert(path.to_owned(), std::sync::Arc::from(new_text.as_str()));
+        buffers.insert(
+            partial.clone(),
+            std::sync::Arc::from(format!("{source}\n").as_str()),
+        );
+        let after = self.project.preview_with(&job, &buffers, false);
+        if !before.is_ok() || !after.is_ok() || before.html != after.html {
+            return Err(StudioError::Refused(format!(
+                "the email would not render the same with {partial}; nothing was changed"
+            )));
+        }
+        self.write_new_file(&partial, &format!("{source}\n"))?;
+        let select = self.location_in(path, &new_text, span.start)?;
+        Ok(StructureEdit {
+            edits: vec![editor_edit(path, text, span.range(), include)],
+            select,
+        })
+    }
+
+    /// Writes a new project file (refused when it exists), atomically and confined.
+    fn write_new_file(&self, path: &str, text: &str) -> Result<(), StudioError> {
+        let root = self.project.root();
+        let target = crate::disk::confined_write_target(root, path)
+            .map_err(|e| StudioError::Refused(e.to_string()))?;
+        if target.exists() {
+            return Err(StudioError::Refused(format!("{path} exists already")));
+        }
+        crate::fsx::write_atomic(&target, text.as_bytes()).map_err(crate::io_error(&target))
+    }
+
     /// The block library: MJML basics and the project's `blocks/*.mjml`.
     pub fn block_library(&self) -> Vec<letterpress_protocol::LibraryBlock> {
         crate::blocks::library(&self.project)

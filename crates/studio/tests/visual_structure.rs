@@ -276,3 +276,67 @@ fn every_sample_block_and_include_is_labelled_in_the_outline() {
     );
     assert_eq!(labelled_total, expected_total);
 }
+
+#[test]
+fn a_selection_saved_as_block_or_moved_into_a_partial_keeps_its_bytes_and_the_email() {
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "templates/welcome/body.mjml";
+    let text = session.open_document(path).unwrap().text;
+    let section = text.find("<mj-section>").unwrap();
+    let end = text.find("</mj-section>").unwrap() + "</mj-section>".len();
+
+    // Save as block: the source as written (this section sits at column 1: no dedent).
+    let library = session.save_block(path, section, "welcome-steps").unwrap();
+    let saved = std::fs::read_to_string(root.join("blocks/welcome-steps.mjml")).unwrap();
+    assert_eq!(saved, format!("{}\n", &text[section..end]));
+    assert!(
+        library
+            .iter()
+            .any(|b| b.id == "blocks/welcome-steps.mjml" && b.project)
+    );
+    assert!(
+        session.save_block(path, section, "welcome-steps").is_err(),
+        "never overwrites"
+    );
+    assert!(
+        session.save_block(path, section, "../escape").is_err(),
+        "a slug only"
+    );
+
+    // A nested element is dedented to its own line.
+    let divider = text.find("<mj-divider />").unwrap();
+    session.save_block(path, divider, "rule").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(root.join("blocks/rule.mjml")).unwrap(),
+        "<mj-divider />\n"
+    );
+
+    // Make partial: the include renders the same email; the partial is written now and the
+    // template's edit is the editor's (one undo step).
+    let moved = session
+        .make_partial(path, section, "welcome-body", &request())
+        .unwrap();
+    let partial = std::fs::read_to_string(root.join("partials/welcome-body.mjml")).unwrap();
+    assert_eq!(partial, format!("{}\n", &text[section..end]));
+    let new_text = apply(&text, &moved.edits);
+    assert_eq!(
+        new_text,
+        format!(
+            "{}{{% include \"partials/welcome-body.mjml\" %}}{}",
+            &text[..section],
+            &text[end..]
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join(path)).unwrap(),
+        text,
+        "the template is the editor's to save"
+    );
+    assert!(
+        session
+            .make_partial(path, section, "welcome-body", &request())
+            .is_err(),
+        "exists"
+    );
+}

@@ -208,6 +208,8 @@ pub struct Core {
     pub selection: RwSignal<Option<Selection>>,
     /// Why the last visual action was refused (shown in the selection bar).
     pub visual_notice: RwSignal<Option<String>>,
+    /// The block library (basics and the project's `blocks/`).
+    pub library: RwSignal<Vec<letterpress_protocol::LibraryBlock>>,
     pub problem: RwSignal<Option<String>>,
     pub conflict: RwSignal<Option<String>>,
     pub width: RwSignal<Width>,
@@ -273,6 +275,7 @@ impl Core {
             remote_failed: RwSignal::new(BTreeMap::new()),
             remote_pending: StoredValue::new(BTreeSet::new()),
             visual_notice: RwSignal::new(None),
+            library: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),

@@ -164,6 +164,60 @@ pub fn act(core: Core, action: StructureAction) {
     });
 }
 
+/// Saves the selection as `blocks/<name>.mjml` and refreshes the library.
+fn save_as_block(core: Core, name: String) {
+    use letterpress_protocol::commands::SaveBlock;
+    let Some(selected) = core.selection.get_untracked() else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let asked = SaveBlock {
+            path: selected.location.path.clone(),
+            offset: selected.location.offset,
+            name: name.clone(),
+        };
+        match ipc::call(&asked).await {
+            Ok(library) => {
+                core.library.set(library);
+                core.visual_notice
+                    .set(Some(format!("Saved blocks/{name}.mjml.")));
+            }
+            Err(e) => core.visual_notice.set(Some(e.message)),
+        }
+    });
+}
+
+/// Moves the selection into `partials/<name>.mjml` and includes it in its place.
+fn make_partial(core: Core, name: String) {
+    use letterpress_protocol::commands::MakePartial;
+    let Some(selected) = core.selection.get_untracked() else {
+        return;
+    };
+    let path = selected.location.path.clone();
+    leptos::task::spawn_local(async move {
+        let asked = MakePartial {
+            path: path.clone(),
+            offset: selected.location.offset,
+            name: name.clone(),
+            request: core.preview_request(),
+        };
+        match ipc::call(&asked).await {
+            Ok(answer) => {
+                if apply_edits(core, &answer.edits) {
+                    core.selection.set(None);
+                    core.visual_notice.set(Some(format!(
+                        "Moved into partials/{name}.mjml (the include is one undo step; the partial stays)."
+                    )));
+                } else {
+                    core.visual_notice
+                        .set(Some(format!("Open {path} to change it.")));
+                }
+            }
+            Err(e) => core.visual_notice.set(Some(e.message)),
+        }
+    });
+}
+
 /// Keys on the preview (focused by a click): Delete, Ctrl+D duplicates, Alt+↑/↓ move,
 /// Escape clears the selection.
 fn on_layer_key(core: Core, layer: SelectLayer, ev: &web_sys::KeyboardEvent) {
@@ -275,6 +329,7 @@ pub fn SelectionBar() -> impl IntoView {
         condition: RwSignal::new(String::new()),
         item: RwSignal::new(String::from("item")),
         list: RwSignal::new(String::new()),
+        name: RwSignal::new(String::new()),
     };
     let mapped = move || core.mapped_files.with(|f| !f.is_empty());
     let has_preview = move || core.preview.with(|p| p.as_ref().is_some_and(|p| p.is_ok()));
@@ -343,6 +398,8 @@ enum Asking {
     Nothing,
     Condition,
     Repeat,
+    BlockName,
+    PartialName,
 }
 
 /// The "If…" / "Repeat…" form of the selection bar; it outlives a re-render of the bar
@@ -353,6 +410,8 @@ struct WrapForm {
     condition: RwSignal<String>,
     item: RwSignal<String>,
     list: RwSignal<String>,
+    /// The file name of a new block or partial.
+    name: RwSignal<String>,
 }
 
 /// What can be done to the selection's place in the email: move, duplicate, delete, show
@@ -365,6 +424,7 @@ fn StructureActions(form: WrapForm) -> impl IntoView {
         condition,
         item,
         list,
+        name,
     } = form;
     let button = move |label: &'static str,
                        title: &'static str,
@@ -384,6 +444,14 @@ fn StructureActions(form: WrapForm) -> impl IntoView {
                 item: item.get_untracked(),
                 list: list.get_untracked(),
             },
+            Asking::BlockName => {
+                asking.set(Asking::Nothing);
+                return save_as_block(core, name.get_untracked());
+            }
+            Asking::PartialName => {
+                asking.set(Asking::Nothing);
+                return make_partial(core, name.get_untracked());
+            }
             Asking::Nothing => return,
         };
         asking.set(Asking::Nothing);
@@ -403,6 +471,8 @@ fn StructureActions(form: WrapForm) -> impl IntoView {
             <button class="act" data-test="act-if" title="Show only if a condition holds" on:click=move |_| asking.set(Asking::Condition)>"If…"</button>
             <button class="act" data-test="act-repeat" title="Repeat for each item of a list" on:click=move |_| asking.set(Asking::Repeat)>"Repeat…"</button>
             {button("Unwrap", "Remove the if/for around it", "act-unwrap", StructureAction::Unwrap)}
+            <button class="act" data-test="act-save-block" title="Save it as a block of the project (blocks/)" on:click=move |_| asking.set(Asking::BlockName)>"Save as block…"</button>
+            <button class="act" data-test="act-make-partial" title="Move it into a partial and include it here" on:click=move |_| asking.set(Asking::PartialName)>"Make partial…"</button>
             {move || match asking.get() {
                 Asking::Nothing => ().into_any(),
                 Asking::Condition => view! {
@@ -410,6 +480,15 @@ fn StructureActions(form: WrapForm) -> impl IntoView {
                         "if " <input data-test="act-condition" placeholder="people | length > 0" aria-label="Condition (a Jinja expression)"
                             prop:value=move || condition.get() on:input=move |ev| condition.set(event_target_value(&ev)) on:keydown=on_key autofocus=true />
                         <button data-test="act-apply" on:click=move |_| wrap()>"Apply"</button>
+                    </span>
+                }.into_any(),
+                Asking::BlockName | Asking::PartialName => view! {
+                    <span class="inline-form">
+                        {if asking.get_untracked() == Asking::BlockName { "blocks/" } else { "partials/" }}
+                        <input data-test="act-name" placeholder="order-summary" aria-label="File name (lower case, digits, -)"
+                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) on:keydown=on_key autofocus=true />
+                        ".mjml"
+                        <button data-test="act-apply" on:click=move |_| wrap()>"Save"</button>
                     </span>
                 }.into_any(),
                 Asking::Repeat => view! {
@@ -606,7 +685,7 @@ pub fn OutlinePanel(layer: SelectLayer) -> impl IntoView {
 pub fn BlockLibraryPanel() -> impl IntoView {
     use letterpress_protocol::commands::BlockLibrary;
     let core = expect_context::<Core>();
-    let blocks = RwSignal::new(Vec::<letterpress_protocol::LibraryBlock>::new());
+    let blocks = core.library;
     let open = RwSignal::new(false);
     Effect::new(move |_| {
         core.project_epoch.track();
