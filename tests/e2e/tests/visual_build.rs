@@ -220,13 +220,20 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
     .await;
 
     // The selected text saved as a block of the project: in blocks/, and in the library.
+    // (After an undo, as after typing, the preview maps clicks again once typing pauses.)
+    wait_for_mapped_preview(&client, "Write something here.").await;
     let (x, y) = centre_of_text(&client, "Write something here.").await;
     click_at(&client, x, y).await;
     wait_for_text(&client, "[data-test=breadcrumb]", "mj-text").await;
     click(&client, "[data-test=act-save-block]").await;
     js(&client, "const i = document.querySelector('[data-test=act-name]'); i.value = 'note-text'; i.dispatchEvent(new Event('input')); return null;").await;
     click(&client, "[data-test=act-apply]").await;
-    wait_for_text(&client, "[data-test=visual-notice]", "Saved blocks/note-text.mjml").await;
+    wait_for_text(
+        &client,
+        "[data-test=visual-notice]",
+        "Saved blocks/note-text.mjml",
+    )
+    .await;
     assert_eq!(
         std::fs::read_to_string(project.join("blocks/note-text.mjml")).unwrap(),
         "<mj-text>Write something here.</mj-text>\n"

@@ -204,6 +204,8 @@ pub struct Core {
     remote_pending: StoredValue<BTreeSet<String>>,
     /// The pending refresh that brings the markers back after typing.
     idle_refresh: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    /// The next editor change is a visual action's (not typing): render it with markers.
+    visual_edit: StoredValue<bool>,
     /// The element selected in the preview (or under the editor's cursor).
     pub selection: RwSignal<Option<Selection>>,
     /// Why the last visual action was refused (shown in the selection bar).
@@ -269,6 +271,7 @@ impl Core {
             mapped_opaque: RwSignal::new(Vec::new()),
             selection: RwSignal::new(None),
             idle_refresh: StoredValue::new_local(None),
+            visual_edit: StoredValue::new(false),
             assets: RwSignal::new(BTreeMap::new()),
             remote_allowed: RwSignal::new(false),
             remote_images: RwSignal::new(BTreeMap::new()),
@@ -425,12 +428,21 @@ impl Core {
                 d.insert(path.clone());
             });
         }
+        // A visual action's edit renders with the markers at once (the designer goes on
+        // clicking); typing renders without them until it pauses.
+        let visual = self
+            .visual_edit
+            .try_update_value(std::mem::take)
+            .unwrap_or(false);
         let work = PreviewWork {
             edits: BTreeMap::from([(path, text)]),
-            typed_at: Some(ipc::now_ms()),
+            typed_at: (!visual).then(ipc::now_ms),
         };
         if let Some(ticket) = self.previews.try_update_value(|c| c.offer(work)).flatten() {
             self.send_preview(ticket);
+        }
+        if visual {
+            return;
         }
         // Markers for the visual mapping once typing pauses.
         if let Some(previous) = self.idle_refresh.try_update_value(Option::take).flatten() {
@@ -441,6 +453,12 @@ impl Core {
             std::time::Duration::from_millis(IDLE_BEFORE_MARKERS_MS),
         );
         self.idle_refresh.set_value(handle.ok());
+    }
+
+    /// The editor's next change comes from a visual action (see `on_edit`); `false` undoes
+    /// the announcement when the action was not applied.
+    pub fn expect_visual_edit(self, expected: bool) {
+        self.visual_edit.set_value(expected);
     }
 
     pub fn preview_request(self) -> PreviewRequest {

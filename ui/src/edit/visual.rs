@@ -1109,12 +1109,19 @@ pub fn InlineMessageEditor(
 /// Applies the edits of one visual action in the editor as one undo step; `false` when they
 /// are for another file than the one open (nothing applied).
 fn apply_edits(core: Core, edits: &[letterpress_protocol::EditorEdit]) -> bool {
-    edits
+    if !edits
         .iter()
         .all(|e| e.path == core.doc_path.get_untracked())
-        && core.editor.get_untracked().is_some_and(|h| {
-            serde_wasm_bindgen::to_value(edits).is_ok_and(|list| ipc::editor_apply_edits(h, &list))
-        })
+    {
+        return false;
+    }
+    core.expect_visual_edit(true);
+    let applied = core.editor.get_untracked().is_some_and(|h| {
+        serde_wasm_bindgen::to_value(edits).is_ok_and(|list| ipc::editor_apply_edits(h, &list))
+    });
+    // The change (if any) came synchronously: the next one is typing again.
+    core.expect_visual_edit(false);
+    applied
 }
 
 /// Undo or redo reached a message edited from the preview: write back the text it had
