@@ -44,6 +44,21 @@ pub(crate) struct MarkingSources {
     files: Mutex<Vec<String>>,
     names: Mutex<std::collections::BTreeMap<String, String>>,
     opaque: Mutex<std::collections::BTreeSet<String>>,
+    /// The last marking of each path, reused while the file's text is the same: a render
+    /// reads each file several times (include walk, lint, Jinja) and renders repeat.
+    marked: Mutex<HashMap<String, MarkedFile>>,
+}
+
+/// A file's text as read and the same text marked by [`mark_source`].
+struct MarkedFile {
+    source: Arc<str>,
+    marked: Arc<str>,
+}
+
+impl MarkedFile {
+    fn marks(&self, text: &Arc<str>) -> bool {
+        Arc::ptr_eq(&self.source, text) || *self.source == **text
+    }
 }
 
 impl MarkingSources {
@@ -53,6 +68,7 @@ impl MarkingSources {
             files: Mutex::new(Vec::new()),
             names: Mutex::new(std::collections::BTreeMap::new()),
             opaque: Mutex::new(std::collections::BTreeSet::new()),
+            marked: Mutex::new(HashMap::new()),
         }
     }
 
@@ -98,6 +114,12 @@ impl Sources for MarkingSources {
         let found = self.inner.read(path)?;
         Ok(match found {
             Some(text) if path.ends_with(".mjml") => {
+                let cached = self.marked.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(done) = cached.get(path).filter(|done| done.marks(&text)) {
+                    // Marked before: its names and opaque elements are known already.
+                    return Ok(Some(done.marked.clone()));
+                }
+                drop(cached);
                 let file = self.number(path);
                 let (marked, names) = mark_source_with_names(file, &text);
                 let mut known = self.names.lock().unwrap_or_else(PoisonError::into_inner);
@@ -109,7 +131,19 @@ impl Sources for MarkingSources {
                 for offset in opaque_elements(&text) {
                     opaque.insert(format!("{file}-{offset}"));
                 }
-                Some(Arc::from(marked))
+                drop(opaque);
+                let marked: Arc<str> = Arc::from(marked);
+                self.marked
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(
+                        path.to_owned(),
+                        MarkedFile {
+                            source: text,
+                            marked: marked.clone(),
+                        },
+                    );
+                Some(marked)
             }
             other => other,
         })
