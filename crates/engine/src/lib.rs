@@ -553,9 +553,13 @@ impl Engine {
         let (files, problems) = deps::walk(self.sources.as_ref(), &body_path, &self.limits);
         out.files.extend(files.iter().cloned());
         out.diagnostics.extend(problems);
-        for file in &files {
-            if let Ok(Some(text)) = self.read(file) {
-                out.diagnostics.extend(mjml::lint_source(file, &text));
+        // Lint findings are warnings; a marked render's diagnostics are not shown (and the
+        // lint would read the markers as source), so the instrumented engine skips them.
+        if self.marking.is_none() {
+            for file in &files {
+                if let Ok(Some(text)) = self.read(file) {
+                    out.diagnostics.extend(mjml::lint_source(file, &text));
+                }
             }
         }
         if !out.is_ok() {
