@@ -20,7 +20,7 @@
 //! template breaks it, the app shows the plain render without visual mapping.
 
 use crate::sources::{SourceError, Sources};
-use htmlparser::{ElementEnd, Token, Tokenizer};
+use htmlparser::{ElementEnd, StrSpan, Token, Tokenizer};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -651,29 +651,109 @@ pub(crate) fn qualified(prefix: &str, local: &str) -> String {
     }
 }
 
-/// One element start tag of the rendered MJML.
-struct StartTag {
-    name: String,
+/// An element start tag of the rendered MJML that pass 2 needs: one right after an element
+/// marker comment, or one inside `mj-attributes`.
+struct StartTag<'a> {
+    /// The name as written (`prefix:local` with a prefix).
+    name: &'a str,
     /// Offset of `<`.
     start: usize,
-    /// Offset of the `>` or `/>` that ends the start tag.
-    end: usize,
-    /// (name, value, value's span) of each attribute.
-    attributes: Vec<(String, String, std::ops::Range<usize>)>,
+    /// (name, value, value's span) of each attribute; names as written.
+    attributes: Vec<(&'a str, &'a str, std::ops::Range<usize>)>,
 }
 
-impl StartTag {
-    fn attribute(&self, name: &str) -> Option<&(String, String, std::ops::Range<usize>)> {
-        self.attributes.iter().find(|(n, _, _)| n == name)
+impl<'a> StartTag<'a> {
+    /// The first attribute called `name`.
+    fn attribute(&self, name: &str) -> Option<&(&'a str, &'a str, std::ops::Range<usize>)> {
+        self.attributes.iter().find(|(n, _, _)| *n == name)
     }
+}
+
+/// An element marker comment `<!--lp:F:O-->` of the rendered MJML.
+struct ElementMark<'a> {
+    /// The comment's span.
+    span: std::ops::Range<usize>,
+    /// `F` and `O`; `None` when the comment has no `:` after `lp:`.
+    file_offset: Option<(&'a str, &'a str)>,
+    /// The start tag that begins right where the comment ends, if one does.
+    tag: Option<StartTag<'a>>,
 }
 
 /// What `mj-attributes` says about `css-class`.
 #[derive(Default)]
-struct InheritedClasses {
-    by_class: HashMap<String, String>,
-    by_tag: HashMap<String, String>,
-    all: Option<String>,
+struct InheritedClasses<'a> {
+    by_class: HashMap<&'a str, &'a str>,
+    by_tag: HashMap<&'a str, &'a str>,
+    all: Option<&'a str>,
+}
+
+/// An insertion (or the removal of the range it replaces) of pass 2.
+enum Insert<'a> {
+    /// Nothing (the range is removed).
+    Nothing,
+    /// Text copied as it is.
+    Text(&'a str),
+    /// `lp-F-O ` at the start of an existing `css-class` value.
+    ClassPrefix(&'a str, &'a str),
+    /// ` css-class="lp-F-O"` or ` css-class="lp-F-O <inherited>"` (escaped) after the name.
+    CssClass(&'a str, &'a str, Option<&'a str>),
+    /// ` data-lp="F-O"` after the name.
+    DataLp(&'a str, &'a str),
+}
+
+impl Insert<'_> {
+    fn write_to(&self, out: &mut String) {
+        match *self {
+            Insert::Nothing => {}
+            Insert::Text(text) => out.push_str(text),
+            Insert::ClassPrefix(file, offset) => {
+                push_marker_class(out, file, offset, false);
+                out.push(' ');
+            }
+            Insert::CssClass(file, offset, inherited) => {
+                out.push_str(" css-class=\"");
+                push_marker_class(out, file, offset, true);
+                if let Some(class) = inherited.filter(|c| !c.is_empty()) {
+                    out.push(' ');
+                    push_escaped_attribute(out, class);
+                }
+                out.push('"');
+            }
+            Insert::DataLp(file, offset) => {
+                out.push_str(" data-lp=\"");
+                out.push_str(file);
+                out.push('-');
+                out.push_str(offset);
+                out.push('"');
+            }
+        }
+    }
+}
+
+/// `lp-F-O`, escaped for a double-quoted value when `escaped` (F and O are digits in the
+/// comments pass 1 writes; other comments of that form are copied as they are written).
+fn push_marker_class(out: &mut String, file: &str, offset: &str, escaped: bool) {
+    out.push_str("lp-");
+    if escaped {
+        push_escaped_attribute(out, file);
+        out.push('-');
+        push_escaped_attribute(out, offset);
+    } else {
+        out.push_str(file);
+        out.push('-');
+        out.push_str(offset);
+    }
+}
+
+/// `value` with `&` and `"` escaped, for a double-quoted attribute value.
+fn push_escaped_attribute(out: &mut String, value: &str) {
+    let mut last = 0;
+    for (at, c) in value.match_indices(['&', '"']) {
+        out.push_str(&value[last..at]);
+        out.push_str(if c == "&" { "&amp;" } else { "&quot;" });
+        last = at + 1;
+    }
+    out.push_str(&value[last..]);
 }
 
 /// Pass 2: the MJML Jinja rendered from marked sources, with each `<!--lp:F:O-->` removed
@@ -684,132 +764,52 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
     if !mjml.contains("<!--lp:") {
         return Some(mjml.to_owned());
     }
-    let mut tags: Vec<StartTag> = Vec::new();
-    let mut comments: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    // Message comment pairs (span, is the closing one), kept for the app.
-    let mut messages: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
-    let mut inherited = InheritedClasses::default();
-    let mut stack: Vec<String> = Vec::new();
-    let (tokens, complete) = tokenize(mjml);
-    if !complete {
-        return None;
-    }
-    for token in tokens {
-        match token {
-            Token::Comment { text, span } => {
-                if let Some(mark) = text.as_str().strip_prefix("lp:") {
-                    if mark.starts_with("t:") || mark == "/t" {
-                        messages.push((span.start()..span.end(), mark == "/t"));
-                    } else {
-                        comments.push((span.start()..span.end(), mark.to_owned()));
-                    }
-                }
-            }
-            Token::ElementStart {
-                prefix,
-                local,
-                span,
-            } => {
-                let name = qualified(prefix.as_str(), local.as_str());
-                tags.push(StartTag {
-                    name,
-                    start: span.start(),
-                    end: span.end(),
-                    attributes: Vec::new(),
-                });
-            }
-            Token::Attribute {
-                prefix,
-                local,
-                value,
-                ..
-            } => {
-                if let (Some(tag), Some(value)) = (tags.last_mut(), value) {
-                    let name = qualified(prefix.as_str(), local.as_str());
-                    tag.attributes.push((
-                        name,
-                        value.as_str().to_owned(),
-                        value.start()..value.end(),
-                    ));
-                }
-            }
-            Token::ElementEnd { end, span } => {
-                let in_attributes = stack.last().is_some_and(|p| p == "mj-attributes");
-                match end {
-                    ElementEnd::Open | ElementEnd::Empty => {
-                        if let Some(tag) = tags.last_mut() {
-                            tag.end = span.start();
-                            if in_attributes {
-                                inherited.learn(tag);
-                            }
-                            if matches!(end, ElementEnd::Open) {
-                                stack.push(tag.name.clone());
-                            }
-                        }
-                    }
-                    ElementEnd::Close(..) => {
-                        stack.pop();
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let by_start: HashMap<usize, usize> =
-        tags.iter().enumerate().map(|(i, t)| (t.start, i)).collect();
+    // One pass over the tokens, keeping only what the edits need. A panic inside the
+    // tokenizer (it has one on some truncated input) counts as input that does not tokenize.
+    let scanned = std::panic::catch_unwind(|| scan_marks(mjml)).ok().flatten()?;
+    let (marks, messages, inherited) = scanned;
     // Edits in document order: (range, replacement).
-    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for (span, mark) in comments {
-        edits.push((span.clone(), String::new()));
-        let Some(tag) = by_start.get(&span.end).map(|&i| &tags[i]) else {
+    let mut edits: Vec<(std::ops::Range<usize>, Insert<'_>)> =
+        Vec::with_capacity(marks.len() * 2 + messages.len() * 2);
+    for mark in &marks {
+        edits.push((mark.span.clone(), Insert::Nothing));
+        let (Some(tag), Some((file, offset))) = (&mark.tag, mark.file_offset) else {
             continue;
         };
-        let Some((file, offset)) = mark.split_once(':') else {
-            continue;
-        };
-        let marker = format!("lp-{file}-{offset}");
+        let after_name = tag.start + 1 + tag.name.len();
         if tag.name.starts_with("mj-") {
             match tag.attribute("css-class") {
-                Some((_, value, range)) => {
-                    edits.push((range.start..range.start, format!("{marker} ")));
-                    let _ = value;
-                }
-                None => {
-                    let class = inherited.css_class(tag);
-                    let value = match class {
-                        Some(c) if !c.is_empty() => format!("{marker} {c}"),
-                        _ => marker,
-                    };
-                    let at = tag.start + 1 + tag.name.len();
-                    edits.push((
-                        at..at,
-                        format!(" css-class=\"{}\"", escape_attribute(&value)),
-                    ));
-                }
+                Some((_, _, range)) => edits.push((
+                    range.start..range.start,
+                    Insert::ClassPrefix(file, offset),
+                )),
+                None => edits.push((
+                    after_name..after_name,
+                    Insert::CssClass(file, offset, inherited.css_class(tag)),
+                )),
             }
         } else {
-            let at = tag.start + 1 + tag.name.len();
-            edits.push((at..at, format!(" data-lp=\"{file}-{offset}\"")));
+            edits.push((after_name..after_name, Insert::DataLp(file, offset)));
         }
     }
     // mrml drops a whitespace-only text node next to a comment at the start or end of a
     // text's content: a message comment there moves past that whitespace (into the tag's
     // edge), so the whitespace stays part of the text.
     for (span, closing) in messages {
-        let comment = mjml[span.clone()].to_owned();
+        let comment = &mjml[span.clone()];
         if closing {
             let after = &mjml[span.end..];
             let ws = after.len() - after.trim_start_matches([' ', '\t', '\n', '\r']).len();
             if ws > 0 && after[ws..].starts_with("</") {
-                edits.push((span.clone(), String::new()));
-                edits.push((span.end + ws..span.end + ws, comment));
+                edits.push((span.clone(), Insert::Nothing));
+                edits.push((span.end + ws..span.end + ws, Insert::Text(comment)));
             }
         } else {
             let before = &mjml[..span.start];
             let trimmed = before.trim_end_matches([' ', '\t', '\n', '\r']);
             if trimmed.len() < before.len() && trimmed.ends_with('>') && !trimmed.ends_with("-->") {
-                edits.push((trimmed.len()..trimmed.len(), comment));
-                edits.push((span.clone(), String::new()));
+                edits.push((trimmed.len()..trimmed.len(), Insert::Text(comment)));
+                edits.push((span.clone(), Insert::Nothing));
             }
         }
     }
@@ -821,50 +821,152 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
             return None;
         }
         out.push_str(&mjml[last..range.start]);
-        out.push_str(&insert);
+        insert.write_to(&mut out);
         last = range.end;
     }
     out.push_str(&mjml[last..]);
     Some(out)
 }
 
-impl InheritedClasses {
-    fn learn(&mut self, tag: &StartTag) {
-        let Some((_, class, _)) = tag.attribute("css-class") else {
-            return;
-        };
-        match tag.name.as_str() {
-            "mj-class" => {
-                if let Some((_, name, _)) = tag.attribute("name") {
-                    self.by_class
-                        .entry(name.clone())
-                        .or_insert_with(|| class.clone());
+/// Element marks, message comments (span, whether it is the closing one) and the classes
+/// `mj-attributes` sets, from the tokens of `mjml`; `None` when they stop at an error.
+#[allow(clippy::type_complexity)]
+fn scan_marks(
+    mjml: &str,
+) -> Option<(
+    Vec<ElementMark<'_>>,
+    Vec<(std::ops::Range<usize>, bool)>,
+    InheritedClasses<'_>,
+)> {
+    let mut marks: Vec<ElementMark<'_>> = Vec::new();
+    let mut messages: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    let mut inherited = InheritedClasses::default();
+    // Open elements' names (only whether the innermost is `mj-attributes` matters).
+    let mut stack: Vec<&str> = Vec::new();
+    // The name of the start tag being read, and the tag itself when pass 2 needs it.
+    let mut pending: Option<&str> = None;
+    let mut kept: Option<StartTag<'_>> = None;
+    // Where the last element marker comment ends: a start tag there is its element.
+    let mut mark_end: Option<usize> = None;
+    for token in Tokenizer::from_fragment(mjml, 0..mjml.len()) {
+        match token.ok()? {
+            Token::Comment { text, span } => {
+                if let Some(mark) = text.as_str().strip_prefix("lp:") {
+                    if mark.starts_with("t:") || mark == "/t" {
+                        messages.push((span.start()..span.end(), mark == "/t"));
+                    } else {
+                        marks.push(ElementMark {
+                            span: span.start()..span.end(),
+                            file_offset: mark.split_once(':'),
+                            tag: None,
+                        });
+                        mark_end = Some(span.end());
+                    }
                 }
             }
-            "mj-all" => self.all = Some(class.clone()),
+            Token::ElementStart {
+                prefix,
+                local,
+                span,
+            } => {
+                let name = qualified_span(mjml, prefix, local);
+                let in_attributes = stack.last().is_some_and(|p| *p == "mj-attributes");
+                pending = Some(name);
+                kept = (mark_end == Some(span.start()) || in_attributes).then(|| StartTag {
+                    name,
+                    start: span.start(),
+                    attributes: Vec::new(),
+                });
+            }
+            Token::Attribute {
+                prefix,
+                local,
+                value,
+                ..
+            } => {
+                if let (Some(tag), Some(value)) = (kept.as_mut(), value) {
+                    tag.attributes.push((
+                        qualified_span(mjml, prefix, local),
+                        value.as_str(),
+                        value.start()..value.end(),
+                    ));
+                }
+            }
+            Token::ElementEnd { end, .. } => match end {
+                ElementEnd::Open | ElementEnd::Empty => {
+                    if let Some(tag) = kept.take() {
+                        if stack.last().is_some_and(|p| *p == "mj-attributes") {
+                            inherited.learn(&tag);
+                        }
+                        if mark_end == Some(tag.start)
+                            && let Some(mark) = marks.last_mut()
+                        {
+                            mark.tag = Some(tag);
+                        }
+                    }
+                    if let Some(name) = pending.take()
+                        && matches!(end, ElementEnd::Open)
+                    {
+                        stack.push(name);
+                    }
+                }
+                ElementEnd::Close(..) => {
+                    stack.pop();
+                }
+            },
+            _ => {}
+        }
+    }
+    // A start tag the text ends inside of is still its marker's element.
+    if let Some(tag) = kept
+        && mark_end == Some(tag.start)
+        && let Some(mark) = marks.last_mut()
+    {
+        mark.tag = Some(tag);
+    }
+    Some((marks, messages, inherited))
+}
+
+impl<'a> InheritedClasses<'a> {
+    fn learn(&mut self, tag: &StartTag<'a>) {
+        let Some(&(_, class, _)) = tag.attribute("css-class") else {
+            return;
+        };
+        match tag.name {
+            "mj-class" => {
+                if let Some(&(_, name, _)) = tag.attribute("name") {
+                    self.by_class.entry(name).or_insert(class);
+                }
+            }
+            "mj-all" => self.all = Some(class),
             other => {
-                self.by_tag.insert(other.to_owned(), class.clone());
+                self.by_tag.insert(other, class);
             }
         }
     }
 
     /// The `css-class` mrml would use for `tag` without one of its own (its precedence: the
     /// first `mj-class` that sets one, the tag's default, `mj-all`).
-    fn css_class(&self, tag: &StartTag) -> Option<String> {
+    fn css_class(&self, tag: &StartTag<'_>) -> Option<&'a str> {
         if let Some((_, classes, _)) = tag.attribute("mj-class")
             && let Some(found) = classes
                 .split(' ')
                 .map(str::trim)
                 .find_map(|c| self.by_class.get(c))
         {
-            return Some(found.clone());
+            return Some(found);
         }
-        self.by_tag.get(&tag.name).or(self.all.as_ref()).cloned()
+        self.by_tag.get(tag.name).or(self.all.as_ref()).copied()
     }
 }
 
-fn escape_attribute(value: &str) -> String {
-    value.replace('&', "&amp;").replace('"', "&quot;")
+/// The name of an element or attribute as written: `local`, or `prefix:local`.
+fn qualified_span<'a>(text: &'a str, prefix: StrSpan<'a>, local: StrSpan<'a>) -> &'a str {
+    if prefix.is_empty() {
+        local.as_str()
+    } else {
+        text.get(prefix.start()..local.end()).unwrap_or(local.as_str())
+    }
 }
 
 /// Whether `s` at `at` starts a class marker `lp-<digits>-<digits>`; returns its length.
