@@ -651,21 +651,43 @@ pub(crate) fn qualified(prefix: &str, local: &str) -> String {
     }
 }
 
-/// An element start tag of the rendered MJML that pass 2 needs: one right after an element
-/// marker comment, or one inside `mj-attributes`.
+/// An element start tag of the rendered MJML that pass 2 needs (one right after an element
+/// marker comment, or one inside `mj-attributes`), with the first value of each attribute
+/// pass 2 reads.
 struct StartTag<'a> {
     /// The name as written (`prefix:local` with a prefix).
     name: &'a str,
     /// Offset of `<`.
     start: usize,
-    /// (name, value, value's span) of each attribute; names as written.
-    attributes: Vec<(&'a str, &'a str, std::ops::Range<usize>)>,
+    /// `css-class`: its value and the value's span.
+    css_class: Option<(&'a str, std::ops::Range<usize>)>,
+    /// `mj-class`.
+    mj_class: Option<&'a str>,
+    /// `name` (of an `mj-class` definition).
+    class_name: Option<&'a str>,
 }
 
 impl<'a> StartTag<'a> {
-    /// The first attribute called `name`.
-    fn attribute(&self, name: &str) -> Option<&(&'a str, &'a str, std::ops::Range<usize>)> {
-        self.attributes.iter().find(|(n, _, _)| *n == name)
+    fn new(name: &'a str, start: usize) -> StartTag<'a> {
+        StartTag {
+            name,
+            start,
+            css_class: None,
+            mj_class: None,
+            class_name: None,
+        }
+    }
+
+    /// Notes an attribute (`name` as written); only the first of each name counts.
+    fn attribute(&mut self, name: &str, value: StrSpan<'a>) {
+        match name {
+            "css-class" if self.css_class.is_none() => {
+                self.css_class = Some((value.as_str(), value.start()..value.end()));
+            }
+            "mj-class" if self.mj_class.is_none() => self.mj_class = Some(value.as_str()),
+            "name" if self.class_name.is_none() => self.class_name = Some(value.as_str()),
+            _ => {}
+        }
     }
 }
 
@@ -679,11 +701,13 @@ struct ElementMark<'a> {
     tag: Option<StartTag<'a>>,
 }
 
-/// What `mj-attributes` says about `css-class`.
+/// What `mj-attributes` says about `css-class` (a handful of entries: scanned, not hashed).
 #[derive(Default)]
 struct InheritedClasses<'a> {
-    by_class: HashMap<&'a str, &'a str>,
-    by_tag: HashMap<&'a str, &'a str>,
+    /// (`mj-class` name, its `css-class`), the first definition of each name.
+    by_class: Vec<(&'a str, &'a str)>,
+    /// (element name, its default `css-class`), the last default of each element.
+    by_tag: Vec<(&'a str, &'a str)>,
     all: Option<&'a str>,
 }
 
@@ -778,8 +802,8 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
         };
         let after_name = tag.start + 1 + tag.name.len();
         if tag.name.starts_with("mj-") {
-            match tag.attribute("css-class") {
-                Some((_, _, range)) => edits.push((
+            match &tag.css_class {
+                Some((_, range)) => edits.push((
                     range.start..range.start,
                     Insert::ClassPrefix(file, offset),
                 )),
@@ -872,11 +896,8 @@ fn scan_marks(
                 let name = qualified_span(mjml, prefix, local);
                 let in_attributes = stack.last().is_some_and(|p| *p == "mj-attributes");
                 pending = Some(name);
-                kept = (mark_end == Some(span.start()) || in_attributes).then(|| StartTag {
-                    name,
-                    start: span.start(),
-                    attributes: Vec::new(),
-                });
+                kept = (mark_end == Some(span.start()) || in_attributes)
+                    .then(|| StartTag::new(name, span.start()));
             }
             Token::Attribute {
                 prefix,
@@ -885,11 +906,7 @@ fn scan_marks(
                 ..
             } => {
                 if let (Some(tag), Some(value)) = (kept.as_mut(), value) {
-                    tag.attributes.push((
-                        qualified_span(mjml, prefix, local),
-                        value.as_str(),
-                        value.start()..value.end(),
-                    ));
+                    tag.attribute(qualified_span(mjml, prefix, local), value);
                 }
             }
             Token::ElementEnd { end, .. } => match end {
@@ -929,34 +946,39 @@ fn scan_marks(
 
 impl<'a> InheritedClasses<'a> {
     fn learn(&mut self, tag: &StartTag<'a>) {
-        let Some(&(_, class, _)) = tag.attribute("css-class") else {
+        let Some((class, _)) = tag.css_class else {
             return;
         };
         match tag.name {
             "mj-class" => {
-                if let Some(&(_, name, _)) = tag.attribute("name") {
-                    self.by_class.entry(name).or_insert(class);
+                if let Some(name) = tag.class_name
+                    && !self.by_class.iter().any(|(n, _)| *n == name)
+                {
+                    self.by_class.push((name, class));
                 }
             }
             "mj-all" => self.all = Some(class),
-            other => {
-                self.by_tag.insert(other, class);
-            }
+            other => match self.by_tag.iter_mut().find(|(n, _)| *n == other) {
+                Some(known) => known.1 = class,
+                None => self.by_tag.push((other, class)),
+            },
         }
     }
 
     /// The `css-class` mrml would use for `tag` without one of its own (its precedence: the
     /// first `mj-class` that sets one, the tag's default, `mj-all`).
     fn css_class(&self, tag: &StartTag<'_>) -> Option<&'a str> {
-        if let Some((_, classes, _)) = tag.attribute("mj-class")
-            && let Some(found) = classes
-                .split(' ')
-                .map(str::trim)
-                .find_map(|c| self.by_class.get(c))
+        let defined = |c: &str| self.by_class.iter().find(|(n, _)| *n == c).map(|d| d.1);
+        if let Some(classes) = tag.mj_class
+            && let Some(found) = classes.split(' ').map(str::trim).find_map(defined)
         {
             return Some(found);
         }
-        self.by_tag.get(tag.name).or(self.all.as_ref()).copied()
+        self.by_tag
+            .iter()
+            .find(|(n, _)| *n == tag.name)
+            .map(|d| d.1)
+            .or(self.all)
     }
 }
 
