@@ -790,7 +790,9 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
     }
     // One pass over the tokens, keeping only what the edits need. A panic inside the
     // tokenizer (it has one on some truncated input) counts as input that does not tokenize.
-    let scanned = std::panic::catch_unwind(|| scan_marks(mjml)).ok().flatten()?;
+    let scanned = std::panic::catch_unwind(|| scan_marks(mjml))
+        .ok()
+        .flatten()?;
     let (marks, messages, inherited) = scanned;
     // Edits in document order: (range, replacement).
     let mut edits: Vec<(std::ops::Range<usize>, Insert<'_>)> =
@@ -803,10 +805,9 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
         let after_name = tag.start + 1 + tag.name.len();
         if tag.name.starts_with("mj-") {
             match &tag.css_class {
-                Some((_, range)) => edits.push((
-                    range.start..range.start,
-                    Insert::ClassPrefix(file, offset),
-                )),
+                Some((_, range)) => {
+                    edits.push((range.start..range.start, Insert::ClassPrefix(file, offset)))
+                }
                 None => edits.push((
                     after_name..after_name,
                     Insert::CssClass(file, offset, inherited.css_class(tag)),
@@ -987,7 +988,8 @@ fn qualified_span<'a>(text: &'a str, prefix: StrSpan<'a>, local: StrSpan<'a>) ->
     if prefix.is_empty() {
         local.as_str()
     } else {
-        text.get(prefix.start()..local.end()).unwrap_or(local.as_str())
+        text.get(prefix.start()..local.end())
+            .unwrap_or(local.as_str())
     }
 }
 
