@@ -44,31 +44,92 @@ pub(crate) struct MarkingSources {
     files: Mutex<Vec<String>>,
     names: Mutex<std::collections::BTreeMap<String, String>>,
     opaque: Mutex<std::collections::BTreeSet<String>>,
-    /// The last marking of each path, reused while the file's text is the same: a render
-    /// reads each file several times (include walk, lint, Jinja) and renders repeat.
-    marked: Mutex<HashMap<String, MarkedFile>>,
+    /// The marking of each path read so far, reused while the file's text is the same: a
+    /// render reads each file several times (include walk, Jinja) and renders repeat.
+    marked: Mutex<HashMap<String, Arc<Marking>>>,
+    /// Markings shared with the other engines of the project.
+    shared: Arc<Markings>,
 }
 
-/// A file's text as read and the same text marked by [`mark_source`].
-struct MarkedFile {
+/// The markings of a project's files, shared by its engines: [`crate::Engine::with_sources`]
+/// makes one engine per preview over unsaved buffers, and a file whose text did not change
+/// is not marked again. One entry per path and file number, replaced when the text changes,
+/// so it holds at most a few markings per file of the project.
+#[derive(Default)]
+pub(crate) struct Markings(Mutex<HashMap<String, Vec<Arc<Marking>>>>);
+
+/// A file's text as read, marked by [`mark_source`] as file number `file`.
+pub(crate) struct Marking {
+    file: u32,
     source: Arc<str>,
     marked: Arc<str>,
+    /// (`F-O`, element name) of each marker.
+    names: Vec<(String, String)>,
+    /// `F-O` of each opaque element ([`opaque_elements`]).
+    opaque: Vec<String>,
 }
 
-impl MarkedFile {
+impl Marking {
+    fn new(file: u32, source: Arc<str>) -> Marking {
+        let (marked, names) = mark_source_with_names(file, &source);
+        let names = names
+            .into_iter()
+            .map(|(offset, name)| (format!("{file}-{offset}"), name))
+            .collect();
+        let opaque = opaque_elements(&source)
+            .into_iter()
+            .map(|offset| format!("{file}-{offset}"))
+            .collect();
+        Marking {
+            file,
+            marked: Arc::from(marked),
+            source,
+            names,
+            opaque,
+        }
+    }
+
+    /// Whether this is the marking of `text`.
     fn marks(&self, text: &Arc<str>) -> bool {
         Arc::ptr_eq(&self.source, text) || *self.source == **text
     }
 }
 
+impl Markings {
+    /// `text` (the file at `path`) marked as file number `file`: made now, or reused.
+    fn marking(&self, path: &str, file: u32, text: &Arc<str>) -> Arc<Marking> {
+        let found = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .and_then(|known| {
+                known
+                    .iter()
+                    .find(|m| m.file == file && m.marks(text))
+                    .cloned()
+            });
+        if let Some(marking) = found {
+            return marking;
+        }
+        let marking = Arc::new(Marking::new(file, text.clone()));
+        let mut all = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let known = all.entry(path.to_owned()).or_default();
+        known.retain(|m| m.file != file);
+        known.push(marking.clone());
+        marking
+    }
+}
+
 impl MarkingSources {
-    pub(crate) fn new(inner: Arc<dyn Sources>) -> MarkingSources {
+    pub(crate) fn new(inner: Arc<dyn Sources>, shared: Arc<Markings>) -> MarkingSources {
         MarkingSources {
             inner,
             files: Mutex::new(Vec::new()),
             names: Mutex::new(std::collections::BTreeMap::new()),
             opaque: Mutex::new(std::collections::BTreeSet::new()),
             marked: Mutex::new(HashMap::new()),
+            shared,
         }
     }
 
@@ -114,35 +175,26 @@ impl Sources for MarkingSources {
         let found = self.inner.read(path)?;
         Ok(match found {
             Some(text) if path.ends_with(".mjml") => {
-                let cached = self.marked.lock().unwrap_or_else(PoisonError::into_inner);
-                if let Some(done) = cached.get(path).filter(|done| done.marks(&text)) {
-                    // Marked before: its names and opaque elements are known already.
+                let read = self.marked.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(done) = read.get(path).filter(|done| done.marks(&text)) {
+                    // Read before: its names and opaque elements are known already.
                     return Ok(Some(done.marked.clone()));
                 }
-                drop(cached);
-                let file = self.number(path);
-                let (marked, names) = mark_source_with_names(file, &text);
+                drop(read);
+                let marking = self.shared.marking(path, self.number(path), &text);
                 let mut known = self.names.lock().unwrap_or_else(PoisonError::into_inner);
-                for (offset, name) in names {
-                    known.insert(format!("{file}-{offset}"), name);
+                for (marker, name) in &marking.names {
+                    known.insert(marker.clone(), name.clone());
                 }
                 drop(known);
                 let mut opaque = self.opaque.lock().unwrap_or_else(PoisonError::into_inner);
-                for offset in opaque_elements(&text) {
-                    opaque.insert(format!("{file}-{offset}"));
-                }
+                opaque.extend(marking.opaque.iter().cloned());
                 drop(opaque);
-                let marked: Arc<str> = Arc::from(marked);
+                let marked = marking.marked.clone();
                 self.marked
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .insert(
-                        path.to_owned(),
-                        MarkedFile {
-                            source: text,
-                            marked: marked.clone(),
-                        },
-                    );
+                    .insert(path.to_owned(), marking);
                 Some(marked)
             }
             other => other,
@@ -1250,6 +1302,70 @@ mod tests {
         );
         assert_eq!(element_at(text, at("<mj-title>") + 3), None);
         assert_eq!(element_at(text, 2), None);
+    }
+
+    /// A project with `partial` included by the body of template `t`.
+    fn engine_with(partial: &str) -> crate::Engine {
+        let sources = crate::MemorySources::new()
+            .with("templates/t/template.toml", "subject = \"s\"\n")
+            .with(
+                "templates/t/body.mjml",
+                "<mjml><mj-body>{% include \"partials/p.mjml\" %}</mj-body></mjml>",
+            )
+            .with("partials/p.mjml", partial);
+        crate::Engine::standalone(Arc::new(sources), crate::Limits::default())
+    }
+
+    #[test]
+    fn engines_sharing_markings_mark_a_changed_file_afresh() {
+        let data = serde_json::json!({});
+        let request = crate::RenderRequest {
+            template: "t",
+            locale: "en",
+            data: &data,
+        };
+        let first =
+            engine_with("<mj-section><mj-column><mj-text>a</mj-text></mj-column></mj-section>");
+        let before = first.render_marked(&request).unwrap();
+        // The same files again, through an engine that shares the first one's markings.
+        let same = first.with_sources(Arc::new(
+            crate::MemorySources::new()
+                .with("templates/t/template.toml", "subject = \"s\"\n")
+                .with(
+                    "templates/t/body.mjml",
+                    "<mjml><mj-body>{% include \"partials/p.mjml\" %}</mj-body></mjml>",
+                )
+                .with(
+                    "partials/p.mjml",
+                    "<mj-section><mj-column><mj-text>a</mj-text></mj-column></mj-section>",
+                ),
+        ));
+        assert_eq!(same.render_marked(&request).unwrap(), before);
+        // The partial edited: marked as it is now, as an engine of its own marks it.
+        let edited = "<mj-section>\n<mj-column><mj-button>b</mj-button></mj-column></mj-section>";
+        let changed = engine_with(edited);
+        let shared = first.with_sources(Arc::new(
+            crate::MemorySources::new()
+                .with("templates/t/template.toml", "subject = \"s\"\n")
+                .with(
+                    "templates/t/body.mjml",
+                    "<mjml><mj-body>{% include \"partials/p.mjml\" %}</mj-body></mjml>",
+                )
+                .with("partials/p.mjml", edited),
+        ));
+        let after = shared.render_marked(&request).unwrap();
+        assert_eq!(after, changed.render_marked(&request).unwrap());
+        assert_ne!(after, before);
+        let button = format!("1-{}", edited.find("<mj-button").unwrap());
+        assert_eq!(
+            after.names.get(&button).map(String::as_str),
+            Some("mj-button")
+        );
+        assert!(
+            after.html.contains(&format!("lp-{button}")),
+            "{}",
+            after.html
+        );
     }
 
     #[test]

@@ -152,6 +152,8 @@ pub struct Engine {
     instrumented: OnceLock<Box<Engine>>,
     /// Set on the instrumented engine: the files it marked, by number.
     marking: Option<Arc<instrument::MarkingSources>>,
+    /// The marked sources of the instrumented engines, shared by [`Engine::with_sources`].
+    markings: Arc<instrument::Markings>,
 }
 
 /// The data a render sees: JSON (a fixture or a recipient's data), or symbolic recipient
@@ -184,12 +186,14 @@ impl Engine {
             bridge: OnceLock::new(),
             instrumented: OnceLock::new(),
             marking: None,
+            markings: Arc::default(),
         }
     }
 
     /// The same project (configuration, catalogs) reading its templates from other sources:
     /// the live preview overlays unsaved editor buffers on the disk this way. Cheap: catalogs
-    /// are shared, only the template cache starts empty.
+    /// are shared, only the template cache starts empty (the preview markers of files whose
+    /// text is unchanged are shared too).
     pub fn with_sources(&self, sources: Arc<dyn Sources>) -> Engine {
         Engine {
             config: self.config.clone(),
@@ -202,6 +206,7 @@ impl Engine {
             bridge: OnceLock::new(),
             instrumented: OnceLock::new(),
             marking: None,
+            markings: self.markings.clone(),
         }
     }
 
@@ -265,7 +270,10 @@ impl Engine {
     /// [`Engine::render_with_markers`]); `None` when it does not render.
     pub fn render_marked(&self, request: &RenderRequest<'_>) -> Option<instrument::MarkedHtml> {
         let engine = self.instrumented.get_or_init(|| {
-            let marking = Arc::new(instrument::MarkingSources::new(self.sources.clone()));
+            let marking = Arc::new(instrument::MarkingSources::new(
+                self.sources.clone(),
+                self.markings.clone(),
+            ));
             let sources: Arc<dyn Sources> = marking.clone();
             Box::new(Engine {
                 config: self.config.clone(),
@@ -278,6 +286,7 @@ impl Engine {
                 bridge: OnceLock::new(),
                 instrumented: OnceLock::new(),
                 marking: Some(marking),
+                markings: self.markings.clone(),
             })
         });
         guard::contained(&paths::meta(request.template), || {
@@ -360,6 +369,7 @@ impl Engine {
                 bridge: OnceLock::new(),
                 instrumented: OnceLock::new(),
                 marking: None,
+                markings: self.markings.clone(),
             })
         });
         let state = Arc::new(bridge::BridgeState::default());
