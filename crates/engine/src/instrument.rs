@@ -1077,7 +1077,9 @@ pub fn strip_marks(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut i = 0;
     let mut last = 0;
-    while i < bytes.len() {
+    // Every marker form starts with a space or `<`: only those bytes are looked at.
+    while let Some(n) = bytes[i..].iter().position(|&b| b == b' ' || b == b'<') {
+        i += n;
         if bytes[i..].starts_with(b" data-lp=\"")
             && let Some(n) = html[i + 10..].find('"')
         {
