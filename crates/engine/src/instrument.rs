@@ -19,8 +19,9 @@
 //! for every sample template × locale × fixture: `strip_marks(instrumented) == plain`. Where a
 //! template breaks it, the app shows the plain render without visual mapping.
 
+use crate::markup_events::{self, Event};
 use crate::sources::{SourceError, Sources};
-use htmlparser::{ElementEnd, StrSpan, Token, Tokenizer};
+use htmlparser::{ElementEnd, Token, Tokenizer};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -731,13 +732,11 @@ impl<'a> StartTag<'a> {
     }
 
     /// Notes an attribute (`name` as written); only the first of each name counts.
-    fn attribute(&mut self, name: &str, value: StrSpan<'a>) {
+    fn attribute(&mut self, name: &str, value: &'a str, span: std::ops::Range<usize>) {
         match name {
-            "css-class" if self.css_class.is_none() => {
-                self.css_class = Some((value.as_str(), value.start()..value.end()));
-            }
-            "mj-class" if self.mj_class.is_none() => self.mj_class = Some(value.as_str()),
-            "name" if self.class_name.is_none() => self.class_name = Some(value.as_str()),
+            "css-class" if self.css_class.is_none() => self.css_class = Some((value, span)),
+            "mj-class" if self.mj_class.is_none() => self.mj_class = Some(value),
+            "name" if self.class_name.is_none() => self.class_name = Some(value),
             _ => {}
         }
     }
@@ -840,12 +839,8 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
     if !mjml.contains("<!--lp:") {
         return Some(mjml.to_owned());
     }
-    // One pass over the tokens, keeping only what the edits need. A panic inside the
-    // tokenizer (it has one on some truncated input) counts as input that does not tokenize.
-    let scanned = std::panic::catch_unwind(|| scan_marks(mjml))
-        .ok()
-        .flatten()?;
-    let (marks, messages, inherited) = scanned;
+    // One pass over the tokens, keeping only what the edits need.
+    let (marks, messages, inherited) = scan_marks(mjml)?;
     // Edits in document order: (range, replacement).
     let mut edits: Vec<(std::ops::Range<usize>, Insert<'_>)> =
         Vec::with_capacity(marks.len() * 2 + messages.len() * 2);
@@ -906,7 +901,8 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
 }
 
 /// Element marks, message comments (span, whether it is the closing one) and the classes
-/// `mj-attributes` sets, from the tokens of `mjml`; `None` when they stop at an error.
+/// `mj-attributes` sets, from the tokens of `mjml`; `None` when they stop at an error (or
+/// the tokenizer panics, as it does on some truncated input).
 #[allow(clippy::type_complexity)]
 fn scan_marks(
     mjml: &str,
@@ -915,78 +911,75 @@ fn scan_marks(
     Vec<(std::ops::Range<usize>, bool)>,
     InheritedClasses<'_>,
 )> {
-    let mut marks: Vec<ElementMark<'_>> = Vec::new();
-    let mut messages: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
-    let mut inherited = InheritedClasses::default();
-    // Open elements' names (only whether the innermost is `mj-attributes` matters).
-    let mut stack: Vec<&str> = Vec::new();
-    // The name of the start tag being read, and the tag itself when pass 2 needs it.
-    let mut pending: Option<&str> = None;
-    let mut kept: Option<StartTag<'_>> = None;
-    // Where the last element marker comment ends: a start tag there is its element.
-    let mut mark_end: Option<usize> = None;
-    for token in Tokenizer::from_fragment(mjml, 0..mjml.len()) {
-        match token.ok()? {
-            Token::Comment { text, span } => {
-                if let Some(mark) = text.as_str().strip_prefix("lp:") {
-                    if mark.starts_with("t:") || mark == "/t" {
-                        messages.push((span.start()..span.end(), mark == "/t"));
-                    } else {
-                        marks.push(ElementMark {
-                            span: span.start()..span.end(),
-                            file_offset: mark.split_once(':'),
-                            tag: None,
-                        });
-                        mark_end = Some(span.end());
-                    }
-                }
-            }
-            Token::ElementStart {
-                prefix,
-                local,
-                span,
-            } => {
-                let name = qualified_span(mjml, prefix, local);
-                let in_attributes = stack.last().is_some_and(|p| *p == "mj-attributes");
-                pending = Some(name);
-                kept = (mark_end == Some(span.start()) || in_attributes)
-                    .then(|| StartTag::new(name, span.start()));
-            }
-            Token::Attribute {
-                prefix,
-                local,
-                value,
-                ..
-            } => {
-                if let (Some(tag), Some(value)) = (kept.as_mut(), value) {
-                    tag.attribute(qualified_span(mjml, prefix, local), value);
-                }
-            }
-            Token::ElementEnd { end, .. } => match end {
-                ElementEnd::Open | ElementEnd::Empty => {
-                    if let Some(tag) = kept.take() {
-                        if stack.last().is_some_and(|p| *p == "mj-attributes") {
-                            inherited.learn(&tag);
-                        }
-                        if mark_end == Some(tag.start)
-                            && let Some(mark) = marks.last_mut()
-                        {
-                            mark.tag = Some(tag);
-                        }
-                    }
-                    if let Some(name) = pending.take()
-                        && matches!(end, ElementEnd::Open)
-                    {
-                        stack.push(name);
-                    }
-                }
-                ElementEnd::Close(..) => {
-                    stack.pop();
-                }
-            },
-            _ => {}
-        }
+    /// What the events have shown so far.
+    #[derive(Default)]
+    struct Scan<'a> {
+        marks: Vec<ElementMark<'a>>,
+        messages: Vec<(std::ops::Range<usize>, bool)>,
+        inherited: InheritedClasses<'a>,
+        /// Open elements' names (only whether the innermost is `mj-attributes` matters).
+        stack: Vec<&'a str>,
+        /// The name of the start tag being read, and the tag itself when pass 2 needs it.
+        pending: Option<&'a str>,
+        kept: Option<StartTag<'a>>,
+        /// Where the last element marker comment ends: a start tag there is its element.
+        mark_end: Option<usize>,
     }
+    let scan = markup_events::read(mjml, Scan::default, |scan, event| match event {
+        Event::Comment { text, span } => {
+            if let Some(mark) = text.strip_prefix("lp:") {
+                if mark.starts_with("t:") || mark == "/t" {
+                    scan.messages.push((span, mark == "/t"));
+                } else {
+                    scan.mark_end = Some(span.end);
+                    scan.marks.push(ElementMark {
+                        span,
+                        file_offset: mark.split_once(':'),
+                        tag: None,
+                    });
+                }
+            }
+        }
+        Event::Start { name, start } => {
+            let in_attributes = scan.stack.last().is_some_and(|p| *p == "mj-attributes");
+            scan.pending = Some(name);
+            scan.kept =
+                (scan.mark_end == Some(start) || in_attributes).then(|| StartTag::new(name, start));
+        }
+        Event::Attribute { name, value } => {
+            if let (Some(tag), Some((value, span))) = (scan.kept.as_mut(), value) {
+                tag.attribute(name, value, span);
+            }
+        }
+        Event::Open | Event::Empty => {
+            if let Some(tag) = scan.kept.take() {
+                if scan.stack.last().is_some_and(|p| *p == "mj-attributes") {
+                    scan.inherited.learn(&tag);
+                }
+                if scan.mark_end == Some(tag.start)
+                    && let Some(mark) = scan.marks.last_mut()
+                {
+                    mark.tag = Some(tag);
+                }
+            }
+            if let Some(name) = scan.pending.take()
+                && matches!(event, Event::Open)
+            {
+                scan.stack.push(name);
+            }
+        }
+        Event::Close => {
+            scan.stack.pop();
+        }
+    })?;
+    let Scan {
+        mut marks,
+        messages,
+        inherited,
+        kept,
+        mark_end,
+        ..
+    } = scan;
     // A start tag the text ends inside of is still its marker's element.
     if let Some(tag) = kept
         && mark_end == Some(tag.start)
@@ -1032,16 +1025,6 @@ impl<'a> InheritedClasses<'a> {
             .find(|(n, _)| *n == tag.name)
             .map(|d| d.1)
             .or(self.all)
-    }
-}
-
-/// The name of an element or attribute as written: `local`, or `prefix:local`.
-fn qualified_span<'a>(text: &'a str, prefix: StrSpan<'a>, local: StrSpan<'a>) -> &'a str {
-    if prefix.is_empty() {
-        local.as_str()
-    } else {
-        text.get(prefix.start()..local.end())
-            .unwrap_or(local.as_str())
     }
 }
 

@@ -20,6 +20,7 @@ mod guard;
 pub mod instrument;
 mod jinja;
 pub mod load;
+mod markup_events;
 pub mod mjml;
 pub mod properties;
 pub mod sources;
