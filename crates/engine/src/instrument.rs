@@ -15,6 +15,10 @@
 //!    `-outlook` suffix on the last class only; raw HTML inside `mj-text` & co. gets
 //!    `data-lp="F-O"` (mrml keeps unknown attributes there, and drops them on `mj-*`).
 //!
+//! A file is marked once while its text is the same (per path and file number, shared by the
+//! engines [`crate::Engine::with_sources`] makes); pass 2 reads the MJML's markup with a quick
+//! scanner that leaves anything unusual to `htmlparser` (`markup_events`).
+//!
 //! [`strip_marks`] removes every marker from rendered HTML. The transparency invariant, tested
 //! for every sample template × locale × fixture: `strip_marks(instrumented) == plain`. Where a
 //! template breaks it, the app shows the plain render without visual mapping.
