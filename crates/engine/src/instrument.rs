@@ -15,10 +15,15 @@
 //!    `-outlook` suffix on the last class only; raw HTML inside `mj-text` & co. gets
 //!    `data-lp="F-O"` (mrml keeps unknown attributes there, and drops them on `mj-*`).
 //!
+//! A file is marked once while its text is the same (per path and file number, shared by the
+//! engines [`crate::Engine::with_sources`] makes); pass 2 reads the MJML's markup with a quick
+//! scanner that leaves anything unusual to `htmlparser` (`markup_events`).
+//!
 //! [`strip_marks`] removes every marker from rendered HTML. The transparency invariant, tested
 //! for every sample template × locale × fixture: `strip_marks(instrumented) == plain`. Where a
 //! template breaks it, the app shows the plain render without visual mapping.
 
+use crate::markup_events::{self, Event};
 use crate::sources::{SourceError, Sources};
 use htmlparser::{ElementEnd, Token, Tokenizer};
 use std::collections::HashMap;
@@ -44,15 +49,92 @@ pub(crate) struct MarkingSources {
     files: Mutex<Vec<String>>,
     names: Mutex<std::collections::BTreeMap<String, String>>,
     opaque: Mutex<std::collections::BTreeSet<String>>,
+    /// The marking of each path read so far, reused while the file's text is the same: a
+    /// render reads each file several times (include walk, Jinja) and renders repeat.
+    marked: Mutex<HashMap<String, Arc<Marking>>>,
+    /// Markings shared with the other engines of the project.
+    shared: Arc<Markings>,
+}
+
+/// The markings of a project's files, shared by its engines: [`crate::Engine::with_sources`]
+/// makes one engine per preview over unsaved buffers, and a file whose text did not change
+/// is not marked again. One entry per path and file number, replaced when the text changes,
+/// so it holds at most a few markings per file of the project.
+#[derive(Default)]
+pub(crate) struct Markings(Mutex<HashMap<String, Vec<Arc<Marking>>>>);
+
+/// A file's text as read, marked by [`mark_source`] as file number `file`.
+pub(crate) struct Marking {
+    file: u32,
+    source: Arc<str>,
+    marked: Arc<str>,
+    /// (`F-O`, element name) of each marker.
+    names: Vec<(String, String)>,
+    /// `F-O` of each opaque element ([`opaque_elements`]).
+    opaque: Vec<String>,
+}
+
+impl Marking {
+    fn new(file: u32, source: Arc<str>) -> Marking {
+        let (marked, names) = mark_source_with_names(file, &source);
+        let names = names
+            .into_iter()
+            .map(|(offset, name)| (format!("{file}-{offset}"), name))
+            .collect();
+        let opaque = opaque_elements(&source)
+            .into_iter()
+            .map(|offset| format!("{file}-{offset}"))
+            .collect();
+        Marking {
+            file,
+            marked: Arc::from(marked),
+            source,
+            names,
+            opaque,
+        }
+    }
+
+    /// Whether this is the marking of `text`.
+    fn marks(&self, text: &Arc<str>) -> bool {
+        Arc::ptr_eq(&self.source, text) || *self.source == **text
+    }
+}
+
+impl Markings {
+    /// `text` (the file at `path`) marked as file number `file`: made now, or reused.
+    fn marking(&self, path: &str, file: u32, text: &Arc<str>) -> Arc<Marking> {
+        let found = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .and_then(|known| {
+                known
+                    .iter()
+                    .find(|m| m.file == file && m.marks(text))
+                    .cloned()
+            });
+        if let Some(marking) = found {
+            return marking;
+        }
+        let marking = Arc::new(Marking::new(file, text.clone()));
+        let mut all = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let known = all.entry(path.to_owned()).or_default();
+        known.retain(|m| m.file != file);
+        known.push(marking.clone());
+        marking
+    }
 }
 
 impl MarkingSources {
-    pub(crate) fn new(inner: Arc<dyn Sources>) -> MarkingSources {
+    pub(crate) fn new(inner: Arc<dyn Sources>, shared: Arc<Markings>) -> MarkingSources {
         MarkingSources {
             inner,
             files: Mutex::new(Vec::new()),
             names: Mutex::new(std::collections::BTreeMap::new()),
             opaque: Mutex::new(std::collections::BTreeSet::new()),
+            marked: Mutex::new(HashMap::new()),
+            shared,
         }
     }
 
@@ -98,18 +180,27 @@ impl Sources for MarkingSources {
         let found = self.inner.read(path)?;
         Ok(match found {
             Some(text) if path.ends_with(".mjml") => {
-                let file = self.number(path);
-                let (marked, names) = mark_source_with_names(file, &text);
+                let read = self.marked.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(done) = read.get(path).filter(|done| done.marks(&text)) {
+                    // Read before: its names and opaque elements are known already.
+                    return Ok(Some(done.marked.clone()));
+                }
+                drop(read);
+                let marking = self.shared.marking(path, self.number(path), &text);
                 let mut known = self.names.lock().unwrap_or_else(PoisonError::into_inner);
-                for (offset, name) in names {
-                    known.insert(format!("{file}-{offset}"), name);
+                for (marker, name) in &marking.names {
+                    known.insert(marker.clone(), name.clone());
                 }
                 drop(known);
                 let mut opaque = self.opaque.lock().unwrap_or_else(PoisonError::into_inner);
-                for offset in opaque_elements(&text) {
-                    opaque.insert(format!("{file}-{offset}"));
-                }
-                Some(Arc::from(marked))
+                opaque.extend(marking.opaque.iter().cloned());
+                drop(opaque);
+                let marked = marking.marked.clone();
+                self.marked
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(path.to_owned(), marking);
+                Some(marked)
             }
             other => other,
         })
@@ -617,29 +708,131 @@ pub(crate) fn qualified(prefix: &str, local: &str) -> String {
     }
 }
 
-/// One element start tag of the rendered MJML.
-struct StartTag {
-    name: String,
+/// An element start tag of the rendered MJML that pass 2 needs (one right after an element
+/// marker comment, or one inside `mj-attributes`), with the first value of each attribute
+/// pass 2 reads.
+struct StartTag<'a> {
+    /// The name as written (`prefix:local` with a prefix).
+    name: &'a str,
     /// Offset of `<`.
     start: usize,
-    /// Offset of the `>` or `/>` that ends the start tag.
-    end: usize,
-    /// (name, value, value's span) of each attribute.
-    attributes: Vec<(String, String, std::ops::Range<usize>)>,
+    /// `css-class`: its value and the value's span.
+    css_class: Option<(&'a str, std::ops::Range<usize>)>,
+    /// `mj-class`.
+    mj_class: Option<&'a str>,
+    /// `name` (of an `mj-class` definition).
+    class_name: Option<&'a str>,
 }
 
-impl StartTag {
-    fn attribute(&self, name: &str) -> Option<&(String, String, std::ops::Range<usize>)> {
-        self.attributes.iter().find(|(n, _, _)| n == name)
+impl<'a> StartTag<'a> {
+    fn new(name: &'a str, start: usize) -> StartTag<'a> {
+        StartTag {
+            name,
+            start,
+            css_class: None,
+            mj_class: None,
+            class_name: None,
+        }
+    }
+
+    /// Notes an attribute (`name` as written); only the first of each name counts.
+    fn attribute(&mut self, name: &str, value: &'a str, span: std::ops::Range<usize>) {
+        match name {
+            "css-class" if self.css_class.is_none() => self.css_class = Some((value, span)),
+            "mj-class" if self.mj_class.is_none() => self.mj_class = Some(value),
+            "name" if self.class_name.is_none() => self.class_name = Some(value),
+            _ => {}
+        }
     }
 }
 
-/// What `mj-attributes` says about `css-class`.
+/// An element marker comment `<!--lp:F:O-->` of the rendered MJML.
+struct ElementMark<'a> {
+    /// The comment's span.
+    span: std::ops::Range<usize>,
+    /// `F` and `O`; `None` when the comment has no `:` after `lp:`.
+    file_offset: Option<(&'a str, &'a str)>,
+    /// The start tag that begins right where the comment ends, if one does.
+    tag: Option<StartTag<'a>>,
+}
+
+/// What `mj-attributes` says about `css-class` (a handful of entries: scanned, not hashed).
 #[derive(Default)]
-struct InheritedClasses {
-    by_class: HashMap<String, String>,
-    by_tag: HashMap<String, String>,
-    all: Option<String>,
+struct InheritedClasses<'a> {
+    /// (`mj-class` name, its `css-class`), the first definition of each name.
+    by_class: Vec<(&'a str, &'a str)>,
+    /// (element name, its default `css-class`), the last default of each element.
+    by_tag: Vec<(&'a str, &'a str)>,
+    all: Option<&'a str>,
+}
+
+/// An insertion (or the removal of the range it replaces) of pass 2.
+enum Insert<'a> {
+    /// Nothing (the range is removed).
+    Nothing,
+    /// Text copied as it is.
+    Text(&'a str),
+    /// `lp-F-O ` at the start of an existing `css-class` value.
+    ClassPrefix(&'a str, &'a str),
+    /// ` css-class="lp-F-O"` or ` css-class="lp-F-O <inherited>"` (escaped) after the name.
+    CssClass(&'a str, &'a str, Option<&'a str>),
+    /// ` data-lp="F-O"` after the name.
+    DataLp(&'a str, &'a str),
+}
+
+impl Insert<'_> {
+    fn write_to(&self, out: &mut String) {
+        match *self {
+            Insert::Nothing => {}
+            Insert::Text(text) => out.push_str(text),
+            Insert::ClassPrefix(file, offset) => {
+                push_marker_class(out, file, offset, false);
+                out.push(' ');
+            }
+            Insert::CssClass(file, offset, inherited) => {
+                out.push_str(" css-class=\"");
+                push_marker_class(out, file, offset, true);
+                if let Some(class) = inherited.filter(|c| !c.is_empty()) {
+                    out.push(' ');
+                    push_escaped_attribute(out, class);
+                }
+                out.push('"');
+            }
+            Insert::DataLp(file, offset) => {
+                out.push_str(" data-lp=\"");
+                out.push_str(file);
+                out.push('-');
+                out.push_str(offset);
+                out.push('"');
+            }
+        }
+    }
+}
+
+/// `lp-F-O`, escaped for a double-quoted value when `escaped` (F and O are digits in the
+/// comments pass 1 writes; other comments of that form are copied as they are written).
+fn push_marker_class(out: &mut String, file: &str, offset: &str, escaped: bool) {
+    out.push_str("lp-");
+    if escaped {
+        push_escaped_attribute(out, file);
+        out.push('-');
+        push_escaped_attribute(out, offset);
+    } else {
+        out.push_str(file);
+        out.push('-');
+        out.push_str(offset);
+    }
+}
+
+/// `value` with `&` and `"` escaped, for a double-quoted attribute value.
+fn push_escaped_attribute(out: &mut String, value: &str) {
+    let mut last = 0;
+    for (at, c) in value.match_indices(['&', '"']) {
+        out.push_str(&value[last..at]);
+        out.push_str(if c == "&" { "&amp;" } else { "&quot;" });
+        last = at + 1;
+    }
+    out.push_str(&value[last..]);
 }
 
 /// Pass 2: the MJML Jinja rendered from marked sources, with each `<!--lp:F:O-->` removed
@@ -650,132 +843,49 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
     if !mjml.contains("<!--lp:") {
         return Some(mjml.to_owned());
     }
-    let mut tags: Vec<StartTag> = Vec::new();
-    let mut comments: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    // Message comment pairs (span, is the closing one), kept for the app.
-    let mut messages: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
-    let mut inherited = InheritedClasses::default();
-    let mut stack: Vec<String> = Vec::new();
-    let (tokens, complete) = tokenize(mjml);
-    if !complete {
-        return None;
-    }
-    for token in tokens {
-        match token {
-            Token::Comment { text, span } => {
-                if let Some(mark) = text.as_str().strip_prefix("lp:") {
-                    if mark.starts_with("t:") || mark == "/t" {
-                        messages.push((span.start()..span.end(), mark == "/t"));
-                    } else {
-                        comments.push((span.start()..span.end(), mark.to_owned()));
-                    }
-                }
-            }
-            Token::ElementStart {
-                prefix,
-                local,
-                span,
-            } => {
-                let name = qualified(prefix.as_str(), local.as_str());
-                tags.push(StartTag {
-                    name,
-                    start: span.start(),
-                    end: span.end(),
-                    attributes: Vec::new(),
-                });
-            }
-            Token::Attribute {
-                prefix,
-                local,
-                value,
-                ..
-            } => {
-                if let (Some(tag), Some(value)) = (tags.last_mut(), value) {
-                    let name = qualified(prefix.as_str(), local.as_str());
-                    tag.attributes.push((
-                        name,
-                        value.as_str().to_owned(),
-                        value.start()..value.end(),
-                    ));
-                }
-            }
-            Token::ElementEnd { end, span } => {
-                let in_attributes = stack.last().is_some_and(|p| p == "mj-attributes");
-                match end {
-                    ElementEnd::Open | ElementEnd::Empty => {
-                        if let Some(tag) = tags.last_mut() {
-                            tag.end = span.start();
-                            if in_attributes {
-                                inherited.learn(tag);
-                            }
-                            if matches!(end, ElementEnd::Open) {
-                                stack.push(tag.name.clone());
-                            }
-                        }
-                    }
-                    ElementEnd::Close(..) => {
-                        stack.pop();
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let by_start: HashMap<usize, usize> =
-        tags.iter().enumerate().map(|(i, t)| (t.start, i)).collect();
+    // One pass over the tokens, keeping only what the edits need.
+    let (marks, messages, inherited) = scan_marks(mjml)?;
     // Edits in document order: (range, replacement).
-    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for (span, mark) in comments {
-        edits.push((span.clone(), String::new()));
-        let Some(tag) = by_start.get(&span.end).map(|&i| &tags[i]) else {
+    let mut edits: Vec<(std::ops::Range<usize>, Insert<'_>)> =
+        Vec::with_capacity(marks.len() * 2 + messages.len() * 2);
+    for mark in &marks {
+        edits.push((mark.span.clone(), Insert::Nothing));
+        let (Some(tag), Some((file, offset))) = (&mark.tag, mark.file_offset) else {
             continue;
         };
-        let Some((file, offset)) = mark.split_once(':') else {
-            continue;
-        };
-        let marker = format!("lp-{file}-{offset}");
+        let after_name = tag.start + 1 + tag.name.len();
         if tag.name.starts_with("mj-") {
-            match tag.attribute("css-class") {
-                Some((_, value, range)) => {
-                    edits.push((range.start..range.start, format!("{marker} ")));
-                    let _ = value;
+            match &tag.css_class {
+                Some((_, range)) => {
+                    edits.push((range.start..range.start, Insert::ClassPrefix(file, offset)))
                 }
-                None => {
-                    let class = inherited.css_class(tag);
-                    let value = match class {
-                        Some(c) if !c.is_empty() => format!("{marker} {c}"),
-                        _ => marker,
-                    };
-                    let at = tag.start + 1 + tag.name.len();
-                    edits.push((
-                        at..at,
-                        format!(" css-class=\"{}\"", escape_attribute(&value)),
-                    ));
-                }
+                None => edits.push((
+                    after_name..after_name,
+                    Insert::CssClass(file, offset, inherited.css_class(tag)),
+                )),
             }
         } else {
-            let at = tag.start + 1 + tag.name.len();
-            edits.push((at..at, format!(" data-lp=\"{file}-{offset}\"")));
+            edits.push((after_name..after_name, Insert::DataLp(file, offset)));
         }
     }
     // mrml drops a whitespace-only text node next to a comment at the start or end of a
     // text's content: a message comment there moves past that whitespace (into the tag's
     // edge), so the whitespace stays part of the text.
     for (span, closing) in messages {
-        let comment = mjml[span.clone()].to_owned();
+        let comment = &mjml[span.clone()];
         if closing {
             let after = &mjml[span.end..];
             let ws = after.len() - after.trim_start_matches([' ', '\t', '\n', '\r']).len();
             if ws > 0 && after[ws..].starts_with("</") {
-                edits.push((span.clone(), String::new()));
-                edits.push((span.end + ws..span.end + ws, comment));
+                edits.push((span.clone(), Insert::Nothing));
+                edits.push((span.end + ws..span.end + ws, Insert::Text(comment)));
             }
         } else {
             let before = &mjml[..span.start];
             let trimmed = before.trim_end_matches([' ', '\t', '\n', '\r']);
             if trimmed.len() < before.len() && trimmed.ends_with('>') && !trimmed.ends_with("-->") {
-                edits.push((trimmed.len()..trimmed.len(), comment));
-                edits.push((span.clone(), String::new()));
+                edits.push((trimmed.len()..trimmed.len(), Insert::Text(comment)));
+                edits.push((span.clone(), Insert::Nothing));
             }
         }
     }
@@ -787,50 +897,139 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
             return None;
         }
         out.push_str(&mjml[last..range.start]);
-        out.push_str(&insert);
+        insert.write_to(&mut out);
         last = range.end;
     }
     out.push_str(&mjml[last..]);
     Some(out)
 }
 
-impl InheritedClasses {
-    fn learn(&mut self, tag: &StartTag) {
-        let Some((_, class, _)) = tag.attribute("css-class") else {
-            return;
-        };
-        match tag.name.as_str() {
-            "mj-class" => {
-                if let Some((_, name, _)) = tag.attribute("name") {
-                    self.by_class
-                        .entry(name.clone())
-                        .or_insert_with(|| class.clone());
+/// Element marks, message comments (span, whether it is the closing one) and the classes
+/// `mj-attributes` sets, from the tokens of `mjml`; `None` when they stop at an error (or
+/// the tokenizer panics, as it does on some truncated input).
+#[allow(clippy::type_complexity)]
+fn scan_marks(
+    mjml: &str,
+) -> Option<(
+    Vec<ElementMark<'_>>,
+    Vec<(std::ops::Range<usize>, bool)>,
+    InheritedClasses<'_>,
+)> {
+    /// What the events have shown so far.
+    #[derive(Default)]
+    struct Scan<'a> {
+        marks: Vec<ElementMark<'a>>,
+        messages: Vec<(std::ops::Range<usize>, bool)>,
+        inherited: InheritedClasses<'a>,
+        /// Open elements' names (only whether the innermost is `mj-attributes` matters).
+        stack: Vec<&'a str>,
+        /// The name of the start tag being read, and the tag itself when pass 2 needs it.
+        pending: Option<&'a str>,
+        kept: Option<StartTag<'a>>,
+        /// Where the last element marker comment ends: a start tag there is its element.
+        mark_end: Option<usize>,
+    }
+    let scan = markup_events::read(mjml, Scan::default, |scan, event| match event {
+        Event::Comment { text, span } => {
+            if let Some(mark) = text.strip_prefix("lp:") {
+                if mark.starts_with("t:") || mark == "/t" {
+                    scan.messages.push((span, mark == "/t"));
+                } else {
+                    scan.mark_end = Some(span.end);
+                    scan.marks.push(ElementMark {
+                        span,
+                        file_offset: mark.split_once(':'),
+                        tag: None,
+                    });
                 }
             }
-            "mj-all" => self.all = Some(class.clone()),
-            other => {
-                self.by_tag.insert(other.to_owned(), class.clone());
+        }
+        Event::Start { name, start } => {
+            let in_attributes = scan.stack.last().is_some_and(|p| *p == "mj-attributes");
+            scan.pending = Some(name);
+            scan.kept =
+                (scan.mark_end == Some(start) || in_attributes).then(|| StartTag::new(name, start));
+        }
+        Event::Attribute { name, value } => {
+            if let (Some(tag), Some((value, span))) = (scan.kept.as_mut(), value) {
+                tag.attribute(name, value, span);
             }
+        }
+        Event::Open | Event::Empty => {
+            if let Some(tag) = scan.kept.take() {
+                if scan.stack.last().is_some_and(|p| *p == "mj-attributes") {
+                    scan.inherited.learn(&tag);
+                }
+                if scan.mark_end == Some(tag.start)
+                    && let Some(mark) = scan.marks.last_mut()
+                {
+                    mark.tag = Some(tag);
+                }
+            }
+            if let Some(name) = scan.pending.take()
+                && matches!(event, Event::Open)
+            {
+                scan.stack.push(name);
+            }
+        }
+        Event::Close => {
+            scan.stack.pop();
+        }
+    })?;
+    let Scan {
+        mut marks,
+        messages,
+        inherited,
+        kept,
+        mark_end,
+        ..
+    } = scan;
+    // A start tag the text ends inside of is still its marker's element.
+    if let Some(tag) = kept
+        && mark_end == Some(tag.start)
+        && let Some(mark) = marks.last_mut()
+    {
+        mark.tag = Some(tag);
+    }
+    Some((marks, messages, inherited))
+}
+
+impl<'a> InheritedClasses<'a> {
+    fn learn(&mut self, tag: &StartTag<'a>) {
+        let Some((class, _)) = tag.css_class else {
+            return;
+        };
+        match tag.name {
+            "mj-class" => {
+                if let Some(name) = tag.class_name
+                    && !self.by_class.iter().any(|(n, _)| *n == name)
+                {
+                    self.by_class.push((name, class));
+                }
+            }
+            "mj-all" => self.all = Some(class),
+            other => match self.by_tag.iter_mut().find(|(n, _)| *n == other) {
+                Some(known) => known.1 = class,
+                None => self.by_tag.push((other, class)),
+            },
         }
     }
 
     /// The `css-class` mrml would use for `tag` without one of its own (its precedence: the
     /// first `mj-class` that sets one, the tag's default, `mj-all`).
-    fn css_class(&self, tag: &StartTag) -> Option<String> {
-        if let Some((_, classes, _)) = tag.attribute("mj-class")
-            && let Some(found) = classes
-                .split(' ')
-                .map(str::trim)
-                .find_map(|c| self.by_class.get(c))
+    fn css_class(&self, tag: &StartTag<'_>) -> Option<&'a str> {
+        let defined = |c: &str| self.by_class.iter().find(|(n, _)| *n == c).map(|d| d.1);
+        if let Some(classes) = tag.mj_class
+            && let Some(found) = classes.split(' ').map(str::trim).find_map(defined)
         {
-            return Some(found.clone());
+            return Some(found);
         }
-        self.by_tag.get(&tag.name).or(self.all.as_ref()).cloned()
+        self.by_tag
+            .iter()
+            .find(|(n, _)| *n == tag.name)
+            .map(|d| d.1)
+            .or(self.all)
     }
-}
-
-fn escape_attribute(value: &str) -> String {
-    value.replace('&', "&amp;").replace('"', "&quot;")
 }
 
 /// Whether `s` at `at` starts a class marker `lp-<digits>-<digits>`; returns its length.
@@ -865,7 +1064,9 @@ pub fn strip_marks(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut i = 0;
     let mut last = 0;
-    while i < bytes.len() {
+    // Every marker form starts with a space or `<`: only those bytes are looked at.
+    while let Some(n) = bytes[i..].iter().position(|&b| b == b' ' || b == b'<') {
+        i += n;
         if bytes[i..].starts_with(b" data-lp=\"")
             && let Some(n) = html[i + 10..].find('"')
         {
@@ -1090,6 +1291,70 @@ mod tests {
         );
         assert_eq!(element_at(text, at("<mj-title>") + 3), None);
         assert_eq!(element_at(text, 2), None);
+    }
+
+    /// A project with `partial` included by the body of template `t`.
+    fn engine_with(partial: &str) -> crate::Engine {
+        let sources = crate::MemorySources::new()
+            .with("templates/t/template.toml", "subject = \"s\"\n")
+            .with(
+                "templates/t/body.mjml",
+                "<mjml><mj-body>{% include \"partials/p.mjml\" %}</mj-body></mjml>",
+            )
+            .with("partials/p.mjml", partial);
+        crate::Engine::standalone(Arc::new(sources), crate::Limits::default())
+    }
+
+    #[test]
+    fn engines_sharing_markings_mark_a_changed_file_afresh() {
+        let data = serde_json::json!({});
+        let request = crate::RenderRequest {
+            template: "t",
+            locale: "en",
+            data: &data,
+        };
+        let first =
+            engine_with("<mj-section><mj-column><mj-text>a</mj-text></mj-column></mj-section>");
+        let before = first.render_marked(&request).unwrap();
+        // The same files again, through an engine that shares the first one's markings.
+        let same = first.with_sources(Arc::new(
+            crate::MemorySources::new()
+                .with("templates/t/template.toml", "subject = \"s\"\n")
+                .with(
+                    "templates/t/body.mjml",
+                    "<mjml><mj-body>{% include \"partials/p.mjml\" %}</mj-body></mjml>",
+                )
+                .with(
+                    "partials/p.mjml",
+                    "<mj-section><mj-column><mj-text>a</mj-text></mj-column></mj-section>",
+                ),
+        ));
+        assert_eq!(same.render_marked(&request).unwrap(), before);
+        // The partial edited: marked as it is now, as an engine of its own marks it.
+        let edited = "<mj-section>\n<mj-column><mj-button>b</mj-button></mj-column></mj-section>";
+        let changed = engine_with(edited);
+        let shared = first.with_sources(Arc::new(
+            crate::MemorySources::new()
+                .with("templates/t/template.toml", "subject = \"s\"\n")
+                .with(
+                    "templates/t/body.mjml",
+                    "<mjml><mj-body>{% include \"partials/p.mjml\" %}</mj-body></mjml>",
+                )
+                .with("partials/p.mjml", edited),
+        ));
+        let after = shared.render_marked(&request).unwrap();
+        assert_eq!(after, changed.render_marked(&request).unwrap());
+        assert_ne!(after, before);
+        let button = format!("1-{}", edited.find("<mj-button").unwrap());
+        assert_eq!(
+            after.names.get(&button).map(String::as_str),
+            Some("mj-button")
+        );
+        assert!(
+            after.html.contains(&format!("lp-{button}")),
+            "{}",
+            after.html
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod guard;
 pub mod instrument;
 mod jinja;
 pub mod load;
+mod markup_events;
 pub mod mjml;
 pub mod properties;
 pub mod sources;
@@ -152,6 +153,8 @@ pub struct Engine {
     instrumented: OnceLock<Box<Engine>>,
     /// Set on the instrumented engine: the files it marked, by number.
     marking: Option<Arc<instrument::MarkingSources>>,
+    /// The marked sources of the instrumented engines, shared by [`Engine::with_sources`].
+    markings: Arc<instrument::Markings>,
 }
 
 /// The data a render sees: JSON (a fixture or a recipient's data), or symbolic recipient
@@ -184,12 +187,14 @@ impl Engine {
             bridge: OnceLock::new(),
             instrumented: OnceLock::new(),
             marking: None,
+            markings: Arc::default(),
         }
     }
 
     /// The same project (configuration, catalogs) reading its templates from other sources:
     /// the live preview overlays unsaved editor buffers on the disk this way. Cheap: catalogs
-    /// are shared, only the template cache starts empty.
+    /// are shared, only the template cache starts empty (the preview markers of files whose
+    /// text is unchanged are shared too).
     pub fn with_sources(&self, sources: Arc<dyn Sources>) -> Engine {
         Engine {
             config: self.config.clone(),
@@ -202,6 +207,7 @@ impl Engine {
             bridge: OnceLock::new(),
             instrumented: OnceLock::new(),
             marking: None,
+            markings: self.markings.clone(),
         }
     }
 
@@ -265,7 +271,10 @@ impl Engine {
     /// [`Engine::render_with_markers`]); `None` when it does not render.
     pub fn render_marked(&self, request: &RenderRequest<'_>) -> Option<instrument::MarkedHtml> {
         let engine = self.instrumented.get_or_init(|| {
-            let marking = Arc::new(instrument::MarkingSources::new(self.sources.clone()));
+            let marking = Arc::new(instrument::MarkingSources::new(
+                self.sources.clone(),
+                self.markings.clone(),
+            ));
             let sources: Arc<dyn Sources> = marking.clone();
             Box::new(Engine {
                 config: self.config.clone(),
@@ -278,6 +287,7 @@ impl Engine {
                 bridge: OnceLock::new(),
                 instrumented: OnceLock::new(),
                 marking: Some(marking),
+                markings: self.markings.clone(),
             })
         });
         guard::contained(&paths::meta(request.template), || {
@@ -360,6 +370,7 @@ impl Engine {
                 bridge: OnceLock::new(),
                 instrumented: OnceLock::new(),
                 marking: None,
+                markings: self.markings.clone(),
             })
         });
         let state = Arc::new(bridge::BridgeState::default());
@@ -553,9 +564,13 @@ impl Engine {
         let (files, problems) = deps::walk(self.sources.as_ref(), &body_path, &self.limits);
         out.files.extend(files.iter().cloned());
         out.diagnostics.extend(problems);
-        for file in &files {
-            if let Ok(Some(text)) = self.read(file) {
-                out.diagnostics.extend(mjml::lint_source(file, &text));
+        // Lint findings are warnings; a marked render's diagnostics are not shown (and the
+        // lint would read the markers as source), so the instrumented engine skips them.
+        if self.marking.is_none() {
+            for file in &files {
+                if let Ok(Some(text)) = self.read(file) {
+                    out.diagnostics.extend(mjml::lint_source(file, &text));
+                }
             }
         }
         if !out.is_ok() {
