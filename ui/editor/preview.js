@@ -277,7 +277,7 @@ export function elementBoxAt(frame, layer, clientX, clientY) {
   const style = ["font-family", "font-size", "font-weight", "font-style", "line-height", "color", "text-align", "letter-spacing"]
     .map((p) => `${p}:${cs.getPropertyValue(p)}`)
     .join(";");
-  return { marker, left: dx + rect.left, top: dy + rect.top, width: rect.width, height: rect.height, style };
+  return { marker, left: dx + rect.left, top: dy + rect.top, width: rect.width, height: rect.height, style, text: element.textContent };
 }
 
 /// Prepares an in-place text editor (a contenteditable over the email): focuses it, puts the

@@ -320,6 +320,34 @@ async fn a_designer_selects_elements_in_the_preview() {
         body_before,
         "undo and redo of a message leave the template untouched"
     );
+    // The button's label is a message passed to a macro (`ui.button(url, t("welcome-cta"))`):
+    // a double-click finds the message by its German text and edits it in place; undo.
+    let (x, y) = centre_of_text(&client, "Zum Dashboard").await;
+    double_click_at(&client, x, y).await;
+    let shown = wait_until("the button label's message editor", || async {
+        let v = js(&client, "const t = document.querySelector('[data-test=inline-text]'); return t ? t.value : null;").await;
+        v.as_str().map(|t| Value::String(t.to_owned()))
+    })
+    .await;
+    assert_eq!(shown, "Zum Dashboard");
+    let label = wait_for_text(&client, "[data-test=inline-message]", "welcome-cta").await;
+    assert!(label.contains("welcome-cta · de"), "{label}");
+    type_inline(&client, "Zum Dashboard gehen").await;
+    wait_for_mapped_preview(&client, "Zum Dashboard gehen").await;
+    let ftl_cta = std::fs::read_to_string(&ftl).unwrap();
+    assert_eq!(
+        ftl_cta,
+        ftl_after.replace(
+            "welcome-cta = Zum Dashboard",
+            "welcome-cta = Zum Dashboard gehen"
+        )
+    );
+    shot(&client, "visual-01f-button-label-in-german").await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("undo of the button label", || async {
+        (std::fs::read_to_string(&ftl).ok()? == ftl_after).then_some(Value::Null)
+    })
+    .await;
     js(&client, "const s = document.querySelector('[data-test=locale]'); s.value = 'en'; s.dispatchEvent(new Event('change')); return null;").await;
     wait_for_mapped_preview(&client, "Welcome aboard").await;
 
@@ -341,6 +369,8 @@ async fn a_designer_selects_elements_in_the_preview() {
     // Literal text typed in place: the footer line is `{{ company }} · {{ address }}`; the two
     // expressions are chips, and typing over the dot writes that byte range only.
     let footer_before = editor_text(&client).await;
+    // Where it is now (the selection bar and panel above the email have grown meanwhile).
+    let (x, y) = centre_of_text(&client, "Torstraße 140").await;
     double_click_at(&client, x, y).await;
     let chips = wait_until("the in-place text editor with chips", || async {
         let v = js(&client, "const t = document.querySelector('[data-test=inline-literal-text]'); return t ? Array.from(t.querySelectorAll('.chip')).map(c => c.textContent) : null;").await;

@@ -302,7 +302,12 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
         ev.prevent_default();
         let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         if !edit_message_at(core, translations, layer, inline, notice, x, y) {
-            edit_text_at(core, layer, literal, notice, x, y);
+            let editors = InPlaceEditors {
+                inline,
+                literal,
+                notice,
+            };
+            edit_text_at(core, translations, layer, editors, x, y);
         }
     };
     view! {
@@ -973,7 +978,6 @@ pub fn edit_message_at(
     client_x: f64,
     client_y: f64,
 ) -> bool {
-    use letterpress_protocol::commands::GetLocaleGrid;
     let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) else {
         return false;
     };
@@ -990,16 +994,50 @@ pub fn edit_message_at(
         number("height"),
     );
     let locale = core.locale.get_untracked();
+    let place = (left, top, width, height);
     leptos::task::spawn_local(async move {
-        let grid = match ipc::call(&GetLocaleGrid {}).await {
-            Ok(g) => g,
-            Err(e) => return notice.set(Some(e.message)),
-        };
-        let Some(row) = grid.rows.iter().find(|r| r.key == key) else {
-            return notice.set(Some(format!("`{key}` is not in the catalogs.")));
-        };
+        open_message(
+            core,
+            translations,
+            inline,
+            notice,
+            MessageKey::Known(key),
+            locale,
+            place,
+        )
+        .await;
+    });
+    true
+}
+
+/// Which message to edit in place.
+enum MessageKey {
+    /// Marked in the preview (`<!--lp:t:key-->`).
+    Known(String),
+    /// Shown by an expression (a macro's argument): the message whose text in the preview's
+    /// locale is exactly this.
+    ShowingText(String),
+}
+
+/// Opens the in-place editor of a message at `place` (left, top, width, height) in the
+/// preview's locale (a plural or select message opens the translators' cell editor).
+async fn open_message(
+    core: Core,
+    translations: Translations,
+    inline: RwSignal<Option<InlineMessage>>,
+    notice: RwSignal<Option<String>>,
+    key: MessageKey,
+    locale: String,
+    place: (f64, f64, f64, f64),
+) {
+    use letterpress_protocol::commands::{GetLocaleGrid, KeysForText};
+    let grid = match ipc::call(&GetLocaleGrid {}).await {
+        Ok(g) => g,
+        Err(e) => return notice.set(Some(e.message)),
+    };
+    let text_in = |row: &letterpress_protocol::locales::GridRow| {
         let cell = |l: &str| row.cells.iter().find(|c| c.locale == l);
-        let (text, inherited_from) = match cell(&locale).and_then(|c| c.text.clone()) {
+        match cell(&locale).and_then(|c| c.text.clone()) {
             Some(t) => (t, None),
             None => {
                 let from = cell(&locale)
@@ -1010,25 +1048,62 @@ pub fn edit_message_at(
                     Some(from),
                 )
             }
-        };
-        if text.contains("->") {
-            // Variants are edited where they are all shown: the translators' cell editor.
-            notice.set(None);
-            return translations.open_cell(core, key, locale);
         }
+    };
+    let key = match key {
+        MessageKey::Known(key) => key,
+        MessageKey::ShowingText(shown) => {
+            let asked = KeysForText {
+                locale: locale.clone(),
+                snippet: shown.clone(),
+            };
+            let candidates = ipc::call(&asked).await.unwrap_or_default();
+            let exact: Vec<String> = candidates
+                .into_iter()
+                .filter(|k| {
+                    grid.rows
+                        .iter()
+                        .find(|r| &r.key == k)
+                        .is_some_and(|r| text_in(r).0.trim() == shown.trim())
+                })
+                .collect();
+            match exact.as_slice() {
+                [one] => one.clone(),
+                [] => {
+                    return notice.set(Some(
+                        "This text comes from an expression: edit it in code.".into(),
+                    ));
+                }
+                _ => {
+                    return notice.set(Some(format!(
+                        "Several messages read “{shown}” ({}): edit it in Translate.",
+                        exact.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    let Some(row) = grid.rows.iter().find(|r| r.key == key) else {
+        return notice.set(Some(format!("`{key}` is not in the catalogs.")));
+    };
+    let (text, inherited_from) = text_in(row);
+    if text.contains("->") {
+        // Variants are edited where they are all shown: the translators' cell editor.
         notice.set(None);
-        inline.set(Some(InlineMessage {
-            key,
-            locale,
-            text,
-            inherited_from,
-            left,
-            top,
-            width,
-            height,
-        }));
-    });
-    true
+        return translations.open_cell(core, key, locale);
+    }
+    notice.set(None);
+    let (left, top, width, height) = place;
+    inline.set(Some(InlineMessage {
+        key,
+        locale,
+        text,
+        inherited_from,
+        left,
+        top,
+        width,
+        height,
+    }));
 }
 
 /// The in-place editor of a message, over the email: Enter saves the preview locale's entry
@@ -1140,6 +1215,17 @@ pub fn put_back_message(core: Core, key: String, locale: String, text: Option<St
     });
 }
 
+/// The in-place editors of the preview and their notice line.
+#[derive(Clone, Copy)]
+pub struct InPlaceEditors {
+    /// A message being edited.
+    pub inline: RwSignal<Option<InlineMessage>>,
+    /// Literal text being typed over.
+    pub literal: RwSignal<Option<InlineLiteral>>,
+    /// Why a double-click opened nothing.
+    pub notice: RwSignal<Option<String>>,
+}
+
 /// Literal text of the template being typed over in place: the element, its visible text
 /// (Jinja as chips), and where it is drawn (with the email's font).
 #[derive(Debug, Clone, PartialEq)]
@@ -1158,12 +1244,17 @@ pub struct InlineLiteral {
 /// A double-click on literal text of the email: type over it in place.
 pub fn edit_text_at(
     core: Core,
+    translations: Translations,
     layer: SelectLayer,
-    literal: RwSignal<Option<InlineLiteral>>,
-    notice: RwSignal<Option<String>>,
+    editors: InPlaceEditors,
     client_x: f64,
     client_y: f64,
 ) {
+    let InPlaceEditors {
+        inline,
+        literal,
+        notice,
+    } = editors;
     use letterpress_protocol::commands::GetInlineText;
     let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) else {
         return;
@@ -1185,8 +1276,29 @@ pub fn edit_text_at(
         number("height"),
     );
     let style = get("style").and_then(|v| v.as_string()).unwrap_or_default();
+    let shown = get("text").and_then(|v| v.as_string()).unwrap_or_default();
     leptos::task::spawn_local(async move {
         match ipc::call(&GetInlineText { path, offset }).await {
+            // Only expressions (a macro's `{{ label }}`): the text may be a message passed in.
+            Ok(text)
+                if !shown.trim().is_empty()
+                    && text
+                        .pieces
+                        .iter()
+                        .all(|p| matches!(p, InlinePiece::Chip { .. })) =>
+            {
+                let locale = core.locale.get_untracked();
+                open_message(
+                    core,
+                    translations,
+                    inline,
+                    notice,
+                    MessageKey::ShowingText(shown),
+                    locale,
+                    (left, top, width, height),
+                )
+                .await;
+            }
             Ok(text) => {
                 notice.set(None);
                 literal.set(Some(InlineLiteral {
