@@ -8,18 +8,20 @@
 //! - bounded: [`RemoteImageLimits::connect_timeout`] to connect and
 //!   [`RemoteImageLimits::total_timeout`] for the whole answer, at most
 //!   [`RemoteImageLimits::max_bytes`] per image, at most [`RemoteImageLimits::per_call`]
-//!   images per call, only `image/*` answers (by their bytes, not only their header);
+//!   images per call (8 at once), only `image/*` answers (by their bytes, not their header);
 //! - cached for the session (answers and failures), up to [`RemoteImageLimits::cache_bytes`].
 //!
 //! Whether a project allows it is the user's choice on this computer
 //! ([`crate::local_state::LocalState::remote_images_allowed`]), never a file of the project.
 
 use base64::Engine as _;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Mutex;
 use std::time::Duration;
+
+/// Images fetched at once.
+const FETCH_THREADS: usize = 8;
 
 /// The bounds of remote image fetching.
 #[derive(Debug, Clone, Copy)]
@@ -145,11 +147,28 @@ impl RemoteImages {
                 .filter(|u| !cache.answers.contains_key(u.as_str()))
                 .collect()
         };
-        let fetched: Vec<(String, Result<String, RemoteImageError>)> = missing
-            .par_iter()
-            .with_max_len(1)
-            .map(|url| ((*url).clone(), self.fetch_one(url)))
-            .collect();
+        // Network waits, not CPU: up to FETCH_THREADS at once whatever the core count, so
+        // 64 slow servers cost about 64 / FETCH_THREADS timeouts, not 64 / cores.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let fetched: Mutex<Vec<(String, Result<String, RemoteImageError>)>> = Mutex::default();
+        std::thread::scope(|scope| {
+            for _ in 0..FETCH_THREADS.min(missing.len()) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(url) = missing.get(i) else { break };
+                        let answer = self.fetch_one(url);
+                        fetched
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(((*url).clone(), answer));
+                    }
+                });
+            }
+        });
+        let fetched = fetched
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut cache = self.lock();
         for (url, answer) in fetched {
             let size = answer.as_ref().map_or(0, String::len);

@@ -394,7 +394,9 @@ pub fn move_to(
     if target_parent != parent {
         return Err(EditError::OtherParent);
     }
-    if crosses_regions(tree, span) || regions_around(tree, span) != regions_at(tree, target_span) {
+    if crosses_regions(tree, span)
+        || regions_around(tree, span) != regions_around(tree, target_span)
+    {
         return Err(EditError::CrossesRegion);
     }
     let (cut, slice, indent) = removal(text, span);
@@ -611,11 +613,8 @@ fn crosses_regions(tree: &SourceTree, span: Span) -> bool {
     })
 }
 
-/// The regions a position (an empty span or a sibling's span) sits in.
-fn regions_at(tree: &SourceTree, span: Span) -> Vec<usize> {
-    regions_around(tree, span)
-}
-
+/// Whether `b` inserts strictly inside the bytes `a` removes (a place inside the moved
+/// element itself).
 fn ranges_overlap(a: &TextEdit, b: &TextEdit) -> bool {
     b.range.start > a.range.start && b.range.start < a.range.end
 }

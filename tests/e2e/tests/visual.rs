@@ -354,7 +354,13 @@ async fn a_designer_selects_elements_in_the_preview() {
     // The footer comes from the layout or a partial: that file opens, and says who uses it.
     let (x, y) = centre_of_text(&client, "Torstraße 140").await;
     click_at(&client, x, y).await;
-    let from = wait_for_text(&client, "[data-test=selection-from]", "used by").await;
+    // (The button's partial was selected before: wait for the footer's.)
+    let from = wait_for_text(
+        &client,
+        "[data-test=selection-from]",
+        "footer.mjml, used by",
+    )
+    .await;
     assert!(from.contains("used by 6 templates"), "{from}");
     // The file opens (asynchronously, after the selection shows).
     let doc = wait_until("the layout or partial in the editor", || async {

@@ -147,7 +147,7 @@ pub fn act(core: Core, action: StructureAction) {
         match ipc::call(&asked).await {
             Ok(answer) if answer.edits.is_empty() => core.visual_notice.set(None),
             Ok(answer) => {
-                if !apply_edits(core, &answer.edits) {
+                if !apply_edits(core, &answer.edits, Marked::Now) {
                     core.visual_notice
                         .set(Some(format!("Open {path} to change it.")));
                     return;
@@ -203,7 +203,7 @@ fn make_partial(core: Core, name: String) {
         };
         match ipc::call(&asked).await {
             Ok(answer) => {
-                if apply_edits(core, &answer.edits) {
+                if apply_edits(core, &answer.edits, Marked::Now) {
                     core.selection.set(None);
                     core.visual_notice.set(Some(format!(
                         "Moved into partials/{name}.mjml (the include is one undo step; the partial stays)."
@@ -318,7 +318,7 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
             title=move || if mapped() { "Click to select, double-click a text to edit it" } else { "Visual mapping unavailable for this email" }
             on:click=on_click on:dblclick=on_double on:mousemove=on_move on:mouseleave=on_leave on:wheel=on_wheel></div>
         <InlineMessageEditor inline=inline notice=notice />
-        <InlineTextEditor literal=literal notice=notice />
+        <InlineTextEditor literal=literal />
         {move || notice.get().map(|n| view! {
             <div class="inline-notice" data-test="inline-notice" on:click=move |_| notice.set(None)>{n}</div>
         })}
@@ -772,7 +772,7 @@ pub fn PropertyPanel() -> impl IntoView {
             match ipc::call(&asked).await {
                 Ok(edits) if edits.is_empty() => notice.set(None),
                 Ok(edits) => {
-                    let applied = apply_edits(core, &edits);
+                    let applied = apply_edits(core, &edits, Marked::Now);
                     notice.set((!applied).then(|| format!("Open {} to change it.", p.path)));
                 }
                 Err(e) => notice.set(Some(e.message)),
@@ -1181,16 +1181,25 @@ pub fn InlineMessageEditor(
     }
 }
 
+/// When the preview after a visual edit maps clicks again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Marked {
+    /// At once (the structure or attributes changed: the designer goes on selecting).
+    Now,
+    /// Once typing pauses, like typing (text typed in place: the quickest preview first).
+    AfterPause,
+}
+
 /// Applies the edits of one visual action in the editor as one undo step; `false` when they
 /// are for another file than the one open (nothing applied).
-fn apply_edits(core: Core, edits: &[letterpress_protocol::EditorEdit]) -> bool {
+fn apply_edits(core: Core, edits: &[letterpress_protocol::EditorEdit], marked: Marked) -> bool {
     if !edits
         .iter()
         .all(|e| e.path == core.doc_path.get_untracked())
     {
         return false;
     }
-    core.expect_visual_edit(true);
+    core.expect_visual_edit(marked == Marked::Now);
     let applied = core.editor.get_untracked().is_some_and(|h| {
         serde_wasm_bindgen::to_value(edits).is_ok_and(|list| ipc::editor_apply_edits(h, &list))
     });
@@ -1355,10 +1364,7 @@ fn typed_pieces(root: &web_sys::Node, chips: &[(usize, String)], out: &mut Vec<I
 /// chips (Backspace deletes a whole chip), drawn in the email's font over the text. Enter or
 /// leaving it writes the changed stretches into the editor as one undo step; Escape cancels.
 #[component]
-pub fn InlineTextEditor(
-    literal: RwSignal<Option<InlineLiteral>>,
-    notice: RwSignal<Option<String>>,
-) -> impl IntoView {
+pub fn InlineTextEditor(literal: RwSignal<Option<InlineLiteral>>) -> impl IntoView {
     use letterpress_protocol::commands::InlineTextEditFor;
     let core = expect_context::<Core>();
     let error = RwSignal::new(None::<String>);
@@ -1400,7 +1406,7 @@ pub fn InlineTextEditor(
             match outcome {
                 Ok(edits) if edits.is_empty() => close(),
                 Ok(edits) => {
-                    if apply_edits(core, &edits) {
+                    if apply_edits(core, &edits, Marked::AfterPause) {
                         close();
                     } else {
                         error.set(Some(format!("Open {} to change it.", l.text.path)));
@@ -1418,7 +1424,6 @@ pub fn InlineTextEditor(
             ipc::preview_type_in_place(element, x, y);
         }
     });
-    let _ = notice;
     view! {
         {move || literal.get().map(|l| {
             let frame_style = format!(
