@@ -815,28 +815,22 @@ function setDiagnostics(handle, list) {
 }
 
 function goto(handle, line, column) {
-  const inst = get(handle);
-  if (!inst) return;
-  const view = inst.view;
-  const pos = offsetOf(view.state.doc, line, column);
-  view.dispatch({
-    selection: EditorSelection.cursor(pos),
-    effects: EditorView.scrollIntoView(pos, { y: "center" }),
-  });
-  view.focus();
+  const inst = reveal(handle, line, column);
+  if (inst) inst.view.focus();
 }
 
 /// Moves the cursor and scrolls it to the centre without taking the focus (a selection in
 /// the preview shows its source; typing stays where it was).
 function reveal(handle, line, column) {
   const inst = get(handle);
-  if (!inst) return;
+  if (!inst) return null;
   const view = inst.view;
   const pos = offsetOf(view.state.doc, line, column);
   view.dispatch({
     selection: EditorSelection.cursor(pos),
     effects: EditorView.scrollIntoView(pos, { y: "center" }),
   });
+  return inst;
 }
 
 function destroy(handle) {

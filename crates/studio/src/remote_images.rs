@@ -112,10 +112,7 @@ pub struct FetchedImages {
 impl RemoteImages {
     /// A client with `limits` and an empty cache.
     pub fn new(limits: RemoteImageLimits) -> RemoteImages {
-        let tls = ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::NativeTls)
-            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-            .build();
+        let tls = letterpress_providers::http::platform_tls();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(limits.redirects)

@@ -4,6 +4,7 @@
 use letterpress_engine::RenderRequest;
 use letterpress_engine::instrument::strip_marks;
 use letterpress_studio::Project;
+use letterpress_test_support::editor::apply_editor_edits;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -372,34 +373,6 @@ fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
             .is_ok_and(|edits| !edits.is_empty())
     );
     assert_eq!(std::fs::read_to_string(root.join(path)).unwrap(), tangled);
-}
-
-/// Applies editor edits (1-based line, column in characters; positions in `text`).
-fn apply_editor_edits(text: &str, edits: &[letterpress_protocol::EditorEdit]) -> String {
-    let offset = |line: u32, column: u32| {
-        let start = letterpress_protocol::diagnostic::line_offset(text, line).unwrap();
-        start
-            + text[start..]
-                .char_indices()
-                .nth(column as usize - 1)
-                .map_or(text.len() - start, |(i, _)| i)
-    };
-    let mut ranges: Vec<(usize, usize, &str)> = edits
-        .iter()
-        .map(|e| {
-            (
-                offset(e.from_line, e.from_column),
-                offset(e.to_line, e.to_column),
-                e.insert.as_str(),
-            )
-        })
-        .collect();
-    ranges.sort_by_key(|r| std::cmp::Reverse(r.0));
-    let mut out = text.to_owned();
-    for (from, to, insert) in ranges {
-        out.replace_range(from..to, insert);
-    }
-    out
 }
 
 #[test]

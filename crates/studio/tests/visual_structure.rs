@@ -3,6 +3,7 @@
 
 use letterpress_protocol::{PreviewRequest, StructureAction};
 use letterpress_studio::StudioSession;
+use letterpress_test_support::editor::apply_editor_edits as apply;
 
 fn request() -> PreviewRequest {
     PreviewRequest {
@@ -12,34 +13,6 @@ fn request() -> PreviewRequest {
         text: false,
         markers: false,
     }
-}
-
-/// Applies editor edits (1-based line, column in characters; positions in `text`).
-fn apply(text: &str, edits: &[letterpress_protocol::EditorEdit]) -> String {
-    let offset = |line: u32, column: u32| {
-        let start = letterpress_protocol::diagnostic::line_offset(text, line).unwrap();
-        start
-            + text[start..]
-                .char_indices()
-                .nth(column as usize - 1)
-                .map_or(text.len() - start, |(i, _)| i)
-    };
-    let mut ranges: Vec<(usize, usize, &str)> = edits
-        .iter()
-        .map(|e| {
-            (
-                offset(e.from_line, e.from_column),
-                offset(e.to_line, e.to_column),
-                e.insert.as_str(),
-            )
-        })
-        .collect();
-    ranges.sort_by_key(|r| std::cmp::Reverse(r.0));
-    let mut out = text.to_owned();
-    for (from, to, insert) in ranges {
-        out.replace_range(from..to, insert);
-    }
-    out
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! ([`fault_proxy`]), an in-process contract fake of Postmark's Templates API
 //! ([`postmark_fake`]), and sample projects published by a fixed author ([`project`]).
 
+pub mod editor;
 pub mod fault_proxy;
 pub mod postmark_fake;
 pub mod project;
