@@ -208,8 +208,9 @@ pub struct Core {
     visual_edit: StoredValue<bool>,
     /// The element selected in the preview (or under the editor's cursor).
     pub selection: RwSignal<Option<Selection>>,
-    /// Why the last visual action was refused (shown in the selection bar).
-    pub visual_notice: RwSignal<Option<String>>,
+    /// What the last visual action did, or why it was refused (`true`), shown in the
+    /// selection bar.
+    pub visual_notice: RwSignal<Option<(String, bool)>>,
     /// The block library (basics and the project's `blocks/`).
     pub library: RwSignal<Vec<letterpress_protocol::LibraryBlock>>,
     pub problem: RwSignal<Option<String>>,

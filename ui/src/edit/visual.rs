@@ -133,7 +133,7 @@ pub fn act(core: Core, action: StructureAction) {
     use letterpress_protocol::commands::StructureEditFor;
     let Some(selected) = core.selection.get_untracked() else {
         core.visual_notice
-            .set(Some("Select an element of the email first.".into()));
+            .set(Some(("Select an element of the email first.".into(), true)));
         return;
     };
     let path = selected.location.path.clone();
@@ -149,7 +149,7 @@ pub fn act(core: Core, action: StructureAction) {
             Ok(answer) => {
                 if !apply_edits(core, &answer.edits, Marked::Now) {
                     core.visual_notice
-                        .set(Some(format!("Open {path} to change it.")));
+                        .set(Some((format!("Open {path} to change it."), true)));
                     return;
                 }
                 core.visual_notice.set(None);
@@ -159,7 +159,7 @@ pub fn act(core: Core, action: StructureAction) {
                     location,
                 }));
             }
-            Err(e) => core.visual_notice.set(Some(e.message)),
+            Err(e) => core.visual_notice.set(Some((e.message, true))),
         }
     });
 }
@@ -180,9 +180,9 @@ fn save_as_block(core: Core, name: String) {
             Ok(library) => {
                 core.library.set(library);
                 core.visual_notice
-                    .set(Some(format!("Saved blocks/{name}.mjml.")));
+                    .set(Some((format!("Saved blocks/{name}.mjml."), false)));
             }
-            Err(e) => core.visual_notice.set(Some(e.message)),
+            Err(e) => core.visual_notice.set(Some((e.message, true))),
         }
     });
 }
@@ -205,15 +205,18 @@ fn make_partial(core: Core, name: String) {
             Ok(answer) => {
                 if apply_edits(core, &answer.edits, Marked::Now) {
                     core.selection.set(None);
-                    core.visual_notice.set(Some(format!(
-                        "Moved into partials/{name}.mjml (the include is one undo step; the partial stays)."
+                    core.visual_notice.set(Some((
+                        format!(
+                            "Moved into partials/{name}.mjml (the include is one undo step; the partial stays)."
+                        ),
+                        false,
                     )));
                 } else {
                     core.visual_notice
-                        .set(Some(format!("Open {path} to change it.")));
+                        .set(Some((format!("Open {path} to change it."), true)));
                 }
             }
-            Err(e) => core.visual_notice.set(Some(e.message)),
+            Err(e) => core.visual_notice.set(Some((e.message, true))),
         }
     });
 }
@@ -390,8 +393,8 @@ pub fn SelectionBar() -> impl IntoView {
                 }.into_any(),
                 None => view! { <span class="hint">"Click an element of the email to select it."</span> }.into_any(),
             }}
-            {move || core.visual_notice.get().map(|n| view! {
-                <span class="visual-notice" data-test="visual-notice" role="status">{n}</span>
+            {move || core.visual_notice.get().map(|(n, refused)| view! {
+                <span class="visual-notice" class:refused=refused data-test="visual-notice" role="status">{n}</span>
             })}
         </div>
     }
