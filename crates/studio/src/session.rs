@@ -596,12 +596,8 @@ impl StudioSession {
                 select: self.location_in(path, text, offset)?,
             });
         }
-        let new_text = visual::apply(text, &edits).map_err(refused)?;
-        if let Some(error) = self.new_error(path, &new_text, request) {
-            return Err(StudioError::Refused(format!(
-                "this would add an error to the email ({error}); nothing was changed"
-            )));
-        }
+        let (new_text, editor_edits) =
+            self.checked_edits(path, text, &edits, request, "this change")?;
         let new_offset = match selects {
             Selects::Nothing => None,
             Selects::Itself => Some(shifted(&edits, offset)),
@@ -612,10 +608,7 @@ impl StudioSession {
             None => None,
         };
         Ok(StructureEdit {
-            edits: edits
-                .into_iter()
-                .map(|e| editor_edit(path, text, e.range, e.insert))
-                .collect(),
+            edits: editor_edits,
             select,
         })
     }
@@ -778,23 +771,33 @@ impl StudioSession {
         if edits.is_empty() {
             return Ok(Vec::new());
         }
-        let new_text = letterpress_visual::apply(text, &edits)
-            .map_err(|e| StudioError::Refused(e.to_string()))?;
-        if self.adds_errors(path, &new_text, request) {
-            return Err(StudioError::Refused(format!(
-                "`{name}` = {value:?} would add an error to the email; nothing was changed"
-            )));
-        }
-        Ok(edits
-            .into_iter()
-            .map(|e| editor_edit(path, text, e.range, e.insert))
-            .collect())
+        let what = format!("`{name}` = {value:?}");
+        Ok(self.checked_edits(path, text, &edits, request, &what)?.1)
     }
 
-    /// Whether the email of `request` has more errors with `path` reading `new_text` than
-    /// with the editor's text now (checked as the editor will render it).
-    fn adds_errors(&self, path: &str, new_text: &str, request: &PreviewRequest) -> bool {
-        self.new_error(path, new_text, request).is_some()
+    /// The text `edits` make of `text` (the editor's text of `path`) and the edits in the
+    /// editor's coordinates; refused, naming the error and `what` was asked, when the email
+    /// of `request` would have more errors with it. Every visual edit passes here.
+    fn checked_edits(
+        &self,
+        path: &str,
+        text: &str,
+        edits: &[letterpress_visual::TextEdit],
+        request: &PreviewRequest,
+        what: &str,
+    ) -> Result<(String, Vec<EditorEdit>), StudioError> {
+        let new_text = letterpress_visual::apply(text, edits)
+            .map_err(|e| StudioError::Refused(e.to_string()))?;
+        if let Some(error) = self.new_error(path, &new_text, request) {
+            return Err(StudioError::Refused(format!(
+                "{what} would add an error to the email ({error}); nothing was changed"
+            )));
+        }
+        let editor_edits = edits
+            .iter()
+            .map(|e| editor_edit(path, text, e.range.clone(), e.insert.clone()))
+            .collect();
+        Ok((new_text, editor_edits))
     }
 
     /// The first error of the email of `request` with `path` reading `new_text`, when that
@@ -909,17 +912,9 @@ impl StudioSession {
         if edits.is_empty() {
             return Ok(Vec::new());
         }
-        let new_text = letterpress_visual::apply(text, &edits)
-            .map_err(|e| StudioError::Refused(e.to_string()))?;
-        if self.adds_errors(path, &new_text, request) {
-            return Err(StudioError::Refused(
-                "this text would add an error to the email; nothing was changed".into(),
-            ));
-        }
-        Ok(edits
-            .into_iter()
-            .map(|e| editor_edit(path, text, e.range, e.insert))
-            .collect())
+        Ok(self
+            .checked_edits(path, text, &edits, request, "this text")?
+            .1)
     }
 
     /// Both sides of a conflict on `path`, for "compare".

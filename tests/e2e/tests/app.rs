@@ -3,7 +3,9 @@
 //! Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
 
 use fantoccini::{Client, Locator, key::Key};
-use letterpress_e2e::{cursor_into_first_text, js, sample_copy, shot, start_app, wait_until};
+use letterpress_e2e::{
+    cursor_into_first_text, editor_text, js, sample_copy, shot, start_app, wait_until,
+};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -23,17 +25,6 @@ async fn wait_for_srcdoc(client: &Client, needle: &str) {
         srcdoc(client).await.contains(needle).then_some(Value::Null)
     })
     .await;
-}
-
-async fn editor_doc(client: &Client) -> String {
-    js(
-        client,
-        "return LetterpressEditor.getDoc(window.__letterpressEditor);",
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
 }
 
 async fn type_keys(client: &Client, keys: &str) {
@@ -83,7 +74,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
     .await;
     assert!(state_dir.join("letterpress.sqlite").is_file());
     wait_until("the welcome body in the editor", || async {
-        editor_doc(&client)
+        editor_text(&client)
             .await
             .contains("mj-text")
             .then_some(Value::Null)
@@ -192,7 +183,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
         .replace("Typed by e2e", "Changed outside");
     std::fs::write(&body, &outside).expect("write outside");
     wait_until("the reload", || async {
-        editor_doc(&client)
+        editor_text(&client)
             .await
             .contains("Changed outside")
             .then_some(Value::Null)
@@ -241,7 +232,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
             .expect("body")
             .contains("Theirs")
     );
-    assert!(editor_doc(&client).await.contains("Mine"));
+    assert!(editor_text(&client).await.contains("Mine"));
 
     // A new fixture from the current one, then opened in the editor.
     client
@@ -377,7 +368,7 @@ async fn a_designer_edits_previews_and_saves_a_template() {
         .await
         .as_str()
             == Some("templates/receipt/body.mjml")
-            && editor_doc(&client).await.contains("mj-text"))
+            && editor_text(&client).await.contains("mj-text"))
         .then_some(Value::Null)
     })
     .await;

@@ -6,8 +6,8 @@
 
 use fantoccini::{Client, Locator, key::Key};
 use letterpress_e2e::{
-    click, cursor_into_first_text, js, sample_copy, shot, start_app, text_of, wait_for_text,
-    wait_until,
+    click, cursor_into_first_text, editor_text, js, sample_copy, shot, start_app, text_of,
+    wait_for_text, wait_until,
 };
 use serde_json::{Value, json};
 use std::ffi::OsStr;
@@ -51,14 +51,6 @@ async fn type_into(client: &Client, css: &str, text: &str) {
         .send_keys(text)
         .await
         .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
-}
-
-async fn editor_doc(client: &Client) -> String {
-    js_text(
-        client,
-        "return LetterpressEditor.getDoc(window.__letterpressEditor);",
-    )
-    .await
 }
 
 /// Types `text` right after the `>` of the first `<mj-text ...>` of the open document.
@@ -158,7 +150,7 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
     wait_until("the welcome body in the editor", || async {
         let shown = text_of(&client, "[data-test=doc-path]").await;
         (shown.as_deref() == Some("templates/welcome/body.mjml")
-            && editor_doc(&client).await.contains("mj-text"))
+            && editor_text(&client).await.contains("mj-text"))
         .then_some(Value::Null)
     })
     .await;
@@ -314,7 +306,7 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
     .await;
     wait_for_text(&client, "[data-test=history-notice]", "Restored welcome").await;
     wait_until("the editor to show the restored body", || async {
-        let doc = editor_doc(&client).await;
+        let doc = editor_text(&client).await;
         (doc.contains("Version one") && !doc.contains("Version two")).then_some(Value::Null)
     })
     .await;
@@ -468,7 +460,7 @@ async fn a_designer_versions_compares_restores_and_publishes_a_template() {
         "back as before the pull: {after_abort}"
     );
     wait_until("the editor to follow the abort", || async {
-        let doc = editor_doc(&client).await;
+        let doc = editor_text(&client).await;
         (doc.contains("Mine Version one") && !doc.contains("<<<<<<<")).then_some(Value::Null)
     })
     .await;

@@ -4,9 +4,8 @@
 //! Same harness as `app.rs`: Xvfb (when no display is set) + tauri-driver + WebKitWebDriver +
 //! fantoccini. Screenshots go to `$CARGO_TARGET_DIR/e2e-shots/` (or `target/e2e-shots/`).
 
-use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::{Client, Locator, key::Key};
-use letterpress_e2e::{click, js, sample_copy, shot, start_app, wait_until};
+use letterpress_e2e::{click, click_at, js, sample_copy, shot, start_app, wait_until};
 use serde_json::{Value, json};
 
 /// The HTML the Translate screen's preview shows now.
@@ -274,22 +273,7 @@ async fn a_translator_edits_german_in_the_grid_with_the_preview_beside_it() {
         Some((Some(x), Some(y))) => (x, y),
         _ => panic!("the intro paragraph is not in the preview: {point}"),
     };
-    let mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x: x.round(),
-            y: y.round(),
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    client
-        .perform_actions(mouse)
-        .await
-        .expect("click on the preview text");
+    click_at(&client, x, y).await;
     wait_for_text(&client, "[data-test=tx-selected-key]", "welcome-intro").await;
     let selected_row = js(
         &client,
