@@ -4,12 +4,12 @@
 use crate::blocking::{emit, lock, no_project, on_app, on_session};
 use crate::{AppState, now_unix, sample_project};
 use letterpress_protocol::commands::{
-    BlockLibrary, ChooseProject, CreateTemplate, DeleteTemplate, DirtyPaths, DuplicateFixture,
-    DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
-    GetElementProperties, GetInlineText, GetOutline, GetProjectSnapshot, InlineTextEditFor,
-    LocateElement, MakePartial, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject,
-    PreviewAssets, PropertyEditFor, Quit, RecentProjects, RenameTemplate, RenderPreview,
-    ResolveConflict, SaveBlock, SaveDocument, StructureEditFor,
+    BlockLibrary, ChooseProject, ConditionEditFor, CreateTemplate, DeleteTemplate, DirtyPaths,
+    DuplicateFixture, DuplicateTemplate, EditAndPreview, EditDocument, FileChanged,
+    GetConflictSides, GetElementProperties, GetInlineText, GetOutline, GetProjectSnapshot,
+    InlineTextEditFor, LocateElement, MakePartial, MjmlSchema, NewProjectFromSample,
+    OpenDocumentAt, OpenProject, PreviewAssets, PropertyEditFor, Quit, RecentProjects,
+    RenameTemplate, RenderPreview, ResolveConflict, SaveBlock, SaveDocument, StructureEditFor,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -247,6 +247,20 @@ pub async fn inline_text_edit(
 ) -> Answer<InlineTextEditFor> {
     on_session(app, move |s| {
         s.inline_text_edit(&args.path, args.offset, &args.pieces, &args.request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn condition_edit(app: AppHandle, args: ConditionEditFor) -> Answer<ConditionEditFor> {
+    on_session(app, move |s| {
+        s.condition_edit(
+            &args.path,
+            args.offset,
+            args.branch,
+            &args.condition,
+            &args.request,
+        )
     })
     .await
 }

@@ -266,6 +266,21 @@ commands! {
         /// The email the change is checked with.
         request: PreviewRequest,
     } -> StructureEdit;
+    /// Replaces the condition of branch `branch` (0: the `if`) of the `{% if %}` whose tag
+    /// starts at `offset` in `path` (one edit of its bytes, one undo step); refused when it
+    /// spans lines or would add an error (it does not parse) to the email of `request`.
+    condition_edit => ConditionEditFor {
+        /// Project-relative path.
+        path: String,
+        /// Byte offset of the `{% if %}` tag.
+        offset: usize,
+        /// Which branch.
+        branch: u32,
+        /// The new condition (`people | length > 1`).
+        condition: String,
+        /// The email the change is checked with.
+        request: PreviewRequest,
+    } -> Vec<EditorEdit>;
     /// The outline tree of `path` (the editor's text when open): body elements and the Jinja
     /// blocks and includes around them, in document order.
     outline => GetOutline {

@@ -78,6 +78,52 @@ pub struct PreviewRequest {
     /// editor's preview asks for them). Absent: no.
     #[serde(default)]
     pub markers: bool,
+    /// Preview-only changes of the template's logic: forced branches, loop item counts.
+    /// Nothing is written; the preview says what it forced. Absent: none.
+    #[serde(default)]
+    pub logic: PreviewLogic,
+}
+
+/// What the preview forces of a template's logic, in a copy of its sources and data only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewLogic {
+    /// `{% if %}` blocks shown with a chosen branch.
+    #[serde(default)]
+    pub branches: Vec<ForcedBranch>,
+    /// `{% for %}` loops shown with a chosen number of items.
+    #[serde(default)]
+    pub items: Vec<LoopItems>,
+}
+
+impl PreviewLogic {
+    /// Nothing forced.
+    pub fn is_empty(&self) -> bool {
+        self.branches.is_empty() && self.items.is_empty()
+    }
+}
+
+/// An `{% if %}` block (its opening tag at `offset` in `path`) shown with branch `branch`
+/// (an index into [`OutlineNode::branches`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForcedBranch {
+    /// Project-relative path of the file holding the block.
+    pub path: String,
+    /// Byte offset of its `{% if %}` tag.
+    pub offset: usize,
+    /// Which branch (0: the `if`).
+    pub branch: u32,
+}
+
+/// A `{% for %}` loop (its opening tag at `offset` in `path`) shown with `count` items: the
+/// fixture's list cut or its items repeated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoopItems {
+    /// Project-relative path of the file holding the loop.
+    pub path: String,
+    /// Byte offset of its `{% for %}` tag.
+    pub offset: usize,
+    /// How many items.
+    pub count: u32,
 }
 
 fn yes() -> bool {
@@ -106,6 +152,10 @@ pub struct Preview {
     /// template can be mapped (removing them gives `html` byte for byte).
     #[serde(default)]
     pub mapping: Option<VisualMapping>,
+    /// What the preview forced (`branch forced: else of if people | length > 0`), and why a
+    /// forcing asked for could not be done; empty when it shows the data as it is.
+    #[serde(default)]
+    pub forced: Vec<String>,
 }
 
 /// Where an element of the preview is in its source, for selecting it.
@@ -257,6 +307,13 @@ pub struct OutlineNode {
     pub depth: u32,
     /// Jinja decides it: read-only in visual mode.
     pub opaque: bool,
+    /// A condition's branches as written (`if people | length > 0`, `elif …`, `else`), for
+    /// the branch switcher; empty otherwise.
+    #[serde(default)]
+    pub branches: Vec<String>,
+    /// A loop over a list of the data (not computed), so "preview with N items" works.
+    #[serde(default)]
+    pub repeatable: bool,
 }
 
 /// What an [`OutlineNode`] is.

@@ -11,6 +11,7 @@ pub mod fsx;
 pub mod history;
 pub mod local_state;
 pub mod locales;
+pub mod preview_logic;
 pub mod remote_images;
 pub mod session;
 mod sqlite;
@@ -22,6 +23,7 @@ pub use build::{BuildEntry, BuildReport};
 pub use disk::DiskSources;
 pub use edit::{Buffers, EditSession, ExternalChange, OverlaySources, Revision, SaveError};
 pub use history::{Author, History, HistoryError, When};
+pub use preview_logic::ListCounts;
 pub use session::StudioSession;
 
 use letterpress_engine::instrument::MarkedHtml;
@@ -265,8 +267,20 @@ impl Project {
     /// [`Project::preview`], deriving the text part from the HTML only when `text` is set
     /// (the app's live preview asks for it while the text part is shown).
     pub fn preview_with(&self, job: &RenderJob, buffers: &Buffers, text: bool) -> RenderOutput {
+        self.preview_shaped(job, buffers, text, &ListCounts::default())
+    }
+
+    /// [`Project::preview_with`] with the fixture's lists cut or repeated to `lists` (the
+    /// preview's "preview with N items").
+    pub fn preview_shaped(
+        &self,
+        job: &RenderJob,
+        buffers: &Buffers,
+        text: bool,
+        lists: &ListCounts,
+    ) -> RenderOutput {
         self.preview_over(buffers, |engine, sources| {
-            render_with(engine, sources, job, text)
+            render_with(engine, sources, job, text, lists)
         })
         .unwrap_or_else(RenderOutput::with_error)
     }
@@ -278,10 +292,14 @@ impl Project {
         job: &RenderJob,
         buffers: &Buffers,
         text: bool,
+        lists: &ListCounts,
     ) -> (RenderOutput, Option<MarkedHtml>) {
         self.preview_over(buffers, |engine, sources| {
             let data = match job_data(sources, job) {
-                Ok(data) => data,
+                Ok(mut data) => {
+                    lists.apply(&mut data);
+                    data
+                }
                 Err(d) => return (RenderOutput::with_error(*d), None),
             };
             let request = RenderRequest {
@@ -485,7 +503,13 @@ impl Project {
 
     /// Renders one job; a bad fixture becomes the render's error.
     pub fn render_job(&self, job: &RenderJob) -> RenderOutput {
-        render_with(&self.engine, self.sources.as_ref(), job, true)
+        render_with(
+            &self.engine,
+            self.sources.as_ref(),
+            job,
+            true,
+            &ListCounts::default(),
+        )
     }
 
     /// Every template × locale × fixture (templates without fixtures render once with `{}`).
@@ -596,9 +620,13 @@ fn render_with(
     sources: &dyn Sources,
     job: &RenderJob,
     text: bool,
+    lists: &ListCounts,
 ) -> RenderOutput {
     let data = match job_data(sources, job) {
-        Ok(d) => d,
+        Ok(mut d) => {
+            lists.apply(&mut d);
+            d
+        }
         Err(d) => return RenderOutput::with_error(*d),
     };
     let request = RenderRequest {

@@ -130,16 +130,25 @@ impl StudioSession {
     pub fn preview(&self, request: &PreviewRequest) -> Preview {
         let started = Instant::now();
         let job = render_job(request);
+        let mut buffers = self.edits.buffers();
+        let mut forced = crate::preview_logic::LogicCopy::default();
+        if !request.logic.is_empty() {
+            forced = crate::preview_logic::copy(&request.logic, |p| self.current_text(p));
+            buffers.extend(std::mem::take(&mut forced.buffers));
+        }
         if !request.markers {
             let out = self
                 .project
-                .preview_with(&job, &self.edits.buffers(), request.text);
-            return preview_of(out, started);
+                .preview_shaped(&job, &buffers, request.text, &forced.lists);
+            let mut preview = preview_of(out, started);
+            preview.forced = forced.said;
+            return preview;
         }
         let (out, marked) =
             self.project
-                .preview_with_markers(&job, &self.edits.buffers(), request.text);
+                .preview_with_markers(&job, &buffers, request.text, &forced.lists);
         let mut preview = preview_of(out, started);
+        preview.forced = forced.said;
         if marked.is_some() {
             // The same email is in the mapping, markers aside: sent once, not twice.
             preview.html = String::new();
@@ -319,7 +328,15 @@ impl StudioSession {
             .into_iter()
             .map(|e| {
                 let (line, _) = letterpress_protocol::diagnostic::line_col(&text, e.offset);
+                let branches = match e.kind {
+                    OutlineEntryKind::Condition => branch_labels(&tree, e.offset),
+                    _ => Vec::new(),
+                };
+                let repeatable = e.kind == OutlineEntryKind::Loop
+                    && letterpress_visual::loop_data_path(&tree, e.offset).is_some();
                 OutlineNode {
+                    branches,
+                    repeatable,
                     kind: match e.kind {
                         OutlineEntryKind::Element => OutlineKind::Element,
                         OutlineEntryKind::Condition => OutlineKind::Condition,
@@ -775,6 +792,29 @@ impl StudioSession {
         Ok(self.checked_edits(path, text, &edits, request, &what)?.1)
     }
 
+    /// Replaces the condition of branch `branch` (0: the `if`) of the `{% if %}` whose tag
+    /// starts at `offset` in `path` with `condition`: one edit of the condition's bytes,
+    /// checked like every visual edit (a condition that does not parse adds an error to the
+    /// email and is refused).
+    pub fn condition_edit(
+        &self,
+        path: &str,
+        offset: usize,
+        branch: u32,
+        condition: &str,
+        request: &PreviewRequest,
+    ) -> Result<Vec<EditorEdit>, StudioError> {
+        let condition = one_line(condition, "condition")?;
+        let text = self.current_text(path)?;
+        let tree = letterpress_visual::SourceTree::parse(&text);
+        let branch = usize::try_from(branch).unwrap_or(usize::MAX);
+        let edits = letterpress_visual::set_condition(&tree, offset, branch, condition)
+            .map_err(|e| StudioError::Refused(e.to_string()))?;
+        let (_, editor_edits) =
+            self.checked_edits(path, &text, &edits, request, "this condition")?;
+        Ok(editor_edits)
+    }
+
     /// The text `edits` make of `text` (the editor's text of `path`) and the edits in the
     /// editor's coordinates; refused, naming the error and `what` was asked, when the email
     /// of `request` would have more errors with it. Every visual edit passes here.
@@ -1117,6 +1157,28 @@ fn placed_start(edits: &[letterpress_visual::TextEdit]) -> Option<usize> {
     None
 }
 
+/// The branch switcher's entries of the `{% if %}` at `offset`: each branch as written, and
+/// "none of them" when there is no `else` (forcing every condition false).
+fn branch_labels(tree: &letterpress_visual::SourceTree, offset: usize) -> Vec<String> {
+    let Ok(branches) = letterpress_visual::branches(tree, offset) else {
+        return Vec::new();
+    };
+    let mut labels: Vec<String> = branches
+        .iter()
+        .map(|b| {
+            if b.condition.is_empty() {
+                b.keyword.clone()
+            } else {
+                format!("{} {}", b.keyword, b.condition)
+            }
+        })
+        .collect();
+    if branches.iter().all(|b| b.keyword != "else") {
+        labels.push("none of them".to_owned());
+    }
+    labels
+}
+
 /// A one-line Jinja expression typed by the user (`{%`/`%}` inside would end the tag).
 fn one_line<'a>(expression: &'a str, what: &str) -> Result<&'a str, StudioError> {
     let expression = expression.trim();
@@ -1198,5 +1260,6 @@ pub(crate) fn preview_of(out: letterpress_engine::RenderOutput, started: Instant
         preheader: out.preheader,
         diagnostics: out.diagnostics,
         mapping: None,
+        forced: Vec::new(),
     }
 }

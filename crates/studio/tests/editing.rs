@@ -320,6 +320,7 @@ fn one_call_takes_a_keystroke_and_renders_it() {
         fixture: "default".into(),
         text: false,
         markers: false,
+        logic: Default::default(),
     };
     let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);

@@ -17,6 +17,7 @@ fn request() -> PreviewRequest {
         fixture: "default".into(),
         text: true,
         markers: false,
+        logic: Default::default(),
     }
 }
 

@@ -156,6 +156,7 @@ fn a_property_edit_touches_only_the_elements_start_tag() {
         fixture: "default".into(),
         text: false,
         markers: false,
+        logic: Default::default(),
     };
     let panel = session.element_properties(path, offset, &request).unwrap();
     assert_eq!(panel.element, "mj-text");
@@ -233,6 +234,7 @@ fn selecting_everything_and_saving_without_edits_changes_no_byte() {
         fixture: "default".into(),
         text: false,
         markers: false,
+        logic: Default::default(),
     };
     let mut files = Vec::new();
     for dir in ["layouts", "partials"] {
@@ -338,6 +340,7 @@ fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
         fixture: "default".into(),
         text: false,
         markers: true,
+        logic: Default::default(),
     };
     let preview = session.preview(&request);
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);
@@ -389,6 +392,7 @@ fn typing_over_literal_text_writes_only_the_typed_stretch_and_keeps_chips() {
         fixture: "default".into(),
         text: false,
         markers: false,
+        logic: Default::default(),
     };
     let offset = text
         .find("<mj-text mj-class=\"footer\">{{ globals.company_name }}")

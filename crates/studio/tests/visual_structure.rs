@@ -12,6 +12,7 @@ fn request() -> PreviewRequest {
         fixture: "default".into(),
         text: false,
         markers: false,
+        logic: Default::default(),
     }
 }
 

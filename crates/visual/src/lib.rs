@@ -41,6 +41,7 @@
 mod content;
 mod edit;
 mod jinja;
+mod logic;
 mod outline;
 mod regions;
 mod span;
@@ -57,6 +58,7 @@ pub use edit::{
 pub use jinja::{
     JinjaKind, JinjaScan, ScannedToken, UnclosedToken, WhitespaceControl, scan as scan_jinja,
 };
+pub use logic::{Branch, PathStep, branches, force_branch, loop_data_path, set_condition};
 pub use outline::{OutlineEntry, OutlineEntryKind, outline};
 pub use span::{LineCol, Span};
 pub use structure::{

@@ -470,6 +470,7 @@ impl Core {
             // Deriving the text part is half a render: only while it is shown.
             text: self.tab.get_untracked() == Tab::Text,
             markers: true,
+        logic: Default::default(),
         }
     }
 

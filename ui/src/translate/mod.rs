@@ -347,6 +347,7 @@ impl Translations {
             fixture: self.fixture.get_untracked(),
             text: false,
             markers: false,
+        logic: Default::default(),
         };
         let translation = self.unsaved_translation();
         if translation.is_none() {

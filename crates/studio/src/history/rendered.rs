@@ -159,7 +159,13 @@ impl History {
         };
         let job = job(&engine.config().default_locale);
         Ok((
-            crate::render_with(&engine, sources.as_ref(), &job, true),
+            crate::render_with(
+                &engine,
+                sources.as_ref(),
+                &job,
+                true,
+                &crate::ListCounts::default(),
+            ),
             job.locale,
         ))
     }
