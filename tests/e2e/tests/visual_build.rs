@@ -160,6 +160,92 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
         rows.iter().any(|r| r.starts_with("if title != \"\"")),
         "{rows:?}"
     );
+
+    // Preview both branches of the condition from its frame: the preview only changes, and
+    // says so; the source stays as saved.
+    let preview_has = |needle: &'static str| {
+        let client = client.clone();
+        async move {
+            let script = format!(
+                "const d = document.querySelector('[data-test=preview]').contentDocument; return !!d && d.body.innerHTML.includes({needle:?});"
+            );
+            js(&client, &script).await == Value::Bool(true)
+        }
+    };
+    let choose_branch = |value: &'static str| {
+        let client = client.clone();
+        async move {
+            let script = format!(
+                "const s = document.querySelector('[data-test=outline-tree] .branch-switcher'); s.value = {value:?}; s.dispatchEvent(new Event('change')); return null;"
+            );
+            js(&client, &script).await;
+        }
+    };
+    let source_before = editor_text(&client).await;
+    choose_branch("1").await;
+    wait_for_text(
+        &client,
+        "[data-test=forced]",
+        "branch forced: no branch of `if title != \"\"`",
+    )
+    .await;
+    wait_until("the button hidden by the forced branch", || async {
+        (!preview_has(">Button<").await).then_some(Value::Null)
+    })
+    .await;
+    assert!(preview_has("Write something here.").await);
+    shot(&client, "build-05b-branch-none").await;
+    choose_branch("0").await;
+    wait_for_text(&client, "[data-test=forced]", "branch forced: `if`").await;
+    wait_until("the button shown by the forced branch", || async {
+        preview_has(">Button<").await.then_some(Value::Null)
+    })
+    .await;
+    shot(&client, "build-05c-branch-if").await;
+    click(&client, "[data-test=unforce]").await;
+    wait_until("the banner gone", || async {
+        let gone = js(
+            &client,
+            "return !document.querySelector('[data-test=forced]');",
+        )
+        .await;
+        (gone == Value::Bool(true)).then_some(Value::Null)
+    })
+    .await;
+    assert_eq!(
+        editor_text(&client).await,
+        source_before,
+        "forcing writes nothing"
+    );
+
+    // The condition edited as an expression: one that does not parse is refused.
+    click(&client, "[data-test=edit-condition]").await;
+    let type_condition = |condition: &'static str| {
+        let client = client.clone();
+        async move {
+            let script = format!(
+                "const i = document.querySelector('[data-test=condition-0]'); i.value = {condition:?}; i.dispatchEvent(new KeyboardEvent('keydown', {{key: 'Enter', bubbles: true}})); return null;"
+            );
+            js(&client, &script).await;
+        }
+    };
+    type_condition("title !=").await;
+    wait_for_text(&client, "[data-test=visual-notice]", "would add an error").await;
+    assert_eq!(editor_text(&client).await, source_before);
+    type_condition("title | length > 0").await;
+    wait_until("the new condition in the source", || async {
+        editor_text(&client)
+            .await
+            .contains("{% if title | length > 0 %}")
+            .then_some(Value::Null)
+    })
+    .await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("undo of the condition", || async {
+        (editor_text(&client).await == source_before).then_some(Value::Null)
+    })
+    .await;
+
     js(
         &client,
         "document.querySelector('[data-test=outline-tree]').focus(); return null;",

@@ -216,6 +216,8 @@ pub struct Core {
     pub problem: RwSignal<Option<String>>,
     pub conflict: RwSignal<Option<String>>,
     pub width: RwSignal<Width>,
+    /// What the preview forces of the template's logic (branches, loop items): preview only.
+    pub logic: RwSignal<letterpress_protocol::PreviewLogic>,
     pub tab: RwSignal<Tab>,
     pub editor: RwSignal<Option<u32>>,
     /// Name typed in the template form (new, duplicate, rename).
@@ -283,6 +285,7 @@ impl Core {
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),
+            logic: RwSignal::new(Default::default()),
             tab: RwSignal::new(Tab::Html),
             editor: RwSignal::new(None),
             new_name: RwSignal::new(String::new()),
@@ -470,7 +473,7 @@ impl Core {
             // Deriving the text part is half a render: only while it is shown.
             text: self.tab.get_untracked() == Tab::Text,
             markers: true,
-        logic: Default::default(),
+            logic: self.logic.get_untracked(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! (CodeMirror, mounted once and kept while other screens show), the Problems panel and the
 //! live preview.
 
+mod logic;
 mod preview;
 mod problems;
 mod visual;

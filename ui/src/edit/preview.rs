@@ -36,6 +36,13 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
         }
         core.fetch_remote_images(&html);
     });
+    // Forcing names offsets of one template's files: another template starts unforced.
+    Effect::new(move |_| {
+        core.template.track();
+        if core.logic.with_untracked(|l| !l.is_empty()) {
+            core.logic.set(Default::default());
+        }
+    });
     let remote_note = move || {
         let failed = core.remote_failed.with(|f| f.len());
         let shown = core.remote_images.with(|r| r.len());
@@ -113,6 +120,7 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                 <div class="banner" data-test="error-banner">"The template has errors: showing the last good render."</div>
             })}
             {move || core.problem.get().map(|p| view! { <div class="banner" data-test="problem">{p}</div> })}
+            <super::logic::ForcedBanner />
             {move || core.snapshot.with(|s| s.as_ref().and_then(|s| s.config_problem.clone())).map(|d| {
                 let at = d.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
                 view! {

@@ -675,6 +675,16 @@ pub fn OutlinePanel(layer: SelectLayer) -> impl IntoView {
                                 on:click=move |_| if element { choose(offset) }>
                                 <span class="label">{n.label.clone()}</span>
                                 {n.excerpt.clone().map(|x| view! { <span class="excerpt">{x}</span> })}
+                                {(n.kind == OutlineKind::Condition && !n.opaque && !n.branches.is_empty()).then(|| {
+                                    let path = core.doc_path.get_untracked();
+                                    view! {
+                                        <super::logic::BranchSwitcher path=path.clone() offset=offset branches=n.branches.clone() />
+                                        <super::logic::ConditionEditor path=path offset=offset branches=n.branches.clone() />
+                                    }
+                                })}
+                                {(n.kind == OutlineKind::Loop && n.repeatable && !n.opaque).then(|| view! {
+                                    <super::logic::LoopItemsInput path=core.doc_path.get_untracked() offset=offset label=n.label.clone() />
+                                })}
                                 {partial.map(|p| view! {
                                     <button class="open" title=format!("Open {p}") on:click=move |ev| { ev.stop_propagation(); core.open(&p, None); }>"Open"</button>
                                 })}
@@ -1191,6 +1201,17 @@ enum Marked {
     Now,
     /// Once typing pauses, like typing (text typed in place: the quickest preview first).
     AfterPause,
+}
+
+/// [`apply_edits`] of a structure or logic change (the preview marks it at once); when they
+/// are for a file that is not open, says so.
+pub(super) fn apply_visual_edits(core: Core, edits: &[letterpress_protocol::EditorEdit]) -> bool {
+    let applied = apply_edits(core, edits, Marked::Now);
+    if !applied && let Some(e) = edits.first() {
+        core.visual_notice
+            .set(Some((format!("Open {} to change it.", e.path), true)));
+    }
+    applied
 }
 
 /// Applies the edits of one visual action in the editor as one undo step; `false` when they
