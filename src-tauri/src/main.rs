@@ -117,6 +117,8 @@ registered_commands! {
     project_commands::inline_text_edit => InlineTextEditFor,
     project_commands::structure_edit => StructureEditFor,
     project_commands::condition_edit => ConditionEditFor,
+    project_commands::drop_targets => GetDropTargets,
+    project_commands::drop_edit => DropEditFor,
     project_commands::block_library => BlockLibrary,
     project_commands::outline => GetOutline,
     project_commands::save_block => SaveBlock,

@@ -5,11 +5,12 @@ use crate::blocking::{emit, lock, no_project, on_app, on_session};
 use crate::{AppState, now_unix, sample_project};
 use letterpress_protocol::commands::{
     BlockLibrary, ChooseProject, ConditionEditFor, CreateTemplate, DeleteTemplate, DirtyPaths,
-    DuplicateFixture, DuplicateTemplate, EditAndPreview, EditDocument, FileChanged,
-    GetConflictSides, GetElementProperties, GetInlineText, GetOutline, GetProjectSnapshot,
-    InlineTextEditFor, LocateElement, MakePartial, MjmlSchema, NewProjectFromSample,
-    OpenDocumentAt, OpenProject, PreviewAssets, PropertyEditFor, Quit, RecentProjects,
-    RenameTemplate, RenderPreview, ResolveConflict, SaveBlock, SaveDocument, StructureEditFor,
+    DropEditFor, DuplicateFixture, DuplicateTemplate, EditAndPreview, EditDocument, FileChanged,
+    GetConflictSides, GetDropTargets, GetElementProperties, GetInlineText, GetOutline,
+    GetProjectSnapshot, InlineTextEditFor, LocateElement, MakePartial, MjmlSchema,
+    NewProjectFromSample, OpenDocumentAt, OpenProject, PreviewAssets, PropertyEditFor, Quit,
+    RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveBlock, SaveDocument,
+    StructureEditFor,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
@@ -259,6 +260,25 @@ pub async fn condition_edit(app: AppHandle, args: ConditionEditFor) -> Answer<Co
             args.offset,
             args.branch,
             &args.condition,
+            &args.request,
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn drop_targets(app: AppHandle, args: GetDropTargets) -> Answer<GetDropTargets> {
+    on_session(app, move |s| s.drop_targets(&args.path, &args.dragged)).await
+}
+
+#[tauri::command]
+pub async fn drop_edit(app: AppHandle, args: DropEditFor) -> Answer<DropEditFor> {
+    on_session(app, move |s| {
+        s.drop_edit(
+            &args.path,
+            &args.dragged,
+            args.target,
+            args.place,
             &args.request,
         )
     })

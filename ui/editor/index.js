@@ -930,4 +930,6 @@ window.LetterpressPreview = Object.freeze({
   outline: preview.outline,
   hatch: preview.hatch,
   scrollBy: preview.scrollBy,
+  boxOf: preview.boxOf,
+  dropZone: preview.dropZone,
 });

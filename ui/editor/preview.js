@@ -321,3 +321,62 @@ export function centreOf(frame, marker) {
   const fr = frame.getBoundingClientRect();
   return { x: fr.left + frame.clientLeft + r.left + Math.min(r.width / 2, 40), y: fr.top + frame.clientTop + r.top + r.height / 2 };
 }
+
+/// The first box of `marker` in the app's viewport: `{ left, top, width, height }`, or null.
+export function boxOf(frame, marker) {
+  const doc = frame && frame.__lpReady ? frame.contentDocument : null;
+  if (!doc || !marker) return null;
+  const fr = frame.getBoundingClientRect();
+  for (const element of elementsOf(doc, marker)) {
+    const r = element.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    return {
+      left: fr.left + frame.clientLeft + r.left,
+      top: fr.top + frame.clientTop + r.top,
+      width: r.width,
+      height: r.height,
+    };
+  }
+  return null;
+}
+
+/// Draws the drop zone of a drag in `layer`: a bar before or after the first box of
+/// `marker` (left/right of it when `horizontal`), or a frame inside it, with `label`; null
+/// `marker` removes it.
+export function dropZone(frame, layer, marker, place, horizontal, label) {
+  if (!layer) return;
+  let zone = layer.querySelector(".lp-drop");
+  if (!marker) {
+    if (zone) zone.remove();
+    return;
+  }
+  const box = boxOf(frame, marker);
+  if (!box) {
+    if (zone) zone.remove();
+    return;
+  }
+  if (!zone) {
+    zone = document.createElement("div");
+    zone.className = "lp-drop";
+    zone.setAttribute("data-test", "drop-zone");
+    const chip = document.createElement("span");
+    chip.className = "lp-drop-label";
+    zone.appendChild(chip);
+    layer.appendChild(zone);
+  }
+  const lr = layer.getBoundingClientRect();
+  const x = box.left - lr.left, y = box.top - lr.top;
+  const bar = 4;
+  let r;
+  if (place === "inside") r = { left: x, top: y, width: box.width, height: box.height };
+  else if (horizontal) r = { left: (place === "before" ? x : x + box.width) - bar / 2, top: y, width: bar, height: box.height };
+  else r = { left: x, top: (place === "before" ? y : y + box.height) - bar / 2, width: box.width, height: bar };
+  zone.className = `lp-drop ${place}`;
+  zone.style.left = `${r.left}px`;
+  zone.style.top = `${r.top}px`;
+  zone.style.width = `${r.width}px`;
+  zone.style.height = `${r.height}px`;
+  zone.dataset.place = place;
+  zone.dataset.marker = marker;
+  zone.firstChild.textContent = label;
+}

@@ -97,6 +97,19 @@ extern "C" {
     /// Hatches every box of the given markers (opaque elements) in the overlay.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = hatch)]
     pub fn preview_hatch(frame: &JsValue, layer: &JsValue, markers: Vec<String>);
+    /// The first box of a marker in the app's viewport: `{ left, top, width, height }`, or null.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = boxOf)]
+    pub fn preview_box_of(frame: &JsValue, marker: &str) -> JsValue;
+    /// Draws (or, with no marker, removes) the drop zone of a drag in the overlay.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = dropZone)]
+    pub fn preview_drop_zone(
+        frame: &JsValue,
+        layer: &JsValue,
+        marker: Option<String>,
+        place: &str,
+        horizontal: bool,
+        label: &str,
+    );
     /// Scrolls the email under the overlay; the outlines follow.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = scrollBy)]
     pub fn preview_scroll_by(frame: &JsValue, dx: f64, dy: f64);

@@ -10,11 +10,12 @@
 use crate::locales::{ExchangeFormat, GridCell, ImportReport, LocaleGrid, SetTranslation};
 use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
 use crate::{
-    AuthorInfo, ClearedLock, ConflictSides, EditorEdit, ElementLocation, ElementProperties,
-    HistoryPage, InlinePiece, InlineText, IpcError, LibraryBlock, LocaleEntry, OpenDocument,
-    OutlineNode, Preview, PreviewRequest, ProjectSnapshot, PublishedVersion, PullReport,
-    PushOutcome, RecentProject, RemoteImagesFetched, RemoteInfo, RenderedDiff, Resolution,
-    RestoreOutcome, SaveOutcome, SourceDiff, StructureAction, StructureEdit, WorkingStatus,
+    AuthorInfo, ClearedLock, ConflictSides, Dragged, DropPlace, DropTarget, EditorEdit,
+    ElementLocation, ElementProperties, HistoryPage, InlinePiece, InlineText, IpcError,
+    LibraryBlock, LocaleEntry, OpenDocument, OutlineNode, Preview, PreviewRequest, ProjectSnapshot,
+    PublishedVersion, PullReport, PushOutcome, RecentProject, RemoteImagesFetched, RemoteInfo,
+    RenderedDiff, Resolution, RestoreOutcome, SaveOutcome, SourceDiff, StructureAction,
+    StructureEdit, WorkingStatus,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -281,6 +282,29 @@ commands! {
         /// The email the change is checked with.
         request: PreviewRequest,
     } -> Vec<EditorEdit>;
+    /// Where `dragged` can be dropped in `path` (the editor's text when open).
+    drop_targets => GetDropTargets {
+        /// Project-relative path.
+        path: String,
+        /// What is dragged.
+        dragged: Dragged,
+    } -> Vec<DropTarget>;
+    /// Drops `dragged` at `place` of the element of `path` at `target`: a block inserted, or
+    /// the element moved (into or out of Jinja blocks, under another parent), as one undo
+    /// step; refused when MJML would not allow it or the email of `request` would gain an
+    /// error.
+    drop_edit => DropEditFor {
+        /// Project-relative path.
+        path: String,
+        /// What is dragged.
+        dragged: Dragged,
+        /// Byte offset of the target element's start tag.
+        target: usize,
+        /// Where, relative to it.
+        place: DropPlace,
+        /// The email the change is checked with.
+        request: PreviewRequest,
+    } -> StructureEdit;
     /// The outline tree of `path` (the editor's text when open): body elements and the Jinja
     /// blocks and includes around them, in document order.
     outline => GetOutline {

@@ -280,6 +280,51 @@ pub enum StructureAction {
     },
 }
 
+/// What a drag carries: a block of the library, or an element of the open file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Dragged {
+    /// A block's MJML (as the library gives it).
+    Block {
+        /// The MJML.
+        mjml: String,
+    },
+    /// The element of the file whose start tag is at `offset` (it moves, keeping its bytes).
+    Element {
+        /// Byte offset of its start tag.
+        offset: usize,
+    },
+}
+
+/// Where a drop puts what is dragged, relative to the target element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DropPlace {
+    /// Just before it, among its siblings.
+    Before,
+    /// Just after it.
+    After,
+    /// As its last content.
+    Inside,
+}
+
+/// An element of the open file something dragged can be dropped at (MJML's content model and
+/// the locks decide), computed once when the drag starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DropTarget {
+    /// Byte offset of its start tag (the `O` of its marker).
+    pub offset: usize,
+    /// Its element name.
+    pub name: String,
+    /// Where a drop may go.
+    pub places: Vec<DropPlace>,
+    /// Its siblings sit side by side (columns): before/after is left/right.
+    pub horizontal: bool,
+    /// The `{% if %}` / `{% for %}` blocks around the spot, outermost first
+    /// (`if title != ""`): a drop there goes into them, and the drop zone says so.
+    pub regions: Vec<String>,
+}
+
 /// The answer to a [`StructureAction`]: the edits (one undo step) and the element to select
 /// in the text they make (the moved, copied or inserted one; `None` after a deletion).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,8 @@
 //! The desktop app's use cases in one place: an open project with its editor buffers. The
 //! Tauri shell holds one [`StudioSession`] and maps each command onto one method.
 
+mod drop;
+
 use crate::edit::{EditSession, SaveError};
 use crate::watch::Change;
 use crate::{Project, RenderJob, StudioError};
@@ -607,6 +609,20 @@ impl StudioSession {
                 )
             }
         };
+        self.finish_structure_edit(path, text, offset, edits, selects, request)
+    }
+
+    /// The answer to a structure edit of `text` (the editor's text of `path`): the checked
+    /// `edits` and the element to select after them (`offset`: the one acted on).
+    fn finish_structure_edit(
+        &self,
+        path: &str,
+        text: &str,
+        offset: usize,
+        edits: Vec<letterpress_visual::TextEdit>,
+        selects: Selects,
+        request: &PreviewRequest,
+    ) -> Result<StructureEdit, StudioError> {
         if edits.is_empty() {
             return Ok(StructureEdit {
                 edits: Vec::new(),

@@ -314,3 +314,125 @@ fn a_selection_saved_as_block_or_moved_into_a_partial_keeps_its_bytes_and_the_em
         "exists"
     );
 }
+
+/// Two columns, a button shown only with a title, in a copy of the sample's welcome.
+const DROPS: &str = "{% extends \"layouts/base.mjml\" %}\n{% block content %}\n<mj-section>\n  <mj-column>\n    <mj-text>Left</mj-text>\n  </mj-column>\n  <mj-column>\n    {% if workspace.name %}\n    <mj-button href=\"https://example.com\">Go</mj-button>\n    {% endif %}\n    <mj-text>Right</mj-text>\n  </mj-column>\n</mj-section>\n{% endblock %}\n";
+
+#[test]
+fn drops_go_where_mjml_takes_them_and_into_jinja_blocks_only_when_aimed_there() {
+    use letterpress_protocol::{Dragged, DropPlace};
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let path = "templates/welcome/body.mjml";
+    std::fs::write(root.join(path), DROPS).unwrap();
+    let mut session = StudioSession::open(&root).unwrap();
+    let text = session.open_document(path).unwrap().text;
+    let at = |needle: &str| text.find(needle).unwrap();
+
+    // A button fits next to texts and into columns, never next to a section.
+    let targets = session
+        .drop_targets(
+            path,
+            &Dragged::Block {
+                mjml: "<mj-button href=\"#\">New</mj-button>".into(),
+            },
+        )
+        .unwrap();
+    let of = |offset: usize| targets.iter().find(|t| t.offset == offset);
+    let left = of(at("<mj-text>Left")).expect("next to the left text");
+    assert_eq!(left.places, [DropPlace::Before, DropPlace::After]);
+    assert!(left.regions.is_empty());
+    let button = of(at("<mj-button")).expect("next to the button");
+    assert_eq!(
+        button.regions,
+        ["if workspace.name"],
+        "the zone names the block"
+    );
+    let column = of(at("<mj-column>")).expect("into a column");
+    assert_eq!(column.places, [DropPlace::Inside]);
+    assert!(column.horizontal, "columns sit side by side");
+    assert!(
+        of(at("<mj-section>")).is_none(),
+        "a button does not fit in mj-body"
+    );
+
+    // The button dragged out of its condition into the left column: its bytes move as they
+    // are, the condition's tags stay, nothing else changes.
+    let moved = session
+        .drop_edit(
+            path,
+            &Dragged::Element {
+                offset: at("<mj-button"),
+            },
+            at("<mj-text>Left"),
+            DropPlace::After,
+            &request(),
+        )
+        .unwrap();
+    let out = apply(&text, &moved.edits);
+    assert_eq!(
+        out,
+        DROPS
+            .replace(
+                "    {% if workspace.name %}\n    <mj-button href=\"https://example.com\">Go</mj-button>\n",
+                "    {% if workspace.name %}\n"
+            )
+            .replace(
+                "    <mj-text>Left</mj-text>\n",
+                "    <mj-text>Left</mj-text>\n    <mj-button href=\"https://example.com\">Go</mj-button>\n"
+            )
+    );
+    let select = moved.select.expect("the moved button is selected");
+    assert_eq!(
+        select.breadcrumb.last().map(String::as_str),
+        Some("mj-button")
+    );
+    assert_eq!(&out[select.offset..select.offset + 10], "<mj-button");
+
+    // A block dropped before the button lands inside the condition.
+    let inserted = session
+        .drop_edit(
+            path,
+            &Dragged::Block {
+                mjml: "<mj-divider />".into(),
+            },
+            at("<mj-button"),
+            DropPlace::Before,
+            &request(),
+        )
+        .unwrap();
+    assert_eq!(
+        apply(&text, &inserted.edits),
+        DROPS.replace(
+            "    {% if workspace.name %}\n",
+            "    {% if workspace.name %}\n    <mj-divider />\n"
+        )
+    );
+
+    // A section dropped into a column is refused, and nothing changes.
+    let refused = session
+        .drop_edit(
+            path,
+            &Dragged::Block {
+                mjml: "<mj-section><mj-column></mj-column></mj-section>".into(),
+            },
+            at("<mj-column>"),
+            DropPlace::Inside,
+            &request(),
+        )
+        .unwrap_err();
+    assert!(refused.to_string().contains("mj-section"), "{refused}");
+    // An element cannot go into itself.
+    assert!(
+        session
+            .drop_edit(
+                path,
+                &Dragged::Element {
+                    offset: at("<mj-section>")
+                },
+                at("<mj-text>Left"),
+                DropPlace::After,
+                &request(),
+            )
+            .is_err()
+    );
+}

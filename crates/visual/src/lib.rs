@@ -62,7 +62,7 @@ pub use logic::{Branch, PathStep, branches, force_branch, loop_data_path, set_co
 pub use outline::{OutlineEntry, OutlineEntryKind, outline};
 pub use span::{LineCol, Span};
 pub use structure::{
-    Direction, Place, delete, duplicate, insert, move_by_one, move_to, unwrap, wrap,
+    Direction, Place, delete, duplicate, insert, move_anywhere, move_by_one, move_to, unwrap, wrap,
 };
 pub use text::TextSegment;
 pub use tree::{

@@ -371,6 +371,29 @@ pub fn move_to(
     element: NodeId,
     place: Place,
 ) -> Result<Vec<TextEdit>, EditError> {
+    moved(tree, text, element, place, false)
+}
+
+/// Moves `element` to `place` anywhere in the file MJML's content model lets it be: under
+/// another parent, and into or out of Jinja blocks (the explicit drop of a drag, whose drop
+/// zone names the block it enters). Its bytes move as they are, re-indented as a block; it
+/// may not hold only part of a block, nor go into itself or an opaque place.
+pub fn move_anywhere(
+    tree: &SourceTree,
+    text: &str,
+    element: NodeId,
+    place: Place,
+) -> Result<Vec<TextEdit>, EditError> {
+    moved(tree, text, element, place, true)
+}
+
+fn moved(
+    tree: &SourceTree,
+    text: &str,
+    element: NodeId,
+    place: Place,
+    anywhere: bool,
+) -> Result<Vec<TextEdit>, EditError> {
     check_tree(tree, text)?;
     let (parent, span) = movable(tree, element)?;
     let (target_parent, target_span) = match place {
@@ -391,13 +414,29 @@ pub fn move_to(
             reason: "an element cannot move next to or into itself".into(),
         });
     }
-    if target_parent != parent {
-        return Err(EditError::OtherParent);
-    }
-    if crosses_regions(tree, span)
-        || regions_around(tree, span) != regions_around(tree, target_span)
-    {
-        return Err(EditError::CrossesRegion);
+    if anywhere {
+        if tree.node(target_parent).is_some_and(|p| p.opaque) {
+            return Err(EditError::Opaque);
+        }
+        let name = tree
+            .element(element)
+            .map(|e| e.name.clone())
+            .unwrap_or_default();
+        if target_parent != parent {
+            check_fits(tree, target_parent, &[name])?;
+        }
+        if crosses_regions(tree, span) {
+            return Err(EditError::CrossesRegion);
+        }
+    } else {
+        if target_parent != parent {
+            return Err(EditError::OtherParent);
+        }
+        if crosses_regions(tree, span)
+            || regions_around(tree, span) != regions_around(tree, target_span)
+        {
+            return Err(EditError::CrossesRegion);
+        }
     }
     let (cut, slice, indent) = removal(text, span);
     let placed = placement(tree, text, place, &slice, &indent)?;

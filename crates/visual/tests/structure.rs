@@ -6,7 +6,7 @@ mod common;
 
 use letterpress_visual::{
     Direction, EditError, NodeId, Place, SourceTree, TextEdit, apply, delete, duplicate, insert,
-    move_by_one, move_to, unwrap, wrap,
+    move_anywhere, move_by_one, move_to, unwrap, wrap,
 };
 
 fn nth(tree: &SourceTree, name: &str, n: usize) -> NodeId {
@@ -300,7 +300,7 @@ fn ten_thousand_random_rearrangements_are_local_keep_jinja_parse_and_undo_exactl
             .filter(|&e| parent_of(e) == parent_of(a) && e != a)
             .collect();
         let b = elements[rng.below(elements.len())];
-        let (op, result) = match rng.below(7) {
+        let (op, result) = match rng.below(8) {
             0 => ("delete", delete(&tree, text, a)),
             1 => ("duplicate", duplicate(&tree, text, a)),
             2 => ("move-up", move_by_one(&tree, text, a, Direction::Up)),
@@ -337,6 +337,14 @@ fn ten_thousand_random_rearrangements_are_local_keep_jinja_parse_and_undo_exactl
                     fitting[rng.below(fitting.len())]
                 };
                 ("insert", insert(&tree, text, place, block))
+            }
+            7 => {
+                let place = match rng.below(3) {
+                    0 => Place::Before(b),
+                    1 => Place::After(b),
+                    _ => Place::End(b),
+                };
+                ("move-anywhere", move_anywhere(&tree, text, a, place))
             }
             5 => {
                 let last = siblings
@@ -402,7 +410,9 @@ fn ten_thousand_random_rearrangements_are_local_keep_jinja_parse_and_undo_exactl
         match op {
             "wrap" => assert_eq!(after.len(), before.len() + 2, "{what}"),
             "unwrap" => assert_eq!(after.len() + 2, before.len(), "{what}"),
-            "move-up" | "move-down" | "move-to" => assert_eq!(after, before, "{what}"),
+            "move-up" | "move-down" | "move-to" | "move-anywhere" => {
+                assert_eq!(after, before, "{what}")
+            }
             _ => {}
         }
         let new_tree = SourceTree::parse(&out);

@@ -245,6 +245,8 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
         (editor_text(&client).await == source_before).then_some(Value::Null)
     })
     .await;
+    // An undo is typing: the preview maps again once it pauses.
+    wait_for_mapped_preview(&client, "Write something here.").await;
 
     js(
         &client,
@@ -326,6 +328,112 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
     );
     wait_for_text(&client, "[data-test=block-library]", "Note text").await;
     shot(&client, "build-07-saved-block").await;
+
+    // Drag and drop: a divider from the library before the note, then the button out of its
+    // condition after the title, each one undo step; the zone says where it lands.
+    let drag_to = |source: &'static str, x: f64, y: f64| {
+        let client = client.clone();
+        async move {
+            let script = format!(
+                "const done = arguments[arguments.length - 1];
+                 (async () => {{
+                   const src = document.querySelector({source:?});
+                   const layer = document.querySelector('[data-test=select-layer]');
+                   const dt = new DataTransfer();
+                   src.dispatchEvent(new DragEvent('dragstart', {{ bubbles: true, dataTransfer: dt }}));
+                   let label = null;
+                   for (let i = 0; i < 100 && !label; i++) {{
+                     await new Promise(r => setTimeout(r, 20));
+                     layer.dispatchEvent(new DragEvent('dragover', {{ bubbles: true, cancelable: true, clientX: {x}, clientY: {y}, dataTransfer: dt }}));
+                     const zone = document.querySelector('[data-test=drop-zone]');
+                     label = zone ? zone.textContent : null;
+                   }}
+                   layer.dispatchEvent(new DragEvent('drop', {{ bubbles: true, cancelable: true, clientX: {x}, clientY: {y}, dataTransfer: dt }}));
+                   src.dispatchEvent(new DragEvent('dragend', {{ bubbles: true, dataTransfer: dt }}));
+                   done(label);
+                 }})();"
+            );
+            client.execute_async(&script, vec![]).await.expect("drag")
+        }
+    };
+    let before_drags = editor_text(&client).await;
+    let (x, y) = centre_of_text(&client, "Write something here.").await;
+    let label = drag_to("[data-test=block-basic-divider]", x, y - 4.0).await;
+    assert_eq!(label, Value::String("before mj-text".into()));
+    wait_until("the divider dropped before the note", || async {
+        editor_text(&client)
+            .await
+            .contains(
+                "    {% endif %}\n    <mj-divider />\n    <mj-text>Write something here.</mj-text>",
+            )
+            .then_some(Value::Null)
+    })
+    .await;
+    wait_for_mapped_preview(&client, "Write something here.").await;
+    shot(&client, "build-08-divider-dropped").await;
+
+    // The button (selected, by its handle) dragged after the title's text, out of the `if`.
+    wait_for_mapped_preview(&client, ">Button<").await;
+    let (bx, by) = centre_of_text(&client, "Button").await;
+    click_at(&client, bx, by).await;
+    wait_for_text(&client, "[data-test=breadcrumb]", "mj-button").await;
+    let (tx, ty) = centre_of_text(&client, "launch").await;
+    // Three quarters down the title's box (its marked element, padding included): after it.
+    let marked = js(&client, &format!("const f = document.querySelector('[data-test=preview]'); const o = f.getBoundingClientRect(); let m = f.contentDocument.elementFromPoint({tx} - o.left - f.clientLeft, {ty} - o.top - f.clientTop); while (m && !Array.from(m.classList || []).some(c => /^lp-\\d+-\\d+$/.test(c))) m = m.parentElement; const r = m.getBoundingClientRect(); return [o.top + f.clientTop + r.top, r.height];")).await;
+    let (top, height) = (
+        marked[0].as_f64().unwrap_or_default(),
+        marked[1].as_f64().unwrap_or_default(),
+    );
+    let label = drag_to("[data-test=drag-handle]", tx, top + height * 0.75).await;
+    assert_eq!(label, Value::String("after mj-text".into()));
+    let moved = wait_until("the button moved after the title", || async {
+        let text = editor_text(&client).await;
+        text.contains("<mj-text>{{ title }}</mj-text>\n    <mj-button href=\"https://example.com\">Button</mj-button>\n")
+            .then_some(Value::String(text))
+    })
+    .await;
+    assert!(
+        moved
+            .as_str()
+            .is_some_and(|t| t.contains("{% if title != \"\" %}\n    {% endif %}")),
+        "the condition's tags stay where they were: {moved}"
+    );
+    shot(&client, "build-09-button-dragged").await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("both drops undone", || async {
+        (editor_text(&client).await == before_drags).then_some(Value::Null)
+    })
+    .await;
+
+    // The keyboard's drag: Ctrl+X on the button, select the title, Ctrl+V.
+    wait_for_mapped_preview(&client, ">Button<").await;
+    let (bx, by) = centre_of_text(&client, "Button").await;
+    click_at(&client, bx, by).await;
+    wait_for_text(&client, "[data-test=breadcrumb]", "mj-button").await;
+    let layer_keys = |key: char| {
+        let client = client.clone();
+        async move {
+            let script = format!(
+                "document.querySelector('[data-test=select-layer]').dispatchEvent(new KeyboardEvent('keydown', {{ key: {key:?}, ctrlKey: true, bubbles: true }})); return null;"
+            );
+            js(&client, &script).await;
+        }
+    };
+    layer_keys('x').await;
+    wait_for_text(&client, "[data-test=visual-notice]", "Moving mj-button").await;
+    let (tx, ty) = centre_of_text(&client, "launch").await;
+    click_at(&client, tx, ty).await;
+    wait_for_text(&client, "[data-test=breadcrumb]", "mj-text").await;
+    layer_keys('v').await;
+    wait_until("the button moved by keyboard", || async {
+        editor_text(&client)
+            .await
+            .contains("<mj-text>{{ title }}</mj-text>\n    <mj-button href=\"https://example.com\">Button</mj-button>\n")
+            .then_some(Value::Null)
+    })
+    .await;
+    shot(&client, "build-10-button-moved-by-keyboard").await;
 
     let _ = client.close().await;
     drop(processes);

@@ -2,6 +2,7 @@
 //! (CodeMirror, mounted once and kept while other screens show), the Problems panel and the
 //! live preview.
 
+mod drag;
 mod logic;
 mod preview;
 mod problems;
@@ -20,12 +21,14 @@ use wasm_bindgen::prelude::*;
 #[component]
 pub fn EditScreen() -> impl IntoView {
     let core = expect_context::<Core>();
+    provide_context(drag::Drag::new());
     let editor_ref = NodeRef::<Div>::new();
     let layer = visual::SelectLayer {
         frame: NodeRef::new(),
         overlay: NodeRef::new(),
         pick: NodeRef::new(),
     };
+    provide_context(layer);
     Effect::new(move |_| {
         let (Some(el), Some(schema)) = (editor_ref.get(), core.schema.get()) else {
             return;

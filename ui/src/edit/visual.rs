@@ -8,8 +8,17 @@ use crate::ipc;
 use crate::translate::Translations;
 use leptos::prelude::*;
 use letterpress_protocol::commands::LocateElement;
-use letterpress_protocol::{ElementLocation, InlinePiece, InlineText, StructureAction};
+use super::drag::Drag;
+use letterpress_protocol::{Dragged, ElementLocation, InlinePiece, InlineText, StructureAction};
 use wasm_bindgen::JsValue;
+
+/// Starts an HTML drag (WebKit begins one only with data set): `what` as text, a move.
+fn set_drag_data(ev: &web_sys::DragEvent, what: &str) {
+    if let Some(data) = ev.data_transfer() {
+        let _ = data.set_data("text/plain", what);
+        data.set_effect_allowed("copyMove");
+    }
+}
 
 /// What the layer needs: the frame it lies over and the overlay it draws in.
 #[derive(Clone, Copy)]
@@ -21,11 +30,11 @@ pub struct SelectLayer {
 }
 
 impl SelectLayer {
-    fn frame(self) -> Option<JsValue> {
+    pub(super) fn frame(self) -> Option<JsValue> {
         self.frame.get_untracked().map(JsValue::from)
     }
 
-    fn overlay(self) -> Option<JsValue> {
+    pub(super) fn overlay(self) -> Option<JsValue> {
         self.overlay.get_untracked().map(JsValue::from)
     }
 
@@ -37,7 +46,7 @@ impl SelectLayer {
 }
 
 /// Selects the element at `location` (found from a click or the editor's cursor).
-fn select(core: Core, layer: SelectLayer, location: ElementLocation) {
+pub(super) fn select(core: Core, layer: SelectLayer, location: ElementLocation) {
     let marker = core.marker_of(&location.path, location.offset);
     let (instances, crumbs) = match (layer.frame(), &marker) {
         (Some(frame), Some(m)) => {
@@ -223,7 +232,10 @@ fn make_partial(core: Core, name: String) {
 
 /// Keys on the preview (focused by a click): Delete, Ctrl+D duplicates, Alt+↑/↓ move,
 /// Escape clears the selection.
-fn on_layer_key(core: Core, layer: SelectLayer, ev: &web_sys::KeyboardEvent) {
+fn on_layer_key(core: Core, layer: SelectLayer, drag: Drag, ev: &web_sys::KeyboardEvent) {
+    if cut_or_paste(core, layer, drag, ev) {
+        return;
+    }
     let action = match ev.key().as_str() {
         "Delete" | "Backspace" => Some(StructureAction::Delete),
         "d" | "D" if ev.ctrl_key() || ev.meta_key() => Some(StructureAction::Duplicate),
@@ -245,11 +257,40 @@ fn on_layer_key(core: Core, layer: SelectLayer, ev: &web_sys::KeyboardEvent) {
     }
 }
 
+/// Ctrl+X / Ctrl+V (move the selection to another place, the keyboard's drag) and Escape
+/// while such a move is under way; `true` when the key was one of them.
+fn cut_or_paste(core: Core, layer: SelectLayer, drag: Drag, ev: &web_sys::KeyboardEvent) -> bool {
+    let ctrl = ev.ctrl_key() || ev.meta_key();
+    match ev.key().as_str() {
+        "x" | "X" if ctrl && core.selection.with_untracked(Option::is_some) => drag.cut(core),
+        "v" | "V" if ctrl && drag.active() => drag.paste(core, layer),
+        "Escape" if drag.active() => {
+            drag.end(layer);
+            core.visual_notice.set(None);
+        }
+        _ => return false,
+    }
+    ev.prevent_default();
+    true
+}
+
 /// The transparent layer above the email: click to select, hover to preview the outline,
 /// wheel to scroll.
 #[component]
 pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
     let core = expect_context::<Core>();
+    let drag = expect_context::<Drag>();
+    let on_drag_over = move |ev: web_sys::DragEvent| {
+        if drag.active()
+            && drag.over(core, layer, f64::from(ev.client_x()), f64::from(ev.client_y()))
+        {
+            ev.prevent_default();
+        }
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        drag.drop_here(core, layer);
+    };
     let hovered = StoredValue::new(None::<String>);
     let on_click = move |ev: web_sys::MouseEvent| {
         pick(
@@ -316,7 +357,8 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
     view! {
         <div class="pick-layer select-layer" data-test="select-layer" tabindex="0" role="application" node_ref=layer.pick
             aria-label="Email preview: click to select; Delete, Ctrl+D, Alt+Up/Down act on the selection"
-            on:keydown=move |ev: web_sys::KeyboardEvent| on_layer_key(core, layer, &ev)
+            on:keydown=move |ev: web_sys::KeyboardEvent| on_layer_key(core, layer, drag, &ev)
+            on:dragover=on_drag_over on:drop=on_drop
             class:unmapped=move || !mapped()
             title=move || if mapped() { "Click to select, double-click a text to edit it" } else { "Visual mapping unavailable for this email" }
             on:click=on_click on:dblclick=on_double on:mousemove=on_move on:mouseleave=on_leave on:wheel=on_wheel></div>
@@ -427,6 +469,8 @@ struct WrapForm {
 #[component]
 fn StructureActions(form: WrapForm) -> impl IntoView {
     let core = expect_context::<Core>();
+    let drag = expect_context::<Drag>();
+    let layer = expect_context::<SelectLayer>();
     let WrapForm {
         asking,
         condition,
@@ -472,6 +516,15 @@ fn StructureActions(form: WrapForm) -> impl IntoView {
     };
     view! {
         <span class="structure-actions" role="toolbar" aria-label="Selection">
+            <span class="act drag-handle" data-test="drag-handle" draggable="true" role="button"
+                title="Drag into the preview to move it anywhere (keyboard: Ctrl+X, select the new place, Ctrl+V)"
+                on:dragstart=move |ev: web_sys::DragEvent| {
+                    if let Some(s) = core.selection.get_untracked() {
+                        set_drag_data(&ev, "element");
+                        drag.begin(core, Dragged::Element { offset: s.location.offset });
+                    }
+                }
+                on:dragend=move |_| drag.end(layer)>"⠿ Move"</span>
             {button("Up", "Move up (Alt+Up)", "act-move-up", StructureAction::MoveUp)}
             {button("Down", "Move down (Alt+Down)", "act-move-down", StructureAction::MoveDown)}
             {button("Duplicate", "Duplicate (Ctrl+D)", "act-duplicate", StructureAction::Duplicate)}
@@ -522,6 +575,7 @@ pub fn OutlinePanel(layer: SelectLayer) -> impl IntoView {
     use letterpress_protocol::commands::GetOutline;
     use letterpress_protocol::{OutlineKind, OutlineNode};
     let core = expect_context::<Core>();
+    let drag = expect_context::<Drag>();
     let rows = RwSignal::new(Vec::<OutlineNode>::new());
     let open = RwSignal::new(false);
     Effect::new(move |_| {
@@ -613,6 +667,9 @@ pub fn OutlinePanel(layer: SelectLayer) -> impl IntoView {
         }
     };
     let on_key = move |ev: web_sys::KeyboardEvent| {
+        if cut_or_paste(core, layer, drag, &ev) {
+            return;
+        }
         let action = match ev.key().as_str() {
             "ArrowDown" if !ev.alt_key() => {
                 step(1);
@@ -672,6 +729,12 @@ pub fn OutlinePanel(layer: SelectLayer) -> impl IntoView {
                                 class=format!("outline-row {kind}") class:selected=move || selected_offset() == Some(offset)
                                 class:opaque=n.opaque style=style data-test=format!("outline-{}", n.label)
                                 title=format!("line {}", n.line)
+                                draggable=(element && !n.opaque).then_some("true")
+                                on:dragstart=move |ev: web_sys::DragEvent| if element {
+                                    set_drag_data(&ev, "element");
+                                    drag.begin(core, Dragged::Element { offset });
+                                }
+                                on:dragend=move |_| drag.end(layer)
                                 on:click=move |_| if element { choose(offset) }>
                                 <span class="label">{n.label.clone()}</span>
                                 {n.excerpt.clone().map(|x| view! { <span class="excerpt">{x}</span> })}
@@ -703,6 +766,8 @@ pub fn OutlinePanel(layer: SelectLayer) -> impl IntoView {
 pub fn BlockLibraryPanel() -> impl IntoView {
     use letterpress_protocol::commands::BlockLibrary;
     let core = expect_context::<Core>();
+    let drag = expect_context::<Drag>();
+    let layer = expect_context::<SelectLayer>();
     let blocks = core.library;
     let open = RwSignal::new(false);
     Effect::new(move |_| {
@@ -727,6 +792,15 @@ pub fn BlockLibraryPanel() -> impl IntoView {
                         view! {
                             <button class="block" class:project=b.project role="listitem" title=title
                                 data-test=format!("block-{}", b.id.replace(['/', '.'], "-"))
+                                draggable="true"
+                                on:dragstart={
+                                    let mjml = mjml.clone();
+                                    move |ev: web_sys::DragEvent| {
+                                        set_drag_data(&ev, "block");
+                                        drag.begin(core, Dragged::Block { mjml: mjml.clone() });
+                                    }
+                                }
+                                on:dragend=move |_| drag.end(layer)
                                 on:click=move |_| act(core, StructureAction::InsertBlock { mjml: mjml.clone() })>
                                 {b.name.clone()}
                             </button>
