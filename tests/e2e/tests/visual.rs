@@ -706,6 +706,73 @@ async fn a_designer_selects_elements_in_the_preview() {
         typed[1].as_f64().unwrap_or_default()
     );
 
+    // Drag over the same template (a measurement, printed, not asserted): the drop-zone
+    // feedback of each dragover (the handler's work: hit test, the box, the zone drawn, its
+    // layout forced), then drop → the new preview shown, for a Text block dropped after a
+    // text 20 times.
+    click(&client, "[data-test=blocks-toggle]").await;
+    let dragged = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const f = document.querySelector('[data-test=preview]');
+               const layer = document.querySelector('[data-test=select-layer]');
+               const until = async (check) => { for (let n = 0; n < 600; n++) { const v = check(); if (v) return v; await new Promise(r => setTimeout(r, 5)); } return null; };
+               const block = await until(() => document.querySelector('[data-test=block-basic-heading]'));
+               if (!block) { done(['no block']); return; }
+               const pointAt = (row) => {
+                 const d = f.contentDocument;
+                 const e = Array.from(d.querySelectorAll('div')).find(x => x.textContent.trim().startsWith(`Row ${row} second`));
+                 if (!e) return null;
+                 e.scrollIntoView({ block: 'center' });
+                 const r = e.getBoundingClientRect(), o = f.getBoundingClientRect();
+                 return [o.left + f.clientLeft + r.left + r.width / 2, o.top + f.clientTop + r.top + r.height * 0.9];
+               };
+               const feedback = [], drops = [];
+               for (let i = 0; i < 20; i++) {
+                 const dt = new DataTransfer();
+                 block.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: dt }));
+                 const over = (x, y) => layer.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, clientX: x, clientY: y, dataTransfer: dt }));
+                 // The targets arrive once per drag: wait for the first zone.
+                 const first = pointAt(i * 5);
+                 if (!first) { done(['no row', i]); return; }
+                 const zoned = await until(() => { over(first[0], first[1]); return document.querySelector('[data-test=drop-zone]'); });
+                 if (!zoned) { done(['no zone', i]); return; }
+                 for (let k = 0; k < 10; k++) {
+                   const p = pointAt((i * 5 + k * 3) % 100);
+                   const start = performance.now();
+                   over(p[0], p[1] + (k % 2 ? -6 : 0));
+                   feedback.push(performance.now() - start);
+                 }
+                 const target = pointAt(i * 5);
+                 over(target[0], target[1]);
+                 const before = (LetterpressPreview.current(f).match(/Heading/g) || []).length;
+                 const start = performance.now();
+                 layer.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, clientX: target[0], clientY: target[1], dataTransfer: dt }));
+                 block.dispatchEvent(new DragEvent('dragend', { bubbles: true, dataTransfer: dt }));
+                 const shown = await until(() => (LetterpressPreview.current(f).match(/Heading/g) || []).length > before);
+                 if (!shown) { done(['not dropped', i, document.querySelector('[data-test=visual-notice]')?.textContent]); return; }
+                 drops.push(performance.now() - start);
+                 await new Promise(r => setTimeout(r, 200));
+               }
+               const p = (xs, q) => { const s = xs.slice().sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * q) - 1)]; };
+               done([p(feedback, 0.5), p(feedback, 0.95), feedback.length, p(drops, 0.5), p(drops, 0.95), drops.length]);
+             })();",
+            vec![],
+        )
+        .await
+        .expect("measuring drag and drop");
+    assert_eq!(dragged[5], Value::from(20), "every drop landed: {dragged}");
+    println!(
+        "drag over a 500-element template: drop-zone feedback median {:.2} ms, p95 {:.2} ms ({} dragovers); drop → new preview median {:.1} ms, p95 {:.1} ms ({} drops)",
+        dragged[0].as_f64().unwrap_or_default(),
+        dragged[1].as_f64().unwrap_or_default(),
+        dragged[2],
+        dragged[3].as_f64().unwrap_or_default(),
+        dragged[4].as_f64().unwrap_or_default(),
+        dragged[5]
+    );
+
     let _ = client.close().await;
     drop(processes);
 }
