@@ -13,6 +13,7 @@ pub mod bridge;
 pub mod bundle;
 pub mod catalog;
 pub mod config;
+pub mod dark;
 pub mod deps;
 pub mod diagnostic;
 pub mod format;

@@ -82,6 +82,19 @@ pub struct PreviewRequest {
     /// Nothing is written; the preview says what it forced. Absent: none.
     #[serde(default)]
     pub logic: PreviewLogic,
+    /// A dark-mode copy of the email instead of the email as it is. Absent: light.
+    #[serde(default)]
+    pub dark: Option<DarkMode>,
+}
+
+/// Which kind of mail client a dark preview shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DarkMode {
+    /// Clients that apply the email's `prefers-color-scheme: dark` styles.
+    PrefersColorScheme,
+    /// Clients that invert colours themselves (an approximation).
+    Inverting,
 }
 
 /// What the preview forces of a template's logic, in a copy of its sources and data only.
@@ -156,6 +169,9 @@ pub struct Preview {
     /// forcing asked for could not be done; empty when it shows the data as it is.
     #[serde(default)]
     pub forced: Vec<String>,
+    /// What a dark preview shows (`dark (prefers-color-scheme): …`); `None` in light.
+    #[serde(default)]
+    pub appearance: Option<String>,
 }
 
 /// Where an element of the preview is in its source, for selecting it.

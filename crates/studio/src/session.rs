@@ -144,6 +144,7 @@ impl StudioSession {
                 .preview_shaped(&job, &buffers, request.text, &forced.lists);
             let mut preview = preview_of(out, started);
             preview.forced = forced.said;
+            darken(&mut preview, request.dark);
             return preview;
         }
         let (out, marked) =
@@ -161,6 +162,7 @@ impl StudioSession {
             names: m.names,
             opaque: m.opaque.into_iter().collect(),
         });
+        darken(&mut preview, request.dark);
         preview
     }
 
@@ -1173,6 +1175,28 @@ fn placed_start(edits: &[letterpress_visual::TextEdit]) -> Option<usize> {
     None
 }
 
+/// The preview as clients of `dark` show it (its markers kept), with what that means.
+fn darken(preview: &mut Preview, dark: Option<letterpress_protocol::DarkMode>) {
+    use letterpress_engine::dark::{DarkProfile, dark_copy};
+    let Some(dark) = dark else { return };
+    let profile = match dark {
+        letterpress_protocol::DarkMode::PrefersColorScheme => DarkProfile::PrefersColorScheme,
+        letterpress_protocol::DarkMode::Inverting => DarkProfile::Inverting,
+    };
+    let mut note = None;
+    if !preview.html.is_empty() {
+        let copy = dark_copy(&preview.html, profile);
+        preview.html = copy.html;
+        note = Some(copy.note);
+    }
+    if let Some(mapping) = &mut preview.mapping {
+        let copy = dark_copy(&mapping.html, profile);
+        mapping.html = copy.html;
+        note = Some(copy.note);
+    }
+    preview.appearance = note;
+}
+
 /// The branch switcher's entries of the `{% if %}` at `offset`: each branch as written, and
 /// "none of them" when there is no `else` (forcing every condition false).
 fn branch_labels(tree: &letterpress_visual::SourceTree, offset: usize) -> Vec<String> {
@@ -1277,5 +1301,6 @@ pub(crate) fn preview_of(out: letterpress_engine::RenderOutput, started: Instant
         diagnostics: out.diagnostics,
         mapping: None,
         forced: Vec::new(),
+        appearance: None,
     }
 }

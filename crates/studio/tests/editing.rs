@@ -321,6 +321,7 @@ fn one_call_takes_a_keystroke_and_renders_it() {
         text: false,
         markers: false,
         logic: Default::default(),
+        dark: None,
     };
     let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);

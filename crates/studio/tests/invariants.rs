@@ -18,6 +18,7 @@ fn request() -> PreviewRequest {
         text: true,
         markers: false,
         logic: Default::default(),
+        dark: None,
     }
 }
 

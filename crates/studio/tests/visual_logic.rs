@@ -27,6 +27,7 @@ fn request(fixture: &str, logic: PreviewLogic) -> PreviewRequest {
         text: false,
         markers: true,
         logic,
+        dark: None,
     }
 }
 
@@ -218,4 +219,75 @@ fn a_condition_is_edited_as_a_checked_expression() {
         .condition_edit(PATH, offset, 0, "a\nb", &plain)
         .unwrap_err();
     assert!(two_lines.to_string().contains("spans lines"), "{two_lines}");
+}
+
+#[test]
+fn dark_previews_apply_the_emails_dark_styles_or_emulate_inversion_and_keep_the_markers() {
+    use letterpress_protocol::DarkMode;
+    let (_tmp, root) = whole_sample();
+    let path = "templates/welcome/body.mjml";
+    let body = std::fs::read_to_string(root.join(path)).unwrap();
+    let dark_style = "{% block head %}<mj-style>@media (prefers-color-scheme: dark) { .card { background-color: #111827 !important; } }</mj-style>{% endblock %}\n";
+    let with_dark = body.replacen(
+        "{% block content %}",
+        &format!("{dark_style}{{% block content %}}"),
+        1,
+    );
+    assert_ne!(with_dark, body, "the welcome body extends the layout");
+    std::fs::write(root.join(path), &with_dark).unwrap();
+    let session = StudioSession::open(&root).unwrap();
+    let ask = |dark: Option<DarkMode>| {
+        session.preview(&PreviewRequest {
+            template: "welcome".into(),
+            locale: "en".into(),
+            fixture: "default".into(),
+            text: false,
+            markers: true,
+            logic: PreviewLogic::default(),
+            dark,
+        })
+    };
+    let mapped = |p: &Preview| {
+        p.mapping
+            .as_ref()
+            .map(|m| m.html.clone())
+            .unwrap_or_default()
+    };
+    let light = ask(None);
+    assert!(light.appearance.is_none());
+    assert!(mapped(&light).contains("prefers-color-scheme"));
+
+    let dark = ask(Some(DarkMode::PrefersColorScheme));
+    let html = mapped(&dark);
+    assert!(
+        !html.contains("prefers-color-scheme"),
+        "the dark query always applies"
+    );
+    assert!(html.contains("@media all"), "{html}");
+    assert!(html.contains("lp-"), "the markers stay");
+    assert_eq!(
+        html.matches("lp-").count(),
+        mapped(&light).matches("lp-").count()
+    );
+    assert!(
+        dark.appearance
+            .as_deref()
+            .is_some_and(|a| a.contains("1 media query")),
+        "{:?}",
+        dark.appearance
+    );
+
+    let inverted = ask(Some(DarkMode::Inverting));
+    assert!(mapped(&inverted).contains("data-lp-dark=\"inverting\""));
+    assert!(
+        inverted
+            .appearance
+            .as_deref()
+            .is_some_and(|a| a.contains("approximation"))
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join(path)).unwrap(),
+        with_dark,
+        "nothing written"
+    );
 }

@@ -157,6 +157,7 @@ fn a_property_edit_touches_only_the_elements_start_tag() {
         text: false,
         markers: false,
         logic: Default::default(),
+        dark: None,
     };
     let panel = session.element_properties(path, offset, &request).unwrap();
     assert_eq!(panel.element, "mj-text");
@@ -235,6 +236,7 @@ fn selecting_everything_and_saving_without_edits_changes_no_byte() {
         text: false,
         markers: false,
         logic: Default::default(),
+        dark: None,
     };
     let mut files = Vec::new();
     for dir in ["layouts", "partials"] {
@@ -341,6 +343,7 @@ fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
         text: false,
         markers: true,
         logic: Default::default(),
+        dark: None,
     };
     let preview = session.preview(&request);
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);
@@ -393,6 +396,7 @@ fn typing_over_literal_text_writes_only_the_typed_stretch_and_keeps_chips() {
         text: false,
         markers: false,
         logic: Default::default(),
+        dark: None,
     };
     let offset = text
         .find("<mj-text mj-class=\"footer\">{{ globals.company_name }}")

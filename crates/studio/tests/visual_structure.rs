@@ -13,6 +13,7 @@ fn request() -> PreviewRequest {
         text: false,
         markers: false,
         logic: Default::default(),
+        dark: None,
     }
 }
 

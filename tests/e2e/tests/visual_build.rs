@@ -435,6 +435,33 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
     .await;
     shot(&client, "build-10-button-moved-by-keyboard").await;
 
+    // Dark previews while editing: the email's own dark styles (none here: said so), and
+    // the inverting clients' emulation; the selection still works on them.
+    click(&client, "[data-test=scheme-dark]").await;
+    wait_for_text(&client, "[data-test=appearance]", "no dark-mode styles").await;
+    click(&client, "[data-test=scheme-darkinverted]").await;
+    wait_for_text(&client, "[data-test=appearance]", "approximation").await;
+    wait_until("the inverted preview", || async {
+        let on = js(&client, "const d = document.querySelector('[data-test=preview]').contentDocument; return !!d.querySelector('style[data-lp-dark]');").await;
+        (on == Value::Bool(true)).then_some(Value::Null)
+    })
+    .await;
+    wait_for_mapped_preview(&client, "Write something here.").await;
+    let (x, y) = centre_of_text(&client, "Write something here.").await;
+    click_at(&client, x, y).await;
+    wait_for_text(&client, "[data-test=breadcrumb]", "mj-text").await;
+    shot(&client, "build-11-dark-inverted").await;
+    click(&client, "[data-test=scheme-light]").await;
+    wait_until("back to light", || async {
+        let gone = js(
+            &client,
+            "return !document.querySelector('[data-test=appearance]');",
+        )
+        .await;
+        (gone == Value::Bool(true)).then_some(Value::Null)
+    })
+    .await;
+
     let _ = client.close().await;
     drop(processes);
 }

@@ -218,6 +218,8 @@ pub struct Core {
     pub width: RwSignal<Width>,
     /// What the preview forces of the template's logic (branches, loop items): preview only.
     pub logic: RwSignal<letterpress_protocol::PreviewLogic>,
+    /// A dark-mode preview (`None`: light).
+    pub dark: RwSignal<Option<letterpress_protocol::DarkMode>>,
     pub tab: RwSignal<Tab>,
     pub editor: RwSignal<Option<u32>>,
     /// Name typed in the template form (new, duplicate, rename).
@@ -286,6 +288,7 @@ impl Core {
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),
             logic: RwSignal::new(Default::default()),
+            dark: RwSignal::new(None),
             tab: RwSignal::new(Tab::Html),
             editor: RwSignal::new(None),
             new_name: RwSignal::new(String::new()),
@@ -474,6 +477,7 @@ impl Core {
             text: self.tab.get_untracked() == Tab::Text,
             markers: true,
             logic: self.logic.get_untracked(),
+            dark: self.dark.get_untracked(),
         }
     }
 

@@ -101,6 +101,17 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                     <button class:on=move || core.width.get() == Width::Desktop on:click=move |_| core.width.set(Width::Desktop)>"Desktop"</button>
                     <button data-test="mobile" class:on=move || core.width.get() == Width::Mobile on:click=move |_| core.width.set(Width::Mobile)>"Mobile"</button>
                 </span>
+                <span class="segmented" role="group" aria-label="Light or dark mode">
+                    {[(None, "Light", "The email as it is"),
+                      (Some(DarkMode::PrefersColorScheme), "Dark", "Clients that apply the email's own dark styles (prefers-color-scheme: Apple Mail, iOS, Outlook for Mac)"),
+                      (Some(DarkMode::Inverting), "Dark (inverted)", "Clients that invert colours themselves (Gmail apps, Outlook.com, Outlook for Windows): an approximation")]
+                        .into_iter().map(|(mode, label, title)| view! {
+                            <button data-test=format!("scheme-{}", label.to_lowercase().replace([' ', '(', ')'], "")) title=title
+                                class:on=move || core.dark.get() == mode
+                                aria-pressed=move || (core.dark.get() == mode).to_string()
+                                on:click=move |_| { core.dark.set(mode); core.refresh(); }>{label}</button>
+                        }).collect_view()}
+                </span>
                 <label class="remote-toggle" title="Fetched by the app (at most 5 MB and 10 s each, no cookies) and shown in the preview; the email itself is unchanged">
                     <input type="checkbox" data-test="remote-images" prop:checked=move || core.remote_allowed.get()
                         on:change=move |ev| core.allow_remote_images(event_target_checked(&ev)) />
@@ -121,6 +132,9 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
             })}
             {move || core.problem.get().map(|p| view! { <div class="banner" data-test="problem">{p}</div> })}
             <super::logic::ForcedBanner />
+            {move || core.preview.with(|p| p.as_ref().and_then(|p| p.appearance.clone())).map(|note| view! {
+                <div class="banner appearance" data-test="appearance" role="status">{note}</div>
+            })}
             {move || core.snapshot.with(|s| s.as_ref().and_then(|s| s.config_problem.clone())).map(|d| {
                 let at = d.location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
                 view! {

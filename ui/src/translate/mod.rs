@@ -348,6 +348,7 @@ impl Translations {
             text: false,
             markers: false,
         logic: Default::default(),
+        dark: None,
         };
         let translation = self.unsaved_translation();
         if translation.is_none() {
