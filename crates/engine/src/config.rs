@@ -30,6 +30,116 @@ pub struct ProjectConfig {
     pub assets: BTreeMap<String, String>,
     /// Sync targets (`[targets.<name>]`): where published versions are uploaded, by name.
     pub targets: BTreeMap<String, TargetConfig>,
+    /// Brand guardrails for the visual editor (`[brand]`).
+    pub brand: BrandConfig,
+}
+
+/// The project's brand (`[brand]`): its palette and fonts, and the attributes the visual
+/// editor lets take only those (a colour attribute the palette, `font-family` the fonts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BrandConfig {
+    /// Brand colours, `#rrggbb` (or `#rgb`), lower case.
+    pub palette: Vec<String>,
+    /// Font stacks (`Helvetica, Arial, sans-serif`).
+    pub fonts: Vec<String>,
+    /// Attribute names locked to them (`color`, `background-color`, `font-family`).
+    pub locked: Vec<String>,
+}
+
+impl BrandConfig {
+    /// The only values attribute `name` may take in the visual editor, when it is locked.
+    pub fn choices(&self, name: &str) -> Option<&[String]> {
+        if !self.locked.iter().any(|l| l == name) {
+            return None;
+        }
+        Some(if name == "font-family" {
+            &self.fonts
+        } else {
+            &self.palette
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBrand {
+    #[serde(default)]
+    palette: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    fonts: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    locked: Vec<toml::Spanned<String>>,
+}
+
+/// Whether `value` is a hex colour (`#rgb` or `#rrggbb`).
+fn is_hex_colour(value: &str) -> bool {
+    value
+        .strip_prefix('#')
+        .is_some_and(|h| matches!(h.len(), 3 | 6) && h.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Validates `[brand]`; errors point at the offending value.
+fn parse_brand(text: &str, raw: RawBrand) -> Result<BrandConfig, Box<Diagnostic>> {
+    let at = |span: std::ops::Range<usize>, msg: String| {
+        Box::new(Diagnostic::error(
+            Code::InvalidConfig,
+            msg,
+            Some(Location::at_offset(PROJECT_FILE, text, span.start)),
+        ))
+    };
+    let mut palette = Vec::new();
+    for c in &raw.palette {
+        if !is_hex_colour(c.get_ref()) {
+            return Err(at(
+                c.span(),
+                format!(
+                    "[brand] palette: `{}` is not a colour like `#4f46e5`",
+                    c.get_ref()
+                ),
+            ));
+        }
+        palette.push(c.get_ref().to_ascii_lowercase());
+    }
+    let fonts: Vec<String> = raw
+        .fonts
+        .iter()
+        .map(|f| f.get_ref().trim().to_owned())
+        .collect();
+    let mut locked = Vec::new();
+    for name in &raw.locked {
+        let n = name.get_ref().trim();
+        let ok = if n == "font-family" {
+            !fonts.is_empty()
+        } else if n.ends_with("color") {
+            !palette.is_empty()
+        } else {
+            return Err(at(
+                name.span(),
+                format!(
+                    "[brand] locked: `{n}`: only colour attributes and font-family can be locked (to the palette and the fonts)"
+                ),
+            ));
+        };
+        if !ok {
+            return Err(at(
+                name.span(),
+                format!(
+                    "[brand] locked: `{n}` needs {} to choose from",
+                    if n == "font-family" {
+                        "fonts"
+                    } else {
+                        "a palette"
+                    }
+                ),
+            ));
+        }
+        locked.push(n.to_owned());
+    }
+    Ok(BrandConfig {
+        palette,
+        fonts,
+        locked,
+    })
 }
 
 /// A sending service the published templates are synced to.
@@ -153,6 +263,8 @@ struct RawProjectFile {
     assets: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
     #[serde(default)]
     targets: BTreeMap<toml::Spanned<String>, RawTarget>,
+    #[serde(default)]
+    brand: RawBrand,
 }
 
 #[derive(Deserialize)]
@@ -182,6 +294,7 @@ impl ProjectConfig {
             fonts: BTreeMap::new(),
             assets: BTreeMap::new(),
             targets: BTreeMap::new(),
+            brand: BrandConfig::default(),
         }
     }
 
@@ -280,7 +393,9 @@ impl ProjectConfig {
             let parsed = parse_target(text, &name, target)?;
             targets.insert(parsed.name.clone(), parsed);
         }
+        let brand = parse_brand(text, raw.brand)?;
         Ok(ProjectConfig {
+            brand,
             name: raw.project.name,
             default_locale,
             locales,

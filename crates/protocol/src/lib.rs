@@ -224,6 +224,10 @@ pub struct Property {
     pub jinja: bool,
     /// Which input edits it.
     pub kind: PropertyKind,
+    /// Locked by the project's brand (`[brand]` of letterpress.toml): the only values it may
+    /// take from the visual editor (the palette, the fonts); empty: any.
+    #[serde(default)]
+    pub choices: Vec<String>,
 }
 
 /// The input a property is edited with.

@@ -745,11 +745,16 @@ impl StudioSession {
         defined.sort();
         defined.dedup();
         names.extend(defined);
+        let brand = &self.project.config().brand;
         let properties = names
             .into_iter()
             .map(|name| {
                 let (value, origin) = head.effective(&tag.name, &own, &name);
                 Property {
+                    choices: brand
+                        .choices(&name)
+                        .map(<[String]>::to_vec)
+                        .unwrap_or_default(),
                     kind: property_kind(&name),
                     jinja: tag.attribute(&name).is_some_and(|a| a.has_jinja),
                     origin: match origin {
@@ -787,6 +792,19 @@ impl StudioSession {
         request: &PreviewRequest,
     ) -> Result<Vec<EditorEdit>, StudioError> {
         use letterpress_visual::{EditError, remove_attribute, set_attribute};
+        if let (Some(v), Some(choices)) = (value, self.project.config().brand.choices(name))
+            && !choices.iter().any(|c| c.eq_ignore_ascii_case(v.trim()))
+        {
+            let what = if name == "font-family" {
+                "the brand fonts"
+            } else {
+                "the brand palette"
+            };
+            return Err(StudioError::Refused(format!(
+                "`{name}` is locked to {what} ([brand] of letterpress.toml): `{v}` is not one of them ({})",
+                choices.join(", ")
+            )));
+        }
         let (tree, id) = self.element_starting_at(path, offset)?;
         let text = tree.source();
         if letterpress_engine::instrument::opaque_elements(text).contains(&offset) {

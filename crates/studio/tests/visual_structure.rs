@@ -437,3 +437,80 @@ fn drops_go_where_mjml_takes_them_and_into_jinja_blocks_only_when_aimed_there() 
             .is_err()
     );
 }
+
+#[test]
+fn brand_locked_attributes_offer_and_take_only_the_palette_and_fonts() {
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "templates/welcome/body.mjml";
+    let text = session.open_document(path).unwrap().text;
+    // The welcome's first text: its properties come with the brand's choices.
+    let at = text.find("<mj-text").unwrap();
+    let props = session.element_properties(path, at, &request()).unwrap();
+    let prop = |name: &str| {
+        props
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name} is in the panel"))
+            .clone()
+    };
+    assert_eq!(
+        prop("font-family").choices,
+        ["Helvetica, Arial, sans-serif"]
+    );
+    assert!(
+        prop("container-background-color").choices.is_empty(),
+        "not locked"
+    );
+    assert!(
+        prop("color").choices.is_empty(),
+        "the sample locks background-color, not color"
+    );
+
+    // Off-palette is refused, on-palette and reset are edits.
+    let refused = session
+        .property_edit(path, at, "font-family", Some("Comic Sans MS"), &request())
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("locked to the brand fonts"),
+        "{refused}"
+    );
+    let ok = session
+        .property_edit(
+            path,
+            at,
+            "font-family",
+            Some("Helvetica, Arial, sans-serif"),
+            &request(),
+        )
+        .unwrap();
+    assert_eq!(ok.len(), 1);
+    assert!(
+        ok[0]
+            .insert
+            .contains("font-family=\"Helvetica, Arial, sans-serif\"")
+    );
+}
+
+#[test]
+fn a_brand_section_that_cannot_hold_is_an_error_at_its_value() {
+    let bad = "[project]\nname = \"x\"\ndefault_locale = \"en\"\nlocales = [\"en\"]\n\n[brand]\npalette = [\"#4f46e5\", \"indigo\"]\n";
+    let e = letterpress_engine::config::ProjectConfig::parse(bad).unwrap_err();
+    assert!(
+        e.message.contains("`indigo` is not a colour"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.location.as_ref().map(|l| l.line), Some(7));
+    let unlockable = "[project]\nname = \"x\"\ndefault_locale = \"en\"\nlocales = [\"en\"]\n\n[brand]\npalette = [\"#000\"]\nlocked = [\"padding\"]\n";
+    let e = letterpress_engine::config::ProjectConfig::parse(unlockable).unwrap_err();
+    assert!(
+        e.message.contains("only colour attributes and font-family"),
+        "{}",
+        e.message
+    );
+    let no_fonts = "[project]\nname = \"x\"\ndefault_locale = \"en\"\nlocales = [\"en\"]\n\n[brand]\nlocked = [\"font-family\"]\n";
+    let e = letterpress_engine::config::ProjectConfig::parse(no_fonts).unwrap_err();
+    assert!(e.message.contains("needs fonts"), "{}", e.message);
+}

@@ -219,6 +219,17 @@ async fn a_designer_selects_elements_in_the_preview() {
     // in the start tag (nothing else in the file changes), one undo step, redo, save.
     let original = editor_text(&client).await;
     wait_for_text(&client, "[data-test=properties]", "mj-class heading").await;
+    // The sample's brand locks font-family to its fonts: the panel offers only those.
+    let fonts = js(
+        &client,
+        "return Array.from(document.querySelectorAll('select[data-test=prop-font-family] option')).map(o => o.textContent);",
+    )
+    .await;
+    assert_eq!(
+        fonts,
+        serde_json::json!(["(inherited)", "Helvetica, Arial, sans-serif"]),
+        "brand fonts only"
+    );
     js(
         &client,
         "const i = document.querySelector('[data-test=prop-color]');
@@ -371,6 +382,45 @@ async fn a_designer_selects_elements_in_the_preview() {
     let doc = doc.as_str().unwrap_or_default().to_owned();
     assert!(from.contains(&doc), "{from} / {doc}");
     shot(&client, "visual-02-footer-from-layout").await;
+
+    // Shared files are locked in a template's visual view: no change by accident; "Edit
+    // here — affects 6" unlocks this one.
+    let locked = wait_for_text(&client, "[data-test=selection-locked]", "Locked").await;
+    assert!(locked.contains("shared by 6 templates"), "{locked}");
+    wait_for_text(&client, "[data-test=properties-locked]", "locked here").await;
+    let (x, y) = centre_of_text(&client, "Torstraße 140").await;
+    double_click_at(&client, x, y).await;
+    wait_for_text(
+        &client,
+        "[data-test=visual-notice]",
+        "shared with other templates",
+    )
+    .await;
+    let none = js(
+        &client,
+        "return !document.querySelector('[data-test=inline-literal-text]');",
+    )
+    .await;
+    assert_eq!(
+        none,
+        Value::Bool(true),
+        "no in-place editor on a locked file"
+    );
+    click(&client, "[data-test=unlock]").await;
+    wait_for_text(
+        &client,
+        "[data-test=visual-notice]",
+        "changes reach 6 templates",
+    )
+    .await;
+    shot(&client, "visual-02a-unlocked").await;
+    // The panels above the email changed with the lock: select the line again where it is
+    // now, so the double-click below does not move the layout under its second click.
+    let (x, y) = centre_of_text(&client, "Torstraße 140").await;
+    click_at(&client, x, y).await;
+    wait_for_text(&client, "[data-test=selection-at]", "footer.mjml:21:").await;
+    // Longer than the double-click interval: that click must not count as the first of two.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
 
     // Literal text typed in place: the footer line is `{{ company }} · {{ address }}`; the two
     // expressions are chips, and typing over the dot writes that byte range only.

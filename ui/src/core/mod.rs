@@ -218,6 +218,9 @@ pub struct Core {
     pub width: RwSignal<Width>,
     /// What the preview forces of the template's logic (branches, loop items): preview only.
     pub logic: RwSignal<letterpress_protocol::PreviewLogic>,
+    /// Layouts and partials the designer chose to edit from a template's visual view ("Edit
+    /// here — affects N"); every other shared file is locked there.
+    pub unlocked: RwSignal<BTreeSet<String>>,
     /// A dark-mode preview (`None`: light).
     pub dark: RwSignal<Option<letterpress_protocol::DarkMode>>,
     pub tab: RwSignal<Tab>,
@@ -289,6 +292,7 @@ impl Core {
             width: RwSignal::new(Width::Desktop),
             logic: RwSignal::new(Default::default()),
             dark: RwSignal::new(None),
+            unlocked: RwSignal::new(BTreeSet::new()),
             tab: RwSignal::new(Tab::Html),
             editor: RwSignal::new(None),
             new_name: RwSignal::new(String::new()),
@@ -398,6 +402,13 @@ impl Core {
     fn open_with(self, path: &str, goto: Option<(u32, u32)>, focus: bool) {
         self.mode.set(Mode::Edit);
         let path = path.to_owned();
+        if focus && !path.starts_with("templates/") {
+            // Opened on purpose (not by selecting one of its elements in a template's
+            // preview): the visual view may change it.
+            self.unlocked.update(|u| {
+                u.insert(path.clone());
+            });
+        }
         let seq = self.open_seq.get_value() + 1;
         self.open_seq.set_value(seq);
         spawn_local(async move {

@@ -34,6 +34,10 @@ impl Drag {
     pub fn begin(self, core: Core, dragged: Dragged) {
         use letterpress_protocol::commands::GetDropTargets;
         let path = core.doc_path.get_untracked();
+        if super::visual::is_locked(core, &path) {
+            super::visual::say_locked(core, &path);
+            return;
+        }
         self.0.set_value(Some(DragState {
             path: path.clone(),
             dragged: dragged.clone(),

@@ -12,6 +12,20 @@ use super::drag::Drag;
 use letterpress_protocol::{Dragged, ElementLocation, InlinePiece, InlineText, StructureAction};
 use wasm_bindgen::JsValue;
 
+/// Whether `path` is locked in the visual view: a layout or partial (shared by templates)
+/// the designer has not chosen to edit here.
+pub(super) fn is_locked(core: Core, path: &str) -> bool {
+    !path.starts_with("templates/") && !core.unlocked.with_untracked(|u| u.contains(path))
+}
+
+/// Says why a locked file's element is not changed.
+pub(super) fn say_locked(core: Core, path: &str) {
+    core.visual_notice.set(Some((
+        format!("{path} is shared with other templates: choose \"Edit here\" to change it from this view."),
+        true,
+    )));
+}
+
 /// Starts an HTML drag (WebKit begins one only with data set): `what` as text, a move.
 fn set_drag_data(ev: &web_sys::DragEvent, what: &str) {
     if let Some(data) = ev.data_transfer() {
@@ -146,6 +160,9 @@ pub fn act(core: Core, action: StructureAction) {
         return;
     };
     let path = selected.location.path.clone();
+    if is_locked(core, &path) {
+        return say_locked(core, &path);
+    }
     leptos::task::spawn_local(async move {
         let asked = StructureEditFor {
             path: path.clone(),
@@ -427,7 +444,26 @@ pub fn SelectionBar() -> impl IntoView {
                         </span>
                         {from.map(|f| view! { <span class="from" data-test="selection-from">{f}</span> })}
                         {repeated.map(|r| view! { <span class="repeated" data-test="selection-instances">{r}</span> })}
-                        {(!opaque).then(|| view! { <StructureActions form=form /> })}
+                        {move || {
+                            let path = s.location.path.clone();
+                            let locked = core.unlocked.with(|_| is_locked(core, &path));
+                            let used = s.location.used_by.len();
+                            let open_path = path.clone();
+                            match (opaque, locked) {
+                                (true, _) => ().into_any(),
+                                (false, true) => view! {
+                                    <span class="locked-note" data-test="selection-locked">"Locked: shared by "{used}" template"{if used == 1 { "" } else { "s" }}</span>
+                                    <button class="act" data-test="open-shared" title="Open it in the code editor"
+                                        on:click=move |_| core.open(&open_path, Some((line, column)))>{if path.starts_with("layouts/") { "Open layout" } else { "Open partial" }}</button>
+                                    <button class="act" data-test="unlock" title="Change it from this view: every template that uses it changes"
+                                        on:click=move |_| {
+                                            core.unlocked.update(|u| { u.insert(path.clone()); });
+                                            core.visual_notice.set(Some((format!("Editing {path}: changes reach {used} template{}.", if used == 1 { "" } else { "s" }), false)));
+                                        }>{format!("Edit here — affects {used}")}</button>
+                                }.into_any(),
+                                (false, false) => view! { <StructureActions form=form /> }.into_any(),
+                            }
+                        }}
                     }.into_any()
                 }
                 None if has_preview() && !mapped() => view! {
@@ -881,6 +917,33 @@ pub fn PropertyPanel() -> impl IntoView {
                 }
             };
             match p.kind {
+                _ if !p.choices.is_empty() && p.kind == PropertyKind::Color => {
+                    let current = value.to_ascii_lowercase();
+                    view! {
+                        <span class="prop-choices" role="radiogroup" data-test=format!("prop-{name}")
+                            aria-label=format!("{name}: the brand palette")>
+                            {p.choices.iter().map(|c| {
+                                let (name, chosen) = (name.clone(), c.clone());
+                                let on = current == c.to_ascii_lowercase();
+                                view! {
+                                    <button class="swatch" role="radio" aria-checked=on.to_string() class:on=on
+                                        title=c.clone() aria-label=c.clone() data-test=format!("swatch-{}", c.trim_start_matches('#'))
+                                        style=format!("background:{c}")
+                                        on:click=move |_| commit(name.clone(), Some(chosen.clone()))></button>
+                                }
+                            }).collect_view()}
+                        </span>
+                    }
+                    .into_any()
+                }
+                _ if !p.choices.is_empty() => view! {
+                    <select data-test=format!("prop-{name}") prop:value=value.clone() on:change=on_change
+                        aria-label=format!("{name}: the brand's choices")>
+                        <option value="">"(inherited)"</option>
+                        {p.choices.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                    </select>
+                }
+                .into_any(),
                 PropertyKind::Color => {
                     let hex = (value.len() == 7 && value.starts_with('#')).then(|| value.clone());
                     let on_pick = on_change.clone();
@@ -977,7 +1040,7 @@ pub fn PropertyPanel() -> impl IntoView {
             <tr class:own=own>
                 <th scope="row">{name.clone()}</th>
                 <td>{input}</td>
-                <td class="origin">{if p.jinja { "Jinja: edit in code".to_owned() } else { p.origin.clone() }}</td>
+                <td class="origin">{if p.jinja { "Jinja: edit in code".to_owned() } else if !p.choices.is_empty() { format!("{} · brand", p.origin) } else { p.origin.clone() }}</td>
                 <td>{(own && !read_only && !p.jinja).then(|| view! {
                     <button class="reset" data-test=format!("reset-{reset_name}") title="Reset to inherited"
                         on:click=move |_| commit(reset_name.clone(), None)>"↺"</button>
@@ -987,10 +1050,12 @@ pub fn PropertyPanel() -> impl IntoView {
     };
     view! {
         {move || panel.get().map(|p| {
-            let read_only = p.templated;
+            let locked = core.unlocked.with(|_| is_locked(core, &p.path));
+            let read_only = p.templated || locked;
             view! {
                 <div class="property-panel" data-test="properties">
-                    {read_only.then(|| view! { <div class="notice">"Jinja decides these attributes: edit them in code."</div> })}
+                    {p.templated.then(|| view! { <div class="notice">"Jinja decides these attributes: edit them in code."</div> })}
+                    {(locked && !p.templated).then(|| view! { <div class="notice" data-test="properties-locked">{format!("From {}, shared with other templates: locked here.", p.path)}</div> })}
                     {move || notice.get().map(|n| view! { <div class="notice" data-test="property-notice">{n}</div> })}
                     <table>
                         <tbody>
@@ -1375,6 +1440,8 @@ pub fn edit_text_at(
         notice.set(Some("No text of the template there.".into()));
         return;
     };
+    let locked = is_locked(core, &path);
+    let shared = path.clone();
     let number = |name: &str| get(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
     let (left, top, width, height) = (
         number("left"),
@@ -1406,6 +1473,8 @@ pub fn edit_text_at(
                 )
                 .await;
             }
+            // Literal text of a shared file: locked here (a message above is the catalog's).
+            Ok(_) if locked => say_locked(core, &shared),
             Ok(text) => {
                 notice.set(None);
                 literal.set(Some(InlineLiteral {
