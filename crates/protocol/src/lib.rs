@@ -410,6 +410,10 @@ pub struct LibraryBlock {
     pub mjml: String,
     /// From the project (`blocks/`), not built in.
     pub project: bool,
+    /// The block rendered by the engine with the project's head (its fonts, colours and
+    /// `mj-attributes`), as HTML for a thumbnail; `None` when it does not render alone.
+    #[serde(default)]
+    pub thumbnail: Option<String>,
 }
 
 /// Remote images of the preview the app fetched (never the webview).

@@ -122,6 +122,7 @@ pub fn library(project: &Project) -> Vec<LibraryBlock> {
             fits_in: fits(mjml),
             mjml: (*mjml).to_owned(),
             project: false,
+            thumbnail: None,
         })
         .collect();
     let root = project.root();
@@ -147,9 +148,77 @@ pub fn library(project: &Project) -> Vec<LibraryBlock> {
             fits_in,
             mjml,
             project: true,
+            thumbnail: None,
         });
     }
+    let head = project_head(project);
+    let limits = *project.engine().limits();
+    for block in &mut out {
+        block.thumbnail = thumbnail(&head, &block.mjml, &block.fits_in, limits);
+    }
     out
+}
+
+/// The `<mj-head>` of the project's first template as rendered (its fonts, colours and
+/// `mj-attributes` after Jinja), so thumbnails look like the project's emails; empty when
+/// there is none.
+fn project_head(project: &Project) -> String {
+    let Some(job) = project.jobs().ok().and_then(|jobs| jobs.into_iter().next()) else {
+        return String::new();
+    };
+    let mjml = project.render_job(&job).mjml;
+    let start = mjml.find("<mj-head");
+    let end = mjml.find("</mj-head>").map(|e| e + "</mj-head>".len());
+    match (start, end) {
+        (Some(s), Some(e)) if s < e => {
+            let head = &mjml[s..e];
+            // A thumbnail shows no title or preview text.
+            strip_element(&strip_element(head, "mj-title"), "mj-preview")
+        }
+        _ => String::new(),
+    }
+}
+
+/// `text` without its `<name>…</name>` elements.
+fn strip_element(text: &str, name: &str) -> String {
+    let (open, close) = (format!("<{name}"), format!("</{name}>"));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&open) {
+        out.push_str(&rest[..at]);
+        match rest[at..].find(&close) {
+            Some(end) => rest = &rest[at + end + close.len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The block rendered alone by the engine (standalone MJML, `head` first), placed where it
+/// fits: in the body, a section, or a section's column.
+fn thumbnail(
+    head: &str,
+    mjml: &str,
+    fits_in: &[String],
+    limits: letterpress_engine::config::Limits,
+) -> Option<String> {
+    use letterpress_engine::sources::MemorySources;
+    let body = if fits_in.iter().any(|p| p == "mj-body") {
+        mjml.to_owned()
+    } else if fits_in.iter().any(|p| p == "mj-section") {
+        format!("<mj-section>{mjml}</mj-section>")
+    } else {
+        format!("<mj-section><mj-column>{mjml}</mj-column></mj-section>")
+    };
+    let doc = format!("<mjml>{head}<mj-body width=\"600px\">{body}</mj-body></mjml>");
+    let sources = MemorySources::new().with("block.mjml", doc);
+    let engine = letterpress_engine::Engine::standalone(std::sync::Arc::new(sources), limits);
+    let out = engine.render_mjml_file("block.mjml");
+    (out.is_ok() && !out.html.is_empty()).then_some(out.html)
 }
 
 #[cfg(test)]
@@ -179,5 +248,25 @@ mod tests {
             ["mj-body", "mj-wrapper"]
         );
         assert_eq!(display_name("order-summary.mjml"), "Order summary");
+    }
+
+    #[test]
+    fn every_basic_block_has_a_thumbnail_in_the_projects_look() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let project = Project::open(&root).expect("the sample opens");
+        let head = project_head(&project);
+        assert!(head.contains("<mj-attributes>"), "{head}");
+        assert!(!head.contains("<mj-title"), "{head}");
+        for block in library(&project).iter().filter(|b| !b.project) {
+            let html = block
+                .thumbnail
+                .as_deref()
+                .unwrap_or_else(|| panic!("{} has no thumbnail", block.id));
+            assert!(html.contains("<body"), "{}", block.id);
+            // The project's brand colour reaches the button's thumbnail.
+            if block.id == "basic/button" {
+                assert!(html.contains("#4f46e5"), "{html}");
+            }
+        }
     }
 }

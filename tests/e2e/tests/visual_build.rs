@@ -435,6 +435,22 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
     .await;
     shot(&client, "build-10-button-moved-by-keyboard").await;
 
+    // A block's thumbnail, rendered by the engine in the project's look, on hover.
+    js(&client, "document.querySelector('[data-test=block-basic-button]').dispatchEvent(new MouseEvent('mouseenter')); return null;").await;
+    let srcdoc = wait_until("the button block's thumbnail", || async {
+        let v = js(&client, "const f = document.querySelector('[data-test=block-thumbnail] iframe'); return f ? f.getAttribute('srcdoc') : null;").await;
+        v.is_string().then_some(v)
+    })
+    .await;
+    assert!(
+        srcdoc
+            .as_str()
+            .is_some_and(|h| h.contains("#4f46e5") && h.contains(">Button<")),
+        "the brand's button: {srcdoc}"
+    );
+    shot(&client, "build-10b-block-thumbnail").await;
+    js(&client, "document.querySelector('[data-test=block-basic-button]').dispatchEvent(new MouseEvent('mouseleave')); return null;").await;
+
     // Dark previews while editing: the email's own dark styles (none here: said so), and
     // the inverting clients' emulation; the selection still works on them.
     click(&client, "[data-test=scheme-dark]").await;

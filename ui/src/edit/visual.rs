@@ -805,6 +805,8 @@ pub fn BlockLibraryPanel() -> impl IntoView {
     let drag = expect_context::<Drag>();
     let layer = expect_context::<SelectLayer>();
     let blocks = core.library;
+    // The block under the pointer or focus: its thumbnail, as the engine renders it.
+    let preview_block = RwSignal::new(None::<(String, String)>);
     let open = RwSignal::new(false);
     Effect::new(move |_| {
         core.project_epoch.track();
@@ -824,6 +826,7 @@ pub fn BlockLibraryPanel() -> impl IntoView {
                 <span class="blocks" role="list">
                     {move || blocks.get().into_iter().map(|b| {
                         let mjml = b.mjml.clone();
+                        let thumb = b.thumbnail.clone().map(|html| (b.name.clone(), html));
                         let title = format!("Insert {} (fits in {})", b.name, b.fits_in.join(", "));
                         view! {
                             <button class="block" class:project=b.project role="listitem" title=title
@@ -837,12 +840,21 @@ pub fn BlockLibraryPanel() -> impl IntoView {
                                     }
                                 }
                                 on:dragend=move |_| drag.end(layer)
+                                on:mouseenter={ let t = thumb.clone(); move |_| preview_block.set(t.clone()) }
+                                on:focus={ let t = thumb.clone(); move |_| preview_block.set(t.clone()) }
+                                on:mouseleave=move |_| preview_block.set(None)
+                                on:blur=move |_| preview_block.set(None)
                                 on:click=move |_| act(core, StructureAction::InsertBlock { mjml: mjml.clone() })>
                                 {b.name.clone()}
                             </button>
                         }
                     }).collect_view()}
                 </span>
+            })}
+            {move || preview_block.get().map(|(name, html)| view! {
+                <div class="block-thumb" data-test="block-thumbnail" role="img" aria-label=format!("{name}, as it renders")>
+                    <iframe sandbox="" tabindex="-1" title=format!("{name}, as it renders") srcdoc=html></iframe>
+                </div>
             })}
         </div>
     }
