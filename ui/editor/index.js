@@ -932,4 +932,5 @@ window.LetterpressPreview = Object.freeze({
   scrollBy: preview.scrollBy,
   boxOf: preview.boxOf,
   dropZone: preview.dropZone,
+  frames: preview.frames,
 });

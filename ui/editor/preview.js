@@ -187,9 +187,58 @@ function drawMore(frame, layer, marker, kind) {
   }
 }
 
+/// Draws the labelled frames of the Jinja blocks around the selection: each surrounds every
+/// box of its members' markers, outer ones a little larger.
+function drawFrames(frame, layer, frames) {
+  for (const old of Array.from(layer.querySelectorAll(".lp-frame"))) old.remove();
+  const doc = frame.__lpReady ? frame.contentDocument : null;
+  if (!doc || !frames) return;
+  const fr = frame.getBoundingClientRect();
+  const lr = layer.getBoundingClientRect();
+  const dx = fr.left + frame.clientLeft - lr.left;
+  const dy = fr.top + frame.clientTop - lr.top;
+  frames.forEach((f, i) => {
+    let box = null;
+    for (const marker of f.markers) {
+      for (const element of elementsOf(doc, marker)) {
+        const r = element.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        box = box
+          ? { l: Math.min(box.l, r.left), t: Math.min(box.t, r.top), r: Math.max(box.r, r.right), b: Math.max(box.b, r.bottom) }
+          : { l: r.left, t: r.top, r: r.right, b: r.bottom };
+      }
+    }
+    if (!box) return;
+    const pad = 3 + 4 * (frames.length - 1 - i);
+    const el = document.createElement("div");
+    el.className = `lp-frame ${f.kind}`;
+    el.setAttribute("data-test", "logic-frame");
+    el.style.left = `${dx + box.l - pad}px`;
+    el.style.top = `${dy + box.t - pad}px`;
+    el.style.width = `${box.r - box.l + 2 * pad}px`;
+    el.style.height = `${box.b - box.t + 2 * pad}px`;
+    const chip = document.createElement("span");
+    chip.className = "lp-frame-label";
+    chip.textContent = f.label;
+    el.appendChild(chip);
+    layer.appendChild(el);
+  });
+}
+
+/// Frames the Jinja blocks around the selection (`[{ label, kind, markers }]`, outermost
+/// first; empty: none); they follow the email like the outlines.
+export function frames(frame, layer, list) {
+  if (!frame || !layer) return;
+  const state = (frame.__lpOutline ||= { layer, selected: null, hovered: null });
+  state.layer = layer;
+  state.frames = Array.from(list || []);
+  redraw(frame);
+}
+
 function redraw(frame) {
   const state = frame.__lpOutline;
   if (!state || !state.layer) return;
+  drawFrames(frame, state.layer, state.frames);
   for (const old of Array.from(state.layer.querySelectorAll(".lp-box.opaque"))) old.remove();
   for (const marker of state.opaque || []) drawMore(frame, state.layer, marker, "opaque");
   draw(frame, state.layer, state.selected, "selected");

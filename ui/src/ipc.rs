@@ -110,6 +110,9 @@ extern "C" {
         horizontal: bool,
         label: &str,
     );
+    /// Frames the Jinja blocks around the selection: `[{ label, kind, markers }]`.
+    #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = frames)]
+    pub fn preview_frames(frame: &JsValue, layer: &JsValue, list: &JsValue);
     /// Scrolls the email under the overlay; the outlines follow.
     #[wasm_bindgen(js_namespace = LetterpressPreview, js_name = scrollBy)]
     pub fn preview_scroll_by(frame: &JsValue, dx: f64, dy: f64);

@@ -192,6 +192,21 @@ pub struct ElementLocation {
     /// The `{% for %}` loops around it in its file, outermost first (`for task in p.tasks`).
     #[serde(default)]
     pub loops: Vec<String>,
+    /// The `{% if %}` / `{% for %}` blocks around it in its file, outermost first, as the
+    /// preview frames them.
+    #[serde(default)]
+    pub frames: Vec<LogicFrame>,
+}
+
+/// A Jinja block drawn as a labelled frame over the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogicFrame {
+    /// Its opening tag's code (`if people | length > 0`).
+    pub label: String,
+    /// Byte offset of that tag.
+    pub offset: usize,
+    /// Start offsets of the elements at its top level (the frame surrounds their boxes).
+    pub members: Vec<usize>,
 }
 
 /// The property panel of an element: every attribute MJML defines for it, with its effective

@@ -314,6 +314,17 @@ impl StudioSession {
             breadcrumb: found.path.into_iter().filter(|n| n != "mjml").collect(),
             used_by,
             loops: letterpress_engine::instrument::enclosing_loops(text, found.start),
+            frames: letterpress_visual::frames_around(
+                &letterpress_visual::SourceTree::parse(text),
+                found.start,
+            )
+            .into_iter()
+            .map(|f| letterpress_protocol::LogicFrame {
+                label: f.label,
+                offset: f.offset,
+                members: f.members,
+            })
+            .collect(),
         }))
     }
 

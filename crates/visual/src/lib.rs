@@ -58,7 +58,9 @@ pub use edit::{
 pub use jinja::{
     JinjaKind, JinjaScan, ScannedToken, UnclosedToken, WhitespaceControl, scan as scan_jinja,
 };
-pub use logic::{Branch, PathStep, branches, force_branch, loop_data_path, set_condition};
+pub use logic::{
+    Branch, Frame, PathStep, branches, force_branch, frames_around, loop_data_path, set_condition,
+};
 pub use outline::{OutlineEntry, OutlineEntryKind, outline};
 pub use span::{LineCol, Span};
 pub use structure::{

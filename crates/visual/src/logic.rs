@@ -239,6 +239,74 @@ pub fn loop_data_path(tree: &SourceTree, offset: usize) -> Option<Vec<PathStep>>
     Some(path)
 }
 
+/// A `{% if %}` or `{% for %}` block around an element, as the preview frames it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    /// Where its opening tag starts.
+    pub offset: usize,
+    /// Its opening tag's code on one line (`if people | length > 0`).
+    pub label: String,
+    /// The start of each element directly inside it (the ones its frame surrounds).
+    pub members: Vec<usize>,
+}
+
+/// The well-formed `if`/`for` blocks around the element starting at `offset`, outermost
+/// first, each with the elements at its top level.
+pub fn frames_around(tree: &SourceTree, offset: usize) -> Vec<Frame> {
+    let Some(span) = tree
+        .element_at(offset)
+        .and_then(|id| tree.node(id))
+        .filter(|n| n.span.start == offset)
+        .map(|n| n.span)
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<Frame> = tree
+        .regions()
+        .iter()
+        .filter(|r| {
+            r.well_formed
+                && matches!(r.keyword.as_str(), "if" | "for")
+                && r.span.start <= span.start
+                && span.end <= r.span.end
+        })
+        .map(|r| {
+            let inside = |s: Span| r.span.start <= s.start && s.end <= r.span.end;
+            let members = tree
+                .elements()
+                .filter_map(|id| tree.node(id))
+                .filter(|n| {
+                    inside(n.span)
+                        && !n
+                            .parent
+                            .and_then(|p| tree.node(p))
+                            .is_some_and(|p| p.element().is_some() && inside(p.span))
+                })
+                .map(|n| n.span.start)
+                .collect();
+            let label = r
+                .tags
+                .first()
+                .and_then(|&t| tree.node(t))
+                .and_then(|n| n.jinja())
+                .map(|j| {
+                    tree.slice(j.inner)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            Frame {
+                offset: r.span.start,
+                label,
+                members,
+            }
+        })
+        .collect();
+    out.sort_by_key(|f| f.offset);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,6 +385,32 @@ mod tests {
         let out = apply(TEXT, &edits).unwrap_or_default();
         assert!(out.contains("{% if people %}"), "{out}");
         assert!(set_condition(&tree, if_offset(), 2, "x").is_err());
+    }
+
+    #[test]
+    fn frames_surround_the_top_elements_of_each_block_around() {
+        let tree = SourceTree::parse(TEXT);
+        let task = TEXT.find("<mj-text>{{ task }}").unwrap_or_default();
+        let frames = frames_around(&tree, task);
+        let labels: Vec<&str> = frames.iter().map(|f| f.label.as_str()).collect();
+        assert_eq!(labels, ["for person in people", "for task in person.tasks"]);
+        assert!(frames.iter().all(|f| f.members == [task]));
+        let many = TEXT.find("<mj-text>many").unwrap_or_default();
+        let frames = frames_around(&tree, many);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(
+            frames[0].members,
+            [
+                many,
+                TEXT.find("<mj-text>one").unwrap_or_default(),
+                TEXT.find("<mj-text>none").unwrap_or_default()
+            ],
+            "every branch's elements"
+        );
+        assert!(
+            frames_around(&tree, 0).is_empty(),
+            "the column is in no block"
+        );
     }
 
     #[test]

@@ -106,6 +106,13 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
     })
     .await;
     wait_for_mapped_preview(&client, ">Button<").await;
+    // The condition is a labelled frame around the button in the preview.
+    let framed = wait_until("the condition's frame over the email", || async {
+        let v = js(&client, "return Array.from(document.querySelectorAll('[data-test=logic-frame]')).map(f => f.textContent);").await;
+        v.as_array().is_some_and(|a| !a.is_empty()).then_some(v)
+    })
+    .await;
+    assert_eq!(framed, serde_json::json!(["if title != \"\""]));
     shot(&client, "build-04-button-in-condition").await;
 
     // Save, then the file reads like code a developer would have written.

@@ -26,6 +26,14 @@ pub(super) fn say_locked(core: Core, path: &str) {
     )));
 }
 
+/// A labelled frame as preview.js draws it.
+#[derive(serde::Serialize)]
+struct DrawnFrame {
+    label: String,
+    kind: &'static str,
+    markers: Vec<String>,
+}
+
 /// Starts an HTML drag (WebKit begins one only with data set): `what` as text, a move.
 fn set_drag_data(ev: &web_sys::DragEvent, what: &str) {
     if let Some(data) = ev.data_transfer() {
@@ -352,6 +360,35 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
         layer.draw(marker, "selected");
         if let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay()) {
             ipc::preview_hatch(&frame, &overlay, core.mapped_opaque.get_untracked());
+        }
+    });
+    // The Jinja blocks around the selection, framed and labelled over the email.
+    Effect::new(move |_| {
+        core.last_good_html.track();
+        core.mapped_files.track();
+        let frames = core.selection.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.location
+                        .frames
+                        .iter()
+                        .map(|f| {
+                            let markers: Vec<String> = f
+                                .members
+                                .iter()
+                                .filter_map(|&o| core.marker_of(&s.location.path, o))
+                                .collect();
+                            let kind = if f.label.starts_with("for") { "loop" } else { "condition" };
+                            DrawnFrame { label: f.label.clone(), kind, markers }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        });
+        if let (Some(frame), Some(overlay)) = (layer.frame(), layer.overlay())
+            && let Ok(list) = serde_wasm_bindgen::to_value(&frames)
+        {
+            ipc::preview_frames(&frame, &overlay, &list);
         }
     });
     let mapped = move || core.mapped_files.with(|f| !f.is_empty());
