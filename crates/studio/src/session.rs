@@ -68,6 +68,38 @@ impl Coded for UnsavedEdits {
 pub struct StudioSession {
     project: Project,
     edits: EditSession,
+    /// The render a visual edit was checked with, kept for the preview of the same text that
+    /// follows it (the editor applies the edits and asks at once): one render, not three.
+    checked: std::sync::Mutex<Option<CheckedRender>>,
+}
+
+/// A render of the editor's buffers with a visual edit applied, and what it was of.
+struct CheckedRender {
+    key: u64,
+    out: letterpress_engine::RenderOutput,
+    marked: Option<letterpress_engine::instrument::MarkedHtml>,
+    /// How long its render took (the preview reports it as its engine time).
+    took: std::time::Duration,
+}
+
+/// What a marked preview of `buffers` for `request` depends on (the disk aside: changes from
+/// it clear the kept render).
+fn render_key(buffers: &crate::Buffers, request: &PreviewRequest) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        &request.template,
+        &request.locale,
+        &request.fixture,
+        request.text,
+    )
+        .hash(&mut h);
+    let mut files: Vec<(&String, &std::sync::Arc<str>)> = buffers.iter().collect();
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, text) in files {
+        (path, &**text).hash(&mut h);
+    }
+    h.finish()
 }
 
 impl StudioSession {
@@ -76,6 +108,7 @@ impl StudioSession {
         Ok(StudioSession {
             project: Project::open(root)?,
             edits: EditSession::new(),
+            checked: std::sync::Mutex::new(None),
         })
     }
 
@@ -86,6 +119,7 @@ impl StudioSession {
 
     /// The project, for use cases that change files (translations).
     pub(crate) fn project_mut(&mut self) -> &mut Project {
+        self.forget_checked();
         &mut self.project
     }
 
@@ -147,9 +181,26 @@ impl StudioSession {
             darken(&mut preview, request.dark);
             return preview;
         }
-        let (out, marked) =
-            self.project
-                .preview_with_markers(&job, &buffers, request.text, &forced.lists);
+        let kept = self
+            .checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .filter(|c| request.logic.is_empty() && c.key == render_key(&buffers, request));
+        let (out, marked, started) = match kept {
+            // The render this visual edit was checked with: the same email.
+            Some(c) => (
+                c.out,
+                c.marked,
+                started.checked_sub(c.took).unwrap_or(started),
+            ),
+            None => {
+                let (out, marked) =
+                    self.project
+                        .preview_with_markers(&job, &buffers, request.text, &forced.lists);
+                (out, marked, started)
+            }
+        };
         let mut preview = preview_of(out, started);
         preview.forced = forced.said;
         if marked.is_some() {
@@ -164,6 +215,14 @@ impl StudioSession {
         });
         darken(&mut preview, request.dark);
         preview
+    }
+
+    /// Drops the render kept from a visual edit's check (the project or disk changed).
+    fn forget_checked(&self) {
+        *self
+            .checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// The editor's unsaved buffers (what a preview renders over the disk).
@@ -902,8 +961,35 @@ impl StudioSession {
         };
         let mut edited = buffers.clone();
         edited.insert(path.to_owned(), std::sync::Arc::from(new_text));
-        // Usually the edited email has no error: one render decides.
-        let after = errors(&edited);
+        // Usually the edited email has no error: one render decides. For the editor's marked
+        // preview, it is that preview's render, kept for the request that follows.
+        let after = if request.markers && request.logic.is_empty() {
+            let started = Instant::now();
+            let (out, marked) = self.project.preview_with_markers(
+                &job,
+                &edited,
+                request.text,
+                &crate::ListCounts::default(),
+            );
+            let errors: Vec<_> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
+            *self
+                .checked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(CheckedRender {
+                key: render_key(&edited, request),
+                out,
+                marked,
+                took: started.elapsed(),
+            });
+            errors
+        } else {
+            errors(&edited)
+        };
         if after.is_empty() || after.len() <= errors(&buffers).len() {
             return None;
         }
@@ -1033,6 +1119,7 @@ impl StudioSession {
 
     /// Applies changes seen by the watcher; returns what the UI must be told.
     pub fn apply_changes(&mut self, changes: &[Change]) -> Vec<FileEvent> {
+        self.forget_checked();
         let rescan = changes.iter().any(|c| matches!(c, Change::Rescan));
         let paths: Vec<String> = changes
             .iter()

@@ -514,3 +514,42 @@ fn a_brand_section_that_cannot_hold_is_an_error_at_its_value() {
     let e = letterpress_engine::config::ProjectConfig::parse(no_fonts).unwrap_err();
     assert!(e.message.contains("needs fonts"), "{}", e.message);
 }
+
+/// The preview right after a visual edit reuses the render the edit was checked with: it
+/// must be exactly the email a fresh render of the same text gives.
+#[test]
+fn the_preview_after_a_visual_edit_is_the_email_a_fresh_render_gives() {
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "templates/welcome/body.mjml";
+    let text = session.open_document(path).unwrap().text;
+    let marked = PreviewRequest {
+        markers: true,
+        ..request()
+    };
+    let divider = text.find("<mj-divider />").unwrap();
+    let moved = session
+        .structure_edit(path, divider, &StructureAction::MoveUp, &marked)
+        .unwrap();
+    let after = apply(&text, &moved.edits);
+    session.edit_document(path, &after).unwrap();
+    let kept = session.preview(&marked);
+    let fresh = session.preview(&marked);
+    assert!(kept.mapping.is_some());
+    assert_eq!(kept.mapping, fresh.mapping);
+    assert_eq!(kept.html, fresh.html);
+    assert_eq!(kept.diagnostics, fresh.diagnostics);
+    assert_eq!(kept.subject, fresh.subject);
+
+    // A render kept for text the editor never got is not used: the preview is of its text.
+    let back = after.find("<mj-divider />").unwrap();
+    let down = session
+        .structure_edit(path, back, &StructureAction::MoveDown, &marked)
+        .unwrap();
+    assert_eq!(apply(&after, &down.edits), text);
+    let not_applied = session.preview(&marked);
+    assert_eq!(
+        not_applied.mapping, fresh.mapping,
+        "still the edited text's email"
+    );
+}

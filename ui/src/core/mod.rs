@@ -545,6 +545,9 @@ impl Core {
             if typed_at.is_some() {
                 // The round trip alone (IPC both ways + render), next to the full latency.
                 ipc::record_timing("__letterpressRoundTrips", ipc::now_ms() - sent_at);
+            } else {
+                // A marked preview (a visual edit's, or a refresh): its round trip.
+                ipc::record_timing("__letterpressMarkedTrips", ipc::now_ms() - sent_at);
             }
             let settled = self.previews.try_update_value(|c| c.settle(seq));
             let (show, next) = settled.map_or((false, None), |s| (s.show, s.next));
