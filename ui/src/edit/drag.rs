@@ -92,7 +92,13 @@ impl Drag {
                     let (path, offset) = core.source_of(&marker)?;
                     let target = s.targets.get(&offset).filter(|_| path == s.path)?;
                     let place = place_at(target, &ipc::preview_box_of(&frame, &marker), x, y)?;
-                    Some((marker, offset, place, label(target, place), target.horizontal))
+                    Some((
+                        marker,
+                        offset,
+                        place,
+                        label(target, place),
+                        target.horizontal,
+                    ))
                 })
         });
         match found {
@@ -149,7 +155,12 @@ impl Drag {
             )));
             return;
         }
-        let name = selected.location.breadcrumb.last().cloned().unwrap_or_default();
+        let name = selected
+            .location
+            .breadcrumb
+            .last()
+            .cloned()
+            .unwrap_or_default();
         self.begin(
             core,
             Dragged::Element {
@@ -184,8 +195,7 @@ impl Drag {
             }
             _ => {
                 core.visual_notice.set(Some((
-                    "It does not fit there: select another element and press Ctrl+V again."
-                        .into(),
+                    "It does not fit there: select another element and press Ctrl+V again.".into(),
                     true,
                 )));
                 self.0.set_value(Some(state));
@@ -234,7 +244,12 @@ fn clear_zone(layer: SelectLayer) {
 
 /// The place of a drop at (x, y) over a target's box: before / after by the half the
 /// pointer is in (left/right for columns), into it in the middle half when it takes that too.
-fn place_at(target: &DropTarget, rect: &wasm_bindgen::JsValue, x: f64, y: f64) -> Option<DropPlace> {
+fn place_at(
+    target: &DropTarget,
+    rect: &wasm_bindgen::JsValue,
+    x: f64,
+    y: f64,
+) -> Option<DropPlace> {
     let get = |k: &str| {
         js_sys::Reflect::get(rect, &k.into())
             .ok()

@@ -29,7 +29,8 @@ pub fn BranchSwitcher(path: String, offset: usize, branches: Vec<String>) -> imp
     let choose = move |value: String| {
         let branch = value.parse::<u32>().ok();
         core.logic.update(|l| {
-            l.branches.retain(|b| !(b.path == path && b.offset == offset));
+            l.branches
+                .retain(|b| !(b.path == path && b.offset == offset));
             if let Some(branch) = branch {
                 l.branches.push(ForcedBranch {
                     path: path.clone(),

@@ -3,12 +3,12 @@
 //! the editor's cursor on its start tag, and outlines it — in an overlay, never inside the
 //! email. The editor's cursor outlines the element it is in.
 
+use super::drag::Drag;
 use crate::core::{Core, Selection};
 use crate::ipc;
 use crate::translate::Translations;
 use leptos::prelude::*;
 use letterpress_protocol::commands::LocateElement;
-use super::drag::Drag;
 use letterpress_protocol::{Dragged, ElementLocation, InlinePiece, InlineText, StructureAction};
 use wasm_bindgen::JsValue;
 
@@ -307,7 +307,12 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
     let drag = expect_context::<Drag>();
     let on_drag_over = move |ev: web_sys::DragEvent| {
         if drag.active()
-            && drag.over(core, layer, f64::from(ev.client_x()), f64::from(ev.client_y()))
+            && drag.over(
+                core,
+                layer,
+                f64::from(ev.client_x()),
+                f64::from(ev.client_y()),
+            )
         {
             ev.prevent_default();
         }
@@ -378,8 +383,16 @@ pub fn SelectionLayer(layer: SelectLayer) -> impl IntoView {
                                 .iter()
                                 .filter_map(|&o| core.marker_of(&s.location.path, o))
                                 .collect();
-                            let kind = if f.label.starts_with("for") { "loop" } else { "condition" };
-                            DrawnFrame { label: f.label.clone(), kind, markers }
+                            let kind = if f.label.starts_with("for") {
+                                "loop"
+                            } else {
+                                "condition"
+                            };
+                            DrawnFrame {
+                                label: f.label.clone(),
+                                kind,
+                                markers,
+                            }
                         })
                         .collect::<Vec<_>>()
                 })

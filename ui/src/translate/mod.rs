@@ -347,8 +347,8 @@ impl Translations {
             fixture: self.fixture.get_untracked(),
             text: false,
             markers: false,
-        logic: Default::default(),
-        dark: None,
+            logic: Default::default(),
+            dark: None,
         };
         let translation = self.unsaved_translation();
         if translation.is_none() {
