@@ -261,17 +261,10 @@ pub fn frames_around(tree: &SourceTree, offset: usize) -> Vec<Frame> {
     else {
         return Vec::new();
     };
-    let mut out: Vec<Frame> = tree
-        .regions()
-        .iter()
-        .filter(|r| {
-            r.well_formed
-                && matches!(r.keyword.as_str(), "if" | "for")
-                && r.span.start <= span.start
-                && span.end <= r.span.end
-        })
-        .map(|r| {
-            let inside = |s: Span| r.span.start <= s.start && s.end <= r.span.end;
+    blocks_around(tree, span)
+        .into_iter()
+        .map(|(region, label)| {
+            let inside = |s: Span| region.start <= s.start && s.end <= region.end;
             let members = tree
                 .elements()
                 .filter_map(|id| tree.node(id))
@@ -284,6 +277,28 @@ pub fn frames_around(tree: &SourceTree, offset: usize) -> Vec<Frame> {
                 })
                 .map(|n| n.span.start)
                 .collect();
+            Frame {
+                offset: region.start,
+                label,
+                members,
+            }
+        })
+        .collect()
+}
+
+/// The well-formed `if`/`for` blocks around `span`, outermost first: each one's span and its
+/// opening tag's code on one line (`if people | length > 0`).
+pub fn blocks_around(tree: &SourceTree, span: Span) -> Vec<(Span, String)> {
+    let mut out: Vec<(Span, String)> = tree
+        .regions()
+        .iter()
+        .filter(|r| {
+            r.well_formed
+                && matches!(r.keyword.as_str(), "if" | "for")
+                && r.span.start <= span.start
+                && span.end <= r.span.end
+        })
+        .map(|r| {
             let label = r
                 .tags
                 .first()
@@ -296,14 +311,10 @@ pub fn frames_around(tree: &SourceTree, offset: usize) -> Vec<Frame> {
                         .join(" ")
                 })
                 .unwrap_or_default();
-            Frame {
-                offset: r.span.start,
-                label,
-                members,
-            }
+            (r.span, label)
         })
         .collect();
-    out.sort_by_key(|f| f.offset);
+    out.sort_by_key(|(s, _)| s.start);
     out
 }
 

@@ -69,7 +69,10 @@ impl StudioSession {
                 name: element.name.clone(),
                 places,
                 horizontal: parent.is_some_and(|(_, p)| ROWS.contains(&p.name.as_str())),
-                regions: regions_around(&tree, node.span),
+                regions: visual::blocks_around(&tree, node.span)
+                    .into_iter()
+                    .map(|(_, label)| label)
+                    .collect(),
             });
         }
         Ok(out)
@@ -141,28 +144,4 @@ fn dragged_name(
             Ok((name, tree.node(id).map(|n| n.span)))
         }
     }
-}
-
-/// The `{% if %}`/`{% for %}` blocks around `span`, outermost first, as their tags read.
-fn regions_around(tree: &SourceTree, span: visual::Span) -> Vec<String> {
-    let mut around: Vec<(usize, String)> = tree
-        .regions()
-        .iter()
-        .filter(|r| {
-            r.well_formed
-                && matches!(r.keyword.as_str(), "if" | "for")
-                && r.span.start <= span.start
-                && span.end <= r.span.end
-        })
-        .filter_map(|r| {
-            let open = r.tags.first().and_then(|&t| tree.node(t))?;
-            let code = open.jinja().map(|j| tree.slice(j.inner))?;
-            Some((
-                r.span.start,
-                code.split_whitespace().collect::<Vec<_>>().join(" "),
-            ))
-        })
-        .collect();
-    around.sort();
-    around.into_iter().map(|(_, label)| label).collect()
 }
