@@ -29,17 +29,16 @@
 //! title), after checking that the copy's preview equals the original's for every locale ×
 //! fixture.
 //!
-//! Finding 2, a difference: on that copy the compiled text part differs from the preview in
-//! every locale × fixture, on every send-time path (HTML, subject and preheader are
-//! identical). The text derived from the compiled HTML (`crates/engine/src/lib.rs`,
-//! `compile_send_time`: `text::html_to_text` then `one_block_tag_per_line` /
-//! `standalone_sections` / `standalone_blocks`) gives the block marker of the `{% if %}`
-//! (between the column's `<tbody>` and the button's `<tr>`) a paragraph of its own,
-//! `{{{title}}}\n\n{{#if …}}\n\nButton`, so with a title there is one blank line too many
-//! before `Button`; and the `{{{title}}}` paragraph stays an empty paragraph when the title
-//! is empty (`no-title`: `logo\n\n\n\nWrite…`), where the preview writes no empty paragraph
-//! and collapses blank lines (`crates/engine/src/text.rs`, `TextState::finish`). These tests
-//! fail until the engine is fixed; they list every difference.
+//! Finding 2, a difference (fixed): on that copy the compiled text part differed from the
+//! preview in every locale × fixture, on every send-time path (HTML, subject and preheader
+//! were identical). The text was derived from the compiled HTML with the block tags as
+//! words, so the `{% if %}` marker (between the column's `<tbody>` and the button's `<tr>`)
+//! got a paragraph of its own (`{{{title}}}\n\n{{#if …}}\n\nButton`: one blank line too
+//! many before `Button`), and the `{{{title}}}` paragraph stayed an empty paragraph when the
+//! title was empty (`no-title`: `logo\n\n\n\nWrite…`), where the preview writes no empty
+//! paragraph and merges the breaks around it (`crates/engine/src/text.rs`). The engine now
+//! writes the text template so that it merges them as the preview does for any data
+//! (`crates/engine/src/bridge/text.rs`); these tests list every difference if one returns.
 
 use handlebars::Handlebars;
 use letterpress_engine::Code;
