@@ -398,17 +398,8 @@ impl Engine {
         let text = if out.files.contains(&paths::text(template)) {
             bridge::to_dialect(&out.text, &state, dialect, false, &mut problems)
         } else {
-            // Derived the way the preview derives it; values are not HTML-escaped in text.
-            let derived = text::html_to_text(&html);
-            match dialect {
-                bridge::Dialect::Handlebars => {
-                    bridge::one_block_tag_per_line(&bridge::unescaped_values(&derived))
-                }
-                bridge::Dialect::Jinja => bridge::standalone_blocks(&derived),
-                bridge::Dialect::Mustachio => {
-                    bridge::standalone_sections(&bridge::unescaped_values(&derived))
-                }
-            }
+            // Derived the way the preview derives it, for any recipient data.
+            bridge::derived_text(&out.html, &state, dialect, &mut problems)
         };
         let compiled = bridge::SendTimeTemplate {
             html,

@@ -251,3 +251,180 @@ fn what_mustachio_cannot_say_is_refused_with_the_reason() {
         }
     }
 }
+
+/// A small seeded generator (xorshift64*): the property tests below are reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// Empty or not, with markup and spaces between words.
+    fn string(&mut self) -> serde_json::Value {
+        let words = ["", "", "Ada", "<b & c>", "two words", "Zoë"];
+        json!(words[self.below(words.len() as u64) as usize])
+    }
+
+    fn boolean(&mut self) -> serde_json::Value {
+        json!(self.below(2) == 1)
+    }
+
+    /// 0 to 3 items, each made by `item`.
+    fn list(&mut self, item: impl Fn(&mut Rng) -> serde_json::Value) -> serde_json::Value {
+        let n = self.below(4);
+        serde_json::Value::Array((0..n).map(|_| item(self)).collect())
+    }
+}
+
+/// Between sections: the text derivation gives a blank line there, a line break between a
+/// column's elements.
+const NEXT_SECTION: &str = "</mj-column></mj-section><mj-section><mj-column>";
+
+/// Makes one random data set.
+type DataMaker = dyn Fn(&mut Rng) -> serde_json::Value;
+
+/// For `cases` (a body and how to make its data), 150 random data sets each: Handlebars and
+/// the bundle render the compiled text (and HTML, subject) exactly as the preview does.
+fn same_text_for_random_data(cases: &[(String, &DataMaker)]) {
+    let mut rng = Rng(0x05EE_D1E7_7E4B_4E55);
+    for (body, data) in cases {
+        let sets: Vec<serde_json::Value> = (0..150).map(|_| data(&mut rng)).collect();
+        assert_same_as_preview(body, &sets);
+    }
+}
+
+#[test]
+fn a_condition_between_blocks_adds_no_blank_line_to_the_text() {
+    // The designer's email: the `{% if %}` sits between a column's `<tbody>` and the
+    // button's `<tr>`; its marker must not become a paragraph of its own.
+    let launch = format!(
+        r#"<mj-text>{{{{ title }}}}</mj-text>{NEXT_SECTION}<mj-image src="https://x.test/i.png" alt="Picture" /></mj-column><mj-column>{{% if title %}}<mj-button href="https://x.test">Button</mj-button>{{% endif %}}<mj-text>Write something here.</mj-text>"#
+    );
+    let if_else = format!(
+        r#"<mj-text>Logo</mj-text>{{% if user.vip %}}<mj-text>VIP</mj-text>{NEXT_SECTION}<mj-text>Perks</mj-text>{{% else %}}{NEXT_SECTION}<mj-text>Join</mj-text>{{% endif %}}<mj-text>Bye</mj-text>"#
+    );
+    let not_and_nested = format!(
+        r#"<mj-text>Top</mj-text>{NEXT_SECTION}{{% if not user.vip %}}{{% if show %}}<mj-text>Shown</mj-text>{{% endif %}}{{% endif %}}{NEXT_SECTION}<mj-text>End</mj-text>"#
+    );
+    let first_block = format!(
+        r#"{{% if show %}}<mj-text>Banner</mj-text>{NEXT_SECTION}{{% endif %}}<mj-text>Body</mj-text>{{% if user.vip %}}{NEXT_SECTION}<mj-text>VIP</mj-text>{{% endif %}}"#
+    );
+    let data = |r: &mut Rng| json!({"title": r.string(), "show": r.boolean(), "user": {"name": r.string(), "vip": r.boolean()}});
+    same_text_for_random_data(&[
+        (launch, &data),
+        (if_else, &data),
+        (not_and_nested, &data),
+        (first_block, &data),
+    ]);
+}
+
+#[test]
+fn an_empty_value_alone_in_a_paragraph_leaves_no_blank_line() {
+    let alone = format!(
+        r#"<mj-text>Logo</mj-text>{NEXT_SECTION}<mj-text>{{{{ title }}}}</mj-text>{NEXT_SECTION}<mj-text>Write</mj-text><mj-text>{{{{ user.name }}}}</mj-text><mj-text>End</mj-text>"#
+    );
+    // At the very start and the very end, and two values in one paragraph.
+    let edges = format!(
+        r#"<mj-text>{{{{ title }}}}</mj-text><mj-text>{{{{ user.first }}}} {{{{ user.last }}}}</mj-text>{NEXT_SECTION}<mj-text>Middle</mj-text>{NEXT_SECTION}<mj-text>{{{{ user.name }}}}{{{{ title }}}}</mj-text>"#
+    );
+    // Values inside a line: the spaces around an empty one merge.
+    let inline = r#"<mj-text>Hello {{ user.first }} {{ user.last }}, {% if user.vip %}dear {% endif %}friend {{ title }}</mj-text><mj-text>{{ user.name | default("") }}</mj-text>"#.to_owned();
+    let data = |r: &mut Rng| json!({"title": r.string(), "user": {"name": r.string(), "first": r.string(), "last": r.string(), "vip": r.boolean()}});
+    same_text_for_random_data(&[(alone, &data), (edges, &data), (inline, &data)]);
+}
+
+#[test]
+fn loops_between_blocks_give_the_previews_text_for_any_number_of_items() {
+    let items = format!(
+        r#"<mj-text>Items:</mj-text>{{% for item in items %}}<mj-text>{{{{ item.name }}}}</mj-text>{{% if item.note %}}<mj-text>{{{{ item.note }}}}</mj-text>{{% endif %}}{{% endfor %}}{NEXT_SECTION}<mj-text>Total</mj-text>"#
+    );
+    let sections = format!(
+        r#"<mj-text>Orders</mj-text>{NEXT_SECTION}{{% for item in items %}}<mj-text>{{% if loop.first %}}First: {{% endif %}}{{{{ item.name }}}}{{% if not loop.last %}},{{% endif %}}</mj-text>{NEXT_SECTION}{{% endfor %}}<mj-text>{{{{ title }}}}</mj-text>"#
+    );
+    let nested = format!(
+        r#"<mj-text>Groups</mj-text>{{% for g in groups %}}{NEXT_SECTION}<mj-text>Group {{{{ g.title }}}}</mj-text>{{% for x in g.items %}}<mj-text>- {{{{ x }}}}</mj-text>{{% endfor %}}{{% endfor %}}<mj-text>{{% if title %}}{{{{ title }}}}{{% else %}}Untitled{{% endif %}}</mj-text>"#
+    );
+    // At the very start: the first item is written apart (`{{#if @first}}`), as nothing
+    // comes before it.
+    let first_thing = format!(
+        r#"{{% for item in items %}}<mj-text>- {{{{ item.name }}}}</mj-text>{{% if item.note %}}<mj-text>{{{{ item.note }}}}</mj-text>{{% endif %}}{{% endfor %}}{NEXT_SECTION}<mj-text>End</mj-text>"#
+    );
+    let data = |r: &mut Rng| {
+        json!({
+            "title": r.string(),
+            "user": {"name": r.string()},
+            "items": r.list(|r| json!({"name": r.string(), "note": r.string()})),
+            "groups": r.list(|r| json!({"title": r.string(), "items": r.list(Rng::string)})),
+        })
+    };
+    same_text_for_random_data(&[
+        (items, &data),
+        (sections, &data),
+        (nested, &data),
+        (first_thing, &data),
+    ]);
+}
+
+#[test]
+fn a_text_that_cannot_be_said_exactly_is_refused_with_the_reason() {
+    let cases = [
+        // Whether a line break comes before an item's name depends on whether an earlier
+        // item wrote its name: Handlebars can only ask whether an item is the first.
+        "{% for item in items %}<mj-text>{{ item.name }}</mj-text>{% endfor %}<mj-text>End</mj-text>"
+            .to_owned(),
+        // Whether a blank line or a line break comes before the next item depends on whether
+        // the previous item's note was empty.
+        format!(
+            "<mj-text>Top</mj-text>{{% for item in items %}}<mj-text>- {{{{ item.name }}}}</mj-text>{{% if item.note %}}{NEXT_SECTION}<mj-text>{{{{ item.note }}}}</mj-text>{{% endif %}}{{% endfor %}}"
+        ),
+    ];
+    for body in cases {
+        let (engine, _) = project(&body);
+        for dialect in [Dialect::Handlebars, Dialect::Mustachio, Dialect::Jinja] {
+            let refused = engine.compile_send_time("t", "en", dialect).unwrap_err();
+            assert!(
+                refused
+                    .iter()
+                    .any(|d| d.code == letterpress_engine::Code::SendTimeUnsupported
+                        && d.message
+                            .contains("the text part cannot be written exactly")
+                        && d.message.contains("a loop over recipient data")),
+                "{body} in {dialect:?}: {refused:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn mustachio_refuses_a_loop_whose_first_item_needs_other_line_breaks() {
+    // Handlebars and Jinja write the first item apart (`@first`, `loop.first`); Mustachio
+    // has no loop variables.
+    let (engine, _) = project(
+        "{% for item in items %}<mj-text>- {{ item.name }}</mj-text>{% endfor %}<mj-text>End</mj-text>",
+    );
+    let compiled = engine
+        .compile_send_time("t", "en", Dialect::Handlebars)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert!(
+        compiled.text.contains("{{#if @first}}"),
+        "{}",
+        compiled.text
+    );
+    let refused = engine
+        .compile_send_time("t", "en", Dialect::Mustachio)
+        .unwrap_err();
+    assert!(
+        refused
+            .iter()
+            .any(|d| d.message.contains("Mustachio cannot tell the first item")),
+        "{refused:#?}"
+    );
+}

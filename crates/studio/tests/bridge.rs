@@ -3,7 +3,8 @@
 //! template with the fixture gives exactly what the preview gives. Templates that cannot be
 //! bridged say where, with the file and line.
 //!
-//! Normalisation (the only one): Handlebars escapes `=` as `&#x3D;`, `'` as `&#x27;` and
+//! Normalisation (the only one, `letterpress_test_support::normalise::handlebars_escapes`):
+//! Handlebars escapes `=` as `&#x3D;`, `'` as `&#x27;` and
 //! `` ` `` as `&#x60;`; the preview writes `=` and `` ` `` as they are and `'` as `&#39;`.
 //! Both mean the same characters to every HTML parser.
 
@@ -11,6 +12,7 @@ use handlebars::Handlebars;
 use letterpress_engine::Code;
 use letterpress_engine::bridge::Dialect;
 use letterpress_studio::Project;
+use letterpress_test_support::normalise::handlebars_escapes as normalise_handlebars_escapes;
 use std::path::Path;
 
 fn sample() -> Project {
@@ -19,12 +21,6 @@ fn sample() -> Project {
 
 /// The sample templates that only use what Handlebars can express at send time.
 const BRIDGEABLE: &[&str] = &["welcome", "verify-email"];
-
-pub fn normalise_handlebars_escapes(html: &str) -> String {
-    html.replace("&#x3D;", "=")
-        .replace("&#x27;", "&#39;")
-        .replace("&#x60;", "`")
-}
 
 fn handlebars() -> Handlebars<'static> {
     let mut hb = Handlebars::new();

@@ -8,7 +8,8 @@
 //! fake's Mustachio on small projects (many data sets), and over HTTP with the fake's
 //! `/templates/validate` on what was actually uploaded for the sample.
 //!
-//! Normalisation (the only one): character references are compared by the character they
+//! Normalisation (the only one, `letterpress_test_support::normalise::canonical_references`):
+//! character references are compared by the character they
 //! stand for. Markup characters (`& < > " '`) must be escaped on both sides; others may be
 //! written either way. Mustachio (.NET's `WebUtility.HtmlEncode`) writes `é` as `&#233;` and
 //! `'` as `&#39;`; the preview writes `é` as it is.
@@ -21,6 +22,7 @@ use letterpress_studio::sync::{
     ApplyOptions, ClientOptions, Credentials, MemoryStore, ProviderError, RemoteTemplates, Secret,
     SyncError, TargetSync, system_clock,
 };
+use letterpress_test_support::normalise::canonical_references;
 use letterpress_test_support::postmark_fake::{
     FakeTemplate, PostmarkContractFake, render_mustachio,
 };
@@ -52,50 +54,6 @@ fn fast() -> ClientOptions {
 
 fn open(root: &Path, token: &str) -> TargetSync {
     TargetSync::open(root, TARGET, &store(token), fast(), system_clock()).expect("open target")
-}
-
-/// Canonical character references: markup characters as `&#xNN;`, every other reference
-/// as the character itself; raw characters stay raw.
-fn canonical_references(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest.bytes().take(12).position(|b| b == b';');
-        let decoded = end.and_then(|e| {
-            let name = &rest[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32),
-                n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            }?;
-            Some((c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                if matches!(c, '&' | '<' | '>' | '"' | '\'') {
-                    out.push_str(&format!("&#x{:x};", u32::from(c)));
-                } else {
-                    out.push(c);
-                }
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// A one-template project whose body is `body` inside a one-column layout.

@@ -7,6 +7,7 @@ use letterpress_studio::sync::{
     ApplyOptions, AwsCredentials, ClientOptions, Credentials, MemoryStore, Secret, SyncError,
     SyncState, TargetSync, system_clock,
 };
+use letterpress_test_support::normalise::{lf_line_ends, unescape_markup};
 use letterpress_test_support::{
     FaultProxy, Faults, SesPeer, add_target, sample_copy, save_and_publish,
 };
@@ -492,7 +493,7 @@ fn a_second_apply_while_one_runs_is_refused() {
 /// project, SES's own renderer (TestRenderEmailTemplate: real Handlebars, in the local peer)
 /// fills the uploaded template with the fixture and gives the preview's subject, HTML and text.
 ///
-/// Normalisation, and nothing else: the MIME transfer encoding is undone (mail-parser); line
+/// Normalisation (`letterpress_test_support::normalise`), and nothing else: the MIME transfer encoding is undone (mail-parser); line
 /// ends are compared as `\n` (MIME text travels with CRLF); and in the HTML the five escaped
 /// characters are compared unescaped, because SES (and so the peer) inserts recipient data
 /// without HTML escaping where the preview escapes it (`&amp;` there is `&` here).
@@ -505,14 +506,8 @@ fn ses_renders_what_the_preview_renders() {
     let sync = open(&root, ClientOptions::default());
     sync.apply(ApplyOptions::default(), &mut |_| {}).unwrap();
     let project = letterpress_studio::Project::open(&root).unwrap();
-    let normalise = |s: &str| s.replace("\r\n", "\n");
-    let unescape = |s: &str| {
-        s.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&")
-    };
+    let normalise = lf_line_ends;
+    let unescape = unescape_markup;
     let mut compared = 0;
     for job in project.jobs().unwrap() {
         let name = format!("{PREFIX}{}-{}", job.template, job.locale);

@@ -1,10 +1,12 @@
 //! What the studio, CLI and end-to-end sync tests share (a dev-dependency only, never
 //! published): the real local SES peer ([`ses_peer`]), a seeded fault-injecting proxy
 //! ([`fault_proxy`]), an in-process contract fake of Postmark's Templates API
-//! ([`postmark_fake`]), and sample projects published by a fixed author ([`project`]).
+//! ([`postmark_fake`]), sample projects published by a fixed author ([`project`]), and the
+//! documented normalisations of the differential tests ([`normalise`]).
 
 pub mod editor;
 pub mod fault_proxy;
+pub mod normalise;
 pub mod postmark_fake;
 pub mod project;
 pub mod ses_peer;

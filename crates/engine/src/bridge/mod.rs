@@ -17,6 +17,7 @@
 
 mod mustachio;
 mod rewrite;
+mod text;
 
 use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::sources::{SourceError, Sources};
@@ -130,6 +131,8 @@ enum Marker {
     Value {
         spelling: Spelling,
         default: Option<String>,
+        /// Renders as text that is never empty (a loop variable: a number or a boolean).
+        never_empty: bool,
     },
     IfOpen {
         spelling: Spelling,
@@ -318,6 +321,7 @@ impl Sym {
         self.state.marker(Marker::Value {
             spelling: self.spelling(),
             default,
+            never_empty: matches!(self.base, Base::Loop(_)),
         })
     }
 
@@ -835,17 +839,9 @@ pub(crate) fn to_dialect(
     escape: bool,
     problems: &mut Vec<String>,
 ) -> String {
+    let text = unescape_markers(text);
     let markers = state.markers.lock().unwrap_or_else(PoisonError::into_inner);
-    // mrml writes private-use characters in attribute values as Rust escapes.
-    let unescaped;
-    let text = if text.contains("\\u{e000}") {
-        unescaped = text
-            .replace("\\u{e000}", &OPEN.to_string())
-            .replace("\\u{e001}", &CLOSE.to_string());
-        unescaped.as_str()
-    } else {
-        text
-    };
+    let text = text.as_ref();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut scopes = mustachio::Scopes::new();
@@ -924,10 +920,12 @@ fn handlebars(marker: &Marker, escape: bool, problems: &mut Vec<String>) -> Stri
         Marker::Value {
             spelling,
             default: None,
+            ..
         } => value(&spelled(spelling, h, false, problems)),
         Marker::Value {
             spelling,
             default: Some(d),
+            ..
         } => format!(
             "{{{{#if {}}}}}{}{{{{else}}}}{d}{{{{/if}}}}",
             spelled(spelling, h, true, problems),
@@ -953,10 +951,12 @@ fn jinja(marker: &Marker, problems: &mut Vec<String>) -> String {
         Marker::Value {
             spelling,
             default: None,
+            ..
         } => format!("{{{{{}}}}}", spelled(spelling, j, false, problems)),
         Marker::Value {
             spelling,
             default: Some(d),
+            ..
         } => format!(
             "{{{{{}|default({})}}}}",
             spelled(spelling, j, false, problems),
@@ -1004,100 +1004,71 @@ fn literal(text: &str, dialect: Dialect) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Lines holding only Jinja block tags are joined to the next line, so that, as Handlebars
-/// does with such "standalone" lines, a block that renders nothing leaves no empty line.
-pub(crate) fn standalone_blocks(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches('\n').trim();
-        let only_tags = !body.is_empty()
-            && body.starts_with("{%")
-            && body.ends_with("%}")
-            && !body.contains("{{");
-        if only_tags {
-            out.push_str(body);
-        } else {
-            out.push_str(line);
+/// The plain-text part of `html` (the compiled HTML with markers) in `dialect`: what the
+/// preview derives from the rendered HTML, for any recipient data ([`text`]).
+pub(crate) fn derived_text(
+    html: &str,
+    state: &BridgeState,
+    dialect: Dialect,
+    problems: &mut Vec<String>,
+) -> String {
+    let html = same_values_same_markers(&unescape_markers(html), state);
+    let derived = crate::text::html_to_text(&html);
+    match text::text_template(&derived, state) {
+        Ok(template) => to_dialect(&template, state, dialect, false, problems),
+        Err(problem) => {
+            problems.push(problem);
+            String::new()
         }
     }
-    out
 }
 
-/// The same for Mustachio, which keeps every line break around its tags: lines holding only
-/// section tags (`{{#a}}`, `{{^a}}`, `{{/a}}`, `{{#each a}}`) are joined to the next line.
-pub(crate) fn standalone_sections(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches('\n').trim();
-        let only_tags = !body.is_empty()
-            && body.split_inclusive("}}").all(|t| {
-                let t = t.trim();
-                (t.starts_with("{{#") || t.starts_with("{{^") || t.starts_with("{{/"))
-                    && t.ends_with("}}")
-                    && !t[2..t.len() - 2].contains(['{', '}'])
-            });
-        if only_tags {
-            out.push_str(body);
-        } else {
-            out.push_str(line);
-        }
+/// mrml writes private-use characters in attribute values as Rust escapes.
+fn unescape_markers(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("\\u{e000}") {
+        text.replace("\\u{e000}", &OPEN.to_string())
+            .replace("\\u{e001}", &CLOSE.to_string())
+            .into()
+    } else {
+        text.into()
     }
-    out
 }
 
-/// Lines holding only Handlebars block tags get one tag per line: Handlebars drops a
-/// "standalone" line (one tag and whitespace) entirely, but keeps the line break of a line
-/// with two tags, which would leave an empty line the preview does not have.
-pub(crate) fn one_block_tag_per_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches('\n');
-        let tags: Vec<&str> = body.split_inclusive("}}").collect();
-        let all_block_tags = tags.len() > 1
-            && tags.iter().all(|t| {
-                let t = t.trim();
-                t.starts_with("{{#")
-                    || t.starts_with("{{/")
-                    || t.starts_with("{{^")
-                    || t == "{{else}}"
-            });
-        if all_block_tags {
-            for t in tags {
-                out.push_str(t.trim());
-                out.push('\n');
-            }
-            if !line.ends_with('\n') {
-                out.pop();
-            }
-        } else {
-            out.push_str(line);
-        }
-    }
-    out
-}
-
-/// `{{value}}` → `{{{value}}}` (block tags stay): for text derived from the Handlebars HTML,
-/// where values must not be HTML-escaped.
-pub(crate) fn unescaped_values(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(i) = rest.find("{{") {
+/// Each value marker replaced by the first marker of the same value, so that the text
+/// derivation sees that a link shows its own address (`<a href="{{url}}">{{url}}</a>`).
+fn same_values_same_markers(html: &str, state: &BridgeState) -> String {
+    let markers = state.markers.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let canonical: Vec<usize> = markers
+        .iter()
+        .enumerate()
+        .map(|(id, marker)| match marker {
+            Marker::Value { .. } => *first.entry(format!("{marker:?}")).or_insert(id),
+            _ => id,
+        })
+        .collect();
+    drop(markers);
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(OPEN) {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(end) = rest.find("}}") else {
-            break;
-        };
-        let inner = &rest[2..end];
-        let escaped = out.ends_with('\\');
-        let block = escaped || inner.starts_with(['#', '/', '{', '^', '!', '>']) || inner == "else";
-        if block {
-            out.push_str(&rest[..end + 2]);
-        } else {
-            out.push_str("{{{");
-            out.push_str(inner);
-            out.push_str("}}}");
+        let after = &rest[OPEN.len_utf8()..];
+        let parsed = after.find(CLOSE).and_then(|end| {
+            let id: usize = after[..end].strip_prefix("lP")?.parse().ok()?;
+            Some((id, OPEN.len_utf8() + end + CLOSE.len_utf8()))
+        });
+        match parsed {
+            Some((id, len)) => {
+                let id = canonical.get(id).copied().unwrap_or(id);
+                out.push_str(&format!("{OPEN}lP{id}{CLOSE}"));
+                rest = &rest[len..];
+            }
+            None => {
+                out.push(OPEN);
+                rest = &rest[OPEN.len_utf8()..];
+            }
         }
-        rest = &rest[end + 2..];
     }
     out.push_str(rest);
     out

@@ -80,6 +80,7 @@ impl Scopes {
             Marker::Value {
                 spelling,
                 default: None,
+                ..
             } => match self.resolve(spelling, problems) {
                 Some((path, _, _)) => value(&path),
                 None => String::new(),
@@ -87,6 +88,7 @@ impl Scopes {
             Marker::Value {
                 spelling,
                 default: Some(d),
+                ..
             } => match self.resolve(spelling, problems) {
                 // Inside the section the value is the current context.
                 Some((path, _, _)) => format!(
