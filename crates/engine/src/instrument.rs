@@ -840,11 +840,27 @@ fn push_escaped_attribute(out: &mut String, value: &str) {
 /// element are removed too. `None` when the MJML does not tokenize (the caller renders
 /// without markers).
 pub fn apply_marks(mjml: &str) -> Option<String> {
+    apply_marks_measured(mjml).map(|applied| applied.mjml)
+}
+
+/// [`apply_marks`]'s MJML, with how deep its elements nest.
+pub struct AppliedMarks {
+    pub mjml: String,
+    /// [`crate::mjml::max_depth`] of the MJML, measured by the same pass (the markers add
+    /// no element): the depth and the offset, in the MJML given, of the deepest start tag.
+    pub depth: (usize, usize),
+}
+
+/// [`apply_marks`], measuring the MJML's depth in the same pass over its tokens.
+pub fn apply_marks_measured(mjml: &str) -> Option<AppliedMarks> {
     if !mjml.contains("<!--lp:") {
-        return Some(mjml.to_owned());
+        return Some(AppliedMarks {
+            mjml: mjml.to_owned(),
+            depth: crate::mjml::max_depth(mjml),
+        });
     }
     // One pass over the tokens, keeping only what the edits need.
-    let (marks, messages, inherited) = scan_marks(mjml)?;
+    let (marks, messages, inherited, depth) = scan_marks(mjml)?;
     // Edits in document order: (range, replacement).
     let mut edits: Vec<(std::ops::Range<usize>, Insert<'_>)> =
         Vec::with_capacity(marks.len() * 2 + messages.len() * 2);
@@ -901,12 +917,15 @@ pub fn apply_marks(mjml: &str) -> Option<String> {
         last = range.end;
     }
     out.push_str(&mjml[last..]);
-    Some(out)
+    Some(AppliedMarks { mjml: out, depth })
 }
 
-/// Element marks, message comments (span, whether it is the closing one) and the classes
-/// `mj-attributes` sets, from the tokens of `mjml`; `None` when they stop at an error (or
-/// the tokenizer panics, as it does on some truncated input).
+/// Element marks, message comments (span, whether it is the closing one), the classes
+/// `mj-attributes` sets, and the depth [`crate::mjml::max_depth`] gives (counted the same
+/// way on plain markup: void elements open nothing, an end tag closes one; measured by
+/// `max_depth` itself when the text needed `htmlparser`), from the tokens of `mjml`;
+/// `None` when they stop at an error (or the tokenizer panics, as it does on some
+/// truncated input).
 #[allow(clippy::type_complexity)]
 fn scan_marks(
     mjml: &str,
@@ -914,6 +933,7 @@ fn scan_marks(
     Vec<ElementMark<'_>>,
     Vec<(std::ops::Range<usize>, bool)>,
     InheritedClasses<'_>,
+    (usize, usize),
 )> {
     /// What the events have shown so far.
     #[derive(Default)]
@@ -928,8 +948,13 @@ fn scan_marks(
         kept: Option<StartTag<'a>>,
         /// Where the last element marker comment ends: a start tag there is its element.
         mark_end: Option<usize>,
+        /// Where the start tag being read begins.
+        pending_start: usize,
+        /// Open elements (void ones not counted), and the deepest so far with its start.
+        depth: usize,
+        deepest: (usize, usize),
     }
-    let scan = markup_events::read(mjml, Scan::default, |scan, event| match event {
+    let (scan, reader) = markup_events::read(mjml, Scan::default, |scan, event| match event {
         Event::Comment { text, span } => {
             if let Some(mark) = text.strip_prefix("lp:") {
                 if mark.starts_with("t:") || mark == "/t" {
@@ -947,6 +972,7 @@ fn scan_marks(
         Event::Start { name, start } => {
             let in_attributes = scan.stack.last().is_some_and(|p| *p == "mj-attributes");
             scan.pending = Some(name);
+            scan.pending_start = start;
             scan.kept =
                 (scan.mark_end == Some(start) || in_attributes).then(|| StartTag::new(name, start));
         }
@@ -970,10 +996,17 @@ fn scan_marks(
                 && matches!(event, Event::Open)
             {
                 scan.stack.push(name);
+                if !crate::mjml::is_void_element(name) {
+                    scan.depth += 1;
+                    if scan.depth > scan.deepest.0 {
+                        scan.deepest = (scan.depth, scan.pending_start);
+                    }
+                }
             }
         }
         Event::Close => {
             scan.stack.pop();
+            scan.depth = scan.depth.saturating_sub(1);
         }
     })?;
     let Scan {
@@ -982,8 +1015,19 @@ fn scan_marks(
         inherited,
         kept,
         mark_end,
+        mut deepest,
+        pending,
+        pending_start,
+        depth,
         ..
     } = scan;
+    // A start tag the text ends inside of opens a level too (as `max_depth` counts it).
+    if let Some(name) = pending
+        && !crate::mjml::is_void_element(name)
+        && depth + 1 > deepest.0
+    {
+        deepest = (depth + 1, pending_start);
+    }
     // A start tag the text ends inside of is still its marker's element.
     if let Some(tag) = kept
         && mark_end == Some(tag.start)
@@ -991,7 +1035,13 @@ fn scan_marks(
     {
         mark.tag = Some(tag);
     }
-    Some((marks, messages, inherited))
+    // htmlparser reads elements inside conditional comments, and names `max_depth` does
+    // not: for a text that needed it, the depth is measured on its own.
+    let depth = match reader {
+        markup_events::Reader::Quick => deepest,
+        markup_events::Reader::Exact => crate::mjml::max_depth(mjml),
+    };
+    Some((marks, messages, inherited, depth))
 }
 
 impl<'a> InheritedClasses<'a> {

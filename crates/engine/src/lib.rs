@@ -758,17 +758,17 @@ impl Engine {
         root: &str,
         files: &[String],
     ) -> Result<String, Diagnostic> {
-        let marked;
-        let mjml_source = match &self.marking {
-            Some(_) => {
-                marked = instrument::apply_marks(mjml_source);
-                marked.as_deref().unwrap_or(mjml_source)
-            }
-            None => mjml_source,
+        let marked = self
+            .marking
+            .as_ref()
+            .and_then(|_| instrument::apply_marks_measured(mjml_source));
+        // The marking pass measures the depth as it goes; otherwise one pass of its own.
+        let (mjml_source, (depth, at), measured) = match &marked {
+            Some(applied) => (applied.mjml.as_str(), applied.depth, mjml_source),
+            None => (mjml_source, mjml::max_depth(mjml_source), mjml_source),
         };
-        let (depth, at) = mjml::max_depth(mjml_source);
         if depth > self.limits.mjml_depth {
-            let snippet: String = mjml_source[at..].chars().take(40).collect();
+            let snippet: String = measured[at..].chars().take(40).collect();
             return Err(Diagnostic::error(
                 Code::LimitMjmlDepth,
                 format!(

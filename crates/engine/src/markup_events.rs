@@ -33,6 +33,15 @@ pub(crate) enum Event<'a> {
     Close,
 }
 
+/// How the events were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reader {
+    /// The quick scanner: the text is all plain markup.
+    Quick,
+    /// `htmlparser`, for a text with something unusual in it.
+    Exact,
+}
+
 /// Reads the events of `text` into a state made by `init`: `Some(state)` when the whole
 /// text tokenizes, `None` when `htmlparser` stops at an error (or panics, as it does on
 /// some truncated input).
@@ -40,17 +49,17 @@ pub(crate) fn read<'a, S>(
     text: &'a str,
     init: impl Fn() -> S,
     mut visit: impl FnMut(&mut S, Event<'a>),
-) -> Option<S> {
+) -> Option<(S, Reader)> {
     let mut state = init();
     if quick(text, &mut state, &mut visit).is_ok() {
-        return Some(state);
+        return Some((state, Reader::Quick));
     }
     let mut state = init();
     let complete = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         exact(text, &mut state, &mut visit)
     }));
     match complete {
-        Ok(true) => Some(state),
+        Ok(true) => Some((state, Reader::Exact)),
         _ => None,
     }
 }
@@ -248,30 +257,40 @@ fn name(text: &str, at: usize) -> Result<(&str, usize), Unsure> {
     if !starts_part(at) {
         return Err(Unsure);
     }
-    let mut end = at + 1;
-    let mut colon = None;
-    while let Some(&b) = bytes.get(end) {
-        if b == b':' {
-            if colon.is_some() || !starts_part(end + 1) {
-                return Err(Unsure);
-            }
-            colon = Some(end);
-        } else if !is_name_byte(b) {
-            if !b.is_ascii() {
-                // A non-ASCII character may continue the name.
-                return Err(Unsure);
-            }
-            break;
+    let run = |from: usize| {
+        bytes[from..]
+            .iter()
+            .position(|&b| !NAME_BYTES[usize::from(b)])
+            .map_or(bytes.len(), |found| from + found)
+    };
+    let mut end = run(at + 1);
+    if bytes.get(end) == Some(&b':') {
+        if !starts_part(end + 1) {
+            return Err(Unsure);
         }
-        end += 1;
+        end = run(end + 2);
+        if bytes.get(end) == Some(&b':') {
+            return Err(Unsure);
+        }
+    }
+    if bytes.get(end).is_some_and(|b| !b.is_ascii()) {
+        // A non-ASCII character may continue the name.
+        return Err(Unsure);
     }
     Ok((&text[at..end], end))
 }
 
-/// XML name characters in ASCII (htmlparser's `is_xml_name` for bytes).
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.')
-}
+/// XML name characters in ASCII but `:` (htmlparser's `is_xml_name` for bytes), by byte.
+static NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+        b += 1;
+    }
+    table
+};
 
 fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
     while bytes
@@ -291,7 +310,7 @@ fn text_end(text: &str, at: usize) -> Result<usize, Unsure> {
     let run = &bytes[at..end];
     // htmlparser refuses a run whose first `>` closes a `]]>`; it looks for that two bytes
     // before the `>`, and panics when those bytes are inside a character.
-    if let Some(gt) = run.iter().position(|&b| b == b'>')
+    if let Some(gt) = memchr::memchr(b'>', run)
         && (run[..gt].ends_with(b"]]") || gt >= 2 && is_continuation(run[gt - 2]))
     {
         return Err(Unsure);
@@ -302,35 +321,27 @@ fn text_end(text: &str, at: usize) -> Result<usize, Unsure> {
 /// The offset of the first `stop` at or after `at` (the end of `bytes` when there is none),
 /// when every character before it is one XML allows (see [`check_chars`]).
 fn run_end(bytes: &[u8], at: usize, stop: u8) -> Result<usize, Unsure> {
-    let mut suspect = false;
-    let mut i = at;
-    while let Some(&b) = bytes.get(i) {
-        if b == stop {
-            break;
-        }
-        suspect |= (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0xEF;
-        i += 1;
-    }
-    if suspect {
-        check_chars(&bytes[at..i])?;
-    }
-    Ok(i)
+    let rest = bytes.get(at..).unwrap_or_default();
+    let end = memchr::memchr(stop, rest).map_or(bytes.len(), |found| at + found);
+    check_chars(&bytes[at..end])?;
+    Ok(end)
 }
 
 /// The offset of the `-->` that ends a comment whose text starts at `at`, when htmlparser
 /// accepts the comment: no `--` inside it, and it does not end with `-`.
 fn comment_end(bytes: &[u8], at: usize) -> Result<usize, Unsure> {
-    let mut i = at;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'-' && bytes.get(i + 1) == Some(&b'-') {
+    let mut from = at;
+    while let Some(found) = memchr::memchr(b'-', bytes.get(from..).unwrap_or_default()) {
+        let dash = from + found;
+        if bytes.get(dash + 1) == Some(&b'-') {
             // The first `--` either ends the comment or makes it one htmlparser refuses.
-            return if bytes.get(i + 2) == Some(&b'>') {
-                Ok(i)
+            return if bytes.get(dash + 2) == Some(&b'>') {
+                Ok(dash)
             } else {
                 Err(Unsure)
             };
         }
-        i += 1;
+        from = dash + 1;
     }
     Err(Unsure)
 }

@@ -488,6 +488,11 @@ const VOID_ELEMENTS: &[&str] = &[
 ];
 
 /// The deepest element nesting in `mjml` and the byte offset where it is reached.
+/// Whether `name` is an HTML void element (it opens no nesting level).
+pub(crate) fn is_void_element(name: &str) -> bool {
+    VOID_ELEMENTS.iter().any(|v| v.eq_ignore_ascii_case(name))
+}
+
 pub fn max_depth(mjml: &str) -> (usize, usize) {
     let bytes = mjml.as_bytes();
     let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
@@ -517,9 +522,7 @@ pub fn max_depth(mjml: &str) -> (usize, usize) {
         i = tag_end;
         if closing {
             depth = depth.saturating_sub(1);
-        } else if !(mjml[..tag_end].ends_with("/>")
-            || VOID_ELEMENTS.iter().any(|v| v.eq_ignore_ascii_case(name)))
-        {
+        } else if !(mjml[..tag_end].ends_with("/>") || is_void_element(name)) {
             depth += 1;
             if depth > max {
                 max = depth;

@@ -133,3 +133,45 @@ fn truncated_files_never_panic_the_mapping() {
     }
     assert!(cuts > 1000, "{cuts}");
 }
+
+/// The marking pass measures the depth the MJML depth limit checks, instead of a second
+/// pass: it must give `max_depth`'s figure for every file and every cut of one.
+#[test]
+fn the_marking_pass_measures_the_same_depth_as_max_depth() {
+    use letterpress_engine::instrument::{apply_marks_measured, mark_source};
+    use letterpress_engine::mjml::max_depth;
+    let mut compared = 0;
+    let mut deep = 0;
+    let extra = [
+        "<mj-text><p>a<br>b<img src=\"x>y\"><hr/></p><!-- <x><y> --></mj-text>".to_owned(),
+        "<mj-raw><!--[if mso]><table><tr><td><![endif]--><div><br></div></mj-raw>".to_owned(),
+        format!(
+            "<mjml><mj-body>{}{}</mj-body></mjml>",
+            "<mj-wrapper>".repeat(40),
+            "</mj-wrapper>".repeat(40)
+        ),
+    ];
+    let texts = files().into_iter().map(|(_, t)| t).chain(extra);
+    for text in texts {
+        let step = (text.len() / 20).max(1);
+        for end in (0..=text.len()).step_by(step).chain([text.len()]) {
+            let mut end = end;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let marked = mark_source(1, &text[..end]);
+            let Some(applied) = apply_marks_measured(&marked) else {
+                continue;
+            };
+            let (depth, at) = applied.depth;
+            assert_eq!(depth, max_depth(&marked).0, "{:?}", &text[..end]);
+            assert_eq!(depth, max_depth(&applied.mjml).0, "{:?}", &text[..end]);
+            if depth > 0 {
+                assert!(marked[at..].starts_with('<'), "{:?}", &marked[at..]);
+            }
+            deep = deep.max(depth);
+            compared += 1;
+        }
+    }
+    assert!(compared > 500 && deep >= 40, "{compared} {deep}");
+}
