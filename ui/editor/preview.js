@@ -59,6 +59,7 @@ function apply(frame, html) {
     return;
   }
   const next = new DOMParser().parseFromString(html, "text/html");
+  const parsed = performance.now();
   syncAttributes(doc.documentElement, next.documentElement);
   const head = next.head.innerHTML;
   if (frame.__lpHead !== head) {
@@ -73,9 +74,13 @@ function apply(frame, html) {
   } else {
     doc.body.replaceChildren(...imported(doc, next.body));
   }
+  const morphed = performance.now();
   // Forces style and layout now, so the time below is what the patch really costs.
   void doc.body.offsetHeight;
-  (window.__letterpressPatchTimings ||= []).push(performance.now() - started);
+  const finished = performance.now();
+  (window.__letterpressPatchTimings ||= []).push(finished - started);
+  // The patch's parts (parse, morph, style and layout), for the measurements.
+  (window.__letterpressPatchParts ||= []).push([parsed - started, morphed - parsed, finished - morphed]);
   redraw(frame);
 }
 
@@ -229,10 +234,22 @@ function drawFrames(frame, layer, frames) {
 /// first; empty: none); they follow the email like the outlines.
 export function frames(frame, layer, list) {
   if (!frame || !layer) return;
-  const state = (frame.__lpOutline ||= { layer, selected: null, hovered: null });
+  const state = outlineState(frame, layer);
   state.layer = layer;
   state.frames = Array.from(list || []);
   redraw(frame);
+}
+
+// The outlines' state of a frame; made once, with an observer that redraws them when the
+// frame changes size (the code hidden or shown, the window resized, mobile width).
+function outlineState(frame, layer) {
+  if (!frame.__lpOutline) {
+    frame.__lpOutline = { layer, selected: null, hovered: null };
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(() => redraw(frame)).observe(frame);
+    }
+  }
+  return frame.__lpOutline;
 }
 
 function redraw(frame) {
@@ -248,7 +265,7 @@ function redraw(frame) {
 /// Hatches every box of `markers` (elements visual editing leaves to the code).
 export function hatch(frame, layer, markers) {
   if (!frame || !layer) return;
-  const state = (frame.__lpOutline ||= { layer, selected: null, hovered: null });
+  const state = outlineState(frame, layer);
   state.layer = layer;
   state.opaque = Array.from(markers || []);
   redraw(frame);
@@ -258,7 +275,7 @@ export function hatch(frame, layer, markers) {
 /// "hovered"); the outlines follow the email when it is patched or scrolled.
 export function outline(frame, layer, marker, kind) {
   if (!frame || !layer) return;
-  const state = (frame.__lpOutline ||= { layer, selected: null, hovered: null });
+  const state = outlineState(frame, layer);
   state.layer = layer;
   state[kind] = marker || null;
   redraw(frame);

@@ -215,6 +215,50 @@ async fn a_designer_selects_elements_in_the_preview() {
     assert!(outlined.as_u64().unwrap_or_default() >= 1, "{outlined}");
     shot(&client, "visual-01-heading-selected").await;
 
+    // The designer's layout: "Hide code" gives the preview the width, with the selection's
+    // inspector beside the email (the same selection and properties); Ctrl+Shift+E brings
+    // the code back.
+    let frame_width =
+        "return document.querySelector('[data-test=preview]').getBoundingClientRect().width;";
+    let narrow = js(&client, frame_width).await.as_f64().unwrap_or_default();
+    click(&client, "[data-test=hide-code]").await;
+    wait_for_text(&client, "[data-test=inspector-beside]", "mj-class").await;
+    wait_for_text(&client, "[data-test=inspector-beside]", "mj-text").await;
+    let wide = js(&client, frame_width).await.as_f64().unwrap_or_default();
+    assert!(
+        wide > narrow + 100.0,
+        "the email got the width: {narrow} → {wide}"
+    );
+    // The selection's outline follows the email to its new place and width.
+    wait_until("the outline redrawn over the wider email", || async {
+        let gap = js(
+            &client,
+            "const f = document.querySelector('[data-test=preview]'), o = f.getBoundingClientRect();
+             const box = document.querySelector('.outline-layer .lp-box.selected');
+             const marker = box && box.getAttribute('data-marker');
+             const e = marker && f.contentDocument.querySelector(`.lp-${marker}`);
+             if (!e) return 999;
+             const b = box.getBoundingClientRect(), r = e.getBoundingClientRect();
+             return Math.abs(b.left - (o.left + f.clientLeft + r.left)) + Math.abs(b.width - r.width);",
+        )
+        .await;
+        (gap.as_f64().unwrap_or(999.0) < 6.0).then_some(gap)
+    })
+    .await;
+    let editor_shown = "return !!document.querySelector('.editor') && document.querySelector('.editor').offsetParent !== null;";
+    assert_eq!(js(&client, editor_shown).await, Value::Bool(false));
+    shot(&client, "visual-01a-code-hidden").await;
+    js(
+        &client,
+        "window.dispatchEvent(new KeyboardEvent('keydown', { key: 'E', ctrlKey: true, shiftKey: true, bubbles: true })); return null;",
+    )
+    .await;
+    wait_until("the code editor back", || async {
+        (js(&client, editor_shown).await == Value::Bool(true)).then_some(Value::Null)
+    })
+    .await;
+    wait_for_text(&client, "[data-test=properties]", "mj-class").await;
+
     // The property panel: the heading's colour, changed in its field, is one attribute more
     // in the start tag (nothing else in the file changes), one undo step, redo, save.
     let original = editor_text(&client).await;
@@ -779,7 +823,7 @@ async fn a_designer_selects_elements_in_the_preview() {
                  return [o.left + f.clientLeft + r.left + r.width / 2, o.top + f.clientTop + r.top + r.height * 0.9];
                };
                const feedback = [], drops = [];
-               window.__letterpressMarkedTrips = []; window.__letterpressPatchTimings = [];
+               window.__letterpressMarkedTrips = []; window.__letterpressPatchTimings = []; window.__letterpressPatchParts = [];
                for (let i = 0; i < 20; i++) {
                  const dt = new DataTransfer();
                  block.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: dt }));
@@ -808,7 +852,9 @@ async fn a_designer_selects_elements_in_the_preview() {
                }
                const p = (xs, q) => { const s = xs.slice().sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * q) - 1)]; };
                const trips = window.__letterpressMarkedTrips || [], patches = window.__letterpressPatchTimings || [];
-               done([p(feedback, 0.5), p(feedback, 0.95), feedback.length, p(drops, 0.5), p(drops, 0.95), drops.length, p(trips, 0.5), p(trips, 0.95), p(patches, 0.5), p(patches, 0.95)]);
+               const parts = window.__letterpressPatchParts || [];
+               const part = (k) => p(parts.map(x => x[k]), 0.5);
+               done([p(feedback, 0.5), p(feedback, 0.95), feedback.length, p(drops, 0.5), p(drops, 0.95), drops.length, p(trips, 0.5), p(trips, 0.95), p(patches, 0.5), p(patches, 0.95), part(0), part(1), part(2)]);
              })();",
             vec![],
         )
@@ -825,11 +871,14 @@ async fn a_designer_selects_elements_in_the_preview() {
         dragged[5]
     );
     println!(
-        "  of which: the preview's round trip (IPC both ways + render) median {:.1} ms, p95 {:.1} ms; patching the email median {:.1} ms, p95 {:.1} ms",
+        "  of which: the preview's round trip (IPC both ways + render) median {:.1} ms, p95 {:.1} ms; patching the email median {:.1} ms, p95 {:.1} ms (medians: parse {:.1}, morph {:.1}, style and layout {:.1})",
         dragged[6].as_f64().unwrap_or_default(),
         dragged[7].as_f64().unwrap_or_default(),
         dragged[8].as_f64().unwrap_or_default(),
-        dragged[9].as_f64().unwrap_or_default()
+        dragged[9].as_f64().unwrap_or_default(),
+        dragged[10].as_f64().unwrap_or_default(),
+        dragged[11].as_f64().unwrap_or_default(),
+        dragged[12].as_f64().unwrap_or_default()
     );
 
     let _ = client.close().await;

@@ -216,6 +216,9 @@ pub struct Core {
     pub problem: RwSignal<Option<String>>,
     pub conflict: RwSignal<Option<String>>,
     pub width: RwSignal<Width>,
+    /// The code editor is hidden: the preview takes the width, with the selection's
+    /// inspector beside it (a designer's layout).
+    pub code_hidden: RwSignal<bool>,
     /// What the preview forces of the template's logic (branches, loop items): preview only.
     pub logic: RwSignal<letterpress_protocol::PreviewLogic>,
     /// Layouts and partials the designer chose to edit from a template's visual view ("Edit
@@ -290,6 +293,7 @@ impl Core {
             problem: RwSignal::new(None),
             conflict: RwSignal::new(None),
             width: RwSignal::new(Width::Desktop),
+            code_hidden: RwSignal::new(false),
             logic: RwSignal::new(Default::default()),
             dark: RwSignal::new(None),
             unlocked: RwSignal::new(BTreeSet::new()),

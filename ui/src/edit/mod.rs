@@ -21,6 +21,19 @@ use wasm_bindgen::prelude::*;
 #[component]
 pub fn EditScreen() -> impl IntoView {
     let core = expect_context::<Core>();
+    // Ctrl+Shift+E shows or hides the code editor (the designer's layout), from anywhere in
+    // the edit screen.
+    let toggle_code = window_event_listener(leptos::ev::keydown, move |ev| {
+        if core.mode.get_untracked() == Mode::Edit
+            && (ev.ctrl_key() || ev.meta_key())
+            && ev.shift_key()
+            && ev.key().eq_ignore_ascii_case("e")
+        {
+            ev.prevent_default();
+            core.code_hidden.update(|h| *h = !*h);
+        }
+    });
+    on_cleanup(move || toggle_code.remove());
     provide_context(drag::Drag::new());
     let editor_ref = NodeRef::<Div>::new();
     let layer = visual::SelectLayer {
@@ -84,7 +97,8 @@ pub fn EditScreen() -> impl IntoView {
     });
 
     view! {
-            <div class="mode-edit" class:hidden=move || core.mode.get() != Mode::Edit>
+            <div class="mode-edit" class:hidden=move || core.mode.get() != Mode::Edit
+                class:code-hidden=move || core.code_hidden.get()>
             <main class="workspace">
                 <div class="doc-bar">
                     <span class="doc-path" data-test="doc-path">{move || core.doc_path.get()}</span>
@@ -92,6 +106,8 @@ pub fn EditScreen() -> impl IntoView {
                         {move || if core.dirty.with(|d| d.contains(&core.doc_path.get())) { "● unsaved" } else { "" }}
                     </span>
                     <button class="save" on:click=move |_| core.save()>"Save"</button>
+                    <button data-test="hide-code" title="Give the preview the whole width, the selection's properties beside it (Ctrl+Shift+E)"
+                        on:click=move |_| core.code_hidden.set(true)>"Hide code"</button>
                 </div>
                 {move || core.closing.get().map(|dirty| view! {
                     <div class="conflict" data-test="close-prompt">

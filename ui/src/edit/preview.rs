@@ -67,6 +67,10 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
     view! {
         <section class="preview-pane">
             <div class="toolbar">
+                {move || core.code_hidden.get().then(|| view! {
+                    <button data-test="show-code" title="Show the code editor again (Ctrl+Shift+E)"
+                        on:click=move |_| core.code_hidden.set(false)>"Show code"</button>
+                })}
                 <label>"Locale "
                     <select data-test="locale" prop:value=move || core.locale.get()
                         on:change=move |ev| { core.locale.set(event_target_value(&ev)); core.refresh(); }>
@@ -143,7 +147,11 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                     </div>
                 }
             })}
-            {move || (core.tab.get() == Tab::Html).then(|| view! { <SelectionBar /> <BlockLibraryPanel /> <PropertyPanel /> })}
+            // The selection's inspector: above the email beside the code, beside the email
+            // when the code is hidden.
+            {move || (core.tab.get() == Tab::Html && !core.code_hidden.get()).then(|| view! {
+                <div class="inspector"><SelectionBar /> <BlockLibraryPanel /> <PropertyPanel /></div>
+            })}
             <div class="frame-row">
             {move || (core.tab.get() == Tab::Html).then(|| view! { <OutlinePanel layer=layer /> })}
             <div class="frame" class:mobile=move || core.width.get() == Width::Mobile>
@@ -161,6 +169,9 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                     }.into_any(),
                 }}
             </div>
+            {move || (core.tab.get() == Tab::Html && core.code_hidden.get()).then(|| view! {
+                <div class="inspector beside" data-test="inspector-beside"><SelectionBar /> <BlockLibraryPanel /> <PropertyPanel /></div>
+            })}
             </div>
             <div class="timing">{move || core.preview.with(|p| p.as_ref().map(|p| format!("engine {:.1} ms", p.engine_micros as f64 / 1000.0)).unwrap_or_default())}</div>
         </section>

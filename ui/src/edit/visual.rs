@@ -808,13 +808,14 @@ pub fn OutlinePanel(layer: SelectLayer) -> impl IntoView {
                         let partial = (n.kind == OutlineKind::Include)
                             .then(|| n.label.split('"').nth(1).map(str::to_owned))
                             .flatten();
-                        let style = format!("padding-left:{}px", 6 + n.depth * 12);
+                        // Deep trees indent less past ten levels, so rows stay readable in the panel.
+                        let style = format!("padding-left:{}px", 6 + n.depth.min(10) * 10 + n.depth.saturating_sub(10) * 3);
                         view! {
                             <li role="treeitem" id=format!("outline-{offset}") attr:aria-level=(n.depth + 1).to_string()
                                 aria-selected=move || (selected_offset() == Some(offset)).to_string()
                                 class=format!("outline-row {kind}") class:selected=move || selected_offset() == Some(offset)
                                 class:opaque=n.opaque style=style data-test=format!("outline-{}", n.label)
-                                title=format!("line {}", n.line)
+                                title=format!("{} · line {}", n.label, n.line)
                                 draggable=(element && !n.opaque).then_some("true")
                                 on:dragstart=move |ev: web_sys::DragEvent| if element {
                                     set_drag_data(&ev, "element");
