@@ -341,6 +341,10 @@ pub enum DropPlace {
     After,
     /// As its last content.
     Inside,
+    /// Before the `{% if %}` / `{% for %}` block it opens, outside it.
+    BeforeBlock,
+    /// After the block it closes, outside it.
+    AfterBlock,
 }
 
 /// An element of the open file something dragged can be dropped at (MJML's content model and
@@ -358,6 +362,13 @@ pub struct DropTarget {
     /// The `{% if %}` / `{% for %}` blocks around the spot, outermost first
     /// (`if title != ""`): a drop there goes into them, and the drop zone says so.
     pub regions: Vec<String>,
+    /// The block it opens (its opening tag's code), when a drop may go before it
+    /// ([`DropPlace::BeforeBlock`]).
+    #[serde(default)]
+    pub block_before: Option<String>,
+    /// The block it closes, when a drop may go after it ([`DropPlace::AfterBlock`]).
+    #[serde(default)]
+    pub block_after: Option<String>,
 }
 
 /// The answer to a [`StructureAction`]: the edits (one undo step) and the element to select

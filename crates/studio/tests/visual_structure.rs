@@ -348,6 +348,19 @@ fn drops_go_where_mjml_takes_them_and_into_jinja_blocks_only_when_aimed_there() 
         ["if workspace.name"],
         "the zone names the block"
     );
+    // The condition opens the column: the button's outer edges are the places outside it.
+    assert_eq!(
+        button.places,
+        [
+            DropPlace::Before,
+            DropPlace::After,
+            DropPlace::BeforeBlock,
+            DropPlace::AfterBlock
+        ]
+    );
+    assert_eq!(button.block_before.as_deref(), Some("if workspace.name"));
+    assert_eq!(button.block_after.as_deref(), Some("if workspace.name"));
+    assert_eq!(left.block_before, None);
     let column = of(at("<mj-column>")).expect("into a column");
     assert_eq!(column.places, [DropPlace::Inside]);
     assert!(column.horizontal, "columns sit side by side");
@@ -407,6 +420,63 @@ fn drops_go_where_mjml_takes_them_and_into_jinja_blocks_only_when_aimed_there() 
             "    {% if workspace.name %}\n",
             "    {% if workspace.name %}\n    <mj-divider />\n"
         )
+    );
+
+    // Dropped at the button's outer edge: before the condition, at the top of the column
+    // (regression: nothing could land there, the if block being the column's first child).
+    let outside = session
+        .drop_edit(
+            path,
+            &Dragged::Block {
+                mjml: "<mj-divider />".into(),
+            },
+            at("<mj-button"),
+            DropPlace::BeforeBlock,
+            &request(),
+        )
+        .unwrap();
+    let out = apply(&text, &outside.edits);
+    assert_eq!(
+        out,
+        DROPS.replace(
+            "    {% if workspace.name %}\n",
+            "    <mj-divider />\n    {% if workspace.name %}\n"
+        )
+    );
+    let select = outside.select.expect("the divider is selected");
+    assert_eq!(&out[select.offset..select.offset + 11], "<mj-divider");
+    // And the button moved out after its own condition.
+    let after = session
+        .drop_edit(
+            path,
+            &Dragged::Element {
+                offset: at("<mj-button"),
+            },
+            at("<mj-button"),
+            DropPlace::AfterBlock,
+            &request(),
+        )
+        .unwrap();
+    assert_eq!(
+        apply(&text, &after.edits),
+        DROPS.replace(
+            "    {% if workspace.name %}\n    <mj-button href=\"https://example.com\">Go</mj-button>\n    {% endif %}\n",
+            "    {% if workspace.name %}\n    {% endif %}\n    <mj-button href=\"https://example.com\">Go</mj-button>\n"
+        )
+    );
+    // Where no block starts, there is no outside to go to.
+    assert!(
+        session
+            .drop_edit(
+                path,
+                &Dragged::Block {
+                    mjml: "<mj-divider />".into(),
+                },
+                at("<mj-text>Left"),
+                DropPlace::BeforeBlock,
+                &request(),
+            )
+            .is_err()
     );
 
     // A section dropped into a column is refused, and nothing changes.

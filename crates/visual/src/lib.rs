@@ -59,8 +59,8 @@ pub use jinja::{
     JinjaKind, JinjaScan, ScannedToken, UnclosedToken, WhitespaceControl, scan as scan_jinja,
 };
 pub use logic::{
-    Branch, Frame, PathStep, blocks_around, branches, force_branch, frames_around, loop_data_path,
-    set_condition,
+    BlockEdges, Branch, Frame, PathStep, block_edges, blocks_around, branches, force_branch,
+    frames_around, loop_data_path, set_condition,
 };
 pub use outline::{OutlineEntry, OutlineEntryKind, outline};
 pub use span::{LineCol, Span};

@@ -9,7 +9,7 @@
 use crate::edit::{EditError, TextEdit};
 use crate::jinja::JinjaKind;
 use crate::span::Span;
-use crate::tree::SourceTree;
+use crate::tree::{NodeId, SourceTree};
 use serde::{Deserialize, Serialize};
 
 /// One branch of an `{% if %}` region.
@@ -444,4 +444,62 @@ mod tests {
         );
         assert_eq!(loop_data_path(&tree, sorted), None);
     }
+}
+
+/// The `if`/`for` blocks an element opens or closes, for dropping next to them rather than
+/// into them: `before` is the opening tag of the outermost block whose first element is
+/// `element`, `after` the closing tag of the outermost block whose last element it is (each
+/// block well formed, with its tags among the element's siblings), with their labels.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BlockEdges {
+    pub before: Option<(NodeId, String)>,
+    pub after: Option<(NodeId, String)>,
+}
+
+/// [`BlockEdges`] of `element`.
+pub fn block_edges(tree: &SourceTree, element: NodeId) -> BlockEdges {
+    let Some(node) = tree.node(element) else {
+        return BlockEdges::default();
+    };
+    let Some(siblings) = node
+        .parent
+        .and_then(|p| tree.node(p))
+        .map(|p| p.children.clone())
+    else {
+        return BlockEdges::default();
+    };
+    let mut edges = BlockEdges::default();
+    // Outermost first: the first block that qualifies is the one to go around.
+    for (span, label) in blocks_around(tree, node.span) {
+        let Some(region) = tree.regions().iter().find(|r| r.span == span) else {
+            continue;
+        };
+        let (Some(&open), Some(&close)) = (region.tags.first(), region.tags.last()) else {
+            continue;
+        };
+        let parent = node.parent;
+        let among_siblings = |tag: NodeId| {
+            crate::structure::content_parent(tree, tag) == parent && tree.node(tag).is_some()
+        };
+        if !among_siblings(open) || !among_siblings(close) {
+            continue;
+        }
+        let members: Vec<NodeId> = siblings
+            .iter()
+            .copied()
+            .filter(|&c| {
+                tree.element(c).is_some()
+                    && tree
+                        .node(c)
+                        .is_some_and(|n| span.start <= n.span.start && n.span.end <= span.end)
+            })
+            .collect();
+        if edges.before.is_none() && members.first() == Some(&element) {
+            edges.before = Some((open, label.clone()));
+        }
+        if edges.after.is_none() && members.last() == Some(&element) {
+            edges.after = Some((close, label));
+        }
+    }
+    edges
 }

@@ -23,9 +23,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "at", content = "node", rename_all = "kebab-case")]
 pub enum Place {
-    /// Just before this element (same parent).
+    /// Just before this element (same parent), or this Jinja block tag between elements
+    /// (outside the block it opens: [`crate::block_edges`]).
     Before(NodeId),
-    /// Just after this element (same parent).
+    /// Just after this element, or this block tag (outside the block it closes).
     After(NodeId),
     /// As the last content of this element.
     End(NodeId),
@@ -181,12 +182,21 @@ fn check_fits(tree: &SourceTree, parent: NodeId, names: &[String]) -> Result<(),
 /// The parent an element or snippet placed at `place` gets.
 fn parent_at(tree: &SourceTree, place: Place) -> Result<NodeId, EditError> {
     match place {
-        Place::Before(t) | Place::After(t) => tree
-            .node(t)
-            .ok_or(EditError::NoSuchNode(t))?
-            .parent
-            .ok_or(EditError::NotAnElement),
+        Place::Before(t) | Place::After(t) => {
+            tree.node(t).ok_or(EditError::NoSuchNode(t))?;
+            content_parent(tree, t).ok_or(EditError::NotAnElement)
+        }
         Place::End(p) => Ok(p),
+    }
+}
+
+/// The element (or document) whose content holds `id`: its parent, or for a Jinja tag
+/// between elements, the parent of the text run it sits in.
+pub(crate) fn content_parent(tree: &SourceTree, id: NodeId) -> Option<NodeId> {
+    let parent = tree.node(id)?.parent?;
+    match tree.node(parent) {
+        Some(p) if matches!(p.kind, NodeKind::TextRun) => p.parent,
+        _ => Some(parent),
     }
 }
 
@@ -214,7 +224,8 @@ fn placement(
     match place {
         Place::Before(target) | Place::After(target) => {
             let node = tree.node(target).ok_or(EditError::NoSuchNode(target))?;
-            if node.element().is_none() {
+            // An element, or a Jinja block's tag (to land outside the block: `block_edges`).
+            if node.element().is_none() && node.jinja().is_none() {
                 return Err(EditError::NotAnElement);
             }
             let at = extent(text, node.span);
@@ -399,7 +410,10 @@ fn moved(
     let (target_parent, target_span) = match place {
         Place::Before(t) | Place::After(t) => {
             let node = tree.node(t).ok_or(EditError::NoSuchNode(t))?;
-            (node.parent.ok_or(EditError::NotAnElement)?, node.span)
+            (
+                content_parent(tree, t).ok_or(EditError::NotAnElement)?,
+                node.span,
+            )
         }
         Place::End(p) => {
             let node = tree.node(p).ok_or(EditError::NoSuchNode(p))?;
@@ -496,9 +510,7 @@ pub fn insert(
         return Err(EditError::Opaque);
     }
     if let Place::Before(t) | Place::After(t) = place
-        && tree
-            .node(t)
-            .and_then(|n| n.parent)
+        && content_parent(tree, t)
             .and_then(|p| tree.node(p))
             .is_some_and(|p| p.opaque)
     {

@@ -5,8 +5,8 @@
 mod common;
 
 use letterpress_visual::{
-    Direction, EditError, NodeId, Place, SourceTree, TextEdit, apply, delete, duplicate, insert,
-    move_anywhere, move_by_one, move_to, unwrap, wrap,
+    Direction, EditError, NodeId, Place, SourceTree, TextEdit, apply, block_edges, delete,
+    duplicate, insert, move_anywhere, move_by_one, move_to, unwrap, wrap,
 };
 
 fn nth(tree: &SourceTree, name: &str, n: usize) -> NodeId {
@@ -23,6 +23,61 @@ fn run(text: &str, op: impl Fn(&SourceTree) -> Result<Vec<TextEdit>, EditError>)
 }
 
 const COLUMN: &str = "<mj-column>\n  <mj-text>One</mj-text>\n  <mj-image\n    src=\"a.png\" />\n  <mj-button href=\"#\">Go</mj-button>\n</mj-column>\n";
+
+/// A column that starts and ends with `{% if %}` blocks: before its first element and after
+/// its last one, the only places outside them are next to their tags.
+const BLOCKED: &str = "<mj-column>\n  {% if title %}\n  <mj-button href=\"#\">Go</mj-button>\n  <mj-text>One</mj-text>\n  {% endif %}\n  {% for p in people %}\n  <mj-text>{{ p }}</mj-text>\n  {% endfor %}\n</mj-column>\n";
+
+#[test]
+fn a_drop_before_a_block_that_opens_a_column_lands_outside_it() {
+    let tree = SourceTree::parse(BLOCKED);
+    let button = nth(&tree, "mj-button", 0);
+    let edges = block_edges(&tree, button);
+    let (open, label) = edges.before.clone().expect("the button opens the if block");
+    assert_eq!(label, "if title");
+    assert_eq!(edges.after, None, "the button does not end the block");
+    let first_text = nth(&tree, "mj-text", 0);
+    assert_eq!(block_edges(&tree, first_text).before, None);
+    let (close, label) = block_edges(&tree, first_text)
+        .after
+        .expect("ends the if block");
+    assert_eq!(label, "if title");
+    let looped = nth(&tree, "mj-text", 1);
+    let edges = block_edges(&tree, looped);
+    assert_eq!(
+        edges.before.as_ref().map(|b| b.1.as_str()),
+        Some("for p in people")
+    );
+    assert_eq!(
+        edges.after.as_ref().map(|b| b.1.as_str()),
+        Some("for p in people")
+    );
+
+    let inserted = run(BLOCKED, |t| {
+        insert(t, BLOCKED, Place::Before(open), "<mj-divider />")
+    });
+    assert_eq!(
+        inserted,
+        BLOCKED.replace("<mj-column>\n", "<mj-column>\n  <mj-divider />\n"),
+        "one line before the tag, indented like it"
+    );
+    // Between the two blocks: after the if block's end tag.
+    let between = run(BLOCKED, |t| {
+        insert(t, BLOCKED, Place::After(close), "<mj-spacer />")
+    });
+    assert_eq!(
+        between,
+        BLOCKED.replace("{% endif %}\n", "{% endif %}\n  <mj-spacer />\n")
+    );
+    // An element moved out of its block, before it: the block keeps the rest.
+    let out = run(BLOCKED, |t| {
+        move_anywhere(t, BLOCKED, nth(t, "mj-text", 1), Place::Before(open))
+    });
+    assert_eq!(
+        out,
+        "<mj-column>\n  <mj-text>{{ p }}</mj-text>\n  {% if title %}\n  <mj-button href=\"#\">Go</mj-button>\n  <mj-text>One</mj-text>\n  {% endif %}\n  {% for p in people %}\n  {% endfor %}\n</mj-column>\n"
+    );
+}
 
 #[test]
 fn delete_takes_the_element_with_its_lines() {
@@ -339,9 +394,17 @@ fn ten_thousand_random_rearrangements_are_local_keep_jinja_parse_and_undo_exactl
                 ("insert", insert(&tree, text, place, block))
             }
             7 => {
-                let place = match rng.below(3) {
+                // Next to an element, or outside the Jinja blocks it opens or closes.
+                let edges = block_edges(&tree, b);
+                let place = match rng.below(5) {
                     0 => Place::Before(b),
                     1 => Place::After(b),
+                    2 => edges
+                        .before
+                        .map_or(Place::Before(b), |(t, _)| Place::Before(t)),
+                    3 => edges
+                        .after
+                        .map_or(Place::After(b), |(t, _)| Place::After(t)),
                     _ => Place::End(b),
                 };
                 ("move-anywhere", move_anywhere(&tree, text, a, place))

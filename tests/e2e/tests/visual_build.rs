@@ -413,6 +413,35 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
     })
     .await;
 
+    // The condition opens the third column: at the button's top edge a drop goes before the
+    // `{% if %}`, outside it (regression: nothing could land above the condition).
+    wait_for_mapped_preview(&client, ">Button<").await;
+    let (bx, by) = centre_of_text(&client, "Button").await;
+    let marked = js(&client, &format!("const f = document.querySelector('[data-test=preview]'); const o = f.getBoundingClientRect(); let m = f.contentDocument.elementFromPoint({bx} - o.left - f.clientLeft, {by} - o.top - f.clientTop); while (m && !Array.from(m.classList || []).some(c => /^lp-\\d+-\\d+$/.test(c))) m = m.parentElement; const r = m.getBoundingClientRect(); return [o.top + f.clientTop + r.top, r.height];")).await;
+    let (top, height) = (
+        marked[0].as_f64().unwrap_or_default(),
+        marked[1].as_f64().unwrap_or_default(),
+    );
+    let label = drag_to("[data-test=block-basic-divider]", bx, top + height * 0.05).await;
+    assert_eq!(
+        label,
+        Value::String("before {% if title != \"\" %}, outside it".into())
+    );
+    wait_until("the divider dropped above the condition", || async {
+        editor_text(&client)
+            .await
+            .contains("  <mj-column>\n    <mj-divider />\n    {% if title != \"\" %}\n")
+            .then_some(Value::Null)
+    })
+    .await;
+    wait_for_mapped_preview(&client, ">Button<").await;
+    shot(&client, "build-09b-dropped-above-condition").await;
+    keys(&client, &[Key::Control.into(), 'z']).await;
+    wait_until("the drop above the condition undone", || async {
+        (editor_text(&client).await == before_drags).then_some(Value::Null)
+    })
+    .await;
+
     // The keyboard's drag: Ctrl+X on the button, select the title, Ctrl+V.
     wait_for_mapped_preview(&client, ">Button<").await;
     let (bx, by) = centre_of_text(&client, "Button").await;

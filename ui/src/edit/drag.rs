@@ -242,7 +242,8 @@ fn clear_zone(layer: SelectLayer) {
     }
 }
 
-/// The place of a drop at (x, y) over a target's box: before / after by the half the
+/// The place of a drop at (x, y) over a target's box: outside the Jinja block it opens
+/// (closes) at its outer edge, then before / after by the half the
 /// pointer is in (left/right for columns), into it in the middle half when it takes that too.
 fn place_at(
     target: &DropTarget,
@@ -262,6 +263,13 @@ fn place_at(
         (y - top, height)
     };
     let at = if len > 0.0 { pos / len } else { 0.5 };
+    // The outer edge of an element that opens (closes) a Jinja block: outside the block.
+    if at < BLOCK_EDGE && target.places.contains(&DropPlace::BeforeBlock) {
+        return Some(DropPlace::BeforeBlock);
+    }
+    if at > 1.0 - BLOCK_EDGE && target.places.contains(&DropPlace::AfterBlock) {
+        return Some(DropPlace::AfterBlock);
+    }
     let sides = target.places.contains(&DropPlace::Before);
     let inside = target.places.contains(&DropPlace::Inside);
     Some(match (sides, inside) {
@@ -275,19 +283,43 @@ fn place_at(
     })
 }
 
+/// The share of an element's box, at its start and end, where a drop goes outside the
+/// Jinja block it opens or closes.
+const BLOCK_EDGE: f64 = 0.15;
+
 fn place_name(place: DropPlace) -> &'static str {
     match place {
-        DropPlace::Before => "before",
-        DropPlace::After => "after",
+        DropPlace::Before | DropPlace::BeforeBlock => "before",
+        DropPlace::After | DropPlace::AfterBlock => "after",
         DropPlace::Inside => "inside",
     }
 }
 
-/// What the zone says: `after mj-text · in if title != ""`.
+/// What the zone says: `after mj-text · in if title != ""`, or `before {% if title %},
+/// outside it`.
 fn label(target: &DropTarget, place: DropPlace) -> String {
+    let block = match place {
+        DropPlace::BeforeBlock => target.block_before.as_ref().map(|b| ("before", b)),
+        DropPlace::AfterBlock => target.block_after.as_ref().map(|b| ("after", b)),
+        _ => None,
+    };
+    if let Some((where_, block)) = block {
+        let mut out = format!("{where_} {{% {block} %}}, outside it");
+        let outer: Vec<&str> = target
+            .regions
+            .iter()
+            .take_while(|r| *r != block)
+            .map(String::as_str)
+            .collect();
+        if !outer.is_empty() {
+            out.push_str(" · in ");
+            out.push_str(&outer.join(" › "));
+        }
+        return out;
+    }
     let where_ = match place {
-        DropPlace::Before => "before",
-        DropPlace::After => "after",
+        DropPlace::Before | DropPlace::BeforeBlock => "before",
+        DropPlace::After | DropPlace::AfterBlock => "after",
         DropPlace::Inside => "into",
     };
     let mut out = format!("{where_} {}", target.name);

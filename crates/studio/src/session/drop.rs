@@ -47,12 +47,21 @@ impl StudioSession {
             }
             let parent = node.parent.and_then(|p| tree.element(p).map(|e| (p, e)));
             let mut places = Vec::new();
+            let mut edges = visual::BlockEdges::default();
             if !FRAME.contains(&element.name.as_str())
                 && let Some((p, parent)) = parent
                 && tree.node(p).is_some_and(|n| !n.opaque)
                 && visual::fits_in(&parent.name, &name)
             {
                 places.extend([DropPlace::Before, DropPlace::After]);
+                // Next to the Jinja blocks it opens or closes, outside them.
+                edges = visual::block_edges(&tree, id);
+                if edges.before.is_some() {
+                    places.push(DropPlace::BeforeBlock);
+                }
+                if edges.after.is_some() {
+                    places.push(DropPlace::AfterBlock);
+                }
             }
             if element.end_tag.is_some()
                 && !element.raw_html
@@ -73,6 +82,8 @@ impl StudioSession {
                     .into_iter()
                     .map(|(_, label)| label)
                     .collect(),
+                block_before: edges.before.map(|(_, label)| label),
+                block_after: edges.after.map(|(_, label)| label),
             });
         }
         Ok(out)
@@ -90,10 +101,20 @@ impl StudioSession {
     ) -> Result<StructureEdit, StudioError> {
         let (tree, target_id) = self.element_starting_at(path, target)?;
         let text = tree.source();
+        let no_block =
+            || StudioError::Refused(format!("no Jinja block starts or ends at {path}:{target}"));
         let place = match place {
             DropPlace::Before => Place::Before(target_id),
             DropPlace::After => Place::After(target_id),
             DropPlace::Inside => Place::End(target_id),
+            DropPlace::BeforeBlock => visual::block_edges(&tree, target_id)
+                .before
+                .map(|(tag, _)| Place::Before(tag))
+                .ok_or_else(no_block)?,
+            DropPlace::AfterBlock => visual::block_edges(&tree, target_id)
+                .after
+                .map(|(tag, _)| Place::After(tag))
+                .ok_or_else(no_block)?,
         };
         let refused = |e: visual::EditError| StudioError::Refused(e.to_string());
         let edits = match dragged {
