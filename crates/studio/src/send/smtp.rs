@@ -227,7 +227,13 @@ pub fn send(
         "<message: {} bytes> then \".\"",
         message.bytes.len()
     ));
-    let reply = match conn.message(&message.bytes) {
+    // lettre writes `\r\n.\r\n` after the data; the message's own last CRLF is the first
+    // half of it (RFC 5321 4.1.1.4), else the server would get an extra empty line.
+    let data = message
+        .bytes
+        .strip_suffix(b"\r\n")
+        .unwrap_or(&message.bytes);
+    let reply = match conn.message(data) {
         Ok(r) => talk.server(&r),
         Err(e) => {
             conn.abort();
