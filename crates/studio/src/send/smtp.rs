@@ -54,7 +54,17 @@ impl Conversation {
 
     /// The failure of a step, with the transcript so far.
     fn failed(mut self, e: &lettre::transport::smtp::Error, what: &str) -> SendError {
-        self.transcript.push(format!("S: {e}"));
+        // A reply is the server's; anything else (refused, timed out, TLS) happened here.
+        let from = if e.is_permanent() || e.is_transient() {
+            "S"
+        } else {
+            "--"
+        };
+        self.transcript.push(if from == "S" {
+            format!("S: {e}")
+        } else {
+            format!("-- {e}")
+        });
         let code = if e.is_timeout() {
             IpcCode::Timeout
         } else if e.is_tls() {
