@@ -42,8 +42,9 @@ impl SendUi {
         spawn_local(async move {
             match ipc::call(&GetTestSendSetup {}).await {
                 Ok(setup) => {
-                    if self.to.get_untracked().is_empty() {
-                        self.to.set(setup.last_to.clone().unwrap_or_default());
+                    // Prefilled with the last recipient a test went to (on this computer).
+                    if let Some(last) = setup.last_to.clone() {
+                        self.to.set(last);
                     }
                     if setup.smtp.is_none()
                         && self.via.get_untracked().is_empty()
