@@ -337,3 +337,79 @@ fn the_ses_peer_receives_the_raw_message() {
         rendered.text.trim_end()
     );
 }
+
+#[test]
+fn a_postmark_target_receives_the_parts_through_its_email_api() {
+    const TOKEN: &str = "pm-server-token-test-send";
+    let fake = letterpress_test_support::PostmarkContractFake::start(TOKEN);
+    let (_tmp, root) = sample();
+    letterpress_test_support::add_postmark_target(&root, "pm-local", &fake.endpoint(), "t-");
+    let project = Project::open(&root).unwrap();
+    let prepared = project
+        .prepare_test_send("receipt", Some("de"), None)
+        .unwrap();
+    let smtp = MemorySmtpPasswords::default();
+    let targets = MemoryStore::with(
+        "Northwind Cloud/pm-local",
+        Credentials::PostmarkServerToken(Secret::new(TOKEN.into())),
+    );
+    let secrets = SendSecrets {
+        smtp: &smtp,
+        targets: &targets,
+    };
+    let stamp = Stamp::new(6, NOW);
+    let request = TestSendRequest {
+        to: ME.into(),
+        transport: SendTransport::Target {
+            name: "pm-local".into(),
+        },
+        confirmed: false,
+    };
+    let report = prepared.send(&request, &stamp, &secrets).unwrap();
+    assert_eq!(report.via, "pm-local (postmark)");
+    assert!(
+        report.reply.contains("message id 00000000-"),
+        "{}",
+        report.reply
+    );
+    let emails = fake.sent_emails();
+    assert_eq!(emails.len(), 1);
+    let email = &emails[0];
+    let rendered = project.render("receipt", Some("de"), None).unwrap();
+    assert_eq!(email["To"], ME);
+    assert_eq!(
+        email["From"],
+        "Northwind Cloud <hello@northwind.example.com>"
+    );
+    assert_eq!(email["Subject"].as_str(), Some(report.subject.as_str()));
+    assert!(
+        report
+            .subject
+            .starts_with(&format!("[test {}] ", stamp.token))
+    );
+    assert_eq!(email["HtmlBody"].as_str(), Some(rendered.html.as_str()));
+    assert_eq!(email["TextBody"].as_str(), Some(rendered.text.as_str()));
+    assert_eq!(email["Headers"][0]["Name"], TOKEN_HEADER);
+    assert_eq!(
+        email["Headers"][0]["Value"].as_str(),
+        Some(stamp.token.as_str())
+    );
+    // A wrong token: the provider's refusal, typed, and nothing sent.
+    let wrong = MemoryStore::with(
+        "Northwind Cloud/pm-local",
+        Credentials::PostmarkServerToken(Secret::new("not-the-token".into())),
+    );
+    let err = prepared
+        .send(
+            &request,
+            &stamp,
+            &SendSecrets {
+                smtp: &smtp,
+                targets: &wrong,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), IpcCode::Auth, "{err}");
+    assert!(!err.to_string().contains("not-the-token"), "{err}");
+    assert_eq!(fake.sent_emails().len(), 1);
+}

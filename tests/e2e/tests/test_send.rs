@@ -62,8 +62,14 @@ async fn a_designer_sends_a_test_email_to_a_local_smtp_server() {
         .parse(&got[0].bytes)
         .expect("a MIME message");
     let subject = message.subject().unwrap_or_default().to_owned();
-    assert!(subject.starts_with(&format!("[test {token}] ")), "{subject}");
-    assert!(line.contains(&subject), "the dialog shows the subject: {line}");
+    assert!(
+        subject.starts_with(&format!("[test {token}] ")),
+        "{subject}"
+    );
+    assert!(
+        line.contains(&subject),
+        "the dialog shows the subject: {line}"
+    );
     let size = got[0].bytes.len() as f64 / 1000.0;
     assert!(line.contains(&format!("{size:.1} KB")), "{size}: {line}");
     assert!(
@@ -78,7 +84,12 @@ async fn a_designer_sends_a_test_email_to_a_local_smtp_server() {
     // Outside the allow-list: asked first, sent after "Send anyway".
     type_to(&client, "someone@elsewhere.example", "").await;
     click(&client, "[data-test=send-go]").await;
-    wait_for_text(&client, "[data-test=send-confirm]", "someone@elsewhere.example").await;
+    wait_for_text(
+        &client,
+        "[data-test=send-confirm]",
+        "someone@elsewhere.example",
+    )
+    .await;
     assert_eq!(sink.received().len(), 1, "nothing sent before confirming");
     let confirm = shot(&client, "send-test-confirm").await;
     eprintln!("screenshot: {}", confirm.display());
