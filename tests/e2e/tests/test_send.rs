@@ -42,7 +42,7 @@ async fn a_designer_sends_a_test_email_to_a_local_smtp_server() {
         (js(&client, pick_arabic).await == json!(true)).then_some(Value::Null)
     })
     .await;
-    wait_for_text(&client, "[data-test=subject]", "Brightlane").await;
+    wait_for_text(&client, "[data-test=preheader]", "Brightlane").await;
 
     // Open with the button, type the recipient, send with Enter.
     click(&client, "[data-test=send-test]").await;
