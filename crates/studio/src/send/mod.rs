@@ -340,3 +340,22 @@ impl PreparedSend {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_four_hex_digits_and_neighbouring_seeds_differ() {
+        let tokens: std::collections::BTreeSet<String> =
+            (0..1000).map(|seed| Stamp::new(seed, 0).token).collect();
+        assert!(tokens.iter().all(|t| {
+            t.len() == 4
+                && t.chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        }));
+        // 1000 draws from 65536 values: a few collisions at most.
+        assert!(tokens.len() > 980, "{}", tokens.len());
+        assert_eq!(test_subject("7f3a", "Welcome"), "[test 7f3a] Welcome");
+    }
+}
