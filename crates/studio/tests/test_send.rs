@@ -413,3 +413,43 @@ fn a_postmark_target_receives_the_parts_through_its_email_api() {
     assert!(!err.to_string().contains("not-the-token"), "{err}");
     assert_eq!(fake.sent_emails().len(), 1);
 }
+
+#[test]
+fn a_server_without_starttls_or_tls_gets_nothing_in_plain_text() {
+    use letterpress_engine::config::{SmtpSecurity, SmtpServer};
+    let sink = SmtpSink::start();
+    let (_tmp, root) = sample();
+    let project = Project::open(&root).unwrap();
+    let prepared = project.prepare_test_send("welcome", None, None).unwrap();
+    let message = prepared.message(ME, &Stamp::new(7, NOW)).unwrap();
+    // aiosmtpd here offers no STARTTLS: a server that is not loopback would be asked for it
+    // (`smtp://` to any other host); the same rule is applied to the sink directly.
+    let server = SmtpServer {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        user: None,
+        security: SmtpSecurity::StartTls,
+    };
+    let timeout = std::time::Duration::from_secs(10);
+    let err = letterpress_studio::send::smtp::send(&server, None, &message, timeout).unwrap_err();
+    assert_eq!(err.code(), IpcCode::Tls, "{err}");
+    let text = err.to_string();
+    assert!(text.contains("does not offer STARTTLS"), "{text}");
+    assert!(text.contains("C: EHLO"), "{text}");
+    assert!(!text.contains("MAIL FROM"), "nothing after EHLO: {text}");
+    // `smtps://` to a plain server: the TLS handshake fails before any command.
+    let implicit = SmtpServer {
+        security: SmtpSecurity::ImplicitTls,
+        ..server
+    };
+    let err = letterpress_studio::send::smtp::send(&implicit, None, &message, timeout).unwrap_err();
+    assert!(
+        matches!(
+            err.code(),
+            IpcCode::Tls | IpcCode::Network | IpcCode::Timeout
+        ),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("MAIL FROM"), "{err}");
+    assert!(sink.received().is_empty());
+}
