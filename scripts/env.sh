@@ -52,7 +52,8 @@ ensure_system_packages() {
 # Python packages the translation tests use as independent implementations (PO: polib; CLDR
 # plural rules: babel). Pinned: babel's CLDR release must be the one the vendored plural rules
 # follow (`CLDR_VERSION` in crates/locales/src/plural.rs; babel 2.19.0 ships CLDR 49).
-PYTHON_PACKAGES="polib==1.2.0 babel==2.19.0"
+# aiosmtpd: the local SMTP server the test-send tests deliver to (crates/test-support).
+PYTHON_PACKAGES="polib==1.2.0 babel==2.19.0 aiosmtpd==1.4.6"
 ensure_python_packages() {
   local missing=""
   for pin in $PYTHON_PACKAGES; do

@@ -12,6 +12,7 @@ mod locales_commands;
 mod menu;
 mod project_commands;
 mod rendering;
+mod send_commands;
 mod sync_commands;
 
 use blocking::{emit, lock};
@@ -159,6 +160,8 @@ registered_commands! {
     sync_commands::sync_set_credentials => SyncSetCredentials,
     sync_commands::sync_plan => PlanSync,
     sync_commands::sync_apply => ApplySync,
+    send_commands::send_test_setup => GetTestSendSetup,
+    send_commands::send_test => SendTest,
 }
 
 /// Remembers the main window's size for the next start.

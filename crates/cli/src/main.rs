@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod locales;
+mod send;
 
 /// mimalloc: renders allocate many small strings (mrml, the text part); measured with
 /// `npm run bench` against the system allocator.
@@ -101,6 +102,31 @@ enum Command {
         #[command(subcommand)]
         what: sync::AuthCommand,
     },
+    /// Send one email to yourself, exactly as a recipient gets it, over `[send] smtp` or a
+    /// target's send API; the subject starts with `[test <token>]`. Recipients outside
+    /// `[send] allow` need --yes.
+    SendTest {
+        /// Template id.
+        template: String,
+        /// Locale (default: the project's default locale).
+        #[arg(long, short)]
+        locale: Option<String>,
+        /// Fixture name (default: the first one).
+        #[arg(long, short)]
+        data: Option<String>,
+        /// The recipient.
+        #[arg(long)]
+        to: String,
+        /// Send through this sync target's provider instead of SMTP.
+        #[arg(long)]
+        target: Option<String>,
+        /// Send to a recipient outside `[send] allow`.
+        #[arg(long)]
+        yes: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// List the sync targets of letterpress.toml.
     Targets {
         /// Output format.
@@ -173,6 +199,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let code = history::error_code(&e)
                 .or_else(|| sync::error_code(&e))
+                .or_else(|| send::error_code(&e))
                 .or_else(|| {
                     e.downcast_ref::<letterpress_studio::bundle::ExportError>()
                         .map(|x| x.code())
@@ -185,6 +212,11 @@ fn main() -> ExitCode {
                 msg.push_str(&format!("\n  caused by: {cause}"));
             }
             if let Some(StudioError::Config(d)) = e.downcast_ref::<StudioError>() {
+                msg = d.to_string();
+            }
+            if let Some(letterpress_studio::send::SendError::Config(d)) =
+                e.downcast_ref::<letterpress_studio::send::SendError>()
+            {
                 msg = d.to_string();
             }
             // Already a compiler-style diagnostic with its code and location.
@@ -237,7 +269,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::History(command) => history::run(project_dir, command),
         Command::Locales { what } => locales::run(open_project(project_dir)?, what),
         Command::Sync { what } => sync::run(&project_root(project_dir)?, what),
+        Command::Auth {
+            what: sync::AuthCommand::SetSmtp,
+        } => send::set_smtp_password(&project_root(project_dir)?),
         Command::Auth { what } => sync::auth(&project_root(project_dir)?, what),
+        Command::SendTest {
+            template,
+            locale,
+            data,
+            to,
+            target,
+            yes,
+            format,
+        } => send::send_test(
+            &open_project(project_dir)?,
+            send::SendTestArgs {
+                template,
+                locale,
+                data,
+                to,
+                target,
+                yes,
+                format,
+            },
+        ),
         Command::Targets { format } => sync::targets(&project_root(project_dir)?, format),
     }
 }

@@ -53,6 +53,9 @@ pub enum AuthCommand {
         /// Target name.
         target: String,
     },
+    /// Store the password of `[send] smtp`'s user in the OS keychain (asked without echo on
+    /// a terminal, else one line of stdin); `LETTERPRESS_SMTP_PASSWORD` overrides it (CI).
+    SetSmtp,
     /// Where a target's credentials come from (environment, keychain or none); exit 1 when
     /// there are none.
     Status {
@@ -95,6 +98,7 @@ pub fn targets(root: &Path, format: Format) -> Result<ExitCode> {
 /// `letterpress auth ...`
 pub fn auth(root: &Path, command: AuthCommand) -> Result<ExitCode> {
     match command {
+        AuthCommand::SetSmtp => crate::send::set_smtp_password(root),
         AuthCommand::Set { target } => {
             let credentials = read_credentials(sync::target_provider(root, &target)?)?;
             sync::set_credentials(root, &target, &Keychain, &credentials)?;

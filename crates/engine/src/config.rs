@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use unic_langid::LanguageIdentifier;
 
+pub use crate::send_config::{SendConfig, SmtpSecurity, SmtpServer};
+
 /// File name of the project manifest at the project root.
 pub const PROJECT_FILE: &str = "letterpress.toml";
 
@@ -32,6 +34,8 @@ pub struct ProjectConfig {
     pub targets: BTreeMap<String, TargetConfig>,
     /// Brand guardrails for the visual editor (`[brand]`).
     pub brand: BrandConfig,
+    /// Test sends: From, the recipients' allow-list, the SMTP server (`[send]`).
+    pub send: SendConfig,
 }
 
 /// The project's brand (`[brand]`): its palette and fonts, and the attributes the visual
@@ -265,6 +269,8 @@ struct RawProjectFile {
     targets: BTreeMap<toml::Spanned<String>, RawTarget>,
     #[serde(default)]
     brand: RawBrand,
+    #[serde(default)]
+    send: crate::send_config::RawSend,
 }
 
 #[derive(Deserialize)]
@@ -295,6 +301,7 @@ impl ProjectConfig {
             assets: BTreeMap::new(),
             targets: BTreeMap::new(),
             brand: BrandConfig::default(),
+            send: SendConfig::default(),
         }
     }
 
@@ -394,8 +401,10 @@ impl ProjectConfig {
             targets.insert(parsed.name.clone(), parsed);
         }
         let brand = parse_brand(text, raw.brand)?;
+        let send = crate::send_config::parse_send(text, raw.send)?;
         Ok(ProjectConfig {
             brand,
+            send,
             name: raw.project.name,
             default_locale,
             locales,

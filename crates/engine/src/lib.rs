@@ -24,6 +24,7 @@ pub mod load;
 mod markup_events;
 pub mod mjml;
 pub mod properties;
+pub mod send_config;
 pub mod sources;
 pub mod text;
 

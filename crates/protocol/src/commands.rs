@@ -8,6 +8,7 @@
 //! Events the shell emits are declared the same way ([`Event`]: name and payload).
 
 use crate::locales::{ExchangeFormat, GridCell, ImportReport, LocaleGrid, SetTranslation};
+use crate::send::{SendTransport, TestSendReport, TestSendSetup};
 use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
 use crate::{
     AuthorInfo, ClearedLock, ConflictSides, Dragged, DropPlace, DropTarget, EditorEdit,
@@ -512,6 +513,22 @@ commands! {
         /// Overwrite remote templates changed since the last sync.
         overwrite_drift: bool,
     } -> ApplyReport;
+    /// What the "Send test…" dialog offers: From, the allow-list, the SMTP server, the
+    /// targets, the last recipient.
+    send_test_setup => GetTestSendSetup {} -> TestSendSetup;
+    /// Sends the email of `request` (template × locale × fixture, unsaved edits included) to
+    /// `to` with a token in the subject; a recipient outside `[send] allow` is refused
+    /// (`not-allowed`) unless `confirmed`.
+    send_test => SendTest {
+        /// The email (its logic and dark settings are ignored: the real email is sent).
+        request: PreviewRequest,
+        /// The recipient.
+        to: String,
+        /// SMTP or a sync target.
+        transport: SendTransport,
+        /// The user confirmed a recipient outside the allow-list.
+        confirmed: bool,
+    } -> TestSendReport;
 }
 
 /// An event the shell emits to the window: its name and its payload.

@@ -180,6 +180,16 @@ ipc_codes! {
     Busy = "busy",
     /// A bundle folder that cannot be loaded.
     BadBundle = "bad-bundle",
+    /// A test send to a recipient outside `[send] allow`, not confirmed.
+    NotAllowed = "not-allowed",
+    /// An email address that cannot be used (To, From).
+    InvalidAddress = "invalid-address",
+    /// The email does not render (its first error has the place); nothing was sent.
+    RenderFailed = "render-failed",
+    /// The SMTP server refused (its reply code and message, with the transcript).
+    SmtpRefused = "smtp-refused",
+    /// TLS could not be set up with the SMTP server (or STARTTLS is not offered).
+    Tls = "tls",
 }
 
 impl std::fmt::Display for IpcCode {

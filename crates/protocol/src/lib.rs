@@ -6,6 +6,7 @@ pub mod diagnostic;
 mod error;
 pub mod history;
 pub mod locales;
+pub mod send;
 pub mod sync;
 
 pub mod names;

@@ -336,6 +336,100 @@ impl<S: CredentialStore> CredentialStore for EnvOverride<S> {
     }
 }
 
+/// Environment variable with the SMTP password of test sends (CI override of the keychain).
+pub const ENV_SMTP_PASSWORD: &str = "LETTERPRESS_SMTP_PASSWORD";
+
+/// First line of a keychain entry that holds an SMTP password.
+const SMTP_ENTRY: &str = "smtp-password";
+
+/// The keychain account of an SMTP login: `smtp:<user>@<host>:<port>`.
+pub fn smtp_account(user: &str, host: &str, port: u16) -> String {
+    format!("smtp:{user}@{host}:{port}")
+}
+
+/// Where SMTP passwords are kept: [`SmtpKeychain`], or a map in tests.
+pub trait SmtpPasswords: Send + Sync {
+    /// The password of `account` ([`smtp_account`]), if any, and where it came from.
+    fn get(&self, account: &str) -> Result<Option<(Secret, CredentialSource)>, ProviderError>;
+}
+
+/// SMTP passwords: `LETTERPRESS_SMTP_PASSWORD` when set (read through `env`), else the OS
+/// keychain. Never a file.
+pub struct SmtpKeychain<F> {
+    env: F,
+}
+
+impl<F: Fn(&str) -> Option<String> + Send + Sync> SmtpKeychain<F> {
+    /// `env` reads an environment variable (the process environment outside tests).
+    pub fn new(env: F) -> SmtpKeychain<F> {
+        SmtpKeychain { env }
+    }
+
+    /// Stores `password` for `account` in the OS keychain.
+    pub fn set(&self, account: &str, password: &Secret) -> Result<(), ProviderError> {
+        if password.expose().is_empty() {
+            return Err(ProviderError::InvalidCredentials(
+                "the SMTP password is empty".into(),
+            ));
+        }
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(smtp_keychain_error)?;
+        entry
+            .set_password(&format!("{SMTP_ENTRY}\n{}", password.expose()))
+            .map_err(smtp_keychain_error)
+    }
+}
+
+impl<F: Fn(&str) -> Option<String> + Send + Sync> SmtpPasswords for SmtpKeychain<F> {
+    fn get(&self, account: &str) -> Result<Option<(Secret, CredentialSource)>, ProviderError> {
+        if let Some(p) = (self.env)(ENV_SMTP_PASSWORD).filter(|p| !p.is_empty()) {
+            return Ok(Some((Secret::new(p), CredentialSource::Environment)));
+        }
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(smtp_keychain_error)?;
+        match entry.get_password() {
+            Ok(stored) => match stored.split_once('\n') {
+                Some((SMTP_ENTRY, secret)) => Ok(Some((
+                    Secret::new(secret.to_owned()),
+                    CredentialSource::Keychain,
+                ))),
+                _ => Err(ProviderError::Keychain(format!(
+                    "the keychain entry for `{account}` is not an SMTP password; set it again \
+                     with `letterpress auth set-smtp`"
+                ))),
+            },
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(smtp_keychain_error(e)),
+        }
+    }
+}
+
+/// SMTP passwords held in memory (tests).
+#[derive(Default)]
+pub struct MemorySmtpPasswords(pub std::collections::HashMap<String, Secret>);
+
+impl SmtpPasswords for MemorySmtpPasswords {
+    fn get(&self, account: &str) -> Result<Option<(Secret, CredentialSource)>, ProviderError> {
+        Ok(self
+            .0
+            .get(account)
+            .cloned()
+            .map(|s| (s, CredentialSource::Injected)))
+    }
+}
+
+fn smtp_keychain_error(e: keyring::Error) -> ProviderError {
+    match e {
+        keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
+            ProviderError::NoKeychain(format!(
+                "no OS keychain is available ({inner}); on Linux a Secret Service (GNOME \
+                 Keyring, KWallet) must run on the session D-Bus. For CI set \
+                 {ENV_SMTP_PASSWORD} instead. Letterpress never stores credentials in a plain \
+                 file."
+            ))
+        }
+        other => ProviderError::Keychain(other.to_string()),
+    }
+}
+
 /// Credentials held in memory (tests, or the app passing what the user just typed).
 #[derive(Default)]
 pub struct MemoryStore {

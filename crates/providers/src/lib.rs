@@ -17,11 +17,12 @@ pub mod sigv4;
 
 pub use credentials::{
     AwsCredentials, CredentialSource, CredentialStore, Credentials, ENV_ACCESS_KEY_ID,
-    ENV_POSTMARK_SERVER_TOKEN, ENV_SECRET_ACCESS_KEY, ENV_SESSION_TOKEN, EnvOverride, Keychain,
-    MemoryStore, Secret, credentials_from_env, env_variables, key_id_hint,
+    ENV_POSTMARK_SERVER_TOKEN, ENV_SECRET_ACCESS_KEY, ENV_SESSION_TOKEN, ENV_SMTP_PASSWORD,
+    EnvOverride, Keychain, MemorySmtpPasswords, MemoryStore, Secret, SmtpKeychain, SmtpPasswords,
+    credentials_from_env, env_variables, key_id_hint, smtp_account,
 };
 pub use http::{ClientOptions, Clock, ProviderKind, system_clock};
-pub use postmark::PostmarkClient;
+pub use postmark::{OutgoingEmail, PostmarkClient};
 pub use remote::{Created, Found, RemoteTemplates, TemplateContent};
 pub use ses::SesClient;
 

@@ -96,6 +96,23 @@ pub struct Rendered {
     pub text: String,
 }
 
+/// One email for Postmark's `/email`.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail<'a> {
+    /// The From mailbox.
+    pub from: &'a str,
+    /// The recipient.
+    pub to: &'a str,
+    /// The subject.
+    pub subject: &'a str,
+    /// The HTML body.
+    pub html: &'a str,
+    /// The text body.
+    pub text: &'a str,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+}
+
 impl PostmarkClient {
     /// A client for `endpoint` (`https://api.postmarkapp.com`).
     pub fn new(
@@ -155,6 +172,35 @@ impl PostmarkClient {
             html: part("HtmlBody")?,
             text: part("TextBody")?,
         })
+    }
+
+    /// Sends one email (`POST /email`): Postmark takes the parts, not a MIME message, and
+    /// builds the MIME itself, so the bytes a recipient gets are Postmark's. `headers` are
+    /// extra headers (`Message-ID`…). Returns Postmark's `MessageID`.
+    pub fn send_email(&self, email: &OutgoingEmail<'_>) -> Result<String, ProviderError> {
+        let headers: Vec<serde_json::Value> = email
+            .headers
+            .iter()
+            .map(|(n, v)| serde_json::json!({ "Name": n, "Value": v }))
+            .collect();
+        let body = serde_json::to_vec(&serde_json::json!({
+            "From": email.from,
+            "To": email.to,
+            "Subject": email.subject,
+            "HtmlBody": email.html,
+            "TextBody": email.text,
+            "Headers": headers,
+            "MessageStream": "outbound",
+        }))
+        .map_err(|e| ProviderError::Protocol(e.to_string()))?;
+        let (status, text) = self.call("POST", "/email", &[], Some(&body))?;
+        #[derive(Deserialize)]
+        struct Sent {
+            #[serde(rename = "MessageID")]
+            message_id: String,
+        }
+        let sent: Sent = parse_body(status, &text)?;
+        Ok(sent.message_id)
     }
 
     fn write_body(

@@ -117,6 +117,31 @@ impl SesClient {
     }
 }
 
+impl SesClient {
+    /// Sends a raw MIME message (SendEmail with `Content.Raw`): the bytes go out as they are,
+    /// SES adds only its own trace headers. Returns SES's message id. One attempt per
+    /// configured `max_attempts`; a send should use 1 so a timeout never sends twice.
+    pub fn send_raw(&self, from: &str, to: &str, message: &[u8]) -> Result<String, ProviderError> {
+        use base64::Engine as _;
+        let body = serde_json::to_vec(&serde_json::json!({
+            "FromEmailAddress": from,
+            "Destination": { "ToAddresses": [to] },
+            "Content": { "Raw": {
+                "Data": base64::engine::general_purpose::STANDARD.encode(message)
+            } },
+        }))
+        .map_err(|e| ProviderError::Protocol(e.to_string()))?;
+        let (status, text) = self.call("POST", "/v2/email/outbound-emails", &[], Some(&body))?;
+        #[derive(Deserialize)]
+        struct Sent {
+            #[serde(rename = "MessageId")]
+            message_id: String,
+        }
+        let sent: Sent = parse_body(status, &text)?;
+        Ok(sent.message_id)
+    }
+}
+
 impl RemoteTemplates for SesClient {
     fn read_concurrency(&self) -> usize {
         self.http.read_concurrency()

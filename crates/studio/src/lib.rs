@@ -13,6 +13,7 @@ pub mod local_state;
 pub mod locales;
 pub mod preview_logic;
 pub mod remote_images;
+pub mod send;
 pub mod session;
 mod sqlite;
 pub mod sync;
@@ -499,6 +500,22 @@ impl Project {
             locale,
             fixture: fixture.unwrap_or_default(),
         }))
+    }
+
+    /// The email of a template × locale × fixture as on disk, ready for a test send
+    /// (`letterpress send-test`).
+    pub fn prepare_test_send(
+        &self,
+        template: &str,
+        locale: Option<&str>,
+        fixture: Option<&str>,
+    ) -> Result<send::PreparedSend, StudioError> {
+        let render = self.render(template, locale, fixture)?;
+        Ok(send::PreparedSend::new(
+            &self.root,
+            self.config().clone(),
+            render,
+        ))
     }
 
     /// Renders one job; a bad fixture becomes the render's error.

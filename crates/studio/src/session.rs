@@ -162,6 +162,16 @@ impl StudioSession {
         })
     }
 
+    /// The email of `request` with the unsaved edits (as the preview shows it, without
+    /// forced logic or dark mode), ready for a test send; the send itself runs without the
+    /// session.
+    pub fn prepare_test_send(&self, request: &PreviewRequest) -> crate::send::PreparedSend {
+        let render = self
+            .project
+            .preview(&render_job(request), &self.edits.buffers());
+        crate::send::PreparedSend::new(self.project.root(), self.project.config().clone(), render)
+    }
+
     /// Renders the requested email from the editor's buffers (saved or not).
     pub fn preview(&self, request: &PreviewRequest) -> Preview {
         let started = Instant::now();

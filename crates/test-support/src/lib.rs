@@ -1,7 +1,7 @@
 //! What the studio, CLI and end-to-end sync tests share (a dev-dependency only, never
 //! published): the real local SES peer ([`ses_peer`]), a seeded fault-injecting proxy
 //! ([`fault_proxy`]), an in-process contract fake of Postmark's Templates API
-//! ([`postmark_fake`]), sample projects published by a fixed author ([`project`]), and the
+//! ([`postmark_fake`]), a real local SMTP server ([`smtp_sink`]: aiosmtpd), sample projects published by a fixed author ([`project`]), and the
 //! documented normalisations of the differential tests ([`normalise`]).
 
 pub mod editor;
@@ -10,6 +10,7 @@ pub mod normalise;
 pub mod postmark_fake;
 pub mod project;
 pub mod ses_peer;
+pub mod smtp_sink;
 
 pub use fault_proxy::{FaultProxy, FaultStats, Faults, Rng};
 pub use postmark_fake::PostmarkContractFake;
@@ -18,6 +19,7 @@ pub use project::{
     set_target,
 };
 pub use ses_peer::{SesPeer, http};
+pub use smtp_sink::{Received, SmtpSink, set_smtp};
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -35,8 +35,12 @@
 //! use; 422/1131 placeholder rules; 422/1105 template limit; 404/404 unknown route;
 //! 400/413/431 malformed HTTP (then the connection is closed).
 //!
+//! Sending one email: `POST /email` (the Email API page: required `From`, `To`, a body;
+//! ErrorCode 300 otherwise), kept in [`PostmarkContractFake::sent_emails`].
+//!
 //! NOT modelled: CSS inlining (validate answers 422 unless `InlineCssForHtmlTestRender` is
-//! `false` whenever an `HtmlBody` is sent), sending email (`/email/withTemplate`, batch),
+//! `false` whenever an `HtmlBody` is sent), sending with a template (`/email/withTemplate`,
+//! batch),
 //! `/templates/push`, the Servers/Account APIs and account tokens, `POSTMARK_API_TEST`,
 //! `SuggestedTemplateModel` inference (always `{}`), TLS, HTTP/2, real rate-limit numbers,
 //! field size limits (1121), and Mustachio's model-inference or formatter extensions.
@@ -870,6 +874,7 @@ struct State {
     faults: VecDeque<(u16, Option<u32>)>,
     rate_limit: Option<(usize, Duration)>,
     admitted: VecDeque<Instant>,
+    emails: Vec<Value>,
 }
 
 struct Shared {
@@ -908,6 +913,7 @@ impl PostmarkContractFake {
                 faults: VecDeque::new(),
                 rate_limit: None,
                 admitted: VecDeque::new(),
+                emails: Vec::new(),
             }),
             shutdown: AtomicBool::new(false),
         });
@@ -971,6 +977,11 @@ impl PostmarkContractFake {
     pub fn template(&self, id_or_alias: &str) -> Option<FakeTemplate> {
         let st = self.shared.state();
         find_index(&st.templates, id_or_alias).map(|i| st.templates[i].clone())
+    }
+
+    /// Every email accepted by `POST /email`, as sent (the request's JSON object).
+    pub fn sent_emails(&self) -> Vec<Value> {
+        self.shared.state().emails.clone()
     }
 
     /// Every request received (also unauthenticated ones): (method, path with query).
@@ -1419,6 +1430,7 @@ fn handle(shared: &Shared, req: &Request) -> Response {
             with_body(req, |body| validate_template(shared, body))
         }
         (_, ["templates", "validate"]) => api_error(422, 1109, "No template data received."),
+        ("POST", ["email"]) => with_body(req, |body| send_email(shared, body)),
         ("GET", ["templates", key]) if !key.is_empty() => {
             get_template(shared, &percent_decode(key))
         }
@@ -1465,6 +1477,53 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 }
 
 /// Parses the JSON object body: empty → 1109, not JSON → 402, not an object → 403.
+/// `POST /email` (developer/api/email-api): `From` and `To` required, and `HtmlBody` and/or
+/// `TextBody`; otherwise 422 with ErrorCode 300 ("Invalid email request", the overview's
+/// table). Answers `{To, SubmittedAt, MessageID, ErrorCode: 0, Message: "OK"}`. Not
+/// modelled: sender signatures (405/400), inactive recipients (406), the 50-recipient
+/// limit, attachments, message streams other than accepting the field.
+fn send_email(shared: &Shared, body: &Map<String, Value>) -> Response {
+    let text = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .filter(|v| !v.trim().is_empty())
+    };
+    let address_ok = |a: &str| {
+        let a = a
+            .rsplit_once('<')
+            .map_or(a, |(_, r)| r.trim_end_matches('>'));
+        a.split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !a.contains(' '))
+    };
+    let (Some(from), Some(to)) = (text("From"), text("To")) else {
+        return api_error(
+            422,
+            300,
+            "Invalid email request: 'From' and 'To' are required.",
+        );
+    };
+    if !address_ok(from) || !to.split(',').all(|t| address_ok(t.trim())) {
+        return api_error(422, 300, "Invalid email request: Illegal email address.");
+    }
+    if text("HtmlBody").is_none() && text("TextBody").is_none() {
+        return api_error(
+            422,
+            300,
+            "Invalid email request: Provide either email TextBody or HtmlBody or both.",
+        );
+    }
+    let mut st = shared.state();
+    st.emails.push(Value::Object(body.clone()));
+    let id = format!("00000000-0000-4000-8000-{:012x}", st.emails.len());
+    ok(json!({
+        "To": to,
+        "SubmittedAt": "2026-03-01T12:00:00.0000000-05:00",
+        "MessageID": id,
+        "ErrorCode": 0,
+        "Message": "OK",
+    }))
+}
+
 fn with_body(req: &Request, f: impl FnOnce(&Map<String, Value>) -> Response) -> Response {
     if req.body.iter().all(u8::is_ascii_whitespace) {
         return api_error(422, 1109, "No template data received.");

@@ -6,6 +6,7 @@ mod drag;
 mod logic;
 mod preview;
 mod problems;
+mod send;
 mod visual;
 
 use crate::core::{Core, Mode, language_of};

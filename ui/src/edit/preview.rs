@@ -122,6 +122,7 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                     "Remote images"
                 </label>
                 {remote_note}
+                <super::send::SendTestButton />
                 <span class="segmented">
                     <button class:on=move || core.tab.get() == Tab::Html on:click=move |_| core.show_tab(Tab::Html)>"HTML"</button>
                     <button data-test="text-tab" class:on=move || core.tab.get() == Tab::Text on:click=move |_| core.show_tab(Tab::Text)>"Text"</button>

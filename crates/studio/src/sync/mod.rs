@@ -15,9 +15,9 @@ pub mod state;
 pub use letterpress_providers::{
     AwsCredentials, ClientOptions, Clock, CredentialSource, CredentialStore, Credentials,
     ENV_ACCESS_KEY_ID, ENV_POSTMARK_SERVER_TOKEN, ENV_SECRET_ACCESS_KEY, ENV_SESSION_TOKEN,
-    EnvOverride, Keychain, MemoryStore, PostmarkClient, ProviderError, ProviderKind,
-    RemoteTemplates, Secret, SesClient, TemplateContent, credentials_from_env, env_variables,
-    key_id_hint, system_clock,
+    ENV_SMTP_PASSWORD, EnvOverride, Keychain, MemorySmtpPasswords, MemoryStore, PostmarkClient,
+    ProviderError, ProviderKind, RemoteTemplates, Secret, SesClient, SmtpKeychain, SmtpPasswords,
+    TemplateContent, credentials_from_env, env_variables, key_id_hint, smtp_account, system_clock,
 };
 pub use state::{AuditEntry, RunRecord, STATE_DIR, STATE_FILE, SyncState};
 
