@@ -39,11 +39,17 @@ impl SendUi {
     fn open(self) {
         self.open.set(true);
         self.outcome.set(None);
+        // The field shows the last recipient a test went to, never what was typed and not
+        // sent (so it does not flash an old value while the setup loads).
+        self.to.set(String::new());
         spawn_local(async move {
             match ipc::call(&GetTestSendSetup {}).await {
                 Ok(setup) => {
-                    // Prefilled with the last recipient a test went to (on this computer).
-                    if let Some(last) = setup.last_to.clone() {
+                    // Prefilled with the last recipient a test went to (on this computer),
+                    // unless the user has started typing.
+                    if let Some(last) = setup.last_to.clone()
+                        && self.to.get_untracked().is_empty()
+                    {
                         self.to.set(last);
                     }
                     if setup.smtp.is_none()
