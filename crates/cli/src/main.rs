@@ -127,6 +127,59 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Send messages (JSON lines from a file or `-` for stdin) through the outbox, each
+    /// exactly once: over SMTP or a sync target's send API, rendered by the preview's
+    /// engine from the working copy, a published version or a bundle. Without --run, sends
+    /// what is due and exits; a later call (or --resume) continues where a stopped one left.
+    Send {
+        /// The messages: a JSON-lines file, or `-` for stdin (omit with --resume).
+        input: Option<String>,
+        /// Send over this SMTP server (`smtp[s]://[user@]host:port`; default `[send] smtp`).
+        #[arg(long, conflicts_with = "target")]
+        smtp: Option<String>,
+        /// Send through this sync target's provider (SES, Postmark).
+        #[arg(long)]
+        target: Option<String>,
+        /// Continue the outbox without new input.
+        #[arg(long)]
+        resume: bool,
+        /// Keep running: send what is due, sleep until the next `send_at`, until nothing waits.
+        #[arg(long)]
+        run: bool,
+        /// Render from this published version (`production/3`) instead of the working copy.
+        #[arg(long, conflicts_with = "bundle")]
+        version: Option<String>,
+        /// Render from this bundle folder (`letterpress export`).
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+        /// The outbox file (default `.letterpress/outbox.sqlite` in the project).
+        #[arg(long)]
+        outbox: Option<PathBuf>,
+        /// Attempts before a message fails for good.
+        #[arg(long, default_value_t = 5)]
+        max_attempts: u32,
+        /// Seconds before the first retry (doubling each time, at most an hour).
+        #[arg(long, default_value_t = 30)]
+        retry_after: u64,
+        /// At most this many messages per second.
+        #[arg(long)]
+        rate: Option<u32>,
+        /// Send again messages whose earlier send is in doubt (may deliver twice).
+        #[arg(long)]
+        resend_in_doubt: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// The sender's outbox: counts per state, template and locale, and the latest failures.
+    Outbox {
+        /// The outbox file (default `.letterpress/outbox.sqlite` in the project).
+        #[arg(long)]
+        outbox: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// List the sync targets of letterpress.toml.
     Targets {
         /// Output format.
@@ -293,6 +346,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 format,
             },
         ),
+        Command::Send {
+            input,
+            smtp,
+            target,
+            resume,
+            run,
+            version,
+            bundle,
+            outbox,
+            max_attempts,
+            retry_after,
+            rate,
+            resend_in_doubt,
+            format,
+        } => send::send(
+            &open_project(project_dir)?,
+            send::SendArgs {
+                input,
+                smtp,
+                target,
+                resume,
+                run,
+                version,
+                bundle,
+                outbox,
+                max_attempts,
+                retry_after,
+                rate,
+                resend_in_doubt,
+                format,
+            },
+        ),
+        Command::Outbox { outbox, format } => {
+            send::outbox(&project_root(project_dir)?, outbox.as_deref(), format)
+        }
         Command::Targets { format } => sync::targets(&project_root(project_dir)?, format),
     }
 }
@@ -455,7 +543,7 @@ fn emit_render(
     })
 }
 
-fn progress_bar(label: &str) -> Option<ProgressBar> {
+pub(crate) fn progress_bar(label: &str) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }

@@ -518,6 +518,21 @@ impl Project {
         ))
     }
 
+    /// Renders a template in a locale with `data` (the sender's messages), with the text
+    /// part.
+    pub fn render_data(
+        &self,
+        template: &str,
+        locale: &str,
+        data: &serde_json::Value,
+    ) -> RenderOutput {
+        self.engine.render(&RenderRequest {
+            template,
+            locale,
+            data,
+        })
+    }
+
     /// Renders one job; a bad fixture becomes the render's error.
     pub fn render_job(&self, job: &RenderJob) -> RenderOutput {
         render_with(

@@ -8,7 +8,9 @@
 //! included, as the preview shows them). The token and the date come in with [`Stamp`]:
 //! nothing here reads the clock or a random source except to time the send.
 
+pub mod bulk;
 pub mod message;
+pub mod outbox;
 pub mod smtp;
 
 use crate::StudioError;
@@ -79,6 +81,9 @@ pub enum SendError {
     /// The project failed.
     #[error(transparent)]
     Studio(#[from] StudioError),
+    /// The sender's outbox failed (nothing more is sent until it works again).
+    #[error(transparent)]
+    Outbox(Box<outbox::OutboxError>),
 }
 
 impl SendError {
@@ -94,6 +99,7 @@ impl SendError {
             SendError::Smtp { code, .. } => *code,
             SendError::Target(e) => e.code(),
             SendError::Studio(e) => e.code(),
+            SendError::Outbox(_) => IpcCode::Io,
         }
     }
 }

@@ -53,7 +53,7 @@ impl Conversation {
     }
 
     /// The failure of a step, with the transcript so far.
-    fn failed(mut self, e: &lettre::transport::smtp::Error, what: &str) -> SendError {
+    fn failed(&mut self, e: &lettre::transport::smtp::Error, what: &str) -> SendError {
         // A reply is the server's; anything else (refused, timed out, TLS) happened here.
         let from = if e.is_permanent() || e.is_transient() {
             "S"
@@ -82,16 +82,16 @@ impl Conversation {
         SendError::Smtp {
             code,
             message: format!("SMTP {what} failed: {e}"),
-            transcript: self.transcript,
+            transcript: self.transcript.clone(),
         }
     }
 
-    fn refused(mut self, code: IpcCode, message: String) -> SendError {
+    fn refused(&mut self, code: IpcCode, message: String) -> SendError {
         self.transcript.push(format!("-- {message}"));
         SendError::Smtp {
             code,
             message,
-            transcript: self.transcript,
+            transcript: self.transcript.clone(),
         }
     }
 }
@@ -109,6 +109,88 @@ pub fn send(
     message: &BuiltMessage,
     timeout: Duration,
 ) -> Result<SmtpAccepted, SendError> {
+    let mut session = SmtpSession::open(server, login, timeout)?;
+    let reply = session.transmit(message, &mut || {}).map_err(|f| f.error)?;
+    let transcript = session.quit();
+    Ok(SmtpAccepted { reply, transcript })
+}
+
+/// How a message failed to go through an open session.
+#[derive(Debug)]
+pub struct SmtpFailure {
+    /// What happened, with the transcript.
+    pub error: SendError,
+    /// What the failure means for the message.
+    pub kind: SmtpFailureKind,
+}
+
+/// Whether a failed message can be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpFailureKind {
+    /// The server refused it for good (5xx), or it cannot be sent as it is.
+    Permanent,
+    /// Refused for now (4xx), or the connection failed before the end of the data: the
+    /// server does not have it (RFC 5321 4.1.1.4), sending again is safe.
+    Transient,
+    /// The end of the data was written and no reply came: the server may have it.
+    InDoubt,
+}
+
+/// One SMTP connection, for one message (a test send) or many (the sender).
+pub struct SmtpSession {
+    conn: SmtpConnection,
+    talk: Conversation,
+    sent: usize,
+}
+
+impl SmtpSession {
+    /// Connects, says EHLO, upgrades to TLS as `server` requires and logs in.
+    pub fn open(
+        server: &SmtpServer,
+        login: Option<&SmtpLogin>,
+        timeout: Duration,
+    ) -> Result<SmtpSession, SendError> {
+        open_connection(server, login, timeout)
+    }
+
+    /// Sends one message: MAIL, RCPT, DATA, the data. `before_end` runs after the data and
+    /// just before the final `.`: the last moment at which a crash leaves the server
+    /// without the message (the sender records "committing" there).
+    pub fn transmit(
+        &mut self,
+        message: &BuiltMessage,
+        before_end: &mut dyn FnMut(),
+    ) -> Result<String, SmtpFailure> {
+        if self.sent > 0 {
+            // A long session keeps only the current message's conversation.
+            self.talk.transcript.clear();
+        }
+        self.sent += 1;
+        transmit(&mut self.conn, &mut self.talk, message, before_end)
+    }
+
+    /// Says QUIT and returns the conversation.
+    pub fn quit(mut self) -> Vec<String> {
+        self.talk.client(Quit.to_string());
+        if let Ok(r) = self.conn.command(Quit) {
+            self.talk.server(&r);
+        }
+        self.talk.transcript
+    }
+}
+
+fn permanent(error: SendError) -> SmtpFailure {
+    SmtpFailure {
+        error,
+        kind: SmtpFailureKind::Permanent,
+    }
+}
+
+fn open_connection(
+    server: &SmtpServer,
+    login: Option<&SmtpLogin>,
+    timeout: Duration,
+) -> Result<SmtpSession, SendError> {
     let mut talk = Conversation {
         transcript: Vec::new(),
     };
@@ -199,20 +281,54 @@ pub fn send(
             Err(e) => return Err(talk.failed(&e, "AUTH")),
         }
     }
+    Ok(SmtpSession {
+        conn,
+        talk,
+        sent: 0,
+    })
+}
+
+/// Yields the data, then runs the hook when lettre asks for more (just before it writes
+/// the final `.`).
+struct ThenHook<'a> {
+    data: Option<&'a [u8]>,
+    hook: Option<&'a mut dyn FnMut()>,
+    ran: &'a mut bool,
+}
+
+impl<'a> Iterator for ThenHook<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if let Some(d) = self.data.take() {
+            return Some(d);
+        }
+        if let Some(hook) = self.hook.take() {
+            hook();
+            *self.ran = true;
+        }
+        None
+    }
+}
+
+fn transmit(
+    conn: &mut SmtpConnection,
+    talk: &mut Conversation,
+    message: &BuiltMessage,
+    before_end: &mut dyn FnMut(),
+) -> Result<String, SmtpFailure> {
     let address = |a: &str, what: &str| {
         a.parse::<Address>()
             .map_err(|e| SendError::InvalidAddress(format!("{what} `{a}`: {e}")))
     };
-    let from = address(&message.from_address, "From")?;
-    let to = address(&message.to_address, "To")?;
+    let from = address(&message.from_address, "From").map_err(permanent)?;
+    let to = address(&message.to_address, "To").map_err(permanent)?;
     let mut parameters = Vec::new();
     if !message.bytes.is_ascii() {
         if !conn.server_info().supports_feature(Extension::EightBitMime) {
-            conn.abort();
-            return Err(talk.refused(
+            return Err(permanent(talk.refused(
                 IpcCode::SmtpRefused,
                 "the message has 8-bit content and the server does not offer 8BITMIME".into(),
-            ));
+            )));
         }
         parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
     }
@@ -228,8 +344,19 @@ pub fn send(
                 talk.server(&r);
             }
             Err(e) => {
-                conn.abort();
-                return Err(talk.failed(&e, what));
+                let kind = if e.is_permanent() {
+                    SmtpFailureKind::Permanent
+                } else {
+                    SmtpFailureKind::Transient
+                };
+                let error = talk.failed(&e, what);
+                if !e.is_permanent() && !e.is_transient() {
+                    conn.abort();
+                } else {
+                    // The session stays usable for the next message.
+                    let _ = conn.command(lettre::transport::smtp::commands::Rset);
+                }
+                return Err(SmtpFailure { error, kind });
             }
         }
     }
@@ -243,19 +370,32 @@ pub fn send(
         .bytes
         .strip_suffix(b"\r\n")
         .unwrap_or(&message.bytes);
-    let reply = match conn.message(data) {
-        Ok(r) => talk.server(&r),
-        Err(e) => {
-            conn.abort();
-            return Err(talk.failed(&e, "message"));
-        }
+    let mut ended = false;
+    let parts = ThenHook {
+        data: Some(data),
+        hook: Some(before_end),
+        ran: &mut ended,
     };
-    talk.client(Quit.to_string());
-    if let Ok(r) = conn.command(Quit) {
-        talk.server(&r);
+    let result = conn.message_iter(parts);
+    match result {
+        Ok(r) => Ok(talk.server(&r)),
+        Err(e) => {
+            let kind = if e.is_permanent() {
+                SmtpFailureKind::Permanent
+            } else if e.is_transient() {
+                SmtpFailureKind::Transient
+            } else if ended {
+                SmtpFailureKind::InDoubt
+            } else {
+                SmtpFailureKind::Transient
+            };
+            let error = talk.failed(&e, "message");
+            if kind == SmtpFailureKind::InDoubt
+                || kind == SmtpFailureKind::Transient && !e.is_transient()
+            {
+                conn.abort();
+            }
+            Err(SmtpFailure { error, kind })
+        }
     }
-    Ok(SmtpAccepted {
-        reply,
-        transcript: talk.transcript,
-    })
 }
