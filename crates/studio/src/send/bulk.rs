@@ -587,8 +587,11 @@ pub struct SendReport {
     pub rendered: u64,
     /// What a previous, stopped run left and how it was taken up.
     pub recovered: Recovered,
-    /// When the next waiting message is due (Unix seconds).
+    /// When the next waiting message is due (Unix seconds; now or later).
     pub next_due: Option<i64>,
+    /// The connection failed: nothing is tried before this time (the failed message's
+    /// retry), even what is due.
+    pub paused_until: Option<i64>,
 }
 
 /// Progress of a run, for a progress line.
@@ -824,6 +827,9 @@ impl<'a> Sender<'a> {
                                         .mark_failed(m.id, &f.message, Some(at), now)
                                         .map_err(outbox_error)?;
                                     report.retrying += 1;
+                                    if f.connection_lost {
+                                        report.paused_until = Some(at);
+                                    }
                                 }
                             }
                         }
@@ -843,7 +849,12 @@ impl<'a> Sender<'a> {
                 break;
             }
         }
-        report.next_due = self.outbox.next_due().map_err(outbox_error)?;
+        let now = self.clock.now();
+        report.next_due = self
+            .outbox
+            .next_due()
+            .map_err(outbox_error)?
+            .map(|t| t.max(now));
         Ok(report)
     }
 
@@ -862,6 +873,7 @@ impl<'a> Sender<'a> {
             let Some(next) = pass.next_due else {
                 return Ok(total);
             };
+            let next = pass.paused_until.map_or(next, |p| p.max(next));
             let wait = next.saturating_sub(self.clock.now()).max(1);
             self.clock
                 .sleep(Duration::from_secs(u64::try_from(wait).unwrap_or(1)));
