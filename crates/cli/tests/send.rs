@@ -189,7 +189,7 @@ fn a_sender_killed_at_random_points_delivers_every_message_exactly_once() {
         let mut cmd = letterpress(&root);
         cmd.arg("send");
         // Half the runs give the file again (already queued keys are skipped), half resume.
-        if points.next() % 2 == 0 {
+        if points.next().is_multiple_of(2) {
             cmd.arg(&batch_file);
         } else {
             cmd.arg("--resume");
