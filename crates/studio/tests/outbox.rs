@@ -589,3 +589,79 @@ fn a_newer_outbox_is_refused_not_rewritten() {
     };
     assert!(e.to_string().contains("newer Letterpress"), "{e}");
 }
+
+#[test]
+fn a_batch_through_the_ses_peer_arrives_once_per_key() {
+    use letterpress_studio::sync::{AwsCredentials, Credentials, Secret};
+    let peer = letterpress_test_support::SesPeer::start();
+    let (_tmp, root) = sample();
+    letterpress_test_support::add_target(&root, "ses-local", &peer.url(), "t-");
+    let project = Project::open(&root).unwrap();
+    let data = project.fixture("verify-email", "default").unwrap();
+    let text = (0..4)
+        .map(|i| {
+            let locale = ["en", "ar"][i % 2];
+            json!({"template": "verify-email", "locale": locale, "data": data,
+                "to": format!("s{i}@example.com"), "key": format!("ses-{i}")})
+            .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut outbox = Outbox::open(&Outbox::path_in(&root)).unwrap();
+    outbox
+        .enqueue(&bulk::read_lines(&project, "in.jsonl", &text), NOON)
+        .unwrap();
+    let passwords = MemorySmtpPasswords::default();
+    let store = MemoryStore::with(
+        "Northwind Cloud/ses-local",
+        Credentials::Aws(AwsCredentials {
+            access_key_id: "AKIDLOCALTEST".into(),
+            secret: Secret::new("local/test+secret".into()),
+            session_token: None,
+        }),
+    );
+    let secrets = SendSecrets {
+        smtp: &passwords,
+        targets: &store,
+    };
+    let mut transport = bulk::TargetTransport::open(&project, "ses-local", &secrets, NOON).unwrap();
+    let clock = DrivenClock::at(NOON);
+    let report = Sender::new(
+        &project,
+        &project,
+        &mut outbox,
+        &mut transport,
+        &clock,
+        SenderOptions::default(),
+    )
+    .unwrap()
+    .run(&mut no_progress())
+    .unwrap();
+    assert_eq!(report.sent, 4, "{report:?}");
+    let (status, body) = letterpress_test_support::http(peer.port, "GET", "/store", None).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let store: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let emails = store["emails"].as_array().expect("emails");
+    assert_eq!(emails.len(), 4, "{body}");
+    let mut to: Vec<&str> = emails
+        .iter()
+        .filter_map(|e| e["destination"]["to"][0].as_str())
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "s0@example.com",
+            "s1@example.com",
+            "s2@example.com",
+            "s3@example.com"
+        ]
+    );
+    assert!(emails.iter().any(|e| {
+        e["body"]["html"]
+            .as_str()
+            .is_some_and(|h| h.contains(r#"dir="rtl""#))
+    }));
+    let sent = outbox.get("ses-1").unwrap().unwrap();
+    assert_eq!(sent.state, MessageState::Sent);
+}
