@@ -189,6 +189,7 @@ impl Http {
                         return Err(ProviderError::GaveUp {
                             attempts,
                             last: Box::new(e),
+                            retry_after,
                         });
                     }
                     let wait = match retry_after {
@@ -314,11 +315,14 @@ fn transport_failure(method: &str, path: &str, e: ureq::Error) -> Attempt {
         ureq::Error::Timeout(t) => {
             Attempt::Retry(ProviderError::Timeout(format!("{what}: {t}")), None)
         }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Attempt::Retry(ProviderError::Unreachable(format!("{what}: {io}")), None)
+        }
         ureq::Error::Io(io) => {
             Attempt::Retry(ProviderError::Network(format!("{what}: {io}")), None)
         }
         ureq::Error::ConnectionFailed => Attempt::Retry(
-            ProviderError::Network(format!("{what}: connection failed")),
+            ProviderError::Unreachable(format!("{what}: connection failed")),
             None,
         ),
         ureq::Error::Protocol(p) => {

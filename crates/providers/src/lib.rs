@@ -64,6 +64,10 @@ pub enum ProviderError {
     /// A connection problem.
     #[error("network: {0}")]
     Network(String),
+    /// The connection could not be made: the request never reached the provider (safe to
+    /// send again).
+    #[error("network: {0}")]
+    Unreachable(String),
     /// Retries exhausted.
     #[error("gave up after {attempts} attempts: {last}")]
     GaveUp {
@@ -71,6 +75,8 @@ pub enum ProviderError {
         attempts: u32,
         /// The last failure.
         last: Box<ProviderError>,
+        /// The last answer's `Retry-After`, when it had one.
+        retry_after: Option<std::time::Duration>,
     },
     /// The provider's answer made no sense.
     #[error("unexpected provider answer: {0}")]
@@ -88,7 +94,7 @@ impl ProviderError {
             ProviderError::Auth(_) => IpcCode::Auth,
             ProviderError::ErrorAnswer { .. } => IpcCode::Provider,
             ProviderError::Timeout(_) => IpcCode::Timeout,
-            ProviderError::Network(_) => IpcCode::Network,
+            ProviderError::Network(_) | ProviderError::Unreachable(_) => IpcCode::Network,
             ProviderError::GaveUp { .. } => IpcCode::GaveUp,
             ProviderError::Protocol(_) => IpcCode::Protocol,
         }
@@ -127,6 +133,7 @@ mod tests {
         let gave_up = ProviderError::GaveUp {
             attempts: 3,
             last: Box::new(ProviderError::Timeout("GET /x: slow".into())),
+            retry_after: None,
         };
         assert_eq!(gave_up.code(), "gave-up");
         assert_eq!(

@@ -665,3 +665,98 @@ fn a_batch_through_the_ses_peer_arrives_once_per_key() {
     let sent = outbox.get("ses-1").unwrap().unwrap();
     assert_eq!(sent.state, MessageState::Sent);
 }
+
+#[test]
+fn throttling_and_lost_answers_from_the_provider_never_send_twice() {
+    use letterpress_studio::sync::{AwsCredentials, Credentials, Secret};
+    use letterpress_test_support::{FaultProxy, Faults};
+    let peer = letterpress_test_support::SesPeer::start();
+    let proxy = FaultProxy::start(
+        peer.port,
+        7,
+        Faults {
+            throttle: 0.35,
+            server_error: 0.15,
+            ..Faults::default()
+        },
+    );
+    let (_tmp, root) = sample();
+    letterpress_test_support::add_target(&root, "ses-faulty", &proxy.url(), "t-");
+    let project = Project::open(&root).unwrap();
+    let data = project.fixture("verify-email", "default").unwrap();
+    let n = 24;
+    let text = (0..n)
+        .map(|i| {
+            json!({"template": "verify-email", "data": data,
+                "to": format!("f{i}@example.com"), "key": format!("f-{i}")})
+            .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut outbox = Outbox::open(&Outbox::path_in(&root)).unwrap();
+    outbox
+        .enqueue(&bulk::read_lines(&project, "in.jsonl", &text), NOON)
+        .unwrap();
+    let passwords = MemorySmtpPasswords::default();
+    let store = MemoryStore::with(
+        "Northwind Cloud/ses-faulty",
+        Credentials::Aws(AwsCredentials {
+            access_key_id: "AKIDLOCALTEST".into(),
+            secret: Secret::new("local/test+secret".into()),
+            session_token: None,
+        }),
+    );
+    let secrets = SendSecrets {
+        smtp: &passwords,
+        targets: &store,
+    };
+    let mut transport =
+        bulk::TargetTransport::open(&project, "ses-faulty", &secrets, NOON).unwrap();
+    let clock = DrivenClock::at(NOON);
+    let options = SenderOptions {
+        max_attempts: 50,
+        retry_base: Duration::from_secs(1),
+        rate: None,
+    };
+    let report = Sender::new(
+        &project,
+        &project,
+        &mut outbox,
+        &mut transport,
+        &clock,
+        options,
+    )
+    .unwrap()
+    .run(&mut no_progress())
+    .unwrap();
+    let stats = proxy.stats();
+    assert!(stats.throttles > 0 && stats.server_errors > 0, "{stats:?}");
+    assert_eq!(report.failed, 0, "{report:?}");
+    assert_eq!(report.sent + report.in_doubt, n as u64, "{report:?}");
+    // Every 500 is in doubt (SES may have sent it), never retried.
+    assert_eq!(
+        report.in_doubt as usize, stats.server_errors,
+        "{report:?} {stats:?}"
+    );
+
+    let (_, body) = letterpress_test_support::http(peer.port, "GET", "/store", None).unwrap();
+    let emails: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut delivered: BTreeMap<String, usize> = BTreeMap::new();
+    for e in emails["emails"].as_array().unwrap() {
+        let to = e["destination"]["to"][0].as_str().unwrap().to_owned();
+        *delivered.entry(to).or_insert(0) += 1;
+    }
+    assert!(
+        delivered.values().all(|c| *c == 1),
+        "sent twice: {delivered:?}"
+    );
+    // What was confirmed sent was delivered; only in-doubt ones may be missing (a 500
+    // before forwarding), and exactly those the proxy answered before forwarding.
+    assert_eq!(
+        delivered.len(),
+        n - (stats.server_errors - stats.after_forwarding),
+        "{stats:?}"
+    );
+    // 429s waited for their Retry-After (1 s each at least).
+    assert!(clock.slept.get() >= 1, "{}", clock.slept.get());
+}

@@ -490,20 +490,33 @@ impl TargetTransport {
     }
 }
 
+/// What a provider's failure means for a message. Only what surely did not reach the
+/// provider is sent again: a refused connection, a 429 (after its `Retry-After`). A 5xx, a
+/// timeout or a dropped connection after the request went out may have been acted on: in
+/// doubt, never resent silently.
 fn provider_failure(e: ProviderError) -> TransportFailure {
     let message = e.to_string();
-    let (kind, connection_lost) = match &e {
+    let (inner, retry_after) = match e {
+        ProviderError::GaveUp {
+            last, retry_after, ..
+        } => (*last, retry_after),
+        other => (other, None),
+    };
+    let (kind, connection_lost) = match &inner {
         ProviderError::ErrorAnswer {
             kind: ProviderKind::Throttled,
             ..
-        } => (FailureKind::Transient(None), false),
+        } => (
+            FailureKind::Transient(retry_after.map(|d| d.as_secs().max(1))),
+            false,
+        ),
+        ProviderError::Unreachable(_) => (FailureKind::Transient(None), true),
         ProviderError::ErrorAnswer {
             kind: ProviderKind::Server,
             ..
-        } => (FailureKind::Transient(None), false),
-        ProviderError::Network(_) => (FailureKind::Transient(None), true),
-        // The request may have been read and acted on.
-        ProviderError::Timeout(_) => (FailureKind::InDoubt, true),
+        }
+        | ProviderError::Network(_)
+        | ProviderError::Timeout(_) => (FailureKind::InDoubt, false),
         _ => (FailureKind::Permanent, false),
     };
     TransportFailure {
