@@ -607,6 +607,12 @@ pub struct SendReport {
     pub paused_until: Option<i64>,
 }
 
+/// Where a pass is: handled so far, and when the last message went (for `--rate`).
+struct Pace {
+    done: u64,
+    last_send: Option<std::time::Instant>,
+}
+
 /// Progress of a run, for a progress line.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
@@ -724,141 +730,55 @@ impl<'a> Sender<'a> {
     }
 
     /// Sends everything due now; returns when nothing due is left (or the connection is
-    /// lost: the rest wait for their retry).
+    /// lost: the rest wait for their retry). Rendering the next batch (in parallel) overlaps
+    /// sending the current one, so the server and the engine work at the same time.
     pub fn send_due(
         &mut self,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<SendReport, SendError> {
         let mut report = SendReport::default();
-        let mut done = 0u64;
-        let mut last_send: Option<std::time::Instant> = None;
+        let mut pace = Pace {
+            done: 0,
+            last_send: None,
+        };
         loop {
             let now = self.clock.now();
-            let due = self.outbox.due(now, BATCH).map_err(outbox_error)?;
+            let due = self.outbox.due(now, 2 * BATCH).map_err(outbox_error)?;
             if due.is_empty() {
                 break;
             }
-            // Render what is queued, in parallel, and record it in one transaction.
-            let to_render: Vec<&StoredMessage> =
-                due.iter().filter(|m| m.message.is_none()).collect();
-            if !to_render.is_empty() {
-                let (renderer, from) = (self.renderer, self.from.as_str());
-                let renders: Vec<RenderResult> = to_render
-                    .par_iter()
-                    .map(|m| (m.id, build(renderer, from, m, now)))
-                    .collect();
+            let (ready, unrendered): (Vec<StoredMessage>, Vec<StoredMessage>) =
+                due.into_iter().partition(|m| m.message.is_some());
+            let ready: Vec<StoredMessage> = ready.into_iter().take(BATCH).collect();
+            let unrendered: Vec<StoredMessage> = unrendered.into_iter().take(BATCH).collect();
+            let (renderer, from) = (self.renderer, self.from.clone());
+            let render_all = move |list: &[StoredMessage]| -> Vec<RenderResult> {
+                list.par_iter()
+                    .map(|m| (m.id, build(renderer, &from, m, now)))
+                    .collect()
+            };
+            let (renders, sent) = if ready.is_empty() {
+                (render_all(&unrendered), Ok(false))
+            } else {
+                std::thread::scope(|scope| {
+                    let rendering = scope.spawn(|| render_all(&unrendered));
+                    let sent = self.send_ready(ready, &mut report, &mut pace, progress);
+                    let renders = rendering.join().unwrap_or_else(|_| {
+                        // The engine contains its own panics; this is a last resort: the
+                        // batch stays queued and is rendered again on the next pass.
+                        Vec::new()
+                    });
+                    (renders, sent)
+                })
+            };
+            if !renders.is_empty() {
                 report.rendered += renders.iter().filter(|(_, r)| r.is_ok()).count() as u64;
                 report.failed += renders.iter().filter(|(_, r)| r.is_err()).count() as u64;
                 self.outbox
                     .record_renders(&renders, now)
                     .map_err(outbox_error)?;
             }
-            let ready = self.outbox.due(now, BATCH).map_err(outbox_error)?;
-            let total = done + ready.len() as u64;
-            let mut lost = false;
-            for m in ready {
-                let Some(bytes) = m.message.clone() else {
-                    continue;
-                };
-                if let (Some(rate), Some(prev)) = (self.options.rate, last_send) {
-                    let gap = Duration::from_secs(1) / rate.max(1);
-                    let elapsed = prev.elapsed();
-                    if elapsed < gap {
-                        self.clock.sleep(gap - elapsed);
-                    }
-                }
-                last_send = Some(std::time::Instant::now());
-                let message = BuiltMessage {
-                    bytes,
-                    from_address: self.from_address.clone(),
-                    to_address: m.recipient.clone(),
-                    subject: m.subject.clone().unwrap_or_default(),
-                };
-                let parts = if self.transport.needs_parts() {
-                    match render(self.renderer, &m) {
-                        Ok(r) => Some(r),
-                        Err(e) => {
-                            self.outbox
-                                .mark_failed(m.id, &e, None, now)
-                                .map_err(outbox_error)?;
-                            report.failed += 1;
-                            continue;
-                        }
-                    }
-                } else {
-                    None
-                };
-                self.outbox.mark_sending(m.id).map_err(outbox_error)?;
-                let mut mark_error = None;
-                let outbox = &mut *self.outbox;
-                let result = self.transport.send(
-                    &Outgoing {
-                        message: &message,
-                        key: &m.key,
-                        parts: parts.as_ref(),
-                    },
-                    &mut || {
-                        if let Err(e) = outbox.mark_committing(m.id) {
-                            mark_error = Some(e);
-                        }
-                    },
-                );
-                let now = self.clock.now();
-                match result {
-                    Ok(reply) => {
-                        self.outbox
-                            .mark_sent(m.id, &reply, now)
-                            .map_err(outbox_error)?;
-                        report.sent += 1;
-                    }
-                    Err(f) => {
-                        match f.kind {
-                            FailureKind::InDoubt => {
-                                self.outbox
-                                    .mark_in_doubt(m.id, &f.message, now)
-                                    .map_err(outbox_error)?;
-                                report.in_doubt += 1;
-                            }
-                            FailureKind::Permanent => {
-                                self.outbox
-                                    .mark_failed(m.id, &f.message, None, now)
-                                    .map_err(outbox_error)?;
-                                report.failed += 1;
-                            }
-                            FailureKind::Transient(after) => {
-                                let attempts = m.attempts + 1;
-                                if attempts >= self.options.max_attempts {
-                                    let why =
-                                        format!("gave up after {attempts} attempts: {}", f.message);
-                                    self.outbox
-                                        .mark_failed(m.id, &why, None, now)
-                                        .map_err(outbox_error)?;
-                                    report.failed += 1;
-                                } else {
-                                    let at = self.retry_at(attempts, after, now);
-                                    self.outbox
-                                        .mark_failed(m.id, &f.message, Some(at), now)
-                                        .map_err(outbox_error)?;
-                                    report.retrying += 1;
-                                    if f.connection_lost {
-                                        report.paused_until = Some(at);
-                                    }
-                                }
-                            }
-                        }
-                        lost = f.connection_lost;
-                    }
-                }
-                if let Some(e) = mark_error {
-                    return Err(outbox_error(e));
-                }
-                done += 1;
-                progress(Progress { done, due: total });
-                if lost {
-                    break;
-                }
-            }
-            if lost {
+            if sent? {
                 break;
             }
         }
@@ -869,6 +789,125 @@ impl<'a> Sender<'a> {
             .map_err(outbox_error)?
             .map(|t| t.max(now));
         Ok(report)
+    }
+
+    /// Sends rendered messages in order; `Ok(true)` when the connection was lost (the pass
+    /// stops there).
+    fn send_ready(
+        &mut self,
+        ready: Vec<StoredMessage>,
+        report: &mut SendReport,
+        pace: &mut Pace,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<bool, SendError> {
+        let total = pace.done + ready.len() as u64;
+        let mut lost = false;
+        for m in ready {
+            let Some(bytes) = m.message.clone() else {
+                continue;
+            };
+            if let (Some(rate), Some(prev)) = (self.options.rate, pace.last_send) {
+                let gap = Duration::from_secs(1) / rate.max(1);
+                let elapsed = prev.elapsed();
+                if elapsed < gap {
+                    self.clock.sleep(gap - elapsed);
+                }
+            }
+            pace.last_send = Some(std::time::Instant::now());
+            let message = BuiltMessage {
+                bytes,
+                from_address: self.from_address.clone(),
+                to_address: m.recipient.clone(),
+                subject: m.subject.clone().unwrap_or_default(),
+            };
+            let parts = if self.transport.needs_parts() {
+                match render(self.renderer, &m) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        self.outbox
+                            .mark_failed(m.id, &e, None, self.clock.now())
+                            .map_err(outbox_error)?;
+                        report.failed += 1;
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            self.outbox.mark_sending(m.id).map_err(outbox_error)?;
+            let mut mark_error = None;
+            let outbox = &mut *self.outbox;
+            let result = self.transport.send(
+                &Outgoing {
+                    message: &message,
+                    key: &m.key,
+                    parts: parts.as_ref(),
+                },
+                &mut || {
+                    if let Err(e) = outbox.mark_committing(m.id) {
+                        mark_error = Some(e);
+                    }
+                },
+            );
+            let now = self.clock.now();
+            match result {
+                Ok(reply) => {
+                    self.outbox
+                        .mark_sent(m.id, &reply, now)
+                        .map_err(outbox_error)?;
+                    report.sent += 1;
+                }
+                Err(f) => {
+                    match f.kind {
+                        FailureKind::InDoubt => {
+                            self.outbox
+                                .mark_in_doubt(m.id, &f.message, now)
+                                .map_err(outbox_error)?;
+                            report.in_doubt += 1;
+                        }
+                        FailureKind::Permanent => {
+                            self.outbox
+                                .mark_failed(m.id, &f.message, None, now)
+                                .map_err(outbox_error)?;
+                            report.failed += 1;
+                        }
+                        FailureKind::Transient(after) => {
+                            let attempts = m.attempts + 1;
+                            if attempts >= self.options.max_attempts {
+                                let why =
+                                    format!("gave up after {attempts} attempts: {}", f.message);
+                                self.outbox
+                                    .mark_failed(m.id, &why, None, now)
+                                    .map_err(outbox_error)?;
+                                report.failed += 1;
+                            } else {
+                                let at = self.retry_at(attempts, after, now);
+                                self.outbox
+                                    .mark_failed(m.id, &f.message, Some(at), now)
+                                    .map_err(outbox_error)?;
+                                report.retrying += 1;
+                                if f.connection_lost {
+                                    report.paused_until = Some(at);
+                                }
+                            }
+                        }
+                    }
+                    lost = f.connection_lost;
+                }
+            }
+            if let Some(e) = mark_error {
+                return Err(outbox_error(e));
+            }
+            pace.done += 1;
+            progress(Progress {
+                done: pace.done,
+                due: total,
+            });
+            if lost {
+                break;
+            }
+        }
+        Ok(lost)
     }
 
     /// Sends what is due, sleeps until the next message is due, and so on until nothing
