@@ -104,6 +104,19 @@ fn keys_received(sink: &SmtpSink) -> BTreeMap<String, usize> {
     keys
 }
 
+/// The SES peer's test credentials for target `name` of the sample.
+fn peer_credentials(name: &str) -> MemoryStore {
+    use letterpress_studio::sync::{AwsCredentials, Credentials, Secret};
+    MemoryStore::with(
+        &format!("Northwind Cloud/{name}"),
+        Credentials::Aws(AwsCredentials {
+            access_key_id: "AKIDLOCALTEST".into(),
+            secret: Secret::new("local/test+secret".into()),
+            session_token: None,
+        }),
+    )
+}
+
 fn no_progress() -> impl FnMut(Progress) {
     |_| {}
 }
@@ -592,7 +605,6 @@ fn a_newer_outbox_is_refused_not_rewritten() {
 
 #[test]
 fn a_batch_through_the_ses_peer_arrives_once_per_key() {
-    use letterpress_studio::sync::{AwsCredentials, Credentials, Secret};
     let peer = letterpress_test_support::SesPeer::start();
     let (_tmp, root) = sample();
     letterpress_test_support::add_target(&root, "ses-local", &peer.url(), "t-");
@@ -612,14 +624,7 @@ fn a_batch_through_the_ses_peer_arrives_once_per_key() {
         .enqueue(&bulk::read_lines(&project, "in.jsonl", &text), NOON)
         .unwrap();
     let passwords = MemorySmtpPasswords::default();
-    let store = MemoryStore::with(
-        "Northwind Cloud/ses-local",
-        Credentials::Aws(AwsCredentials {
-            access_key_id: "AKIDLOCALTEST".into(),
-            secret: Secret::new("local/test+secret".into()),
-            session_token: None,
-        }),
-    );
+    let store = peer_credentials("ses-local");
     let secrets = SendSecrets {
         smtp: &passwords,
         targets: &store,
@@ -668,7 +673,6 @@ fn a_batch_through_the_ses_peer_arrives_once_per_key() {
 
 #[test]
 fn throttling_and_lost_answers_from_the_provider_never_send_twice() {
-    use letterpress_studio::sync::{AwsCredentials, Credentials, Secret};
     use letterpress_test_support::{FaultProxy, Faults};
     let peer = letterpress_test_support::SesPeer::start();
     let proxy = FaultProxy::start(
@@ -698,14 +702,7 @@ fn throttling_and_lost_answers_from_the_provider_never_send_twice() {
         .enqueue(&bulk::read_lines(&project, "in.jsonl", &text), NOON)
         .unwrap();
     let passwords = MemorySmtpPasswords::default();
-    let store = MemoryStore::with(
-        "Northwind Cloud/ses-faulty",
-        Credentials::Aws(AwsCredentials {
-            access_key_id: "AKIDLOCALTEST".into(),
-            secret: Secret::new("local/test+secret".into()),
-            session_token: None,
-        }),
-    );
+    let store = peer_credentials("ses-faulty");
     let secrets = SendSecrets {
         smtp: &passwords,
         targets: &store,

@@ -16,7 +16,7 @@ use super::outbox::{NewMessage, Outbox, OutboxError, Recovered, RenderResult, St
 use super::smtp::{SmtpFailureKind, SmtpLogin, SmtpSession};
 use super::{SEND_TIMEOUT, SendError, SendSecrets};
 use crate::Project;
-use crate::sync::{ClientOptions, SyncError, TargetSync};
+use crate::sync::TargetSync;
 use letterpress_engine::config::SmtpServer;
 use letterpress_engine::send_config::is_address;
 use letterpress_engine::{Diagnostic, RenderOutput};
@@ -339,21 +339,7 @@ pub struct SmtpTransport {
 impl SmtpTransport {
     /// The transport for `server`, logging in with the password from `secrets`.
     pub fn new(server: SmtpServer, secrets: &SendSecrets<'_>) -> Result<SmtpTransport, SendError> {
-        let login = match &server.user {
-            Some(user) => {
-                let account = letterpress_providers::smtp_account(user, &server.host, server.port);
-                let (password, _) = secrets
-                    .smtp
-                    .get(&account)
-                    .map_err(SyncError::from)?
-                    .ok_or(SendError::NoPassword { account })?;
-                Some(SmtpLogin {
-                    user: user.clone(),
-                    password,
-                })
-            }
-            None => None,
-        };
+        let login = super::smtp_login(&server, secrets)?;
         Ok(SmtpTransport {
             server,
             login,
@@ -464,19 +450,7 @@ impl TargetTransport {
         secrets: &SendSecrets<'_>,
         now: i64,
     ) -> Result<TargetTransport, SendError> {
-        let options = ClientOptions {
-            max_attempts: 1,
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: SEND_TIMEOUT,
-            ..ClientOptions::default()
-        };
-        let target = TargetSync::open(
-            project.root(),
-            name,
-            secrets.targets,
-            options,
-            std::sync::Arc::new(move || now),
-        )?;
+        let target = super::open_send_target(project.root(), name, secrets, now)?;
         if target.ses().is_none() && target.postmark().is_none() {
             return Err(SendError::Message(format!(
                 "target `{name}` has no send API"

@@ -183,6 +183,49 @@ pub fn setup(config: &ProjectConfig, last_to: Option<String>) -> TestSendSetup {
     }
 }
 
+/// The login for `server`'s user, its password from `secrets` (`None`: no user, no AUTH).
+pub(crate) fn smtp_login(
+    server: &SmtpServer,
+    secrets: &SendSecrets<'_>,
+) -> Result<Option<smtp::SmtpLogin>, SendError> {
+    let Some(user) = &server.user else {
+        return Ok(None);
+    };
+    let account = letterpress_providers::smtp_account(user, &server.host, server.port);
+    let (password, _) = secrets
+        .smtp
+        .get(&account)
+        .map_err(SyncError::from)?
+        .ok_or(SendError::NoPassword { account })?;
+    Ok(Some(smtp::SmtpLogin {
+        user: user.clone(),
+        password,
+    }))
+}
+
+/// Opens target `name` of the project at `root` for sending: one attempt per call (a retry
+/// after a timeout could deliver the message twice; the outbox retries what is safe).
+pub(crate) fn open_send_target(
+    root: &Path,
+    name: &str,
+    secrets: &SendSecrets<'_>,
+    now: i64,
+) -> Result<TargetSync, SendError> {
+    let options = ClientOptions {
+        max_attempts: 1,
+        connect_timeout: Duration::from_secs(10),
+        read_timeout: SEND_TIMEOUT,
+        ..ClientOptions::default()
+    };
+    Ok(TargetSync::open(
+        root,
+        name,
+        secrets.targets,
+        options,
+        std::sync::Arc::new(move || now),
+    )?)
+}
+
 /// An email rendered for a test send, with the project it belongs to.
 pub struct PreparedSend {
     pub(crate) root: PathBuf,
@@ -278,21 +321,7 @@ impl PreparedSend {
                     .into(),
             )
         })?;
-        let login = match &server.user {
-            Some(user) => {
-                let account = letterpress_providers::smtp_account(user, &server.host, server.port);
-                let (password, _) = secrets
-                    .smtp
-                    .get(&account)
-                    .map_err(SyncError::from)?
-                    .ok_or(SendError::NoPassword { account })?;
-                Some(smtp::SmtpLogin {
-                    user: user.clone(),
-                    password,
-                })
-            }
-            None => None,
-        };
+        let login = smtp_login(server, secrets)?;
         let accepted = smtp::send(server, login.as_ref(), message, SEND_TIMEOUT)?;
         Ok((accepted.reply, server.url()))
     }
@@ -304,21 +333,7 @@ impl PreparedSend {
         stamp: &Stamp,
         secrets: &SendSecrets<'_>,
     ) -> Result<(String, String), SendError> {
-        // One attempt: a retry after a timeout could deliver the message twice.
-        let options = ClientOptions {
-            max_attempts: 1,
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: SEND_TIMEOUT,
-            ..ClientOptions::default()
-        };
-        let now = stamp.now;
-        let target = TargetSync::open(
-            &self.root,
-            name,
-            secrets.targets,
-            options,
-            std::sync::Arc::new(move || now),
-        )?;
+        let target = open_send_target(&self.root, name, secrets, stamp.now)?;
         let provider = target.target().provider;
         let id = if let Some(ses) = target.ses() {
             let from = self.config.send.from.clone().unwrap_or_default();
