@@ -30,11 +30,7 @@ function sameAttributes(a, b) {
 // keystroke re-lays out the one block it changed rather than the whole email.
 function morph(doc, current, next) {
   if (current.isEqualNode(next)) return;
-  const sameShape =
-    current.nodeType === next.nodeType &&
-    current.nodeName === next.nodeName &&
-    current.childNodes.length === next.childNodes.length;
-  if (!sameShape) {
+  if (current.nodeType !== next.nodeType || current.nodeName !== next.nodeName) {
     current.replaceWith(doc.importNode(next, true));
     return;
   }
@@ -44,9 +40,33 @@ function morph(doc, current, next) {
     return;
   }
   if (!sameAttributes(current, next)) syncAttributes(current, next);
+  morphChildren(doc, current, next);
+}
+
+// Brings the children of `current` to those of `next`: the equal runs at both ends stay as
+// they are, the children between are morphed pair by pair when both sides have as many, and
+// replaced otherwise. A block inserted, deleted or moved among a hundred sections so changes
+// only the sections between (the preview's markers stay the same where the source did).
+function morphChildren(doc, current, next) {
   const mine = Array.from(current.childNodes);
   const theirs = Array.from(next.childNodes);
-  for (let i = 0; i < mine.length; i++) morph(doc, mine[i], theirs[i]);
+  const shorter = Math.min(mine.length, theirs.length);
+  let start = 0;
+  while (start < shorter && mine[start].isEqualNode(theirs[start])) start++;
+  let endMine = mine.length;
+  let endTheirs = theirs.length;
+  while (endMine > start && endTheirs > start && mine[endMine - 1].isEqualNode(theirs[endTheirs - 1])) {
+    endMine--;
+    endTheirs--;
+  }
+  if (endMine - start === endTheirs - start) {
+    for (let i = start; i < endMine; i++) morph(doc, mine[i], theirs[i]);
+    return;
+  }
+  const after = endMine < mine.length ? mine[endMine] : null;
+  for (let i = start; i < endMine; i++) mine[i].remove();
+  const added = theirs.slice(start, endTheirs).map((node) => doc.importNode(node, true));
+  for (const node of added) current.insertBefore(node, after);
 }
 
 function apply(frame, html) {
@@ -67,13 +87,7 @@ function apply(frame, html) {
     frame.__lpHead = head;
   }
   syncAttributes(doc.body, next.body);
-  if (doc.body.childNodes.length === next.body.childNodes.length) {
-    const mine = Array.from(doc.body.childNodes);
-    const theirs = Array.from(next.body.childNodes);
-    for (let i = 0; i < mine.length; i++) morph(doc, mine[i], theirs[i]);
-  } else {
-    doc.body.replaceChildren(...imported(doc, next.body));
-  }
+  morphChildren(doc, doc.body, next.body);
   const morphed = performance.now();
   // Forces style and layout now, so the time below is what the patch really costs.
   void doc.body.offsetHeight;
@@ -82,6 +96,8 @@ function apply(frame, html) {
   // The patch's parts (parse, morph, style and layout), for the measurements.
   (window.__letterpressPatchParts ||= []).push([parsed - started, morphed - parsed, finished - morphed]);
   redraw(frame);
+  // When the frame that paints this patch is due (the measurements' "preview shown").
+  requestAnimationFrame(() => (window.__letterpressPatchShown ||= []).push(performance.now()));
 }
 
 function prepare(frame) {

@@ -14,6 +14,23 @@ use std::time::{Duration, Instant};
 mod common;
 use common::{run, sample_copy};
 
+/// The two tests run one after the other: the kill loop keeps both cores busy (processes
+/// started and killed, fsyncs), and on a loaded machine the other test's first message can
+/// wait out the 20 s SMTP timeout — a retry this test would then report as a failure.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `letterpress outbox` of the project, to say what happened when an assertion fails.
+fn outbox_report(root: &Path) -> String {
+    let (_, stdout, stderr) = run(letterpress(root).arg("outbox"));
+    format!("letterpress outbox:\n{stdout}{stderr}")
+}
+
 fn letterpress(root: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_letterpress"));
     cmd.arg("--project").arg(root);
@@ -61,6 +78,7 @@ fn received_keys(sink: &SmtpSink) -> BTreeMap<String, usize> {
 
 #[test]
 fn send_takes_a_file_or_stdin_reports_and_exits_by_outcome() {
+    let _alone = one_at_a_time();
     let sink = SmtpSink::start();
     let (_tmp, root) = sample_copy();
     let batch = root.join("batch.jsonl");
@@ -72,7 +90,7 @@ fn send_takes_a_file_or_stdin_reports_and_exits_by_outcome() {
         .arg(&batch)
         .args(["--smtp", &sink.url()]));
     // One bad line: the rest are sent, the exit code says something needs a look.
-    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(code, 1, "{stdout}\n{stderr}\n{}", outbox_report(&root));
     assert!(
         stderr.contains("error[invalid-message]: ")
             && stderr.contains("batch.jsonl:6: not a message"),
@@ -82,7 +100,8 @@ fn send_takes_a_file_or_stdin_reports_and_exits_by_outcome() {
         stdout.starts_with(
             "5 sent, 0 failed, 0 waiting for a retry, 0 in doubt · via smtp://127.0.0.1:"
         ),
-        "{stdout}"
+        "{stdout}\n{}",
+        outbox_report(&root)
     );
     assert_eq!(received_keys(&sink).len(), 5);
 
@@ -143,6 +162,7 @@ impl Points {
 
 #[test]
 fn a_sender_killed_at_random_points_delivers_every_message_exactly_once() {
+    let _alone = one_at_a_time();
     // LETTERPRESS_SEND_KILLS sets the number of kills (the campaign for the closing note
     // ran 1,000); the default keeps the suite quick.
     let kills_wanted: usize = std::env::var("LETTERPRESS_SEND_KILLS")

@@ -314,6 +314,11 @@ impl Engine {
                 .as_ref()
                 .map(|f| f.names())
                 .unwrap_or_default(),
+            offsets: engine
+                .marking
+                .as_ref()
+                .map(|f| f.offsets())
+                .unwrap_or_default(),
             opaque: engine
                 .marking
                 .as_ref()

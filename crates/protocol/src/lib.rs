@@ -487,16 +487,21 @@ pub enum InlinePiece {
     },
 }
 
-/// The preview with markers: each body element carries the class `lp-F-O` (HTML inside text:
-/// `data-lp="F-O"`), F an index into `files`, O the byte offset of its start tag there.
+/// The preview with markers: each body element carries the class `lp-F-N` (HTML inside text:
+/// `data-lp="F-N"`), F an index into `files`, N the element's number there (`offsets` says
+/// where it starts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisualMapping {
     /// The marked HTML.
     pub html: String,
     /// Project-relative paths of the files the markers name.
     pub files: Vec<String>,
-    /// The element name of each marker (`F-O` → `mj-text`), for breadcrumbs.
+    /// The element name of each marker (`F-N` → `mj-text`), for breadcrumbs.
     pub names: BTreeMap<String, String>,
+    /// Where each marker's element starts in its file (byte offset of `<`). A marker's `N`
+    /// is the element's number, kept while edits leave the element alone, so an edit
+    /// changes the preview's markers only where it changed the file.
+    pub offsets: BTreeMap<String, usize>,
     /// Markers of elements visual editing leaves alone (badly nested Jinja, Jinja in the
     /// start tag): shown hatched, "Edit in code".
     #[serde(default)]

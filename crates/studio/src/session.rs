@@ -221,6 +221,7 @@ impl StudioSession {
             html: m.html,
             files: m.files,
             names: m.names,
+            offsets: m.offsets,
             opaque: m.opaque.into_iter().collect(),
         });
         darken(&mut preview, request.dark);

@@ -39,7 +39,14 @@ fn boxes(preview: &Preview, offset: usize) -> usize {
         .iter()
         .position(|f| f == PATH)
         .expect("the body is among the files");
-    let marker = format!("lp-{file}-{offset}");
+    let Some(marker) = mapping
+        .offsets
+        .iter()
+        .find(|(m, o)| **o == offset && m.starts_with(&format!("{file}-")))
+        .map(|(m, _)| format!("lp-{m}"))
+    else {
+        return 0;
+    };
     mapping
         .html
         .match_indices(&marker)

@@ -2,7 +2,7 @@
 //! and offset, with the email unchanged once they are removed.
 
 use letterpress_engine::RenderRequest;
-use letterpress_engine::instrument::strip_marks;
+use letterpress_engine::instrument::{MarkedHtml, strip_marks};
 use letterpress_studio::Project;
 use letterpress_test_support::editor::apply_editor_edits;
 use std::collections::BTreeSet;
@@ -13,8 +13,10 @@ fn sample() -> Project {
     Project::open(&root).expect("the sample project opens")
 }
 
-/// Every `lp-F-O` class and `data-lp="F-O"` in `html`, as (file, offset).
-fn markers(html: &str) -> BTreeSet<(usize, usize)> {
+/// Every `lp-F-N` class and `data-lp="F-N"` of a marked render, as (file, offset): where the
+/// mapping says each marker's element starts (every marker in the HTML must have one).
+fn markers(marked: &MarkedHtml) -> BTreeSet<(usize, usize)> {
+    let html = &marked.html;
     let mut found = BTreeSet::new();
     for (i, _) in html.match_indices("lp-") {
         let rest = &html[i + 3..];
@@ -23,16 +25,16 @@ fn markers(html: &str) -> BTreeSet<(usize, usize)> {
         if f == 0 || !rest[f..].starts_with('-') {
             continue;
         }
-        let o = digits(&rest[f + 1..]);
-        if o == 0 {
+        let n = digits(&rest[f + 1..]);
+        if n == 0 {
             continue;
         }
         let before = html[..i].chars().last();
         if matches!(before, Some(' ' | '"' | '=')) {
-            found.insert((
-                rest[..f].parse().unwrap(),
-                rest[f + 1..f + 1 + o].parse().unwrap(),
-            ));
+            let marker = &rest[..f + 1 + n];
+            let offset = marked.offsets.get(marker).copied();
+            let offset = offset.unwrap_or_else(|| panic!("marker {marker} has no offset"));
+            found.insert((rest[..f].parse().unwrap(), offset));
         }
     }
     found
@@ -83,7 +85,7 @@ fn every_instrumented_sample_preview_is_the_plain_email_once_markers_are_strippe
             let key = &marked.html[i + 9..];
             shown_keys.insert(key[..key.find("-->").unwrap()].to_owned());
         }
-        let found = markers(&marked.html);
+        let found = markers(&marked);
         assert!(found.len() > 10, "{what}: only {} markers", found.len());
         for (file, offset) in found {
             let path = &marked.files[file];
@@ -357,10 +359,18 @@ fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
     );
     request.markers = true;
     let file = mapping.files.iter().position(|f| f == path).unwrap();
+    let marker_at = |offset: usize| {
+        mapping
+            .offsets
+            .iter()
+            .find(|(m, o)| **o == offset && m.starts_with(&format!("{file}-")))
+            .map(|(m, _)| m.clone())
+            .unwrap_or_default()
+    };
     for needle in ["<mj-section><mj-column>{%", "<mj-column {%"] {
         let offset = tangled.find(needle).unwrap();
         assert!(
-            mapping.opaque.contains(&format!("{file}-{offset}")),
+            mapping.opaque.contains(&marker_at(offset)),
             "{needle}: {:?}",
             mapping.opaque
         );
@@ -372,7 +382,7 @@ fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
     }
     // A well-placed element stays editable.
     let there = tangled.find("<mj-text>There").unwrap();
-    assert!(!mapping.opaque.contains(&format!("{file}-{there}")));
+    assert!(!mapping.opaque.contains(&marker_at(there)));
     assert!(
         session
             .property_edit(path, there, "color", Some("#111111"), &request)
@@ -482,7 +492,7 @@ fn every_preview_marker_is_an_element_of_the_visual_source_tree() {
             continue;
         };
         let mut trees = std::collections::BTreeMap::new();
-        for (file, offset) in markers(&marked.html) {
+        for (file, offset) in markers(&marked) {
             let path = &marked.files[file];
             let tree = trees.entry(path.clone()).or_insert_with(|| {
                 let text = std::fs::read_to_string(project.root().join(path)).unwrap();
@@ -500,4 +510,86 @@ fn every_preview_marker_is_an_element_of_the_visual_source_tree() {
         }
     }
     assert!(checked > 300, "only {checked} markers checked");
+}
+
+/// The marked preview after an edit keeps the marker of every element the edit left alone
+/// (so the app's patch of the preview touches only what changed): a colour changed and a
+/// text typed keep every marker; a block inserted adds one; each marker's offset is where its
+/// element starts in the text as it is now.
+#[test]
+fn an_edit_keeps_the_markers_of_the_elements_it_left_alone() {
+    use letterpress_protocol::{PreviewRequest, VisualMapping};
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "templates/welcome/body.mjml";
+    let text = session.open_document(path).unwrap().text;
+    let request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: true,
+        logic: Default::default(),
+        dark: None,
+    };
+    let mapped = |session: &StudioSession| -> VisualMapping {
+        let preview = session.preview(&request);
+        assert!(preview.is_ok(), "{:?}", preview.diagnostics);
+        preview.mapping.expect("mapped")
+    };
+    let starts_in = |mapping: &VisualMapping, text: &str| {
+        let file = mapping.files.iter().position(|f| f == path).unwrap();
+        let prefix = format!("{file}-");
+        let mut n = 0;
+        for (marker, &offset) in &mapping.offsets {
+            if marker.starts_with(&prefix) {
+                assert!(
+                    text[offset..].starts_with('<') && !text[offset..].starts_with("</"),
+                    "{marker} at {offset} is no start tag"
+                );
+                n += 1;
+            }
+        }
+        assert!(n > 3, "only {n} markers in {path}");
+    };
+    let before = mapped(&session);
+    starts_in(&before, &text);
+    let markers = |m: &VisualMapping| m.offsets.keys().cloned().collect::<BTreeSet<_>>();
+
+    // A property changed: every marker stays, the HTML changes.
+    let first_text = text.find("<mj-text").unwrap();
+    let edits = session
+        .property_edit(path, first_text, "color", Some("#123456"), &request)
+        .unwrap();
+    let coloured = apply_editor_edits(&text, &edits);
+    session.edit_document(path, &coloured).unwrap();
+    let after = mapped(&session);
+    assert_eq!(markers(&before), markers(&after));
+    assert_ne!(before.html, after.html);
+    starts_in(&after, &coloured);
+
+    // Text typed inside the first text (moving every later element): every marker stays.
+    let inside = coloured[first_text..].find('>').unwrap() + first_text + 1;
+    let typed = format!("{}Typed here. {}", &coloured[..inside], &coloured[inside..]);
+    session.edit_document(path, &typed).unwrap();
+    let after_typing = mapped(&session);
+    assert_eq!(markers(&before), markers(&after_typing));
+    assert!(after_typing.html.contains("Typed here."));
+    starts_in(&after_typing, &typed);
+
+    // A block inserted before the first text: one new marker, the others kept.
+    let block = "<mj-divider border-color=\"#dddddd\" />\n";
+    let inserted = format!("{}{block}{}", &typed[..first_text], &typed[first_text..]);
+    session.edit_document(path, &inserted).unwrap();
+    let after_insert = mapped(&session);
+    let added: Vec<_> = markers(&after_insert)
+        .difference(&markers(&before))
+        .cloned()
+        .collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert_eq!(after_insert.names[&added[0]], "mj-divider");
+    assert_eq!(after_insert.offsets[&added[0]], first_text);
+    assert!(markers(&before).is_subset(&markers(&after_insert)));
+    starts_in(&after_insert, &inserted);
 }

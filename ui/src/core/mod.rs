@@ -157,20 +157,47 @@ impl Core {
         });
     }
 
-    /// The marker (`F-O`) the current preview gives the element at `path`:`offset`.
+    /// The marker (`F-N`) the current preview gives the element at `path`:`offset`.
     pub fn marker_of(self, path: &str, offset: usize) -> Option<String> {
-        self.mapped_files
-            .with(|files| files.iter().position(|f| f == path))
-            .map(|file| format!("{file}-{offset}"))
+        let file = self
+            .mapped_files
+            .with(|files| files.iter().position(|f| f == path))?;
+        self.mapped_offsets
+            .with_value(|m| m.by_source.get(&(file, offset)).cloned())
     }
 
     /// The source element of a marker of the current preview, as (path, offset).
     pub fn source_of(self, marker: &str) -> Option<(String, usize)> {
-        let (file, offset) = marker.split_once('-')?;
+        let (file, _) = marker.split_once('-')?;
         let file: usize = file.parse().ok()?;
-        let offset: usize = offset.parse().ok()?;
+        let offset = self
+            .mapped_offsets
+            .with_value(|m| m.by_marker.get(marker).copied())?;
         let path = self.mapped_files.with(|files| files.get(file).cloned())?;
         Some((path, offset))
+    }
+}
+
+/// The source offset of each marker of a preview, and the marker of each (file, offset).
+#[derive(Debug, Default)]
+struct MarkerOffsets {
+    by_marker: std::collections::HashMap<String, usize>,
+    by_source: std::collections::HashMap<(usize, usize), String>,
+}
+
+impl MarkerOffsets {
+    fn new(offsets: &BTreeMap<String, usize>) -> MarkerOffsets {
+        let by_source = offsets
+            .iter()
+            .filter_map(|(marker, &offset)| {
+                let file = marker.split_once('-')?.0.parse().ok()?;
+                Some(((file, offset), marker.clone()))
+            })
+            .collect();
+        MarkerOffsets {
+            by_marker: offsets.iter().map(|(m, &o)| (m.clone(), o)).collect(),
+            by_source,
+        }
     }
 }
 
@@ -187,6 +214,8 @@ pub struct Core {
     pub last_good_html: RwSignal<String>,
     /// The files the markers of `last_good_html` name (empty: shown without visual mapping).
     pub mapped_files: RwSignal<Vec<String>>,
+    /// Where the element of each marker of `last_good_html` starts, both ways.
+    mapped_offsets: StoredValue<MarkerOffsets>,
     /// Markers of `last_good_html`'s opaque elements (left to the code).
     pub mapped_opaque: RwSignal<Vec<String>>,
     /// The element name of each marker of `last_good_html`.
@@ -279,6 +308,7 @@ impl Core {
             last_good_html: RwSignal::new(String::new()),
             mapped_files: RwSignal::new(Vec::new()),
             mapped_names: RwSignal::new(BTreeMap::new()),
+            mapped_offsets: StoredValue::new(MarkerOffsets::default()),
             mapped_opaque: RwSignal::new(Vec::new()),
             selection: RwSignal::new(None),
             idle_refresh: StoredValue::new_local(None),
@@ -585,6 +615,8 @@ impl Core {
         if p.is_ok() {
             match &p.mapping {
                 Some(m) => {
+                    self.mapped_offsets
+                        .set_value(MarkerOffsets::new(&m.offsets));
                     self.mapped_files.set(m.files.clone());
                     self.mapped_names.set(m.names.clone());
                     self.mapped_opaque.set(m.opaque.clone());
@@ -594,6 +626,7 @@ impl Core {
                 // mapping of the last marked one stays until the idle refresh brings markers.
                 None if typed_at.is_some() => self.last_good_html.set(p.html.clone()),
                 None => {
+                    self.mapped_offsets.set_value(MarkerOffsets::default());
                     self.mapped_files.set(Vec::new());
                     self.mapped_names.set(BTreeMap::new());
                     self.mapped_opaque.set(Vec::new());

@@ -5,7 +5,7 @@
 //! overlay without a round trip. The keyboard's equivalent: Ctrl+X on a selection, then
 //! Ctrl+V on the element it should follow (or go into).
 
-use super::visual::{SelectLayer, apply_visual_edits, select};
+use super::visual::{SelectLayer, after_queued, apply_visual_edits, select};
 use crate::core::Core;
 use crate::ipc;
 use leptos::prelude::*;
@@ -221,14 +221,20 @@ fn drop_at(
             place,
             request: core.preview_request(),
         };
-        match ipc::call(&asked).await {
+        let sent_at = ipc::now_ms();
+        let answer = ipc::call(&asked).await;
+        // The drop's own round trip (targets, edit, checked render), for the measurements.
+        ipc::record_timing("__letterpressVisualTrips", ipc::now_ms() - sent_at);
+        match answer {
             Ok(answer) if answer.edits.is_empty() => core.visual_notice.set(None),
             Ok(answer) => {
                 if apply_visual_edits(core, &answer.edits) {
-                    core.visual_notice.set(None);
-                    if let Some(location) = answer.select {
-                        select(core, layer, location);
-                    }
+                    after_queued(move || {
+                        core.visual_notice.set(None);
+                        if let Some(location) = answer.select {
+                            select(core, layer, location);
+                        }
+                    });
                 }
             }
             Err(e) => core.visual_notice.set(Some((e.message, true))),

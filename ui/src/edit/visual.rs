@@ -181,17 +181,19 @@ pub fn act(core: Core, action: StructureAction) {
         match ipc::call(&asked).await {
             Ok(answer) if answer.edits.is_empty() => core.visual_notice.set(None),
             Ok(answer) => {
-                if !apply_edits(core, &answer.edits, Marked::Now) {
+                if !apply_edits(core, &answer.edits) {
                     core.visual_notice
                         .set(Some((format!("Open {path} to change it."), true)));
                     return;
                 }
-                core.visual_notice.set(None);
-                core.selection.set(answer.select.map(|location| Selection {
-                    crumbs: location.breadcrumb.clone(),
-                    instances: 1,
-                    location,
-                }));
+                after_queued(move || {
+                    core.visual_notice.set(None);
+                    core.selection.set(answer.select.map(|location| Selection {
+                        crumbs: location.breadcrumb.clone(),
+                        instances: 1,
+                        location,
+                    }));
+                });
             }
             Err(e) => core.visual_notice.set(Some((e.message, true))),
         }
@@ -237,7 +239,7 @@ fn make_partial(core: Core, name: String) {
         };
         match ipc::call(&asked).await {
             Ok(answer) => {
-                if apply_edits(core, &answer.edits, Marked::Now) {
+                if apply_edits(core, &answer.edits) {
                     core.selection.set(None);
                     core.visual_notice.set(Some((
                         format!(
@@ -958,7 +960,7 @@ pub fn PropertyPanel() -> impl IntoView {
             match ipc::call(&asked).await {
                 Ok(edits) if edits.is_empty() => notice.set(None),
                 Ok(edits) => {
-                    let applied = apply_edits(core, &edits, Marked::Now);
+                    let applied = apply_edits(core, &edits);
                     notice.set((!applied).then(|| format!("Open {} to change it.", p.path)));
                 }
                 Err(e) => notice.set(Some(e.message)),
@@ -1396,19 +1398,10 @@ pub fn InlineMessageEditor(
     }
 }
 
-/// When the preview after a visual edit maps clicks again.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Marked {
-    /// At once (the structure or attributes changed: the designer goes on selecting).
-    Now,
-    /// Once typing pauses, like typing (text typed in place: the quickest preview first).
-    AfterPause,
-}
-
 /// [`apply_edits`] of a structure or logic change (the preview marks it at once); when they
 /// are for a file that is not open, says so.
 pub(super) fn apply_visual_edits(core: Core, edits: &[letterpress_protocol::EditorEdit]) -> bool {
-    let applied = apply_edits(core, edits, Marked::Now);
+    let applied = apply_edits(core, edits);
     if !applied && let Some(e) = edits.first() {
         core.visual_notice
             .set(Some((format!("Open {} to change it.", e.path), true)));
@@ -1416,16 +1409,25 @@ pub(super) fn apply_visual_edits(core: Core, edits: &[letterpress_protocol::Edit
     applied
 }
 
+/// Runs `then` after the tasks queued so far: after a visual edit, its preview request goes
+/// out first and the UI work of `then` (selection, breadcrumbs, panels) overlaps the round
+/// trip instead of delaying it.
+pub(super) fn after_queued(then: impl FnOnce() + 'static) {
+    leptos::task::spawn_local(async move { then() });
+}
+
 /// Applies the edits of one visual action in the editor as one undo step; `false` when they
-/// are for another file than the one open (nothing applied).
-fn apply_edits(core: Core, edits: &[letterpress_protocol::EditorEdit], marked: Marked) -> bool {
+/// are for another file than the one open (nothing applied). The preview after it comes
+/// with its markers at once (the designer goes on selecting): they are those of the preview
+/// shown, except where the edit changed elements, so it is the cheapest preview to patch in.
+fn apply_edits(core: Core, edits: &[letterpress_protocol::EditorEdit]) -> bool {
     if !edits
         .iter()
         .all(|e| e.path == core.doc_path.get_untracked())
     {
         return false;
     }
-    core.expect_visual_edit(marked == Marked::Now);
+    core.expect_visual_edit(true);
     let applied = core.editor.get_untracked().is_some_and(|h| {
         serde_wasm_bindgen::to_value(edits).is_ok_and(|list| ipc::editor_apply_edits(h, &list))
     });
@@ -1631,13 +1633,16 @@ pub fn InlineTextEditor(literal: RwSignal<Option<InlineLiteral>>) -> impl IntoVi
                 pieces,
                 request: core.preview_request(),
             };
+            let sent_at = ipc::now_ms();
             let outcome = ipc::call(&asked).await;
+            // The edit's own round trip (edit, checked render), for the measurements.
+            ipc::record_timing("__letterpressVisualTrips", ipc::now_ms() - sent_at);
             busy.set_value(false);
             match outcome {
                 Ok(edits) if edits.is_empty() => close(),
                 Ok(edits) => {
-                    if apply_edits(core, &edits, Marked::AfterPause) {
-                        close();
+                    if apply_edits(core, &edits) {
+                        after_queued(close);
                     } else {
                         error.set(Some(format!("Open {} to change it.", l.text.path)));
                     }
