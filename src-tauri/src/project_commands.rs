@@ -117,7 +117,10 @@ pub async fn project_snapshot(
 
 #[tauri::command]
 pub async fn preview(app: AppHandle, args: RenderPreview) -> Answer<RenderPreview> {
-    on_session(app, move |s| Ok::<_, IpcError>(s.preview(&args.request))).await
+    on_session(app, move |s| {
+        Ok::<_, IpcError>(s.preview_for(&args.request, args.shown))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -133,7 +136,7 @@ pub async fn edit_document(app: AppHandle, args: EditDocument) -> Answer<EditDoc
 #[tauri::command]
 pub async fn edit_and_preview(app: AppHandle, args: EditAndPreview) -> Answer<EditAndPreview> {
     on_session(app, move |s| {
-        s.edit_and_preview(&args.path, &args.text, &args.request)
+        s.edit_and_preview(&args.path, &args.text, &args.request, args.shown)
     })
     .await
 }

@@ -555,20 +555,11 @@ fn carry_numbers(
     marks: &[(usize, String)],
     next: &mut u64,
 ) -> Vec<u64> {
+    use letterpress_protocol::{common_prefix, common_suffix};
     let (a, b) = (previous_text.as_bytes(), text.as_bytes());
     let shorter = a.len().min(b.len());
-    let suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let prefix = a
-        .iter()
-        .zip(b)
-        .take(shorter - suffix)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let suffix = common_suffix(a, b, shorter);
+    let prefix = common_prefix(&a[..shorter - suffix], &b[..shorter - suffix]);
     let (old_end, new_end) = (a.len() - suffix, b.len() - suffix);
     let old_element = |offset: usize| {
         previous

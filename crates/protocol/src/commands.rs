@@ -101,6 +101,9 @@ commands! {
     preview => RenderPreview {
         /// Which email.
         request: PreviewRequest,
+        /// The number of the marked preview the app shows ([`crate::VisualMapping::id`]):
+        /// a marked answer may then give only what changed from it.
+        shown: Option<u64>,
     } -> Preview;
     /// Opens a project file in the editor.
     open_document => OpenDocumentAt {
@@ -122,6 +125,8 @@ commands! {
         text: String,
         /// Which email to render.
         request: PreviewRequest,
+        /// As for [`RenderPreview`]: the marked preview the app shows.
+        shown: Option<u64>,
     } -> Preview;
     /// Saves a document (with `text`: as the editor shows it); `save-conflict` when the file
     /// changed on disk meanwhile.

@@ -492,8 +492,16 @@ pub enum InlinePiece {
 /// where it starts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisualMapping {
-    /// The marked HTML.
+    /// The marked HTML; with `delta`, only the part that differs from the one the app said
+    /// it shows.
     pub html: String,
+    /// This marked HTML's number: the app names it when it asks for the next preview, and
+    /// that answer can then carry only what changed.
+    #[serde(default)]
+    pub id: u64,
+    /// `html` is only what changed: see [`HtmlDelta`].
+    #[serde(default)]
+    pub delta: Option<HtmlDelta>,
     /// Project-relative paths of the files the markers name.
     pub files: Vec<String>,
     /// The element name of each marker (`F-N` → `mj-text`), for breadcrumbs.
@@ -506,6 +514,85 @@ pub struct VisualMapping {
     /// start tag): shown hatched, "Edit in code".
     #[serde(default)]
     pub opaque: Vec<String>,
+}
+
+/// How many bytes `a` and `b` have in common at their start. Compares 64-byte blocks first
+/// (one `memcmp` each, quick in debug builds too: the app's dev build compares 400 KB per
+/// visual edit).
+pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let shorter = a.len().min(b.len());
+    let mut at = 0;
+    while at + BLOCK <= shorter && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    while at < shorter && a[at] == b[at] {
+        at += 1;
+    }
+    at
+}
+
+/// How many bytes `a` and `b` have in common at their end, at most `limit`.
+pub fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
+    const BLOCK: usize = 64;
+    let most = a.len().min(b.len()).min(limit);
+    let (ea, eb) = (a.len(), b.len());
+    let mut n = 0;
+    while n + BLOCK <= most && a[ea - n - BLOCK..ea - n] == b[eb - n - BLOCK..eb - n] {
+        n += BLOCK;
+    }
+    while n < most && a[ea - n - 1] == b[eb - n - 1] {
+        n += 1;
+    }
+    n
+}
+
+/// A marked HTML given as a change of the one numbered `base`: its first `keep_start` bytes,
+/// then the mapping's `html`, then its last `keep_end` bytes. A visual edit changes a few
+/// hundred bytes of an email that may be 400 KB; this is what crosses the IPC instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HtmlDelta {
+    pub base: u64,
+    pub keep_start: usize,
+    pub keep_end: usize,
+}
+
+impl HtmlDelta {
+    /// The difference of `html` from `base` (numbered `id`): the longest common start and end
+    /// (at character boundaries, not overlapping) and the middle of `html` between them.
+    pub fn between(id: u64, base: &str, html: &str) -> (HtmlDelta, String) {
+        let (a, b) = (base.as_bytes(), html.as_bytes());
+        let mut start = common_prefix(a, b);
+        while !html.is_char_boundary(start) || !base.is_char_boundary(start) {
+            start -= 1;
+        }
+        let room = a.len().min(b.len()) - start;
+        let mut end = common_suffix(a, b, room);
+        while !html.is_char_boundary(b.len() - end) || !base.is_char_boundary(a.len() - end) {
+            end -= 1;
+        }
+        let delta = HtmlDelta {
+            base: id,
+            keep_start: start,
+            keep_end: end,
+        };
+        (delta, html[start..b.len() - end].to_owned())
+    }
+
+    /// The whole HTML from `base` (the one numbered `self.base`) and the `middle`; `None`
+    /// when they do not fit together.
+    pub fn apply(&self, base: &str, middle: &str) -> Option<String> {
+        let tail = base.len().checked_sub(self.keep_end)?;
+        if self.keep_start > tail {
+            return None;
+        }
+        let (head, end) = (base.get(..self.keep_start)?, base.get(tail..)?);
+        let mut whole = String::with_capacity(head.len() + middle.len() + end.len());
+        whole.push_str(head);
+        whole.push_str(middle);
+        whole.push_str(end);
+        Some(whole)
+    }
 }
 
 impl Preview {
@@ -665,4 +752,91 @@ pub struct RecentProject {
     pub name: String,
     /// Seconds since the Unix epoch.
     pub opened_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HtmlDelta;
+
+    /// Every pair of texts made of a few edits of a base (ASCII and multi-byte characters,
+    /// at the start, the end and inside): the delta gives back the new text exactly, its
+    /// middle is no longer than the new text, and it only ever splits at character
+    /// boundaries.
+    #[test]
+    fn a_delta_applied_to_its_base_gives_the_new_html_back() {
+        let bases = [
+            "",
+            "a",
+            "<p>é</p>",
+            "<div>日本語テキスト</div><p>x</p>",
+            "ééé",
+            "abcabc",
+        ];
+        let inserts = ["", "x", "é", "日本", "<b>", "abc"];
+        let mut checked = 0;
+        for base in bases {
+            let cuts: Vec<usize> = (0..=base.len())
+                .filter(|&i| base.is_char_boundary(i))
+                .collect();
+            for &from in &cuts {
+                for &to in cuts.iter().filter(|&&t| t >= from) {
+                    for insert in inserts {
+                        let new = format!("{}{insert}{}", &base[..from], &base[to..]);
+                        let (delta, middle) = HtmlDelta::between(7, base, &new);
+                        assert_eq!(delta.base, 7);
+                        assert!(middle.len() <= new.len());
+                        assert_eq!(
+                            delta.apply(base, &middle).as_deref(),
+                            Some(new.as_str()),
+                            "{base:?} → {new:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn a_delta_that_does_not_fit_its_base_is_refused() {
+        let (delta, middle) = HtmlDelta::between(1, "abcdef", "abXdef");
+        assert_eq!(
+            (delta.keep_start, delta.keep_end, middle.as_str()),
+            (2, 3, "X")
+        );
+        assert_eq!(
+            delta.apply("ab", &middle),
+            None,
+            "shorter than what it keeps"
+        );
+        assert_eq!(delta.apply("aé", "x"), None, "not at a character boundary");
+    }
+}
+
+#[cfg(test)]
+mod common_tests {
+    use super::{common_prefix, common_suffix};
+
+    #[test]
+    fn common_ends_are_counted_across_and_inside_blocks() {
+        let base: Vec<u8> = (0..300u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 63, 64, 65, 128, 200, 299] {
+            let mut other = base.clone();
+            other[at] ^= 0xff;
+            assert_eq!(common_prefix(&base, &other), at, "prefix, change at {at}");
+            assert_eq!(
+                common_suffix(&base, &other, usize::MAX),
+                base.len() - at - 1,
+                "suffix, change at {at}"
+            );
+            assert_eq!(
+                common_suffix(&base, &other, 10).min(10),
+                common_suffix(&base, &other, 10)
+            );
+        }
+        assert_eq!(common_prefix(&base, &base[..100]), 100);
+        assert_eq!(common_suffix(&base, &base[200..], usize::MAX), 100);
+        assert_eq!(common_suffix(&base, &base, 7), 7);
+    }
 }

@@ -8,8 +8,8 @@ use crate::watch::Change;
 use crate::{Project, RenderJob, StudioError};
 use letterpress_engine::LocaleInfo;
 use letterpress_protocol::{
-    Coded, ConflictSides, EditorEdit, ElementLocation, ElementProperties, FileEvent, InlinePiece,
-    InlineText, IpcCode, LocaleEntry, Location, OpenDocument, Preview, PreviewRequest,
+    Coded, ConflictSides, EditorEdit, ElementLocation, ElementProperties, FileEvent, HtmlDelta,
+    InlinePiece, InlineText, IpcCode, LocaleEntry, Location, OpenDocument, Preview, PreviewRequest,
     ProjectSnapshot, Property, PropertyKind, Resolution, StructureAction, StructureEdit,
     TemplateEntry, VisualMapping,
 };
@@ -71,6 +71,15 @@ pub struct StudioSession {
     /// The render a visual edit was checked with, kept for the preview of the same text that
     /// follows it (the editor applies the edits and asks at once): one render, not three.
     checked: std::sync::Mutex<Option<CheckedRender>>,
+    /// The last marked preview given to the app, and its number ([`StudioSession::preview_for`]).
+    sent: std::sync::Mutex<SentMarked>,
+}
+
+/// The last marked HTML [`StudioSession::preview_for`] gave, numbered.
+#[derive(Default)]
+struct SentMarked {
+    id: u64,
+    html: Option<String>,
 }
 
 /// A render of the editor's buffers with a visual edit applied, and what it was of.
@@ -109,6 +118,7 @@ impl StudioSession {
             project: Project::open(root)?,
             edits: EditSession::new(),
             checked: std::sync::Mutex::new(None),
+            sent: std::sync::Mutex::new(SentMarked::default()),
         })
     }
 
@@ -223,6 +233,9 @@ impl StudioSession {
             names: m.names,
             offsets: m.offsets,
             opaque: m.opaque.into_iter().collect(),
+            // Numbered (and made a change of the one shown) by `preview_for`, for the app.
+            id: 0,
+            delta: None,
         });
         darken(&mut preview, request.dark);
         preview
@@ -263,9 +276,38 @@ impl StudioSession {
         path: &str,
         text: &str,
         request: &PreviewRequest,
+        shown: Option<u64>,
     ) -> Result<Preview, StudioError> {
         self.edits.edit(path, text)?;
-        Ok(self.preview(request))
+        Ok(self.preview_for(request, shown))
+    }
+
+    /// [`StudioSession::preview`] for the app, which shows the marked preview numbered
+    /// `shown`: a marked answer is numbered too, and when `shown` is the last one given, its
+    /// HTML is only what changed from that one ([`HtmlDelta`]) — a visual edit then sends a
+    /// few hundred bytes instead of the whole email.
+    pub fn preview_for(&self, request: &PreviewRequest, shown: Option<u64>) -> Preview {
+        let mut preview = self.preview(request);
+        let Some(mapping) = preview.mapping.as_mut() else {
+            return preview;
+        };
+        let mut sent = self
+            .sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let base = sent.html.as_deref().filter(|_| shown == Some(sent.id));
+        let whole = match base {
+            Some(base) => {
+                let (delta, middle) = HtmlDelta::between(sent.id, base, &mapping.html);
+                mapping.delta = Some(delta);
+                std::mem::replace(&mut mapping.html, middle)
+            }
+            None => mapping.html.clone(),
+        };
+        sent.id += 1;
+        sent.html = Some(whole);
+        mapping.id = sent.id;
+        preview
     }
 
     /// Saves `text` as the document's content: the editor sends what it shows, so a save never

@@ -323,19 +323,23 @@ fn one_call_takes_a_keystroke_and_renders_it() {
         logic: Default::default(),
         dark: None,
     };
-    let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
+    let preview = session
+        .edit_and_preview(BODY, &typed, &request, None)
+        .unwrap();
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);
     assert!(preview.html.contains("Typed just now"));
     // The text part is derived only when asked for (the app shows it in its own tab).
     assert!(preview.text.is_empty());
     request.text = true;
-    let preview = session.edit_and_preview(BODY, &typed, &request).unwrap();
+    let preview = session
+        .edit_and_preview(BODY, &typed, &request, None)
+        .unwrap();
     assert!(preview.text.contains("Typed just now"), "{}", preview.text);
     assert_eq!(session.dirty_paths(), vec![BODY.to_owned()]);
     assert_eq!(std::fs::read_to_string(root.join(BODY)).unwrap(), original);
     assert!(
         session
-            .edit_and_preview("templates/nope/body.mjml", "x", &request)
+            .edit_and_preview("templates/nope/body.mjml", "x", &request, None)
             .is_err(),
         "a file that is not open is refused"
     );

@@ -177,7 +177,7 @@ fn a_panic_inside_a_render_becomes_an_internal_error_and_the_process_goes_on() {
 
     // Preview (the app's keystroke path).
     let preview = session
-        .edit_and_preview(BODY, &panicking_body(&root), &request())
+        .edit_and_preview(BODY, &panicking_body(&root), &request(), None)
         .unwrap();
     let d = preview
         .diagnostics
@@ -190,7 +190,9 @@ fn a_panic_inside_a_render_becomes_an_internal_error_and_the_process_goes_on() {
     );
     assert!(d.message.contains("forced panic"), "{}", d.message);
     // The next keystroke renders again.
-    let preview = session.edit_and_preview(BODY, &text, &request()).unwrap();
+    let preview = session
+        .edit_and_preview(BODY, &text, &request(), None)
+        .unwrap();
     assert!(preview.diagnostics.iter().all(|d| !d.is_error()));
 
     // Check and build (rayon workers) over the file on disk.

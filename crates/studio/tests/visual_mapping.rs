@@ -593,3 +593,53 @@ fn an_edit_keeps_the_markers_of_the_elements_it_left_alone() {
     assert!(markers(&before).is_subset(&markers(&after_insert)));
     starts_in(&after_insert, &inserted);
 }
+
+/// The app's marked preview after an edit carries only what changed from the one it shows:
+/// made whole, it is exactly the full preview; naming another preview (or none) gets the
+/// whole email.
+#[test]
+fn a_marked_preview_after_an_edit_sends_only_what_changed() {
+    use letterpress_protocol::PreviewRequest;
+    use letterpress_studio::StudioSession;
+    let (_tmp, root) = letterpress_test_support::sample_copy();
+    let mut session = StudioSession::open(&root).unwrap();
+    let path = "templates/welcome/body.mjml";
+    let text = session.open_document(path).unwrap().text;
+    let request = PreviewRequest {
+        template: "welcome".into(),
+        locale: "en".into(),
+        fixture: "default".into(),
+        text: false,
+        markers: true,
+        logic: Default::default(),
+        dark: None,
+    };
+    let first = session.preview_for(&request, None).mapping.unwrap();
+    assert!(first.delta.is_none(), "nothing shown yet: the whole email");
+    let edited = text.replacen("</mj-text>", " More words.</mj-text>", 1);
+    let answer = session
+        .edit_and_preview(path, &edited, &request, Some(first.id))
+        .unwrap()
+        .mapping
+        .unwrap();
+    let delta = answer.delta.clone().expect("a change of the one shown");
+    assert_eq!(delta.base, first.id);
+    assert!(
+        answer.html.len() * 20 < first.html.len(),
+        "{} bytes sent of {}",
+        answer.html.len(),
+        first.html.len()
+    );
+    let whole = delta.apply(&first.html, &answer.html).unwrap();
+    let full = session.preview(&request).mapping.unwrap();
+    assert_eq!(whole, full.html);
+    assert!(whole.contains("More words."));
+    // A preview the studio did not give last (the app dropped one, or never had it): whole.
+    let stale = session
+        .preview_for(&request, Some(first.id))
+        .mapping
+        .unwrap();
+    assert!(stale.delta.is_none());
+    assert_eq!(stale.html, full.html);
+    assert!(stale.id > answer.id);
+}

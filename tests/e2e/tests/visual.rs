@@ -875,7 +875,7 @@ async fn a_designer_selects_elements_in_the_preview() {
                const trips = window.__letterpressMarkedTrips || [], patches = window.__letterpressPatchTimings || [];
                const parts = window.__letterpressPatchParts || [];
                const part = (k) => p(parts.map(x => x[k]), 0.5);
-               done([p(feedback, 0.5), p(feedback, 0.95), feedback.length, p(drops, 0.5), p(drops, 0.95), drops.length, p(trips, 0.5), p(trips, 0.95), p(patches, 0.5), p(patches, 0.95), part(0), part(1), part(2), p(painted, 0.5), p(painted, 0.95), painted.length, p(window.__letterpressVisualTrips, 0.5)]);
+               done([p(feedback, 0.5), p(feedback, 0.95), feedback.length, p(drops, 0.5), p(drops, 0.95), drops.length, p(trips, 0.5), p(trips, 0.95), p(patches, 0.5), p(patches, 0.95), part(0), part(1), part(2), p(painted, 0.5), p(painted, 0.95), painted.length, p(window.__letterpressVisualTrips, 0.5), trips.length, JSON.stringify(trips.map(Math.round))]);
              })();",
             vec![],
         )
@@ -897,6 +897,10 @@ async fn a_designer_selects_elements_in_the_preview() {
         dragged[14].as_f64().unwrap_or_default(),
         dragged[15],
         dragged[16].as_f64().unwrap_or_default()
+    );
+    println!(
+        "  marked previews during the drops: {} ({})",
+        dragged[17], dragged[18]
     );
     println!(
         "  of which: the preview's round trip (IPC both ways + render) median {:.1} ms, p95 {:.1} ms; patching the email median {:.1} ms, p95 {:.1} ms (medians: parse {:.1}, morph {:.1}, style and layout {:.1})",

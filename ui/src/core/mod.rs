@@ -214,6 +214,9 @@ pub struct Core {
     pub last_good_html: RwSignal<String>,
     /// The files the markers of `last_good_html` name (empty: shown without visual mapping).
     pub mapped_files: RwSignal<Vec<String>>,
+    /// The last marked HTML the studio gave, whole, with its number: named in the next
+    /// preview request so that answer carries only what changed.
+    marked_base: StoredValue<Option<(u64, String)>>,
     /// Where the element of each marker of `last_good_html` starts, both ways.
     mapped_offsets: StoredValue<MarkerOffsets>,
     /// Markers of `last_good_html`'s opaque elements (left to the code).
@@ -233,6 +236,8 @@ pub struct Core {
     remote_pending: StoredValue<BTreeSet<String>>,
     /// The pending refresh that brings the markers back after typing.
     idle_refresh: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    /// UI work of a visual edit that waits for the edit's preview (see `after_preview`).
+    after_preview: StoredValue<Vec<Box<dyn FnOnce()>>, LocalStorage>,
     /// The next editor change is a visual action's (not typing): render it with markers.
     visual_edit: StoredValue<bool>,
     /// The element selected in the preview (or under the editor's cursor).
@@ -309,9 +314,11 @@ impl Core {
             mapped_files: RwSignal::new(Vec::new()),
             mapped_names: RwSignal::new(BTreeMap::new()),
             mapped_offsets: StoredValue::new(MarkerOffsets::default()),
+            marked_base: StoredValue::new(None),
             mapped_opaque: RwSignal::new(Vec::new()),
             selection: RwSignal::new(None),
             idle_refresh: StoredValue::new_local(None),
+            after_preview: StoredValue::new_local(Vec::new()),
             visual_edit: StoredValue::new(false),
             assets: RwSignal::new(BTreeMap::new()),
             remote_allowed: RwSignal::new(false),
@@ -550,6 +557,9 @@ impl Core {
         request.markers = typed_at.is_none();
         let shown_path = self.doc_path.get_untracked();
         let shown = edits.remove(&shown_path);
+        let base = self
+            .marked_base
+            .with_value(|b| b.as_ref().map(|(id, _)| *id));
         spawn_local(async move {
             let sent_at = ipc::now_ms();
             let mut answer: Result<Option<Preview>, IpcError> = Ok(None);
@@ -569,13 +579,28 @@ impl Core {
                     path: shown_path,
                     text,
                     request,
+                    shown: base,
                 })
                 .await
                 .map(Some),
                 None if request.template.is_empty() => Ok(None),
-                None => ipc::call(&RenderPreview { request }).await.map(Some),
+                None => ipc::call(&RenderPreview {
+                    request,
+                    shown: base,
+                })
+                .await
+                .map(Some),
             };
             let answer = answer.and(rendered);
+            // A marked answer that is a change of the last one: made whole (and kept as the
+            // base of the next), whether it is shown or not.
+            let (answer, broken) = match answer {
+                Ok(Some(p)) => match self.made_whole(p) {
+                    Some(p) => (Ok(Some(p)), false),
+                    None => (Ok(None), true),
+                },
+                other => (other, false),
+            };
             if typed_at.is_some() {
                 // The round trip alone (IPC both ways + render), next to the full latency.
                 ipc::record_timing("__letterpressRoundTrips", ipc::now_ms() - sent_at);
@@ -592,8 +617,52 @@ impl Core {
             }
             if let Some(next) = next {
                 self.send_preview(next);
+            } else if broken {
+                self.refresh();
+            }
+            let waiting = self
+                .after_preview
+                .try_update_value(std::mem::take)
+                .unwrap_or_default();
+            for then in waiting {
+                then();
             }
         });
+    }
+
+    /// Runs `then` once the next preview answer has come (the visual edit's own, unless one
+    /// was already on its way): the UI work of a visual edit (selection, breadcrumbs, the
+    /// panels and their requests) then sees the new preview's markers, and never delays that
+    /// preview's request or its patch.
+    pub fn after_preview(self, then: impl FnOnce() + 'static) {
+        self.after_preview
+            .update_value(|waiting| waiting.push(Box::new(then)));
+    }
+
+    /// `p` with its marked HTML whole (a [`letterpress_protocol::HtmlDelta`] applied to the
+    /// base it names), remembered as the next base; `None` when the base it names is not the
+    /// one kept (the base is then forgotten, so the next request asks for the whole email).
+    fn made_whole(self, mut p: Preview) -> Option<Preview> {
+        let Some(mapping) = p.mapping.as_mut() else {
+            return Some(p);
+        };
+        if let Some(delta) = mapping.delta.take() {
+            let whole = self.marked_base.with_value(|b| {
+                b.as_ref()
+                    .filter(|(id, _)| *id == delta.base)
+                    .and_then(|(_, base)| delta.apply(base, &mapping.html))
+            });
+            match whole {
+                Some(whole) => mapping.html = whole,
+                None => {
+                    self.marked_base.set_value(None);
+                    return None;
+                }
+            }
+        }
+        self.marked_base
+            .set_value(Some((mapping.id, mapping.html.clone())));
+        Some(p)
     }
 
     /// Renders the preview again (another template, locale, fixture, or the files changed);

@@ -5,7 +5,7 @@
 //! overlay without a round trip. The keyboard's equivalent: Ctrl+X on a selection, then
 //! Ctrl+V on the element it should follow (or go into).
 
-use super::visual::{SelectLayer, after_queued, apply_visual_edits, select};
+use super::visual::{SelectLayer, apply_visual_edits, select};
 use crate::core::Core;
 use crate::ipc;
 use leptos::prelude::*;
@@ -229,7 +229,7 @@ fn drop_at(
             Ok(answer) if answer.edits.is_empty() => core.visual_notice.set(None),
             Ok(answer) => {
                 if apply_visual_edits(core, &answer.edits) {
-                    after_queued(move || {
+                    core.after_preview(move || {
                         core.visual_notice.set(None);
                         if let Some(location) = answer.select {
                             select(core, layer, location);

@@ -186,7 +186,7 @@ pub fn act(core: Core, action: StructureAction) {
                         .set(Some((format!("Open {path} to change it."), true)));
                     return;
                 }
-                after_queued(move || {
+                core.after_preview(move || {
                     core.visual_notice.set(None);
                     core.selection.set(answer.select.map(|location| Selection {
                         crumbs: location.breadcrumb.clone(),
@@ -1409,13 +1409,6 @@ pub(super) fn apply_visual_edits(core: Core, edits: &[letterpress_protocol::Edit
     applied
 }
 
-/// Runs `then` after the tasks queued so far: after a visual edit, its preview request goes
-/// out first and the UI work of `then` (selection, breadcrumbs, panels) overlaps the round
-/// trip instead of delaying it.
-pub(super) fn after_queued(then: impl FnOnce() + 'static) {
-    leptos::task::spawn_local(async move { then() });
-}
-
 /// Applies the edits of one visual action in the editor as one undo step; `false` when they
 /// are for another file than the one open (nothing applied). The preview after it comes
 /// with its markers at once (the designer goes on selecting): they are those of the preview
@@ -1642,7 +1635,7 @@ pub fn InlineTextEditor(literal: RwSignal<Option<InlineLiteral>>) -> impl IntoVi
                 Ok(edits) if edits.is_empty() => close(),
                 Ok(edits) => {
                     if apply_edits(core, &edits) {
-                        after_queued(close);
+                        core.after_preview(close);
                     } else {
                         error.set(Some(format!("Open {} to change it.", l.text.path)));
                     }

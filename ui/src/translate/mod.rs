@@ -366,7 +366,13 @@ impl Translations {
                         };
                         ipc::call(&call).await
                     }
-                    None => ipc::call(&RenderPreview { request }).await,
+                    None => {
+                        ipc::call(&RenderPreview {
+                            request,
+                            shown: None,
+                        })
+                        .await
+                    }
                 })
             };
             let settled = self.previews.try_update_value(|c| c.settle(ticket.seq));
