@@ -135,8 +135,9 @@ pub async fn edit_document(app: AppHandle, args: EditDocument) -> Answer<EditDoc
 
 #[tauri::command]
 pub async fn edit_and_preview(app: AppHandle, args: EditAndPreview) -> Answer<EditAndPreview> {
-    on_session(app, move |s| {
-        s.edit_and_preview(&args.path, &args.text, &args.request, args.shown)
+    on_session(app, move |s| match &args.change {
+        Some(change) => s.change_and_preview(&args.path, change, &args.request, args.shown),
+        None => s.edit_and_preview(&args.path, &args.text, &args.request, args.shown),
     })
     .await
 }

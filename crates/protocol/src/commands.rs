@@ -121,8 +121,11 @@ commands! {
     edit_and_preview => EditAndPreview {
         /// Project-relative path.
         path: String,
-        /// The editor's whole text.
+        /// The editor's whole text (empty when `change` gives it).
         text: String,
+        /// The editor's text as a change of the one the studio holds for `path`
+        /// (`stale-text` when it does not fit: the app then sends the whole text).
+        change: Option<crate::DocumentChange>,
         /// Which email to render.
         request: PreviewRequest,
         /// As for [`RenderPreview`]: the marked preview the app shows.

@@ -50,6 +50,9 @@ ipc_codes! {
     Internal = "internal",
     /// The editor holds unsaved edits of files the operation would use or replace.
     UnsavedEdits = "unsaved-edits",
+    /// A document's change was of another text than the one the studio holds (the app then
+    /// sends the whole text).
+    StaleText = "stale-text",
     /// The name or email typed for versions is not usable.
     InvalidAuthor = "invalid-author",
     /// The app's settings store is unavailable.

@@ -547,6 +547,54 @@ pub fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
     n
 }
 
+/// A document's new text given as a change of the text the studio holds for it: its first
+/// `keep_start` bytes, `inserted`, its last `keep_end` bytes; `hash` ([`text_hash`]) of the
+/// whole result guards against a change of another text. A keystroke or a visual edit of a
+/// 50 KB template then sends a few bytes instead of the whole text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentChange {
+    pub keep_start: usize,
+    pub keep_end: usize,
+    pub inserted: String,
+    pub hash: u64,
+}
+
+/// FNV-1a of `text`, cut to 53 bits: cheap, the same on both sides of the IPC, and exact as
+/// a JavaScript number (the IPC carries numbers as doubles).
+pub fn text_hash(text: &str) -> u64 {
+    const JS_SAFE: u64 = (1 << 53) - 1;
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (h ^ (h >> 53)) & JS_SAFE
+}
+
+impl DocumentChange {
+    /// The change from `old` to `new`.
+    pub fn between(old: &str, new: &str) -> DocumentChange {
+        let (delta, inserted) = HtmlDelta::between(0, old, new);
+        DocumentChange {
+            keep_start: delta.keep_start,
+            keep_end: delta.keep_end,
+            inserted,
+            hash: text_hash(new),
+        }
+    }
+
+    /// The new text from `old`; `None` when the change does not fit `old` (or gives another
+    /// text than the one it was made for).
+    pub fn apply(&self, old: &str) -> Option<String> {
+        let delta = HtmlDelta {
+            base: 0,
+            keep_start: self.keep_start,
+            keep_end: self.keep_end,
+        };
+        delta
+            .apply(old, &self.inserted)
+            .filter(|new| text_hash(new) == self.hash)
+    }
+}
+
 /// A marked HTML given as a change of the one numbered `base`: its first `keep_start` bytes,
 /// then the mapping's `html`, then its last `keep_end` bytes. A visual edit changes a few
 /// hundred bytes of an email that may be 400 KB; this is what crosses the IPC instead.
@@ -838,5 +886,29 @@ mod common_tests {
         assert_eq!(common_prefix(&base, &base[..100]), 100);
         assert_eq!(common_suffix(&base, &base[200..], usize::MAX), 100);
         assert_eq!(common_suffix(&base, &base, 7), 7);
+    }
+}
+
+#[cfg(test)]
+mod text_change_tests {
+    use super::{DocumentChange, text_hash};
+
+    #[test]
+    fn a_text_change_gives_the_new_text_and_refuses_another_base() {
+        let old = "<mj-text>Row 7 first</mj-text>\n<mj-text>Zeile 8 für</mj-text>";
+        let typed = old.replace("Row 7 first", "Row 7 first 0");
+        let change = DocumentChange::between(old, &typed);
+        assert_eq!(change.inserted, " 0", "{change:?}");
+        assert_eq!(change.apply(old).as_deref(), Some(typed.as_str()));
+        // Two edits apart: what lies between them is sent too, and the result is exact.
+        let new = typed.replace("für", "über");
+        let change = DocumentChange::between(old, &new);
+        assert_eq!(change.apply(old).as_deref(), Some(new.as_str()));
+        // Another text of the same length, or a shorter one: refused, not mangled.
+        let other = old.replace("Row", "Col");
+        assert_eq!(change.apply(&other), None);
+        assert_eq!(change.apply("<mj-text>"), None);
+        assert_ne!(text_hash("ab"), text_hash("ba"));
+        assert!(text_hash(old) < 1 << 53, "exact as a JavaScript number");
     }
 }

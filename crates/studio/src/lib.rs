@@ -75,6 +75,9 @@ pub enum StudioError {
     /// The editor holds unsaved edits of files the operation would replace or remove.
     #[error(transparent)]
     Unsaved(#[from] session::UnsavedEdits),
+    /// A change of a document's text did not fit the text held for it (nothing changed).
+    #[error("{0}: the change does not fit the text held for it")]
+    StaleText(String),
 }
 
 impl StudioError {
@@ -89,6 +92,7 @@ impl StudioError {
             StudioError::BuildFailed(_) => IpcCode::BuildFailed,
             StudioError::Source(e) => source_code(e),
             StudioError::Unsaved(_) => IpcCode::UnsavedEdits,
+            StudioError::StaleText(_) => IpcCode::StaleText,
         }
     }
 }

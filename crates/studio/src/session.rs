@@ -282,6 +282,23 @@ impl StudioSession {
         Ok(self.preview_for(request, shown))
     }
 
+    /// [`StudioSession::edit_and_preview`] with the editor's text given as a change of the
+    /// text held for `path` (the open document's, else the file's); `stale-text`, with
+    /// nothing changed, when the change does not fit it.
+    pub fn change_and_preview(
+        &mut self,
+        path: &str,
+        change: &letterpress_protocol::DocumentChange,
+        request: &PreviewRequest,
+        shown: Option<u64>,
+    ) -> Result<Preview, StudioError> {
+        let held = self.current_text(path)?;
+        let text = change
+            .apply(&held)
+            .ok_or_else(|| StudioError::StaleText(path.to_owned()))?;
+        self.edit_and_preview(path, &text, request, shown)
+    }
+
     /// [`StudioSession::preview`] for the app, which shows the marked preview numbered
     /// `shown`: a marked answer is numbered too, and when `shown` is the last one given, its
     /// HTML is only what changed from that one ([`HtmlDelta`]) — a visual edit then sends a

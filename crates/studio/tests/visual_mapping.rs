@@ -634,6 +634,34 @@ fn a_marked_preview_after_an_edit_sends_only_what_changed() {
     let full = session.preview(&request).mapping.unwrap();
     assert_eq!(whole, full.html);
     assert!(whole.contains("More words."));
+    // The next text as a change of the one held: applied; a change that does not give its
+    // text from the one held: refused with `stale-text`, nothing changed.
+    let more = edited.replacen("More words.", "More words, again.", 1);
+    let change = letterpress_protocol::DocumentChange::between(&edited, &more);
+    let changed = session
+        .change_and_preview(path, &change, &request, Some(answer.id))
+        .unwrap()
+        .mapping
+        .unwrap();
+    assert!(changed.delta.is_some());
+    // (a change meant to give `edited` that keeps 5 bytes the held text ends with, after
+    // all but the last 3 bytes of `edited`: it cannot give `edited`)
+    let stale = letterpress_protocol::DocumentChange {
+        keep_start: 0,
+        keep_end: 5,
+        inserted: edited[..edited.len() - 3].to_owned(),
+        hash: letterpress_protocol::text_hash(&edited),
+    };
+    let refused = session.change_and_preview(path, &stale, &request, None);
+    assert!(
+        matches!(refused, Err(letterpress_studio::StudioError::StaleText(_))),
+        "{refused:?}"
+    );
+    let full = session.preview(&request).mapping.unwrap();
+    assert!(
+        full.html.contains("More words, again."),
+        "nothing changed by the refusal"
+    );
     // A preview the studio did not give last (the app dropped one, or never had it): whole.
     let stale = session
         .preview_for(&request, Some(first.id))

@@ -236,6 +236,9 @@ pub struct Core {
     remote_pending: StoredValue<BTreeSet<String>>,
     /// The pending refresh that brings the markers back after typing.
     idle_refresh: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    /// The shown document's text as the studio last took it (path, text): the next keystroke
+    /// or visual edit is sent as a change of it.
+    studio_text: StoredValue<Option<(String, String)>>,
     /// UI work of a visual edit that waits for the edit's preview (see `after_preview`).
     after_preview: StoredValue<Vec<Box<dyn FnOnce()>>, LocalStorage>,
     /// The next editor change is a visual action's (not typing): render it with markers.
@@ -319,6 +322,7 @@ impl Core {
             selection: RwSignal::new(None),
             idle_refresh: StoredValue::new_local(None),
             after_preview: StoredValue::new_local(Vec::new()),
+            studio_text: StoredValue::new(None),
             visual_edit: StoredValue::new(false),
             assets: RwSignal::new(BTreeMap::new()),
             remote_allowed: RwSignal::new(false),
@@ -575,14 +579,10 @@ impl Core {
                 })
                 .await
                 .map(|()| None),
-                Some(text) => ipc::call(&EditAndPreview {
-                    path: shown_path,
-                    text,
-                    request,
-                    shown: base,
-                })
-                .await
-                .map(Some),
+                Some(text) => self
+                    .edit_and_preview(shown_path, text, request, base)
+                    .await
+                    .map(Some),
                 None if request.template.is_empty() => Ok(None),
                 None => ipc::call(&RenderPreview {
                     request,
@@ -628,6 +628,54 @@ impl Core {
                 then();
             }
         });
+    }
+
+    /// `EditAndPreview` of the shown document: its text as a change of the one the studio
+    /// took last (a few bytes instead of the whole text), or whole when there is none or the
+    /// studio holds another (`stale-text`).
+    async fn edit_and_preview(
+        self,
+        path: String,
+        text: String,
+        request: PreviewRequest,
+        shown: Option<u64>,
+    ) -> Result<Preview, IpcError> {
+        use letterpress_protocol::DocumentChange;
+        let change = self.studio_text.with_value(|held| {
+            held.as_ref()
+                .filter(|(p, _)| *p == path)
+                .map(|(_, before)| DocumentChange::between(before, &text))
+        });
+        let mut answer = None;
+        if let Some(change) = change {
+            let asked = EditAndPreview {
+                path: path.clone(),
+                text: String::new(),
+                change: Some(change),
+                request: request.clone(),
+                shown,
+            };
+            match ipc::call(&asked).await {
+                Err(e) if e.code == IpcCode::StaleText => {}
+                other => answer = Some(other),
+            }
+        }
+        let answer = match answer {
+            Some(answer) => answer,
+            None => {
+                let asked = EditAndPreview {
+                    path: path.clone(),
+                    text: text.clone(),
+                    change: None,
+                    request,
+                    shown,
+                };
+                ipc::call(&asked).await
+            }
+        };
+        let held = answer.is_ok().then_some((path, text));
+        self.studio_text.set_value(held);
+        answer
     }
 
     /// Runs `then` once the next preview answer has come (the visual edit's own, unless one
