@@ -180,6 +180,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// What the sender did: sent / failed / retried per template × variant × locale, and per
+    /// day (from the outbox).
+    Stats {
+        /// The outbox file (default `.letterpress/outbox.sqlite` in the project).
+        #[arg(long)]
+        outbox: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// List the sync targets of letterpress.toml.
     Targets {
         /// Output format.
@@ -380,6 +390,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Outbox { outbox, format } => {
             send::outbox(&project_root(project_dir)?, outbox.as_deref(), format)
+        }
+        Command::Stats { outbox, format } => {
+            send::stats(&project_root(project_dir)?, outbox.as_deref(), format)
         }
         Command::Targets { format } => sync::targets(&project_root(project_dir)?, format),
     }

@@ -327,7 +327,7 @@ pub fn outbox(root: &Path, path: Option<&Path>, format: Format) -> Result<ExitCo
             );
             if counts.in_doubt > 0 {
                 println!(
-                    "{} in doubt (sent, no reply recorded: the sender stopped while the server                      answered)",
+                    "{} in doubt (sent, no reply recorded: the sender stopped while the server answered)",
                     counts.in_doubt
                 );
             }
@@ -359,6 +359,93 @@ pub fn outbox(root: &Path, path: Option<&Path>, format: Format) -> Result<ExitCo
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `letterpress stats [--format json]`: sent / failed / retried per template × variant ×
+/// locale, and per UTC day.
+pub fn stats(root: &Path, path: Option<&Path>, format: Format) -> Result<ExitCode> {
+    let path = path
+        .map(Path::to_owned)
+        .unwrap_or_else(|| Outbox::path_in(root));
+    if !path.is_file() {
+        anyhow::bail!(
+            "no outbox at {} yet: `letterpress send` makes it",
+            path.display()
+        );
+    }
+    let stats = Outbox::open(&path)?.stats()?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
+        Format::Human => print!("{}", stats_table(&stats)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The stats as aligned columns: the totals, then one line per day.
+fn stats_table(stats: &letterpress_studio::send::outbox::OutboxStats) -> String {
+    use std::fmt::Write;
+    if stats.rows.is_empty() {
+        return "nothing sent yet\n".to_owned();
+    }
+    let variant = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let mut lines = vec![
+        [
+            "template", "variant", "locale", "sent", "failed", "retried", "in doubt", "waiting",
+        ]
+        .map(str::to_owned),
+    ];
+    for r in &stats.rows {
+        lines.push([
+            r.template.clone(),
+            variant(&r.variant),
+            r.locale.clone(),
+            r.sent.to_string(),
+            r.failed.to_string(),
+            r.retried.to_string(),
+            r.in_doubt.to_string(),
+            r.waiting.to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..8)
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for line in &lines {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                if c < 3 {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    let _ = writeln!(out, "\nper day (UTC):");
+    for d in &stats.days {
+        let _ = writeln!(
+            out,
+            "{}  {} {} {}: {} sent, {} failed, {} retried",
+            d.day,
+            d.template,
+            variant(&d.variant),
+            d.locale,
+            d.sent,
+            d.failed,
+            d.retried
+        );
+    }
+    out
 }
 
 /// The stable code of a send error.

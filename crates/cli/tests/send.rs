@@ -142,6 +142,54 @@ fn send_takes_a_file_or_stdin_reports_and_exits_by_outcome() {
     let counts: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(counts["states"], json!([["sent", 7], ["failed", 1]]));
 
+    // The stats: per template × variant × locale (7 digests over 5 locales; the unreadable
+    // line belongs to no template), and per day.
+    let (code, stdout, _) = run(letterpress(&root).args(["stats", "--format", "json"]));
+    assert_eq!(code, 0);
+    let stats: Value = serde_json::from_str(&stdout).unwrap();
+    let sent: BTreeMap<String, u64> = stats["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["template"], "daily-digest", "{r}");
+            assert_eq!(
+                (r["failed"].as_u64(), r["retried"].as_u64()),
+                (Some(0), Some(0))
+            );
+            (
+                r["locale"].as_str().unwrap().to_owned(),
+                r["sent"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        BTreeMap::from(
+            [("ar", 1), ("de", 2), ("en", 2), ("fr", 1), ("pl", 1)].map(|(l, n)| (l.to_owned(), n))
+        )
+    );
+    let per_day: u64 = stats["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["sent"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_day, 7);
+    let (code, stdout, _) = run(letterpress(&root).arg("stats"));
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with(
+            "template      variant  locale  sent  failed  retried  in doubt  waiting\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("daily-digest  -        de         2       0        0         0        0"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("per day (UTC):\n"), "{stdout}");
+
     // Nothing to send from: a clear error.
     let (code, _, stderr) = run(letterpress(&root).args(["send", "--smtp", &sink.url()]));
     assert_eq!(code, 2);

@@ -9,7 +9,7 @@ use letterpress_studio::send::SendSecrets;
 use letterpress_studio::send::bulk::{
     self, Clock, KEY_HEADER, Progress, Sender, SenderOptions, SmtpTransport,
 };
-use letterpress_studio::send::outbox::{MessageState, Outbox};
+use letterpress_studio::send::outbox::{DayStats, MessageState, Outbox, StatsRow};
 use letterpress_studio::sync::{MemorySmtpPasswords, MemoryStore};
 use letterpress_test_support::{SmtpSink, free_port, repo_root};
 use serde_json::json;
@@ -430,6 +430,35 @@ fn refusals_for_now_are_retried_with_backoff_and_refusals_for_good_fail() {
     );
     // Backoff: 60 s after the first refusal, 120 s after the second.
     assert_eq!(clock.slept.get(), 60 + 120);
+
+    // The stats: 2 sent, 2 failed, 3 retries (flaky once, tempfail twice before giving up).
+    let stats = outbox.stats().unwrap();
+    assert_eq!(
+        stats.rows,
+        [StatsRow {
+            template: "welcome".into(),
+            variant: None,
+            locale: "en".into(),
+            sent: 2,
+            failed: 2,
+            retried: 3,
+            in_doubt: 0,
+            waiting: 0,
+        }]
+    );
+    let noon = jiff::Timestamp::from_second(NOON).unwrap();
+    assert_eq!(
+        stats.days,
+        [DayStats {
+            day: noon.strftime("%Y-%m-%d").to_string(),
+            template: "welcome".into(),
+            variant: None,
+            locale: "en".into(),
+            sent: 2,
+            failed: 2,
+            retried: 3,
+        }]
+    );
 }
 
 #[test]

@@ -212,6 +212,51 @@ pub struct TemplateCount {
     pub count: u64,
 }
 
+/// What the sender did, per template × variant × locale and per day: `letterpress stats`
+/// and the app's Stats view.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OutboxStats {
+    /// One row per template × variant × locale that has messages.
+    pub rows: Vec<StatsRow>,
+    /// Per UTC day: how many messages were sent, failed and retried that day.
+    pub days: Vec<DayStats>,
+}
+
+/// The messages of one template × variant × locale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatsRow {
+    pub template: String,
+    /// The A/B variant the message was assigned (`None`: the template itself).
+    pub variant: Option<String>,
+    pub locale: String,
+    /// Delivered (held in doubt included: see `in_doubt`).
+    pub sent: u64,
+    /// Given up on, or refused for good.
+    pub failed: u64,
+    /// Retries scheduled (one per refusal for now, over all its messages).
+    pub retried: u64,
+    /// Sent, but the sender stopped while the server answered.
+    pub in_doubt: u64,
+    /// Not yet sent or given up (queued, waiting for its time or a retry).
+    pub waiting: u64,
+}
+
+/// One UTC day of one template × variant × locale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DayStats {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub template: String,
+    pub variant: Option<String>,
+    pub locale: String,
+    /// Messages that reached `sent` that day.
+    pub sent: u64,
+    /// Messages that reached `failed` that day.
+    pub failed: u64,
+    /// Retries scheduled that day.
+    pub retried: u64,
+}
+
 /// A failed message, for the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
@@ -634,6 +679,73 @@ impl Outbox {
             .optional()
             .map(Option::flatten)
             .map_err(self.err())
+    }
+
+    /// Sent / failed / retried per template × variant × locale, overall and per UTC day
+    /// (lines that could not be read belong to no template and are left out).
+    pub fn stats(&self) -> Result<OutboxStats, OutboxError> {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let mut out = OutboxStats::default();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT template, variant, locale,
+                   SUM(state = 'sent'), SUM(state = 'failed'), SUM(in_doubt = 1),
+                   SUM(state NOT IN ('sent', 'failed')),
+                   (SELECT COUNT(*) FROM events e JOIN messages r ON r.id = e.message
+                     WHERE e.state = 'retry' AND r.template = m.template
+                       AND r.variant IS m.variant AND r.locale = m.locale)
+                 FROM messages m WHERE template != ''
+                 GROUP BY template, variant, locale ORDER BY template, variant, locale",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StatsRow {
+                    template: r.get(0)?,
+                    variant: r.get(1)?,
+                    locale: r.get(2)?,
+                    sent: count(r.get(3)?),
+                    failed: count(r.get(4)?),
+                    in_doubt: count(r.get(5)?),
+                    waiting: count(r.get(6)?),
+                    retried: count(r.get(7)?),
+                })
+            })
+            .map_err(self.err())?;
+        for row in rows {
+            out.rows.push(row.map_err(self.err())?);
+        }
+        // A message resent after being in doubt reaches `sent` twice: counted once a day.
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT date(e.at, 'unixepoch'), m.template, m.variant, m.locale,
+                   COUNT(DISTINCT CASE WHEN e.state = 'sent' THEN e.message END),
+                   COUNT(DISTINCT CASE WHEN e.state = 'failed' THEN e.message END),
+                   SUM(e.state = 'retry')
+                 FROM events e JOIN messages m ON m.id = e.message
+                 WHERE m.template != '' AND e.state IN ('sent', 'failed', 'retry')
+                 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+            )
+            .map_err(self.err())?;
+        let days = stmt
+            .query_map([], |r| {
+                Ok(DayStats {
+                    day: r.get(0)?,
+                    template: r.get(1)?,
+                    variant: r.get(2)?,
+                    locale: r.get(3)?,
+                    sent: count(r.get(4)?),
+                    failed: count(r.get(5)?),
+                    retried: count(r.get(6)?),
+                })
+            })
+            .map_err(self.err())?;
+        for day in days {
+            out.days.push(day.map_err(self.err())?);
+        }
+        Ok(out)
     }
 
     /// Counts per state, template and locale; the latest failures.
