@@ -162,6 +162,7 @@ registered_commands! {
     sync_commands::sync_apply => ApplySync,
     send_commands::send_test_setup => GetTestSendSetup,
     send_commands::send_test => SendTest,
+    send_commands::send_stats => SendStats,
 }
 
 /// Remembers the main window's size for the next start.

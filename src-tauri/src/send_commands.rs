@@ -7,8 +7,8 @@
 //! as in the CLI. The last recipient is remembered in the local state.
 
 use crate::AppState;
-use crate::blocking::{lock, on_app, with_session};
-use letterpress_protocol::commands::{GetTestSendSetup, SendTest};
+use crate::blocking::{lock, on_app, project_root, with_session};
+use letterpress_protocol::commands::{GetTestSendSetup, SendStats, SendTest};
 use letterpress_protocol::{Answer, IpcError};
 use letterpress_studio::send::{self, SendSecrets, Stamp, TestSendRequest};
 use letterpress_studio::sync::{EnvOverride, Keychain, SmtpKeychain, credentials_from_env};
@@ -66,6 +66,16 @@ pub async fn send_test(app: AppHandle, args: SendTest) -> Answer<SendTest> {
             let _ = local.set_setting(LAST_TO, &report.to);
         }
         Ok::<_, IpcError>(report)
+    })
+    .await
+}
+
+/// What the sender did: the project's outbox per template × variant × locale and per day.
+#[tauri::command]
+pub async fn send_stats(app: AppHandle, args: SendStats) -> Answer<SendStats> {
+    let SendStats {} = args;
+    on_app(app, |_, state| {
+        Ok::<_, IpcError>(send::stats(&project_root(state)?)?)
     })
     .await
 }

@@ -8,6 +8,7 @@ mod edit;
 mod history;
 mod ipc;
 mod sidebar;
+mod stats;
 mod sync;
 mod translate;
 
@@ -83,6 +84,8 @@ fn App() -> impl IntoView {
                         on:click=move |_| core.mode.set(Mode::History)>"History"</button>
                     <button data-test="mode-sync" class:on=move || core.mode.get() == Mode::Sync
                         on:click=move |_| core.mode.set(Mode::Sync)>"Sync"</button>
+                    <button data-test="mode-stats" class:on=move || core.mode.get() == Mode::Stats
+                        on:click=move |_| core.mode.set(Mode::Stats)>"Stats"</button>
                 </span>
             </div>
             <edit::EditScreen />
@@ -93,6 +96,7 @@ fn App() -> impl IntoView {
             <div class="mode-sync" class:hidden=move || core.mode.get() != Mode::Sync>
                 <sync::SyncScreen />
             </div>
+            {move || (core.mode.get() == Mode::Stats).then(|| view! { <stats::StatsScreen /> })}
             </div>
         </div>
     }

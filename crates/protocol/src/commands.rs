@@ -537,6 +537,9 @@ commands! {
         /// The user confirmed a recipient outside the allow-list.
         confirmed: bool,
     } -> TestSendReport;
+    /// What the sender did (the project's outbox): per template × variant × locale and per
+    /// day; `None` when nothing was ever sent with `letterpress send`.
+    send_stats => SendStats {} -> Option<crate::send::OutboxStats>;
 }
 
 /// An event the shell emits to the window: its name and its payload.

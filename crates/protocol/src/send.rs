@@ -1,5 +1,5 @@
 //! Test sends (issue 18): what the "Send test…" dialog and `letterpress send-test` ask and
-//! answer. Never a secret.
+//! answer, and the sender's stats (`letterpress stats`, the Stats screen). Never a secret.
 
 use serde::{Deserialize, Serialize};
 
@@ -91,4 +91,49 @@ mod tests {
         let t = serde_json::to_string(&SendTransport::Target { name: "x".into() }).unwrap();
         assert_eq!(t, r#"{"kind":"target","name":"x"}"#);
     }
+}
+
+/// What the sender did, per template × variant × locale and per day: `letterpress stats`
+/// and the app's Stats view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxStats {
+    /// One row per template × variant × locale that has messages.
+    pub rows: Vec<StatsRow>,
+    /// Per UTC day: how many messages were sent, failed and retried that day.
+    pub days: Vec<DayStats>,
+}
+
+/// The messages of one template × variant × locale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsRow {
+    pub template: String,
+    /// The A/B variant the message was assigned (`None`: the template itself).
+    pub variant: Option<String>,
+    pub locale: String,
+    /// Delivered (held in doubt included: see `in_doubt`).
+    pub sent: u64,
+    /// Given up on, or refused for good.
+    pub failed: u64,
+    /// Retries scheduled (one per refusal for now, over all its messages).
+    pub retried: u64,
+    /// Sent, but the sender stopped while the server answered.
+    pub in_doubt: u64,
+    /// Not yet sent or given up (queued, waiting for its time or a retry).
+    pub waiting: u64,
+}
+
+/// One UTC day of one template × variant × locale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayStats {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub template: String,
+    pub variant: Option<String>,
+    pub locale: String,
+    /// Messages that reached `sent` that day.
+    pub sent: u64,
+    /// Messages that reached `failed` that day.
+    pub failed: u64,
+    /// Retries scheduled that day.
+    pub retried: u64,
 }

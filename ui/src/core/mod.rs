@@ -41,6 +41,8 @@ pub enum Mode {
     History,
     /// Published versions to a sending service: targets, plan, apply.
     Sync,
+    /// What the sender did: the outbox per template × variant × locale and per day.
+    Stats,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

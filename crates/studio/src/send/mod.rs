@@ -168,6 +168,17 @@ pub struct SendSecrets<'a> {
     pub targets: &'a dyn CredentialStore,
 }
 
+/// What the project's sender did (`.letterpress/outbox.sqlite`); `None` before the first
+/// `letterpress send`. Opening the outbox brings an older one up to date, never a newer one.
+pub fn stats(root: &std::path::Path) -> Result<Option<outbox::OutboxStats>, SendError> {
+    let path = outbox::Outbox::path_in(root);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let read = outbox::Outbox::open(&path).and_then(|o| o.stats());
+    read.map(Some).map_err(|e| SendError::Outbox(Box::new(e)))
+}
+
 /// What the dialog offers.
 pub fn setup(config: &ProjectConfig, last_to: Option<String>) -> TestSendSetup {
     TestSendSetup {
