@@ -101,12 +101,13 @@ impl Marking {
     /// each element's number is its offset (as [`mark_source`] writes them); with one, the
     /// elements the edit from `previous` to `source` left alone keep their numbers
     /// ([`carry_numbers`]), so the preview's markers, and with them its DOM, change only
-    /// where the file did.
-    fn new(file: u32, source: Arc<str>, previous: Option<&Marking>) -> Marking {
+    /// where the file did. New elements are numbered from `next` on at least (the highest
+    /// number any kept marking of the path used: a number is never given to two elements).
+    fn new(file: u32, source: Arc<str>, previous: Option<&Marking>, next: u64) -> Marking {
         let scanned = scan_source(&source);
         let (numbers, next) = match previous {
             Some(previous) => {
-                let mut next = previous.next;
+                let mut next = previous.next.max(next);
                 let numbers = carry_numbers(
                     &previous.source,
                     &previous.elements,
@@ -181,14 +182,17 @@ impl Markings {
             }
             // The most recent marking (the same file number, else any): the elements the
             // edit from it left alone keep their numbers.
-            known
+            let previous = known
                 .iter()
                 .rev()
                 .find(|m| m.file == file)
                 .or_else(|| known.last())
-                .cloned()
+                .cloned();
+            let next = known.iter().map(|m| m.next).max().unwrap_or(0);
+            (previous, next)
         };
-        let marking = Arc::new(Marking::new(file, text.clone(), previous.as_deref()));
+        let (previous, next) = previous;
+        let marking = Arc::new(Marking::new(file, text.clone(), previous.as_deref(), next));
         let mut all = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let known = all.entry(path.to_owned()).or_default();
         known.push(marking.clone());
@@ -1458,7 +1462,7 @@ mod tests {
 
     /// (number, offset, name) of each element of `text` marked after `previous`'s marking.
     fn numbered(text: &str, previous: Option<&Marking>) -> (Marking, Vec<(u64, usize, String)>) {
-        let marking = Marking::new(0, Arc::from(text), previous);
+        let marking = Marking::new(0, Arc::from(text), previous, 0);
         let list = marking
             .elements
             .iter()
@@ -1551,6 +1555,38 @@ mod tests {
             );
             marking = next;
         }
+    }
+
+    /// Back to a kept text, then another edit: the new element does not get the number an
+    /// element of a text left meanwhile had (numbers come after every kept marking's).
+    #[test]
+    fn a_number_is_never_given_to_two_elements_of_a_path() {
+        let markings = Markings::default();
+        let path = "templates/t/body.mjml";
+        let at = THREE.find("<mj-text>two").unwrap();
+        let with =
+            |insert: &str| Arc::<str>::from(format!("{}{insert}{}", &THREE[..at], &THREE[at..]));
+        let numbers = |m: &Marking| m.elements.iter().map(|e| e.number).collect::<Vec<_>>();
+        let a = markings.marking(path, 0, &Arc::from(THREE));
+        let b = markings.marking(path, 0, &with("<mj-divider/>"));
+        let again = markings.marking(path, 0, &Arc::from(THREE));
+        assert_eq!(
+            numbers(&again),
+            numbers(&a),
+            "the kept marking of the same text"
+        );
+        let c = markings.marking(path, 0, &with("<mj-spacer/>"));
+        let new_in = |m: &Marking| {
+            m.elements
+                .iter()
+                .filter(|e| !a.elements.iter().any(|o| o.number == e.number))
+                .map(|e| (e.number, e.name.clone()))
+                .collect::<Vec<_>>()
+        };
+        let (in_b, in_c) = (new_in(&b), new_in(&c));
+        assert_eq!(in_b.len(), 1);
+        assert_eq!(in_c.len(), 1);
+        assert_ne!(in_b[0].0, in_c[0].0, "{in_b:?} {in_c:?}");
     }
 
     #[test]
