@@ -108,3 +108,20 @@ fn mj_include_of_html_in_the_head_renders_instead_of_panicking() {
     );
     assert!(html.contains(">Body</div>"), "{html}");
 }
+
+/// htmlparser 0.2.1 sliced two bytes back from a `>` in text and panicked when that fell
+/// inside a multi-byte character (`là > ici`): the render failed as an internal error. The
+/// vendored htmlparser reads the text before the `>` instead.
+#[test]
+fn a_multibyte_character_right_before_a_greater_than_sign_in_text_renders() {
+    for text in ["là > ici", "é>", "日本 > 語", "ab]]c > d"] {
+        let html = render(&format!(
+            "<mjml><mj-body><mj-section><mj-column><mj-text>{text}</mj-text></mj-column></mj-section></mj-body></mjml>"
+        ));
+        let shown = text.replace('>', "&gt;");
+        assert!(
+            html.contains(text) || html.contains(&shown),
+            "{text}: {html}"
+        );
+    }
+}
