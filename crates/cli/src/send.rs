@@ -297,8 +297,8 @@ fn when(unix: i64) -> String {
         .unwrap_or_else(|_| unix.to_string())
 }
 
-/// `letterpress outbox [--format json]`
-pub fn outbox(root: &Path, path: Option<&Path>, format: Format) -> Result<ExitCode> {
+/// The outbox at `path` (default: the project's), which `letterpress send` must have made.
+fn existing_outbox(root: &Path, path: Option<&Path>) -> Result<Outbox> {
     let path = path
         .map(Path::to_owned)
         .unwrap_or_else(|| Outbox::path_in(root));
@@ -308,7 +308,12 @@ pub fn outbox(root: &Path, path: Option<&Path>, format: Format) -> Result<ExitCo
             path.display()
         );
     }
-    let counts = Outbox::open(&path)?.counts()?;
+    Ok(Outbox::open(&path)?)
+}
+
+/// `letterpress outbox [--format json]`
+pub fn outbox(root: &Path, path: Option<&Path>, format: Format) -> Result<ExitCode> {
+    let counts = existing_outbox(root, path)?.counts()?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&counts)?),
         Format::Human => {
@@ -364,16 +369,7 @@ pub fn outbox(root: &Path, path: Option<&Path>, format: Format) -> Result<ExitCo
 /// `letterpress stats [--format json]`: sent / failed / retried per template × variant ×
 /// locale, and per UTC day.
 pub fn stats(root: &Path, path: Option<&Path>, format: Format) -> Result<ExitCode> {
-    let path = path
-        .map(Path::to_owned)
-        .unwrap_or_else(|| Outbox::path_in(root));
-    if !path.is_file() {
-        anyhow::bail!(
-            "no outbox at {} yet: `letterpress send` makes it",
-            path.display()
-        );
-    }
-    let stats = Outbox::open(&path)?.stats()?;
+    let stats = existing_outbox(root, path)?.stats()?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
         Format::Human => print!("{}", stats_table(&stats)),

@@ -172,7 +172,7 @@ const KEPT_MARKINGS: usize = 4;
 impl Markings {
     /// `text` (the file at `path`) marked as file number `file`: made now, or reused.
     fn marking(&self, path: &str, file: u32, text: &Arc<str>) -> Arc<Marking> {
-        let previous = {
+        let (previous, next) = {
             let mut all = self.0.lock().unwrap_or_else(PoisonError::into_inner);
             let known = all.entry(path.to_owned()).or_default();
             if let Some(at) = known.iter().position(|m| m.file == file && m.marks(text)) {
@@ -191,7 +191,6 @@ impl Markings {
             let next = known.iter().map(|m| m.next).max().unwrap_or(0);
             (previous, next)
         };
-        let (previous, next) = previous;
         let marking = Arc::new(Marking::new(file, text.clone(), previous.as_deref(), next));
         let mut all = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let known = all.entry(path.to_owned()).or_default();
