@@ -179,16 +179,27 @@ pub async fn text_of(client: &Client, css: &str) -> Option<String> {
     texts.as_str().filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
-/// Waits until the text of `css` contains `needle`; returns that text.
+/// Waits until the text of `css` contains `needle` (for at most 30 s); returns that text.
+/// On a timeout it says what `css` held last and what the app's problem bar said, and saves
+/// a screenshot (`e2e-shots/timeout.png`): a failure in CI can be read from its log.
 pub async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
-    let text = wait_until(&format!("{css} containing {needle:?}"), || async {
-        text_of(client, css)
-            .await
-            .filter(|t| t.contains(needle))
-            .map(Value::String)
-    })
-    .await;
-    text.as_str().unwrap_or_default().to_owned()
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = text_of(client, css).await;
+        if let Some(text) = text.as_ref().filter(|t| t.contains(needle)) {
+            return text.clone();
+        }
+        if Instant::now() >= deadline {
+            let problem = text_of(client, "[data-test=problem]").await;
+            let screenshot = shot(client, "timeout").await;
+            panic!(
+                "timed out waiting for {css} containing {needle:?}; it held {text:?}; \
+                 the problem bar: {problem:?}; screenshot: {}",
+                screenshot.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 pub async fn js(client: &Client, script: &str) -> Value {

@@ -89,6 +89,11 @@ impl<T> Coalescer<T> {
         Settled { show, next }
     }
 
+    /// Nothing in flight and nothing waiting: every offered work has been answered.
+    pub fn is_idle(&self) -> bool {
+        !self.in_flight && self.waiting.is_none()
+    }
+
     fn issue(&mut self, work: T) -> Ticket<T> {
         self.issued += 1;
         self.in_flight = true;
@@ -191,5 +196,18 @@ mod tests {
         let settled = c.settle(second.seq);
         assert!(settled.show);
         assert_eq!(settled.next.map(|t| t.work), Some("c".to_owned()));
+    }
+
+    #[test]
+    fn idle_only_once_the_waiting_work_has_been_answered_too() {
+        let mut c = texts();
+        assert!(c.is_idle(), "nothing offered yet");
+        let first = c.offer("a".into()).unwrap();
+        assert!(!c.is_idle(), "in flight");
+        c.offer("ab".into());
+        let next = c.settle(first.seq).next.unwrap();
+        assert!(!c.is_idle(), "the waiting text went out: still on its way");
+        c.settle(next.seq);
+        assert!(c.is_idle());
     }
 }

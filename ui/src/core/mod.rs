@@ -243,6 +243,8 @@ pub struct Core {
     studio_text: StoredValue<Option<(String, String)>>,
     /// UI work of a visual edit that waits for the edit's preview (see `after_preview`).
     after_preview: StoredValue<Vec<Box<dyn FnOnce()>>, LocalStorage>,
+    /// Resolvers of [`Core::edits_delivered`]'s promises, called once no edit waits.
+    after_edits: StoredValue<Vec<js_sys::Function>, LocalStorage>,
     /// The next editor change is a visual action's (not typing): render it with markers.
     visual_edit: StoredValue<bool>,
     /// The element selected in the preview (or under the editor's cursor).
@@ -324,6 +326,7 @@ impl Core {
             selection: RwSignal::new(None),
             idle_refresh: StoredValue::new_local(None),
             after_preview: StoredValue::new_local(Vec::new()),
+            after_edits: StoredValue::new_local(Vec::new()),
             studio_text: StoredValue::new(None),
             visual_edit: StoredValue::new(false),
             assets: RwSignal::new(BTreeMap::new()),
@@ -629,7 +632,33 @@ impl Core {
             for then in waiting {
                 then();
             }
+            if self.previews.with_value(Coalescer::is_idle) {
+                let delivered = self
+                    .after_edits
+                    .try_update_value(std::mem::take)
+                    .unwrap_or_default();
+                for resolve in delivered {
+                    // A resolver cannot fail: what it resolves is awaited by our own code.
+                    let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+                }
+            }
         });
+    }
+
+    /// Resolves once every edit typed so far has reached the studio (at once when none is
+    /// on its way). An operation that works from the studio's buffers (save a version,
+    /// restore, pull, send a test) awaits it first: the last keystrokes may still wait
+    /// behind a preview round trip, and the operation must see them (or refuse for them).
+    pub async fn edits_delivered(self) {
+        if self.previews.with_value(Coalescer::is_idle) {
+            return;
+        }
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            self.after_edits
+                .update_value(|waiting| waiting.push(resolve));
+        });
+        // The promise is only ever resolved (never rejected).
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
     /// `EditAndPreview` of the shown document: its text as a change of the one the studio

@@ -88,6 +88,8 @@ impl SendUi {
         };
         self.outcome.set(Some(Outcome::Sending));
         spawn_local(async move {
+            // The email sent is the one in the editor, up to the last keystroke.
+            core.edits_delivered().await;
             let outcome = match ipc::call(&command).await {
                 Ok(report) => Outcome::Sent(report),
                 Err(e) if e.code == IpcCode::NotAllowed => Outcome::Confirm(command.to.clone()),

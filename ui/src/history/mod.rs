@@ -292,6 +292,7 @@ impl HistoryUi {
             return;
         }
         spawn_local(async move {
+            core.edits_delivered().await;
             match ipc::call(&args).await {
                 Ok(saved) => {
                     h.save_open.set(false);
@@ -457,6 +458,8 @@ impl HistoryUi {
         let locale = Some(core.locale.get_untracked()).filter(|l| !l.is_empty());
         let fixture = Some(core.fixture.get_untracked()).filter(|f| !f.is_empty());
         spawn_local(async move {
+            // The working copy's side renders the editor's buffers.
+            core.edits_delivered().await;
             let rendered = HistoryDiffRendered {
                 from: from.clone(),
                 to: to.clone(),
@@ -493,6 +496,8 @@ impl HistoryUi {
         let h = self;
         let template = core.template.get_untracked();
         spawn_local(async move {
+            // The restore refuses for unsaved edits: the last keystrokes count too.
+            core.edits_delivered().await;
             let args = HistoryRestore {
                 template: template.clone(),
                 revision: version.id.clone(),
@@ -625,6 +630,7 @@ impl HistoryUi {
         let h = self;
         h.busy.set(true);
         spawn_local(async move {
+            core.edits_delivered().await;
             let args = HistoryPull {
                 remote: remote.clone(),
             };
