@@ -204,6 +204,7 @@ pub async fn history_diff_rendered(
             template: args.template,
             locale: args.locale,
             fixture: args.fixture,
+            variant: args.variant,
         };
         Ok::<_, IpcError>(open_history(state)?.diff_rendered(&request)?)
     })

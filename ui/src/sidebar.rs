@@ -72,11 +72,13 @@ pub fn Sidebar() -> impl IntoView {
                 })}
             </div>
             <ul class="templates">
-                <For each=templates key=|t| (t.id.clone(), t.fixtures.clone(), t.overrides.clone()) children=move |t| {
+                <For each=templates key=|t| (t.id.clone(), t.fixtures.clone(), t.overrides.clone(), t.variants.clone()) children=move |t| {
                     let id = t.id.clone();
                     let id_active = t.id.clone();
                     let fixtures = t.fixtures.clone();
                     let overrides = t.overrides.clone();
+                    let variants: Vec<_> = t.variants.iter().skip(1).cloned().collect();
+                    let vid = t.id.clone();
                     let tid = t.id.clone();
                     let oid = t.id.clone();
                     view! {
@@ -117,6 +119,35 @@ pub fn Sidebar() -> impl IntoView {
                                                 core.locale.set(l.clone());
                                                 core.open(&path, None);
                                             }>{format!("body.{locale}.mjml")}<span class="override-badge">{format!("{locale} override")}</span></a>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            // A/B variants: a click previews the variant (and opens its body).
+                            <ul class="variants">
+                                {variants.into_iter().map(|v| {
+                                    let name = v.name.clone();
+                                    let active_name = v.name.clone();
+                                    let active_template = vid.clone();
+                                    let template = vid.clone();
+                                    let body = v.body.clone();
+                                    let label = match &v.body {
+                                        Some(body) => body.rsplit('/').next().unwrap_or(body).to_owned(),
+                                        None => format!("variant {}", v.name),
+                                    };
+                                    let what = if v.changes.is_empty() { String::new() } else { v.changes.join(", ") };
+                                    view! {
+                                        <li class="variant" data-test=format!("variant-{}-{}", vid, v.name)
+                                            class:active=move || core.template.get() == active_template && core.variant.get() == active_name>
+                                            <a href="#" title=format!("A/B variant {}: its own {what}; {}.{} % of recipients", v.name, v.per_mille / 10, v.per_mille % 10)
+                                                on:click=move |ev| {
+                                                    ev.prevent_default();
+                                                    core.use_template(&template);
+                                                    core.variant.set(name.clone());
+                                                    // The open file's preview follows (the variant's own body,
+                                                    // else the template's).
+                                                    core.open(body.as_deref().unwrap_or(&format!("templates/{template}/body.mjml")), None);
+                                                }>{label}<span class="override-badge">{format!("variant {}", v.name)}</span></a>
                                         </li>
                                     }
                                 }).collect_view()}

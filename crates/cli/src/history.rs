@@ -68,6 +68,9 @@ pub enum HistoryCommand {
         /// Fixture of the rendered diff (default: `default`).
         #[arg(long)]
         fixture: Option<String>,
+        /// A/B variant of the rendered diff (default: the template itself).
+        #[arg(long)]
+        variant: Option<String>,
         /// Write the highlighted before.html and after.html into this folder.
         #[arg(long, value_name = "DIR")]
         html: Option<PathBuf>,
@@ -236,6 +239,7 @@ pub fn run(project: Option<&Path>, command: HistoryCommand) -> Result<ExitCode> 
             rendered,
             locale,
             fixture,
+            variant,
             html,
             format,
         } => {
@@ -248,6 +252,7 @@ pub fn run(project: Option<&Path>, command: HistoryCommand) -> Result<ExitCode> 
                     template,
                     locale,
                     fixture,
+                    variant,
                 })?;
                 if let Some(dir) = &html {
                     std::fs::create_dir_all(dir)

@@ -56,6 +56,9 @@ enum Command {
         /// Fixture name (default: `default`, or the first one).
         #[arg(long, short)]
         data: Option<String>,
+        /// An A/B variant of the template (`template.toml` `[variants.<name>]`).
+        #[arg(long)]
+        variant: Option<String>,
         /// Which part to print.
         #[arg(long, value_enum, default_value_t = Part::Html)]
         part: Part,
@@ -114,6 +117,9 @@ enum Command {
         /// Fixture name (default: the first one).
         #[arg(long, short)]
         data: Option<String>,
+        /// An A/B variant of the template.
+        #[arg(long)]
+        variant: Option<String>,
         /// The recipient.
         #[arg(long)]
         to: String,
@@ -301,12 +307,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             target,
             locale,
             data,
+            variant,
             part,
             output,
         } if target.ends_with(".mjml") && Path::new(&target).is_file() => {
-            if locale.is_some() || data.is_some() {
+            if locale.is_some() || data.is_some() || variant.is_some() {
                 anyhow::bail!(
-                    "--locale and --data apply to project templates; {target} is rendered as plain MJML"
+                    "--locale, --data and --variant apply to project templates; {target} is \
+                     rendered as plain MJML"
                 );
             }
             render_file(Path::new(&target), part, output.as_deref())
@@ -315,11 +323,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             target,
             locale,
             data,
+            variant,
             part,
             output,
         } => {
             let project = open_project(project_dir)?;
-            let out = project.render(&target, locale.as_deref(), data.as_deref())?;
+            let out = project.render_variant(
+                &target,
+                variant.as_deref(),
+                locale.as_deref(),
+                data.as_deref(),
+            )?;
             emit_render(&out, part, output.as_deref(), &|f| {
                 project.source(f).map(|s| s.to_string())
             })
@@ -340,6 +354,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             template,
             locale,
             data,
+            variant,
             to,
             target,
             yes,
@@ -350,6 +365,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 template,
                 locale,
                 data,
+                variant,
                 to,
                 target,
                 yes,
@@ -453,8 +469,18 @@ fn list(project: &Project, format: Format) -> Result<ExitCode> {
                 } else {
                     format!("  overrides: {}", t.overrides.join(", "))
                 };
+                let variants = if t.variants.is_empty() {
+                    String::new()
+                } else {
+                    let each: Vec<String> = t
+                        .variants
+                        .iter()
+                        .map(|v| format!("{} {}.{} %", v.name, v.per_mille / 10, v.per_mille % 10))
+                        .collect();
+                    format!("  variants: {}", each.join(", "))
+                };
                 println!(
-                    "{:<20} fixtures: {}{overrides}",
+                    "{:<20} fixtures: {}{overrides}{variants}",
                     t.id,
                     t.fixtures.join(", ")
                 );

@@ -42,6 +42,7 @@ pub struct SendTestArgs {
     pub template: String,
     pub locale: Option<String>,
     pub data: Option<String>,
+    pub variant: Option<String>,
     pub to: String,
     pub target: Option<String>,
     pub yes: bool,
@@ -50,8 +51,12 @@ pub struct SendTestArgs {
 
 /// `letterpress send-test ...`
 pub fn send_test(project: &Project, args: SendTestArgs) -> Result<ExitCode> {
-    let prepared =
-        project.prepare_test_send(&args.template, args.locale.as_deref(), args.data.as_deref())?;
+    let prepared = project.prepare_test_send(
+        &args.template,
+        args.variant.as_deref(),
+        args.locale.as_deref(),
+        args.data.as_deref(),
+    )?;
     let request = TestSendRequest {
         to: args.to.clone(),
         transport: match args.target {

@@ -93,7 +93,7 @@ fn render_writes_a_standalone_mjml_file_like_the_mjml_cli() {
     let (code, _, err) = run(bin().arg("render").arg(&file).args(["--locale", "de"]));
     assert_eq!(code, 2);
     assert!(
-        err.contains("--locale and --data apply to project templates"),
+        err.contains("--locale, --data and --variant apply to project templates"),
         "{err}"
     );
 }

@@ -292,6 +292,7 @@ fn benches(c: &mut Criterion) {
             template: "receipt",
             locale,
             data: &data,
+            variant: None,
         };
         let out = engine.render(&request);
         assert!(out.is_ok(), "{:#?}", out.diagnostics);

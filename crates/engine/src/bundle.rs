@@ -5,10 +5,12 @@
 //! A bundle is a set of text files (the studio writes them to a folder; [`Bundle::load`]
 //! takes them back as a map, so this module stays free of IO):
 //!
-//! - `manifest.json`: a [`Manifest`]: the version, and one entry per template × locale;
+//! - `manifest.json`: a [`Manifest`]: the version, and one entry per template × locale (and
+//!   per A/B variant, with its weight: the sender picks variants from them);
 //! - `compiled/<template>/<locale>/{subject,preheader,text}.txt` and `…/html.html`: the email
 //!   with layouts, partials, locale strings and MJML already resolved, and recipient data left
-//!   as Jinja (`{{ user.first_name }}`, `{% if %}`, `{% for %}`); see [`crate::bridge`];
+//!   as Jinja (`{{ user.first_name }}`, `{% if %}`, `{% for %}`); see [`crate::bridge`]; a
+//!   variant's in `compiled/<template>/<locale>/variant-<name>/`;
 //! - `sources/…`: the version's project files, for entries the bridge cannot compile (a money
 //!   amount or a plural chosen by recipient data): those render from source at send time,
 //!   exactly as the preview does.
@@ -51,11 +53,17 @@ pub struct Manifest {
     pub entries: Vec<ManifestEntry>,
 }
 
-/// One template in one locale.
+/// One template (or one of its A/B variants) in one locale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {
     /// Template id.
     pub template: String,
+    /// The A/B variant (`a` is the template itself); absent when the template has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// The variant's weight among the template's variants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
     /// Locale tag.
     pub locale: String,
     /// Text direction (`ltr`, `rtl`).
@@ -82,8 +90,11 @@ pub struct CompiledFiles {
 }
 
 impl CompiledFiles {
-    fn for_entry(template: &str, locale: &str) -> CompiledFiles {
-        let dir = format!("compiled/{template}/{locale}");
+    fn for_entry(template: &str, locale: &str, variant: Option<&str>) -> CompiledFiles {
+        let dir = match variant {
+            Some(v) => format!("compiled/{template}/{locale}/variant-{v}"),
+            None => format!("compiled/{template}/{locale}"),
+        };
         CompiledFiles {
             subject: format!("{dir}/subject.txt"),
             preheader: format!("{dir}/preheader.txt"),
@@ -102,43 +113,61 @@ pub fn compile(
     let mut entries = Vec::new();
     let mut files = Vec::new();
     for template in templates {
-        for locale in &engine.config().locales {
-            let dir = LocaleInfo::new(locale).dir.to_owned();
-            match engine.compile_send_time(template, locale, Dialect::Jinja) {
-                Ok(SendTimeTemplate {
-                    subject,
-                    preheader,
-                    html,
-                    text,
-                }) => {
-                    let paths = CompiledFiles::for_entry(template, locale);
-                    files.push((paths.subject.clone(), subject));
-                    files.push((paths.preheader.clone(), preheader));
-                    files.push((paths.html.clone(), html));
-                    files.push((paths.text.clone(), text));
-                    entries.push(ManifestEntry {
-                        template: template.clone(),
-                        locale: locale.clone(),
-                        dir,
-                        compiled: Some(paths),
-                        from_source_because: Vec::new(),
-                    });
-                }
-                Err(diagnostics) => entries.push(ManifestEntry {
+        // The template itself, then each of its variants (each compiled on its own).
+        let meta = engine.template_meta(template);
+        let variants: Vec<(Option<String>, Option<u32>)> = match &meta {
+            Some(m) if !m.variants.is_empty() => {
+                std::iter::once((Some(crate::BASE_VARIANT.to_owned()), Some(m.base_weight)))
+                    .chain(
+                        m.variants
+                            .iter()
+                            .map(|v| (Some(v.name.clone()), Some(v.weight))),
+                    )
+                    .collect()
+            }
+            _ => vec![(None, None)],
+        };
+        for (variant, weight) in &variants {
+            // The template's own files stay where a bundle without variants has them.
+            let own = variant.as_deref().filter(|v| *v != crate::BASE_VARIANT);
+            for locale in &engine.config().locales {
+                let dir = LocaleInfo::new(locale).dir.to_owned();
+                let entry = |compiled, from_source_because| ManifestEntry {
                     template: template.clone(),
+                    variant: variant.clone(),
+                    weight: *weight,
                     locale: locale.clone(),
-                    dir,
-                    compiled: None,
-                    from_source_because: diagnostics
-                        .iter()
-                        .map(|d| match &d.location {
-                            Some(at) => format!("{at}: {}", d.message),
-                            None => d.message.clone(),
-                        })
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect(),
-                }),
+                    dir: dir.clone(),
+                    compiled,
+                    from_source_because,
+                };
+                match engine.compile_send_time_variant(template, own, locale, Dialect::Jinja) {
+                    Ok(SendTimeTemplate {
+                        subject,
+                        preheader,
+                        html,
+                        text,
+                    }) => {
+                        let paths = CompiledFiles::for_entry(template, locale, own);
+                        files.push((paths.subject.clone(), subject));
+                        files.push((paths.preheader.clone(), preheader));
+                        files.push((paths.html.clone(), html));
+                        files.push((paths.text.clone(), text));
+                        entries.push(entry(Some(paths), Vec::new()));
+                    }
+                    Err(diagnostics) => entries.push(entry(
+                        None,
+                        diagnostics
+                            .iter()
+                            .map(|d| match &d.location {
+                                Some(at) => format!("{at}: {}", d.message),
+                                None => d.message.clone(),
+                            })
+                            .collect::<BTreeSet<_>>()
+                            .into_iter()
+                            .collect(),
+                    )),
+                }
             }
         }
     }
@@ -241,27 +270,58 @@ impl Bundle {
     /// Renders `template` in `locale` with a recipient's `data`: from the compiled files when
     /// the entry has them, else from the version's sources. Same output as the preview.
     pub fn render(&self, template: &str, locale: &str, data: &serde_json::Value) -> RenderOutput {
+        self.render_variant(template, None, locale, data)
+    }
+
+    /// [`Bundle::render`] of one A/B variant of the template (`None`: the template itself).
+    pub fn render_variant(
+        &self,
+        template: &str,
+        variant: Option<&str>,
+        locale: &str,
+        data: &serde_json::Value,
+    ) -> RenderOutput {
         crate::guard::contained(&crate::paths::meta(template), || {
-            self.render_unguarded(template, locale, data)
+            self.render_unguarded(template, variant, locale, data)
         })
         .unwrap_or_else(RenderOutput::with_error)
+    }
+
+    /// The version's `template.toml` of `template`, parsed (its variants).
+    pub fn template_meta(&self, template: &str) -> Option<crate::TemplateMeta> {
+        self.engine.template_meta(template)
     }
 
     fn render_unguarded(
         &self,
         template: &str,
+        variant: Option<&str>,
         locale: &str,
         data: &serde_json::Value,
     ) -> RenderOutput {
+        // An entry without a variant is the template itself, as is variant `a`.
+        let same_variant = |e: &ManifestEntry| match (e.variant.as_deref(), variant) {
+            (None, None) => true,
+            (Some(crate::BASE_VARIANT), None) => true,
+            (a, b) => a == b,
+        };
         let entry = self
             .manifest
             .entries
             .iter()
-            .find(|e| e.template == template && e.locale == locale);
+            .find(|e| e.template == template && e.locale == locale && same_variant(e));
         let Some(entry) = entry else {
+            let what = match variant {
+                Some(v) => format!("variant `{v}` of `{template}`"),
+                None => format!("`{template}`"),
+            };
             return RenderOutput::with_error(Diagnostic::error(
-                Code::UnknownTemplate,
-                format!("the bundle has no `{template}` in `{locale}`"),
+                if variant.is_some() {
+                    Code::UnknownVariant
+                } else {
+                    Code::UnknownTemplate
+                },
+                format!("the bundle has no {what} in `{locale}`"),
                 Some(Location::start_of(MANIFEST)),
             ));
         };
@@ -270,6 +330,7 @@ impl Bundle {
                 template,
                 locale,
                 data,
+                variant,
             });
         };
         if let Err(d) = crate::check_data(data) {

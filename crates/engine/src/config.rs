@@ -217,6 +217,22 @@ impl TargetConfig {
         format!("{}{template}-{locale}", self.prefix)
     }
 
+    /// The remote name of an A/B variant of a template in a locale:
+    /// `<prefix><template>-<locale>-<variant>`; the template itself (`None` or
+    /// [`BASE_VARIANT`]) keeps [`TargetConfig::remote_name`], so adding variants renames
+    /// nothing already synced.
+    pub fn variant_remote_name(
+        &self,
+        template: &str,
+        locale: &str,
+        variant: Option<&str>,
+    ) -> String {
+        match variant.filter(|v| *v != BASE_VARIANT) {
+            Some(v) => format!("{}{template}-{locale}-{v}", self.prefix),
+            None => self.remote_name(template, locale),
+        }
+    }
+
     /// The API base URL: the configured endpoint, else the provider's regional default.
     pub fn endpoint_url(&self) -> String {
         match (&self.endpoint, self.provider) {
@@ -630,6 +646,41 @@ pub struct TemplateMeta {
     /// Byte range of the preheader's string body inside template.toml.
     #[serde(skip)]
     pub preheader_span: Range<usize>,
+    /// The A/B variants besides the template itself (which is variant [`BASE_VARIANT`]),
+    /// sorted by name; empty when the template has none.
+    pub variants: Vec<Variant>,
+    /// The weight of the template itself among its variants (`[variants.a] weight`).
+    pub base_weight: u32,
+}
+
+/// The name of a template's own content among its A/B variants.
+pub const BASE_VARIANT: &str = "a";
+
+/// The longest variant name (it becomes part of remote template names).
+pub const MAX_VARIANT_NAME: usize = 32;
+
+/// One A/B variant of a template (`[variants.<name>]` in `template.toml`): what it changes
+/// of the template, and how often the sender picks it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variant {
+    /// Lowercase letters, digits and hyphens (part of remote template names).
+    pub name: String,
+    /// Relative share of recipients (the template itself has [`TemplateMeta::base_weight`]);
+    /// 0 pauses the variant: previewed and checked, never assigned.
+    pub weight: u32,
+    /// Its own body file in the template's folder (`body.b.mjml`); `None`: the template's.
+    pub body: Option<String>,
+    /// Where `body` is written in template.toml (for diagnostics).
+    #[serde(skip)]
+    pub body_span: Range<usize>,
+    /// Its own subject (Jinja); `None`: the template's.
+    pub subject: Option<String>,
+    #[serde(skip)]
+    pub subject_span: Range<usize>,
+    /// Its own preheader (Jinja); `None`: the template's.
+    pub preheader: Option<String>,
+    #[serde(skip)]
+    pub preheader_span: Range<usize>,
 }
 
 #[derive(Deserialize)]
@@ -640,6 +691,33 @@ struct RawTemplateMeta {
     subject: toml::Spanned<String>,
     #[serde(default)]
     preheader: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    variants: BTreeMap<toml::Spanned<String>, RawVariant>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVariant {
+    #[serde(default)]
+    weight: Option<toml::Spanned<i64>>,
+    #[serde(default)]
+    body: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    subject: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    preheader: Option<toml::Spanned<String>>,
+}
+
+/// Whether `name` can name a variant: 1 to [`MAX_VARIANT_NAME`] lowercase ASCII letters,
+/// digits and inner hyphens.
+pub fn is_variant_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_VARIANT_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
 }
 
 impl TemplateMeta {
@@ -656,18 +734,188 @@ impl TemplateMeta {
                 .min(3);
             span.start + quote..span.end
         };
+        let invalid = |at: usize, message: String| {
+            Box::new(Diagnostic::error(
+                Code::InvalidConfig,
+                message,
+                Some(Location::at_offset(file, text, at)),
+            ))
+        };
         let (preheader, preheader_span) = match &raw.preheader {
             Some(p) => (p.get_ref().clone(), body(p)),
             None => (String::new(), 0..0),
         };
+        let mut base_weight = 1;
+        let mut variants = Vec::new();
+        for (name, v) in &raw.variants {
+            let at = name.span().start;
+            let name = name.get_ref();
+            if !is_variant_name(name) {
+                return Err(invalid(
+                    at,
+                    format!(
+                        "`{name}` cannot name a variant: use 1 to {MAX_VARIANT_NAME} lowercase \
+                         letters, digits and hyphens (it becomes part of remote template names)"
+                    ),
+                ));
+            }
+            let weight = match &v.weight {
+                None => 1,
+                Some(w) => u32::try_from(*w.get_ref())
+                    .ok()
+                    .filter(|w| *w <= 1_000_000)
+                    .ok_or_else(|| {
+                        invalid(
+                            w.span().start,
+                            format!(
+                                "the weight of variant `{name}` must be a whole number from 0 \
+                                 to 1000000"
+                            ),
+                        )
+                    })?,
+            };
+            if name == BASE_VARIANT {
+                if let Some(field) = [&v.body, &v.subject, &v.preheader]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                {
+                    return Err(invalid(
+                        field.span().start,
+                        format!(
+                            "variant `{BASE_VARIANT}` is the template itself: it takes only a \
+                             `weight` (change the template, or name another variant)"
+                        ),
+                    ));
+                }
+                base_weight = weight;
+                continue;
+            }
+            if v.body.is_none() && v.subject.is_none() && v.preheader.is_none() {
+                return Err(invalid(
+                    at,
+                    format!(
+                        "variant `{name}` changes nothing: give it a `body`, a `subject` or a \
+                         `preheader` of its own"
+                    ),
+                ));
+            }
+            if let Some(b) = &v.body {
+                let file_name = b.get_ref();
+                let plain = !file_name.contains(['/', '\\'])
+                    && file_name.len() > ".mjml".len()
+                    && file_name.ends_with(".mjml")
+                    && !file_name.starts_with('.');
+                if !plain {
+                    return Err(invalid(
+                        b.span().start,
+                        format!(
+                            "the body of variant `{name}` must be an .mjml file in the \
+                             template's folder (e.g. `body.{name}.mjml`), not `{file_name}`"
+                        ),
+                    ));
+                }
+            }
+            variants.push(Variant {
+                name: name.clone(),
+                weight,
+                body_span: v.body.as_ref().map_or(0..0, body),
+                body: v.body.as_ref().map(|b| b.get_ref().clone()),
+                subject_span: v.subject.as_ref().map_or(0..0, body),
+                subject: v.subject.as_ref().map(|s| s.get_ref().clone()),
+                preheader_span: v.preheader.as_ref().map_or(0..0, body),
+                preheader: v.preheader.as_ref().map(|p| p.get_ref().clone()),
+            });
+        }
+        if !variants.is_empty()
+            && base_weight == 0
+            && variants.iter().all(|v| v.weight == 0)
+            && let Some((name, _)) = raw.variants.iter().next()
+        {
+            return Err(invalid(
+                name.span().start,
+                "every variant has weight 0: the sender could pick none".to_owned(),
+            ));
+        }
         Ok(TemplateMeta {
             description: raw.description,
             subject_span: body(&raw.subject),
             subject: raw.subject.into_inner(),
             preheader,
             preheader_span,
+            variants,
+            base_weight,
         })
     }
+
+    /// The names of every variant, the template's own ([`BASE_VARIANT`]) first; empty when
+    /// the template has no variants.
+    pub fn variant_names(&self) -> Vec<String> {
+        if self.variants.is_empty() {
+            return Vec::new();
+        }
+        std::iter::once(BASE_VARIANT.to_owned())
+            .chain(self.variants.iter().map(|v| v.name.clone()))
+            .collect()
+    }
+
+    /// The variant `name` (`Ok(None)`: the template itself, [`BASE_VARIANT`]); `Err` with the
+    /// names there are when the template has no such variant.
+    pub fn variant(&self, name: &str) -> Result<Option<&Variant>, Vec<String>> {
+        if name == BASE_VARIANT && !self.variants.is_empty() {
+            return Ok(None);
+        }
+        self.variants
+            .iter()
+            .find(|v| v.name == name)
+            .map(Some)
+            .ok_or_else(|| self.variant_names())
+    }
+
+    /// The variant a recipient gets, the same every time for the same `key` (e.g. template
+    /// and address): a stable hash of `key` picks a point in the summed weights. `None` when
+    /// the template has no variants.
+    pub fn assign_variant(&self, key: &str) -> Option<&str> {
+        if self.variants.is_empty() {
+            return None;
+        }
+        let total: u64 = u64::from(self.base_weight)
+            + self
+                .variants
+                .iter()
+                .map(|v| u64::from(v.weight))
+                .sum::<u64>();
+        if total == 0 {
+            return None;
+        }
+        let mut point = stable_hash(key) % total;
+        if point < u64::from(self.base_weight) {
+            return Some(BASE_VARIANT);
+        }
+        point -= u64::from(self.base_weight);
+        for v in &self.variants {
+            if point < u64::from(v.weight) {
+                return Some(&v.name);
+            }
+            point -= u64::from(v.weight);
+        }
+        None
+    }
+}
+
+/// 64-bit FNV-1a, then a final mix (splitmix64) so nearby keys spread over the weights. Part
+/// of the stored behaviour: a recipient keeps their variant across versions of Letterpress.
+pub fn stable_hash(key: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 fn toml_diagnostic(file: &str, text: &str, e: &toml::de::Error) -> Box<Diagnostic> {
@@ -897,5 +1145,54 @@ company = "Acme"
             );
             assert!(err.message.starts_with("[assets]"), "{}", err.message);
         }
+    }
+
+    fn variants(toml_tail: &str) -> TemplateMeta {
+        TemplateMeta::parse(
+            "templates/t/template.toml",
+            &format!("subject = \"Hello\"\n{toml_tail}"),
+        )
+        .expect("template.toml")
+    }
+
+    #[test]
+    fn variant_assignment_follows_the_weights_and_is_stable_per_key() {
+        let meta = variants(
+            "[variants.a]\nweight = 3\n[variants.b]\nweight = 1\nsubject = \"Hi\"\n\
+             [variants.paused]\nweight = 0\nsubject = \"Paused\"\n",
+        );
+        assert_eq!(meta.variant_names(), ["a", "b", "paused"]);
+        let mut counts = BTreeMap::new();
+        for i in 0..20_000 {
+            let key = format!("t\u{0}person{i}@example.com");
+            let picked = meta.assign_variant(&key).expect("a variant");
+            assert_eq!(
+                meta.assign_variant(&key),
+                Some(picked),
+                "the same key, the same one"
+            );
+            *counts.entry(picked.to_owned()).or_insert(0u32) += 1;
+        }
+        assert_eq!(counts.get("paused"), None, "weight 0 is never assigned");
+        let b = f64::from(counts["b"]) / 20_000.0;
+        assert!((0.23..0.27).contains(&b), "b gets about 1/4: {b}");
+    }
+
+    #[test]
+    fn the_stable_hash_never_changes_between_releases() {
+        // A recipient keeps their variant when Letterpress is upgraded: these are stored.
+        assert_eq!(stable_hash(""), 0xf52a15e9a9b5e89b);
+        assert_eq!(
+            stable_hash("welcome\u{0}ada@example.com"),
+            0x399933ac93521db
+        );
+    }
+
+    #[test]
+    fn a_template_without_variants_assigns_none() {
+        let meta = variants("");
+        assert!(meta.variant_names().is_empty());
+        assert_eq!(meta.assign_variant("anyone"), None);
+        assert!(meta.variant("a").is_err(), "no variants: not even `a`");
     }
 }

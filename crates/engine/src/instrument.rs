@@ -1666,6 +1666,7 @@ mod tests {
             template: "t",
             locale: "en",
             data: &data,
+            variant: None,
         };
         let first =
             engine_with("<mj-section><mj-column><mj-text>a</mj-text></mj-column></mj-section>");

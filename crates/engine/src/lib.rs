@@ -29,7 +29,10 @@ pub mod sources;
 pub mod text;
 
 pub use catalog::{CatalogFile, Catalogs, LocaleInfo};
-pub use config::{Limits, PROJECT_FILE, ProjectConfig, Provider, TargetConfig, TemplateMeta};
+pub use config::{
+    BASE_VARIANT, Limits, PROJECT_FILE, ProjectConfig, Provider, TargetConfig, TemplateMeta,
+    Variant,
+};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use jinja::{escape_markup, normalise_newlines};
 pub use load::{LoadError, ProjectFiles};
@@ -59,6 +62,9 @@ pub struct RenderRequest<'a> {
     pub locale: &'a str,
     /// The data: a JSON object (a fixture, or a recipient's data at send time).
     pub data: &'a serde_json::Value,
+    /// An A/B variant of the template (`template.toml`'s `[variants.<name>]`); `None` or
+    /// [`BASE_VARIANT`]: the template itself.
+    pub variant: Option<&'a str>,
 }
 
 /// A rendered email and everything found while rendering it.
@@ -125,9 +131,18 @@ pub mod paths {
     }
     /// `templates/<id>/body.mjml`, or the per-locale override `body.<locale>.mjml`.
     pub fn body(id: &str, locale: Option<&str>) -> String {
+        body_file(id, None, locale)
+    }
+    /// [`body`] of a body file named by a variant (`body.b.mjml`; `None`: `body.mjml`), or
+    /// its per-locale override (`body.b.<locale>.mjml`).
+    pub fn body_file(id: &str, file: Option<&str>, locale: Option<&str>) -> String {
+        let file = file.unwrap_or("body.mjml");
         match locale {
-            Some(l) => format!("templates/{id}/body.{l}.mjml"),
-            None => format!("templates/{id}/body.mjml"),
+            Some(l) => {
+                let stem = file.strip_suffix(".mjml").unwrap_or(file);
+                format!("templates/{id}/{stem}.{l}.mjml")
+            }
+            None => format!("templates/{id}/{file}"),
         }
     }
     /// `templates/<id>/text.txt`, the optional hand-written text part.
@@ -238,6 +253,14 @@ impl Engine {
         &self.catalogs.0
     }
 
+    /// The parsed `template.toml` of `template` (its subject, preheader, A/B variants);
+    /// `None` when there is none or it does not parse (a render says why).
+    pub fn template_meta(&self, template: &str) -> Option<TemplateMeta> {
+        let path = paths::meta(template);
+        let text = self.read(&path).ok().flatten()?;
+        TemplateMeta::parse(&path, &text).ok()
+    }
+
     /// Renders one template in one locale with `data`.
     pub fn render(&self, request: &RenderRequest<'_>) -> RenderOutput {
         self.render_contained(request, true)
@@ -295,6 +318,7 @@ impl Engine {
         guard::contained(&paths::meta(request.template), || {
             engine.render_with(
                 request.template,
+                request.variant,
                 request.locale,
                 Data::Json(request.data),
                 false,
@@ -332,6 +356,7 @@ impl Engine {
         guard::contained(&paths::meta(request.template), || {
             self.render_with(
                 request.template,
+                request.variant,
                 request.locale,
                 Data::Json(request.data),
                 derive_text,
@@ -349,8 +374,20 @@ impl Engine {
         locale: &str,
         dialect: bridge::Dialect,
     ) -> Result<bridge::SendTimeTemplate, Vec<Diagnostic>> {
+        self.compile_send_time_variant(template, None, locale, dialect)
+    }
+
+    /// [`Engine::compile_send_time`] of one A/B variant of the template (`None`: the template
+    /// itself).
+    pub fn compile_send_time_variant(
+        &self,
+        template: &str,
+        variant: Option<&str>,
+        locale: &str,
+        dialect: bridge::Dialect,
+    ) -> Result<bridge::SendTimeTemplate, Vec<Diagnostic>> {
         guard::contained(&paths::meta(template), || {
-            self.compile_send_time_unguarded(template, locale, dialect)
+            self.compile_send_time_unguarded(template, variant, locale, dialect)
         })
         .unwrap_or_else(|d| Err(vec![d]))
     }
@@ -358,6 +395,7 @@ impl Engine {
     fn compile_send_time_unguarded(
         &self,
         template: &str,
+        variant: Option<&str>,
         locale: &str,
         dialect: bridge::Dialect,
     ) -> Result<bridge::SendTimeTemplate, Vec<Diagnostic>> {
@@ -381,7 +419,13 @@ impl Engine {
             })
         });
         let state = Arc::new(bridge::BridgeState::default());
-        let out = engine.render_with(template, locale, Data::Symbolic(state.clone()), false);
+        let out = engine.render_with(
+            template,
+            variant,
+            locale,
+            Data::Symbolic(state.clone()),
+            false,
+        );
         let body = out
             .files
             .get(1)
@@ -432,6 +476,7 @@ impl Engine {
     fn render_with(
         &self,
         id: &str,
+        variant: Option<&str>,
         locale: &str,
         data: Data<'_>,
         derive_text: bool,
@@ -461,6 +506,33 @@ impl Engine {
             Ok(m) => m,
             Err(d) => return out.failed(*d),
         };
+        let variant = match variant.map(|name| (name, meta.variant(name))) {
+            None | Some((_, Ok(None))) => None,
+            Some((_, Ok(Some(v)))) => Some(v),
+            Some((name, Err(names))) => {
+                let there = if names.is_empty() {
+                    "it has none".to_owned()
+                } else {
+                    format!("its variants: {}", names.join(", "))
+                };
+                return out.failed(Diagnostic::error(
+                    Code::UnknownVariant,
+                    format!("template `{id}` has no variant `{name}` ({there})"),
+                    Some(Location::start_of(&meta_path)),
+                ));
+            }
+        };
+        // What the variant changes of the template: its subject, preheader, body.
+        let (subject, subject_span) = match variant.and_then(|v| Some((v.subject.as_ref()?, v))) {
+            Some((s, v)) => (s, &v.subject_span),
+            None => (&meta.subject, &meta.subject_span),
+        };
+        let (preheader, preheader_span) =
+            match variant.and_then(|v| Some((v.preheader.as_ref()?, v))) {
+                Some((p, v)) => (p, &v.preheader_span),
+                None => (&meta.preheader, &meta.preheader_span),
+            };
+        let body_file = variant.and_then(|v| v.body.as_deref());
         let configured = self.config.resolve_locale(locale);
         // A pseudo-locale (en-XA, ar-XB) renders the default locale's text, transformed.
         let pseudo = match configured {
@@ -524,21 +596,38 @@ impl Engine {
                 .map(|s| collapse_whitespace(&s))
                 .map_err(|e| self.inline_error(&e, &meta_path, &meta_text, span, part))
         };
-        match inline(&meta.subject, &meta.subject_span, "subject") {
+        match inline(subject, subject_span, "subject") {
             Ok(s) => out.subject = s,
             Err(d) => out.diagnostics.push(d),
         }
-        if !meta.preheader.is_empty() {
-            match inline(&meta.preheader, &meta.preheader_span, "preheader") {
+        if !preheader.is_empty() {
+            match inline(preheader, preheader_span, "preheader") {
                 Ok(s) => out.preheader = s,
                 Err(d) => out.diagnostics.push(d),
             }
         }
 
-        // The body: the first per-locale override along the chain, else body.mjml.
-        let mut body_path = paths::body(id, None);
+        // The body (body.mjml, or the variant's): the first per-locale override along the
+        // chain (body.de.mjml, body.b.de.mjml), else the body itself.
+        let mut body_path = paths::body_file(id, body_file, None);
+        if let Some(v) = variant.filter(|_| body_file.is_some())
+            && !matches!(self.read(&body_path), Ok(Some(_)))
+        {
+            return out.failed(Diagnostic::error(
+                Code::UnknownTemplate,
+                format!(
+                    "variant `{}` of template `{id}` names a body that does not exist ({body_path})",
+                    v.name
+                ),
+                Some(Location::at_offset(
+                    &meta_path,
+                    &meta_text,
+                    v.body_span.start,
+                )),
+            ));
+        }
         for l in &chain {
-            let candidate = paths::body(id, Some(l));
+            let candidate = paths::body_file(id, body_file, Some(l));
             match self.read(&candidate) {
                 Ok(Some(_)) => {
                     body_path = candidate;

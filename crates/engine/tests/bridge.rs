@@ -72,6 +72,7 @@ fn assert_same_as_preview(body: &str, data_sets: &[serde_json::Value]) {
             template: "t",
             locale: "en",
             data,
+            variant: None,
         });
         assert!(preview.is_ok(), "{:?}", preview.diagnostics);
         let html = hb.render_template(&compiled.html, data).unwrap();

@@ -2,8 +2,8 @@
 //! `err_*` cases must produce an error; `ok_*` and `warn_*` cases must render.
 //!
 //! Case format: sections introduced by `--- <path>` lines. Paths are project files; the
-//! special sections `--- @data` (JSON, default `{}`) and `--- @locale` (default `en`) set the
-//! request. Without a `letterpress.toml` section the project has locales en, de, pl, ar.
+//! special sections `--- @data` (JSON, default `{}`), `--- @locale` (default `en`) and
+//! `--- @variant` (default: none) set the request. Without a `letterpress.toml` section the project has locales en, de, pl, ar.
 //! The template rendered is `t`.
 
 // The test reads its fixtures from disk; the engine itself may not (crates/engine/clippy.toml).
@@ -25,6 +25,7 @@ struct Case {
     files: Vec<(String, String)>,
     data: String,
     locale: String,
+    variant: Option<String>,
 }
 
 fn parse_case(text: &str) -> Case {
@@ -44,10 +45,12 @@ fn parse_case(text: &str) -> Case {
     };
     let data = take(&mut files, "@data").unwrap_or_else(|| "{}".into());
     let locale = take(&mut files, "@locale").map_or("en".into(), |l| l.trim().to_owned());
+    let variant = take(&mut files, "@variant").map(|v| v.trim().to_owned());
     Case {
         files,
         data,
         locale,
+        variant,
     }
 }
 
@@ -94,6 +97,7 @@ pub fn render_case(path: &std::path::Path) -> String {
         template: "t",
         locale: &case.locale,
         data: &data,
+        variant: case.variant.as_deref(),
     });
     let mut report = String::new();
     let mut diagnostics = engine.load_diagnostics().to_vec();

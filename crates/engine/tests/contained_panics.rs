@@ -54,6 +54,7 @@ fn request<'a>(template: &'a str, data: &'a serde_json::Value) -> RenderRequest<
         template,
         locale: "en",
         data,
+        variant: None,
     }
 }
 

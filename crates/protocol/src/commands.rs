@@ -397,6 +397,8 @@ commands! {
         locale: Option<String>,
         /// The fixture (`None`: the first one).
         fixture: Option<String>,
+        /// The A/B variant (`None`: the template itself).
+        variant: Option<String>,
     } -> RenderedDiff;
     /// Puts a template's files back as they were in a version.
     history_restore => HistoryRestore {

@@ -135,6 +135,8 @@ pub enum Code {
     InvalidLocale,
     /// The requested template does not exist.
     UnknownTemplate,
+    /// The requested A/B variant is not one of the template's (`template.toml`).
+    UnknownVariant,
     /// A translation was made from a source text that has changed since.
     OutdatedTranslation,
     /// A translation drops or invents a `{ $variable }` compared to the source text.
@@ -175,6 +177,7 @@ impl Code {
             Code::LimitSourceSize => "limit-source-size",
             Code::InvalidLocale => "invalid-locale",
             Code::UnknownTemplate => "unknown-template",
+            Code::UnknownVariant => "unknown-variant",
             Code::OutdatedTranslation => "outdated-translation",
             Code::PlaceholderMismatch => "placeholder-mismatch",
             Code::SendTimeUnsupported => "send-time-unsupported",

@@ -237,6 +237,9 @@ pub struct RenderedDiff {
     pub locale: String,
     /// Fixture.
     pub fixture: String,
+    /// The A/B variant rendered (`None`: the template itself).
+    #[serde(default)]
+    pub variant: Option<String>,
     /// The old render.
     pub before: RenderedSide,
     /// The new render.

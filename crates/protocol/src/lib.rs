@@ -37,6 +37,24 @@ pub struct TemplateEntry {
     pub fixtures: Vec<String>,
     /// Locales with a per-locale body override.
     pub overrides: Vec<String>,
+    /// Its A/B variants, the template itself (`a`) first; empty when it has none.
+    #[serde(default)]
+    pub variants: Vec<VariantEntry>,
+}
+
+/// One A/B variant of a template (`[variants.<name>]` in its template.toml).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VariantEntry {
+    /// `a` (the template itself), `b`...
+    pub name: String,
+    /// Its weight among the template's variants (0: paused).
+    pub weight: u32,
+    /// The share of recipients the sender gives it, in per mille of all (rounded).
+    pub per_mille: u32,
+    /// Its own body file (project-relative), when it has one.
+    pub body: Option<String>,
+    /// What it changes of the template: `body`, `subject`, `preheader` (none for `a`).
+    pub changes: Vec<String>,
 }
 
 /// The open project, as the sidebar and pickers need it.
@@ -86,6 +104,9 @@ pub struct PreviewRequest {
     /// A dark-mode copy of the email instead of the email as it is. Absent: light.
     #[serde(default)]
     pub dark: Option<DarkMode>,
+    /// An A/B variant of the template (`a`, `b`...). Absent: the template itself.
+    #[serde(default)]
+    pub variant: Option<String>,
 }
 
 /// Which kind of mail client a dark preview shows.

@@ -110,6 +110,10 @@ pub struct SyncItem {
     pub template: String,
     /// Locale (empty for a remote template we cannot attribute).
     pub locale: String,
+    /// The template's A/B variant this remote template holds (`<…>-<locale>-<variant>`);
+    /// absent for the template itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// What apply does.
     pub action: SyncAction,
     /// Unified diff of subject, html and text (remote → published) for update and drift.

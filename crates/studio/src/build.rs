@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct BuildEntry {
     /// Template id.
     pub template: String,
+    /// The A/B variant (absent: the template itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// Locale tag.
     pub locale: String,
     /// `ltr` or `rtl`.
@@ -102,9 +105,14 @@ impl Project {
         } else {
             &job.fixture
         };
-        let rel = format!("{}/{}/{}", job.template, job.locale, fixture);
+        // A variant's renders sit in a folder of their own beside the template's.
+        let rel = match &job.variant {
+            Some(v) => format!("{}/{}/{v}/{}", job.template, job.locale, fixture),
+            None => format!("{}/{}/{}", job.template, job.locale, fixture),
+        };
         let entry = BuildEntry {
             template: job.template.clone(),
+            variant: job.variant.clone(),
             locale: job.locale.clone(),
             dir: output.locale.as_ref().map_or("ltr", |l| l.dir).to_owned(),
             fixture: fixture.to_owned(),
@@ -114,8 +122,9 @@ impl Project {
             text: format!("{rel}.txt"),
         };
         if output.is_ok() {
-            let dir = staging.join(&job.template).join(&job.locale);
-            std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+            let dir = staging.join(&rel);
+            let dir = dir.parent().unwrap_or(staging);
+            std::fs::create_dir_all(dir).map_err(io_error(dir))?;
             for (name, content) in [(&entry.html, &output.html), (&entry.text, &output.text)] {
                 let path = staging.join(name);
                 std::fs::write(&path, content).map_err(io_error(&path))?;

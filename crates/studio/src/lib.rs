@@ -32,7 +32,7 @@ use letterpress_engine::{
     Code, Diagnostic, Engine, Limits, LoadError, Location, PROJECT_FILE, ProjectConfig,
     RenderOutput, RenderRequest, Sources, TemplateMeta, paths,
 };
-use letterpress_protocol::IpcCode;
+use letterpress_protocol::{IpcCode, VariantEntry};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -154,6 +154,49 @@ pub struct TemplateInfo {
     pub fixtures: Vec<String>,
     /// Locales with a per-locale body override.
     pub overrides: Vec<String>,
+    /// Its A/B variants, the template itself (`a`) first; empty when it has none (or its
+    /// template.toml does not parse).
+    pub variants: Vec<VariantEntry>,
+}
+
+/// The variants of `meta` as the sidebar and the CLI list them.
+pub fn variant_entries(id: &str, meta: &TemplateMeta) -> Vec<VariantEntry> {
+    if meta.variants.is_empty() {
+        return Vec::new();
+    }
+    let total: u64 = u64::from(meta.base_weight)
+        + meta
+            .variants
+            .iter()
+            .map(|v| u64::from(v.weight))
+            .sum::<u64>();
+    let per_mille =
+        |w: u32| u32::try_from((u64::from(w) * 1000 + total / 2) / total.max(1)).unwrap_or(1000);
+    let mut out = vec![VariantEntry {
+        name: letterpress_engine::BASE_VARIANT.to_owned(),
+        weight: meta.base_weight,
+        per_mille: per_mille(meta.base_weight),
+        body: None,
+        changes: Vec::new(),
+    }];
+    for v in &meta.variants {
+        let changes = [
+            v.body.as_ref().map(|_| "body"),
+            v.subject.as_ref().map(|_| "subject"),
+            v.preheader.as_ref().map(|_| "preheader"),
+        ];
+        out.push(VariantEntry {
+            name: v.name.clone(),
+            weight: v.weight,
+            per_mille: per_mille(v.weight),
+            body: v
+                .body
+                .as_deref()
+                .map(|file| paths::body_file(id, Some(file), None)),
+            changes: changes.into_iter().flatten().map(str::to_owned).collect(),
+        });
+    }
+    out
 }
 
 /// The result of checking every template × locale × fixture.
@@ -176,7 +219,7 @@ impl CheckReport {
     }
 }
 
-/// One unit of work: a template in a locale with a fixture.
+/// One unit of work: a template (or one of its A/B variants) in a locale with a fixture.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RenderJob {
     /// Template id.
@@ -185,6 +228,9 @@ pub struct RenderJob {
     pub locale: String,
     /// Fixture name.
     pub fixture: String,
+    /// An A/B variant (`None`: the template itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 /// An open project: its root, configuration and a loaded engine.
@@ -311,6 +357,7 @@ impl Project {
                 template: &job.template,
                 locale: &job.locale,
                 data: &data,
+                variant: job.variant.as_deref(),
             };
             engine.render_with_markers(&request, text)
         })
@@ -434,8 +481,14 @@ impl Project {
             let Some(meta_text) = self.source(&meta_path) else {
                 continue;
             };
-            let description = TemplateMeta::parse(&meta_path, &meta_text)
-                .map(|m| m.description)
+            let meta = TemplateMeta::parse(&meta_path, &meta_text).ok();
+            let description = meta
+                .as_ref()
+                .map(|m| m.description.clone())
+                .unwrap_or_default();
+            let variants = meta
+                .as_ref()
+                .map(|m| variant_entries(&id, m))
                 .unwrap_or_default();
             let mut fixtures: Vec<String> = sorted_entries(&dir.join(&id).join("fixtures"))?
                 .into_iter()
@@ -457,6 +510,7 @@ impl Project {
                 description,
                 fixtures,
                 overrides,
+                variants,
             });
         }
         Ok(out)
@@ -475,6 +529,17 @@ impl Project {
     pub fn render(
         &self,
         template: &str,
+        locale: Option<&str>,
+        fixture: Option<&str>,
+    ) -> Result<RenderOutput, StudioError> {
+        self.render_variant(template, None, locale, fixture)
+    }
+
+    /// [`Project::render`] of one A/B variant of the template (`None`: the template itself).
+    pub fn render_variant(
+        &self,
+        template: &str,
+        variant: Option<&str>,
         locale: Option<&str>,
         fixture: Option<&str>,
     ) -> Result<RenderOutput, StudioError> {
@@ -503,6 +568,7 @@ impl Project {
             template: template.to_owned(),
             locale,
             fixture: fixture.unwrap_or_default(),
+            variant: variant.map(str::to_owned),
         }))
     }
 
@@ -511,10 +577,11 @@ impl Project {
     pub fn prepare_test_send(
         &self,
         template: &str,
+        variant: Option<&str>,
         locale: Option<&str>,
         fixture: Option<&str>,
     ) -> Result<send::PreparedSend, StudioError> {
-        let render = self.render(template, locale, fixture)?;
+        let render = self.render_variant(template, variant, locale, fixture)?;
         Ok(send::PreparedSend::new(
             &self.root,
             self.config().clone(),
@@ -522,11 +589,12 @@ impl Project {
         ))
     }
 
-    /// Renders a template in a locale with `data` (the sender's messages), with the text
-    /// part.
+    /// Renders a template (or one of its variants) in a locale with `data` (the sender's
+    /// messages), with the text part.
     pub fn render_data(
         &self,
         template: &str,
+        variant: Option<&str>,
         locale: &str,
         data: &serde_json::Value,
     ) -> RenderOutput {
@@ -534,7 +602,14 @@ impl Project {
             template,
             locale,
             data,
+            variant,
         })
+    }
+
+    /// The parsed template.toml of `template`, `None` when it has none or it does not parse.
+    pub fn template_meta(&self, template: &str) -> Option<TemplateMeta> {
+        let path = paths::meta(template);
+        TemplateMeta::parse(&path, &self.source(&path)?).ok()
     }
 
     /// Renders one job; a bad fixture becomes the render's error.
@@ -548,7 +623,8 @@ impl Project {
         )
     }
 
-    /// Every template × locale × fixture (templates without fixtures render once with `{}`).
+    /// Every template × variant × locale × fixture (templates without fixtures render once
+    /// with `{}`; the template itself is the job without a variant).
     pub fn jobs(&self) -> Result<Vec<RenderJob>, StudioError> {
         let mut jobs = Vec::new();
         for t in self.templates()? {
@@ -557,13 +633,18 @@ impl Project {
             } else {
                 t.fixtures.clone()
             };
-            for locale in &self.config().locales {
-                for f in &fixtures {
-                    jobs.push(RenderJob {
-                        template: t.id.clone(),
-                        locale: locale.clone(),
-                        fixture: f.clone(),
-                    });
+            let variants = std::iter::once(None)
+                .chain(t.variants.iter().skip(1).map(|v| Some(v.name.clone())));
+            for variant in variants {
+                for locale in &self.config().locales {
+                    for f in &fixtures {
+                        jobs.push(RenderJob {
+                            template: t.id.clone(),
+                            locale: locale.clone(),
+                            fixture: f.clone(),
+                            variant: variant.clone(),
+                        });
+                    }
                 }
             }
         }
@@ -669,6 +750,7 @@ fn render_with(
         template: &job.template,
         locale: &job.locale,
         data: &data,
+        variant: job.variant.as_deref(),
     };
     if text {
         engine.render(&request)

@@ -164,6 +164,7 @@ impl StudioSession {
                     description: t.description,
                     fixtures: t.fixtures,
                     overrides: t.overrides,
+                    variants: t.variants,
                 })
                 .collect(),
             layouts: list("layouts")?,
@@ -1472,6 +1473,7 @@ pub(crate) fn render_job(request: &PreviewRequest) -> RenderJob {
         template: request.template.clone(),
         locale: request.locale.clone(),
         fixture: request.fixture.clone(),
+        variant: request.variant.clone(),
     }
 }
 

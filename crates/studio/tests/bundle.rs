@@ -150,6 +150,7 @@ fn the_working_copy_a_version_and_a_bundle_load_the_same_catalogs() {
         template: "receipt".into(),
         locale: "pt-BR".into(),
         fixture: "default".into(),
+        variant: None,
     };
     let preview = project.render_job(&job);
     assert!(
@@ -167,6 +168,7 @@ fn the_working_copy_a_version_and_a_bundle_load_the_same_catalogs() {
         template: "receipt",
         locale: "pt-BR",
         data: &data,
+        variant: None,
     });
     assert_eq!(saved.subject, preview.subject);
 

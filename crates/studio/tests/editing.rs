@@ -25,6 +25,7 @@ fn job(template: &str, locale: &str) -> RenderJob {
         template: template.into(),
         locale: locale.into(),
         fixture: "default".into(),
+        variant: None,
     }
 }
 
@@ -322,6 +323,7 @@ fn one_call_takes_a_keystroke_and_renders_it() {
         markers: false,
         logic: Default::default(),
         dark: None,
+        variant: None,
     };
     let preview = session
         .edit_and_preview(BODY, &typed, &request, None)

@@ -612,6 +612,7 @@ fn rendered_diff_marks_changed_words_on_both_sides() {
             template: "welcome".into(),
             locale: Some("en".into()),
             fixture: Some("default".into()),
+            variant: None,
         })
         .unwrap();
     assert!(
@@ -643,6 +644,7 @@ fn rendered_diff_marks_changed_words_on_both_sides() {
             template: "welcome".into(),
             locale: Some("de".into()),
             fixture: None,
+            variant: None,
         })
         .unwrap();
     assert_eq!(working.locale, "de");

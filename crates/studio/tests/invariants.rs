@@ -19,6 +19,7 @@ fn request() -> PreviewRequest {
         markers: false,
         logic: Default::default(),
         dark: None,
+        variant: None,
     }
 }
 

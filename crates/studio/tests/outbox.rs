@@ -190,7 +190,7 @@ fn a_batch_of_every_template_and_locale_arrives_once_with_the_bytes_the_outbox_b
             .data,
         )
         .unwrap();
-        let render = project.render_data(template, locale, &data);
+        let render = project.render_data(template, None, locale, &data);
         assert_eq!(message.subject().unwrap(), render.subject, "{key}");
         let crlf = |s: &str| s.replace("\r\n", "\n").trim_end().to_owned();
         assert!(crlf(&html) == crlf(&render.html), "{key}: the HTML differs");

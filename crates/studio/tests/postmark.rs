@@ -111,6 +111,7 @@ fn mustachio_renders_what_the_preview_renders_for_any_data() {
             template: "t",
             locale: "en",
             data,
+            variant: None,
         });
         assert!(preview.is_ok(), "{:?}", preview.diagnostics);
         let html = render_mustachio(&compiled.html, data).unwrap_or_else(|e| panic!("{e:?}"));

@@ -53,7 +53,7 @@ fn every_sample_template_and_locale_arrives_as_built_with_both_parts() {
     for template in project.templates().unwrap() {
         for locale in &project.config().locales {
             let prepared = project
-                .prepare_test_send(&template.id, Some(locale), None)
+                .prepare_test_send(&template.id, None, Some(locale), None)
                 .unwrap();
             let stamp = Stamp::new(sent.len() as u64, NOW);
             let report = prepared.send(&smtp_to(ME), &stamp, &secrets).unwrap();
@@ -155,7 +155,7 @@ fn a_recipient_outside_the_allow_list_is_refused_unless_confirmed() {
     set_smtp(&root, &sink.url());
     let project = Project::open(&root).unwrap();
     let prepared = project
-        .prepare_test_send("welcome", Some("de"), Some("default"))
+        .prepare_test_send("welcome", None, Some("de"), Some("default"))
         .unwrap();
     let (smtp, targets) = no_secrets();
     let secrets = SendSecrets {
@@ -195,7 +195,9 @@ fn a_refused_connection_is_a_network_error_with_its_transcript() {
     // Nothing listens on a port just freed.
     set_smtp(&root, &format!("smtp://127.0.0.1:{}", free_port()));
     let project = Project::open(&root).unwrap();
-    let prepared = project.prepare_test_send("welcome", None, None).unwrap();
+    let prepared = project
+        .prepare_test_send("welcome", None, None, None)
+        .unwrap();
     let (smtp, targets) = no_secrets();
     let secrets = SendSecrets {
         smtp: &smtp,
@@ -223,7 +225,7 @@ fn a_recipient_the_server_refuses_comes_back_with_the_reply_and_the_transcript()
     set_smtp(&root, &sink.url());
     let project = Project::open(&root).unwrap();
     let prepared = project
-        .prepare_test_send("receipt", Some("pl"), None)
+        .prepare_test_send("receipt", None, Some("pl"), None)
         .unwrap();
     let (smtp, targets) = no_secrets();
     let secrets = SendSecrets {
@@ -262,7 +264,9 @@ fn an_smtp_login_without_a_password_says_where_to_put_it() {
     let (_tmp, root) = sample();
     set_smtp(&root, "smtp://anna@127.0.0.1:2525");
     let project = Project::open(&root).unwrap();
-    let prepared = project.prepare_test_send("welcome", None, None).unwrap();
+    let prepared = project
+        .prepare_test_send("welcome", None, None, None)
+        .unwrap();
     let (smtp, targets) = no_secrets();
     let secrets = SendSecrets {
         smtp: &smtp,
@@ -285,7 +289,7 @@ fn the_ses_peer_receives_the_raw_message() {
     add_target(&root, "ses-local", &peer.url(), "t-");
     let project = Project::open(&root).unwrap();
     let prepared = project
-        .prepare_test_send("verify-email", Some("ar"), Some("default"))
+        .prepare_test_send("verify-email", None, Some("ar"), Some("default"))
         .unwrap();
     let smtp = MemorySmtpPasswords::default();
     let targets = MemoryStore::with(
@@ -346,7 +350,7 @@ fn a_postmark_target_receives_the_parts_through_its_email_api() {
     letterpress_test_support::add_postmark_target(&root, "pm-local", &fake.endpoint(), "t-");
     let project = Project::open(&root).unwrap();
     let prepared = project
-        .prepare_test_send("receipt", Some("de"), None)
+        .prepare_test_send("receipt", None, Some("de"), None)
         .unwrap();
     let smtp = MemorySmtpPasswords::default();
     let targets = MemoryStore::with(
@@ -420,7 +424,9 @@ fn a_server_without_starttls_or_tls_gets_nothing_in_plain_text() {
     let sink = SmtpSink::start();
     let (_tmp, root) = sample();
     let project = Project::open(&root).unwrap();
-    let prepared = project.prepare_test_send("welcome", None, None).unwrap();
+    let prepared = project
+        .prepare_test_send("welcome", None, None, None)
+        .unwrap();
     let message = prepared.message(ME, &Stamp::new(7, NOW)).unwrap();
     // aiosmtpd here offers no STARTTLS: a server that is not loopback would be asked for it
     // (`smtp://` to any other host); the same rule is applied to the sink directly.

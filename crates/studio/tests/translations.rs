@@ -792,6 +792,7 @@ fn an_unsaved_cell_is_previewed_validated_and_never_written() {
         template: "welcome".into(),
         locale: "de".into(),
         fixture: "default".into(),
+        variant: None,
     };
     let buffers = letterpress_studio::Buffers::default();
     let out = project

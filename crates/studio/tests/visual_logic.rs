@@ -28,6 +28,7 @@ fn request(fixture: &str, logic: PreviewLogic) -> PreviewRequest {
         markers: true,
         logic,
         dark: None,
+        variant: None,
     }
 }
 
@@ -252,6 +253,7 @@ fn dark_previews_apply_the_emails_dark_styles_or_emulate_inversion_and_keep_the_
             markers: true,
             logic: PreviewLogic::default(),
             dark,
+            variant: None,
         })
     };
     let mapped = |p: &Preview| {

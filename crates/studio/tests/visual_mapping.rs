@@ -55,6 +55,7 @@ fn every_instrumented_sample_preview_is_the_plain_email_once_markers_are_strippe
             template: &job.template,
             locale: &job.locale,
             data: &data,
+            variant: None,
         };
         let (plain, marked) = project.engine().render_with_markers(&request, false);
         let what = format!("{} {} {}", job.template, job.locale, job.fixture);
@@ -160,6 +161,7 @@ fn a_property_edit_touches_only_the_elements_start_tag() {
         markers: false,
         logic: Default::default(),
         dark: None,
+        variant: None,
     };
     let panel = session.element_properties(path, offset, &request).unwrap();
     assert_eq!(panel.element, "mj-text");
@@ -239,6 +241,7 @@ fn selecting_everything_and_saving_without_edits_changes_no_byte() {
         markers: false,
         logic: Default::default(),
         dark: None,
+        variant: None,
     };
     let mut files = Vec::new();
     for dir in ["layouts", "partials"] {
@@ -346,6 +349,7 @@ fn elements_jinja_places_are_opaque_and_refuse_property_edits() {
         markers: true,
         logic: Default::default(),
         dark: None,
+        variant: None,
     };
     let preview = session.preview(&request);
     assert!(preview.is_ok(), "{:?}", preview.diagnostics);
@@ -407,6 +411,7 @@ fn typing_over_literal_text_writes_only_the_typed_stretch_and_keeps_chips() {
         markers: false,
         logic: Default::default(),
         dark: None,
+        variant: None,
     };
     let offset = text
         .find("<mj-text mj-class=\"footer\">{{ globals.company_name }}")
@@ -487,6 +492,7 @@ fn every_preview_marker_is_an_element_of_the_visual_source_tree() {
             template: &job.template,
             locale: &job.locale,
             data: &data,
+            variant: None,
         };
         let Some(marked) = project.engine().render_marked(&request) else {
             continue;
@@ -532,6 +538,7 @@ fn an_edit_keeps_the_markers_of_the_elements_it_left_alone() {
         markers: true,
         logic: Default::default(),
         dark: None,
+        variant: None,
     };
     let mapped = |session: &StudioSession| -> VisualMapping {
         let preview = session.preview(&request);
@@ -613,6 +620,7 @@ fn a_marked_preview_after_an_edit_sends_only_what_changed() {
         markers: true,
         logic: Default::default(),
         dark: None,
+        variant: None,
     };
     let first = session.preview_for(&request, None).mapping.unwrap();
     assert!(first.delta.is_none(), "nothing shown yet: the whole email");

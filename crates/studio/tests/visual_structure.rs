@@ -14,6 +14,7 @@ fn request() -> PreviewRequest {
         markers: false,
         logic: Default::default(),
         dark: None,
+        variant: None,
     }
 }
 

@@ -19,7 +19,7 @@ use letterpress_protocol::commands::{
 };
 use letterpress_protocol::{
     Command, ConflictSides, Diagnostic, ElementLocation, FileEvent, IpcCode, IpcError, MenuCommand,
-    Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution,
+    Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution, VariantEntry,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -210,6 +210,8 @@ pub struct Core {
     pub template: RwSignal<String>,
     pub locale: RwSignal<String>,
     pub fixture: RwSignal<String>,
+    /// The A/B variant previewed (empty: the template itself).
+    pub variant: RwSignal<String>,
     pub doc_path: RwSignal<String>,
     pub dirty: RwSignal<BTreeSet<String>>,
     pub preview: RwSignal<Option<Preview>>,
@@ -314,6 +316,7 @@ impl Core {
             template: RwSignal::new(String::new()),
             locale: RwSignal::new(String::new()),
             fixture: RwSignal::new(String::new()),
+            variant: RwSignal::new(String::new()),
             doc_path: RwSignal::new(String::new()),
             dirty: RwSignal::new(BTreeSet::new()),
             preview: RwSignal::new(None),
@@ -418,6 +421,15 @@ impl Core {
                 .map(|t| t.fixtures.clone())
                 .unwrap_or_default()
         });
+        let variants: Vec<String> = self.snapshot.with_untracked(|s| {
+            s.as_ref()
+                .and_then(|s| s.templates.iter().find(|t| t.id == id))
+                .map(|t| t.variants.iter().map(|v| v.name.clone()).collect())
+                .unwrap_or_default()
+        });
+        if !variants.contains(&self.variant.get_untracked()) {
+            self.variant.set(String::new());
+        }
         self.template.set(id.to_owned());
         if !fixtures.contains(&self.fixture.get_untracked()) {
             self.fixture
@@ -539,6 +551,43 @@ impl Core {
             markers: true,
             logic: self.logic.get_untracked(),
             dark: self.dark.get_untracked(),
+            variant: Some(self.variant.get_untracked()).filter(|v| !v.is_empty()),
+        }
+    }
+
+    /// The variants of the template shown (empty when it has none).
+    pub fn variants(self) -> Vec<VariantEntry> {
+        let template = self.template.get();
+        self.snapshot.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.templates.iter().find(|t| t.id == template))
+                .map(|t| t.variants.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Previews `variant` of the template shown (empty or `a`: the template itself), and
+    /// opens its body when it has one of its own and a body of the template is open.
+    pub fn use_variant(self, variant: &str) {
+        let template = self.template.get_untracked();
+        let body_of = |name: &str| {
+            self.snapshot.with_untracked(|s| {
+                s.as_ref()
+                    .and_then(|s| s.templates.iter().find(|t| t.id == template))
+                    .and_then(|t| t.variants.iter().find(|v| v.name == name))
+                    .and_then(|v| v.body.clone())
+            })
+        };
+        let main_body = format!("templates/{template}/body.mjml");
+        let open = self.doc_path.get_untracked();
+        let before = body_of(&self.variant.get_untracked()).unwrap_or_else(|| main_body.clone());
+        let variant = if variant == "a" { "" } else { variant };
+        self.variant.set(variant.to_owned());
+        let after = body_of(variant).unwrap_or(main_body);
+        if open == before && after != before {
+            self.open(&after, None);
+        } else {
+            self.refresh();
         }
     }
 

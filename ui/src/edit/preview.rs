@@ -86,6 +86,24 @@ pub fn PreviewPane(layer: SelectLayer) -> impl IntoView {
                         {move || fixtures().into_iter().map(|f| view! { <option value=f.clone()>{f.clone()}</option> }).collect_view()}
                     </select>
                 </label>
+                // A/B variants: each previews as its recipients get it.
+                {move || {
+                    let variants = core.variants();
+                    (!variants.is_empty()).then(|| view! {
+                        <label>"Variant "
+                            <select data-test="variant"
+                                title="A/B variants of this template (template.toml [variants]): the share of recipients each gets"
+                                prop:value=move || { let v = core.variant.get(); if v.is_empty() { "a".to_owned() } else { v } }
+                                on:change=move |ev| core.use_variant(&event_target_value(&ev))>
+                                {variants.into_iter().map(|v| {
+                                    let changes = if v.changes.is_empty() { "the template".to_owned() } else { v.changes.join(", ") };
+                                    let label = format!("{} · {} · {}.{} %", v.name, changes, v.per_mille / 10, v.per_mille % 10);
+                                    view! { <option value=v.name.clone()>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })
+                }}
                 {move || match core.new_fixture.get() {
                     None => view! {
                         <button data-test="new-fixture" title="A new set of preview data, copied from this one"

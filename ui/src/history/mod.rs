@@ -457,6 +457,7 @@ impl HistoryUi {
         let template = core.template.get_untracked();
         let locale = Some(core.locale.get_untracked()).filter(|l| !l.is_empty());
         let fixture = Some(core.fixture.get_untracked()).filter(|f| !f.is_empty());
+        let variant = Some(core.variant.get_untracked()).filter(|v| !v.is_empty());
         spawn_local(async move {
             // The working copy's side renders the editor's buffers.
             core.edits_delivered().await;
@@ -466,6 +467,7 @@ impl HistoryUi {
                 template: template.clone(),
                 locale,
                 fixture,
+                variant,
             };
             match ipc::call(&rendered).await {
                 Ok(d) if h.diff_seq.get_value() == seq => h.rendered.set(Some(d)),
@@ -1059,9 +1061,9 @@ fn Comparison(core: Core) -> impl IntoView {
             ipc::preview_show(el.as_ref(), &new);
         }
     });
-    // Locale or fixture changed while comparing: render again.
-    Effect::new(move |previous: Option<(String, String)>| {
-        let now = (core.locale.get(), core.fixture.get());
+    // Locale, fixture or variant changed while comparing: render again.
+    Effect::new(move |previous: Option<(String, String, String)>| {
+        let now = (core.locale.get(), core.fixture.get(), core.variant.get());
         if previous.as_ref().is_some_and(|p| *p != now) && h.picked.with_untracked(|p| p.len() == 2)
         {
             h.load_diff(core);
@@ -1147,11 +1149,26 @@ fn Comparison(core: Core) -> impl IntoView {
                 </span>
                 <span class="muted">
                     {move || if ready() {
-                        h.rendered.with(|d| d.as_ref().map(|d| format!("{} · {} · {}", d.template, d.locale, d.fixture)).unwrap_or_default())
+                        h.rendered.with(|d| d.as_ref().map(|d| match &d.variant {
+                            Some(v) => format!("{} · variant {v} · {} · {}", d.template, d.locale, d.fixture),
+                            None => format!("{} · {} · {}", d.template, d.locale, d.fixture),
+                        }).unwrap_or_default())
                     } else {
                         "Tick two versions (or a version and the working copy) to compare them.".to_owned()
                     }}
                 </span>
+                {move || {
+                    let variants = core.variants();
+                    (!variants.is_empty()).then(|| view! {
+                        <label>"Variant "
+                            <select data-test="diff-variant"
+                                prop:value=move || { let v = core.variant.get(); if v.is_empty() { "a".to_owned() } else { v } }
+                                on:change=move |ev| { let v = event_target_value(&ev); core.variant.set(if v == "a" { String::new() } else { v }); }>
+                                {variants.into_iter().map(|v| view! { <option value=v.name.clone()>{v.name.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    })
+                }}
             </div>
             <div class="rendered-diff" class:hidden=move || h.view.get() != DiffView::Rendered || !ready()>
                 <div class="side">

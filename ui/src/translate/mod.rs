@@ -349,6 +349,7 @@ impl Translations {
             markers: false,
             logic: Default::default(),
             dark: None,
+            variant: None,
         };
         let translation = self.unsaved_translation();
         if translation.is_none() {

@@ -36,6 +36,9 @@ pub struct RenderedDiffRequest {
     pub locale: Option<String>,
     /// Fixture (`None`: `default`).
     pub fixture: Option<String>,
+    /// A/B variant (`None`: the template itself); a side whose template has no such variant
+    /// says so in its diagnostics.
+    pub variant: Option<String>,
 }
 
 impl History {
@@ -102,6 +105,7 @@ impl History {
             template: request.template.clone(),
             locale,
             fixture,
+            variant: request.variant.clone(),
             before: rendered_side(left.label, &old, &old_marks, REMOVED_CLASS),
             after: rendered_side(right.label, &new, &new_marks, INSERTED_CLASS),
             changes,
@@ -122,6 +126,7 @@ impl History {
                 .clone()
                 .unwrap_or_else(|| default_locale.to_owned()),
             fixture: fixture.to_owned(),
+            variant: request.variant.clone(),
         };
         if side.working {
             return match Project::open(&self.root) {

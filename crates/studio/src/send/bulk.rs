@@ -19,7 +19,7 @@ use crate::Project;
 use crate::sync::TargetSync;
 use letterpress_engine::config::SmtpServer;
 use letterpress_engine::send_config::is_address;
-use letterpress_engine::{Diagnostic, RenderOutput};
+use letterpress_engine::{Diagnostic, RenderOutput, TemplateMeta};
 use letterpress_providers::{ProviderError, ProviderKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -76,6 +76,8 @@ struct Line {
     time_zone: Option<String>,
     #[serde(default)]
     key: Option<String>,
+    #[serde(default)]
+    variant: Option<String>,
 }
 
 /// The default idempotency key of a line: the SHA-256 of its bytes (trimmed), in hex.
@@ -120,8 +122,48 @@ pub trait Renderer: Sync {
     fn refuses(&self, template: &str, locale: &str) -> Option<String>;
     /// The locale of a message that names none.
     fn default_locale(&self) -> String;
-    /// Renders with `data`, the text part included.
-    fn render(&self, template: &str, locale: &str, data: &serde_json::Value) -> RenderOutput;
+    /// The template's settings (its A/B variants), `None` when it has none that parse.
+    fn meta(&self, template: &str) -> Option<TemplateMeta>;
+    /// Renders `template` (or its A/B `variant`) with `data`, the text part included.
+    fn render(
+        &self,
+        template: &str,
+        variant: Option<&str>,
+        locale: &str,
+        data: &serde_json::Value,
+    ) -> RenderOutput;
+}
+
+/// The variant a message gets: the one its line names (checked), else one the template's
+/// weights pick by a stable hash of the template and the recipient's address, so a
+/// recipient gets the same variant in every batch. `Ok(None)`: the template has none.
+pub fn pick_variant(
+    meta: Option<&TemplateMeta>,
+    template: &str,
+    named: Option<&str>,
+    recipient: &str,
+) -> Result<Option<String>, String> {
+    let Some(meta) = meta.filter(|m| !m.variants.is_empty()) else {
+        return match named {
+            Some(v) => Err(format!(
+                "template `{template}` has no variant `{v}` (it has none)"
+            )),
+            None => Ok(None),
+        };
+    };
+    match named {
+        Some(v) => match meta.variant(v) {
+            Ok(_) => Ok(Some(v.to_owned())),
+            Err(names) => Err(format!(
+                "template `{template}` has no variant `{v}` (its variants: {})",
+                names.join(", ")
+            )),
+        },
+        None => {
+            let key = format!("{template}\u{0}{}", recipient.to_ascii_lowercase());
+            Ok(meta.assign_variant(&key).map(str::to_owned))
+        }
+    }
 }
 
 impl Renderer for Project {
@@ -148,8 +190,17 @@ impl Renderer for Project {
     fn default_locale(&self) -> String {
         self.config().default_locale.clone()
     }
-    fn render(&self, template: &str, locale: &str, data: &serde_json::Value) -> RenderOutput {
-        self.render_data(template, locale, data)
+    fn meta(&self, template: &str) -> Option<TemplateMeta> {
+        self.template_meta(template)
+    }
+    fn render(
+        &self,
+        template: &str,
+        variant: Option<&str>,
+        locale: &str,
+        data: &serde_json::Value,
+    ) -> RenderOutput {
+        self.render_data(template, variant, locale, data)
     }
 }
 
@@ -180,8 +231,17 @@ impl Renderer for letterpress_engine::bundle::Bundle {
     fn default_locale(&self) -> String {
         self.manifest().default_locale.clone()
     }
-    fn render(&self, template: &str, locale: &str, data: &serde_json::Value) -> RenderOutput {
-        letterpress_engine::bundle::Bundle::render(self, template, locale, data)
+    fn meta(&self, template: &str) -> Option<TemplateMeta> {
+        letterpress_engine::bundle::Bundle::template_meta(self, template)
+    }
+    fn render(
+        &self,
+        template: &str,
+        variant: Option<&str>,
+        locale: &str,
+        data: &serde_json::Value,
+    ) -> RenderOutput {
+        letterpress_engine::bundle::Bundle::render_variant(self, template, variant, locale, data)
     }
 }
 
@@ -190,6 +250,7 @@ impl Renderer for letterpress_engine::bundle::Bundle {
 /// rest go on. Empty lines are skipped.
 pub fn read_lines(renderer: &dyn Renderer, source: &str, text: &str) -> Vec<NewMessage> {
     let default_locale = renderer.default_locale();
+    let mut metas: std::collections::HashMap<String, Option<TemplateMeta>> = Default::default();
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
@@ -202,6 +263,7 @@ pub fn read_lines(renderer: &dyn Renderer, source: &str, text: &str) -> Vec<NewM
             source: source.to_owned(),
             line: line_no,
             template: String::new(),
+            variant: None,
             locale: String::new(),
             recipient: String::new(),
             data: "{}".into(),
@@ -262,6 +324,21 @@ pub fn read_lines(renderer: &dyn Renderer, source: &str, text: &str) -> Vec<NewM
         if let Some(why) = problem {
             out.push(reject(message, why));
             continue;
+        }
+        let meta = metas
+            .entry(line.template.clone())
+            .or_insert_with(|| renderer.meta(&line.template));
+        match pick_variant(
+            meta.as_ref(),
+            &line.template,
+            line.variant.as_deref(),
+            &message.recipient,
+        ) {
+            Ok(v) => message.variant = v,
+            Err(why) => {
+                out.push(reject(message, why));
+                continue;
+            }
         }
         if let Some(at) = &line.send_at {
             match due_at(at, line.time_zone.as_deref()) {
@@ -612,7 +689,7 @@ pub struct Sender<'a> {
 fn render(renderer: &dyn Renderer, m: &StoredMessage) -> Result<RenderOutput, String> {
     let data: serde_json::Value =
         serde_json::from_str(&m.data).map_err(|e| format!("stored data: {e}"))?;
-    let render = renderer.render(&m.template, &m.locale, &data);
+    let render = renderer.render(&m.template, m.variant.as_deref(), &m.locale, &data);
     if let Some(d) = render.diagnostics.iter().find(|d| d.is_error()) {
         return Err(describe(d));
     }

@@ -140,6 +140,8 @@ pub struct NewMessage {
     pub line: usize,
     /// Template id.
     pub template: String,
+    /// The A/B variant it was assigned (`None`: the template has none).
+    pub variant: Option<String>,
     /// Locale tag.
     pub locale: String,
     /// The recipient.
@@ -168,6 +170,8 @@ pub struct StoredMessage {
     pub line: usize,
     /// Template id.
     pub template: String,
+    /// The A/B variant (`None`: the template has none).
+    pub variant: Option<String>,
     /// Locale.
     pub locale: String,
     /// Recipient.
@@ -244,8 +248,8 @@ pub struct Outbox {
     unsynced: bool,
 }
 
-const COLUMNS: &str =
-    "id, key, source, line, template, locale, recipient, data, state, attempts, message, subject";
+const COLUMNS: &str = "id, key, source, line, template, locale, recipient, data, state, attempts, \
+                       message, subject, variant";
 
 fn row_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
     Ok(StoredMessage {
@@ -261,6 +265,7 @@ fn row_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
         attempts: u32::try_from(r.get::<_, i64>(9)?).unwrap_or(u32::MAX),
         message: r.get(10)?,
         subject: r.get(11)?,
+        variant: r.get(12)?,
     })
 }
 
@@ -312,8 +317,8 @@ impl Outbox {
             let mut insert = tx
                 .prepare(
                     "INSERT INTO messages (key, source, line, template, locale, recipient, data,
-                        due_at, state, last_error, queued_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                        due_at, state, last_error, queued_at, variant)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT(key) DO NOTHING",
                 )
                 .map_err(err)?;
@@ -338,7 +343,8 @@ impl Outbox {
                         m.due_at,
                         state.as_str(),
                         m.rejected,
-                        now
+                        now,
+                        m.variant
                     ])
                     .map_err(err)?;
                 if n > 0 {

@@ -169,6 +169,37 @@ pub fn list_targets(root: &Path) -> Result<Vec<SyncTarget>, SyncError> {
         .collect())
 }
 
+/// Two templates (or variants) whose remote names differ only in case would be one remote
+/// template at a provider that ignores case (`x` in `en-GB` and `x`'s variant `gb` in `en`):
+/// both are blocked, with why, instead of overwriting each other.
+fn refuse_shared_names(mut desired: Vec<Desired>, target: &str) -> Vec<Desired> {
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, d) in desired.iter().enumerate() {
+        by_name
+            .entry(d.remote_name.to_ascii_lowercase())
+            .or_default()
+            .push(i);
+    }
+    for indices in by_name.values().filter(|v| v.len() > 1) {
+        let names: Vec<String> = indices
+            .iter()
+            .map(|&i| desired[i].remote_name.clone())
+            .collect();
+        for &i in indices {
+            desired[i].content = Err(vec![Diagnostic::error(
+                Code::InvalidConfig,
+                format!(
+                    "remote names {} would be one template at the provider (names differ only \
+                     in case): rename a template or variant, or set targets.{target}.prefix",
+                    names.join(" and ")
+                ),
+                Some(Location::start_of(PROJECT_FILE)),
+            )]);
+        }
+    }
+    desired
+}
+
 fn find_target(config: &ProjectConfig, name: &str) -> Result<TargetConfig, SyncError> {
     config
         .targets
@@ -391,17 +422,29 @@ impl TargetSync {
                 })
                 .collect(),
         };
-        let jobs: Vec<(String, String, Option<Diagnostic>)> = templates
+        let engine = &version.engine;
+        // Each template in each locale, and each of its A/B variants as a remote template of
+        // its own (`…-<locale>-<variant>`).
+        let jobs: Vec<(String, Option<String>, String, Option<Diagnostic>)> = templates
             .iter()
             .flat_map(|(t, missing)| {
-                version
-                    .config
-                    .locales
-                    .iter()
-                    .map(move |l| (t.clone(), l.clone(), missing.clone()))
+                let variants = std::iter::once(None).chain(
+                    engine
+                        .template_meta(t)
+                        .map(|m| m.variants)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|v| Some(v.name)),
+                );
+                let variants: Vec<Option<String>> = variants.collect();
+                version.config.locales.iter().flat_map(move |l| {
+                    variants
+                        .clone()
+                        .into_iter()
+                        .map(move |v| (t.clone(), v, l.clone(), missing.clone()))
+                })
             })
             .collect();
-        let engine = &version.engine;
         let provider = self.target.provider;
         let dialect = match provider {
             Provider::Ses => Dialect::Handlebars,
@@ -409,8 +452,10 @@ impl TargetSync {
         };
         let desired = jobs
             .into_par_iter()
-            .map(|(template, locale, missing)| {
-                let remote_name = self.target.remote_name(&template, &locale);
+            .map(|(template, variant, locale, missing)| {
+                let remote_name =
+                    self.target
+                        .variant_remote_name(&template, &locale, variant.as_deref());
                 let content = if let Some(d) = missing {
                     Err(vec![d])
                 } else if !provider.accepts_remote_name(&remote_name) {
@@ -427,7 +472,7 @@ impl TargetSync {
                     )])
                 } else {
                     engine
-                        .compile_send_time(&template, &locale, dialect)
+                        .compile_send_time_variant(&template, variant.as_deref(), &locale, dialect)
                         .map(|t| TemplateContent {
                             subject: t.subject,
                             html: t.html,
@@ -439,10 +484,12 @@ impl TargetSync {
                     remote_name,
                     template,
                     locale,
+                    variant,
                     content,
                 }
             })
             .collect();
+        let desired = refuse_shared_names(desired, &self.target.name);
         Ok(Published {
             tag: live.tag,
             version: version.id,

@@ -16,6 +16,8 @@ pub struct Desired {
     pub template: String,
     /// Locale.
     pub locale: String,
+    /// The A/B variant (`None`: the template itself).
+    pub variant: Option<String>,
     /// The compiled content, or why it does not compile.
     pub content: Result<TemplateContent, Vec<Diagnostic>>,
 }
@@ -42,6 +44,7 @@ pub fn compute(
             remote_name: d.remote_name.clone(),
             template: d.template.clone(),
             locale: d.locale.clone(),
+            variant: d.variant.clone(),
             action,
             diff,
             diagnostics,
@@ -111,6 +114,7 @@ pub fn compute(
                 remote_name: name.clone(),
                 template: record.map(|r| r.template.clone()).unwrap_or_default(),
                 locale: record.map(|r| r.locale.clone()).unwrap_or_default(),
+                variant: None,
                 action: if drifted {
                     SyncAction::Drift
                 } else {
@@ -182,6 +186,7 @@ mod tests {
             remote_name: name.into(),
             template: "t".into(),
             locale: "en".into(),
+            variant: None,
             content: Ok(content(subject)),
         }
     }
