@@ -114,3 +114,32 @@ pub fn sample_copy() -> (tempfile::TempDir, PathBuf) {
     }
     (tmp, root)
 }
+
+/// The subject of the sample `welcome`'s variant `b` added by [`add_welcome_variants`].
+pub const VARIANT_B_SUBJECT: &str = "Your Northwind workspace is ready, {{ user.first_name }}";
+/// The subject of its variant `short`.
+pub const VARIANT_SHORT_SUBJECT: &str = "Welcome aboard";
+/// A line only variant `b`'s body shows.
+pub const VARIANT_B_BANNER: &str = "Variant B: start with a template from the gallery";
+
+/// Gives the sample's `welcome` (in the project at `root`) two A/B variants besides itself,
+/// weighted 2 : 1 : 1 with it: `b` with its own body (`body.b.mjml`: the body with a banner
+/// section first) and subject, `short` with its own subject only.
+pub fn add_welcome_variants(root: &Path) {
+    let dir = root.join("templates/welcome");
+    let meta = dir.join("template.toml");
+    let mut toml = std::fs::read_to_string(&meta).expect("read template.toml");
+    toml.push_str(&format!(
+        "\n[variants.a]\nweight = 2\n\n[variants.b]\nbody = \"body.b.mjml\"\nsubject = \
+         '{VARIANT_B_SUBJECT}'\n\n[variants.short]\nsubject = \"{VARIANT_SHORT_SUBJECT}\"\n"
+    ));
+    std::fs::write(&meta, toml).expect("write template.toml");
+    let body = std::fs::read_to_string(dir.join("body.mjml")).expect("read body.mjml");
+    let banner = format!(
+        "{{% block content %}}\n<mj-section>\n  <mj-column>\n    <mj-text>{VARIANT_B_BANNER}\
+         </mj-text>\n  </mj-column>\n</mj-section>\n"
+    );
+    let b = body.replacen("{% block content %}\n", &banner, 1);
+    assert_ne!(b, body, "the sample's welcome has a content block");
+    std::fs::write(dir.join("body.b.mjml"), b).expect("write body.b.mjml");
+}
