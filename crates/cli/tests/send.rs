@@ -1,9 +1,11 @@
 //! `letterpress send` and `letterpress outbox` as a user runs them, against a real local
 //! SMTP server (aiosmtpd): a batch from a file and from stdin, the exit codes, the JSON
 //! report, and the crash loop — the sender SIGKILLed at random points while it sends
-//! batches of 200, then resumed, with every idempotency key counted on the receiving side.
+//! batches of 200, then resumed, with every idempotency key counted on the receiving side:
+//! once over SMTP, once through the real SES peer's `SendEmail` (npm aws-ses-v2-local).
 
-use letterpress_test_support::SmtpSink;
+use letterpress_studio::sync::{ENV_ACCESS_KEY_ID, ENV_SECRET_ACCESS_KEY};
+use letterpress_test_support::{SesPeer, SmtpSink, add_target, http};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -50,13 +52,60 @@ fn digest_lines(root: &Path, prefix: &str, n: usize) -> String {
                 "template": "daily-digest",
                 "locale": locales[i % locales.len()],
                 "data": data,
-                "to": format!("member{i}@example.com"),
+                // The address names the key: the SES peer keeps no custom header.
+                "to": format!("{prefix}-{i}@example.com"),
                 "key": format!("{prefix}-{i}"),
             })
             .to_string()
                 + "\n"
         })
         .collect()
+}
+
+/// Where the kill loop's messages go, and what arrived there.
+enum Receiving {
+    Smtp(SmtpSink),
+    /// The SES peer, as target `ses-local` of the project.
+    Ses(SesPeer),
+}
+
+impl Receiving {
+    /// The `letterpress send` arguments that send there (after the project has the target).
+    fn args(&self) -> Vec<String> {
+        match self {
+            Receiving::Smtp(sink) => vec!["--smtp".into(), sink.url()],
+            Receiving::Ses(_) => vec!["--target".into(), "ses-local".into()],
+        }
+    }
+
+    /// `letterpress` for `root`, with the peer's credentials when sending to it.
+    fn letterpress(&self, root: &Path) -> Command {
+        let mut cmd = letterpress(root);
+        if let Receiving::Ses(_) = self {
+            cmd.env(ENV_ACCESS_KEY_ID, "AKIDLOCALTEST")
+                .env(ENV_SECRET_ACCESS_KEY, "local/test+secret");
+        }
+        cmd
+    }
+
+    /// Every key that arrived, with how often.
+    fn keys(&self) -> BTreeMap<String, usize> {
+        match self {
+            Receiving::Smtp(sink) => received_keys(sink),
+            Receiving::Ses(peer) => {
+                let (status, body) = http(peer.port, "GET", "/store", None).expect("GET /store");
+                assert_eq!(status, 200, "{body}");
+                let store: Value = serde_json::from_str(&body).expect("the peer's store");
+                let mut keys = BTreeMap::new();
+                for email in store["emails"].as_array().expect("emails") {
+                    let to = email["destination"]["to"][0].as_str().expect("a recipient");
+                    let key = to.strip_suffix("@example.com").expect("a test address");
+                    *keys.entry(key.to_owned()).or_insert(0) += 1;
+                }
+                keys
+            }
+        }
+    }
 }
 
 /// Keys the sink received, with how often.
@@ -211,6 +260,19 @@ impl Points {
 #[test]
 fn a_sender_killed_at_random_points_delivers_every_message_exactly_once() {
     let _alone = one_at_a_time();
+    kill_loop(&Receiving::Smtp(SmtpSink::start()));
+}
+
+#[test]
+fn a_sender_killed_at_random_points_sends_through_ses_exactly_once() {
+    let _alone = one_at_a_time();
+    kill_loop(&Receiving::Ses(SesPeer::start()));
+}
+
+/// SIGKILLs `letterpress send` at random points of batches of 200 (half the runs given the
+/// file again, half `--resume`), then checks on the receiving side: no key twice, none lost
+/// but the ones the outbox holds in doubt.
+fn kill_loop(receiving: &Receiving) {
     // LETTERPRESS_SEND_KILLS sets the number of kills (the campaign for the closing note
     // ran 1,000); the default keeps the suite quick.
     let kills_wanted: usize = std::env::var("LETTERPRESS_SEND_KILLS")
@@ -229,18 +291,18 @@ fn a_sender_killed_at_random_points_delivers_every_message_exactly_once() {
         });
     eprintln!("kill loop: seed {seed}, {kills_wanted} kills");
     let mut points = Points(seed);
-    let sink = SmtpSink::start();
     let (tmp, root) = sample_copy();
-    let url = sink.url();
+    if let Receiving::Ses(peer) = receiving {
+        add_target(&root, "ses-local", &peer.url(), "t-");
+    }
+    let to = receiving.args();
+    let letterpress = |root: &Path| receiving.letterpress(root);
 
     // How long an unkilled run of one batch takes: kills land anywhere in that span.
     let probe = tmp.path().join("probe.jsonl");
     std::fs::write(&probe, digest_lines(&root, "probe", 200)).unwrap();
     let started = Instant::now();
-    let (code, _, stderr) = run(letterpress(&root)
-        .arg("send")
-        .arg(&probe)
-        .args(["--smtp", &url]));
+    let (code, _, stderr) = run(letterpress(&root).arg("send").arg(&probe).args(&to));
     assert_eq!(code, 0, "{stderr}");
     let span = started.elapsed().as_micros().max(1000) as u64;
     eprintln!("one batch of 200 unkilled: {} ms", span / 1000);
@@ -263,7 +325,8 @@ fn a_sender_killed_at_random_points_delivers_every_message_exactly_once() {
             cmd.arg("--resume");
         }
         let mut child = cmd
-            .args(["--smtp", &url, "--format", "json"])
+            .args(&to)
+            .args(["--format", "json"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -307,7 +370,8 @@ fn a_sender_killed_at_random_points_delivers_every_message_exactly_once() {
     let (code, stdout, stderr) = run(letterpress(&root)
         .arg("send")
         .arg(&batch_file)
-        .args(["--smtp", &url, "--format", "json"]));
+        .args(&to)
+        .args(["--format", "json"]));
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let (_, stdout, _) = run(letterpress(&root).args(["outbox", "--format", "json"]));
     let counts: Value = serde_json::from_str(&stdout).unwrap();
@@ -318,7 +382,7 @@ fn a_sender_killed_at_random_points_delivers_every_message_exactly_once() {
         "every message ends sent: {counts}"
     );
 
-    let received = received_keys(&sink);
+    let received = receiving.keys();
     let duplicates: Vec<_> = received.iter().filter(|(_, n)| **n > 1).collect();
     let lost: Vec<_> = expected
         .iter()
@@ -326,8 +390,9 @@ fn a_sender_killed_at_random_points_delivers_every_message_exactly_once() {
         .collect();
     let strangers: Vec<_> = received.keys().filter(|k| !expected.contains(*k)).collect();
     eprintln!(
-        "kill loop: {kills} kills in {runs} runs over {} batches of 200 ({} messages): \
+        "kill loop ({}): {kills} kills in {runs} runs over {} batches of 200 ({} messages): \
          {} duplicates, {} lost, {in_doubt} in doubt",
+        to.join(" "),
         batch + 1,
         expected.len(),
         duplicates.len(),
