@@ -108,75 +108,12 @@ enum Command {
     /// Send one email to yourself, exactly as a recipient gets it, over `[send] smtp` or a
     /// target's send API; the subject starts with `[test <token>]`. Recipients outside
     /// `[send] allow` need --yes.
-    SendTest {
-        /// Template id.
-        template: String,
-        /// Locale (default: the project's default locale).
-        #[arg(long, short)]
-        locale: Option<String>,
-        /// Fixture name (default: the first one).
-        #[arg(long, short)]
-        data: Option<String>,
-        /// An A/B variant of the template.
-        #[arg(long)]
-        variant: Option<String>,
-        /// The recipient.
-        #[arg(long)]
-        to: String,
-        /// Send through this sync target's provider instead of SMTP.
-        #[arg(long)]
-        target: Option<String>,
-        /// Send to a recipient outside `[send] allow`.
-        #[arg(long)]
-        yes: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    SendTest(send::SendTestArgs),
     /// Send messages (JSON lines from a file or `-` for stdin) through the outbox, each
     /// exactly once: over SMTP or a sync target's send API, rendered by the preview's
     /// engine from the working copy, a published version or a bundle. Without --run, sends
     /// what is due and exits; a later call (or --resume) continues where a stopped one left.
-    Send {
-        /// The messages: a JSON-lines file, or `-` for stdin (omit with --resume).
-        input: Option<String>,
-        /// Send over this SMTP server (`smtp[s]://[user@]host:port`; default `[send] smtp`).
-        #[arg(long, conflicts_with = "target")]
-        smtp: Option<String>,
-        /// Send through this sync target's provider (SES, Postmark).
-        #[arg(long)]
-        target: Option<String>,
-        /// Continue the outbox without new input.
-        #[arg(long)]
-        resume: bool,
-        /// Keep running: send what is due, sleep until the next `send_at`, until nothing waits.
-        #[arg(long)]
-        run: bool,
-        /// Render from this published version (`production/3`) instead of the working copy.
-        #[arg(long, conflicts_with = "bundle")]
-        version: Option<String>,
-        /// Render from this bundle folder (`letterpress export`).
-        #[arg(long)]
-        bundle: Option<PathBuf>,
-        /// The outbox file (default `.letterpress/outbox.sqlite` in the project).
-        #[arg(long)]
-        outbox: Option<PathBuf>,
-        /// Attempts before a message fails for good.
-        #[arg(long, default_value_t = 5)]
-        max_attempts: u32,
-        /// Seconds before the first retry (doubling each time, at most an hour).
-        #[arg(long, default_value_t = 30)]
-        retry_after: u64,
-        /// At most this many messages per second.
-        #[arg(long)]
-        rate: Option<u32>,
-        /// Send again messages whose earlier send is in doubt (may deliver twice).
-        #[arg(long)]
-        resend_in_doubt: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Send(send::SendArgs),
     /// The sender's outbox: counts per state, template and locale, and the latest failures.
     Outbox {
         /// The outbox file (default `.letterpress/outbox.sqlite` in the project).
@@ -350,60 +287,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             what: sync::AuthCommand::SetSmtp,
         } => send::set_smtp_password(&project_root(project_dir)?),
         Command::Auth { what } => sync::auth(&project_root(project_dir)?, what),
-        Command::SendTest {
-            template,
-            locale,
-            data,
-            variant,
-            to,
-            target,
-            yes,
-            format,
-        } => send::send_test(
-            &open_project(project_dir)?,
-            send::SendTestArgs {
-                template,
-                locale,
-                data,
-                variant,
-                to,
-                target,
-                yes,
-                format,
-            },
-        ),
-        Command::Send {
-            input,
-            smtp,
-            target,
-            resume,
-            run,
-            version,
-            bundle,
-            outbox,
-            max_attempts,
-            retry_after,
-            rate,
-            resend_in_doubt,
-            format,
-        } => send::send(
-            &open_project(project_dir)?,
-            send::SendArgs {
-                input,
-                smtp,
-                target,
-                resume,
-                run,
-                version,
-                bundle,
-                outbox,
-                max_attempts,
-                retry_after,
-                rate,
-                resend_in_doubt,
-                format,
-            },
-        ),
+        Command::SendTest(args) => send::send_test(&open_project(project_dir)?, args),
+        Command::Send(args) => send::send(&open_project(project_dir)?, args),
         Command::Outbox { outbox, format } => {
             send::outbox(&project_root(project_dir)?, outbox.as_deref(), format)
         }

@@ -38,14 +38,30 @@ fn stamp() -> Stamp {
 }
 
 /// What `send-test` was asked.
+#[derive(clap::Args)]
 pub struct SendTestArgs {
+    /// Template id.
     pub template: String,
+    /// Locale (default: the project's default locale).
+    #[arg(long, short)]
     pub locale: Option<String>,
+    /// Fixture name (default: the first one).
+    #[arg(long, short)]
     pub data: Option<String>,
+    /// An A/B variant of the template.
+    #[arg(long)]
     pub variant: Option<String>,
+    /// The recipient.
+    #[arg(long)]
     pub to: String,
+    /// Send through this sync target's provider instead of SMTP.
+    #[arg(long)]
     pub target: Option<String>,
+    /// Send to a recipient outside `[send] allow`.
+    #[arg(long)]
     pub yes: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
 
@@ -118,19 +134,45 @@ pub fn set_smtp_password(root: &Path) -> Result<ExitCode> {
 }
 
 /// What `send` was asked.
+#[derive(clap::Args)]
 pub struct SendArgs {
+    /// The messages: a JSON-lines file, or `-` for stdin (omit with --resume).
     pub input: Option<String>,
+    /// Send over this SMTP server (`smtp[s]://[user@]host:port`; default `[send] smtp`).
+    #[arg(long, conflicts_with = "target")]
     pub smtp: Option<String>,
+    /// Send through this sync target's provider (SES, Postmark).
+    #[arg(long)]
     pub target: Option<String>,
+    /// Continue the outbox without new input.
+    #[arg(long)]
     pub resume: bool,
+    /// Keep running: send what is due, sleep until the next `send_at`, until nothing waits.
+    #[arg(long)]
     pub run: bool,
+    /// Render from this published version (`production/3`) instead of the working copy.
+    #[arg(long, conflicts_with = "bundle")]
     pub version: Option<String>,
+    /// Render from this bundle folder (`letterpress export`).
+    #[arg(long)]
     pub bundle: Option<PathBuf>,
+    /// The outbox file (default `.letterpress/outbox.sqlite` in the project).
+    #[arg(long)]
     pub outbox: Option<PathBuf>,
+    /// Attempts before a message fails for good.
+    #[arg(long, default_value_t = 5)]
     pub max_attempts: u32,
+    /// Seconds before the first retry (doubling each time, at most an hour).
+    #[arg(long, default_value_t = 30)]
     pub retry_after: u64,
+    /// At most this many messages per second.
+    #[arg(long)]
     pub rate: Option<u32>,
+    /// Send again messages whose earlier send is in doubt (may deliver twice).
+    #[arg(long)]
     pub resend_in_doubt: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
 
@@ -142,7 +184,8 @@ fn unix_now() -> i64 {
 pub fn send(project: &Project, args: SendArgs) -> Result<ExitCode> {
     if args.input.is_none() && !args.resume {
         anyhow::bail!(
-            "give the messages (a JSON-lines file, or `-` for stdin), or --resume to continue              the outbox"
+            "give the messages (a JSON-lines file, or `-` for stdin), or --resume to continue \
+             the outbox"
         );
     }
     // What renders: the working copy, a published version (exported to a temporary

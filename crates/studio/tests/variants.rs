@@ -22,7 +22,6 @@ use letterpress_test_support::project::{
 use letterpress_test_support::{SesPeer, SmtpSink, add_target, sample_copy, save_and_publish};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 const B_BANNER: &str = VARIANT_B_BANNER;

@@ -592,24 +592,18 @@ impl Transport for TargetTransport {
         before_end: &mut dyn FnMut(),
     ) -> Result<String, TransportFailure> {
         before_end();
-        let id = if let Some(ses) = self.target.ses() {
-            ses.send_raw(&self.from, &out.message.to_address, &out.message.bytes)
-        } else if let (Some(postmark), Some(parts)) = (self.target.postmark(), out.parts) {
-            postmark.send_email(&letterpress_providers::OutgoingEmail {
-                from: &self.from,
-                to: &out.message.to_address,
-                subject: &out.message.subject,
-                html: &parts.html,
-                text: &parts.text,
-                headers: vec![(KEY_HEADER.to_owned(), out.key.to_owned())],
-            })
-        } else {
-            return Err(TransportFailure {
-                message: "the target has no send API".into(),
-                kind: FailureKind::Permanent,
-                connection_lost: false,
-            });
-        };
+        let id = super::send_through_target(
+            &self.target,
+            &self.from,
+            out.message,
+            out.parts,
+            vec![(KEY_HEADER.to_owned(), out.key.to_owned())],
+        )
+        .ok_or_else(|| TransportFailure {
+            message: "the target has no send API".into(),
+            kind: FailureKind::Permanent,
+            connection_lost: false,
+        })?;
         id.map(|id| format!("accepted, message id {id}"))
             .map_err(provider_failure)
     }

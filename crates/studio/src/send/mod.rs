@@ -237,6 +237,31 @@ pub(crate) fn open_send_target(
     )?)
 }
 
+/// Hands `message` to `target`'s send API: SES v2 `SendEmail` takes the MIME bytes, Postmark
+/// `/email` the render's parts (`parts`) with `headers`. The provider's message id; `None`
+/// when the target has no send API (or Postmark gets no parts). The one place both the test
+/// send and the sender's [`bulk::TargetTransport`] reach a provider.
+pub(crate) fn send_through_target(
+    target: &TargetSync,
+    from: &str,
+    message: &BuiltMessage,
+    parts: Option<&RenderOutput>,
+    headers: Vec<(String, String)>,
+) -> Option<Result<String, letterpress_providers::ProviderError>> {
+    if let Some(ses) = target.ses() {
+        return Some(ses.send_raw(from, &message.to_address, &message.bytes));
+    }
+    let (postmark, parts) = (target.postmark()?, parts?);
+    Some(postmark.send_email(&letterpress_providers::OutgoingEmail {
+        from,
+        to: &message.to_address,
+        subject: &message.subject,
+        html: &parts.html,
+        text: &parts.text,
+        headers,
+    }))
+}
+
 /// An email rendered for a test send, with the project it belongs to.
 pub struct PreparedSend {
     pub(crate) root: PathBuf,
@@ -346,26 +371,15 @@ impl PreparedSend {
     ) -> Result<(String, String), SendError> {
         let target = open_send_target(&self.root, name, secrets, stamp.now)?;
         let provider = target.target().provider;
-        let id = if let Some(ses) = target.ses() {
-            let from = self.config.send.from.clone().unwrap_or_default();
-            ses.send_raw(&from, &message.to_address, &message.bytes)
-                .map_err(SyncError::from)?
-        } else if let Some(postmark) = target.postmark() {
-            postmark
-                .send_email(&letterpress_providers::OutgoingEmail {
-                    from: self.config.send.from.as_deref().unwrap_or_default(),
-                    to: &message.to_address,
-                    subject: &message.subject,
-                    html: &self.render.html,
-                    text: &self.render.text,
-                    headers: vec![(TOKEN_HEADER.to_owned(), stamp.token.clone())],
-                })
-                .map_err(SyncError::from)?
-        } else {
-            return Err(SendError::Message(format!(
-                "target `{name}` has no send API"
-            )));
-        };
+        let id = send_through_target(
+            &target,
+            self.config.send.from.as_deref().unwrap_or_default(),
+            message,
+            Some(&self.render),
+            vec![(TOKEN_HEADER.to_owned(), stamp.token.clone())],
+        )
+        .ok_or_else(|| SendError::Message(format!("target `{name}` has no send API")))?
+        .map_err(SyncError::from)?;
         Ok((
             format!("accepted, message id {id}"),
             format!("{name} ({provider})"),

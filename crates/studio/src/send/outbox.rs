@@ -269,6 +269,15 @@ fn row_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
     })
 }
 
+/// Turns a SQLite error into the outbox's, naming the file (for code that holds a
+/// transaction, so cannot borrow the outbox itself).
+fn sqlite_error(path: PathBuf) -> impl Fn(rusqlite::Error) -> OutboxError {
+    move |source| OutboxError::Sqlite {
+        path: path.clone(),
+        source,
+    }
+}
+
 impl Outbox {
     /// Opens (creating) the outbox at `path`.
     pub fn open(path: &Path) -> Result<Outbox, OutboxError> {
@@ -305,13 +314,9 @@ impl Outbox {
     /// Adds messages in one transaction; a key already in the outbox is skipped (that is
     /// what makes feeding the same file twice safe). Returns how many were new.
     pub fn enqueue(&mut self, messages: &[NewMessage], now: i64) -> Result<usize, OutboxError> {
-        let path = self.path.clone();
-        let err = |source| OutboxError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_error(self.path.clone());
         self.synchronous(true)?;
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.conn.transaction().map_err(&err)?;
         let mut added = 0;
         {
             let mut insert = tx
@@ -321,10 +326,10 @@ impl Outbox {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT(key) DO NOTHING",
                 )
-                .map_err(err)?;
+                .map_err(&err)?;
             let mut event = tx
                 .prepare("INSERT INTO events (message, at, state, detail) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(err)?;
+                .map_err(&err)?;
             for m in messages {
                 let state = if m.rejected.is_some() {
                     MessageState::Failed
@@ -346,7 +351,7 @@ impl Outbox {
                         now,
                         m.variant
                     ])
-                    .map_err(err)?;
+                    .map_err(&err)?;
                 if n > 0 {
                     added += 1;
                     event
@@ -356,36 +361,32 @@ impl Outbox {
                             state.as_str(),
                             m.rejected
                         ])
-                        .map_err(err)?;
+                        .map_err(&err)?;
                 }
             }
         }
-        tx.commit().map_err(err)?;
+        tx.commit().map_err(&err)?;
         Ok(added)
     }
 
     /// Brings messages a stopped run left behind to a state a run can continue from.
     pub fn recover(&mut self, resend_in_doubt: bool, now: i64) -> Result<Recovered, OutboxError> {
-        let path = self.path.clone();
-        let err = |source| OutboxError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_error(self.path.clone());
         self.synchronous(true)?;
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.conn.transaction().map_err(&err)?;
         tx.execute(
             "INSERT INTO events (message, at, state, detail)
              SELECT id, ?1, 'rendered', 'interrupted before the end of the data: sent again'
              FROM messages WHERE state = 'sending'",
             params![now],
         )
-        .map_err(err)?;
+        .map_err(&err)?;
         let requeued = tx
             .execute(
                 "UPDATE messages SET state = 'rendered' WHERE state = 'sending'",
                 [],
             )
-            .map_err(err)?;
+            .map_err(&err)?;
         let in_doubt = if resend_in_doubt {
             tx.execute(
                 "INSERT INTO events (message, at, state, detail)
@@ -393,13 +394,13 @@ impl Outbox {
                  FROM messages WHERE state = 'committing' OR (state = 'sent' AND in_doubt = 1)",
                 params![now],
             )
-            .map_err(err)?;
+            .map_err(&err)?;
             tx.execute(
                 "UPDATE messages SET state = 'rendered', in_doubt = 0
                  WHERE state = 'committing' OR (state = 'sent' AND in_doubt = 1)",
                 [],
             )
-            .map_err(err)?;
+            .map_err(&err)?;
             0
         } else {
             tx.execute(
@@ -408,16 +409,16 @@ impl Outbox {
                  FROM messages WHERE state = 'committing'",
                 params![now],
             )
-            .map_err(err)?;
+            .map_err(&err)?;
             tx.execute(
                 "UPDATE messages SET state = 'sent', in_doubt = 1, sent_at = ?1, message = NULL,
                     reply = 'in doubt: the sender stopped while the server answered'
                  WHERE state = 'committing'",
                 params![now],
             )
-            .map_err(err)?
+            .map_err(&err)?
         };
-        tx.commit().map_err(err)?;
+        tx.commit().map_err(&err)?;
         Ok(Recovered {
             requeued: requeued as u64,
             in_doubt: in_doubt as u64,
@@ -463,39 +464,35 @@ impl Outbox {
         renders: &[RenderResult],
         now: i64,
     ) -> Result<(), OutboxError> {
-        let path = self.path.clone();
-        let err = |source| OutboxError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_error(self.path.clone());
         self.synchronous(true)?;
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.conn.transaction().map_err(&err)?;
         {
             let mut ok = tx
                 .prepare(
                     "UPDATE messages SET state = 'rendered', subject = ?2, message = ?3
                      WHERE id = ?1",
                 )
-                .map_err(err)?;
+                .map_err(&err)?;
             let mut failed = tx
                 .prepare("UPDATE messages SET state = 'failed', last_error = ?2 WHERE id = ?1")
-                .map_err(err)?;
+                .map_err(&err)?;
             let mut event = tx
                 .prepare("INSERT INTO events (message, at, state, detail) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(err)?;
+                .map_err(&err)?;
             for (id, render) in renders {
                 match render {
                     Ok((subject, bytes)) => {
-                        ok.execute(params![id, subject, bytes]).map_err(err)?;
+                        ok.execute(params![id, subject, bytes]).map_err(&err)?;
                     }
                     Err(e) => {
-                        failed.execute(params![id, e]).map_err(err)?;
-                        event.execute(params![id, now, "failed", e]).map_err(err)?;
+                        failed.execute(params![id, e]).map_err(&err)?;
+                        event.execute(params![id, now, "failed", e]).map_err(&err)?;
                     }
                 }
             }
         }
-        tx.commit().map_err(err)
+        tx.commit().map_err(&err)
     }
 
     /// Switches commits between fsynced (`FULL`) and not (`NORMAL`: a commit survives the
@@ -539,25 +536,21 @@ impl Outbox {
 
     /// `sent`, with the server's reply; the stored bytes are dropped.
     pub fn mark_sent(&mut self, id: i64, reply: &str, now: i64) -> Result<(), OutboxError> {
-        let path = self.path.clone();
-        let err = |source| OutboxError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_error(self.path.clone());
         self.synchronous(true)?;
-        let tx = self.conn.transaction().map_err(err)?;
-        tx.execute(
+        let tx = self.conn.transaction().map_err(&err)?;
+        tx.prepare_cached(
             "UPDATE messages SET state = 'sent', reply = ?2, sent_at = ?3, message = NULL,
                 last_error = NULL WHERE id = ?1",
-            params![id, reply, now],
         )
-        .map_err(err)?;
-        tx.execute(
+        .and_then(|mut s| s.execute(params![id, reply, now]))
+        .map_err(&err)?;
+        tx.prepare_cached(
             "INSERT INTO events (message, at, state, detail) VALUES (?1, ?2, 'sent', ?3)",
-            params![id, now, reply],
         )
-        .map_err(err)?;
-        tx.commit().map_err(err)
+        .and_then(|mut s| s.execute(params![id, now, reply]))
+        .map_err(&err)?;
+        tx.commit().map_err(&err)
     }
 
     /// `retry` at `at`, or `failed` when `at` is `None`; `in_doubt` marks a send whose
@@ -569,54 +562,46 @@ impl Outbox {
         retry_at: Option<i64>,
         now: i64,
     ) -> Result<(), OutboxError> {
-        let path = self.path.clone();
-        let err = |source| OutboxError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_error(self.path.clone());
         let state = if retry_at.is_some() {
             MessageState::Retry
         } else {
             MessageState::Failed
         };
         self.synchronous(true)?;
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.conn.transaction().map_err(&err)?;
         tx.execute(
             "UPDATE messages SET state = ?2, last_error = ?3, next_attempt_at = ?4 WHERE id = ?1",
             params![id, state.as_str(), error, retry_at.unwrap_or(0)],
         )
-        .map_err(err)?;
+        .map_err(&err)?;
         tx.execute(
             "INSERT INTO events (message, at, state, detail) VALUES (?1, ?2, ?3, ?4)",
             params![id, now, state.as_str(), error],
         )
-        .map_err(err)?;
-        tx.commit().map_err(err)
+        .map_err(&err)?;
+        tx.commit().map_err(&err)
     }
 
     /// A send whose outcome is unknown (no reply after the end of the data): sent,
     /// unconfirmed — never sent again without `resend_in_doubt`.
     pub fn mark_in_doubt(&mut self, id: i64, error: &str, now: i64) -> Result<(), OutboxError> {
-        let path = self.path.clone();
-        let err = |source| OutboxError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_error(self.path.clone());
         self.synchronous(true)?;
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.conn.transaction().map_err(&err)?;
         tx.execute(
             "UPDATE messages SET state = 'sent', in_doubt = 1, sent_at = ?3, message = NULL,
                 last_error = ?2, reply = 'in doubt: no reply after the end of the data'
              WHERE id = ?1",
             params![id, error, now],
         )
-        .map_err(err)?;
+        .map_err(&err)?;
         tx.execute(
             "INSERT INTO events (message, at, state, detail) VALUES (?1, ?2, 'sent', ?3)",
             params![id, now, format!("in doubt: {error}")],
         )
-        .map_err(err)?;
-        tx.commit().map_err(err)
+        .map_err(&err)?;
+        tx.commit().map_err(&err)
     }
 
     /// One message by key.
