@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Opens the Letterpress desktop app on the bundled sample project (this repository).
+# Opens the Letterpress desktop app on a copy of the bundled sample project (made once in the
+# user's data folder: nothing done in the app touches this repository).
 # Installs what a fresh machine lacks (WebKitGTK packages, the wasm target, npm packages).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -9,4 +10,4 @@ ensure_node_packages
 cd "$ROOT"
 bash scripts/build-ui.sh
 cargo build -q -p letterpress-app
-exec "$CARGO_TARGET_DIR/debug/letterpress-app" "$ROOT"
+exec "$CARGO_TARGET_DIR/debug/letterpress-app" --sample

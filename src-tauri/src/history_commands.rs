@@ -12,9 +12,9 @@ use crate::AppState;
 use crate::blocking::{emit, lock, on_app, project_root, with_session};
 use letterpress_protocol::commands::{
     FileChanged, HistoryAbortMerge, HistoryAddRemote, HistoryAuthor, HistoryDiffRendered,
-    HistoryDiffSources, HistoryInit, HistoryLog, HistoryPublish, HistoryPublished, HistoryPull,
-    HistoryPush, HistoryRemotes, HistoryRestore, HistorySave, HistorySetAuthor, HistoryStatus,
-    HistoryUnlock,
+    HistoryDiffSources, HistoryEnclosing, HistoryInit, HistoryLog, HistoryPublish,
+    HistoryPublished, HistoryPull, HistoryPush, HistoryRemotes, HistoryRestore, HistorySave,
+    HistorySetAuthor, HistoryStatus, HistoryUnlock,
 };
 use letterpress_protocol::{Answer, AuthorInfo, IpcCode, IpcError, PullOutcome};
 use letterpress_studio::history::{
@@ -95,6 +95,18 @@ pub async fn history_init(app: AppHandle, args: HistoryInit) -> Answer<HistoryIn
     let HistoryInit {} = args;
     on_app(app, |_, state| {
         Ok::<_, IpcError>(History::init(&project_root(state)?)?.status()?)
+    })
+    .await
+}
+
+/// The repository the project folder sits inside, when it has none of its own.
+#[tauri::command]
+pub async fn history_enclosing(app: AppHandle, args: HistoryEnclosing) -> Answer<HistoryEnclosing> {
+    let HistoryEnclosing {} = args;
+    on_app(app, |_, state| {
+        Ok::<_, IpcError>(
+            History::enclosing_repository(&project_root(state)?).map(|p| p.display().to_string()),
+        )
     })
     .await
 }

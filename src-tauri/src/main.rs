@@ -29,8 +29,10 @@ use tauri::{AppHandle, Manager};
 pub struct AppState {
     session: Arc<Mutex<Option<StudioSession>>>,
     watcher: Mutex<Option<ProjectWatcher>>,
-    /// Project opened at start (command line, or the bundled sample).
-    initial_project: Mutex<Option<PathBuf>>,
+    /// What to open at start (the command line).
+    initial_project: Mutex<Initial>,
+    /// The user's data folder for this app (local state, the sample copy).
+    data_dir: Mutex<Option<PathBuf>>,
     /// Recent projects, settings and window size, on this computer.
     local: Mutex<Option<LocalState>>,
     /// Remote preview images fetched by the app, cached for the session.
@@ -95,6 +97,10 @@ registered_commands! {
     project_commands::open_project => OpenProject,
     project_commands::choose_project => ChooseProject,
     project_commands::new_project_from_sample => NewProjectFromSample,
+    project_commands::new_empty_project => NewEmptyProject,
+    project_commands::open_sample => OpenSample,
+    project_commands::reset_sample => ResetSample,
+    project_commands::sample_copy => SampleCopy,
     project_commands::recent_projects => RecentProjects,
     project_commands::project_snapshot => GetProjectSnapshot,
     project_commands::preview => RenderPreview,
@@ -131,6 +137,7 @@ registered_commands! {
     project_commands::quit => Quit,
     history_commands::history_status => HistoryStatus,
     history_commands::history_init => HistoryInit,
+    history_commands::history_enclosing => HistoryEnclosing,
     history_commands::history_author => HistoryAuthor,
     history_commands::history_set_author => HistorySetAuthor,
     history_commands::history_save => HistorySave,
@@ -200,19 +207,32 @@ fn leave(app: &AppHandle) {
     app.exit(0);
 }
 
-/// The project to open first: the command-line argument, else `LETTERPRESS_PROJECT`, else the
-/// bundled sample.
-fn initial_project() -> PathBuf {
-    std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("LETTERPRESS_PROJECT").map(PathBuf::from))
-        .unwrap_or_else(sample_project)
+/// What the app opens at start.
+#[derive(Debug, Clone, Default)]
+pub enum Initial {
+    /// Nothing: the welcome screen.
+    #[default]
+    Welcome,
+    /// The sample copy in the user's data folder (`--sample`, what `npm start` passes).
+    Sample,
+    /// A project folder.
+    Folder(PathBuf),
+}
+
+/// The command-line argument (a folder, or `--sample`), else `LETTERPRESS_PROJECT`, else
+/// nothing (the welcome screen).
+fn initial_project() -> Initial {
+    match std::env::args_os().nth(1) {
+        Some(a) if a == "--sample" => Initial::Sample,
+        Some(a) => Initial::Folder(PathBuf::from(a)),
+        None => std::env::var_os("LETTERPRESS_PROJECT")
+            .map_or(Initial::Welcome, |p| Initial::Folder(PathBuf::from(p))),
+    }
 }
 
 fn main() {
     let state = AppState::default();
-    *lock(&state.initial_project) = Some(initial_project());
+    *lock(&state.initial_project) = initial_project();
     let result = tauri::Builder::default()
         .manage(state)
         .invoke_handler(invoke_handler())
@@ -246,6 +266,7 @@ fn main() {
             let dir = std::env::var_os("LETTERPRESS_STATE_DIR")
                 .map(PathBuf::from)
                 .or_else(|| app.path().app_data_dir().ok());
+            *lock(&app.state::<AppState>().data_dir) = dir.clone();
             if let Some(dir) = dir {
                 match LocalState::open(&dir.join("letterpress.sqlite")) {
                     Ok(local) => {

@@ -2,19 +2,19 @@
 //! (the system folder dialog, the watcher, recent projects).
 
 use crate::blocking::{emit, lock, no_project, on_app, on_session};
-use crate::{AppState, now_unix, sample_project};
+use crate::{AppState, Initial, now_unix, sample_project};
 use letterpress_protocol::commands::{
     BlockLibrary, ChooseProject, ConditionEditFor, CreateTemplate, DeleteTemplate, DirtyPaths,
     DropEditFor, DuplicateFixture, DuplicateTemplate, EditAndPreview, EditDocument, FileChanged,
     GetConflictSides, GetDropTargets, GetElementProperties, GetInlineText, GetOutline,
-    GetProjectSnapshot, InlineTextEditFor, LocateElement, MakePartial, MjmlSchema,
-    NewProjectFromSample, OpenDocumentAt, OpenProject, PreviewAssets, PropertyEditFor, Quit,
-    RecentProjects, RenameTemplate, RenderPreview, ResolveConflict, SaveBlock, SaveDocument,
-    StructureEditFor,
+    GetProjectSnapshot, InlineTextEditFor, LocateElement, MakePartial, MjmlSchema, NewEmptyProject,
+    NewProjectFromSample, OpenDocumentAt, OpenProject, OpenSample, PreviewAssets, PropertyEditFor,
+    Quit, RecentProjects, RenameTemplate, RenderPreview, ResetSample, ResolveConflict, SampleCopy,
+    SaveBlock, SaveDocument, StructureEditFor,
 };
 use letterpress_protocol::{Answer, IpcCode, IpcError, ProjectSnapshot};
 use letterpress_studio::watch::watch;
-use letterpress_studio::{StudioSession, copy_project};
+use letterpress_studio::{StudioSession, copy_project, sample};
 use std::path::{Path, PathBuf};
 use tauri::AppHandle;
 
@@ -59,9 +59,13 @@ pub async fn open_project(app: AppHandle, args: OpenProject) -> Answer<OpenProje
     on_app(app, move |app, state| {
         let root = match args.path {
             Some(p) => PathBuf::from(p),
-            None => lock(&state.initial_project)
-                .clone()
-                .ok_or_else(no_project)?,
+            None => match lock(&state.initial_project).clone() {
+                Initial::Folder(p) => p,
+                Initial::Sample => {
+                    sample::ensure_sample_copy(&sample_project(), &data_dir(state)?)?
+                }
+                Initial::Welcome => return Err(no_project()),
+            },
         };
         open_root(app, state, &root)
     })
@@ -92,6 +96,66 @@ pub async fn new_project_from_sample(
         };
         copy_project(&sample_project(), &root)?;
         open_root(app, state, &root).map(Some)
+    })
+    .await
+}
+
+/// The user's data folder, or why there is none.
+fn data_dir(state: &AppState) -> Result<PathBuf, IpcError> {
+    lock(&state.data_dir).clone().ok_or_else(|| {
+        IpcError::new(
+            IpcCode::Io,
+            "this computer gives the app no data folder for the sample copy",
+        )
+    })
+}
+
+#[tauri::command]
+pub async fn new_empty_project(app: AppHandle, args: NewEmptyProject) -> Answer<NewEmptyProject> {
+    let NewEmptyProject {} = args;
+    on_app(app, |app, state| {
+        let Some(root) = pick_folder(app, "Choose an empty folder for the new project")? else {
+            return Ok(None);
+        };
+        sample::new_empty_project(&root)?;
+        open_root(app, state, &root).map(Some)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn open_sample(app: AppHandle, args: OpenSample) -> Answer<OpenSample> {
+    let OpenSample {} = args;
+    on_app(app, |app, state| {
+        let root = sample::ensure_sample_copy(&sample_project(), &data_dir(state)?)?;
+        open_root(app, state, &root)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn reset_sample(app: AppHandle, args: ResetSample) -> Answer<ResetSample> {
+    let ResetSample {} = args;
+    on_app(app, |app, state| {
+        // The copy's files are replaced: let go of them first (watcher, session).
+        *lock(&state.watcher) = None;
+        *lock(&state.session) = None;
+        let root = sample::reset_sample_copy(&sample_project(), &data_dir(state)?)?;
+        open_root(app, state, &root)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn sample_copy(app: AppHandle, args: SampleCopy) -> Answer<SampleCopy> {
+    let SampleCopy {} = args;
+    on_app(app, |_, state| {
+        Ok::<_, IpcError>(
+            lock(&state.data_dir)
+                .as_deref()
+                .and_then(sample::existing_sample_copy)
+                .map(|p| p.display().to_string()),
+        )
     })
     .await
 }

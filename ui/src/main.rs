@@ -11,6 +11,7 @@ mod sidebar;
 mod stats;
 mod sync;
 mod translate;
+mod welcome;
 
 use crate::core::{Core, Mode};
 use history::HistoryUi;
@@ -71,7 +72,8 @@ fn App() -> impl IntoView {
     });
 
     view! {
-        <div class="app">
+        {move || core.welcome.get().then(|| view! { <welcome::Welcome /> })}
+        <div class="app" class:hidden=move || core.welcome.get()>
             <Sidebar />
             <div class="stage">
             <div class="mode-bar">

@@ -3,7 +3,9 @@
 use crate::core::*;
 use crate::history::HistoryUi;
 use leptos::prelude::*;
-use letterpress_protocol::commands::{ChooseProject, NewProjectFromSample, OpenProject};
+use letterpress_protocol::commands::{
+    ChooseProject, NewProjectFromSample, OpenProject, ResetSample,
+};
 use letterpress_protocol::*;
 
 #[component]
@@ -34,6 +36,25 @@ pub fn Sidebar() -> impl IntoView {
                 <button data-test="open-project" on:click=move |_| core.switch_project(ChooseProject {})>"Open…"</button>
                 <button data-test="new-project" on:click=move |_| core.switch_project(NewProjectFromSample {})>"New from sample…"</button>
             </div>
+            // The sample copy: a fresh one on request (after confirmation).
+            {move || core.is_sample_copy().then(|| view! {
+                <div class="sample-note" data-test="sample-note">
+                    "The sample project (your copy). "
+                    {move || if core.confirm_reset_sample.get() {
+                        view! {
+                            <span role="group" aria-label="Reset the sample">
+                                "Replace it and its versions with a fresh copy? "
+                                <button data-test="reset-sample-yes" on:click=move |_| core.switch_project(ResetSample {})>"Reset"</button>
+                                <button on:click=move |_| core.confirm_reset_sample.set(false)>"Cancel"</button>
+                            </span>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button class="link" data-test="reset-sample" on:click=move |_| core.confirm_reset_sample.set(true)>"Reset sample…"</button>
+                        }.into_any()
+                    }}
+                </div>
+            })}
             <details class="recent">
                 <summary>"Recent projects"</summary>
                 <ul>

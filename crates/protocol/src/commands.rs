@@ -93,6 +93,15 @@ commands! {
     choose_project => ChooseProject {} -> Option<ProjectSnapshot>;
     /// Asks for an empty folder, copies the bundled sample there and opens it.
     new_project_from_sample => NewProjectFromSample {} -> Option<ProjectSnapshot>;
+    /// Asks for an empty folder and starts an empty project there (English, no templates).
+    new_empty_project => NewEmptyProject {} -> Option<ProjectSnapshot>;
+    /// Opens the sample copy in the user's data folder (made from the bundled sample the
+    /// first time, then kept with the person's changes).
+    open_sample => OpenSample {} -> ProjectSnapshot;
+    /// Replaces the sample copy with a fresh one (its versions too) and opens it.
+    reset_sample => ResetSample {} -> ProjectSnapshot;
+    /// Where the sample copy is (`None`: there is none yet, or no data folder for it).
+    sample_copy => SampleCopy {} -> Option<String>;
     /// Projects opened before on this computer, newest first.
     recent_projects => RecentProjects {} -> Vec<RecentProject>;
     /// The open project, as the sidebar and pickers need it.
@@ -353,6 +362,9 @@ commands! {
     history_status => HistoryStatus {} -> WorkingStatus;
     /// Starts versioning the project.
     history_init => HistoryInit {} -> WorkingStatus;
+    /// The git repository the project folder sits inside, when it has no history of its own
+    /// (versioning there makes a separate, nested history): its folder.
+    history_enclosing => HistoryEnclosing {} -> Option<String>;
     /// Who new versions are saved as (`None`: nobody set yet).
     history_author => HistoryAuthor {} -> Option<AuthorInfo>;
     /// Stores the author in the app's settings.

@@ -13,6 +13,7 @@ pub mod local_state;
 pub mod locales;
 pub mod preview_logic;
 pub mod remote_images;
+pub mod sample;
 pub mod send;
 pub mod session;
 mod sqlite;

@@ -69,6 +69,17 @@ pub async fn start_app(
     state_dir: &Path,
     env: &[(&str, &OsStr)],
 ) -> (Client, Processes) {
+    let project = project.to_string_lossy().into_owned();
+    start_app_with_args(&[project.as_str()], state_dir, env).await
+}
+
+/// [`start_app`] with the app's command line `args` (none: the welcome screen; `--sample`:
+/// the sample copy in `state_dir`, as `npm start` opens it).
+pub async fn start_app_with_args(
+    args: &[&str],
+    state_dir: &Path,
+    env: &[(&str, &OsStr)],
+) -> (Client, Processes) {
     let mut processes = Processes(Vec::new());
     let display = match std::env::var("DISPLAY") {
         Ok(d) if !d.is_empty() => d,
@@ -117,7 +128,7 @@ pub async fn start_app(
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
-        json!({ "application": app_binary(), "args": [project] }),
+        json!({ "application": app_binary(), "args": args }),
     );
     caps.insert("browserName".into(), json!("wry"));
     let url = format!("http://127.0.0.1:{port}");

@@ -15,7 +15,7 @@ use letterpress_protocol::commands::{
     DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
     GetProjectSnapshot, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject,
     PreviewAssets, Quit, RecentProjects, RenameTemplate, RenderPreview, ResolveConflict,
-    SaveDocument,
+    SampleCopy, SaveDocument,
 };
 use letterpress_protocol::{
     Command, ConflictSides, Diagnostic, ElementLocation, FileEvent, IpcCode, IpcError, MenuCommand,
@@ -277,6 +277,12 @@ pub struct Core {
     pub confirm_delete: RwSignal<Option<String>>,
     /// Projects opened before on this computer.
     pub recent: RwSignal<Vec<RecentProject>>,
+    /// No project is open: the welcome screen is shown.
+    pub welcome: RwSignal<bool>,
+    /// Where the sample copy is (the sidebar offers "Reset sample…" while it is open).
+    pub sample_copy: RwSignal<Option<String>>,
+    /// "Reset sample…" asks first.
+    pub confirm_reset_sample: RwSignal<bool>,
     /// Files with unsaved changes when the window was asked to close.
     pub closing: RwSignal<Option<Vec<String>>>,
     pub schema: RwSignal<Option<BTreeMap<String, Option<Vec<String>>>>>,
@@ -352,6 +358,9 @@ impl Core {
             confirm_delete: RwSignal::new(None),
             closing: RwSignal::new(None),
             recent: RwSignal::new(Vec::new()),
+            welcome: RwSignal::new(false),
+            sample_copy: RwSignal::new(None),
+            confirm_reset_sample: RwSignal::new(false),
             schema: RwSignal::new(None),
             project_epoch: RwSignal::new(0),
             previews: StoredValue::new(Coalescer::merging(PreviewWork::absorb)),
@@ -381,6 +390,11 @@ impl Core {
                     if let Some(id) = first {
                         self.select_template(&id);
                     }
+                    self.load_recent();
+                }
+                // Started without a folder: the welcome screen.
+                Err(e) if e.code == IpcCode::NoProject => {
+                    self.welcome.set(true);
                     self.load_recent();
                 }
                 Err(e) => self.fail(&e),
@@ -994,8 +1008,19 @@ impl Core {
                     self.locale.set(snapshot.default_locale.clone());
                     let first = snapshot.templates.first().map(|t| t.id.clone());
                     self.fixture.set(String::new());
+                    self.variant.set(String::new());
                     self.set_snapshot(snapshot);
                     self.problem.set(None);
+                    self.welcome.set(false);
+                    self.confirm_reset_sample.set(false);
+                    if first.is_none() {
+                        // An empty project: nothing to edit yet.
+                        self.template.set(String::new());
+                        self.doc_path.set(String::new());
+                        if let Some(h) = self.editor.get_untracked() {
+                            self.set_editor_doc(h, "");
+                        }
+                    }
                     if let Some(id) = first {
                         self.select_template(&id);
                     }
@@ -1012,7 +1037,19 @@ impl Core {
             if let Ok(list) = ipc::call(&RecentProjects {}).await {
                 self.recent.set(list);
             }
+            if let Ok(copy) = ipc::call(&SampleCopy {}).await {
+                self.sample_copy.set(copy);
+            }
         });
+    }
+
+    /// The open project is the sample copy.
+    pub fn is_sample_copy(self) -> bool {
+        let copy = self.sample_copy.get();
+        self.snapshot.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| copy.as_deref() == Some(s.root.as_str()))
+        })
     }
 
     /// Runs a template command that returns the new snapshot, then selects `select`.

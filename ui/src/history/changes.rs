@@ -33,7 +33,8 @@ pub fn ChangesPanel(core: Core) -> impl IntoView {
                 view! {
                     <div class="changes-empty">
                         <p>"No versions yet."</p>
-                        <button data-test="start-versioning" on:click=move |_| h.start_versioning(core)>"Start versioning"</button>
+                        <button data-test="start-versioning" on:click=move |_| h.start_versioning(core, false)>"Start versioning"</button>
+                        <crate::history::NestedRepositoryNote core=core />
                     </div>
                 }.into_any()
             } else {

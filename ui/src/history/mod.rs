@@ -14,8 +14,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letterpress_protocol::commands::{
     HistoryAbortMerge, HistoryAddRemote, HistoryAuthor, HistoryDiffRendered, HistoryDiffSources,
-    HistoryInit, HistoryLog, HistoryPublish, HistoryPublished, HistoryPull, HistoryPush,
-    HistoryRemotes, HistoryRestore, HistorySave, HistorySetAuthor, HistoryStatus, HistoryUnlock,
+    HistoryEnclosing, HistoryInit, HistoryLog, HistoryPublish, HistoryPublished, HistoryPull,
+    HistoryPush, HistoryRemotes, HistoryRestore, HistorySave, HistorySetAuthor, HistoryStatus,
+    HistoryUnlock,
 };
 use letterpress_protocol::{
     AuthorInfo, ChangeKind, DiffSide, EmailPart, FileDiff, IpcCode, IpcError, PublishedVersion,
@@ -66,6 +67,11 @@ pub struct HistoryUi {
     pub status: RwSignal<Option<WorkingStatus>>,
     /// The project folder has no version history yet (offer "Start versioning").
     pub unversioned: RwSignal<bool>,
+    /// The git repository the unversioned project folder sits inside (asked before
+    /// versioning makes a nested history there).
+    pub enclosing: RwSignal<Option<String>>,
+    /// "Start versioning" inside another repository waits for a confirmation.
+    pub confirm_nested: RwSignal<bool>,
     /// Who versions are saved as (`None`: nobody yet; asked when needed).
     pub author: RwSignal<Option<AuthorInfo>>,
     /// The author form is open; what to do after.
@@ -118,6 +124,8 @@ impl HistoryUi {
         HistoryUi {
             status: RwSignal::new(None),
             unversioned: RwSignal::new(false),
+            enclosing: RwSignal::new(None),
+            confirm_nested: RwSignal::new(false),
             author: RwSignal::new(None),
             author_form: RwSignal::new(None),
             author_name: RwSignal::new(String::new()),
@@ -202,6 +210,7 @@ impl HistoryUi {
             match ipc::call(&HistoryStatus {}).await {
                 Ok(status) => {
                     h.unversioned.set(false);
+                    h.enclosing.set(None);
                     h.conflicts.update(|c| {
                         if !status.merging {
                             c.clear();
@@ -214,6 +223,8 @@ impl HistoryUi {
                     h.status.set(None);
                     h.versions.set(Vec::new());
                     h.published.set(Vec::new());
+                    h.enclosing
+                        .set(ipc::call(&HistoryEnclosing {}).await.ok().flatten());
                     return;
                 }
                 Err(e) => {
@@ -239,9 +250,15 @@ impl HistoryUi {
         })
     }
 
-    /// Starts versioning the project (no version yet: the first save makes one).
-    pub fn start_versioning(self, core: Core) {
+    /// Starts versioning the project (no version yet: the first save makes one). Inside
+    /// another git repository it asks first (`confirmed` answers).
+    pub fn start_versioning(self, core: Core, confirmed: bool) {
         let h = self;
+        if h.enclosing.with_untracked(Option::is_some) && !confirmed {
+            h.confirm_nested.set(true);
+            return;
+        }
+        h.confirm_nested.set(false);
         spawn_local(async move {
             match ipc::call(&HistoryInit {}).await {
                 Ok(status) => {
@@ -879,7 +896,8 @@ pub fn HistoryScreen() -> impl IntoView {
             {move || h.unversioned.get().then(|| view! {
                 <div class="empty-state">
                     <p>"This project has no versions yet. Start versioning to keep every change, compare versions and publish them."</p>
-                    <button data-test="start-versioning-main" on:click=move |_| h.start_versioning(core)>"Start versioning"</button>
+                    <button data-test="start-versioning-main" on:click=move |_| h.start_versioning(core, false)>"Start versioning"</button>
+                    <NestedRepositoryNote core=core />
                 </div>
             })}
             <div class="history-body" class:hidden=move || h.unversioned.get()>
@@ -887,6 +905,32 @@ pub fn HistoryScreen() -> impl IntoView {
                 <Comparison core=core />
             </div>
         </section>
+    }
+}
+
+/// The note (and the confirmation) for a project folder inside another git repository:
+/// versioning there makes a separate history nested in that repository.
+#[component]
+pub fn NestedRepositoryNote(core: Core) -> impl IntoView {
+    let h = expect_context::<HistoryUi>();
+    move || {
+        h.enclosing.get().map(|outer| {
+            view! {
+                <div class="nested-note" data-test="nested-repository" role="note">
+                    <p>{format!(
+                        "This folder is inside the git repository at {outer}. Versions would be a \
+                         separate history in this folder, nested in that repository (which then \
+                         sees this folder as a repository of its own)."
+                    )}</p>
+                    {move || h.confirm_nested.get().then(|| view! {
+                        <div class="confirm" role="group" aria-label="Version inside another repository">
+                            <button data-test="confirm-nested-yes" on:click=move |_| h.start_versioning(core, true)>"Start a separate history here"</button>
+                            <button data-test="confirm-nested-no" on:click=move |_| h.confirm_nested.set(false)>"Cancel"</button>
+                        </div>
+                    })}
+                </div>
+            }
+        })
     }
 }
 

@@ -396,6 +396,19 @@ impl History {
         Ok(History { repo, root })
     }
 
+    /// The folder of the git repository `root` sits inside, when `root` has no repository of
+    /// its own (a project folder inside another project's checkout): versioning it would
+    /// make a nested repository there, which the person should choose knowingly.
+    pub fn enclosing_repository(root: &Path) -> Option<PathBuf> {
+        let root = root.canonicalize().ok()?;
+        if root.join(".git").exists() {
+            return None;
+        }
+        let repo = Repository::discover(root.parent()?).ok()?;
+        // Without git's trailing separator.
+        repo.workdir().map(|w| w.components().collect())
+    }
+
     /// Starts a history for the project at `root`: an empty repository on branch `main` and a
     /// `.gitignore` (kept if one exists). The first [`save`](Self::save) creates the first
     /// version.
