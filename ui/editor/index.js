@@ -465,14 +465,15 @@ const theme = EditorView.theme(
     "&.cm-focused .cm-nonmatchingBracket": { backgroundColor: "#ffebe9" },
     ".cm-gutters": {
       backgroundColor: "#f6f8fa",
-      color: "#8c959f",
+      // 5.9:1 on the gutter (WCAG AA for text: 4.5:1).
+      color: "#57606a",
       borderRight: "1px solid #d8dee4",
       fontFamily: CODE_FONT,
       fontSize: "12px",
     },
     ".cm-lineNumbers .cm-gutterElement": { padding: "0 8px 0 10px", minWidth: "28px" },
     ".cm-activeLineGutter": { backgroundColor: "#eaeef2", color: "#1f2328" },
-    ".cm-foldGutter .cm-gutterElement": { color: "#8c959f", padding: "0 2px" },
+    ".cm-foldGutter .cm-gutterElement": { color: "#57606a", padding: "0 2px" },
     ".cm-foldPlaceholder": { backgroundColor: "#eaeef2", border: "1px solid #d0d7de", color: "#57606a", fontFamily: UI_FONT },
     // Lint gutter markers drawn with CSS (the stock ones are data: images, which a strict
     // img-src CSP blocks).
@@ -529,7 +530,7 @@ const theme = EditorView.theme(
     // The stock icons are Unicode glyphs many system fonts lack; the detail column says enough.
     ".cm-completionIcon": { display: "none" },
     ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "#0969da", color: "#ffffff" },
-    ".cm-completionDetail": { fontFamily: UI_FONT, fontStyle: "normal", color: "#8c959f", marginLeft: "1em" },
+    ".cm-completionDetail": { fontFamily: UI_FONT, fontStyle: "normal", color: "#57606a", marginLeft: "1em" },
     ".cm-tooltip-autocomplete > ul > li[aria-selected] .cm-completionDetail": { color: "#dbe9ff" },
     ".cm-completionMatchedText": { textDecoration: "none", fontWeight: "600" },
     ".cm-panels": { fontFamily: UI_FONT, fontSize: "12.5px", backgroundColor: "#f6f8fa", color: "#1f2328" },
@@ -541,8 +542,8 @@ const theme = EditorView.theme(
     // Jinja inside MJML: a faint violet wash, delimiters and keywords in violet.
     ".cm-jinja": { backgroundColor: "#8250df12" },
     ".cm-jinja span": { color: "inherit", fontWeight: "inherit", fontStyle: "inherit" },
-    ".cm-jinja-delim": { color: "#8250df", fontWeight: "600" },
-    ".cm-jinja-keyword": { color: "#8250df", fontWeight: "600" },
+    ".cm-jinja-delim": { color: "#6639ba", fontWeight: "600" },
+    ".cm-jinja-keyword": { color: "#6639ba", fontWeight: "600" },
     ".cm-jinja-expr": { color: "#953800" },
     ".cm-jinja-string": { color: "#0a3069" },
     ".cm-jinja-comment": { color: "#6e7781", fontStyle: "italic" },

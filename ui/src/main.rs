@@ -75,7 +75,7 @@ fn App() -> impl IntoView {
         {move || core.welcome.get().then(|| view! { <welcome::Welcome /> })}
         <div class="app" class:hidden=move || core.welcome.get()>
             <Sidebar />
-            <div class="stage">
+            <main class="stage">
             <div class="mode-bar">
                 <span class="segmented" data-test="mode-switch">
                     <button data-test="mode-edit" class:on=move || core.mode.get() == Mode::Edit
@@ -99,7 +99,7 @@ fn App() -> impl IntoView {
                 <sync::SyncScreen />
             </div>
             {move || (core.mode.get() == Mode::Stats).then(|| view! { <stats::StatsScreen /> })}
-            </div>
+            </main>
         </div>
     }
 }

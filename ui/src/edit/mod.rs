@@ -100,7 +100,7 @@ pub fn EditScreen() -> impl IntoView {
     view! {
             <div class="mode-edit" class:hidden=move || core.mode.get() != Mode::Edit
                 class:code-hidden=move || core.code_hidden.get()>
-            <main class="workspace">
+            <div class="workspace">
                 <div class="doc-bar">
                     <span class="doc-path" data-test="doc-path">{move || core.doc_path.get()}</span>
                     <span class="dirty-marker" data-test="dirty">
@@ -129,7 +129,7 @@ pub fn EditScreen() -> impl IntoView {
                 <Compare core=core />
                 <div class="editor" node_ref=editor_ref></div>
                 <Problems />
-            </main>
+            </div>
             <PreviewPane layer=layer />
             </div>
     }

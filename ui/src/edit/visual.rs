@@ -571,7 +571,8 @@ fn StructureActions(form: WrapForm) -> impl IntoView {
                        test: &'static str,
                        action: StructureAction| {
         view! {
-            <button class="act" title=title data-test=test aria-label=title
+            // The visible label is the name; the title says more.
+            <button class="act" title=title data-test=test
                 on:click=move |_| act(core, action.clone())>{label}</button>
         }
     };
@@ -1025,7 +1026,8 @@ pub fn PropertyPanel() -> impl IntoView {
                     .into_any()
                 }
                 PropertyKind::Align => view! {
-                    <select data-test=format!("prop-{name}") prop:value=value.clone() on:change=on_change>
+                    <select data-test=format!("prop-{name}") prop:value=value.clone() on:change=on_change
+                        aria-label=name.clone()>
                         <option value="">"(inherited)"</option>
                         {["left", "center", "right", "justify"].map(|a| view! { <option value=a>{a}</option> }).collect_view()}
                     </select>

@@ -841,13 +841,14 @@ fn GridToolbar(core: Core) -> impl IntoView {
                 <button data-test="tx-add-locale" on:click=move |_| tx.add_locale(core)>"Add"</button>
             </span>
             <span class="inline-form exchange">
-                <select data-test="tx-exchange-locale" prop:value=move || tx.exchange_locale.get()
+                <select data-test="tx-exchange-locale" aria-label="Locale to export or import"
+                    prop:value=move || tx.exchange_locale.get()
                     on:change=move |ev| tx.exchange_locale.set(event_target_value(&ev))>
                     {move || locales().into_iter().filter(|l| l.tag != default_locale()).map(|l| {
                         view! { <option value=l.tag.clone()>{l.tag.clone()}</option> }
                     }).collect_view()}
                 </select>
-                <select data-test="tx-exchange-format"
+                <select data-test="tx-exchange-format" aria-label="Exchange file format"
                     on:change=move |ev| tx.exchange_format.set(if event_target_value(&ev) == "po" { ExchangeFormat::Po } else { ExchangeFormat::Xliff })>
                     <option value="xliff">"XLIFF 2.0"</option>
                     <option value="po">"PO"</option>
