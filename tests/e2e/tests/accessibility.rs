@@ -4,14 +4,25 @@
 //! screen must have no serious or critical violation; every violation found is printed with
 //! its rule, impact and elements, and the counts per screen are printed (for the closing
 //! note). The email inside the preview frames is not the app: its accessibility is checked
-//! by the email QA checks, so the frames are excluded.
+//! by the email QA checks, so the frames are excluded. The welcome screen is also worked by
+//! keyboard alone, with the focus drawn.
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use letterpress_e2e::{
     centre_of_text, click, click_at, js, shot, start_app_with_args, wait_for_mapped_preview,
     wait_for_text,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::path::Path;
+
+/// Presses and releases `key` where the focus is.
+async fn press(client: &fantoccini::Client, key: Key) {
+    let actions = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key.into() })
+        .then(KeyAction::Up { value: key.into() });
+    client.perform_actions(actions).await.expect("a key");
+}
 
 /// axe-core's script, from node_modules (installed by `npm ci`).
 fn axe_source() -> String {
@@ -80,7 +91,13 @@ async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
     wait_for_text(&client, "[data-test=welcome]", "Open folder").await;
     check(&client, "welcome").await;
 
-    click(&client, "[data-test=welcome-sample]").await;
+    // By keyboard alone: the first action has the focus, drawn; Tab moves on; Enter opens.
+    let focus = "const e = document.activeElement;
+                 return [e.dataset.test || e.tagName, getComputedStyle(e).outlineStyle];";
+    assert_eq!(js(&client, focus).await, json!(["welcome-open", "solid"]));
+    press(&client, Key::Tab).await;
+    assert_eq!(js(&client, focus).await, json!(["welcome-sample", "solid"]));
+    press(&client, Key::Enter).await;
     wait_for_text(&client, "[data-test=sample-note]", "Reset sample").await;
     click(&client, "[data-test=template-welcome] > a").await;
     wait_for_mapped_preview(&client, "Welcome aboard").await;
