@@ -21,14 +21,10 @@ use letterpress_studio::history::{
     Author, DiffTarget, History, HistoryError, HistoryQuery, RenderedDiffRequest, STALE_LOCK_AGE,
     When,
 };
+use letterpress_studio::local_state::{AUTHOR_EMAIL, AUTHOR_NAME};
 use letterpress_studio::watch::Change;
 use std::time::SystemTime;
 use tauri::AppHandle;
-
-/// Setting key of the author's name for new versions and publishes.
-const AUTHOR_NAME: &str = "author-name";
-/// Setting key of the author's email.
-const AUTHOR_EMAIL: &str = "author-email";
 
 /// Largest history page the UI may ask for.
 const MAX_PAGE: usize = 200;

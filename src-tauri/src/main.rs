@@ -10,6 +10,7 @@ mod history_commands;
 mod image_commands;
 mod locales_commands;
 mod menu;
+mod preference_commands;
 mod project_commands;
 mod rendering;
 mod send_commands;
@@ -132,6 +133,8 @@ registered_commands! {
     project_commands::make_partial => MakePartial,
     project_commands::preview_assets => PreviewAssets,
     image_commands::remote_images_allowed => RemoteImagesAllowed,
+    preference_commands::get_preferences => GetPreferences,
+    preference_commands::set_preferences => SetPreferences,
     image_commands::allow_remote_images => AllowRemoteImages,
     image_commands::remote_images => FetchRemoteImages,
     project_commands::quit => Quit,

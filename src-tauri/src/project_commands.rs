@@ -138,10 +138,17 @@ pub async fn reset_sample(app: AppHandle, args: ResetSample) -> Answer<ResetSamp
     let ResetSample {} = args;
     on_app(app, |app, state| {
         // The copy's files are replaced: let go of them first (watcher, session).
+        let data = data_dir(state)?;
         *lock(&state.watcher) = None;
         *lock(&state.session) = None;
-        let root = sample::reset_sample_copy(&sample_project(), &data_dir(state)?)?;
-        open_root(app, state, &root)
+        match sample::reset_sample_copy(&sample_project(), &data) {
+            Ok(root) => open_root(app, state, &root),
+            Err(e) => {
+                // The old copy is still in place: open it again, and say why.
+                let _ = open_root(app, state, &sample::sample_copy_path(&data));
+                Err(e.into())
+            }
+        }
     })
     .await
 }

@@ -450,7 +450,8 @@ const CODE_FONT = 'ui-monospace, "SF Mono", SFMono-Regular, Menlo, "Cascadia Mon
 
 const theme = EditorView.theme(
   {
-    "&": { height: "100%", backgroundColor: "#ffffff", color: "#1f2328", fontSize: "13px" },
+    // The size is the user's preference (Preferences…), set on the page as a variable.
+    "&": { height: "100%", backgroundColor: "#ffffff", color: "#1f2328", fontSize: "var(--editor-font-size, 13px)" },
     "&.cm-focused": { outline: "none" },
     ".cm-scroller": { fontFamily: CODE_FONT, lineHeight: "1.55", overflow: "auto" },
     ".cm-content": { padding: "6px 0", caretColor: "#0969da" },
@@ -469,7 +470,7 @@ const theme = EditorView.theme(
       color: "#57606a",
       borderRight: "1px solid #d8dee4",
       fontFamily: CODE_FONT,
-      fontSize: "12px",
+      fontSize: "calc(var(--editor-font-size, 13px) - 1px)",
     },
     ".cm-lineNumbers .cm-gutterElement": { padding: "0 8px 0 10px", minWidth: "28px" },
     ".cm-activeLineGutter": { backgroundColor: "#eaeef2", color: "#1f2328" },

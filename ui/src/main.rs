@@ -7,6 +7,7 @@ mod core;
 mod edit;
 mod history;
 mod ipc;
+mod preferences;
 mod sidebar;
 mod stats;
 mod sync;
@@ -73,6 +74,7 @@ fn App() -> impl IntoView {
 
     view! {
         {move || core.welcome.get().then(|| view! { <welcome::Welcome /> })}
+        <preferences::PreferencesDialog />
         <div class="app" class:hidden=move || core.welcome.get()>
             <Sidebar />
             <main class="stage">

@@ -12,9 +12,29 @@ use letterpress_protocol::*;
 pub fn Sidebar() -> impl IntoView {
     let core = expect_context::<Core>();
     let history = expect_context::<HistoryUi>();
-    let templates = move || {
+    // The filter above the list: templates whose id or description holds the text.
+    let filter = RwSignal::new(String::new());
+    let all_templates = move || {
         core.snapshot
-            .with(|s| s.as_ref().map(|s| s.templates.clone()).unwrap_or_default())
+            .with(|s| s.as_ref().map(|s| s.templates.len()).unwrap_or_default())
+    };
+    let templates = move || {
+        let wanted = filter.get().trim().to_lowercase();
+        core.snapshot.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.templates
+                        .iter()
+                        .filter(|t| {
+                            wanted.is_empty()
+                                || t.id.to_lowercase().contains(&wanted)
+                                || t.description.to_lowercase().contains(&wanted)
+                        })
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
     };
     let files = move |f: fn(&ProjectSnapshot) -> &Vec<String>| {
         core.snapshot
@@ -35,6 +55,7 @@ pub fn Sidebar() -> impl IntoView {
             <div class="project-actions">
                 <button data-test="open-project" on:click=move |_| core.switch_project(ChooseProject {})>"Open…"</button>
                 <button data-test="new-project" on:click=move |_| core.switch_project(NewProjectFromSample {})>"New from sample…"</button>
+                <button data-test="open-preferences" on:click=move |_| core.preferences_open.set(true)>"Preferences…"</button>
             </div>
             // The sample copy: a fresh one on request (after confirmation).
             {move || core.is_sample_copy().then(|| view! {
@@ -71,6 +92,18 @@ pub fn Sidebar() -> impl IntoView {
             </details>
             <crate::history::ChangesPanel core=core />
             <h2>"Templates"</h2>
+            <input type="search" class="template-filter" data-test="template-filter"
+                aria-label="Filter templates" placeholder="Filter templates"
+                prop:value=move || filter.get()
+                on:input=move |ev| filter.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Escape" { filter.set(String::new()) } />
+            {move || {
+                let shown = templates().len();
+                let all = all_templates();
+                (shown < all).then(|| view! {
+                    <p class="muted filter-count" data-test="filter-count" aria-live="polite">{format!("{shown} of {all} templates")}</p>
+                })
+            }}
             <div class="template-form">
                 <input data-test="template-name" placeholder="new-template-name"
                     prop:value=move || core.new_name.get()

@@ -13,9 +13,9 @@ use crate::sync::{ApplyReport, CredentialStatus, SyncPlan, SyncTarget};
 use crate::{
     AuthorInfo, ClearedLock, ConflictSides, Dragged, DropPlace, DropTarget, EditorEdit,
     ElementLocation, ElementProperties, HistoryPage, InlinePiece, InlineText, IpcError,
-    LibraryBlock, LocaleEntry, OpenDocument, OutlineNode, Preview, PreviewRequest, ProjectSnapshot,
-    PublishedVersion, PullReport, PushOutcome, RecentProject, RemoteImagesFetched, RemoteInfo,
-    RenderedDiff, Resolution, RestoreOutcome, SaveOutcome, SourceDiff, StructureAction,
+    LibraryBlock, LocaleEntry, OpenDocument, OutlineNode, Preferences, Preview, PreviewRequest,
+    ProjectSnapshot, PublishedVersion, PullReport, PushOutcome, RecentProject, RemoteImagesFetched,
+    RemoteInfo, RenderedDiff, Resolution, RestoreOutcome, SaveOutcome, SourceDiff, StructureAction,
     StructureEdit, WorkingStatus,
 };
 use serde::de::DeserializeOwned;
@@ -212,6 +212,14 @@ commands! {
     /// Production image URLs and the project files the preview shows for them (`data:`
     /// URIs), from letterpress.toml's `[assets]`.
     preview_assets => PreviewAssets {} -> BTreeMap<String, String>;
+    /// The user's preferences (author for versions, editor font size).
+    get_preferences => GetPreferences {} -> Preferences;
+    /// Stores the user's preferences; answers them as stored. An author needs both a name and
+    /// a valid email (or neither); the font size is one of `EDITOR_FONT_SIZES`.
+    set_preferences => SetPreferences {
+        /// What to store.
+        preferences: Preferences,
+    } -> Preferences;
     /// Whether the user lets the app load the open project's remote preview images.
     remote_images_allowed => RemoteImagesAllowed {} -> bool;
     /// Turns loading remote preview images for the open project on or off (stored on this

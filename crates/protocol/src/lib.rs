@@ -42,6 +42,20 @@ pub struct TemplateEntry {
     pub variants: Vec<VariantEntry>,
 }
 
+/// The user's preferences (Preferences…), stored on this computer, not in a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    /// Who versions are saved as (empty: not set; git's configuration is used then).
+    pub author_name: String,
+    /// Their email (empty: not set).
+    pub author_email: String,
+    /// The code editor's font size in CSS pixels, [`EDITOR_FONT_SIZES`].
+    pub editor_font_size: u32,
+}
+
+/// The editor font sizes Preferences accepts (CSS pixels), the default first.
+pub const EDITOR_FONT_SIZES: [u32; 8] = [13, 11, 12, 14, 15, 16, 18, 20];
+
 /// One A/B variant of a template (`[variants.<name>]` in its template.toml).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VariantEntry {

@@ -3,6 +3,7 @@
 
 use crate::StudioError;
 pub use letterpress_protocol::RecentProject;
+use letterpress_protocol::{EDITOR_FONT_SIZES, Preferences};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,13 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );",
 ];
+
+/// Setting keys of the author versions are saved as.
+pub const AUTHOR_NAME: &str = "author-name";
+/// See [`AUTHOR_NAME`].
+pub const AUTHOR_EMAIL: &str = "author-email";
+/// Setting key of the code editor's font size.
+pub const EDITOR_FONT_SIZE: &str = "editor-font-size";
 
 fn remote_images_key(root: &Path) -> String {
     format!("remote-images:{}", root.display())
@@ -118,6 +126,61 @@ impl LocalState {
         Ok(())
     }
 
+    /// Removes a setting (a later read answers `None`).
+    pub fn remove_setting(&self, key: &str) -> Result<(), StudioError> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])
+            .map_err(db_error(Path::new(key)))?;
+        Ok(())
+    }
+
+    /// The user's preferences (unset ones at their defaults).
+    pub fn preferences(&self) -> Result<Preferences, StudioError> {
+        let size = self
+            .setting(EDITOR_FONT_SIZE)?
+            .and_then(|s| s.parse().ok())
+            .filter(|s| EDITOR_FONT_SIZES.contains(s))
+            .unwrap_or(EDITOR_FONT_SIZES[0]);
+        Ok(Preferences {
+            author_name: self.setting(AUTHOR_NAME)?.unwrap_or_default(),
+            author_email: self.setting(AUTHOR_EMAIL)?.unwrap_or_default(),
+            editor_font_size: size,
+        })
+    }
+
+    /// Stores `p` and answers the preferences as stored. The author is both a name and a
+    /// valid email, or neither (then versions use git's configuration); the font size is one
+    /// of [`EDITOR_FONT_SIZES`]. Nothing is stored when either is refused.
+    pub fn set_preferences(&self, p: &Preferences) -> Result<Preferences, StudioError> {
+        if !EDITOR_FONT_SIZES.contains(&p.editor_font_size) {
+            return Err(StudioError::Refused(format!(
+                "the editor font size must be one of {EDITOR_FONT_SIZES:?} px, not {}",
+                p.editor_font_size
+            )));
+        }
+        let (name, email) = (p.author_name.trim(), p.author_email.trim());
+        let author = if name.is_empty() && email.is_empty() {
+            None
+        } else {
+            Some(
+                crate::history::Author::new(name, email)
+                    .map_err(|e| StudioError::Refused(e.to_string()))?,
+            )
+        };
+        match author {
+            Some(a) => {
+                self.set_setting(AUTHOR_NAME, &a.name)?;
+                self.set_setting(AUTHOR_EMAIL, &a.email)?;
+            }
+            None => {
+                self.remove_setting(AUTHOR_NAME)?;
+                self.remove_setting(AUTHOR_EMAIL)?;
+            }
+        }
+        self.set_setting(EDITOR_FONT_SIZE, &p.editor_font_size.to_string())?;
+        self.preferences()
+    }
+
     /// Whether the user lets the app load remote images in the preview of the project at
     /// `root` (off unless turned on).
     pub fn remote_images_allowed(&self, root: &Path) -> Result<bool, StudioError> {
@@ -133,6 +196,61 @@ impl LocalState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preferences_are_stored_validated_and_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("letterpress.sqlite");
+        let state = LocalState::open(&db).unwrap();
+        let defaults = state.preferences().unwrap();
+        assert_eq!(
+            defaults,
+            Preferences {
+                author_name: String::new(),
+                author_email: String::new(),
+                editor_font_size: 13,
+            }
+        );
+        let mine = Preferences {
+            author_name: " Ada Designer ".into(),
+            author_email: "ada@example.com".into(),
+            editor_font_size: 16,
+        };
+        let stored = state.set_preferences(&mine).unwrap();
+        assert_eq!(stored.author_name, "Ada Designer");
+        drop(state);
+        let state = LocalState::open(&db).unwrap();
+        assert_eq!(state.preferences().unwrap(), stored, "kept across starts");
+
+        // Refusals store nothing.
+        for bad in [
+            Preferences {
+                author_email: "not an email".into(),
+                ..stored.clone()
+            },
+            Preferences {
+                author_email: String::new(),
+                ..stored.clone()
+            },
+            Preferences {
+                editor_font_size: 99,
+                ..stored.clone()
+            },
+        ] {
+            assert!(state.set_preferences(&bad).is_err(), "{bad:?}");
+            assert_eq!(state.preferences().unwrap(), stored);
+        }
+        // Neither name nor email: the author is cleared (git's configuration applies).
+        let cleared = state
+            .set_preferences(&Preferences {
+                author_name: String::new(),
+                author_email: String::new(),
+                editor_font_size: 13,
+            })
+            .unwrap();
+        assert_eq!(cleared, defaults);
+        assert_eq!(state.setting(AUTHOR_NAME).unwrap(), None);
+    }
 
     #[test]
     fn recent_projects_survive_reopening_and_skip_vanished_folders() {

@@ -11,10 +11,15 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use letterpress_e2e::{
     centre_of_text, click, click_at, js, shot, start_app_with_args, wait_for_mapped_preview,
-    wait_for_text,
+    wait_for_text, wait_until,
 };
 use serde_json::{Value, json};
 use std::path::Path;
+
+/// The element `css` (it must exist).
+async fn field(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+    client.find(fantoccini::Locator::Css(css)).await.expect(css)
+}
 
 /// Presses and releases `key` where the focus is.
 async fn press(client: &fantoccini::Client, key: Key) {
@@ -109,6 +114,59 @@ async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
     wait_for_text(&client, "[data-test=breadcrumb]", "mj-").await;
     check(&client, "visual editor").await;
     shot(&client, "accessibility-visual").await;
+
+    // Preferences…: audited, then used (a bad email is refused with why; the font size
+    // applies to the editor at once, and the dialog shows what was stored).
+    click(&client, "[data-test=open-preferences]").await;
+    wait_for_text(&client, "[data-test=preferences]", "Editor font size").await;
+    check(&client, "preferences").await;
+    field(&client, "[data-test=pref-author-name]")
+        .await
+        .send_keys("Ada Designer")
+        .await
+        .unwrap();
+    field(&client, "[data-test=pref-author-email]")
+        .await
+        .send_keys("ada at example")
+        .await
+        .unwrap();
+    click(&client, "[data-test=pref-save]").await;
+    wait_for_text(&client, "[data-test=pref-problem]", "email").await;
+    field(&client, "[data-test=pref-author-email]")
+        .await
+        .clear()
+        .await
+        .unwrap();
+    field(&client, "[data-test=pref-author-email]")
+        .await
+        .send_keys("ada@example.com")
+        .await
+        .unwrap();
+    js(
+        &client,
+        "const s = document.querySelector('[data-test=pref-font-size]');
+         s.value = '16'; s.dispatchEvent(new Event('change', { bubbles: true })); return null;",
+    )
+    .await;
+    click(&client, "[data-test=pref-save]").await;
+    wait_until("the editor at 16 px", || async {
+        let size = js(
+            &client,
+            "return getComputedStyle(document.querySelector('.editor .cm-editor')).fontSize;",
+        )
+        .await;
+        (size == json!("16px")).then_some(Value::Null)
+    })
+    .await;
+    click(&client, "[data-test=open-preferences]").await;
+    let shown = js(
+        &client,
+        "return [document.querySelector('[data-test=pref-author-name]').value,
+                 document.querySelector('[data-test=pref-author-email]').value];",
+    )
+    .await;
+    assert_eq!(shown, json!(["Ada Designer", "ada@example.com"]));
+    click(&client, "[data-test=pref-cancel]").await;
 
     for (mode, screen) in [
         ("translate", "translate"),

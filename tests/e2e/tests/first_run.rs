@@ -52,6 +52,20 @@ async fn started_without_a_folder_the_app_welcomes_and_opens_a_copy_of_the_sampl
     assert!(!copy.join(".git").exists(), "the copy carries no history");
     let templates = sidebar_templates(&client).await;
     assert_eq!(templates.as_array().map(Vec::len), Some(6), "{templates}");
+    // The filter above the list (for projects of real size).
+    let filter = client
+        .find(fantoccini::Locator::Css("[data-test=template-filter]"))
+        .await
+        .unwrap();
+    filter.send_keys("rece").await.unwrap();
+    wait_for_text(&client, "[data-test=filter-count]", "1 of 6 templates").await;
+    assert_eq!(sidebar_templates(&client).await, json!(["receipt"]));
+    filter.send_keys("\u{e00c}").await.unwrap(); // Escape clears it.
+    wait_until("every template listed again", || async {
+        let t = sidebar_templates(&client).await;
+        (t.as_array().map(Vec::len) == Some(6)).then_some(Value::Null)
+    })
+    .await;
     shot(&client, "first-run-02-sample").await;
 
     // Changes to the copy stay in the copy; "Reset sample" brings the sample back.

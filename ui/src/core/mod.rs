@@ -12,14 +12,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use letterpress_protocol::commands::{
     ChooseProject, CloseRequested, CreateTemplate, DeleteTemplate, DuplicateFixture,
-    DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides,
+    DuplicateTemplate, EditAndPreview, EditDocument, FileChanged, GetConflictSides, GetPreferences,
     GetProjectSnapshot, MjmlSchema, NewProjectFromSample, OpenDocumentAt, OpenProject,
     PreviewAssets, Quit, RecentProjects, RenameTemplate, RenderPreview, ResolveConflict,
     SampleCopy, SaveDocument,
 };
 use letterpress_protocol::{
     Command, ConflictSides, Diagnostic, ElementLocation, FileEvent, IpcCode, IpcError, MenuCommand,
-    Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution, VariantEntry,
+    Preferences, Preview, PreviewRequest, ProjectSnapshot, RecentProject, Resolution, VariantEntry,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -283,6 +283,10 @@ pub struct Core {
     pub sample_copy: RwSignal<Option<String>>,
     /// "Reset sample…" asks first.
     pub confirm_reset_sample: RwSignal<bool>,
+    /// The user's preferences as stored (`None` until read).
+    pub preferences: RwSignal<Option<Preferences>>,
+    /// The Preferences dialog is open.
+    pub preferences_open: RwSignal<bool>,
     /// Files with unsaved changes when the window was asked to close.
     pub closing: RwSignal<Option<Vec<String>>>,
     pub schema: RwSignal<Option<BTreeMap<String, Option<Vec<String>>>>>,
@@ -361,6 +365,8 @@ impl Core {
             welcome: RwSignal::new(false),
             sample_copy: RwSignal::new(None),
             confirm_reset_sample: RwSignal::new(false),
+            preferences: RwSignal::new(None),
+            preferences_open: RwSignal::new(false),
             schema: RwSignal::new(None),
             project_epoch: RwSignal::new(0),
             previews: StoredValue::new(Coalescer::merging(PreviewWork::absorb)),
@@ -381,6 +387,9 @@ impl Core {
             match ipc::call(&MjmlSchema {}).await {
                 Ok(schema) => self.schema.set(Some(schema)),
                 Err(e) => self.fail(&e),
+            }
+            if let Ok(p) = ipc::call(&GetPreferences {}).await {
+                self.apply_preferences(p);
             }
             match ipc::call(&OpenProject { path: None }).await {
                 Ok(snapshot) => {
@@ -1041,6 +1050,22 @@ impl Core {
                 self.sample_copy.set(copy);
             }
         });
+    }
+
+    /// Takes stored preferences: the editor's font size follows at once.
+    pub fn apply_preferences(self, p: Preferences) {
+        use wasm_bindgen::JsCast;
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            // A page without the property keeps the editor's default size.
+            let _ = root
+                .style()
+                .set_property("--editor-font-size", &format!("{}px", p.editor_font_size));
+        }
+        self.preferences.set(Some(p));
     }
 
     /// The open project is the sample copy.
