@@ -610,21 +610,24 @@ impl Engine {
         // The body (body.mjml, or the variant's): the first per-locale override along the
         // chain (body.de.mjml, body.b.de.mjml), else the body itself.
         let mut body_path = paths::body_file(id, body_file, None);
-        if let Some(v) = variant.filter(|_| body_file.is_some())
-            && !matches!(self.read(&body_path), Ok(Some(_)))
-        {
-            return out.failed(Diagnostic::error(
-                Code::UnknownTemplate,
-                format!(
-                    "variant `{}` of template `{id}` names a body that does not exist ({body_path})",
-                    v.name
-                ),
-                Some(Location::at_offset(
-                    &meta_path,
-                    &meta_text,
-                    v.body_span.start,
-                )),
-            ));
+        if let Some(v) = variant.filter(|_| body_file.is_some()) {
+            match self.read(&body_path) {
+                Ok(Some(_)) => {}
+                // Too large, outside the project...: that file's own diagnostic.
+                Err(d) => return out.failed(*d),
+                Ok(None) => {
+                    let at = Location::at_offset(&meta_path, &meta_text, v.body_span.start);
+                    return out.failed(Diagnostic::error(
+                        Code::UnknownTemplate,
+                        format!(
+                            "variant `{}` of template `{id}` names a body that does not \
+                             exist ({body_path})",
+                            v.name
+                        ),
+                        Some(at),
+                    ));
+                }
+            }
         }
         for l in &chain {
             let candidate = paths::body_file(id, body_file, Some(l));

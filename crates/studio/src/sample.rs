@@ -30,8 +30,8 @@ pub fn ensure_sample_copy(bundled: &Path, data_dir: &Path) -> Result<PathBuf, St
 }
 
 /// Makes the sample copy at `copy`: copied beside it, synced and renamed into place, so a
-/// half-made copy never looks like one (a folder there without `letterpress.toml`, left by
-/// an interrupted first start, is replaced).
+/// half-made copy never looks like one. A folder already there without `letterpress.toml`
+/// is renamed `Sample project (kept N)` first: nothing in it is lost.
 fn fresh_copy(bundled: &Path, copy: &Path) -> Result<(), StudioError> {
     let parent = copy.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io_error(parent))?;
@@ -42,7 +42,12 @@ fn fresh_copy(bundled: &Path, copy: &Path) -> Result<(), StudioError> {
     copy_project(bundled, &making)?;
     fsx::sync_tree(&making).map_err(io_error(&making))?;
     if copy.exists() {
-        std::fs::remove_dir_all(copy).map_err(io_error(copy))?;
+        // Not a project any more (its letterpress.toml is gone): kept aside, not deleted.
+        let aside = (1..)
+            .map(|n| parent.join(format!("{SAMPLE_FOLDER} (kept {n})")))
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| parent.join(format!("{SAMPLE_FOLDER} (kept)")));
+        std::fs::rename(copy, &aside).map_err(io_error(copy))?;
     }
     std::fs::rename(&making, copy).map_err(io_error(copy))?;
     fsx::sync_dir(parent).map_err(io_error(parent))

@@ -53,6 +53,18 @@ fn the_sample_copy_is_made_once_kept_and_reset_on_request() {
         .collect();
     left.sort();
     assert_eq!(left, ["Sample project"]);
+
+    // A copy that is no project any more (its letterpress.toml deleted) is kept aside, and a
+    // fresh copy made: nothing of the person's is deleted.
+    std::fs::remove_file(copy.join("letterpress.toml")).unwrap();
+    std::fs::write(copy.join("notes.txt"), "mine").unwrap();
+    ensure_sample_copy(&repo_root(), data.path()).unwrap();
+    assert!(copy.join("letterpress.toml").is_file());
+    let kept = data.path().join("Sample project (kept 1)");
+    assert_eq!(
+        std::fs::read_to_string(kept.join("notes.txt")).unwrap(),
+        "mine"
+    );
 }
 
 #[test]
