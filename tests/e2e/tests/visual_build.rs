@@ -17,11 +17,14 @@ async fn a_designer_builds_an_email_from_blocks_and_keys() {
     let (tmp, project) = sample_copy();
     let (client, processes) = start_app(&project, &tmp.path().join("state"), &[]).await;
 
-    // A new template from the sidebar.
+    // A new template from the sidebar, once the project is open (its templates listed, the
+    // first one opening): creating one before would race the first template's opening.
     wait_until("the sidebar", || async {
         let there = js(
             &client,
-            "return !!document.querySelector('[data-test=template-name]');",
+            "return !!document.querySelector('[data-test=template-name]')
+                 && !!document.querySelector('.sidebar .template')
+                 && document.querySelector('[data-test=doc-path]').textContent !== '';",
         )
         .await;
         (there == Value::Bool(true)).then_some(Value::Null)

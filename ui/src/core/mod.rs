@@ -388,15 +388,15 @@ impl Core {
                 Ok(schema) => self.schema.set(Some(schema)),
                 Err(e) => self.fail(&e),
             }
-            if let Ok(p) = ipc::call(&GetPreferences {}).await {
-                self.apply_preferences(p);
-            }
             match ipc::call(&OpenProject { path: None }).await {
                 Ok(snapshot) => {
                     self.locale.set(snapshot.default_locale.clone());
                     let first = snapshot.templates.first().map(|t| t.id.clone());
                     self.set_snapshot(snapshot);
-                    if let Some(id) = first {
+                    // The first template, unless one was chosen meanwhile.
+                    if let Some(id) = first
+                        && self.template.get_untracked().is_empty()
+                    {
                         self.select_template(&id);
                     }
                     self.load_recent();
@@ -407,6 +407,10 @@ impl Core {
                     self.load_recent();
                 }
                 Err(e) => self.fail(&e),
+            }
+            // After the project: nothing delays opening it.
+            if let Ok(p) = ipc::call(&GetPreferences {}).await {
+                self.apply_preferences(p);
             }
             ipc::listen::<FileChanged>(move |event| self.on_file_event(event)).await;
             ipc::listen::<CloseRequested>(move |dirty| self.closing.set(Some(dirty))).await;
